@@ -1,0 +1,113 @@
+"""All settings in one typed place. Every field can be set by an env var `PAGELENS_<FIELD>`.
+
+`Settings.from_env(**overrides)` reads the environment, then applies keyword overrides (the CLI and the
+API pass theirs this way). Lists are comma-separated in env vars.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "PAGELENS_"
+
+
+@dataclass
+class Settings:
+    # library
+    library: Path = Path("pagelens-library")
+    lanes: list[str] = field(default_factory=lambda: ["text"])
+    chroma_url: str = ""  # empty: embedded PersistentClient in <library>/chroma; else http://host:port
+
+    # ingestion
+    render_long_side: int = 1500  # pixels of the long side of a page screenshot
+    max_file_bytes: int = 512 * 1024 * 1024
+    max_pages_per_file: int = 2000
+    max_page_pixels: int = 64_000_000  # source image pixels accepted (decompression bombs above)
+    file_timeout_s: float = 600.0  # wall clock for rendering one file in the sandbox
+    page_timeout_s: float = 60.0  # extra wall clock granted per page
+    memory_cap_mb: int = 3072  # address-space cap of the rendering child process
+    ocr: str = "rapidocr"  # rapidocr | tesseract | off
+    ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
+    html_renderer: str = "mupdf"  # mupdf (no JS, no network) | chromium (Playwright, network blocked)
+    layout: bool = True  # PyMuPDF layout analysis for regions
+    workers: int = 1
+
+    # search
+    k: int = 10
+    fusion_weights: dict[str, float] = field(default_factory=dict)  # lane name -> RRF weight
+    rrf_k: int = 60
+
+    # visual lanes
+    dse_model: str = "MrLight/dse-qwen2-2b-mrl-v1"
+    dse_dim: int = 1536
+    max_pixels: int = 1024 * 28 * 28
+    clip_model: str = "ViT-B-32/laion2b_s34b_b79k"
+    colpali_model: str = "vidore/colqwen2-v1.0"
+    device: str = "auto"  # auto | cpu | cuda
+    batch_size: int = 4
+    pdv_alpha_text: float = 1.2
+    pdv_alpha_image: float = 1.2
+    pdv_beta: float = 0.7
+
+    # answering
+    llm_backend: str = "extractive"  # extractive | openai | transformers
+    llm_base_url: str = "http://127.0.0.1:8000/v1"
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 60.0
+    vlm_model: str = "Qwen/Qwen2-VL-2B-Instruct"
+    agent_max_steps: int = 4
+    agent_time_budget_s: float = 120.0
+
+    # app
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""  # "user:password" enables Gradio auth
+    max_upload_mb: int = 200
+
+    @classmethod
+    def from_env(cls, environ: typing.Mapping[str, str] | None = None, **overrides) -> "Settings":
+        environ = os.environ if environ is None else environ
+        hints = typing.get_type_hints(cls)
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _parse(raw, hints[f.name], f.name)
+        unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.library = Path(settings.library)
+        return settings
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(raw: str, hint: object, name: str) -> object:
+    try:
+        if hint is bool:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if hint in (int, float, str):
+            return hint(raw)  # type: ignore[operator]
+        if hint is Path:
+            return Path(raw).expanduser()
+        origin = typing.get_origin(hint)
+        if origin is list:
+            return [part.strip() for part in raw.split(",") if part.strip()]
+        if origin is dict:
+            pairs = (part.split("=", 1) for part in raw.split(",") if part.strip())
+            return {key.strip(): float(value) for key, value in pairs}
+    except ValueError as err:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {hint}") from err
+    raise TypeError(f"no parser for setting {name} of type {hint}")

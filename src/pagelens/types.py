@@ -1,0 +1,143 @@
+"""The records pagelens passes around: pages, regions, hits, answers.
+
+Boxes are in page-image pixels (x0, y0, x1, y1) of the PNG screenshot stored for the page, so a UI can
+draw them on the thumbnail without knowing the source format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TextSource = Literal["layer", "ocr", "html", "none"]
+Box = tuple[float, float, float, float]
+
+
+def page_key(doc_id: str, page: int) -> str:
+    """The id a page has in every lane and in the catalog: `<doc_id>:<page, zero-padded>`."""
+    return f"{doc_id}:{page:05d}"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A layout block on a page: paragraph, title, table, figure, ... with its box and its text."""
+
+    kind: str
+    box: Box
+    text: str = ""
+
+
+@dataclass
+class Page:
+    """One page of a document, as ingested."""
+
+    doc_id: str  # content hash of the source file
+    doc: str  # the document's name in the library (file name as added)
+    page: int  # 1-based
+    image_path: str  # absolute path of the PNG screenshot
+    width: int  # pixels of the PNG
+    height: int
+    text: str
+    text_source: TextSource
+    regions: list[Region] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return page_key(self.doc_id, self.page)
+
+
+@dataclass(frozen=True)
+class LaneRank:
+    """Where one lane placed a hit: 1-based rank and that lane's own score."""
+
+    rank: int
+    score: float
+
+
+@dataclass
+class Hit:
+    """A retrieved page. `lanes` says which lanes found it and where; `region` is the best-matching block."""
+
+    doc: str
+    page: int
+    score: float
+    text: str
+    image_path: str
+    regions: list[Region]
+    doc_id: str
+    rank: int = 0
+    lanes: dict[str, LaneRank] = field(default_factory=dict)
+    region: Region | None = None
+
+    @property
+    def key(self) -> str:
+        return page_key(self.doc_id, self.page)
+
+
+@dataclass
+class Citation:
+    """A page an answer relies on, optionally narrowed to a region and a quoted passage."""
+
+    doc: str
+    page: int
+    doc_id: str
+    image_path: str
+    region: Region | None = None
+    quote: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"[{self.doc} p.{self.page}]"
+
+
+@dataclass
+class Step:
+    """One step of the agent's loop, for the trace shown in the UI and returned in `Answer.steps`."""
+
+    kind: str  # rewrite | decompose | search | read | judge | answer | error
+    title: str
+    detail: str = ""
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation]
+    steps: list[Step]
+    answerable: bool
+
+
+FileStatus = Literal["added", "updated", "unchanged", "failed"]
+
+
+@dataclass
+class FileOutcome:
+    """What `Library.add` did with one file."""
+
+    name: str  # document name in the library
+    path: str  # the path it was read from
+    status: FileStatus
+    pages: int = 0
+    reason: str = ""  # for failed: a sentence a user can act on
+
+
+@dataclass
+class AddReport:
+    files: list[FileOutcome] = field(default_factory=list)
+
+    def by_status(self, status: FileStatus) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == status]
+
+    @property
+    def ok(self) -> bool:
+        return not self.by_status("failed")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    name: str
+    doc_id: str
+    pages: int
+    kind: str  # pdf | html | image
+    added_at: str  # ISO time
+    status: str = "complete"

@@ -40,6 +40,7 @@ class Settings:
     k: int = 10
     fusion_weights: dict[str, float] = field(default_factory=dict)  # lane name -> RRF weight
     rrf_k: int = 60
+    max_query_chars: int = 2000  # longer queries are cut here (with a warning) before reaching the lanes
 
     # visual lanes
     dse_model: str = "MrLight/dse-qwen2-2b-mrl-v1"

@@ -1,0 +1,217 @@
+"""`pagelens` command line: add, search, list, remove, eval, ask, serve.
+
+Exit status: 0 ok, 1 when something failed (a file, a missing document, a busy library), 2 usage error.
+Errors go to stderr; `--json` prints machine-readable output on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import Settings
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="pagelens: %(message)s", stream=sys.stderr)
+    try:
+        return args.run(args)
+    except (UsageError, ValueError) as err:
+        print(f"pagelens {args.command}: {err}", file=sys.stderr)
+        return USAGE
+    except (RuntimeError, ConnectionError, ImportError, OSError, KeyError) as err:
+        print(f"pagelens {args.command}: {err}", file=sys.stderr)
+        return FAILED
+    except KeyboardInterrupt:
+        print("pagelens: interrupted (run the same command again to finish)", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--library", metavar="DIR", type=Path,
+                        help="library folder (default: $PAGELENS_LIBRARY, else ./pagelens-library)")
+    common.add_argument("--lanes", metavar="LANE[,LANE]", action="append",
+                        help="lanes to open, e.g. text or text,dse (default: the library's own, else $PAGELENS_LANES)")
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+
+    parser = argparse.ArgumentParser(prog="pagelens", description="Find and cite pages in your documents.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    add = commands.add_parser("add", parents=[common, json_flag], help="add files and folders (recursive)")
+    add.add_argument("paths", nargs="+", metavar="PATH")
+    add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="progress bar on stderr (default: when stderr is a terminal)")
+    add.set_defaults(run=_add)
+
+    search = commands.add_parser("search", parents=[common, json_flag], help="ranked pages for a query")
+    search.add_argument("query", nargs="?", default=None, metavar="QUERY")
+    search.add_argument("-k", type=int, default=None, help="number of pages (default: $PAGELENS_K, else 10)")
+    search.add_argument("--image", type=Path, help="a reference image (composed query with QUERY as the change)")
+    search.set_defaults(run=_search)
+
+    listing = commands.add_parser("list", parents=[common, json_flag], help="documents in the library")
+    listing.set_defaults(run=_list)
+
+    remove = commands.add_parser("remove", parents=[common, json_flag], help="remove a document by name")
+    remove.add_argument("names", nargs="+", metavar="DOC")
+    remove.set_defaults(run=_remove)
+
+    evaluate = commands.add_parser("eval", parents=[common, json_flag],
+                                   help="retrieval (and --ask answer) metrics on an evaluation set")
+    evaluate.add_argument("directory", type=Path, metavar="DIR", help="folder with docs/ and queries.jsonl")
+    evaluate.add_argument("--ask", action="store_true", help="also evaluate answers with citations")
+    evaluate.set_defaults(run=_eval)
+
+    ask = commands.add_parser("ask", parents=[common, json_flag], help="answer a question citing pages")
+    ask.add_argument("question", metavar="QUESTION")
+    ask.set_defaults(run=_ask)
+
+    serve = commands.add_parser("serve", parents=[common], help="start the web app")
+    serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **overrides) -> Settings:
+    return Settings.from_env(library=args.library, **overrides)
+
+
+def _lanes(args: argparse.Namespace) -> list[str] | None:
+    if not args.lanes:
+        return None
+    names = [name.strip() for value in args.lanes for name in value.split(",") if name.strip()]
+    if not names:
+        raise UsageError("--lanes needs at least one lane name")
+    return names
+
+
+def _open(args: argparse.Namespace):
+    from .index.registry import UnknownLaneError
+    from .library import Library
+
+    try:
+        return Library(settings=_settings(args), lanes=_lanes(args))
+    except UnknownLaneError as err:
+        raise UsageError(str(err)) from err
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def _add(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        report = lib.add(args.paths, progress=args.progress)
+    if args.json:
+        _print_json({"ok": report.ok, "files": [dataclasses.asdict(f) for f in report.files]})
+    else:
+        for outcome in report.files:
+            if outcome.status == "failed":
+                print(f"failed     {outcome.name}: {outcome.reason}", file=sys.stderr)
+            else:
+                print(f"{outcome.status:<10} {outcome.name} ({outcome.pages} pages)")
+        counts = {s: len(report.by_status(s)) for s in ("added", "updated", "unchanged", "failed")}
+        print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to add", file=sys.stderr)
+    return OK if report.ok else FAILED
+
+
+def _search(args: argparse.Namespace) -> int:
+    if args.query is None and args.image is None:
+        raise UsageError("give a QUERY, an --image, or both")
+    with _open(args) as lib:
+        hits = lib.search(args.query, args.k, image=args.image)
+    if args.json:
+        _print_json([_hit_json(hit) for hit in hits])
+        return OK
+    if not hits:
+        print("no pages found", file=sys.stderr)
+    for hit in hits:
+        snippet = " ".join((hit.region.text if hit.region and hit.region.text else hit.text).split())
+        print(f"{hit.rank:>3}. {hit.score:.4f}  {hit.doc} p.{hit.page}  {snippet[:100]}")
+    return OK
+
+
+def _hit_json(hit) -> dict:
+    data = dataclasses.asdict(hit)
+    data["key"] = hit.key
+    return data
+
+
+def _list(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        documents = lib.documents()
+    if args.json:
+        _print_json([dataclasses.asdict(d) for d in documents])
+        return OK
+    if not documents:
+        print(f"the library {lib.path} is empty", file=sys.stderr)
+    for doc in documents:
+        status = "" if doc.status == "complete" else f"  [{doc.status}]"
+        print(f"{doc.name}  ({doc.kind}, {doc.pages} pages, added {doc.added_at}){status}")
+    return OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        removed = {name: lib.remove(name) for name in args.names}
+    if args.json:
+        _print_json({"removed": [n for n, ok in removed.items() if ok],
+                     "missing": [n for n, ok in removed.items() if not ok]})
+    for name, ok in removed.items():
+        if ok and not args.json:
+            print(f"removed {name}")
+        elif not ok:
+            print(f"pagelens remove: no document named {name!r}", file=sys.stderr)
+    return OK if all(removed.values()) else FAILED
+
+
+def _eval(args: argparse.Namespace) -> int:
+    try:
+        from .eval import run_eval
+    except ImportError as err:
+        raise ImportError(f"the evaluation runner is not available: {err}") from err
+    return run_eval(args.directory, settings=_settings(args), lanes=_lanes(args), as_json=args.json, ask=args.ask)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    with _open(args) as lib:
+        answer = lib.ask(args.question)
+    if args.json:
+        _print_json(dataclasses.asdict(answer))
+        return OK
+    print(answer.text)
+    for citation in answer.citations:
+        print(f"  {citation.label}  {citation.image_path}")
+    return OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .ui.app import launch
+
+    overrides = {"host": args.host, "port": args.port}
+    lanes = _lanes(args)
+    if lanes:
+        overrides["lanes"] = lanes
+    launch(_settings(args, **overrides))
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""The library's catalog: documents, pages and lanes in one SQLite file (`<library>/catalog.sqlite`, WAL).
+
+The catalog is the source of truth a search result is built from (lanes only return page keys) and the
+ledger that makes `add` crash-safe: a document is written as `pending`, becomes `complete` only once every
+lane holds its pages, and anything still `pending` when a library opens is cleaned from every lane.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..types import DocumentInfo, Page, Region
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    pages INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    added_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'complete'))
+);
+CREATE INDEX IF NOT EXISTS documents_name ON documents(name);
+CREATE TABLE IF NOT EXISTS pages (
+    key TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    image_path TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    text_source TEXT NOT NULL,
+    regions TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id, page);
+CREATE TABLE IF NOT EXISTS lanes (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    collections TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    doc_id: str
+    name: str
+    content_hash: str
+    kind: str
+    pages: int
+    source: str
+    size: int
+    mtime: float
+    added_at: str
+    status: str
+
+    def info(self) -> DocumentInfo:
+        return DocumentInfo(name=self.name, doc_id=self.doc_id, pages=self.pages, kind=self.kind,
+                            added_at=self.added_at, status=self.status)
+
+
+@dataclass(frozen=True)
+class LaneRecord:
+    name: str
+    spec: dict
+    collections: list[str]
+
+
+class Catalog:
+    """Thread-safe access to the catalog file (one connection, serialised by a lock)."""
+
+    def __init__(self, path: Path, library: Path) -> None:
+        self.library = library
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # documents -------------------------------------------------------------------------------------
+    def _documents(self, where: str, args: Sequence = ()) -> list[DocumentRow]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {', '.join(DocumentRow.__dataclass_fields__)} FROM documents "
+                                    f"WHERE {where} ORDER BY name, added_at", args).fetchall()
+        return [DocumentRow(*row) for row in rows]
+
+    def document(self, name: str) -> DocumentRow | None:
+        """The complete document called `name`, if any."""
+        rows = self._documents("name = ? AND status = 'complete'", (name,))
+        return rows[0] if rows else None
+
+    def complete_documents(self) -> list[DocumentRow]:
+        return self._documents("status = 'complete'")
+
+    def pending_documents(self) -> list[DocumentRow]:
+        return self._documents("status = 'pending'")
+
+    def insert_pending(self, row: DocumentRow) -> None:
+        with self._lock:
+            self._db.execute(f"INSERT INTO documents VALUES ({', '.join('?' * 10)})",
+                             (row.doc_id, row.name, row.content_hash, row.kind, row.pages, row.source,
+                              row.size, row.mtime, row.added_at, "pending"))
+
+    def insert_pages(self, doc_id: str, pages: Sequence[Page]) -> None:
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(p.key, p.doc_id, p.page, self._relative(p.image_path), p.width, p.height, p.text,
+                  p.text_source, json.dumps([[r.kind, list(r.box), r.text] for r in p.regions]))
+                 for p in pages])
+            self._db.execute("UPDATE documents SET pages = ? WHERE doc_id = ?", (len(pages), doc_id))
+
+    def complete(self, doc_id: str, *, replaces: str | None = None) -> None:
+        """Mark a document complete; in the same transaction the version it replaces turns pending
+        (so a crash before that one is cleaned from the lanes still gets it cleaned on the next open)."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("UPDATE documents SET status = 'complete' WHERE doc_id = ?", (doc_id,))
+            if replaces:
+                self._db.execute("UPDATE documents SET status = 'pending' WHERE doc_id = ?", (replaces,))
+
+    def mark_pending(self, doc_id: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE documents SET status = 'pending' WHERE doc_id = ?", (doc_id,))
+
+    def delete_document(self, doc_id: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
+            self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    # pages -----------------------------------------------------------------------------------------
+    _PAGE_COLUMNS = "p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, p.regions"
+
+    def pages_of(self, doc_id: str) -> list[Page]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {self._PAGE_COLUMNS} FROM pages p JOIN documents d USING (doc_id) "
+                                    "WHERE p.doc_id = ? ORDER BY p.page", (doc_id,)).fetchall()
+        return [self._page(row) for row in rows]
+
+    def complete_pages(self, keys: Sequence[str]) -> dict[str, Page]:
+        """Pages of complete documents by key (unknown or pending keys are absent)."""
+        found: dict[str, Page] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start:start + 500])
+                rows = self._db.execute(
+                    f"SELECT p.key, {self._PAGE_COLUMNS} FROM pages p JOIN documents d USING (doc_id) "
+                    f"WHERE d.status = 'complete' AND p.key IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+                found.update((row[0], self._page(row[1:])) for row in rows)
+        return found
+
+    def page_count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM pages p JOIN documents d USING (doc_id) "
+                                    "WHERE d.status = 'complete'").fetchone()[0]
+
+    def _relative(self, image_path: str) -> str:
+        path = Path(image_path)
+        try:
+            return path.resolve().relative_to(self.library.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _page(self, row: Sequence) -> Page:
+        doc_id, name, page, image_path, width, height, text, text_source, regions = row
+        return Page(doc_id=doc_id, doc=name, page=page, image_path=str(self.library / image_path),
+                    width=width, height=height, text=text, text_source=text_source,
+                    regions=[Region(kind, tuple(box), region_text) for kind, box, region_text in json.loads(regions)])
+
+    # lanes -----------------------------------------------------------------------------------------
+    def lanes(self) -> dict[str, LaneRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT name, spec, collections FROM lanes ORDER BY rowid").fetchall()
+        return {name: LaneRecord(name, json.loads(spec), json.loads(cols)) for name, spec, cols in rows}
+
+    def set_lane(self, name: str, spec: dict, collections: Iterable[str]) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO lanes VALUES (?, ?, ?)",
+                             (name, json.dumps(spec, sort_keys=True, default=str), json.dumps(sorted(collections))))
+
+    def drop_lane(self, name: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM lanes WHERE name = ?", (name,))

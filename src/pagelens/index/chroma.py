@@ -1,0 +1,71 @@
+"""One Chroma client per library: embedded (`<library>/chroma`) or a `chroma run` server (`chroma_url`).
+
+chromadb quirks this wraps (see ../shared/NOTES.md):
+- every collection uses cosine space and `embedding_function=None` (the default embedder downloads a model);
+- `add` with an existing id silently keeps the old record, so lanes `upsert` with deterministic page keys;
+- `PersistentClient` is thread-safe but not process-safe: the library's write lock keeps one process per
+  folder; several processes share one index only through a `chroma run` server (`HttpClient`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+COSINE = {"hnsw": {"space": "cosine"}}
+
+
+class ChromaHandle:
+    """The Chroma client a library (and each of its lanes) uses.
+
+    `scoped()` gives a lane its own view of the same client that remembers which collections the lane
+    opened, so that a lane whose model changed can have exactly its collections dropped.
+    """
+
+    def __init__(self, client: "chromadb.api.ClientAPI", *, location: str) -> None:
+        self.client = client
+        self.location = location  # folder or URL, for messages
+        self.used: set[str] = set()
+
+    @classmethod
+    def open(cls, *, folder: Path, url: str = "") -> "ChromaHandle":
+        telemetry_off = ChromaSettings(anonymized_telemetry=False)
+        if not url:
+            folder.mkdir(parents=True, exist_ok=True)
+            return cls(chromadb.PersistentClient(path=str(folder), settings=telemetry_off), location=str(folder))
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"chroma_url must look like http://host:port, got {url!r}")
+        client = chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
+                                     ssl=parts.scheme == "https", settings=telemetry_off)
+        try:
+            client.heartbeat()
+        except Exception as err:  # noqa: BLE001 - chromadb raises several transport errors
+            raise ConnectionError(f"cannot reach the Chroma server at {url}: {err}") from err
+        return cls(client, location=url)
+
+    def scoped(self) -> "ChromaHandle":
+        """A view of the same client with its own record of collections used."""
+        return ChromaHandle(self.client, location=self.location)
+
+    def collection(self, name: str, *, metadata: dict | None = None):
+        """Get or create a cosine-space collection with no embedding function (callers bring vectors)."""
+        self.used.add(name)
+        return self.client.get_or_create_collection(
+            name, configuration=COSINE, metadata=metadata or None, embedding_function=None)
+
+    def delete_collection(self, name: str) -> None:
+        """Drop a collection; a missing one is not an error."""
+        self.used.discard(name)
+        if name in self.collection_names():
+            self.client.delete_collection(name)
+
+    def collection_names(self) -> list[str]:
+        return [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+
+    @property
+    def max_batch(self) -> int:
+        return int(self.client.get_max_batch_size())

@@ -60,7 +60,10 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = 60.0
+    llm_images: str = "auto"  # auto (send page images, fall back to text if refused) | on | off
+    llm_max_tokens: int = 512  # answer length cap for the LLM backends
     vlm_model: str = "Qwen/Qwen2-VL-2B-Instruct"
+    agent_read_pages: int = 4  # pages shown to an LLM answerer (the extractive one reads all gathered)
     agent_max_steps: int = 4
     agent_time_budget_s: float = 120.0
 

@@ -1,0 +1,66 @@
+"""Text analysis for the BM25 side of the text lane: one function turns page text or a query into terms.
+
+Documentation pages are full of code, so the analyser keeps code-ish tokens whole (`seq()` -> `seq`,
+`.Rhistory` -> `rhistory`, `set_xlabel` -> `set_xlabel`) and also emits their parts (`set`, `xlabel`),
+splits camelCase, lowercases, drops English stopwords and applies the Snowball English stemmer.
+Queries go through the same analyser plus a few question words ("how", "does", ...) that carry no
+topic: they are stopwords only on the query side, because a page that says "how" is not about "how".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+ANALYZER_VERSION = "2"
+
+# A compact English stopword list (function words only; no domain words such as "value" or "file").
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing done down during each either else etc few for from
+further had has have having he her here hers herself him himself his i if in into is it its itself just
+let may me might more most must my myself no nor not now of off on once only or other our ours
+ourselves out over own same shall she should so some such than that the their theirs them themselves
+then there these they this those through thus to too under until up upon us very was we were what
+when where whether which while who whom why will with within would yet you your yours yourself
+""".split())
+
+# Words that make a sentence a question but say nothing about its topic.
+QUERY_STOPWORDS = STOPWORDS | frozenset("""
+how get got give gives given use using used want wants need needs way ways tell find show shows
+something anything thing things kind sort instead actually really exactly happen happens
+""".split())
+
+# Word runs with inner dots/underscores kept together (e.g. `read.table`, `set_xlabel`, `.Rhistory`).
+_TOKEN = re.compile(r"[^\W_]+(?:[._][^\W_]+)*", re.UNICODE)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_PARTS = re.compile(r"[._]")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def _raw_terms(text: str) -> list[str]:
+    """Lowercased terms: each compound token plus its camelCase/dot/underscore parts."""
+    terms: list[str] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        pieces = [p for part in _PARTS.split(token) for p in _CAMEL.split(part) if p]
+        lowered = token.lower()
+        if len(pieces) > 1:
+            terms.append(lowered)
+            terms.extend(p.lower() for p in pieces)
+        else:
+            terms.append(lowered)
+    return terms
+
+
+def analyze(text: str, *, query: bool = False) -> list[str]:
+    """Stemmed index terms of `text` (query=True also drops question words)."""
+    stop = QUERY_STOPWORDS if query else STOPWORDS
+    kept = [t for t in _raw_terms(text) if t not in stop and (len(t) > 1 or t.isdigit())]
+    return _stemmer().stemWords(kept)

@@ -1,0 +1,142 @@
+"""The app's pure helpers: boxed thumbnails, persisted settings, upload staging, records -> components."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pagelens.config import Settings
+from pagelens.types import AddReport, Answer, Citation, DocumentInfo, FileOutcome, Hit, LaneRank, Region, Step
+from pagelens.ui import present
+from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
+from pagelens.ui.thumbnails import BOX_COLOUR, boxed_page
+from pagelens.ui.uploads import safe_display_name, stage_uploads
+
+
+@pytest.fixture
+def page_png(tmp_path: Path) -> Path:
+    path = tmp_path / "pages" / "doc" / "00001.png"
+    path.parent.mkdir(parents=True)
+    Image.new("RGB", (400, 600), "white").save(path)
+    return path
+
+
+def test_boxed_page_draws_on_a_cached_copy_and_leaves_the_page_alone(page_png: Path, tmp_path: Path):
+    before = page_png.read_bytes()
+    cache = tmp_path / "cache"
+    boxed = boxed_page(page_png, (50, 100, 200, 300), cache)
+    assert boxed.parent == cache and boxed != page_png
+    assert page_png.read_bytes() == before
+    with Image.open(boxed) as image:
+        assert image.size == (400, 600)
+        assert image.getpixel((50, 200)) == BOX_COLOUR  # left edge of the box
+        assert image.getpixel((120, 200)) == (255, 255, 255)  # inside stays untouched
+    mtime = boxed.stat().st_mtime_ns
+    assert boxed_page(page_png, (50, 100, 200, 300), cache) == boxed
+    assert boxed.stat().st_mtime_ns == mtime  # cached, not redrawn
+    assert boxed_page(page_png, (10, 10, 20, 20), cache) != boxed
+
+
+def test_boxed_page_without_a_box_is_the_page_and_odd_boxes_are_clamped(page_png: Path, tmp_path: Path):
+    assert boxed_page(page_png, None, tmp_path / "cache") == page_png
+    boxed = boxed_page(page_png, (900, -5, 300, 10_000), tmp_path / "cache")
+    with Image.open(boxed) as image:
+        assert image.getpixel((399, 300)) == BOX_COLOUR
+
+
+def test_prefs_round_trip_and_override_settings(tmp_path: Path):
+    defaults = Settings.from_env({}, library=tmp_path)
+    assert load_prefs(tmp_path, defaults) == UiPrefs.from_settings(defaults)
+    chosen = UiPrefs(lanes=["text", " dse "], k=7, llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1",
+                     llm_model="m")
+    save_prefs(tmp_path, chosen)
+    loaded = load_prefs(tmp_path, defaults)
+    assert loaded.lanes == ["text", "dse"] and loaded.k == 7 and loaded.llm_backend == "openai"
+    applied = loaded.apply(defaults)
+    assert applied.k == 7 and applied.llm_model == "m" and applied.lanes == ["text", "dse"]
+    assert "api_key" not in prefs_path(tmp_path).read_text()
+
+
+@pytest.mark.parametrize("bad", [
+    UiPrefs(lanes=[" "]), UiPrefs(k=0), UiPrefs(llm_backend="magic"),
+    UiPrefs(llm_backend="openai", llm_base_url="file:///etc/passwd"),
+])
+def test_invalid_prefs_are_refused(bad: UiPrefs, tmp_path: Path):
+    with pytest.raises(ValueError):
+        save_prefs(tmp_path, bad)
+    assert not prefs_path(tmp_path).exists()
+
+
+def test_corrupt_prefs_file_gives_defaults(tmp_path: Path):
+    defaults = Settings.from_env({}, library=tmp_path)
+    prefs_path(tmp_path).write_text("{not json")
+    assert load_prefs(tmp_path, defaults) == UiPrefs.from_settings(defaults)
+    prefs_path(tmp_path).write_text(json.dumps({"k": "many", "lanes": ["text"]}))
+    assert load_prefs(tmp_path, defaults) == UiPrefs.from_settings(defaults)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("report.pdf", "report.pdf"),
+    ("../../etc/passwd", "passwd"),
+    ("..\\..\\windows\\evil.html", "evil.html"),
+    (".bashrc", "bashrc"),
+    ("a\x00b\nc.pdf", "abc.pdf"),
+    ("..", "upload"),
+    ("<script>.pdf", "script.pdf"),
+    ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),  # 120 characters in all
+])
+def test_safe_display_name(raw: str, expected: str):
+    assert safe_display_name(raw) == expected
+
+
+def test_stage_uploads_copies_under_content_hash_folders(tmp_path: Path):
+    dropped = tmp_path / "browser"
+    dropped.mkdir()
+    first = dropped / "notes.pdf"
+    first.write_bytes(b"%PDF-1 same bytes")
+    twin = tmp_path / "other" / "notes.pdf"
+    twin.parent.mkdir()
+    twin.write_bytes(b"%PDF-1 same bytes")
+    other = dropped / ".hidden.html"
+    other.write_bytes(b"<html>x</html>")
+    library = tmp_path / "lib"
+    staged = stage_uploads([first, twin, other, dropped / "missing.pdf"], library)
+    assert [p.name for p in staged] == ["notes.pdf", "hidden.html"]
+    for path in staged:
+        assert path.parent.parent == library / "uploads"
+        assert len(path.parent.name) == 32
+    assert staged[0].read_bytes() == first.read_bytes()
+    assert not list((library / "uploads").rglob("*.partial"))
+
+
+def test_records_to_components(tmp_path: Path, page_png: Path):
+    region = Region("table", (10, 10, 100, 100), "cells")
+    hit = Hit(doc="a.pdf", page=3, score=0.51234, text="t", image_path=str(page_png), regions=[region],
+              doc_id="d", lanes={"text": LaneRank(2, 0.4), "dse": LaneRank(1, 0.9)}, region=region)
+    assert present.lanes_label(hit) == "dse #1, text #2"
+    assert present.hit_rows([hit]) == [[1, "a.pdf", 3, 0.5123, "dse #1, text #2"]]
+    [(path, caption)] = present.hit_gallery([hit], tmp_path / "cache")
+    assert Path(path).parent == tmp_path / "cache" and caption.startswith("1. a.pdf p.3 · 0.512")
+
+    cite = Citation(doc="a.pdf", page=3, doc_id="d", image_path=str(page_png))
+    assert present.citation_gallery([cite], tmp_path / "cache") == [(str(page_png), "[a.pdf p.3]")]
+    answer = Answer(text="It is 4 [a.pdf p.3].", citations=[cite, Citation("b.pdf", 1, "e", str(page_png))],
+                    steps=[], answerable=True)
+    assert present.answer_markdown(answer) == "It is 4 [a.pdf p.3].\n\nSources: [b.pdf p.1]"
+
+    step = present.step_message(Step("search", "Searched", "3 pages"))
+    assert step["metadata"]["title"].endswith("Searched") and step["content"] == "3 pages"
+    history = [{"role": "user", "content": "q"}, step, {"role": "assistant", "content": "a"},
+               {"role": "user", "content": [{"type": "text", "text": "q2"}]}]
+    assert present.chat_history_for_agent(history) == [
+        {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "q2"}]
+
+    report = AddReport([FileOutcome("a.pdf", "/x/a.pdf", "added", 12),
+                        FileOutcome("bad.pdf", "/x/bad.pdf", "failed", reason="the PDF is encrypted")])
+    text = present.report_markdown(report)
+    assert "a.pdf** added (12 pages)" in text and "bad.pdf** failed: the PDF is encrypted" in text
+    docs = [DocumentInfo("a.pdf", "d", 12, "pdf", "2026-11-23T10:00:00.123+00:00")]
+    assert present.document_rows(docs) == [["a.pdf", 12, "pdf", "complete", "2026-11-23 10:00:00"]]

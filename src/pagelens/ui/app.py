@@ -1,0 +1,270 @@
+"""The Gradio app: library on the left, chat in the centre, cited pages on the right; search and settings tabs.
+
+`build_app(library, settings)` returns the Blocks; `launch(settings)` opens the library, loads the sample
+corpus into an empty one, and serves the app with the security defaults of `server_options`.
+Named API endpoints (`/add`, `/search`, `/ask`) let `gradio_client` script everything the page does.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402  (the analytics switch must be set before the import)
+
+from ..config import Settings  # noqa: E402
+from ..index.registry import family  # noqa: E402
+from ..library import Library  # noqa: E402
+from ..rag.agent import iter_ask  # noqa: E402
+from ..types import AddReport, Answer, Step  # noqa: E402
+from . import present  # noqa: E402
+from .prefs import BACKENDS, UiPrefs, load_prefs, save_prefs  # noqa: E402
+from .uploads import stage_uploads  # noqa: E402
+
+SAMPLE_DIR = Path(__file__).resolve().parents[3] / "assets" / "sample"
+PAGES_DIR = "pages"  # <library>/pages: the page PNGs, the only library files the app serves
+THUMBS_DIR = "ui-cache"  # <library>/ui-cache: boxed copies of cited pages, served too
+IMAGE_QUERY_FAMILIES = ("dse", "clip")  # lanes that embed a reference image for a composed query
+
+
+@dataclass
+class AppSession:
+    """The open library and the settings the app runs with; the Settings tab may swap both."""
+
+    library: Library
+    settings: Settings
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def thumbs(self) -> Path:
+        return Path(self.settings.library) / THUMBS_DIR
+
+
+def server_options(settings: Settings) -> dict:
+    """`Blocks.launch` keyword arguments: bind address, upload cap, auth, and the only paths served."""
+    root = Path(settings.library).resolve()
+    options: dict = {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "max_file_size": f"{settings.max_upload_mb}mb",
+        "allowed_paths": [str(root / PAGES_DIR), str(root / THUMBS_DIR)],
+        "blocked_paths": [str(root / "chroma"), str(root / "uploads"), str(root / "lanes")],
+        "show_error": True,
+    }
+    if settings.auth:
+        user, sep, password = settings.auth.partition(":")
+        if not sep or not user or not password:
+            raise ValueError("auth must look like user:password")
+        options["auth"] = (user, password)
+    return options
+
+
+def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr.Progress()) -> AddReport:
+    """Stage uploads into the library, then ingest them with a progress bar that names the current file."""
+    staged = stage_uploads(files or [], Path(session.settings.library))
+    if not staged:
+        return AddReport()
+
+    def on_progress(done: int, total: int, message: str) -> None:
+        progress((done, total), desc=f"Ingesting {message}" if done < total else "Done", unit="files")
+
+    return session.library.add(staged, progress=False, on_progress=on_progress)
+
+
+def build_app(library: Library, settings: Settings) -> gr.Blocks:
+    session = AppSession(library=library, settings=settings)
+    prefs = UiPrefs.from_settings(settings)
+
+    def documents_view():
+        docs = session.library.documents()
+        return present.document_rows(docs), gr.Dropdown(choices=[d.name for d in docs], value=None)
+
+    def on_add(files, progress=gr.Progress()):
+        report = add_to_library(session, files, progress)
+        return (present.report_markdown(report), *documents_view())
+
+    def on_remove(name):
+        if not name:
+            return ("Choose a document to remove.", *documents_view())
+        removed = session.library.remove(name)
+        message = f"Removed **{name}**." if removed else f"**{name}** is not in the library."
+        return (message, *documents_view())
+
+    def on_pick_document(event: gr.SelectData, rows):
+        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        return gr.Dropdown(value=rows.iloc[row, 0])
+
+    def on_search(text, image, k, lanes):
+        text = (text or "").strip() or None
+        if text is None and not image:
+            return [], [], "Type a query, or give a reference image."
+        lanes = list(lanes or []) or None
+        active = lanes or session.library.lanes
+        if image and not any(family(lane) in IMAGE_QUERY_FAMILIES for lane in active):
+            return [], [], (f"Image queries need a visual lane ({' or '.join(IMAGE_QUERY_FAMILIES)}); this search "
+                            f"uses {', '.join(active)}. Add one under Settings → lanes.")
+        try:
+            hits = session.library.search(text, int(k), image=image or None, lanes=lanes)
+        except ValueError as err:
+            return [], [], f"⚠️ {err}"
+        message = f"{len(hits)} pages." if hits else "No matching pages."
+        return present.hit_gallery(hits, session.thumbs), present.hit_rows(hits), message
+
+    def on_ask(question, history) -> Iterator[tuple]:
+        history = list(history or [])
+        question = (question or "").strip()
+        if not question:
+            yield history, [], ""
+            return
+        agent_history = present.chat_history_for_agent(history)
+        history.append({"role": "user", "content": question})
+        cited: list = []
+        yield history, cited, ""
+        try:
+            for item in iter_ask(session.library, question, agent_history, settings=session.settings):
+                if isinstance(item, Step):
+                    history.append(present.step_message(item))
+                elif isinstance(item, Answer):
+                    history.append({"role": "assistant", "content": present.answer_markdown(item)})
+                    cited = present.citation_gallery(item.citations, session.thumbs)
+                yield history, cited, ""
+        except Exception as err:  # the chat must survive any backend failure; the message says what broke
+            history.append({"role": "assistant", "content": f"⚠️ Could not answer: {err}"})
+            yield history, cited, ""
+
+    def on_save_settings(lanes_text, k, backend, base_url, model):
+        lanes = [lane.strip() for lane in (lanes_text or "").split(",")]
+        try:
+            chosen = UiPrefs(lanes=lanes, k=int(k), llm_backend=backend, llm_base_url=base_url or "",
+                             llm_model=model or "").validated()
+        except ValueError as err:
+            return f"⚠️ Not saved: {err}", gr.CheckboxGroup()
+        message = _apply_prefs(session, chosen)
+        return message, gr.CheckboxGroup(choices=session.library.lanes, value=session.library.lanes)
+
+    with gr.Blocks(title="pagelens") as app:
+        gr.Markdown("## pagelens — ask your documents, see the pages")
+        with gr.Tab("Ask"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    upload = gr.File(label="Drop PDFs, HTML pages or page images", file_count="multiple",
+                                     elem_id="upload")
+                    folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
+                    add_status = gr.Markdown(elem_id="add-status")
+                    docs = gr.Dataframe(headers=present.DOCUMENT_COLUMNS, interactive=False, label="Library",
+                                        elem_id="documents")
+                    with gr.Row():
+                        to_remove = gr.Dropdown(label="Document", choices=[], scale=3)
+                        remove = gr.Button("Remove", variant="stop", size="sm", scale=1)
+                with gr.Column(scale=2, min_width=380):
+                    chat = gr.Chatbot(label="Chat", height=560, elem_id="chat", buttons=["copy"])
+                    question = gr.Textbox(placeholder="Ask a question about your documents…", show_label=False,
+                                          elem_id="question", submit_btn=True)
+                with gr.Column(scale=1, min_width=260):
+                    cited = gr.Gallery(label="Cited pages", columns=2, height=560, elem_id="cited",
+                                       allow_preview=True, buttons=["fullscreen", "download"])
+        with gr.Tab("Search"):
+            with gr.Row():
+                query = gr.Textbox(label="Query", scale=3, elem_id="search-query")
+                reference = gr.Image(label="Reference image (optional, composed query)", type="filepath",
+                                     scale=1, height=160)
+            with gr.Row():
+                k = gr.Slider(1, 50, value=prefs.k, step=1, label="k")
+                search_lanes = gr.CheckboxGroup(choices=library.lanes, value=library.lanes, label="Lanes")
+                search = gr.Button("Search", variant="primary")
+            search_status = gr.Markdown()
+            results = gr.Gallery(label="Pages", columns=5, height=520, buttons=["fullscreen", "download"])
+            ranking = gr.Dataframe(headers=present.HIT_COLUMNS, interactive=False, label="Ranking")
+        with gr.Tab("Settings"):
+            lanes_box = gr.Textbox(value=", ".join(prefs.lanes), label="Lanes (text, dse, clip:<model>/<pretrained>, "
+                                   "colpali:<checkpoint>); a new lane embeds the whole library")
+            k_default = gr.Slider(1, 100, value=prefs.k, step=1, label="Pages per search (k)")
+            backend = gr.Dropdown(choices=list(BACKENDS), value=prefs.llm_backend, label="Answer backend")
+            base_url = gr.Textbox(value=prefs.llm_base_url, label="OpenAI-compatible endpoint (base URL)")
+            model = gr.Textbox(value=prefs.llm_model, label="Model")
+            save = gr.Button("Save", variant="primary")
+            settings_status = gr.Markdown()
+
+        upload.upload(on_add, upload, [add_status, docs, to_remove], api_name="add")
+        folder.upload(on_add, folder, [add_status, docs, to_remove], api_visibility="private")
+        remove.click(on_remove, to_remove, [add_status, docs, to_remove], api_name="remove")
+        docs.select(on_pick_document, docs, to_remove, api_visibility="private")
+        question.submit(on_ask, [question, chat], [chat, cited, question], api_name="ask")
+        search_inputs = [query, reference, k, search_lanes]
+        search.click(on_search, search_inputs, [results, ranking, search_status], api_name="search")
+        query.submit(on_search, search_inputs, [results, ranking, search_status], api_visibility="private")
+        save.click(on_save_settings, [lanes_box, k_default, backend, base_url, model], [settings_status, search_lanes],
+                   api_name="settings")
+        app.load(documents_view, None, [docs, to_remove], api_visibility="private")
+    return app
+
+
+def _apply_prefs(session: AppSession, chosen: UiPrefs) -> str:
+    """Persist the prefs and use them now. New lanes reopen the library (a lane new to it embeds every page);
+    when they cannot be opened (e.g. model weights missing) the library reopens with its previous lanes."""
+    updated = chosen.apply(session.settings)
+    with session.lock:
+        if updated.lanes != session.library.lanes:
+            previous = session.library.lanes
+            session.library.close()
+            try:
+                session.library = Library(updated.library, lanes=updated.lanes, settings=updated)
+            except Exception as err:  # a lane whose model cannot load: say so, keep the working library
+                session.library = Library(updated.library, lanes=previous, settings=session.settings)
+                return f"⚠️ Not saved: the lanes {', '.join(updated.lanes)} cannot be opened: {err}"
+        session.settings = updated
+    save_prefs(Path(updated.library), chosen)
+    return "Saved."
+
+
+def load_sample(library: Library, sample_dir: Path = SAMPLE_DIR) -> AddReport | None:
+    """Add the bundled sample documents to an empty library; None when there is nothing to do."""
+    if library.documents() or not sample_dir.is_dir():
+        return None
+    files = sorted(p for p in sample_dir.iterdir() if p.is_file() and p.suffix.lower() != ".md")
+    return library.add(files) if files else None
+
+
+def open_library(settings: Settings) -> tuple[Library, Settings]:
+    """The library at settings.library with the app's saved prefs applied over `settings`."""
+    settings = load_prefs(Path(settings.library), settings).apply(settings)
+    library = Library(settings.library, lanes=settings.lanes, settings=settings)
+    return library, library.settings
+
+
+@dataclass
+class Served:
+    """A running app: the Blocks, the library it serves and the address it listens on."""
+
+    app: gr.Blocks
+    library: Library
+    url: str
+
+
+def launch(settings: Settings, *, sample_dir: Path | None = SAMPLE_DIR, prevent_thread_lock: bool = False) -> Served:
+    """Open the library (loading the sample corpus into an empty one) and serve the app.
+
+    Blocks until the server stops unless `prevent_thread_lock` (tests, notebooks)."""
+    library, settings = open_library(settings)
+    report = load_sample(library, sample_dir) if sample_dir is not None else None
+    if report is not None:
+        print(f"Loaded the sample corpus: {len(report.files)} files, "
+              f"{sum(f.pages for f in report.files)} pages.", flush=True)
+    app = build_app(library, settings)
+    app.queue(default_concurrency_limit=1)
+    served = Served(app=app, library=library, url="")
+    try:
+        app.launch(prevent_thread_lock=True, **server_options(settings))
+        served.url = app.local_url
+        if not prevent_thread_lock:
+            app.block_thread()
+    except BaseException:
+        app.close()
+        library.close()
+        raise
+    return served

@@ -1,0 +1,29 @@
+"""Start the real app in-process on a free port, for the UI, browser and security tests."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pagelens.config import Settings
+from pagelens.ui.app import Served, launch
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_app(library: Path, **overrides) -> Iterator[Served]:
+    """The app as `launch` serves it (security options included), with an empty library unless told."""
+    settings = Settings.from_env({}, library=library, port=free_port(), **overrides)
+    served = launch(settings, sample_dir=None, prevent_thread_lock=True)
+    try:
+        yield served
+    finally:
+        served.app.close()
+        served.library.close()

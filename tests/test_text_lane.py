@@ -1,0 +1,129 @@
+"""The text lane on real page text (dev-set PDFs' text layers), with a real embedded Chroma."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from pagelens.config import Settings
+from pagelens.index.chroma import ChromaHandle
+from pagelens.index.lane import LaneContext, Query
+from pagelens.models.text import create_lane, passages
+from pagelens.models.tokenize import analyze
+from pagelens.types import Page, Region
+
+
+def pdf_pages(path: Path, doc_id: str, first: int, last: int) -> list[Page]:
+    with pymupdf.open(path) as doc:
+        pages = []
+        for number in range(first, last + 1):
+            page = doc[number - 1]
+            blocks = [Region("text", tuple(b[:4]), b[4]) for b in page.get_text("blocks") if b[6] == 0]
+            pages.append(Page(doc_id=doc_id, doc=path.name, page=number, image_path="", width=1, height=1,
+                              text=page.get_text(), text_source="layer", regions=blocks))
+    return pages
+
+
+@pytest.fixture
+def lane_env(tmp_path):
+    chroma = ChromaHandle.open(folder=tmp_path / "chroma")
+
+    def open_lane(**settings):
+        return create_lane("text", LaneContext(Settings(**settings), chroma.scoped(), tmp_path / "lane"))
+    return chroma, open_lane
+
+
+@pytest.fixture(scope="module")
+def r_intro(dev_docs) -> list[Page]:
+    return pdf_pages(dev_docs / "r-intro.pdf", "rintro", 10, 20)
+
+
+@pytest.fixture(scope="module")
+def gnuplot(dev_docs) -> list[Page]:
+    return pdf_pages(dev_docs / "gnuplot-expressions.pdf", "gnuplot", 1, 12)
+
+
+def vector_count(chroma: ChromaHandle, doc_id: str) -> int:
+    name = next(n for n in chroma.collection_names() if n.startswith("lane-text"))
+    return len(chroma.client.get_collection(name).get(where={"doc_id": doc_id}, include=[])["ids"])
+
+
+def test_analyzer_keeps_code_tokens_and_drops_question_words():
+    terms = analyze("How do I use read.table() and set_xlabel in .Rhistory with camelCase?", query=True)
+    assert {"read.tabl", "read", "tabl", "set_xlabel", "xlabel", "rhistori", "camelcas", "camel", "case"} <= set(terms)
+    assert "how" not in terms and "use" not in terms
+    assert "use" in analyze("use it")  # question words are dropped from queries only
+
+
+def test_passages_overlap_and_cover_the_page():
+    text = " ".join(f"w{i}" for i in range(100))
+    chunks = passages(text, 40, 20)
+    assert chunks[0].split()[0] == "w0" and chunks[-1].split()[-1] == "w99"
+    assert passages("short page", 40, 20) == ["short page"] and passages("   ", 40, 20) == []
+
+
+def test_search_finds_the_page_and_its_region(lane_env, r_intro, gnuplot):
+    _, open_lane = lane_env
+    lane = open_lane()
+    lane.index(r_intro)
+    lane.index(gnuplot)
+    hits = lane.search(Query("divert all output to an external file with sink"), 5)
+    top = next(p for p in r_intro if p.key == hits[0].key)
+    assert "sink" in top.text
+    assert hits[0].region is not None and "sink" in top.regions[hits[0].region].text.lower()
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    gnu = lane.search(Query("gnuplot lambertw function"), 3)
+    assert gnu[0].key.startswith("gnuplot:")
+    assert lane.search(Query(None), 5) == [] and lane.search(Query("   "), 5) == []
+    lane.close()
+
+
+def test_bm25_and_dense_both_contribute(lane_env, r_intro, gnuplot):
+    _, open_lane = lane_env
+    lane = open_lane()
+    lane.index(r_intro + gnuplot)
+    weight = lane.params.dense_weight
+    lexical = lane.search(Query("sink output console"), 3)
+    assert lexical[0].score > weight  # the BM25 part (max-normalised to 1) is in the score
+    # words no page contains: BM25 has nothing, the dense vectors still rank pages
+    semantic = lane.search(Query("zzyzx qwertyuiop"), 3)
+    assert semantic and all(0 <= h.score <= weight + 1e-6 for h in semantic)
+    bm25_only = open_lane(text_dense_weight=0.0)
+    assert all(h.score == 0 for h in bm25_only.search(Query("zzyzx qwertyuiop"), 3))
+    lane.close()
+    bm25_only.close()
+
+
+def test_delete_and_reindex_leave_no_stale_pages_or_vectors(lane_env, r_intro, gnuplot):
+    chroma, open_lane = lane_env
+    lane = open_lane()
+    lane.index(r_intro)
+    lane.index(gnuplot)
+    assert vector_count(chroma, "gnuplot") > 0
+    lane.delete(["gnuplot"])
+    assert vector_count(chroma, "gnuplot") == 0
+    assert not any(h.key.startswith("gnuplot:") for h in lane.search(Query("gnuplot lambertw function"), 50))
+    # re-index a document with fewer pages: the dropped pages are gone from BM25 and from Chroma
+    lane.index(r_intro[:2])
+    keys = {h.key for h in lane.search(Query("R data objects vector sink function"), 50)}
+    assert keys and keys <= {p.key for p in r_intro[:2]}
+    assert vector_count(chroma, "rintro") == sum(len(passages(p.text, 40, 20)) for p in r_intro[:2])
+    lane.delete(["rintro"])
+    assert lane.search(Query("sink"), 5) == []
+    lane.close()
+
+
+def test_index_persists_across_reopen(lane_env, r_intro):
+    _, open_lane = lane_env
+    lane = open_lane()
+    lane.index(r_intro)
+    before = lane.search(Query("assignment operator arrow"), 5)
+    lane.close()
+    reopened = open_lane()
+    reopened._rebuild = lambda generation: pytest.fail("the saved BM25 matrix should have been loaded")
+    assert reopened.search(Query("assignment operator arrow"), 5) == before
+    assert len(list(reopened.folder.glob("bm25-*"))) == 1
+    assert reopened.spec() == lane.spec()
+    reopened.close()

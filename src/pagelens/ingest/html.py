@@ -1,0 +1,22 @@
+"""HTML rendered offline by MuPDF's own engine: no JavaScript, no network, laid out on A4-sized pages.
+
+Each page's text is extracted from that rendered page, so text and screenshot always agree.
+"""
+
+from __future__ import annotations
+
+import pymupdf
+
+from .errors import IngestError
+from .job import RenderJob
+
+A4_POINTS = (595.0, 842.0)
+
+
+def open_html(job: RenderJob) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(job.path, filetype="html")
+        doc.layout(width=A4_POINTS[0], height=A4_POINTS[1], fontsize=11)
+    except Exception as err:
+        raise IngestError(f"the HTML file cannot be laid out ({err}); check that it is valid HTML") from err
+    return doc

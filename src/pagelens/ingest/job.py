@@ -1,0 +1,22 @@
+"""What the sandboxed renderer is asked to do with one file (picklable, crosses the process boundary)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Settings
+from .detect import Kind
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    path: Path
+    kind: Kind
+    name: str
+    doc_id: str
+    out_dir: Path  # PNGs go to out_dir/<page:05d>.png
+    settings: Settings
+
+    def png_path(self, page: int) -> Path:
+        return self.out_dir / f"{page:05d}.png"

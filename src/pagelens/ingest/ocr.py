@@ -1,0 +1,109 @@
+"""OCR of a page image: text in reading order plus line regions (boxes in the image's pixels).
+
+Engines: rapidocr (default; its ONNX models ship inside the wheel, loaded once per process) or the
+Debian `tesseract` command when `settings.ocr == "tesseract"`.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings
+from ..types import Region
+from .errors import IngestError
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    text: str
+    box: tuple[float, float, float, float]
+
+
+@dataclass
+class OcrResult:
+    text: str = ""
+    regions: list[Region] = field(default_factory=list)
+
+
+def ocr_page(png: Path, settings: Settings) -> OcrResult:
+    if settings.ocr == "off":
+        return OcrResult()
+    if settings.ocr == "rapidocr":
+        pieces = _rapidocr(png)
+    elif settings.ocr == "tesseract":
+        pieces = _tesseract(png)
+    else:
+        raise IngestError(f"unknown OCR engine {settings.ocr!r}; set PAGELENS_OCR to rapidocr, tesseract or off")
+    lines = reading_order(pieces)
+    return OcrResult(text="\n".join(line.text for line in lines),
+                     regions=[Region("text", line.box, line.text) for line in lines])
+
+
+def reading_order(pieces: list[OcrLine]) -> list[OcrLine]:
+    """Merge detected pieces that sit on the same visual line (left to right), lines top to bottom.
+
+    Two pieces share a line when their vertical centres are closer than half the smaller height.
+    """
+    lines: list[list[OcrLine]] = []
+    for piece in sorted(pieces, key=lambda p: (p.box[1] + p.box[3]) / 2):
+        centre, height = (piece.box[1] + piece.box[3]) / 2, piece.box[3] - piece.box[1]
+        if lines:
+            last = lines[-1][-1]
+            last_centre, last_height = (last.box[1] + last.box[3]) / 2, last.box[3] - last.box[1]
+            if abs(centre - last_centre) < min(height, last_height) / 2:
+                lines[-1].append(piece)
+                continue
+        lines.append([piece])
+    merged = []
+    for line in lines:
+        line.sort(key=lambda p: p.box[0])
+        box = (min(p.box[0] for p in line), min(p.box[1] for p in line),
+               max(p.box[2] for p in line), max(p.box[3] for p in line))
+        merged.append(OcrLine(" ".join(p.text for p in line), box))
+    return merged
+
+
+@functools.cache
+def _rapidocr_engine():
+    """Loaded once per process: model loading costs about a second, each page far more than that."""
+    from rapidocr import RapidOCR
+
+    return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False})
+
+
+def _rapidocr(png: Path) -> list[OcrLine]:
+    result = _rapidocr_engine()(png.read_bytes())
+    if result.boxes is None or result.txts is None:
+        return []
+    pieces = []
+    for quad, text in zip(result.boxes, result.txts):
+        xs, ys = [float(x) for x, _ in quad], [float(y) for _, y in quad]
+        if text.strip():
+            pieces.append(OcrLine(text.strip(), (min(xs), min(ys), max(xs), max(ys))))
+    return pieces
+
+
+def _tesseract(png: Path) -> list[OcrLine]:
+    """Word boxes from `tesseract ... tsv`, grouped into lines by tesseract's own block/paragraph/line ids."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise IngestError("OCR engine 'tesseract' is not installed (apt-get install tesseract-ocr), "
+                          "or set PAGELENS_OCR=rapidocr")
+    out = subprocess.run([exe, str(png), "stdout", "tsv"], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise IngestError(f"tesseract failed on this page: {out.stderr.strip()[:200]}")
+    words: dict[tuple[str, str, str], list[OcrLine]] = {}
+    for row in out.stdout.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) == 12 and cols[0] == "5" and cols[11].strip():
+            left, top, width, height = (float(v) for v in cols[6:10])
+            words.setdefault((cols[2], cols[3], cols[4]), []).append(
+                OcrLine(cols[11].strip(), (left, top, left + width, top + height)))
+    return [OcrLine(" ".join(w.text for w in line),
+                    (min(w.box[0] for w in line), min(w.box[1] for w in line),
+                     max(w.box[2] for w in line), max(w.box[3] for w in line)))
+            for line in words.values()]

@@ -1,0 +1,80 @@
+"""PDF (and laid-out HTML) documents: open with the limits checked, then render each page to a Page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pymupdf
+
+from ..types import Page, TextSource
+from .errors import IngestError
+from .job import RenderJob
+from .layout import page_regions
+from .ocr import ocr_page
+from .png import write_png
+
+
+def open_pdf(job: RenderJob) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(job.path, filetype="pdf")
+    except Exception as err:  # MuPDF raises its own error types for broken files
+        raise IngestError(f"the PDF is damaged and cannot be opened ({err}); re-export or repair it "
+                          "(e.g. print it to a new PDF) and add it again") from err
+    if doc.needs_pass:
+        raise IngestError("the PDF is password-protected (encrypted); save an unprotected copy "
+                          "and add that instead")
+    return doc
+
+
+def check_page_count(doc: pymupdf.Document, job: RenderJob) -> int:
+    try:
+        count = doc.page_count
+    except Exception as err:
+        raise IngestError(f"the PDF's page tree is damaged ({err}); repair or re-export the file") from err
+    if count == 0:
+        raise IngestError("the document has no pages; nothing to add")
+    limit = job.settings.max_pages_per_file
+    if count > limit:
+        raise IngestError(f"the document has {count} pages, more than the max_pages_per_file limit of {limit}; "
+                          f"split it, or raise the limit with PAGELENS_MAX_PAGES_PER_FILE={count}")
+    return count
+
+
+def render_pages(doc: pymupdf.Document, job: RenderJob, text_source: TextSource,
+                 on_page: Callable[[int], None] = lambda n: None) -> Iterator[Page]:
+    """Render every page to `job.png_path(n)`; text from the text layer, OCR when it is missing."""
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    for index in range(doc.page_count):
+        on_page(index + 1)
+        try:
+            yield _render_page(doc.load_page(index), index + 1, job, text_source)
+        except IngestError:
+            raise
+        except Exception as err:
+            raise IngestError(f"page {index + 1} cannot be rendered ({err}); the file is probably damaged; "
+                              "repair or re-export it") from err
+
+
+def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: TextSource) -> Page:
+    settings = job.settings
+    rect = page.rect
+    if rect.is_empty or rect.is_infinite:
+        raise IngestError(f"page {number} has an empty or invalid size ({rect})")
+    zoom = settings.render_long_side / max(rect.width, rect.height)
+    pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+    png = job.png_path(number)
+    write_png(pixmap, png)
+    to_pixels = page.rotation_matrix * pymupdf.Matrix(zoom, zoom)
+    textpage = page.get_textpage()
+    text = textpage.extractText().strip()
+    regions = page_regions(page, textpage, to_pixels, (pixmap.width, pixmap.height), settings)
+    if len(text) < settings.ocr_min_chars and text_source == "layer" and settings.ocr != "off":
+        ocr = ocr_page(png, settings)
+        if ocr.text:
+            text, text_source = ocr.text, "ocr"
+            regions = [r for r in regions if r.kind != "text"] + ocr.regions
+    if not text and text_source == "layer":
+        text_source = "none"
+    return Page(doc_id=job.doc_id, doc=job.name, page=number, image_path=str(png.resolve()),
+                width=pixmap.width, height=pixmap.height, text=text, text_source=text_source, regions=regions)
+

@@ -1,0 +1,53 @@
+"""Ingestion's public face: `ingest_file` turns one file into pages, rendered in a sandboxed child.
+
+Cheap checks (size, kind) run here in the parent; everything that parses the file runs in the child
+(see sandbox.py), so a hostile file can at worst cost its own time budget.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+from pathlib import Path
+
+from ..config import Settings
+from ..types import Page
+from .detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
+from .errors import IngestError
+from .job import RenderJob
+from .sandbox import POOL
+
+__all__ = ["IngestError", "SUPPORTED_SUFFIXES", "content_hash", "detect_kind", "ingest_file"]
+
+atexit.register(POOL.shutdown)
+
+
+def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: Settings) -> list[Page]:
+    """Render `path` into `out_dir/<page:05d>.png` and return its pages (1-based, in order).
+
+    Raises IngestError with a message a user can act on; a failed file leaves no PNGs behind.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        kind = detect_kind(path)
+    except OSError as err:
+        raise IngestError(f"cannot read the file: {err.strerror or err}") from err
+    if size == 0:
+        raise IngestError("the file is empty (0 bytes); nothing to add")
+    if size > settings.max_file_bytes:
+        raise IngestError(f"the file is {size:,} bytes, more than the max_file_bytes limit of "
+                          f"{settings.max_file_bytes:,}; split it, or raise the limit with "
+                          f"PAGELENS_MAX_FILE_BYTES={size}")
+    if kind is None:
+        raise IngestError("not a PDF, HTML or image file (judged by its content, not its name); "
+                          "convert it to PDF and add it again")
+    out_dir = Path(out_dir).resolve()
+    existed = out_dir.exists()
+    job = RenderJob(path=path.resolve(), kind=kind, name=name, doc_id=doc_id, out_dir=out_dir, settings=settings)
+    try:
+        return POOL.render(job)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise

@@ -1,0 +1,178 @@
+"""Render files in a killable child process with a wall-clock timeout and a memory cap.
+
+Time allowed for one file: `file_timeout_s + page_timeout_s * pages` once the child has counted the
+pages (`file_timeout_s` alone until then), measured from when the job is handed over, so starting the
+worker and loading models does not count against a file. The memory cap is the child's RLIMIT_AS.
+
+Workers are reused between files (OCR and layout models stay loaded); a worker that timed out,
+crashed or ran out of memory is discarded and the next file gets a fresh one. Several threads may
+render at once: each takes its own worker from the idle pool (at most `settings.workers` are kept).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ..config import Settings
+from ..types import Page
+from .errors import IngestError
+from .job import RenderJob
+from .worker import memory_message
+
+STARTUP_TIMEOUT_S = 120.0  # importing the renderer on a loaded machine; not charged to any file
+
+
+class Worker:
+    """One child process running `pagelens.ingest.worker`."""
+
+    def __init__(self, cap_mb: int) -> None:
+        self.cap_mb = cap_mb
+        job_read, job_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        self._stderr = tempfile.TemporaryFile()
+        src = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+               "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pagelens.ingest.worker", str(cap_mb), str(job_read), str(reply_write)],
+            pass_fds=(job_read, reply_write), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=self._stderr, env=env, start_new_session=True)
+        os.close(job_read)
+        os.close(reply_write)
+        self._jobs = Connection(job_write, readable=False)
+        self._replies = Connection(reply_read, writable=False)
+        self._ready = False
+
+    def render(self, job: RenderJob) -> list[Page]:
+        if not self._ready:
+            self._receive(time.monotonic() + STARTUP_TIMEOUT_S, "starting the renderer", job.settings)
+            self._ready = True
+        settings = job.settings
+        started = time.monotonic()
+        deadline = started + settings.file_timeout_s
+        try:
+            self._jobs.send(job)
+        except OSError as err:
+            raise self._died(settings) from err
+        while True:
+            kind, value = self._receive(deadline, "rendering", settings)
+            if kind == "pages":
+                deadline = started + settings.file_timeout_s + settings.page_timeout_s * value
+            elif kind == "done":
+                return value
+            else:
+                raise IngestError(value)
+
+    def _receive(self, deadline: float, doing: str, settings: Settings):
+        remaining = deadline - time.monotonic()
+        try:
+            if remaining <= 0 or not self._replies.poll(remaining):
+                self.kill()
+                if doing == "starting the renderer":
+                    raise IngestError(f"the renderer did not start within {STARTUP_TIMEOUT_S:.0f} s; "
+                                      "the machine may be overloaded; try again")
+                raise IngestError(
+                    f"rendering took longer than allowed (file_timeout_s={settings.file_timeout_s:g} s plus "
+                    f"page_timeout_s={settings.page_timeout_s:g} s per page) and was stopped; the file may be "
+                    "hostile or very heavy; raise PAGELENS_FILE_TIMEOUT_S / PAGELENS_PAGE_TIMEOUT_S if you trust it")
+            return self._replies.recv()
+        except (EOFError, OSError) as err:
+            raise self._died(settings) from err
+
+    def _died(self, settings: Settings) -> IngestError:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.process.returncode
+        detail = self._stderr_tail()
+        if code is not None and code < 0:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        else:
+            how = f"exited with code {code}"
+        if "MemoryError" in detail or "memory" in detail.lower():
+            return IngestError(memory_message(self.cap_mb))
+        return IngestError(f"the renderer process {how} while handling this file, so the file was skipped; it is "
+                           f"probably damaged or hostile (if it is just very large, raise PAGELENS_MEMORY_CAP_MB, "
+                           f"now {settings.memory_cap_mb})" + (f"; last error: {detail}" if detail else ""))
+
+    def _stderr_tail(self) -> str:
+        self._stderr.seek(0)
+        lines = [line for line in self._stderr.read().decode(errors="replace").splitlines() if line.strip()]
+        return lines[-1][:300] if lines else ""
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)  # its own session: takes any grandchildren too
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+        self.close()
+
+    def close(self) -> None:
+        for conn in (self._jobs, self._replies):
+            if not conn.closed:
+                conn.close()
+        if self.process.poll() is None:
+            try:
+                self.process.wait(timeout=5)  # EOF on its job pipe ends it
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._stderr.close()
+
+
+class WorkerPool:
+    """Idle workers by memory cap; a thread takes one, renders, and gives it back if it is healthy."""
+
+    def __init__(self) -> None:
+        self._idle: list[Worker] = []
+        self._mutex = threading.Lock()
+
+    def render(self, job: RenderJob) -> list[Page]:
+        worker = self._take(job.settings.memory_cap_mb)
+        try:
+            pages = worker.render(job)
+        except BaseException:
+            worker.kill()
+            raise
+        self._give_back(worker, job.settings.workers)
+        return pages
+
+    def _take(self, cap_mb: int) -> Worker:
+        with self._mutex:
+            for worker in self._idle:
+                if worker.cap_mb == cap_mb and worker.alive:
+                    self._idle.remove(worker)
+                    return worker
+        return Worker(cap_mb)
+
+    def _give_back(self, worker: Worker, keep: int) -> None:
+        with self._mutex:
+            self._idle.append(worker)
+            surplus = self._idle[:-max(1, keep)]
+            del self._idle[:-max(1, keep)]
+        for old in surplus:
+            old.close()
+
+    def shutdown(self) -> None:
+        with self._mutex:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()
+
+
+POOL = WorkerPool()

@@ -1,0 +1,63 @@
+"""The sandboxed rendering process: `python -m pagelens.ingest.worker CAP_MB IN_FD OUT_FD`.
+
+It caps its own address space first (RLIMIT_AS), then serves jobs from the parent over a
+multiprocessing Connection: receives a RenderJob, answers ("pages", n) once the page count is known,
+then ("done", [Page, ...]) or ("error", message). It stays alive between files so the OCR and layout
+models are loaded once; the parent kills it on a timeout and starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+
+
+def _cap_memory(cap_mb: int) -> None:
+    if cap_mb > 0:
+        limit = cap_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def memory_message(cap_mb: int) -> str:
+    return (f"rendering this file needs more memory than the memory_cap_mb limit of {cap_mb} MB; "
+            f"raise it with PAGELENS_MEMORY_CAP_MB (e.g. {cap_mb * 2}) if you trust the file")
+
+
+def _looks_like_memory(err: BaseException) -> bool:
+    text = str(err).lower()
+    return isinstance(err, MemoryError) or "malloc" in text or "out of memory" in text or "cannot allocate" in text
+
+
+def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
+    from multiprocessing.connection import Connection
+
+    inbox, outbox = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
+    _cap_memory(cap_mb)
+    from .errors import IngestError
+    from .render import render_file
+
+    outbox.send(("ready", None))
+    while True:
+        try:
+            job = inbox.recv()
+        except EOFError:
+            return
+        try:
+            pages = render_file(job, lambda n: outbox.send(("pages", n)))
+            outbox.send(("done", pages))
+        except IngestError as err:
+            if _looks_like_memory(err):
+                outbox.send(("error", memory_message(cap_mb)))
+                return  # a process that ran out of memory is not trusted with the next file
+            outbox.send(("error", str(err)))
+        except BaseException as err:  # noqa: BLE001 - report anything, then let the parent decide
+            if _looks_like_memory(err):
+                outbox.send(("error", memory_message(cap_mb)))
+            else:
+                outbox.send(("error", f"the renderer failed on this file ({type(err).__name__}: {err}); "
+                                      "the file is probably damaged; repair or re-export it"))
+            return
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

@@ -1,0 +1,133 @@
+"""Tiny random-weight models for the visual lanes, built from configs and saved to a folder.
+
+Nothing here downloads: tokenizers are trained locally with the `tokenizers` library on a few sentences,
+configs are written by hand, and every model is saved with `save_pretrained` so the lanes load it through
+the same `from_pretrained` path as a real hub checkpoint. (transformers' own test helpers download
+tokenizers, so they are not used.)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CORPUS = [
+    "What is shown in this image? Query: how do I read a CSV file with pandas",
+    "The quick brown fox jumps over the lazy dog. Tables, figures, charts and slides.",
+    "Query: revenue growth in 2023 compared to 2022, a bar chart of quarterly sales",
+    "system user assistant You are a helpful assistant. Describe the image.",
+    "0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ .,:;!?()[]{}<>-_=+*/\\'\"",
+]
+
+QWEN_SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
+                "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>"]
+
+# Qwen2-VL's chat template (the one shipped in the Qwen2-VL / DSE checkpoints' chat_template.json).
+QWEN2_VL_CHAT_TEMPLATE = (
+    "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}"
+    "{% for message in messages %}{% if loop.first and message['role'] != 'system' %}"
+    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    "<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n"
+    "{% else %}{% for content in message['content'] %}"
+    "{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}"
+    "{% set image_count.value = image_count.value + 1 %}"
+    "{% if add_vision_id %}Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>"
+    "{% elif content['type'] == 'video' or 'video' in content %}{% set video_count.value = video_count.value + 1 %}"
+    "{% if add_vision_id %}Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>"
+    "{% elif 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def byte_level_tokenizer(special_tokens: list[str], *, vocab_size: int = 400, **kwargs):
+    """A byte-level BPE tokenizer trained on CORPUS, wrapped as a transformers fast tokenizer."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=special_tokens,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    tok.train_from_iterator(CORPUS, trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, **kwargs)
+
+
+def _qwen_tokenizer():
+    tokenizer = byte_level_tokenizer(QWEN_SPECIAL, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                                     extra_special_tokens={"image_token": "<|image_pad|>",
+                                                           "video_token": "<|video_pad|>"})
+    tokenizer.padding_side = "left"
+    return tokenizer
+
+
+def _tiny_qwen2_vl_config(tokenizer, **extra):
+    from transformers import Qwen2VLConfig
+
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in QWEN_SPECIAL}
+    text = dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 1, 1]},
+                bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
+    vision = dict(depth=1, embed_dim=32, hidden_size=32, num_heads=4, mlp_ratio=2, patch_size=14,
+                  spatial_merge_size=2, temporal_patch_size=2)
+    return Qwen2VLConfig(text_config=text, vision_config=vision, image_token_id=ids["<|image_pad|>"],
+                         video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
+                         vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=True, **extra)
+
+
+def _qwen2_vl_processor(tokenizer, processor_cls=None):
+    from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
+
+    pixels = {"min_pixels": 28 * 28, "max_pixels": 64 * 28 * 28}
+    cls = processor_cls or Qwen2VLProcessor
+    return cls(image_processor=Qwen2VLImageProcessor(**pixels), video_processor=Qwen2VLVideoProcessor(),
+               tokenizer=tokenizer, chat_template=QWEN2_VL_CHAT_TEMPLATE)
+
+
+def build_tiny_dse(folder: Path) -> Path:
+    """A Qwen2-VL model + processor shaped like MrLight/dse-qwen2-2b-mrl-v1, random weights."""
+    import torch
+    from transformers import Qwen2VLForConditionalGeneration
+
+    torch.manual_seed(0)
+    tokenizer = _qwen_tokenizer()
+    model = Qwen2VLForConditionalGeneration(_tiny_qwen2_vl_config(tokenizer)).eval()
+    model.save_pretrained(folder)
+    _qwen2_vl_processor(tokenizer).save_pretrained(folder)
+    return folder
+
+
+def build_tiny_colqwen2(folder: Path) -> Path:
+    """A ColQwen2 (colpali-engine) model + processor from a tiny Qwen2-VL config, random weights."""
+    import torch
+    from colpali_engine.models import ColQwen2, ColQwen2Processor
+
+    torch.manual_seed(0)
+    tokenizer = _qwen_tokenizer()
+    model = ColQwen2(_tiny_qwen2_vl_config(tokenizer)).eval()
+    model.save_pretrained(folder)
+    _qwen2_vl_processor(tokenizer, ColQwen2Processor).save_pretrained(folder)
+    return folder
+
+
+def build_tiny_clip(folder: Path, name: str = "pagelens-tiny-clip") -> tuple[str, Path]:
+    """An open_clip model from a custom JSON config (registered with add_model_config), weights saved to a file.
+
+    Returns (model name, checkpoint path): the lane name is `clip:<name>/<checkpoint path>`.
+    """
+    import open_clip
+    import torch
+
+    config = {"embed_dim": 32,
+              "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 16, "head_width": 16},
+              "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1}}
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / f"{name}.json"
+    config_path.write_text(json.dumps(config))
+    open_clip.add_model_config(config_path)
+    torch.manual_seed(0)
+    model = open_clip.create_model(name, pretrained=None)
+    checkpoint = folder / f"{name}.pt"
+    torch.save(model.state_dict(), checkpoint)
+    return name, checkpoint

@@ -1,0 +1,124 @@
+"""The app end to end through its named API, as a `gradio_client` script would drive it: add -> search -> ask.
+
+A real server in-process (`launch` with its defaults), the real text lane, ingestion and offline answerer,
+on a three-page excerpt of a dev-set PDF.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pymupdf
+import pytest
+from gradio_client import Client, handle_file
+
+from ui_support import running_app
+
+pytestmark = pytest.mark.slow
+
+
+def text_of(message: dict) -> str:
+    """A chat message's text (Gradio hands content back as a list of typed parts)."""
+    content = message["content"]
+    return content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+
+
+@pytest.fixture(scope="module")
+def small_pdf(tmp_path_factory, dev_docs: Path) -> Path:
+    """Pages 9-11 of gnuplot-expressions.pdf (rand(), value(), operator precedence) as one small PDF."""
+    target = tmp_path_factory.mktemp("drop") / "gnuplot functions.pdf"
+    with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
+        excerpt.insert_pdf(source, from_page=8, to_page=10)
+        excerpt.save(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("app") / "lib") as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def client(served) -> Client:
+    return Client(served.url, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def added(client: Client, small_pdf: Path):
+    return client.predict([handle_file(str(small_pdf))], api_name="/add")
+
+
+def test_add_copies_the_upload_into_the_library_and_lists_it(added, served, small_pdf: Path):
+    status, table, _ = added
+    assert "gnuplot functions.pdf** added (3 pages)" in status
+    assert table["data"][0][:3] == ["gnuplot functions.pdf", 3, "pdf"]
+    [stored] = (served.library.path / "uploads").glob("*/*")
+    assert stored.name == small_pdf.name and len(stored.parent.name) == 32
+    assert stored.read_bytes() == small_pdf.read_bytes()
+    [doc] = served.library.documents()
+    assert (doc.name, doc.pages) == ("gnuplot functions.pdf", 3)
+
+
+def test_adding_the_same_file_again_is_a_no_op(added, client: Client, small_pdf: Path):
+    status, table, _ = client.predict([handle_file(str(small_pdf))], api_name="/add")
+    assert "unchanged" in status and len(table["data"]) == 1
+
+
+def test_a_bad_file_gets_a_clear_message(added, client: Client, tmp_path: Path):
+    fake = tmp_path / "notes.pdf"
+    fake.write_text("this is not a PDF at all")
+    status, table, _ = client.predict([handle_file(str(fake))], api_name="/add")
+    assert "notes.pdf** failed:" in status
+    assert [row[0] for row in table["data"]] == ["gnuplot functions.pdf"]
+
+
+def test_search_returns_ranked_page_thumbnails_with_lanes(added, client: Client):
+    gallery, ranking, status = client.predict("operator precedence exponentiation -2**2", None, 3, ["text"],
+                                              api_name="/search")
+    assert status == "3 pages."
+    rows = ranking["data"]
+    assert [row[0] for row in rows] == [1, 2, 3]
+    assert rows[0][1:3] == ["gnuplot functions.pdf", 3]  # original page 11: "-2**2 = -4"
+    assert rows[0][4].startswith("text #1")
+    assert len(gallery) == 3 and all(Path(item["image"]).is_file() for item in gallery)
+    assert gallery[0]["caption"].startswith("1. gnuplot functions.pdf p.3")
+
+
+def test_image_query_without_a_visual_lane_says_so(added, client: Client, small_pdf: Path, served):
+    page = served.library.pages("gnuplot functions.pdf")[0].image_path
+    gallery, _, status = client.predict("the same page", handle_file(page), 3, ["text"], api_name="/search")
+    assert gallery == [] and "Image queries need a visual lane" in status
+
+
+def test_ask_answers_with_cited_page_thumbnails_and_follows_up(added, client: Client):
+    chat, cited, box = client.predict("How do I reset both seeds of the rand() generator to their standard value?",
+                                      [], api_name="/ask")
+    assert box == ""
+    assert chat[0]["role"] == "user" and "rand()" in text_of(chat[0])
+    steps = [m for m in chat if (m.get("metadata") or {}).get("title")]
+    assert steps, "the agent's steps stream into the chat as collapsible messages"
+    answer = chat[-1]
+    assert answer["role"] == "assistant" and not (answer.get("metadata") or {}).get("title")
+    assert "[gnuplot functions.pdf p.1]" in text_of(answer)
+    assert cited and all(Path(item["image"]).is_file() for item in cited)
+    assert "[gnuplot functions.pdf p.1]" in [item["caption"] for item in cited]
+
+    follow_up, _, _ = client.predict("What does value() return for a name that is not a defined variable?", chat, api_name="/ask")
+    assert len(follow_up) > len(chat) and follow_up[: len(chat)] == chat
+    assert "[gnuplot functions.pdf p.2]" in text_of(follow_up[-1])
+
+
+def test_settings_are_validated_and_persisted(added, client: Client, served):
+    message, _ = client.predict("text", 5, "openai", "not a url", "", api_name="/settings")
+    assert message.startswith("⚠️ Not saved") and not (served.library.path / "ui-settings.json").exists()
+    message, _ = client.predict("text", 5, "extractive", "", "", api_name="/settings")
+    assert message == "Saved."
+    assert json.loads((served.library.path / "ui-settings.json").read_text())["k"] == 5
+
+
+def test_remove_takes_the_document_out(added, client: Client, served):
+    status, table, _ = client.predict("gnuplot functions.pdf", api_name="/remove")
+    assert "Removed" in status and table["data"] in ([], [["", "", "", "", ""]])
+    assert served.library.documents() == []

@@ -1,0 +1,293 @@
+"""The agentic answer loop: rewrite -> decompose -> search -> read (with page-graph neighbours) -> judge ->
+search again for what is missing (bounded by `agent_max_steps` and `agent_time_budget_s`) -> answer with
+`[doc p.N]` citations, or say that the library does not answer.
+
+`iter_ask` yields each `Step` as it happens and finally the `Answer` (for streaming UIs); `ask` returns
+the `Answer` alone. Every backend goes through the same loop; a generative backend that fails, returns
+garbage or cites pages it was not shown gets an `error` step and the extractive answer instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..types import Answer, Citation, Step, page_key
+from .backends import NOT_ANSWERED, Answerer, BackendError, create_backend
+from .citations import normalise_label, scan_labels, strip_labels
+from .evidence import EvidencePage, EvidencePool
+from .extractive import ABSTAIN_BELOW, PageJudgement, QuestionTerms, citation_of, quote_of, rank_pages
+from .lexical import CorpusStats, library_stats, terms
+from .rewrite import Rewrite, decompose, rewrite
+
+NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
+SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
+SECOND_CITATION = 0.92  # a second page is cited for a part when it scores this close to the best
+FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
+CITED_DOC_BONUS = 0.03  # relevance bonus of pages from documents the previous answer cited
+
+
+@dataclass
+class _Part:
+    question: str
+    terms: QuestionTerms
+    best: list[PageJudgement]
+
+    @property
+    def confidence(self) -> float:
+        return self.best[0].confidence if self.best else 0.0
+
+    @property
+    def sufficient(self) -> bool:
+        return self.confidence >= ABSTAIN_BELOW
+
+
+def ask(library, question: str, history: Sequence[object] | None = None, *, settings: Settings,
+        **options) -> Answer:
+    answer = None
+    for item in iter_ask(library, question, history, settings=settings, **options):
+        if isinstance(item, Answer):
+            answer = item
+    assert answer is not None
+    return answer
+
+
+def iter_ask(library, question: str, history: Sequence[object] | None = None, *, settings: Settings,
+             k: int | None = None, backend: Answerer | None = None) -> Iterator[Step | Answer]:
+    """Steps as they happen, then the Answer. `backend` overrides the one `settings.llm_backend` names."""
+    steps: list[Step] = []
+
+    def step(kind: str, title: str, detail: str = "") -> Step:
+        steps.append(Step(kind=kind, title=title, detail=detail))
+        return steps[-1]
+
+    if not question or not question.strip():
+        yield step("error", "Empty question", "Type a question about the documents in the library.")
+        yield Answer(text="Please ask a question.", citations=[], steps=steps, answerable=False)
+        return
+    deadline = time.monotonic() + settings.agent_time_budget_s
+    k = k or settings.k
+    turn = rewrite(question, history)
+    if turn.follow_up:
+        yield step("rewrite", f"Follow-up rewritten: {turn.query}",
+                   "carried from earlier turns: " + (", ".join(turn.carried_terms) or "nothing")
+                   + ("; pages pointed at: " + ", ".join(f"[{a.doc} p.{a.page}]" for a in turn.anchor_pages)
+                      if turn.anchor_pages else ""))
+    parts_text = decompose(turn.query)
+    if len(parts_text) > 1:
+        yield step("decompose", f"{len(parts_text)} parts", "\n".join(f"- {p}" for p in parts_text))
+
+    pool = EvidencePool()
+    anchored = _add_anchors(library, turn, pool)
+    if anchored:
+        yield step("read", f"Pages the question points at: {', '.join(p.label for p in anchored)}")
+    searches = 0
+    for part in parts_text:
+        yield _search(library, part, k, pool, step)
+        searches += 1
+    yield _add_neighbours(library, pool, step)
+    stats = library_stats(library) or CorpusStats.from_texts(p.text for p in pool.pages())
+    parts = [_Part(p, QuestionTerms.of(p, stats), []) for p in parts_text]
+    for part in parts:
+        part.best = _rank(part.terms, pool, turn)
+    yield _judge_step(parts, step)
+
+    while (not all(p.sufficient for p in parts) and searches < settings.agent_max_steps
+           and time.monotonic() < deadline):
+        new_pages = 0
+        for part in (p for p in parts if not p.sufficient):
+            found = set(terms(part.best[0].page.text)) if part.best else set()
+            missing = part.terms.missing(found)
+            if not missing:
+                continue
+            query = " ".join(_words_for(missing, part.question))
+            before = len(pool)
+            yield _search(library, query, k, pool, step, why=f"looking for what is missing in: {part.question}")
+            searches += 1
+            new_pages += len(pool) - before
+        if not new_pages:
+            break
+        for part in parts:
+            part.best = _rank(part.terms, pool, turn)
+        yield _judge_step(parts, step)
+
+    draft_text, citations, answerable = _extractive(parts, turn)
+    generator = backend if backend is not None else _backend_or_error(settings, step)
+    if isinstance(generator, Step):
+        yield generator
+        generator = None
+    if generator is not None:
+        shown = _shown_pages(parts, anchored, settings.agent_read_pages)
+        yield step("read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown))
+        try:
+            reply = generator.answer(turn.query, shown)
+        except BackendError as err:
+            yield step("error", f"{generator.name} failed; answering extractively", str(err))
+        except Exception as err:  # a model that crashes must not take the app down
+            yield step("error", f"{generator.name} crashed; answering extractively", f"{type(err).__name__}: {err}")
+        else:
+            outcome = _validate(reply, shown, step)
+            for item in outcome.steps:
+                yield item
+            if outcome.answer is not None:
+                draft_text, citations, answerable = outcome.answer
+    if answerable:
+        yield step("answer", f"Answered citing {', '.join(c.label for c in citations)}")
+    else:
+        yield step("answer", "The library does not answer this question")
+    yield Answer(text=draft_text, citations=citations if answerable else [], steps=steps, answerable=answerable)
+
+
+def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
+    hits = library.search(query, k=k)
+    new = 0
+    for rank, hit in enumerate(hits, start=1):
+        new += pool.add(EvidencePage.from_hit(hit, rank))
+    top = ", ".join(f"[{h.doc} p.{h.page}]" for h in hits[:5])
+    detail = (why + "\n" if why else "") + f"top: {top or 'nothing'}; {new} new pages"
+    return step("search", f"Searched: {query}", detail)
+
+
+def _add_anchors(library, turn: Rewrite, pool: EvidencePool) -> list[EvidencePage]:
+    if not turn.anchor_pages:
+        return []
+    ids = {d.name: d.doc_id for d in library.documents()}
+    keys = [page_key(ids[a.doc], a.page) for a in turn.anchor_pages if a.doc in ids]
+    pages = [EvidencePage.from_page(p, "follow-up") for p in library.get_pages(keys)] if keys else []
+    for page in pages:
+        pool.add(page)
+    return pages
+
+
+def _add_neighbours(library, pool: EvidencePool, step) -> Step:
+    """The page graph: pages adjacent to the top hits, and pages similar to the best one."""
+    top = sorted((p for p in pool.pages() if p.rank), key=lambda p: p.rank)[:NEIGHBOUR_OF_TOP]
+    keys = [page_key(p.doc_id, p.page + d) for p in top for d in (-1, 1) if p.page + d >= 1]
+    keys = [key for key in keys if key not in pool]
+    added = [EvidencePage.from_page(p, "neighbour") for p in (library.get_pages(keys) if keys else [])]
+    for page in added:
+        pool.add(page)
+    similar: list[EvidencePage] = []
+    if top:
+        key_terms = _salient_words(top[0].text)
+        if key_terms:
+            for hit in library.search(" ".join(key_terms), k=SIMILAR_PAGES + 1):
+                page = EvidencePage.from_hit(hit, 0)
+                page.found_by = "similar"
+                if pool.add(page):
+                    similar.append(page)
+    labels = ", ".join(p.label for p in added + similar)
+    return step("read", f"Page graph: {len(added)} adjacent and {len(similar)} similar pages",
+                labels or "no new pages")
+
+
+def _salient_words(text: str, count: int = 8) -> list[str]:
+    """The most repeated longer words of a page, as a 'more like this page' query."""
+    from collections import Counter
+
+    words = Counter(w.lower() for w in text.split() if len(w) > 5 and w.isalpha())
+    return [w for w, _ in words.most_common(count)]
+
+
+def _rank(question: QuestionTerms, pool: EvidencePool, turn: Rewrite) -> list[PageJudgement]:
+    judged = rank_pages(question, pool.pages())
+
+    def relevance(j: PageJudgement) -> float:
+        bonus = FOLLOW_UP_BONUS if j.page.found_by == "follow-up" else 0.0
+        return j.relevance + bonus + (CITED_DOC_BONUS if j.page.doc in turn.cited_docs else 0.0)
+
+    return sorted(judged, key=lambda j: -relevance(j))
+
+
+def _judge_step(parts: list[_Part], step) -> Step:
+    lines = []
+    for part in parts:
+        best = part.best[0] if part.best else None
+        where = best.page.label if best else "no page"
+        verdict = "enough" if part.sufficient else "not enough"
+        lines.append(f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})")
+    title = "Evidence suffices" if all(p.sufficient for p in parts) else "Evidence is missing"
+    return step("judge", title, "\n".join(lines))
+
+
+def _words_for(missing: list[str], question: str) -> list[str]:
+    """The question's own words for the missing stems (so the search sees real words), most important first."""
+    words = []
+    for stem_ in missing:
+        for word in question.replace("?", " ").split():
+            if terms(word)[:1] == [stem_]:
+                words.append(word.strip(",.;:()\"'"))
+                break
+    return words or missing
+
+
+def _extractive(parts: list[_Part], turn: Rewrite) -> tuple[str, list[Citation], bool]:
+    anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
+    answered = [p for p in parts if p.sufficient or p in anchored]
+    if not answered:
+        missing: list[str] = []
+        for part in parts:
+            found = set(terms(part.best[0].page.text)) if part.best else set()
+            missing.extend(_words_for(part.terms.missing(found)[:3], part.question))
+        gap = f" (no page found covering: {', '.join(dict.fromkeys(missing))})" if missing else ""
+        return f"The library does not answer this question{gap}.", [], False
+    lines, citations = [], []
+    for part in answered:
+        chosen = [part.best[0]]
+        for other in part.best[1:2]:
+            if other.confidence >= max(ABSTAIN_BELOW, SECOND_CITATION * part.confidence):
+                chosen.append(other)
+        for judgement in chosen:
+            citation = citation_of(judgement)
+            if all((c.doc_id, c.page) != (citation.doc_id, citation.page) for c in citations):
+                citations.append(citation)
+        quotes = " ".join(f"\"{quote_of(j.best)}\" {j.page.label}" for j in chosen if j.best)
+        lines.append(f"- {part.question}: {quotes}" if len(parts) > 1 else quotes)
+    unanswered = [p.question for p in parts if p not in answered]
+    if unanswered:
+        lines.append("Not found in the library: " + "; ".join(unanswered))
+    return "\n".join(lines), citations, True
+
+
+def _shown_pages(parts: list[_Part], anchored: list[EvidencePage], limit: int) -> list[EvidencePage]:
+    shown: dict[str, EvidencePage] = {p.key: p for p in anchored}
+    depth = 0
+    while len(shown) < limit and any(depth < len(p.best) for p in parts):
+        for part in parts:
+            if depth < len(part.best) and len(shown) < limit:
+                shown.setdefault(part.best[depth].page.key, part.best[depth].page)
+        depth += 1
+    return list(shown.values())
+
+
+@dataclass
+class _Validated:
+    steps: list[Step]
+    answer: tuple[str, list[Citation], bool] | None  # None: fall back to the extractive answer
+
+
+def _validate(reply: str, shown: list[EvidencePage], step) -> _Validated:
+    """Keep a model's answer only if it cites pages it was shown (or plainly declines)."""
+    by_label = {normalise_label(p.doc, p.page): p for p in shown}
+    scan = scan_labels(reply, set(by_label))
+    out: list[Step] = []
+    if scan.unknown:
+        out.append(step("error", "Dropped citations of pages the model was not shown", ", ".join(scan.unknown)))
+    if NOT_ANSWERED in reply and not scan.valid:
+        return _Validated(out, ("The library does not answer this question.", [], False))
+    if not scan.valid:
+        out.append(step("error", "The model's reply cites no page it was shown; answering extractively",
+                        reply.strip()[:300] or "(empty reply)"))
+        return _Validated(out, None)
+    text = strip_labels(reply, scan.unknown).replace(NOT_ANSWERED, "").strip()
+    citations = [by_label[label].citation() for label in scan.valid]
+    return _Validated(out, (text, citations, True))
+
+
+def _backend_or_error(settings: Settings, step) -> Answerer | Step | None:
+    try:
+        return create_backend(settings)
+    except (BackendError, ValueError, ImportError) as err:
+        return step("error", "Answering backend unavailable; answering extractively", str(err))

@@ -1,0 +1,79 @@
+"""The pages the agent has in hand: retrieved hits, their page-graph neighbours, and pages a follow-up
+points at, each remembering how it was found. Only these pages can ever be cited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..types import Citation, Hit, Page, Region, page_key
+
+
+@dataclass
+class EvidencePage:
+    doc: str
+    page: int
+    doc_id: str
+    text: str
+    image_path: str
+    regions: list[Region] = field(default_factory=list)
+    found_by: str = "search"  # search | neighbour | similar | follow-up
+    rank: int = 0  # best retrieval rank over all searches (0: not retrieved by a search)
+    score: float = 0.0  # retrieval score of that best rank
+
+    @property
+    def key(self) -> str:
+        return page_key(self.doc_id, self.page)
+
+    @property
+    def label(self) -> str:
+        return f"[{self.doc} p.{self.page}]"
+
+    @classmethod
+    def from_hit(cls, hit: Hit, rank: int) -> "EvidencePage":
+        return cls(doc=hit.doc, page=hit.page, doc_id=hit.doc_id, text=hit.text or "",
+                   image_path=hit.image_path, regions=list(hit.regions or []), found_by="search",
+                   rank=rank, score=float(hit.score))
+
+    @classmethod
+    def from_page(cls, page: Page, found_by: str) -> "EvidencePage":
+        return cls(doc=page.doc, page=page.page, doc_id=page.doc_id, text=page.text or "",
+                   image_path=page.image_path, regions=list(page.regions or []), found_by=found_by)
+
+    def citation(self, quote: str = "", region: Region | None = None) -> Citation:
+        return Citation(doc=self.doc, page=self.page, doc_id=self.doc_id, image_path=self.image_path,
+                        region=region, quote=quote)
+
+
+class EvidencePool:
+    """Pages gathered so far, keyed by page key; a page found again keeps its best retrieval rank."""
+
+    def __init__(self) -> None:
+        self._pages: dict[str, EvidencePage] = {}
+
+    def add(self, page: EvidencePage) -> bool:
+        """Add or merge a page; True when it is new."""
+        known = self._pages.get(page.key)
+        if known is None:
+            self._pages[page.key] = page
+            return True
+        if page.rank and (not known.rank or page.rank < known.rank):
+            known.rank, known.score = page.rank, page.score
+        return False
+
+    def get(self, key: str) -> EvidencePage | None:
+        return self._pages.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._pages
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def pages(self) -> list[EvidencePage]:
+        return list(self._pages.values())
+
+    def by_label(self) -> dict[str, EvidencePage]:
+        """Pages by their citation label, normalised (see citations.normalise_label)."""
+        from .citations import normalise_label
+
+        return {normalise_label(p.doc, p.page): p for p in self._pages.values()}

@@ -1,0 +1,112 @@
+"""Terms, sentences and corpus statistics: the lexical toolkit of the rewriter and the answerer.
+
+Terms come from the text lane's analyser (`models/tokenize.analyze`), so the answerer weighs exactly the
+words retrieval matched on: code-ish tokens kept whole, Snowball stems, question words dropped from
+questions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..models.tokenize import analyze
+
+# Beyond the analyser's question words: words that point at the library itself, not at a topic.
+_META_WORDS = frozenset(analyze("according page pages document documents manual guide say says please", query=False))
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms of page text, in order."""
+    return analyze(text)
+
+
+def question_terms(text: str) -> list[str]:
+    """Stemmed content terms of a question, in order (question and meta words dropped)."""
+    return [t for t in analyze(text, query=True) if t not in _META_WORDS]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def sentences(text: str, max_chars: int = 360) -> list[str]:
+    """Sentences of a page or region text. Hard-wrapped lines of a paragraph are joined; blank lines,
+    bullets and sentence ends split; over-long pieces (tables, code) are cut into line groups."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[•\-*–]|\d+[.)])\s)", text):
+        flat = " ".join(block.split())
+        if not flat:
+            continue
+        for piece in _SENTENCE_END.split(flat):
+            if len(piece) <= max_chars:
+                out.append(piece)
+                continue
+            words, chunk = piece.split(" "), []
+            for word in words:
+                if chunk and len(" ".join(chunk)) + len(word) > max_chars:
+                    out.append(" ".join(chunk))
+                    chunk = []
+                chunk.append(word)
+            if chunk:
+                out.append(" ".join(chunk))
+    return [s for s in out if any(ch.isalnum() for ch in s)]
+
+
+@dataclass
+class CorpusStats:
+    """Document frequencies of stemmed terms over pages, for inverse-document-frequency weights."""
+
+    pages: int
+    df: Counter
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> "CorpusStats":
+        df: Counter = Counter()
+        count = 0
+        for text in texts:
+            df.update(set(terms(text)))
+            count += 1
+        return cls(pages=count, df=df)
+
+    def idf(self, term: str) -> float:
+        """BM25's idf, floored at a small positive value; a term no page holds gets the maximum."""
+        n, df = self.pages, self.df.get(term, 0)
+        return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+
+_STATS_CACHE: "weakref.WeakKeyDictionary[object, tuple[tuple, CorpusStats]]" = weakref.WeakKeyDictionary()
+MAX_STATS_PAGES = 20_000  # reading more pages than this for idf costs more than it helps
+
+
+def library_stats(library) -> CorpusStats | None:
+    """Corpus statistics over a library's pages (cached per library until its documents change), or None
+    when the library cannot list its pages."""
+    try:
+        docs = library.documents()
+    except (AttributeError, NotImplementedError):
+        return None
+    signature = tuple(sorted((d.doc_id, d.pages) for d in docs))
+    try:
+        cached = _STATS_CACHE.get(library)
+    except TypeError:
+        cached = None
+    if cached and cached[0] == signature:
+        return cached[1]
+    budget = MAX_STATS_PAGES
+    texts: list[str] = []
+    for doc in docs:
+        if budget <= 0:
+            break
+        pages = library.pages(doc.name)[:budget]
+        budget -= len(pages)
+        texts.extend(p.text for p in pages)
+    stats = CorpusStats.from_texts(texts)
+    try:
+        _STATS_CACHE[library] = (signature, stats)
+    except TypeError:
+        pass
+    return stats

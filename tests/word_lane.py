@@ -61,5 +61,9 @@ class WordLane(Lane):
         return [LaneHit(key, 1.0 - distance) for key, distance in zip(found["ids"][0], found["distances"][0])]
 
 
+def factory(version: int = 1):
+    return lambda name, ctx: WordLane(name, ctx, version=version)
+
+
 def register(family: str = "words", version: int = 1) -> None:
-    register_lane(family, lambda name, ctx: WordLane(name, ctx, version=version))
+    register_lane(family, factory(version))

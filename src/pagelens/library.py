@@ -142,10 +142,8 @@ class Library:
             return FileOutcome(name, str(path), "failed", reason=reason)
 
         try:
-            kind = detect_kind(path)
-            if kind is None:
-                return failed("not a PDF, HTML or image file (judged by its content, not its name)")
             digest = content_hash(path)
+            kind = detect_kind(path)  # None: ingest_file below says why the file cannot be read
             stat = path.stat()
         except OSError as err:
             return failed(f"cannot read the file: {err.strerror or err}")
@@ -154,7 +152,7 @@ class Library:
             return FileOutcome(name, str(path), "unchanged", pages=old.pages)
         doc_id = hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()[:20]
         self.catalog.insert_pending(DocumentRow(
-            doc_id=doc_id, name=name, content_hash=digest, kind=kind, pages=0, source=str(path.resolve()),
+            doc_id=doc_id, name=name, content_hash=digest, kind=kind or "unknown", pages=0, source=str(path.resolve()),
             size=stat.st_size, mtime=stat.st_mtime, added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             status="pending"))
         try:

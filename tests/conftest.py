@@ -1,0 +1,48 @@
+"""Shared fixtures. Everything here runs offline: no model download, no telemetry."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+               "ANONYMIZED_TELEMETRY": "False"}
+# Set at import so that subprocesses started by tests (CLI, servers) inherit it too.
+os.environ.update(OFFLINE_ENV)
+
+TESTS_DIR = Path(__file__).resolve().parent
+DEV_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
+
+
+@pytest.fixture(scope="session")
+def dev_dir() -> Path:
+    """The shared dev evaluation set (../shared/eval/dev next to the repository)."""
+    if not (DEV_DIR / "docs").is_dir():
+        pytest.skip(f"the dev evaluation set is not at {DEV_DIR}")
+    return DEV_DIR
+
+
+@pytest.fixture(scope="session")
+def dev_docs(dev_dir: Path) -> Path:
+    return dev_dir / "docs"
+
+
+@pytest.fixture
+def offline_env() -> dict[str, str]:
+    """The offline environment, for tests that build a subprocess environment explicitly."""
+    return {**os.environ, **OFFLINE_ENV}
+
+
+@pytest.fixture
+def subprocess_env(offline_env: dict[str, str]) -> dict[str, str]:
+    """Environment for a child Python that imports test helpers from tests/ (e.g. word_lane)."""
+    path = os.pathsep.join(filter(None, [str(TESTS_DIR), offline_env.get("PYTHONPATH")]))
+    return {**offline_env, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="session")
+def python() -> str:
+    return sys.executable

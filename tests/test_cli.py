@@ -1,0 +1,129 @@
+"""The `pagelens` command line, run as a real subprocess on real documents.
+
+Most tests drive `pagelens.cli.main` in a child Python with the test word lane registered (fast, no
+model); one runs the installed `pagelens` script with the default text lane end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GNUPLOT = "gnuplot-expressions.pdf"
+WORDS_CLI = "import sys, word_lane; word_lane.register(); from pagelens.cli import main; sys.exit(main())"
+PAGELENS = Path(sys.executable).with_name("pagelens")
+
+
+@pytest.fixture
+def cli(tmp_path, python, subprocess_env):
+    """Run `pagelens ARGS... --library <tmp>/lib --lanes words` in a child process."""
+    library = tmp_path / "lib"
+
+    def run(*args: str, lanes: str = "words", env: dict | None = None) -> subprocess.CompletedProcess:
+        command = [python, "-c", WORDS_CLI, *args]
+        if args and not args[0].startswith("-"):
+            command += ["--library", str(library), "--lanes", lanes]
+        return subprocess.run(command, env=env or subprocess_env, capture_output=True, text=True, timeout=300)
+
+    run.library = library
+    return run
+
+
+def test_add_list_search_remove_with_json(cli, dev_docs):
+    added = cli("add", str(dev_docs / GNUPLOT), "--json")
+    assert added.returncode == 0, added.stderr
+    report = json.loads(added.stdout)
+    assert report["ok"] is True
+    assert [(f["name"], f["status"], f["pages"]) for f in report["files"]] == [(GNUPLOT, "added", 12)]
+    assert "\r" not in added.stderr  # no progress bar when stderr is not a terminal
+
+    again = cli("add", str(dev_docs / GNUPLOT))
+    assert again.returncode == 0 and again.stdout.startswith(f"unchanged  {GNUPLOT} (12 pages)")
+
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(d["name"], d["pages"], d["kind"], d["status"]) for d in listed] == [(GNUPLOT, 12, "pdf", "complete")]
+
+    found = cli("search", "ternary operator expression", "-k", "3", "--json")
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)
+    assert len(hits) == 3 and [h["rank"] for h in hits] == [1, 2, 3]
+    assert all(h["doc"] == GNUPLOT and 1 <= h["page"] <= 12 and Path(h["image_path"]).is_file() for h in hits)
+    assert {"score", "text", "regions", "lanes", "doc_id", "key"} <= set(hits[0])
+    assert hits[0]["lanes"]["words"]["rank"] == 1
+
+    human = cli("search", "ternary operator expression", "-k", "2")
+    lines = human.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"  1. ") and f"{GNUPLOT} p.{hits[0]['page']}" in lines[0]
+
+    removed = cli("remove", GNUPLOT)
+    assert removed.returncode == 0 and removed.stdout.strip() == f"removed {GNUPLOT}"
+    assert json.loads(cli("list", "--json").stdout) == []
+    missing = cli("remove", GNUPLOT)
+    assert missing.returncode == 1 and "no document named" in missing.stderr
+
+
+def test_a_failed_file_exits_1_and_says_why_on_stderr(cli, tmp_path, dev_docs):
+    bogus = tmp_path / "bogus.pdf"
+    bogus.write_text("this is not a PDF")
+    result = cli("add", str(dev_docs / GNUPLOT), str(bogus))
+    assert result.returncode == 1
+    assert f"added      {GNUPLOT} (12 pages)" in result.stdout
+    assert "failed     bogus.pdf: " in result.stderr and "1 added, 1 failed" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("search", "   "), "empty query"),
+    (("search", "x", "-k", "0"), "k must be"),
+    (("search",), "give a QUERY"),
+])
+def test_bad_queries_are_usage_errors(cli, args, message):
+    result = cli(*args)
+    assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_unknown_lane_and_unknown_command_are_usage_errors(cli):
+    lane = cli("list", lanes="nope")
+    assert lane.returncode == 2 and "unknown lane 'nope'" in lane.stderr
+    assert cli("frobnicate").returncode == 2
+
+
+def test_a_busy_library_is_a_clear_error(cli, subprocess_env, python):
+    cli("list")  # creates the library
+    holder = subprocess.Popen(
+        [python, "-c", "import sys, word_lane; word_lane.register(); from pagelens import Library; "
+                       f"lib = Library({str(cli.library)!r}, lanes=['words']); print('open', flush=True); "
+                       "sys.stdin.read()"],
+        env=subprocess_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        busy = cli("list")
+        assert busy.returncode == 1 and f"in use by another process (pid {holder.pid})" in busy.stderr
+    finally:
+        holder.communicate("", timeout=60)
+    assert cli("list").returncode == 0
+
+
+@pytest.mark.slow
+def test_installed_script_with_the_default_text_lane(tmp_path, dev_docs, offline_env):
+    if not PAGELENS.exists():
+        pytest.skip(f"the console script is not installed next to {sys.executable}")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(dev_docs / GNUPLOT, corpus)
+    shutil.copy(dev_docs / "maxima-finance.html", corpus)
+    env = {**offline_env, "PAGELENS_LIBRARY": str(tmp_path / "lib")}
+
+    def pagelens(*args):
+        return subprocess.run([str(PAGELENS), *args], env=env, capture_output=True, text=True, timeout=600)
+
+    added = pagelens("add", str(corpus))
+    assert added.returncode == 0, added.stderr
+    assert {line.split()[1] for line in added.stdout.splitlines()} == {GNUPLOT, "maxima-finance.html"}
+    hits = json.loads(pagelens("search", "present value of an annuity", "--json", "-k", "3").stdout)
+    assert hits[0]["doc"] == "maxima-finance.html" and set(hits[0]["lanes"]) == {"text"}
+    assert json.loads(pagelens("list", "--json").stdout)[0]["name"] == GNUPLOT

@@ -1,0 +1,267 @@
+"""Library API on real dev-set documents, real ingestion and real embedded Chroma.
+
+Lanes here are `word_lane.WordLane` (hashed bag of words in Chroma): library behaviour is tested apart
+from any model, with the same Chroma calls a model lane makes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pymupdf
+import pytest
+import word_lane
+
+from pagelens import Library, Region, Settings
+from pagelens.index import registry
+from pagelens.index.lock import LibraryLockedError
+
+GNUPLOT = "gnuplot-expressions.pdf"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def words_lanes(monkeypatch):
+    for family in ("words", "words2", "words3"):
+        monkeypatch.setitem(registry._FACTORIES, family, word_lane.factory())
+    word_lane.WordLane.calls.clear()
+
+
+def open_library(path: Path, lanes=("words",)) -> Library:
+    return Library(path, lanes=list(lanes), settings=Settings.from_env())
+
+
+def chroma_ids(lib: Library, doc_id: str, collection: str = "lane-words-v1") -> list[str]:
+    return lib.chroma.client.get_collection(collection).get(where={"doc_id": doc_id})["ids"]
+
+
+def pdf_subset(source: Path, target: Path, pages: list[int]) -> Path:
+    """A real, different PDF: the 1-based `pages` of `source`."""
+    with pymupdf.open(source) as doc:
+        doc.select([p - 1 for p in pages])
+        doc.save(target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def gnuplot_library(tmp_path_factory, dev_docs):
+    """One library holding gnuplot-expressions.pdf, shared by the read-only tests below."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(registry._FACTORIES, "words", word_lane.factory())
+        lib = open_library(tmp_path_factory.mktemp("lib"))
+        report = lib.add([dev_docs / GNUPLOT])
+        yield lib, report
+        lib.close()
+
+
+def test_add_reports_pages_and_lists_the_document(gnuplot_library):
+    lib, report = gnuplot_library
+    [outcome] = report.files
+    assert (outcome.status, outcome.name, outcome.pages, outcome.reason) == ("added", GNUPLOT, 12, "")
+    [doc] = lib.documents()
+    assert (doc.name, doc.kind, doc.pages, doc.status) == (GNUPLOT, "pdf", 12, "complete")
+    pages = lib.pages(GNUPLOT)
+    assert [p.page for p in pages] == list(range(1, 13))
+    assert all(Path(p.image_path).read_bytes()[:8] == PNG_MAGIC for p in pages)
+    assert sorted(chroma_ids(lib, doc.doc_id)) == [p.key for p in pages]
+
+
+def test_search_finds_the_page_a_sentence_comes_from(gnuplot_library):
+    lib, _ = gnuplot_library
+    page = lib.pages(GNUPLOT)[6]
+    sentence = " ".join(page.text.split()[10:40])
+    hits = lib.search(sentence, k=5)
+    assert 0 < len(hits) <= 5
+    top = hits[0]
+    assert (top.doc, top.page, top.rank) == (GNUPLOT, 7, 1)
+    assert top.text == page.text and top.doc_id == page.doc_id
+    assert isinstance(top.score, float) and top.score >= hits[-1].score
+    assert Path(top.image_path).is_absolute() and Path(top.image_path).read_bytes()[:8] == PNG_MAGIC
+    assert all(isinstance(r, Region) for r in top.regions)
+    assert top.lanes["words"].rank == 1
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+
+
+def test_get_pages_keeps_the_order_asked_and_skips_unknown_keys(gnuplot_library):
+    lib, _ = gnuplot_library
+    pages = lib.pages(GNUPLOT)
+    keys = [pages[3].key, "nope:00001", pages[0].key]
+    assert [p.page for p in lib.get_pages(keys)] == [4, 1]
+
+
+@pytest.mark.parametrize("query", ["", "   \n\t", None])
+def test_empty_queries_are_refused(gnuplot_library, query):
+    lib, _ = gnuplot_library
+    with pytest.raises(ValueError, match="empty query"):
+        lib.search(query)
+
+
+@pytest.mark.parametrize("k", [0, -3, 1.5, True])
+def test_bad_k_is_refused(gnuplot_library, k):
+    lib, _ = gnuplot_library
+    with pytest.raises(ValueError, match="k must be"):
+        lib.search("expression", k=k)
+
+
+def test_unknown_search_lane_and_unreadable_query_image_are_refused(gnuplot_library, tmp_path):
+    lib, _ = gnuplot_library
+    with pytest.raises(ValueError, match="not open in this library"):
+        lib.search("expression", lanes=["dse"])
+    not_an_image = tmp_path / "x.png"
+    not_an_image.write_text("hello")
+    with pytest.raises(ValueError, match="cannot read the query image"):
+        lib.search("expression", image=not_an_image)
+
+
+def test_an_absurdly_long_query_is_cut_not_fatal(gnuplot_library, caplog):
+    lib, _ = gnuplot_library
+    hits = lib.search("gnuplot expression operator " * 20_000, k=3)
+    assert len(hits) == 3
+    assert "cut to" in caplog.text
+
+
+def test_unknown_lane_name_lists_the_known_ones(tmp_path):
+    with pytest.raises(ValueError, match="unknown lane 'nope'; known lanes: .*text"):
+        open_library(tmp_path / "lib", lanes=["nope"])
+
+
+def test_unchanged_updated_and_no_stale_vectors_in_any_lane(tmp_path, dev_docs):
+    source = shutil.copy(dev_docs / GNUPLOT, tmp_path / "doc.pdf")
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        assert lib.add([source]).files[0].status == "added"
+        old = lib.documents()[0]
+        assert lib.add([source]).files[0].status == "unchanged"
+        assert len(chroma_ids(lib, old.doc_id)) == 12
+
+        pdf_subset(dev_docs / GNUPLOT, source, [1, 2, 3, 4, 5])
+        [outcome] = lib.add([source]).files
+        assert (outcome.status, outcome.pages) == ("updated", 5)
+        [new] = lib.documents()
+        assert new.doc_id != old.doc_id and new.pages == 5
+        for collection in ("lane-words-v1", "lane-words2-v1"):
+            assert chroma_ids(lib, old.doc_id, collection) == []
+            assert len(chroma_ids(lib, new.doc_id, collection)) == 5
+        assert not (lib.path / "pages" / old.doc_id).exists()
+        assert sorted(p.name for p in (lib.path / "pages" / new.doc_id).iterdir())[-1] == "00005.png"
+        assert {h.doc_id for h in lib.search("expression", k=20)} == {new.doc_id}
+
+
+def test_a_failing_update_keeps_the_version_already_indexed(tmp_path, dev_docs):
+    source = shutil.copy(dev_docs / GNUPLOT, tmp_path / "doc.pdf")
+    with open_library(tmp_path / "lib") as lib:
+        lib.add([source])
+        [before] = lib.documents()
+        source.write_bytes(Path(dev_docs / GNUPLOT).read_bytes()[:3000])  # truncated: still "%PDF"
+        [outcome] = lib.add([source]).files
+        assert outcome.status == "failed" and outcome.reason
+        assert lib.documents() == [before]
+        assert len(chroma_ids(lib, before.doc_id)) == 12
+        assert lib.search("expression", k=1)[0].doc_id == before.doc_id
+        assert sorted(p.name for p in (lib.path / "pages").iterdir()) == [before.doc_id]
+
+
+def test_same_content_under_another_name_is_its_own_document(tmp_path, dev_docs):
+    copy = shutil.copy(dev_docs / GNUPLOT, tmp_path / "copy.pdf")
+    with open_library(tmp_path / "lib") as lib:
+        report = lib.add([dev_docs / GNUPLOT, copy])
+        assert [f.status for f in report.files] == ["added", "added"]
+        first, second = lib.documents()
+        assert first.doc_id != second.doc_id
+        assert lib.remove("copy.pdf") is True
+        assert [d.name for d in lib.documents()] == [GNUPLOT]
+        assert len(chroma_ids(lib, [d for d in (first, second) if d.name == GNUPLOT][0].doc_id)) == 12
+
+
+def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_fail(tmp_path, dev_docs):
+    corpus = tmp_path / "corpus"
+    (corpus / "manuals").mkdir(parents=True)
+    shutil.copy(dev_docs / GNUPLOT, corpus / "manuals" / GNUPLOT)
+    shutil.copy(dev_docs / "maxima-finance.html", corpus / "maxima-finance.html")
+    (corpus / "style.css").write_text("body { color: red }")
+    (corpus / ".hidden.pdf").write_bytes(b"not even a pdf")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just some notes, not a document")
+    with open_library(tmp_path / "lib") as lib:
+        report = lib.add([corpus, notes, tmp_path / "missing.pdf"])
+        outcomes = {f.name: f for f in report.files}
+        assert set(outcomes) == {f"manuals/{GNUPLOT}", "maxima-finance.html", "notes.txt", "missing.pdf"}
+        assert outcomes[f"manuals/{GNUPLOT}"].status == "added"
+        assert outcomes["maxima-finance.html"].status == "added" and outcomes["maxima-finance.html"].pages >= 1
+        assert outcomes["notes.txt"].status == "failed" and "not a PDF, HTML or image" in outcomes["notes.txt"].reason
+        assert outcomes["missing.pdf"].status == "failed" and "no such file" in outcomes["missing.pdf"].reason
+        assert not report.ok
+        assert [d.name for d in lib.documents()] == [f"manuals/{GNUPLOT}", "maxima-finance.html"]
+
+
+def test_remove_takes_a_document_out_of_every_lane_the_catalog_and_the_images(tmp_path, dev_docs):
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        lib.add([dev_docs / GNUPLOT])
+        [doc] = lib.documents()
+        assert lib.remove(GNUPLOT) is True
+        assert lib.documents() == []
+        assert chroma_ids(lib, doc.doc_id) == [] and chroma_ids(lib, doc.doc_id, "lane-words2-v1") == []
+        assert not (lib.path / "pages" / doc.doc_id).exists()
+        assert lib.search("expression") == []
+        assert lib.remove(GNUPLOT) is False
+        with pytest.raises(KeyError, match="no document named"):
+            lib.pages(GNUPLOT)
+
+
+def test_several_lanes_are_fused_and_each_hit_says_which_lanes_found_it(tmp_path, dev_docs):
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        lib.add([dev_docs / GNUPLOT])
+        top = lib.search(" ".join(lib.pages(GNUPLOT)[2].text.split()[:30]), k=3)[0]
+        assert top.page == 3
+        assert set(top.lanes) == {"words", "words2"}
+        assert top.score == pytest.approx(sum(1 / (60 + r.rank) for r in top.lanes.values()))
+        assert [h.page for h in lib.search("expression", k=5, lanes=["words"])] == \
+               [h.page for h in lib.search("expression", k=5, lanes=["words2"])]
+
+
+def test_a_library_remembers_its_lanes(tmp_path, dev_docs):
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        lib.add([dev_docs / GNUPLOT])
+    with Library(tmp_path / "lib") as lib:
+        assert lib.lanes == ["words", "words2"]
+
+
+def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(tmp_path, dev_docs, monkeypatch):
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        lib.add([dev_docs / GNUPLOT])
+        [doc] = lib.documents()
+    word_lane.WordLane.calls.clear()
+    monkeypatch.setitem(registry._FACTORIES, "words2", word_lane.factory(version=2))
+    with open_library(tmp_path / "lib", lanes=["words", "words2", "words3"]) as lib:
+        assert word_lane.WordLane.calls == [("words2", "index"), ("words3", "index")]
+        names = lib.chroma.collection_names()
+        assert "lane-words2-v1" not in names
+        assert len(chroma_ids(lib, doc.doc_id, "lane-words2-v2")) == 12
+        assert len(chroma_ids(lib, doc.doc_id, "lane-words3-v1")) == 12
+        assert lib.catalog.lanes()["words2"].spec["version"] == 2
+
+
+def test_a_lane_left_closed_during_a_write_is_reembedded_when_next_opened(tmp_path, dev_docs):
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        lib.add([dev_docs / GNUPLOT])
+    with open_library(tmp_path / "lib", lanes=["words"]) as lib:
+        assert lib.remove(GNUPLOT)
+    word_lane.WordLane.calls.clear()
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        assert lib.search("expression", lanes=["words2"]) == []
+        assert lib.chroma.client.get_collection("lane-words2-v1").count() == 0
+
+
+def test_a_second_open_of_the_same_library_gets_a_clear_error(tmp_path):
+    with open_library(tmp_path / "lib"):
+        with pytest.raises(LibraryLockedError, match="in use by another process"):
+            open_library(tmp_path / "lib")
+    open_library(tmp_path / "lib").close()  # the lock went with the first library
+
+
+def test_add_accepts_a_single_path_and_reports_progress(tmp_path, dev_docs):
+    seen = []
+    with open_library(tmp_path / "lib") as lib:
+        report = lib.add(dev_docs / GNUPLOT, on_progress=lambda done, total, msg: seen.append((done, total, msg)))
+    assert report.ok
+    assert seen == [(0, 1, GNUPLOT), (1, 1, "done")]

@@ -31,6 +31,9 @@ def check_page_count(doc: pymupdf.Document, job: RenderJob) -> int:
         count = doc.page_count
     except Exception as err:
         raise IngestError(f"the PDF's page tree is damaged ({err}); repair or re-export the file") from err
+    if count == 0 and doc.is_repaired:
+        raise IngestError("the PDF is damaged or truncated (no readable pages could be recovered); "
+                          "download or export it again and add the complete file")
     if count == 0:
         raise IngestError("the document has no pages; nothing to add")
     limit = job.settings.max_pages_per_file

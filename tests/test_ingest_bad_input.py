@@ -1,0 +1,151 @@
+"""Hostile and broken files: each gets a clear IngestError (what is wrong, what to do), never a crash."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest_files import FONT_RESOURCES, text_content, write_pdf, write_png_bomb
+from pagelens.config import Settings
+from pagelens.ingest.pipeline import IngestError, detect_kind, ingest_file
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.from_env(ocr="off")
+
+
+def ingest(path: Path, tmp_path: Path, settings: Settings):
+    return ingest_file(path, name=path.name, doc_id="doc", out_dir=tmp_path / "out", settings=settings)
+
+
+def one_page_pdf(path: Path, text: str = "Hello pagelens sandbox test page", **kw) -> Path:
+    return write_pdf(path, [text_content(text)], page_resources=FONT_RESOURCES, **kw)
+
+
+def test_corrupt_pdf(tmp_path, settings):
+    bad = tmp_path / "corrupt.pdf"
+    bad.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    with pytest.raises(IngestError, match="damaged"):
+        ingest(bad, tmp_path, settings)
+    assert not (tmp_path / "out").exists()  # nothing left behind
+
+
+def test_truncated_pdf(tmp_path, settings, dev_docs):
+    data = (dev_docs / "r-intro.pdf").read_bytes()
+    cut = tmp_path / "truncated.pdf"
+    cut.write_bytes(data[: len(data) // 3])
+    with pytest.raises(IngestError, match="truncated"):
+        ingest(cut, tmp_path, settings)
+
+
+def test_empty_file(tmp_path, settings):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(IngestError, match="empty"):
+        ingest(empty, tmp_path, settings)
+
+
+def test_encrypted_pdf(tmp_path, settings):
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "secret")
+    locked = tmp_path / "locked.pdf"
+    doc.save(locked, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="user", owner_pw="owner")
+    with pytest.raises(IngestError, match="password-protected"):
+        ingest(locked, tmp_path, settings)
+
+
+def test_zero_pages(tmp_path, settings):
+    empty_tree = write_pdf(tmp_path / "zero.pdf", [])
+    with pytest.raises(IngestError, match="no pages"):
+        ingest(empty_tree, tmp_path, settings)
+
+
+def test_too_many_pages_rejected_quickly(tmp_path, settings):
+    huge = write_pdf(tmp_path / "5000.pdf", [b""] * 5000)
+    started = time.monotonic()
+    with pytest.raises(IngestError) as caught:
+        ingest(huge, tmp_path, settings)
+    message = str(caught.value)
+    assert "5000 pages" in message and "max_pages_per_file" in message and "PAGELENS_MAX_PAGES_PER_FILE" in message
+    assert time.monotonic() - started < 30  # counted, not rendered
+    assert not (tmp_path / "out").exists()
+
+
+def test_giant_page_renders_to_capped_bitmap(tmp_path, settings):
+    giant = one_page_pdf(tmp_path / "giant.pdf", size=(14400, 7200))
+    [page] = ingest(giant, tmp_path, settings)
+    assert (page.width, page.height) == (1500, 750)
+    from PIL import Image
+
+    with Image.open(page.image_path) as png:
+        assert png.size == (1500, 750)
+    assert "Hello pagelens" in page.text
+
+
+def test_decompression_bomb_png(tmp_path, settings):
+    bomb = write_png_bomb(tmp_path / "bomb.png", 30000)
+    assert bomb.stat().st_size < 1_000_000
+    started = time.monotonic()
+    with pytest.raises(IngestError) as caught:
+        ingest(bomb, tmp_path, settings)
+    assert "30000x30000" in str(caught.value) and "PAGELENS_MAX_PAGE_PIXELS" in str(caught.value)
+    assert time.monotonic() - started < 30
+
+
+def test_pdf_named_png_is_read_as_pdf(tmp_path, settings):
+    disguised = one_page_pdf(tmp_path / "photo.png")
+    assert detect_kind(disguised) == "pdf"
+    [page] = ingest(disguised, tmp_path, settings)
+    assert "Hello pagelens" in page.text and page.text_source == "layer"
+
+
+@pytest.mark.parametrize("content", [b"\x7fELF\x02\x01\x01" + b"\x00" * 200, b"just some notes, not a pdf\n"])
+def test_non_document_named_pdf(tmp_path, settings, content):
+    fake = tmp_path / "report.pdf"
+    fake.write_bytes(content)
+    assert detect_kind(fake) is None
+    with pytest.raises(IngestError, match="not a PDF, HTML or image"):
+        ingest(fake, tmp_path, settings)
+
+
+def test_file_larger_than_limit(tmp_path, settings):
+    doc = one_page_pdf(tmp_path / "doc.pdf")
+    with pytest.raises(IngestError, match="PAGELENS_MAX_FILE_BYTES"):
+        ingest(doc, tmp_path, settings.replace(max_file_bytes=100))
+
+
+@pytest.mark.slow
+def test_hanging_page_is_killed_and_next_file_works(tmp_path, settings):
+    # A tiling pattern with a 0.02 pt step: MuPDF paints millions of tiles (tens of seconds).
+    pattern = (b"<</Type/Pattern/PatternType 1/PaintType 1/TilingType 1/BBox[0 0 0.02 0.02]/XStep 0.02"
+               b"/YStep 0.02/Resources<<>>/Length 19>>stream\n0 0 0.01 0.01 re f\nendstream")
+    slow = write_pdf(tmp_path / "slow.pdf", [b"/Pattern cs /P1 scn 0 0 612 792 re f"], extra_objects=[pattern],
+                     page_resources=b"<</Pattern<</P1 3 0 R>>>>")
+    tight = settings.replace(file_timeout_s=2.0, page_timeout_s=1.0)
+    started = time.monotonic()
+    with pytest.raises(IngestError, match="PAGELENS_FILE_TIMEOUT_S"):
+        ingest(slow, tmp_path, tight)
+    assert time.monotonic() - started < 20
+    [page] = ingest(one_page_pdf(tmp_path / "ok.pdf"), tmp_path, tight)  # a fresh worker takes over
+    assert "Hello pagelens" in page.text
+
+
+def test_memory_cap(tmp_path, settings):
+    doc = one_page_pdf(tmp_path / "doc.pdf")
+    # a 20000 px page needs ~1 GB of pixels: more than a 700 MB address space allows
+    greedy = settings.replace(memory_cap_mb=700, render_long_side=20000)
+    with pytest.raises(IngestError, match="PAGELENS_MEMORY_CAP_MB"):
+        ingest(doc, tmp_path, greedy)
+    [page] = ingest(doc, tmp_path, settings)  # the library carries on with normal settings
+    assert page.width == 1160
+
+
+def test_memory_cap_too_small_to_start(tmp_path, settings):
+    doc = one_page_pdf(tmp_path / "doc.pdf")
+    with pytest.raises(IngestError, match="PAGELENS_MEMORY_CAP_MB"):
+        ingest(doc, tmp_path, settings.replace(memory_cap_mb=40))

@@ -39,11 +39,11 @@ class ChromaHandle:
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(f"chroma_url must look like http://host:port, got {url!r}")
-        client = chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
-                                     ssl=parts.scheme == "https", settings=telemetry_off)
         try:
+            client = chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
+                                         ssl=parts.scheme == "https", settings=telemetry_off)
             client.heartbeat()
-        except Exception as err:  # noqa: BLE001 - chromadb raises several transport errors
+        except Exception as err:  # noqa: BLE001 - chromadb raises ValueError or transport errors
             raise ConnectionError(f"cannot reach the Chroma server at {url}: {err}") from err
         return cls(client, location=url)
 

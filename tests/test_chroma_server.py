@@ -1,0 +1,86 @@
+"""Client/server mode: a Library whose index lives in a real `chroma run` server (HttpClient)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import word_lane
+
+from pagelens import Library, Settings
+from pagelens.index import registry
+
+CHROMA = Path(sys.executable).with_name("chroma")
+GNUPLOT = "gnuplot-expressions.pdf"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path, offline_env):
+    if not CHROMA.exists():
+        pytest.skip(f"the chroma CLI is not installed next to {sys.executable}")
+    port = free_port()
+    server = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
+                               "--port", str(port)], env=offline_env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, f"chroma run exited: {server.stderr.read().decode()[-2000:]}"
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "chroma server did not answer its heartbeat in 120 s"
+            time.sleep(0.25)
+        yield url, tmp_path / "server-data"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.mark.slow
+def test_library_on_a_chroma_server_adds_searches_and_removes(tmp_path, dev_docs, chroma_server, monkeypatch):
+    url, server_data = chroma_server
+    monkeypatch.setitem(registry._FACTORIES, "words", word_lane.factory())
+    settings = Settings.from_env(chroma_url=url)
+    with Library(tmp_path / "lib", lanes=["words"], settings=settings) as lib:
+        assert lib.add([dev_docs / GNUPLOT]).files[0].status == "added"
+        [doc] = lib.documents()
+        page = lib.pages(GNUPLOT)[4]
+        top = lib.search(" ".join(page.text.split()[:30]), k=3)[0]
+        assert (top.doc, top.page) == (GNUPLOT, 5)
+        assert Path(top.image_path).is_file()
+        assert not (lib.path / "chroma").exists()  # vectors went to the server, not an embedded store
+        assert lib.chroma.client.get_collection("lane-words-v1").count() == 12
+        assert lib.remove(GNUPLOT)
+        assert lib.chroma.client.get_collection("lane-words-v1").get(where={"doc_id": doc.doc_id})["ids"] == []
+    assert server_data.is_dir()
+
+
+def test_an_unreachable_server_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(registry._FACTORIES, "words", word_lane.factory())
+    settings = Settings.from_env(chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(ConnectionError, match="cannot reach the Chroma server"):
+        Library(tmp_path / "lib", lanes=["words"], settings=settings)
+    Library(tmp_path / "lib", lanes=["words"]).close()  # the failed open released the folder's lock
+
+
+def test_a_malformed_server_url_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="chroma_url must look like"):
+        Library(tmp_path / "lib", lanes=["words"], settings=Settings.from_env(chroma_url="localhost:8000"))

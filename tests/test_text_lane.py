@@ -89,7 +89,7 @@ def test_bm25_and_dense_both_contribute(lane_env, r_intro, gnuplot):
     assert lexical[0].score > weight  # the BM25 part (max-normalised to 1) is in the score
     # words no page contains: BM25 has nothing, the dense vectors still rank pages
     semantic = lane.search(Query("zzyzx qwertyuiop"), 3)
-    assert semantic and all(0 <= h.score <= weight + 1e-6 for h in semantic)
+    assert semantic and all(abs(h.score) <= weight + 1e-6 for h in semantic)
     bm25_only = open_lane(text_dense_weight=0.0)
     assert all(h.score == 0 for h in bm25_only.search(Query("zzyzx qwertyuiop"), 3))
     lane.close()
@@ -109,7 +109,8 @@ def test_delete_and_reindex_leave_no_stale_pages_or_vectors(lane_env, r_intro, g
     lane.index(r_intro[:2])
     keys = {h.key for h in lane.search(Query("R data objects vector sink function"), 50)}
     assert keys and keys <= {p.key for p in r_intro[:2]}
-    assert vector_count(chroma, "rintro") == sum(len(passages(p.text, 40, 20)) for p in r_intro[:2])
+    words, stride = lane.params.passage_words, lane.params.passage_stride
+    assert vector_count(chroma, "rintro") == sum(len(passages(p.text, words, stride)) for p in r_intro[:2])
     lane.delete(["rintro"])
     assert lane.search(Query("sink"), 5) == []
     lane.close()

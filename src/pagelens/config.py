@@ -41,7 +41,7 @@ class Settings:
     fusion_weights: dict[str, float] = field(default_factory=dict)  # lane name -> RRF weight
     rrf_k: int = 60
     max_query_chars: int = 2000  # longer queries are cut here (with a warning) before reaching the lanes
-    text_dense_weight: float = 0.2  # text lane: weight of wordllama passage cosine next to BM25 (0 = BM25 only)
+    text_dense_weight: float = 0.15  # text lane: weight of wordllama passage cosine next to BM25 (0 = BM25 only)
 
     # visual lanes
     dse_model: str = "MrLight/dse-qwen2-2b-mrl-v1"

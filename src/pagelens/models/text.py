@@ -1,11 +1,13 @@
 """The offline "text" lane: BM25 over analysed page text, fused with wordllama passage vectors in Chroma.
 
-Why this shape (measured on ../shared/eval/dev, see the issue's closing note):
+Why this shape (measured on ../shared/eval/dev; numbers in the issue's closing note):
 - BM25 does most of the work; code-aware tokens, stemming and query-side question words lift it from
-  nDCG@5 0.772 to ~0.83. `b=0.5` suits pages whose lengths vary a lot (slides next to dense manual pages).
-- wordllama vectors are weak alone (0.51) and reciprocal-rank fusion drags BM25 down, so dense is a
-  score-normalised tie-breaker instead: `bm25 / max(bm25) + w * minmax(cosine)` with a small `w`.
-- Dense vectors are taken per passage (overlapping 40-word windows) and max-pooled to the page: a
+  nDCG@5 0.772 to ~0.83; BM25 over adjacent term pairs (weight 0.4) adds a phrase signal (~0.85).
+  `b=0.5` suits pages whose lengths vary a lot (slides next to dense manual pages).
+- wordllama vectors are weak alone (0.51) and reciprocal-rank fusion drags BM25 down, so dense only
+  nudges: `bm25 / max(bm25) + w * cosine` with a small `w` (raw cosine: no per-query min-max, whose
+  result would depend on how many passages were fetched).
+- Dense vectors are taken per passage (overlapping 80-word windows) and max-pooled to the page: a
   static embedding of a whole page averages its topic away, a passage keeps it.
 
 Storage: the analysed terms live in SQLite (`terms.sqlite` in the lane folder), Chroma holds the passage
@@ -39,9 +41,10 @@ from .wordllama_loader import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 class TextLaneParams:
     k1: float = 1.5
     b: float = 0.5
-    passage_words: int = 40
-    passage_stride: int = 20
-    dense_weight: float = 0.2  # weight of min-max-normalised passage cosine next to max-normalised BM25
+    bigram_weight: float = 0.4  # BM25 over adjacent-term pairs, added to the unigram BM25 score
+    passage_words: int = 80
+    passage_stride: int = 40
+    dense_weight: float = 0.15  # weight of the best passage cosine next to max-normalised BM25
     dense_passages: int = 200  # passages fetched from Chroma per query
     bm25_candidates: int = 100  # pages from BM25 considered for fusion (plus every page dense found)
 
@@ -80,7 +83,7 @@ class TextLane(Lane):
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO meta VALUES ('generation', 0);
         """)
-        self._bm25: bm25s.BM25 | None = None
+        self._bm25: _BM25Pair | None = None
         self._keys: list[str] = []
         self._built_generation = -1
 
@@ -149,8 +152,7 @@ class TextLane(Lane):
             if not keys:
                 return []
             terms = analyze(query.text, query=True)
-            known = [t for t in terms if t in model.vocab_dict]
-            bm25 = model.get_scores(known) if known else np.zeros(len(keys), dtype=np.float32)
+            bm25 = model.scores(terms, self.params.bigram_weight)
             dense = self._dense_page_scores(query.text)
         top_bm25 = np.argsort(-bm25)[: self.params.bm25_candidates]
         best = float(bm25.max()) if len(bm25) else 0.0
@@ -159,11 +161,9 @@ class TextLane(Lane):
             if bm25[i] > 0:
                 fused[keys[i]] = float(bm25[i]) / best
         if dense:
-            lo, hi = min(dense.values()), max(dense.values())
-            span = hi - lo
-            for key, cos in dense.items():
-                norm = (cos - lo) / span if span > 0 else 1.0
-                fused[key] = fused.get(key, 0.0) + self.params.dense_weight * norm
+            floor = min(dense.values())  # pages beyond the fetched passages score at most this
+            for key in fused.keys() | dense.keys():
+                fused[key] = fused.get(key, 0.0) + self.params.dense_weight * dense.get(key, floor)
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         with self._lock:
             region_terms = self._region_terms([key for key, _ in ranked])
@@ -197,7 +197,7 @@ class TextLane(Lane):
     def _generation(self) -> int:
         return int(self._db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()[0])
 
-    def _bm25_model(self) -> tuple[bm25s.BM25, list[str]]:
+    def _bm25_model(self) -> tuple["_BM25Pair", list[str]]:
         generation = self._generation()
         if self._bm25 is not None and self._built_generation == generation:
             return self._bm25, self._keys
@@ -214,7 +214,8 @@ class TextLane(Lane):
         if not keys_file.is_file():
             return False
         try:
-            self._bm25 = bm25s.BM25.load(saved, mmap=False, show_progress=False)
+            self._bm25 = _BM25Pair(*(bm25s.BM25.load(saved / part, mmap=False, show_progress=False)
+                                     for part in ("unigrams", "bigrams")))
             self._keys = json.loads(keys_file.read_text())
         except (OSError, ValueError):
             return False
@@ -224,18 +225,18 @@ class TextLane(Lane):
     def _rebuild(self, generation: int) -> None:
         rows = self._db.execute("SELECT key, terms FROM pages ORDER BY key").fetchall()
         self._keys = [key for key, _ in rows]
-        model = bm25s.BM25(k1=self.params.k1, b=self.params.b, method="lucene")
+        model = _BM25Pair.build([terms.split() for _, terms in rows], k1=self.params.k1, b=self.params.b)
         if rows:
-            model.index([terms.split() for _, terms in rows], show_progress=False)
             self._save(model, generation)
         self._bm25 = model
         self._built_generation = generation
 
-    def _save(self, model: bm25s.BM25, generation: int) -> None:
-        """Write the matrix to `bm25-<generation>/` (keys.json last, so a half-written folder is ignored)."""
+    def _save(self, model: "_BM25Pair", generation: int) -> None:
+        """Write the matrices to `bm25-<generation>/` (keys.json last, so a half-written folder is ignored)."""
         target = self._saved_dir(generation)
         shutil.rmtree(target, ignore_errors=True)
-        model.save(target, show_progress=False)
+        model.unigrams.save(target / "unigrams", show_progress=False)
+        model.bigrams.save(target / "bigrams", show_progress=False)
         tmp = target / "keys.json.tmp"
         tmp.write_text(json.dumps(self._keys))
         os.replace(tmp, target / "keys.json")
@@ -246,6 +247,38 @@ class TextLane(Lane):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+@dataclass
+class _BM25Pair:
+    """BM25 over single terms and over adjacent term pairs (a cheap phrase/proximity signal)."""
+
+    unigrams: bm25s.BM25
+    bigrams: bm25s.BM25
+
+    @classmethod
+    def build(cls, documents: list[list[str]], *, k1: float, b: float) -> "_BM25Pair":
+        unigrams = bm25s.BM25(k1=k1, b=b, method="lucene")
+        bigrams = bm25s.BM25(k1=k1, b=b, method="lucene")
+        if documents:
+            unigrams.index(documents, show_progress=False)
+            bigrams.index([bigram_terms(terms) for terms in documents], show_progress=False)
+        return cls(unigrams, bigrams)
+
+    def scores(self, terms: list[str], bigram_weight: float) -> np.ndarray:
+        total = _known_scores(self.unigrams, terms)
+        if bigram_weight:
+            total = total + bigram_weight * _known_scores(self.bigrams, bigram_terms(terms))
+        return total
+
+
+def bigram_terms(terms: list[str]) -> list[str]:
+    return [f"{first} {second}" for first, second in zip(terms, terms[1:])]
+
+
+def _known_scores(model: bm25s.BM25, terms: list[str]) -> np.ndarray:
+    known = [t for t in terms if t in model.vocab_dict]
+    return model.get_scores(known) if known else np.zeros(model.scores["num_docs"], dtype=np.float32)
 
 
 def _best_region(regions: list[set[str]], query_terms: set[str]) -> int | None:

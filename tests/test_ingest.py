@@ -1,0 +1,123 @@
+"""Ingestion of real dev-set files: page counts, screenshot sizes, text, regions, OCR and HTML pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pymupdf
+import pytest
+from PIL import Image
+
+from pagelens.config import Settings
+from pagelens.ingest.detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
+from pagelens.ingest.ocr import OcrLine, reading_order
+from pagelens.ingest.pipeline import ingest_file
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def excerpt(source: Path, first: int, last: int, target: Path) -> Path:
+    """Pages first..last (1-based) of a dev PDF as their own PDF, so a test renders only those."""
+    with pymupdf.open(source) as doc, pymupdf.open() as part:
+        part.insert_pdf(doc, from_page=first - 1, to_page=last - 1)
+        part.save(target)
+    return target
+
+
+def check_page_files(pages, long_side: int) -> None:
+    for number, page in enumerate(pages, start=1):
+        assert page.page == number
+        assert Path(page.image_path).is_absolute() and Path(page.image_path).name == f"{number:05d}.png"
+        with Image.open(page.image_path) as png:
+            assert png.size == (page.width, page.height)
+        assert max(page.width, page.height) == long_side
+        for region in page.regions:
+            x0, y0, x1, y1 = region.box
+            assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height, region
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.from_env(ocr="off")
+
+
+def test_detect_kind_and_hash(dev_docs, tmp_path):
+    assert detect_kind(dev_docs / "r-intro.pdf") == "pdf"
+    assert detect_kind(dev_docs / "booktabs-page2.png") == "image"
+    assert detect_kind(dev_docs / "maxima-finance.html") == "html"
+    renamed = tmp_path / "no-suffix"
+    renamed.write_bytes((dev_docs / "maxima-finance.html").read_bytes())
+    assert detect_kind(renamed) == "html"
+    digest = content_hash(dev_docs / "r-intro.pdf")
+    assert re.fullmatch(r"[0-9a-f]{64}", digest) and digest == content_hash(dev_docs / "r-intro.pdf")
+    assert digest != content_hash(dev_docs / "r-data-scan.pdf")
+    assert {".pdf", ".html", ".png", ".jpg", ".tiff", ".webp"} <= SUPPORTED_SUFFIXES and ".css" not in SUPPORTED_SUFFIXES
+
+
+def test_pdf_pages_text_and_regions(dev_docs, tmp_path, settings):
+    part = excerpt(dev_docs / "r-intro.pdf", 10, 16, tmp_path / "r-intro-10-16.pdf")
+    pages = ingest_file(part, name="r-intro.pdf", doc_id="rintro", out_dir=tmp_path / "pages", settings=settings)
+    assert len(pages) == 7
+    check_page_files(pages, 1500)
+    assert all(p.text_source == "layer" and p.doc == "r-intro.pdf" and p.doc_id == "rintro" for p in pages)
+    assert "will divert all subsequent output from the console to an external file" in flat(pages[2].text)  # p.12
+    assert "are not reserved words and hence can be overwritten by the user" in flat(pages[6].text)  # p.16
+    assert all(any(r.kind == "text" and r.text for r in p.regions) for p in pages)
+    # every region's text is on its page
+    assert all(flat(r.text)[:30] in flat(p.text) for p in pages for r in p.regions if r.text)
+
+
+def test_slides_are_landscape(dev_docs, tmp_path, settings):
+    part = excerpt(dev_docs / "beamer-conference-talk.pdf", 1, 2, tmp_path / "talk.pdf")
+    pages = ingest_file(part, name="talk.pdf", doc_id="talk", out_dir=tmp_path / "pages", settings=settings)
+    check_page_files(pages, 1500)
+    assert pages[0].width == 1500 and pages[0].height < pages[0].width
+
+
+def test_html_pages(dev_docs, tmp_path, settings):
+    pages = ingest_file(dev_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
+                        out_dir=tmp_path / "pages", settings=settings)
+    assert len(pages) > 1
+    check_page_files(pages, 1500)
+    assert all(p.text_source == "html" for p in pages)
+    for phrase in ("We can calculate the future value of a Present", "assuming 360 days years, 30 days months",
+                   "Amortization table determined by a specific rate"):
+        assert sum(phrase in flat(p.text) for p in pages) == 1, phrase  # on exactly one rendered page
+
+
+@pytest.mark.slow
+def test_image_file_gets_ocr_text(dev_docs, tmp_path):
+    [page] = ingest_file(dev_docs / "booktabs-page2.png", name="booktabs-page2.png", doc_id="bt",
+                         out_dir=tmp_path / "pages", settings=Settings.from_env(ocr="rapidocr"))
+    check_page_files([page], 1500)
+    assert page.text_source == "ocr"
+    assert "This is a hotch-potch of information that is probably" in flat(page.text)
+    assert page.regions and all(r.kind == "text" for r in page.regions)
+
+
+@pytest.mark.slow
+def test_scanned_pdf_page_gets_ocr_text(dev_docs, tmp_path):
+    part = excerpt(dev_docs / "r-data-scan.pdf", 1, 1, tmp_path / "scan.pdf")
+    [page] = ingest_file(part, name="scan.pdf", doc_id="scan", out_dir=tmp_path / "pages",
+                         settings=Settings.from_env(ocr="rapidocr"))
+    check_page_files([page], 1500)
+    assert page.text_source == "ocr"
+    text = flat(page.text)
+    assert "read.mtp imports a" in text and "Minitab Portable Worksheet" in text
+    assert "In this chapter we consider the problem of reading a binary data file" in text
+
+
+def test_ocr_off_leaves_scan_without_text(dev_docs, tmp_path, settings):
+    part = excerpt(dev_docs / "r-data-scan.pdf", 1, 1, tmp_path / "scan.pdf")
+    [page] = ingest_file(part, name="scan.pdf", doc_id="scan", out_dir=tmp_path / "pages", settings=settings)
+    assert page.text_source == "none" and page.text == ""
+    assert [r.kind for r in page.regions] == ["figure"]  # the scanned image itself
+
+
+def test_reading_order_joins_pieces_of_a_line():
+    pieces = [OcrLine("world", (120, 10, 200, 30)), OcrLine("second line", (10, 50, 150, 70)),
+              OcrLine("hello", (10, 12, 100, 31))]
+    assert [line.text for line in reading_order(pieces)] == ["hello world", "second line"]

@@ -30,7 +30,7 @@ def cli(tmp_path, python, subprocess_env):
             command += ["--library", str(library), "--lanes", lanes]
         return subprocess.run(command, env=env or subprocess_env, capture_output=True, text=True, timeout=300)
 
-    run.library = library
+    run.library, run.command, run.env = library, [python, "-c", WORDS_CLI], subprocess_env
     return run
 
 
@@ -127,3 +127,39 @@ def test_installed_script_with_the_default_text_lane(tmp_path, dev_docs, offline
     hits = json.loads(pagelens("search", "present value of an annuity", "--json", "-k", "3").stdout)
     assert hits[0]["doc"] == "maxima-finance.html" and set(hits[0]["lanes"]) == {"text"}
     assert json.loads(pagelens("list", "--json").stdout)[0]["name"] == GNUPLOT
+
+
+def gnuplot_eval_set(dev_dir: Path, target: Path) -> int:
+    """A small evaluation set in the dev format: gnuplot-expressions.pdf and the dev queries about it."""
+    (target / "docs").mkdir(parents=True)
+    shutil.copy(dev_dir / "docs" / GNUPLOT, target / "docs")
+    lines = [line for line in (dev_dir / "queries.jsonl").read_text().splitlines()
+             if json.loads(line)["gold"] and all(g["doc"] == GNUPLOT for g in json.loads(line)["gold"])]
+    (target / "queries.jsonl").write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+
+@pytest.mark.slow
+def test_eval_with_ask_reports_retrieval_and_answer_metrics(cli, tmp_path, dev_dir):
+    count = gnuplot_eval_set(dev_dir, tmp_path / "set")
+    assert count >= 3
+    result = subprocess.run([*cli.command, "eval", str(tmp_path / "set"), "--ask", "--json", "--lanes", "words"],
+                            env=cli.env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["scored"] == count and report["lanes"] == ["words"] and report["failed_documents"] == {}
+    assert set(report["overall"]) == {"ndcg@5", "recall@1", "recall@5", "recall@10", "mrr"}
+    assert 0 < report["overall"]["recall@10"] <= 1
+    assert report["ask"]["queries"] == count and 0 <= report["ask"]["citation_hit_rate"] <= 1
+
+
+def test_ask_prints_an_answer_with_cited_pages(cli, dev_docs):
+    assert cli("add", str(dev_docs / GNUPLOT)).returncode == 0
+    result = cli("ask", "How does gnuplot interpret a numeric constant written with a leading 0x?", "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"text", "citations", "steps", "answerable"} and answer["text"]
+    assert answer["steps"] and all({"kind", "title", "detail"} == set(s) for s in answer["steps"])
+    assert all(c["doc"] == GNUPLOT and 1 <= c["page"] <= 12 for c in answer["citations"])
+    human = cli("ask", "How does gnuplot interpret a numeric constant written with a leading 0x?")
+    assert human.returncode == 0 and human.stdout.splitlines()[0] == answer["text"].splitlines()[0]

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -183,11 +184,28 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    try:
-        from .eval import run_eval
-    except ImportError as err:
-        raise ImportError(f"the evaluation runner is not available: {err}") from err
-    return run_eval(args.directory, settings=_settings(args), lanes=_lanes(args), as_json=args.json, ask=args.ask)
+    """Retrieval metrics (and with --ask, answer metrics) on an evaluation set; a temporary library
+    unless --library names one to reuse (unchanged files are then not ingested again)."""
+    from .eval import format_report, run_eval
+
+    settings, lanes = _settings(args), _lanes(args)
+    with tempfile.TemporaryDirectory(prefix="pagelens-eval-") as scratch:
+        folder = args.library or Path(scratch) / "library"
+        report = run_eval(args.directory, settings=settings, library_dir=folder, lanes=lanes)
+        answers = None
+        if args.ask:
+            from .eval.ask_eval import run_ask_eval
+            from .library import Library
+
+            with Library(folder, lanes=lanes, settings=settings.replace(library=Path(folder))) as lib:
+                answers = run_ask_eval(args.directory, settings=lib.settings, library=lib)
+    if args.json:
+        _print_json({**report.to_dict(), **({"ask": answers.to_dict()} if answers else {})})
+    else:
+        print(format_report(report))
+        if answers:
+            print(f"ask: {answers.summary()}")
+    return FAILED if report.failed_documents else OK
 
 
 def _ask(args: argparse.Namespace) -> int:

@@ -146,4 +146,12 @@ def decompose(query: str) -> list[str]:
         if len(clauses) > 1:
             parts = [clauses[0]] + [f"{context} {c}".strip() for c in clauses[1:]]
     parts = [p for p in parts if len(question_terms(p)) >= 1]
-    return parts[:MAX_PARTS] if len(parts) > 1 else [text]
+    if len(parts) < 2:
+        return [text]
+    # a later part that leans on the first ("what range does it return?") borrows its key words
+    lead_words = " ".join(_original_words(parts[0], keep=6))
+    return [parts[0]] + [f"{p} ({lead_words})" if _leans_on_context(p) else p for p in parts[1:MAX_PARTS]]
+
+
+def _leans_on_context(part: str) -> bool:
+    return len(question_terms(part)) <= SHORT_TURN_TERMS or bool(_ANAPHORA.search(part))

@@ -1,0 +1,179 @@
+"""The OpenAI-compatible backend against a real HTTP server speaking chat completions (127.0.0.1, free
+port, scripted replies), driven through the whole answer loop on a real Library."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from pagelens import Settings
+from pagelens.rag.agent import ask
+from pagelens.rag.openai_compat import OpenAICompatBackend
+
+from rag_support import build_library
+
+QUESTION = "How do I reset both seeds of gnuplot's rand() generator to their standard value?"
+LABEL = re.compile(r"\[[^\[\]]+ p\.\d+\]")
+
+
+class ScriptedServer:
+    """A chat-completions server whose next reply is chosen by the test (`mode`)."""
+
+    def __init__(self) -> None:
+        self.mode = "cite_first"
+        self.requests: list[dict] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _send(self, status: int, body: str) -> None:
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except BrokenPipeError:  # the client gave up (the timeout case)
+                    pass
+
+            def do_GET(self) -> None:
+                self._send(200, json.dumps({"data": [{"id": "scripted-model"}]}))
+
+            def do_POST(self) -> None:
+                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append(payload)
+                user = payload["messages"][-1]["content"]
+                has_images = isinstance(user, list) and any(p["type"] == "image_url" for p in user)
+                prompt = user if isinstance(user, str) else " ".join(p.get("text", "") for p in user)
+                labels = LABEL.findall(prompt)
+                mode = server.mode
+                if mode == "text_only" and has_images:
+                    return self._send(400, json.dumps({"error": "this model does not accept image input"}))
+                if mode == "slow":
+                    time.sleep(3)
+                if mode == "garbage":
+                    return self._send(200, "<html>502 upstream hiccup</html>")
+                if mode == "nonsense":
+                    content = "banana banana banana"
+                elif mode == "unshown":
+                    content = "Call rand(-1) [r-intro.pdf p.999]."
+                elif mode == "decline":
+                    content = "NOT_IN_LIBRARY"
+                else:
+                    content = f"Call rand(-1) to restore both seeds {labels[0]}."
+                self._send(200, json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}))
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, dev_docs):
+    lib = build_library(tmp_path_factory.mktemp("lib"), dev_docs)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def server():
+    srv = ScriptedServer()
+    yield srv
+    srv.close()
+
+
+def settings_for(url: str, **extra) -> Settings:
+    values = {"llm_backend": "openai", "llm_base_url": url, "llm_model": "", "llm_timeout_s": 10.0, **extra}
+    return Settings(**values)
+
+
+def errors(answer) -> list[str]:
+    return [f"{s.title}: {s.detail}" for s in answer.steps if s.kind == "error"]
+
+
+def test_a_good_answer_keeps_its_valid_citations_and_pages_go_as_images(library, server):
+    answer = ask(library, QUESTION, settings=settings_for(server.url))
+    assert answer.answerable and "rand(-1)" in answer.text
+    assert not errors(answer)
+    request = server.requests[-1]
+    assert request["model"] == "scripted-model"  # discovered through GET /models
+    parts = request["messages"][-1]["content"]
+    assert any(p["type"] == "image_url" and p["image_url"]["url"].startswith("data:image/png;base64,")
+               for p in parts)
+    shown = LABEL.findall(" ".join(p.get("text", "") for p in parts))
+    assert [c.label for c in answer.citations] == [shown[0]]
+
+
+def test_a_text_only_model_gets_page_text_after_refusing_images(library, server):
+    server.mode = "text_only"
+    answer = ask(library, QUESTION, settings=settings_for(server.url))
+    assert answer.answerable and answer.citations and not errors(answer)
+    assert isinstance(server.requests[-1]["messages"][-1]["content"], str)
+    assert "rand" in server.requests[-1]["messages"][-1]["content"]
+
+
+def test_garbage_output_gives_an_error_step_and_the_extractive_answer(library, server):
+    server.mode = "garbage"
+    answer = ask(library, QUESTION, settings=settings_for(server.url))
+    assert any("not a chat completion" in e for e in errors(answer))
+    assert answer.answerable and ("gnuplot-expressions.pdf", 9) in {(c.doc, c.page) for c in answer.citations}
+
+
+def test_a_reply_citing_nothing_it_was_shown_falls_back_to_extractive(library, server):
+    server.mode = "nonsense"
+    answer = ask(library, QUESTION, settings=settings_for(server.url))
+    assert any("cites no page" in e for e in errors(answer))
+    assert answer.citations and "banana" not in answer.text
+
+
+def test_a_citation_of_a_page_not_shown_is_dropped(library, server):
+    server.mode = "unshown"
+    answer = ask(library, QUESTION, settings=settings_for(server.url))
+    assert any("[r-intro.pdf p.999]" in e for e in errors(answer))
+    assert all(c.doc != "r-intro.pdf" for c in answer.citations)
+    assert "p.999" not in answer.text
+
+
+def test_the_model_declining_means_not_answerable(library, server):
+    server.mode = "decline"
+    answer = ask(library, QUESTION, settings=settings_for(server.url))
+    assert not answer.answerable and answer.citations == []
+
+
+def test_a_slow_server_times_out_with_a_clear_message(library, server):
+    server.mode = "slow"
+    started = time.monotonic()
+    answer = ask(library, QUESTION, settings=settings_for(server.url, llm_timeout_s=0.5))
+    assert time.monotonic() - started < 30
+    assert any("did not answer within 0.5 s" in e for e in errors(answer))
+    assert answer.answerable and answer.citations
+
+
+def test_a_dead_server_gives_a_clear_message_and_an_extractive_answer(library):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    answer = ask(library, QUESTION, settings=settings_for(f"http://127.0.0.1:{port}/v1", llm_model="m"))
+    assert any("cannot reach the LLM server" in e for e in errors(answer))
+    assert answer.answerable and ("gnuplot-expressions.pdf", 9) in {(c.doc, c.page) for c in answer.citations}
+
+
+def test_images_off_sends_text_from_the_first_request(server, library):
+    backend = OpenAICompatBackend(settings_for(server.url, llm_images="off", llm_model="m"))
+    answer = ask(library, QUESTION, settings=Settings(), backend=backend)
+    assert answer.answerable
+    assert len(server.requests) == 1 and isinstance(server.requests[0]["messages"][-1]["content"], str)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pymupdf
 import pytest
 import word_lane
+from library_helpers import pdf_parts
 
 from pagelens import Library, Region, Settings
 from pagelens.index import registry
@@ -36,12 +36,6 @@ def chroma_ids(lib: Library, doc_id: str, collection: str = "lane-words-v1") -> 
     return lib.chroma.client.get_collection(collection).get(where={"doc_id": doc_id})["ids"]
 
 
-def pdf_subset(source: Path, target: Path, pages: list[int]) -> Path:
-    """A real, different PDF: the 1-based `pages` of `source`."""
-    with pymupdf.open(source) as doc:
-        doc.select([p - 1 for p in pages])
-        doc.save(target)
-    return target
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +128,7 @@ def test_unchanged_updated_and_no_stale_vectors_in_any_lane(tmp_path, dev_docs):
         assert lib.add([source]).files[0].status == "unchanged"
         assert len(chroma_ids(lib, old.doc_id)) == 12
 
-        pdf_subset(dev_docs / GNUPLOT, source, [1, 2, 3, 4, 5])
+        pdf_parts(dev_docs / GNUPLOT, tmp_path, {"doc.pdf": range(0, 5)})
         [outcome] = lib.add([source]).files
         assert (outcome.status, outcome.pages) == ("updated", 5)
         [new] = lib.documents()
@@ -265,3 +259,57 @@ def test_add_accepts_a_single_path_and_reports_progress(tmp_path, dev_docs):
         report = lib.add(dev_docs / GNUPLOT, on_progress=lambda done, total, msg: seen.append((done, total, msg)))
     assert report.ok
     assert seen == [(0, 1, GNUPLOT), (1, 1, "done")]
+
+
+def test_adding_only_unchanged_files_with_fewer_lanes_leaves_the_other_lanes_valid(tmp_path, dev_docs):
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
+        lib.add([dev_docs / GNUPLOT])
+    with open_library(tmp_path / "lib", lanes=["words"]) as lib:
+        assert lib.add([dev_docs / GNUPLOT]).files[0].status == "unchanged"
+    word_lane.WordLane.calls.clear()
+    with open_library(tmp_path / "lib", lanes=["words", "words2"]):
+        assert word_lane.WordLane.calls == []  # nothing re-embedded
+
+
+class BrokenLane(word_lane.WordLane):
+    """Indexes like WordLane but raises `error` on the pages of the document called `broken_doc`."""
+
+    broken_doc = "b.pdf"
+    error: BaseException = RuntimeError("the encoder crashed")
+
+    def index(self, pages):
+        if pages and pages[0].doc == self.broken_doc:
+            raise self.error
+        super().index(pages)
+
+
+def two_pdfs(tmp_path: Path, dev_docs: Path) -> list[Path]:
+    return pdf_parts(dev_docs / GNUPLOT, tmp_path, {"a.pdf": range(0, 6), "b.pdf": range(6, 12)})
+
+
+def test_a_lane_error_fails_that_file_only_and_leaves_nothing_behind(tmp_path, dev_docs, monkeypatch):
+    monkeypatch.setitem(registry._FACTORIES, "broken", lambda name, ctx: BrokenLane(name, ctx))
+    with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:
+        report = lib.add(two_pdfs(tmp_path, dev_docs))
+        assert [(f.name, f.status) for f in report.files] == [("a.pdf", "added"), ("b.pdf", "failed")]
+        assert "the encoder crashed" in report.files[1].reason
+        [doc] = lib.documents()
+        assert lib.chroma.client.get_collection("lane-words-v1").count() == 6  # b's pages were taken out again
+        assert sorted(p.name for p in (lib.path / "pages").iterdir()) == [doc.doc_id]
+        assert lib.catalog.pending_documents() == []
+
+
+def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs, monkeypatch):
+    monkeypatch.setitem(registry._FACTORIES, "broken", lambda name, ctx: BrokenLane(name, ctx))
+    monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
+    files = two_pdfs(tmp_path, dev_docs)
+    with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:
+        with pytest.raises(KeyboardInterrupt):
+            lib.add(files)
+        assert [d.status for d in lib.documents()] == ["complete", "pending"]
+        monkeypatch.setattr(BrokenLane, "broken_doc", "nothing")
+        report = lib.add(files)
+        assert [(f.name, f.status) for f in report.files] == [("a.pdf", "unchanged"), ("b.pdf", "added")]
+        assert [d.status for d in lib.documents()] == ["complete", "complete"]
+        for collection in ("lane-words-v1", "lane-broken-v1"):
+            assert lib.chroma.client.get_collection(collection).count() == 12

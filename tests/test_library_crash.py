@@ -9,9 +9,9 @@ import subprocess
 import time
 from pathlib import Path
 
-import pymupdf
 import pytest
 import word_lane
+from library_helpers import pdf_parts
 
 from pagelens import Library, Settings
 from pagelens.index import registry
@@ -28,14 +28,8 @@ with Library(sys.argv[1], lanes=["words"]) as lib:
 
 @pytest.fixture
 def corpus(tmp_path, dev_docs) -> list[Path]:
-    """Three real, distinct PDFs cut from gnuplot-expressions.pdf."""
-    paths = []
-    for name, pages in {"a.pdf": range(0, 12), "b.pdf": range(0, 6), "c.pdf": range(6, 12)}.items():
-        with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as doc:
-            doc.select(list(pages))
-            doc.save(tmp_path / name)
-        paths.append(tmp_path / name)
-    return paths
+    return pdf_parts(dev_docs / "gnuplot-expressions.pdf", tmp_path,
+                     {"a.pdf": range(0, 12), "b.pdf": range(0, 6), "c.pdf": range(6, 12)})
 
 
 def run_add(python, env, library: Path, files: list[Path]) -> subprocess.CompletedProcess:

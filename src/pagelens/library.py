@@ -62,8 +62,6 @@ class Library:
                 raise ValueError("a library needs at least one lane (e.g. lanes=['text'])")
             self.settings = settings.replace(library=self.path, lanes=names)
             self.chroma = ChromaHandle.open(folder=self.path / "chroma", url=self.settings.chroma_url)
-            if self.catalog.pending_documents():
-                self._retire_unopened_lanes(names)
             for name in names:
                 self._lanes[name] = self._create_lane(name)
             self._clean_pending()
@@ -94,7 +92,7 @@ class Library:
         with self._mutex:
             report = AddReport()
             jobs = self._collect(paths, report)
-            self._before_write()
+            self._clean_pending()
             show = sys.stderr.isatty() if progress is None else progress
             with tqdm(total=len(jobs), unit="file", disable=not show, file=sys.stderr, leave=False) as bar:
                 for done, (path, name) in enumerate(jobs):
@@ -151,6 +149,7 @@ class Library:
         if old is not None and old.content_hash == digest:
             return FileOutcome(name, str(path), "unchanged", pages=old.pages)
         doc_id = hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()[:20]
+        self._retire_unopened_lanes()
         self.catalog.insert_pending(DocumentRow(
             doc_id=doc_id, name=name, content_hash=digest, kind=kind or "unknown", pages=0, source=str(path.resolve()),
             size=stat.st_size, mtime=stat.st_mtime, added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -182,7 +181,8 @@ class Library:
             row = self.catalog.document(name)
             if row is None:
                 return False
-            self._before_write()
+            self._clean_pending()
+            self._retire_unopened_lanes()
             self.catalog.mark_pending(row.doc_id)
             self._purge(row.doc_id)
             return True
@@ -195,13 +195,12 @@ class Library:
         self.catalog.delete_document(doc_id)
 
     def _clean_pending(self) -> None:
-        for row in self.catalog.pending_documents():
+        pending = self.catalog.pending_documents()
+        if pending:
+            self._retire_unopened_lanes()
+        for row in pending:
             log.info("cleaning %s (%s), left pending by an interrupted add/remove", row.name, row.doc_id)
             self._purge(row.doc_id)
-
-    def _before_write(self) -> None:
-        self._retire_unopened_lanes(self._lanes)
-        self._clean_pending()
 
     # lanes -----------------------------------------------------------------------------------------
     def _create_lane(self, name: str) -> Lane:
@@ -233,13 +232,14 @@ class Library:
             self.catalog.set_lane(name, {"incomplete": True}, self._lane_chroma[name].used)
         self.catalog.set_lane(name, spec, self._lane_chroma[name].used)
 
-    def _retire_unopened_lanes(self, open_lanes: Iterable[str]) -> None:
-        """A lane the library has but this session did not open would miss this session's writes: mark it
-        stale so the next session that opens it re-embeds it instead of serving stale vectors."""
+    def _retire_unopened_lanes(self) -> None:
+        """Before this session's first change: a lane the library has but this session did not open would
+        miss the change, so mark it stale; the next session that opens it re-embeds it instead of serving
+        stale vectors. (A session that only reads, or adds only unchanged files, retires nothing.)"""
         if self._stale_marked:
             return
         for record in self.catalog.lanes().values():
-            if record.name not in open_lanes:
+            if record.name not in self._lanes:
                 log.warning("lane %s is not open: it will be re-embedded when next used", record.name)
                 self.catalog.set_lane(record.name, {"stale": True}, record.collections)
         self._stale_marked = True

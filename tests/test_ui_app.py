@@ -53,7 +53,7 @@ def added(client: Client, small_pdf: Path):
 def test_add_copies_the_upload_into_the_library_and_lists_it(added, served, small_pdf: Path):
     status, table, _ = added
     assert "gnuplot functions.pdf** added (3 pages)" in status
-    assert table["data"][0][:3] == ["gnuplot functions.pdf", 3, "pdf"]
+    assert table["data"] == [["gnuplot functions.pdf", 3, "complete"]]
     [stored] = (served.library.path / "uploads").glob("*/*")
     assert stored.name == small_pdf.name and len(stored.parent.name) == 32
     assert stored.read_bytes() == small_pdf.read_bytes()
@@ -112,7 +112,12 @@ def test_ask_answers_with_cited_page_thumbnails_and_follows_up(added, client: Cl
 
 def test_settings_are_validated_and_persisted(added, client: Client, served):
     message, _ = client.predict("text", 5, "openai", "not a url", "", api_name="/settings")
-    assert message.startswith("⚠️ Not saved") and not (served.library.path / "ui-settings.json").exists()
+    assert message.startswith("Not saved") and not (served.library.path / "ui-settings.json").exists()
+    message, lanes = client.predict("text, nosuchlane", 5, "extractive", "", "", api_name="/settings")
+    assert message.startswith("Not saved: the lanes text, nosuchlane cannot be opened") and "unknown lane" in message
+    assert served.library.lanes == ["text"] and lanes["value"] == ["text"]
+    _, ranking, _ = client.predict("rand seeds", None, 1, ["text"], api_name="/search")
+    assert ranking["data"][0][1] == "gnuplot functions.pdf"  # the library reopened with its lanes and still works
     message, _ = client.predict("text", 5, "extractive", "", "", api_name="/settings")
     assert message == "Saved."
     assert json.loads((served.library.path / "ui-settings.json").read_text())["k"] == 5
@@ -120,5 +125,5 @@ def test_settings_are_validated_and_persisted(added, client: Client, served):
 
 def test_remove_takes_the_document_out(added, client: Client, served):
     status, table, _ = client.predict("gnuplot functions.pdf", api_name="/remove")
-    assert "Removed" in status and table["data"] in ([], [["", "", "", "", ""]])
+    assert "Removed" in status and table["data"] in ([], [["", "", ""]])
     assert served.library.documents() == []

@@ -128,7 +128,7 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
     assert present.answer_markdown(answer) == "It is 4 [a.pdf p.3].\n\nSources: [b.pdf p.1]"
 
     step = present.step_message(Step("search", "Searched", "3 pages"))
-    assert step["metadata"]["title"].endswith("Searched") and step["content"] == "3 pages"
+    assert step["metadata"] == {"title": "Searched", "status": "done"} and step["content"] == "3 pages"
     history = [{"role": "user", "content": "q"}, step, {"role": "assistant", "content": "a"},
                {"role": "user", "content": [{"type": "text", "text": "q2"}]}]
     assert present.chat_history_for_agent(history) == [
@@ -139,4 +139,4 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
     text = present.report_markdown(report)
     assert "a.pdf** added (12 pages)" in text and "bad.pdf** failed: the PDF is encrypted" in text
     docs = [DocumentInfo("a.pdf", "d", 12, "pdf", "2026-11-23T10:00:00.123+00:00")]
-    assert present.document_rows(docs) == [["a.pdf", 12, "pdf", "complete", "2026-11-23 10:00:00"]]
+    assert present.document_rows(docs) == [["a.pdf", 12, "complete"]]

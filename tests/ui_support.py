@@ -25,5 +25,4 @@ def running_app(library: Path, **overrides) -> Iterator[Served]:
     try:
         yield served
     finally:
-        served.app.close()
-        served.library.close()
+        served.close()

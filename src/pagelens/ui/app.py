@@ -77,7 +77,11 @@ def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr
 
 
 def build_app(library: Library, settings: Settings) -> gr.Blocks:
-    session = AppSession(library=library, settings=settings)
+    return _build(AppSession(library=library, settings=settings))
+
+
+def _build(session: AppSession) -> gr.Blocks:
+    library, settings = session.library, session.settings
     prefs = UiPrefs.from_settings(settings)
 
     def documents_view():
@@ -111,7 +115,7 @@ def build_app(library: Library, settings: Settings) -> gr.Blocks:
         try:
             hits = session.library.search(text, int(k), image=image or None, lanes=lanes)
         except ValueError as err:
-            return [], [], f"⚠️ {err}"
+            return [], [], f"Search failed: {err}"
         message = f"{len(hits)} pages." if hits else "No matching pages."
         return present.hit_gallery(hits, session.thumbs), present.hit_rows(hits), message
 
@@ -134,7 +138,7 @@ def build_app(library: Library, settings: Settings) -> gr.Blocks:
                     cited = present.citation_gallery(item.citations, session.thumbs)
                 yield history, cited, ""
         except Exception as err:  # the chat must survive any backend failure; the message says what broke
-            history.append({"role": "assistant", "content": f"⚠️ Could not answer: {err}"})
+            history.append({"role": "assistant", "content": f"Could not answer: {err}"})
             yield history, cited, ""
 
     def on_save_settings(lanes_text, k, backend, base_url, model):
@@ -143,7 +147,7 @@ def build_app(library: Library, settings: Settings) -> gr.Blocks:
             chosen = UiPrefs(lanes=lanes, k=int(k), llm_backend=backend, llm_base_url=base_url or "",
                              llm_model=model or "").validated()
         except ValueError as err:
-            return f"⚠️ Not saved: {err}", gr.CheckboxGroup()
+            return f"Not saved: {err}", gr.CheckboxGroup()
         message = _apply_prefs(session, chosen)
         return message, gr.CheckboxGroup(choices=session.library.lanes, value=session.library.lanes)
 
@@ -166,8 +170,8 @@ def build_app(library: Library, settings: Settings) -> gr.Blocks:
                     question = gr.Textbox(placeholder="Ask a question about your documents…", show_label=False,
                                           elem_id="question", submit_btn=True)
                 with gr.Column(scale=1, min_width=260):
-                    cited = gr.Gallery(label="Cited pages", columns=2, height=560, elem_id="cited",
-                                       allow_preview=True, buttons=["fullscreen", "download"])
+                    cited = gr.Gallery(label="Cited pages (click to open)", columns=1, height=640, elem_id="cited",
+                                       object_fit="contain", allow_preview=True, buttons=["fullscreen", "download"])
         with gr.Tab("Search"):
             with gr.Row():
                 query = gr.Textbox(label="Query", scale=3, elem_id="search-query")
@@ -178,7 +182,8 @@ def build_app(library: Library, settings: Settings) -> gr.Blocks:
                 search_lanes = gr.CheckboxGroup(choices=library.lanes, value=library.lanes, label="Lanes")
                 search = gr.Button("Search", variant="primary")
             search_status = gr.Markdown()
-            results = gr.Gallery(label="Pages", columns=5, height=520, buttons=["fullscreen", "download"])
+            results = gr.Gallery(label="Pages", columns=5, height=520, object_fit="contain",
+                                 buttons=["fullscreen", "download"])
             ranking = gr.Dataframe(headers=present.HIT_COLUMNS, interactive=False, label="Ranking")
         with gr.Tab("Settings"):
             lanes_box = gr.Textbox(value=", ".join(prefs.lanes), label="Lanes (text, dse, clip:<model>/<pretrained>, "
@@ -216,7 +221,7 @@ def _apply_prefs(session: AppSession, chosen: UiPrefs) -> str:
                 session.library = Library(updated.library, lanes=updated.lanes, settings=updated)
             except Exception as err:  # a lane whose model cannot load: say so, keep the working library
                 session.library = Library(updated.library, lanes=previous, settings=session.settings)
-                return f"⚠️ Not saved: the lanes {', '.join(updated.lanes)} cannot be opened: {err}"
+                return f"Not saved: the lanes {', '.join(updated.lanes)} cannot be opened: {err}"
         session.settings = updated
     save_prefs(Path(updated.library), chosen)
     return "Saved."
@@ -239,11 +244,20 @@ def open_library(settings: Settings) -> tuple[Library, Settings]:
 
 @dataclass
 class Served:
-    """A running app: the Blocks, the library it serves and the address it listens on."""
+    """A running app: the Blocks, its session (library and settings) and the address it listens on."""
 
     app: gr.Blocks
-    library: Library
-    url: str
+    session: AppSession
+    url: str = ""
+
+    @property
+    def library(self) -> Library:
+        """The library served now (the Settings tab may have reopened it with other lanes)."""
+        return self.session.library
+
+    def close(self) -> None:
+        self.app.close()
+        self.session.library.close()
 
 
 def launch(settings: Settings, *, sample_dir: Path | None = SAMPLE_DIR, prevent_thread_lock: bool = False) -> Served:
@@ -255,16 +269,16 @@ def launch(settings: Settings, *, sample_dir: Path | None = SAMPLE_DIR, prevent_
     if report is not None:
         print(f"Loaded the sample corpus: {len(report.files)} files, "
               f"{sum(f.pages for f in report.files)} pages.", flush=True)
-    app = build_app(library, settings)
+    session = AppSession(library=library, settings=settings)
+    app = _build(session)
     app.queue(default_concurrency_limit=1)
-    served = Served(app=app, library=library, url="")
+    served = Served(app=app, session=session)
     try:
         app.launch(prevent_thread_lock=True, **server_options(settings))
         served.url = app.local_url
         if not prevent_thread_lock:
             app.block_thread()
     except BaseException:
-        app.close()
-        library.close()
+        served.close()
         raise
     return served

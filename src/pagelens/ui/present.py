@@ -8,16 +8,13 @@ from pathlib import Path
 from ..types import AddReport, Answer, Citation, DocumentInfo, Hit, Step
 from .thumbnails import boxed_page
 
-DOCUMENT_COLUMNS = ["document", "pages", "kind", "status", "added"]
+DOCUMENT_COLUMNS = ["document", "pages", "status"]
 HIT_COLUMNS = ["rank", "document", "page", "score", "lanes"]
 GalleryItem = tuple[str, str]
 
-_STEP_ICONS = {"rewrite": "✏️", "decompose": "🧩", "search": "🔎", "read": "📖", "judge": "⚖️",
-               "answer": "💬", "error": "⚠️"}
-
 
 def document_rows(documents: Sequence[DocumentInfo]) -> list[list]:
-    return [[d.name, d.pages, d.kind, d.status, d.added_at[:19].replace("T", " ")] for d in documents]
+    return [[d.name, d.pages, d.status] for d in documents]
 
 
 def report_markdown(report: AddReport) -> str:
@@ -27,9 +24,9 @@ def report_markdown(report: AddReport) -> str:
     lines = []
     for outcome in report.files:
         if outcome.status == "failed":
-            lines.append(f"- ❌ **{outcome.name}** failed: {outcome.reason}")
+            lines.append(f"- **{outcome.name}** failed: {outcome.reason}")
         else:
-            lines.append(f"- ✅ **{outcome.name}** {outcome.status} ({outcome.pages} pages)")
+            lines.append(f"- **{outcome.name}** {outcome.status} ({outcome.pages} pages)")
     return "\n".join(lines)
 
 
@@ -62,9 +59,8 @@ def citation_gallery(citations: Sequence[Citation], cache_dir: Path) -> list[Gal
 
 def step_message(step: Step) -> dict:
     """A collapsible assistant message for one agent step (Gradio renders `metadata.title` as a fold)."""
-    icon = _STEP_ICONS.get(step.kind, "•")
     return {"role": "assistant", "content": step.detail or step.title,
-            "metadata": {"title": f"{icon} {step.title}", "status": "done"}}
+            "metadata": {"title": step.title, "status": "done"}}
 
 
 def answer_markdown(answer: Answer) -> str:

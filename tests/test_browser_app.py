@@ -1,0 +1,102 @@
+"""A real browser session: Chromium (Debian's, driven by Playwright) drops a PDF on the app, waits for it to
+be ingested, asks a question and sees an answer with a cited page thumbnail; a click opens the full page.
+
+The screenshot of the answer is kept as a test artifact: artifacts/browser-answer.png.
+`make test` installs Chromium (scripts/setup.sh); without it this test is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from ui_support import running_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+
+# Drops a file on the upload area the way a desktop drag-and-drop does: a DataTransfer carrying a File,
+# dispatched as dragenter/dragover/drop on the drop zone (Gradio reads `event.dataTransfer.files`).
+DROP_FILE_JS = """
+([selector, name, b64]) => {
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    const file = new File([bytes], name, {type: "application/pdf"});
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    const zone = document.querySelector(selector);
+    for (const type of ["dragenter", "dragover", "drop"]) {
+        zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer}));
+    }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; make test does it)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def small_pdf(tmp_path: Path, dev_docs: Path) -> Path:
+    """Pages 9-11 of gnuplot-expressions.pdf as one small PDF (quick to ingest)."""
+    target = tmp_path / "gnuplot-functions.pdf"
+    with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
+        excerpt.insert_pdf(source, from_page=8, to_page=10)
+        excerpt.save(target)
+    return target
+
+
+def test_drop_a_pdf_ask_and_see_the_cited_page(browser, small_pdf: Path, tmp_path: Path):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=120_000)
+    with running_app(tmp_path / "lib") as served:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(120_000)
+        page.goto(served.url)
+        page.wait_for_selector("#upload")
+
+        page.evaluate(DROP_FILE_JS, ["#upload button", small_pdf.name,
+                                     base64.b64encode(small_pdf.read_bytes()).decode()])
+        status = page.locator("#add-status")
+        status.get_by_text("added (3 pages)").wait_for()  # the progress bar names the file meanwhile
+        assert "gnuplot-functions.pdf" in status.inner_text()
+        expect(page.locator("#documents")).to_contain_text("gnuplot-functions.pdf")
+
+        question = page.locator("#question textarea")
+        question.fill("How do I reset both seeds of the rand() generator to their standard value?")
+        question.press("Enter")
+        answer = page.locator("#chat").get_by_text("[gnuplot-functions.pdf p.1]").first
+        answer.wait_for()
+        thumbnail = page.locator("#cited img").first
+        thumbnail.wait_for(state="visible")
+        page.wait_for_function("() => { const img = document.querySelector('#cited img');"
+                               " return img && img.complete && img.naturalWidth > 0; }")
+        assert "rand(-1)" in page.locator("#chat").inner_text()
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "browser-answer.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 20_000
+
+        thumbnail.click()  # opens the full page in the gallery's preview
+        preview = page.locator("#cited .preview img, #cited button.image-button img").first
+        preview.wait_for(state="visible")
+        src = preview.get_attribute("src")
+        full = page.request.get(src if src.startswith("http") else served.url.rstrip("/") + src)
+        assert full.ok and full.headers["content-type"].startswith("image/")
+        page.close()
+

@@ -1,7 +1,8 @@
-"""Helpers shared by the library tests: real PDFs cut from dev-set documents."""
+"""Helpers shared by the library and CLI tests: real PDFs cut from dev-set documents, free ports."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pymupdf
@@ -16,3 +17,9 @@ def pdf_parts(source: Path, folder: Path, parts: dict[str, range]) -> list[Path]
             doc.save(folder / name)
         paths.append(folder / name)
     return paths
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

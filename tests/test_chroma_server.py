@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -11,18 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 import word_lane
+from library_helpers import free_port
 
 from pagelens import Library, Settings
 from pagelens.index import registry
 
 CHROMA = Path(sys.executable).with_name("chroma")
 GNUPLOT = "gnuplot-expressions.pdf"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

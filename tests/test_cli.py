@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+from library_helpers import free_port
 
 GNUPLOT = "gnuplot-expressions.pdf"
 WORDS_CLI = "import sys, word_lane; word_lane.register(); from pagelens.cli import main; sys.exit(main())"
@@ -163,3 +167,36 @@ def test_ask_prints_an_answer_with_cited_pages(cli, dev_docs):
     assert all(c["doc"] == GNUPLOT and 1 <= c["page"] <= 12 for c in answer["citations"])
     human = cli("ask", "How does gnuplot interpret a numeric constant written with a leading 0x?")
     assert human.returncode == 0 and human.stdout.splitlines()[0] == answer["text"].splitlines()[0]
+
+
+@pytest.mark.slow
+def test_serve_starts_the_app_on_the_library_and_holds_it(tmp_path, offline_env):
+    if not PAGELENS.exists():
+        pytest.skip(f"the console script is not installed next to {sys.executable}")
+    port, library = free_port(), tmp_path / "lib"
+    server = subprocess.Popen([str(PAGELENS), "serve", "--library", str(library), "--port", str(port)],
+                              env=offline_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 480
+        while True:
+            assert server.poll() is None, server.stdout.read()[-3000:]
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the app did not answer in time"
+            time.sleep(0.5)
+        busy = subprocess.run([str(PAGELENS), "list", "--library", str(library)], env=offline_env,
+                              capture_output=True, text=True, timeout=120)
+        assert busy.returncode == 1 and "in use by another process" in busy.stderr
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    listed = subprocess.run([str(PAGELENS), "list", "--json", "--library", str(library)], env=offline_env,
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert {d["name"] for d in json.loads(listed.stdout)} >= {GNUPLOT}  # the sample corpus was loaded

@@ -253,12 +253,21 @@ def test_a_second_open_of_the_same_library_gets_a_clear_error(tmp_path):
     open_library(tmp_path / "lib").close()  # the lock went with the first library
 
 
-def test_add_accepts_a_single_path_and_reports_progress(tmp_path, dev_docs):
+def test_add_accepts_a_single_path_and_reports_progress(tmp_path, dev_docs, capsys):
     seen = []
     with open_library(tmp_path / "lib") as lib:
-        report = lib.add(dev_docs / GNUPLOT, on_progress=lambda done, total, msg: seen.append((done, total, msg)))
+        report = lib.add(dev_docs / GNUPLOT, on_progress=lambda done, total, msg: seen.append((done, total, msg)),
+                         progress=True)
     assert report.ok
     assert seen == [(0, 1, GNUPLOT), (1, 1, "done")]
+    assert "1/1" in capsys.readouterr().err  # the tqdm bar
+
+
+def test_adding_a_folder_that_holds_the_library_skips_the_library_itself(tmp_path, dev_docs):
+    shutil.copy(dev_docs / GNUPLOT, tmp_path)
+    with open_library(tmp_path / "lib") as lib:
+        assert [f.name for f in lib.add([tmp_path]).files] == [GNUPLOT]
+        assert [f.status for f in lib.add([tmp_path]).files] == ["unchanged"]  # not its own page PNGs
 
 
 def test_adding_only_unchanged_files_with_fewer_lanes_leaves_the_other_lanes_valid(tmp_path, dev_docs):

@@ -124,7 +124,8 @@ class Library:
                 for found in sorted(path.rglob("*")):
                     relative = found.relative_to(path)
                     hidden = any(part.startswith(".") for part in relative.parts)
-                    if found.is_file() and not hidden and found.suffix.lower() in SUPPORTED_SUFFIXES:
+                    if (found.is_file() and not hidden and found.suffix.lower() in SUPPORTED_SUFFIXES
+                            and not found.resolve().is_relative_to(self.path)):  # `add .` skips our own PNGs
                         take(found, relative.as_posix())
             elif path.is_file():
                 take(path, path.name)

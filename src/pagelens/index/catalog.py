@@ -86,6 +86,7 @@ class Catalog:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
+        self._page_count: int | None = None  # pages of complete documents; cached for search, reset by writes
 
     def close(self) -> None:
         with self._lock:
@@ -124,6 +125,7 @@ class Catalog:
                   p.text_source, json.dumps([[r.kind, list(r.box), r.text] for r in p.regions]))
                  for p in pages])
             self._db.execute("UPDATE documents SET pages = ? WHERE doc_id = ?", (len(pages), doc_id))
+            self._page_count = None
 
     def complete(self, doc_id: str, *, replaces: str | None = None) -> None:
         """Mark a document complete; in the same transaction the version it replaces turns pending
@@ -133,16 +135,19 @@ class Catalog:
             self._db.execute("UPDATE documents SET status = 'complete' WHERE doc_id = ?", (doc_id,))
             if replaces:
                 self._db.execute("UPDATE documents SET status = 'pending' WHERE doc_id = ?", (replaces,))
+            self._page_count = None
 
     def mark_pending(self, doc_id: str) -> None:
         with self._lock:
             self._db.execute("UPDATE documents SET status = 'pending' WHERE doc_id = ?", (doc_id,))
+            self._page_count = None
 
     def delete_document(self, doc_id: str) -> None:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            self._page_count = None
 
     # pages -----------------------------------------------------------------------------------------
     _PAGE_COLUMNS = "p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, p.regions"
@@ -166,9 +171,12 @@ class Catalog:
         return found
 
     def page_count(self) -> int:
+        """Pages of complete documents."""
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM pages p JOIN documents d USING (doc_id) "
-                                    "WHERE d.status = 'complete'").fetchone()[0]
+            if self._page_count is None:
+                self._page_count = self._db.execute("SELECT COALESCE(SUM(pages), 0) FROM documents "
+                                                    "WHERE status = 'complete'").fetchone()[0]
+            return self._page_count
 
     def _relative(self, image_path: str) -> str:
         path = Path(image_path)

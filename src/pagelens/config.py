@@ -54,6 +54,11 @@ class Settings:
     pdv_alpha_text: float = 1.2
     pdv_alpha_image: float = 1.2
     pdv_beta: float = 0.7
+    # colpali lane: MUVERA encodings in Chroma find candidates, exact MaxSim over sidecar tokens reranks them
+    muvera_k_sim: int = 4  # SimHash bits: 2**k_sim partitions per repetition
+    muvera_d_proj: int = 16  # projected size of each token inside a partition
+    muvera_reps: int = 20  # repetitions (FDE size = reps * 2**k_sim * d_proj)
+    colpali_candidates: int = 200  # FDE candidates reranked exactly per query
 
     # answering
     llm_backend: str = "extractive"  # extractive | openai | transformers

@@ -44,6 +44,6 @@ def render_image(job: RenderJob) -> list[Page]:
     screenshot.save(partial, format="PNG", compress_level=1)
     os.replace(partial, png)
     ocr = ocr_page(png, settings)
-    return [Page(doc_id=job.doc_id, doc=job.name, page=1, image_path=str(png.resolve()), width=screenshot.width,
+    return [Page(doc_id=job.doc_id, doc=job.name, page=1, image_path=str(png), width=screenshot.width,
                  height=screenshot.height, text=ocr.text, text_source="ocr" if ocr.text else "none",
                  regions=ocr.regions)]

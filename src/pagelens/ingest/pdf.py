@@ -9,9 +9,9 @@ import pymupdf
 from ..types import Page, TextSource
 from .errors import IngestError
 from .job import RenderJob
-from .layout import page_regions
+from .layout import TEXTPAGE_FLAGS, page_regions
 from .ocr import ocr_page
-from .png import write_png
+from .png import PngWriter
 
 
 def open_pdf(job: RenderJob) -> pymupdf.Document:
@@ -47,18 +47,20 @@ def render_pages(doc: pymupdf.Document, job: RenderJob, text_source: TextSource,
                  on_page: Callable[[int], None] = lambda n: None) -> Iterator[Page]:
     """Render every page to `job.png_path(n)`; text from the text layer, OCR when it is missing."""
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    for index in range(doc.page_count):
-        on_page(index + 1)
-        try:
-            yield _render_page(doc.load_page(index), index + 1, job, text_source)
-        except IngestError:
-            raise
-        except Exception as err:
-            raise IngestError(f"page {index + 1} cannot be rendered ({err}); the file is probably damaged; "
-                              "repair or re-export it") from err
+    with PngWriter() as writer:
+        for index in range(doc.page_count):
+            on_page(index + 1)
+            try:
+                yield _render_page(doc.load_page(index), index + 1, job, text_source, writer)
+            except IngestError:
+                raise
+            except Exception as err:
+                raise IngestError(f"page {index + 1} cannot be rendered ({err}); the file is probably damaged; "
+                                  "repair or re-export it") from err
 
 
-def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: TextSource) -> Page:
+def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: TextSource,
+                 writer: PngWriter) -> Page:
     settings = job.settings
     rect = page.rect
     if rect.is_empty or rect.is_infinite:
@@ -66,18 +68,19 @@ def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: T
     zoom = settings.render_long_side / max(rect.width, rect.height)
     pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
     png = job.png_path(number)
-    write_png(pixmap, png)
+    writer.submit(pixmap, png)
     to_pixels = page.rotation_matrix * pymupdf.Matrix(zoom, zoom)
-    textpage = page.get_textpage()
+    textpage = page.get_textpage(flags=TEXTPAGE_FLAGS)
     text = textpage.extractText().strip()
-    regions = page_regions(page, textpage, to_pixels, (pixmap.width, pixmap.height), settings)
+    regions = page_regions(textpage, to_pixels, (pixmap.width, pixmap.height), settings)
     if len(text) < settings.ocr_min_chars and text_source == "layer" and settings.ocr != "off":
+        writer.wait(png)
         ocr = ocr_page(png, settings)
         if ocr.text:
             text, text_source = ocr.text, "ocr"
             regions = [r for r in regions if r.kind != "text"] + ocr.regions
     if not text and text_source == "layer":
         text_source = "none"
-    return Page(doc_id=job.doc_id, doc=job.name, page=number, image_path=str(png.resolve()),
+    return Page(doc_id=job.doc_id, doc=job.name, page=number, image_path=str(png),
                 width=pixmap.width, height=pixmap.height, text=text, text_source=text_source, regions=regions)
 

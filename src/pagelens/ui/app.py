@@ -23,7 +23,7 @@ from ..library import Library  # noqa: E402
 from ..rag.agent import iter_ask  # noqa: E402
 from ..types import AddReport, Answer, Step  # noqa: E402
 from . import present  # noqa: E402
-from .prefs import BACKENDS, UiPrefs, load_prefs, save_prefs  # noqa: E402
+from .prefs import BACKENDS, UiPrefs, load_prefs, prefs_path, save_prefs  # noqa: E402
 from .uploads import stage_uploads  # noqa: E402
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "assets" / "sample"
@@ -161,6 +161,7 @@ def _build(session: AppSession) -> gr.Blocks:
                     folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
                     add_status = gr.Markdown(elem_id="add-status")
                     docs = gr.Dataframe(headers=present.DOCUMENT_COLUMNS, interactive=False, label="Library",
+                                        column_widths=["60%", "15%", "25%"],
                                         elem_id="documents")
                     with gr.Row():
                         to_remove = gr.Dropdown(label="Document", choices=[], scale=3)
@@ -235,10 +236,16 @@ def load_sample(library: Library, sample_dir: Path = SAMPLE_DIR) -> AddReport | 
     return library.add(files) if files else None
 
 
-def open_library(settings: Settings) -> tuple[Library, Settings]:
-    """The library at settings.library with the app's saved prefs applied over `settings`."""
-    settings = load_prefs(Path(settings.library), settings).apply(settings)
-    library = Library(settings.library, lanes=settings.lanes, settings=settings)
+def open_library(settings: Settings, lanes: Sequence[str] | None = None) -> tuple[Library, Settings]:
+    """The library at settings.library with the app's saved prefs applied over `settings`.
+
+    Lanes: `lanes` when given, else those saved in the app's Settings tab, else the ones the library
+    remembers (opening it with fewer would leave the others stale), else settings.lanes for a new library."""
+    root = Path(settings.library)
+    prefs = load_prefs(root, settings)
+    if lanes is None and prefs_path(root).is_file():
+        lanes = prefs.lanes
+    library = Library(root, lanes=lanes, settings=prefs.apply(settings))
     return library, library.settings
 
 
@@ -260,11 +267,13 @@ class Served:
         self.session.library.close()
 
 
-def launch(settings: Settings, *, sample_dir: Path | None = SAMPLE_DIR, prevent_thread_lock: bool = False) -> Served:
+def launch(settings: Settings, *, lanes: Sequence[str] | None = None, sample_dir: Path | None = SAMPLE_DIR,
+           prevent_thread_lock: bool = False) -> Served:
     """Open the library (loading the sample corpus into an empty one) and serve the app.
 
+    `lanes`: explicit lanes (e.g. from `pagelens serve --lanes`), else see `open_library`.
     Blocks until the server stops unless `prevent_thread_lock` (tests, notebooks)."""
-    library, settings = open_library(settings)
+    library, settings = open_library(settings, lanes)
     report = load_sample(library, sample_dir) if sample_dir is not None else None
     if report is not None:
         print(f"Loaded the sample corpus: {len(report.files)} files, "

@@ -1,0 +1,44 @@
+"""Which lanes the app opens a library with: explicit, else saved in the app, else the library's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import word_lane
+from pagelens import Library
+from pagelens.config import Settings
+from pagelens.ui.app import open_library
+from pagelens.ui.prefs import UiPrefs, save_prefs
+
+
+@pytest.fixture(autouse=True)
+def _word_lanes():
+    word_lane.register("words")
+    word_lane.register("morewords")
+
+
+def test_the_app_keeps_the_lanes_a_library_remembers(tmp_path: Path):
+    root = tmp_path / "lib"
+    Library(root, lanes=["words", "morewords"], settings=Settings.from_env({}, lanes=["words"])).close()
+    settings = Settings.from_env({}, library=root, lanes=["words"], k=4)
+
+    library, opened = open_library(settings)
+    with library:
+        assert library.lanes == ["words", "morewords"] and opened.lanes == library.lanes and opened.k == 4
+
+    save_prefs(root, UiPrefs(lanes=["morewords"], k=3))
+    library, opened = open_library(settings)
+    with library:
+        assert library.lanes == ["morewords"] and opened.k == 3
+
+    library, _ = open_library(settings, lanes=["words"])
+    with library:
+        assert library.lanes == ["words"]
+
+
+def test_a_new_library_gets_the_settings_lanes(tmp_path: Path):
+    library, opened = open_library(Settings.from_env({}, library=tmp_path / "new", lanes=["morewords"]))
+    with library:
+        assert library.lanes == ["morewords"] and opened.library == (tmp_path / "new").resolve()

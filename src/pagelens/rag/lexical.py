@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from ..models.tokenize import analyze
 
 # Beyond the analyser's question words: words that point at the library itself, not at a topic.
-_META_WORDS = frozenset(analyze("according page pages document documents manual guide say says please", query=False))
+_META_WORDS = frozenset(analyze(
+    "according page pages document documents manual guide say says please slide slides presentation talk",
+    query=False))
 
 
 def terms(text: str) -> list[str]:

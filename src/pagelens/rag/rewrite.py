@@ -154,4 +154,4 @@ def decompose(query: str) -> list[str]:
 
 
 def _leans_on_context(part: str) -> bool:
-    return len(question_terms(part)) <= SHORT_TURN_TERMS or bool(_ANAPHORA.search(part))
+    return len(question_terms(part)) <= 1 or bool(_ANAPHORA.search(part))

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 
+MIN_PIXELS = 56 * 56  # Qwen2-VL image processor default
+
+
 class TransformersVLMBackend:
     name = "transformers"
 
@@ -47,7 +50,8 @@ class TransformersVLMBackend:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         on_cpu = device == "cpu"
         try:
-            processor = AutoProcessor.from_pretrained(self.model_id, max_pixels=self.max_pixels)
+            processor = AutoProcessor.from_pretrained(
+                self.model_id, size={"shortest_edge": MIN_PIXELS, "longest_edge": self.max_pixels})
             model = AutoModelForImageTextToText.from_pretrained(
                 self.model_id, dtype=torch.float32 if on_cpu else torch.bfloat16,
                 attn_implementation="eager" if on_cpu else "sdpa",

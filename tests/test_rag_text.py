@@ -1,0 +1,106 @@
+"""The answer loop's pure parts: follow-up rewriting, decomposition, citation labels, sentence scoring."""
+
+from __future__ import annotations
+
+from pagelens.rag.citations import find_labels, normalise_label, scan_labels, strip_labels
+from pagelens.rag.evidence import EvidencePage
+from pagelens.rag.extractive import QuestionTerms, judge_page
+from pagelens.rag.lexical import CorpusStats, sentences
+from pagelens.rag.rewrite import decompose, message_text, rewrite
+
+HISTORY = [
+    {"role": "user", "content": "Which page shows a colour image with a vertical colour bar labelled A?"},
+    {"role": "assistant", "content": "The image with its colour bar [asymptote-modules.pdf p.41]."},
+]
+
+
+def test_next_page_follow_up_points_at_the_page_after_the_last_citation():
+    turn = rewrite("and on the next page?", HISTORY)
+    assert turn.follow_up
+    assert [(a.doc, a.page) for a in turn.anchor_pages] == [("asymptote-modules.pdf", 42)]
+    assert "colour" in turn.query and "image" in turn.query
+    assert turn.cited_docs == ["asymptote-modules.pdf"]
+
+
+def test_previous_page_follow_up():
+    turn = rewrite("What is on the previous page?", HISTORY)
+    assert [(a.doc, a.page) for a in turn.anchor_pages] == [("asymptote-modules.pdf", 40)]
+
+
+def test_pronoun_follow_up_carries_the_topic_of_the_previous_question():
+    turn = rewrite("what about its colour bar?", HISTORY)
+    assert turn.follow_up and not turn.anchor_pages
+    assert turn.query.startswith("its colour bar") and "image" in turn.carried_terms
+
+
+def test_a_self_contained_question_is_left_alone_even_with_history():
+    question = "Which R function imports a Minitab Portable Worksheet?"
+    turn = rewrite(question, HISTORY)
+    assert not turn.follow_up and turn.query == question
+
+
+def test_a_first_turn_is_never_a_follow_up():
+    assert not rewrite("and on the next page?", []).follow_up
+
+
+def test_message_content_may_be_a_list_of_parts():
+    message = {"role": "user", "content": [{"type": "text", "text": "hello"}, {"path": "x.png"}, "world"]}
+    assert message_text(message) == "hello  world"
+
+
+def test_decompose_splits_clauses_and_keeps_the_shared_context():
+    parts = decompose("In the R introduction's eruptions example, what bin boundaries are used for the "
+                      "histogram, and what does the Shapiro-Wilk test say?")
+    assert len(parts) == 2
+    assert all(p.startswith("In the R introduction's eruptions example") for p in parts)
+
+
+def test_decompose_compare_numbered_and_several_questions():
+    assert decompose("Compare sink() and capture.output() in R") == ["sink() in R", "capture.output() in R"]
+    assert decompose("Tell me: 1) what rand(-1) does 2) what lambertw computes") == [
+        "Tell me: what rand(-1) does", "Tell me: what lambertw computes"]
+    assert decompose("What is gnuplot? How do I reset rand?") == ["What is gnuplot?", "How do I reset rand?"]
+
+
+def test_a_leaning_second_part_borrows_the_first_parts_words():
+    parts = decompose("Which gnuplot time function gives the ISO week number, and what range does it return?")
+    assert len(parts) == 2 and "gnuplot" in parts[1]
+
+
+def test_a_single_question_with_and_is_not_split():
+    question = "How do I send everything R prints to a file, and then get the output back on screen?"
+    assert decompose(question) == [question]
+
+
+def test_citation_labels_in_several_spellings():
+    labels = find_labels("See [r-intro.pdf p.12], [gnuplot.pdf, page 3; a b.pdf p. 4] and [not a label].")
+    assert [(d, p) for d, p, _ in labels] == [("r-intro.pdf", 12), ("gnuplot.pdf", 3), ("a b.pdf", 4)]
+
+
+def test_labels_of_pages_not_shown_are_separated_and_can_be_stripped():
+    reply = "Use sink [r-intro.pdf p.12] or [made-up.pdf p.7]."
+    scan = scan_labels(reply, {normalise_label("R-Intro.pdf", 12)})
+    assert scan.valid == ["r-intro.pdf|12"] and scan.unknown == ["[made-up.pdf p.7]"]
+    assert strip_labels(reply, scan.unknown) == "Use sink [r-intro.pdf p.12] or ."
+
+
+def test_sentences_join_wrapped_lines_and_split_bullets():
+    text = "The first sentence\nwraps here. Second one!\n\n• bullet one\n• bullet two"
+    assert sentences(text) == ["The first sentence wraps here.", "Second one!", "• bullet one", "• bullet two"]
+
+
+def _page(text: str, page: int) -> EvidencePage:
+    return EvidencePage(doc="d.pdf", page=page, doc_id="x", text=text, image_path="")
+
+
+def test_the_sentence_answering_the_question_wins_and_absent_words_lower_confidence():
+    answering = _page("Plots are drawn with plot. The rand(-1) call resets both seeds to their standard "
+                      "values. Other text follows.", 1)
+    unrelated = _page("Histograms use hist. Colours come from palettes.", 2)
+    stats = CorpusStats.from_texts([answering.text, unrelated.text, "filler words only"])
+    question = QuestionTerms.of("How do I reset both seeds of rand to their standard value?", stats)
+    good, bad = judge_page(question, answering), judge_page(question, unrelated)
+    assert "rand(-1)" in good.best.text
+    assert good.confidence > 0.8 > 0.2 > bad.confidence
+    partial = QuestionTerms.of("How do I reset the seeds of the xoshiro generator in writexl?", stats)
+    assert judge_page(partial, answering).confidence < good.confidence

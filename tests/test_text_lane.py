@@ -128,3 +128,23 @@ def test_index_persists_across_reopen(lane_env, r_intro):
     assert len(list(reopened.folder.glob("bm25-*"))) == 1
     assert reopened.spec() == lane.spec()
     reopened.close()
+
+
+def test_fast_index_scores_like_bm25s(r_intro, gnuplot):
+    import bm25s
+    import numpy as np
+
+    from pagelens.models.bm25_fast import TermIndex
+
+    documents = [analyze(p.text) for p in r_intro + gnuplot] + [[], ["solo"]]
+    fast = TermIndex.build(documents, k1=1.5, b=0.5)
+    reference = bm25s.BM25(k1=1.5, b=0.5, method="lucene")
+    reference.index(documents, show_progress=False)
+    pairs = bm25s.BM25(k1=1.5, b=0.5, method="lucene")
+    pairs.index([[f"{a} {b}" for a, b in zip(d, d[1:])] for d in documents], show_progress=False)
+    for query in ["sink output file console", "assign value variable function", "gnuplot lambertw argument"]:
+        terms = [t for t in analyze(query, query=True) if t in reference.vocab_dict]
+        bigrams = [f"{a} {b}" for a, b in zip(terms, terms[1:]) if f"{a} {b}" in pairs.vocab_dict]
+        expected = reference.get_scores(terms) + (0.4 * pairs.get_scores(bigrams) if bigrams else 0)
+        assert np.allclose(fast.scores(terms, 0.4), expected, rtol=1e-4, atol=1e-6)
+    assert TermIndex.build([], k1=1.5, b=0.5).scores(["x", "y"], 0.4).shape == (0,)

@@ -7,7 +7,7 @@ Why this shape (measured on ../shared/eval/dev; numbers in the issue's closing n
 - wordllama vectors are weak alone (0.51) and reciprocal-rank fusion drags BM25 down, so dense only
   nudges: `bm25 / max(bm25) + w * cosine` with a small `w` (raw cosine: no per-query min-max, whose
   result would depend on how many passages were fetched).
-- Dense vectors are taken per passage (overlapping 80-word windows) and max-pooled to the page: a
+- Dense vectors are taken per passage (80-word windows) and max-pooled to the page: a
   static embedding of a whole page averages its topic away, a passage keeps it.
 
 Storage: the analysed terms live in SQLite (`terms.sqlite` in the lane folder), Chroma holds the passage
@@ -33,6 +33,7 @@ import wordllama
 
 from ..index.lane import Lane, LaneContext, LaneHit, Query
 from ..types import Page
+from .bm25_fast import TermIndex
 from .tokenize import ANALYZER_VERSION, analyze
 from .wordllama_loader import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 
@@ -43,7 +44,7 @@ class TextLaneParams:
     b: float = 0.5
     bigram_weight: float = 0.4  # BM25 over adjacent-term pairs, added to the unigram BM25 score
     passage_words: int = 80
-    passage_stride: int = 40
+    passage_stride: int = 80
     dense_weight: float = 0.15  # weight of the best passage cosine next to max-normalised BM25
     dense_passages: int = 200  # passages fetched from Chroma per query
     bm25_candidates: int = 100  # pages from BM25 considered for fusion (plus every page dense found)
@@ -83,7 +84,7 @@ class TextLane(Lane):
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             INSERT OR IGNORE INTO meta VALUES ('generation', 0);
         """)
-        self._bm25: _BM25Pair | None = None
+        self._bm25: TermIndex | None = None
         self._keys: list[str] = []
         self._built_generation = -1
 
@@ -197,7 +198,7 @@ class TextLane(Lane):
     def _generation(self) -> int:
         return int(self._db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()[0])
 
-    def _bm25_model(self) -> tuple["_BM25Pair", list[str]]:
+    def _bm25_model(self) -> tuple[TermIndex, list[str]]:
         generation = self._generation()
         if self._bm25 is not None and self._built_generation == generation:
             return self._bm25, self._keys
@@ -214,8 +215,7 @@ class TextLane(Lane):
         if not keys_file.is_file():
             return False
         try:
-            self._bm25 = _BM25Pair(*(bm25s.BM25.load(saved / part, mmap=False, show_progress=False)
-                                     for part in ("unigrams", "bigrams")))
+            self._bm25 = TermIndex.load(saved)
             self._keys = json.loads(keys_file.read_text())
         except (OSError, ValueError):
             return False
@@ -225,18 +225,17 @@ class TextLane(Lane):
     def _rebuild(self, generation: int) -> None:
         rows = self._db.execute("SELECT key, terms FROM pages ORDER BY key").fetchall()
         self._keys = [key for key, _ in rows]
-        model = _BM25Pair.build([terms.split() for _, terms in rows], k1=self.params.k1, b=self.params.b)
+        model = TermIndex.build([terms.split() for _, terms in rows], k1=self.params.k1, b=self.params.b)
         if rows:
             self._save(model, generation)
         self._bm25 = model
         self._built_generation = generation
 
-    def _save(self, model: "_BM25Pair", generation: int) -> None:
+    def _save(self, model: TermIndex, generation: int) -> None:
         """Write the matrices to `bm25-<generation>/` (keys.json last, so a half-written folder is ignored)."""
         target = self._saved_dir(generation)
         shutil.rmtree(target, ignore_errors=True)
-        model.unigrams.save(target / "unigrams", show_progress=False)
-        model.bigrams.save(target / "bigrams", show_progress=False)
+        model.save(target)
         tmp = target / "keys.json.tmp"
         tmp.write_text(json.dumps(self._keys))
         os.replace(tmp, target / "keys.json")
@@ -247,38 +246,6 @@ class TextLane(Lane):
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-@dataclass
-class _BM25Pair:
-    """BM25 over single terms and over adjacent term pairs (a cheap phrase/proximity signal)."""
-
-    unigrams: bm25s.BM25
-    bigrams: bm25s.BM25
-
-    @classmethod
-    def build(cls, documents: list[list[str]], *, k1: float, b: float) -> "_BM25Pair":
-        unigrams = bm25s.BM25(k1=k1, b=b, method="lucene")
-        bigrams = bm25s.BM25(k1=k1, b=b, method="lucene")
-        if documents:
-            unigrams.index(documents, show_progress=False)
-            bigrams.index([bigram_terms(terms) for terms in documents], show_progress=False)
-        return cls(unigrams, bigrams)
-
-    def scores(self, terms: list[str], bigram_weight: float) -> np.ndarray:
-        total = _known_scores(self.unigrams, terms)
-        if bigram_weight:
-            total = total + bigram_weight * _known_scores(self.bigrams, bigram_terms(terms))
-        return total
-
-
-def bigram_terms(terms: list[str]) -> list[str]:
-    return [f"{first} {second}" for first, second in zip(terms, terms[1:])]
-
-
-def _known_scores(model: bm25s.BM25, terms: list[str]) -> np.ndarray:
-    known = [t for t in terms if t in model.vocab_dict]
-    return model.get_scores(known) if known else np.zeros(model.scores["num_docs"], dtype=np.float32)
 
 
 def _best_region(regions: list[set[str]], query_terms: set[str]) -> int | None:

@@ -1,0 +1,28 @@
+"""The real evaluation on ../shared/eval/dev: ingest through the pipeline, search, score.
+
+Fails when the default lane's nDCG@5 drops below the plain-BM25 baseline measured when the project
+started (0.772), or below plain bm25s scored on the same page texts in the same run.
+Layout analysis is switched off to keep the run short: it changes regions, not page text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pagelens.config import Settings
+from pagelens.eval.run import format_report, run_eval
+
+BASELINE_NDCG5 = 0.772
+
+
+@pytest.mark.slow
+def test_dev_set_retrieval_beats_the_bm25_baseline(dev_dir, tmp_path):
+    settings = Settings.from_env(library=tmp_path / "library", lanes=["text"], layout=False)
+    report = run_eval(dev_dir, settings=settings, library_dir=tmp_path / "library")
+    print(format_report(report))
+    assert not report.failed_documents, report.failed_documents
+    assert report.unanswerable >= 1 and report.scored + report.unanswerable == 67
+    assert not report.unresolved, f"gold pages not found for {report.unresolved}"
+    assert report.overall["ndcg@5"] >= BASELINE_NDCG5
+    assert report.overall["ndcg@5"] > report.baseline_overall["ndcg@5"]
+    assert 0 < report.overall["recall@1"] <= report.overall["recall@5"] <= report.overall["recall@10"] <= 1

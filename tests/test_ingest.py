@@ -121,3 +121,14 @@ def test_reading_order_joins_pieces_of_a_line():
     pieces = [OcrLine("world", (120, 10, 200, 30)), OcrLine("second line", (10, 50, 150, 70)),
               OcrLine("hello", (10, 12, 100, 31))]
     assert [line.text for line in reading_order(pieces)] == ["hello world", "second line"]
+
+
+@pytest.mark.slow
+def test_layout_model_classifies_regions(dev_docs, tmp_path):
+    part = excerpt(dev_docs / "r-intro.pdf", 45, 45, tmp_path / "r-intro-45.pdf")  # text, code and a plot
+    [page] = ingest_file(part, name="p45.pdf", doc_id="p45", out_dir=tmp_path / "pages",
+                         settings=Settings.from_env(ocr="off", layout=True))
+    check_page_files([page], 1500)
+    kinds = {r.kind for r in page.regions}
+    assert {"text", "figure"} <= kinds and "header" in kinds
+    assert any("shorter right tail" in flat(r.text) for r in page.regions if r.kind == "text")

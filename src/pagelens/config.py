@@ -33,7 +33,7 @@ class Settings:
     ocr: str = "rapidocr"  # rapidocr | tesseract | off
     ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
     html_renderer: str = "mupdf"  # mupdf (no JS, no network) | chromium (Playwright, network blocked)
-    layout: bool = True  # PyMuPDF layout analysis for regions
+    layout: bool = False  # PyMuPDF layout model for region classes (~2 s/page here); off: text/image blocks
     workers: int = 1
 
     # search

@@ -72,7 +72,7 @@ def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: T
     to_pixels = page.rotation_matrix * pymupdf.Matrix(zoom, zoom)
     textpage = page.get_textpage(flags=TEXTPAGE_FLAGS)
     text = textpage.extractText().strip()
-    regions = page_regions(textpage, to_pixels, (pixmap.width, pixmap.height), settings)
+    regions = page_regions(page, textpage, to_pixels, (pixmap.width, pixmap.height), settings)
     if len(text) < settings.ocr_min_chars and text_source == "layer" and settings.ocr != "off":
         writer.wait(png)
         ocr = ocr_page(png, settings)

@@ -6,8 +6,6 @@ query type. Unanswerable queries (gold []) have no gold pages: they are counted 
 
 from __future__ import annotations
 
-import json
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -155,15 +153,3 @@ def format_report(report: EvalReport) -> str:
         lines.append(f"gold not found in the rendered pages (scored 0): {', '.join(report.unresolved)}")
     return "\n".join(lines)
 
-
-def eval_command(set_dir: str | Path, *, settings: Settings | None = None, lanes: Sequence[str] | None = None,
-                 as_json: bool = False, library_dir: str | Path | None = None) -> int:
-    """What `pagelens eval DIR [--json]` runs: print the table (or the JSON report); exit status 0,
-    or 1 when a document of the set failed to ingest (the numbers are then not comparable)."""
-    report = run_eval(set_dir, settings=settings, library_dir=library_dir, lanes=lanes)
-    if as_json:
-        json.dump(report.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        print(format_report(report))
-    return 1 if report.failed_documents else 0

@@ -30,7 +30,8 @@ K = 10
 
 
 def make_vocabulary(rng: np.random.Generator) -> list[str]:
-    syllables = [c + v for c in "bcdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ar", "en", "is", "on")]
+    vowels = ("a", "e", "i", "o", "u", "ar", "en", "is", "on")
+    syllables = [c + v for c in "bcdfghjklmnprstvwz" for v in vowels]
     words: set[str] = set()
     while len(words) < VOCABULARY:
         words.add("".join(rng.choice(syllables, size=rng.integers(1, 4))))
@@ -62,7 +63,8 @@ def make_queries(pages: list[str], seed: int = 11) -> list[str]:
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
     ms = np.array(samples_s) * 1000
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p95_ms": round(float(np.percentile(ms, 95)), 2)}
 
 
 def bench_text_lane(pages: list[str], queries: list[str], folder: Path) -> dict:
@@ -72,7 +74,8 @@ def bench_text_lane(pages: list[str], queries: list[str], folder: Path) -> dict:
     from pagelens.models.text import create_lane
     from pagelens.types import Page
 
-    lane = create_lane("text", LaneContext(Settings(), ChromaHandle.open(folder=folder / "chroma"), folder / "lane"))
+    chroma = ChromaHandle.open(folder=folder / "chroma")
+    lane = create_lane("text", LaneContext(Settings(), chroma, folder / "lane"))
     started = time.perf_counter()
     for first in range(0, len(pages), PAGES_PER_DOC):
         doc_id = f"doc{first // PAGES_PER_DOC:06d}"
@@ -122,7 +125,8 @@ def run_one(count: int) -> dict:
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"pages": count, "words": sum(len(p.split()) for p in pages), "generate_s": round(generate_s, 1),
             "text_lane": lane, "plain_bm25s": baseline, "peak_rss_mb": round(peak_rss_mb),
-            "library_disk_mb": round(disk_mb), "p50_ratio_vs_bm25s": round(lane["p50_ms"] / baseline["p50_ms"], 2)}
+            "library_disk_mb": round(disk_mb),
+            "p50_ratio_vs_bm25s": round(lane["p50_ms"] / baseline["p50_ms"], 2)}
 
 
 def main() -> None:
@@ -144,7 +148,8 @@ def main() -> None:
             continue
         r = json.loads(child.stdout.strip().splitlines()[-1])
         lane, base = r["text_lane"], r["plain_bm25s"]
-        print(f"{count:>8} {lane['index_s']:>8} {lane['first_search_s']:>8} {lane['p50_ms']:>8} {lane['p95_ms']:>8} "
+        print(f"{count:>8} {lane['index_s']:>8} {lane['first_search_s']:>8} {lane['p50_ms']:>8} "
+              f"{lane['p95_ms']:>8} "
               f"{base['p50_ms']:>10} {base['p95_ms']:>10} {r['p50_ratio_vs_bm25s']:>6} {r['peak_rss_mb']:>7} "
               f"{r['library_disk_mb']:>8}", flush=True)
         print("   " + json.dumps(r), flush=True)

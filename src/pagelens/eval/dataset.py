@@ -48,7 +48,8 @@ class EvalSet:
 
     def doc_paths(self) -> list[Path]:
         """The corpus files, minus helper files (stylesheets) that are not documents."""
-        return sorted(p for p in self.docs_dir.iterdir() if p.is_file() and p.suffix.lower() not in _HELPER_SUFFIXES)
+        return sorted(p for p in self.docs_dir.iterdir()
+                      if p.is_file() and p.suffix.lower() not in _HELPER_SUFFIXES)
 
 
 _HELPER_SUFFIXES = {".css", ".js", ".md", ".txt", ".json"}
@@ -92,7 +93,8 @@ def resolve_gold(query: EvalQuery, page_texts: Mapping[str, Sequence[str]]) -> s
         if ref.page is not None:
             resolved.add((ref.doc, ref.page))
         elif query.evidence:
-            resolved.update((ref.doc, page) for page in _pages_with(query.evidence, page_texts.get(ref.doc, ())))
+            pages = _pages_with(query.evidence, page_texts.get(ref.doc, ()))
+            resolved.update((ref.doc, page) for page in pages)
     return resolved
 
 

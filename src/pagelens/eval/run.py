@@ -87,7 +87,8 @@ def run_eval(set_dir: str | Path, *, settings: Settings | None = None, library_d
                           for doc in library.documents() if doc.name in names}
             results, search_s = _run_queries(library, eval_set.queries, page_texts)
             lane_names = library.lanes
-    return _summarise(eval_set.root, lane_names, report, page_texts, eval_set.queries, results, ingest_s, search_s)
+    return _summarise(eval_set.root, lane_names, report, page_texts, eval_set.queries, results,
+                      ingest_s, search_s)
 
 
 def _run_queries(library, queries: Sequence[EvalQuery], page_texts) -> tuple[list[QueryResult], float]:
@@ -102,9 +103,11 @@ def _run_queries(library, queries: Sequence[EvalQuery], page_texts) -> tuple[lis
         hits = library.search(query.query, k=DEPTH)
         search_s += time.perf_counter() - started
         ranked = [(hit.doc, hit.page) for hit in hits]
-        scores = score_ranking(ranked, gold) if gold else dict.fromkeys(METRICS, 0.0)
-        baseline_scores = score_ranking(baseline.rank(query.query, DEPTH), gold) if gold else dict.fromkeys(METRICS, 0.0)
-        results.append(QueryResult(query.qid, query.type, query.query, sorted(gold), ranked, scores, baseline_scores))
+        missed = dict.fromkeys(METRICS, 0.0)
+        scores = score_ranking(ranked, gold) if gold else missed
+        baseline_scores = score_ranking(baseline.rank(query.query, DEPTH), gold) if gold else missed
+        results.append(QueryResult(query.qid, query.type, query.query, sorted(gold), ranked, scores,
+                                   baseline_scores))
     return results, search_s
 
 
@@ -143,7 +146,8 @@ def format_report(report: EvalReport) -> str:
              f"{report.scored} scored queries, {report.unanswerable} unanswerable (not scored); "
              f"ingest {report.ingest_s:.1f} s, search {report.search_ms_mean:.1f} ms/query", "", header]
     for type_name, metrics in report.by_type.items():
-        lines.append(f"{type_name:<14}{report.type_counts[type_name]:>4}" + "".join(f"{metrics[m]:>11.3f}" for m in METRICS)
+        lines.append(f"{type_name:<14}{report.type_counts[type_name]:>4}"
+                     + "".join(f"{metrics[m]:>11.3f}" for m in METRICS)
                      + f"{report.baseline_by_type[type_name]['ndcg@5']:>11.3f}")
     lines.append(f"{'ALL':<14}{report.scored:>4}" + "".join(f"{report.overall[m]:>11.3f}" for m in METRICS)
                  + f"{report.baseline_overall['ndcg@5']:>11.3f}")

@@ -69,7 +69,8 @@ class TermIndex:
         follows = np.ones(len(term_ids), dtype=bool)  # token i has a successor in the same document
         follows[(np.cumsum(lengths) - 1)[lengths > 0]] = False
         starts = np.flatnonzero(follows)
-        codes, bigram_ids = np.unique(term_ids[starts] * len(vocab) + term_ids[starts + 1], return_inverse=True)
+        pair_codes = term_ids[starts] * len(vocab) + term_ids[starts + 1]
+        codes, bigram_ids = np.unique(pair_codes, return_inverse=True)
         bigrams = FastBM25(k1=k1, b=b)
         bigrams.fit(rows[starts], bigram_ids.astype(np.int64).ravel(), np.maximum(lengths - 1, 0), {},
                     n_terms=len(codes))

@@ -112,13 +112,15 @@ class TextLane(Lane):
         chunk_texts: list[str] = []
         chunk_meta: list[dict] = []
         for page in pages:
-            for n, chunk in enumerate(passages(page.text, self.params.passage_words, self.params.passage_stride)):
+            chunks = passages(page.text, self.params.passage_words, self.params.passage_stride)
+            for n, chunk in enumerate(chunks):
                 chunk_ids.append(f"{page.key}#{n}")
                 chunk_texts.append(chunk)
                 chunk_meta.append({"doc_id": page.doc_id, "page": page.page, "key": page.key})
         rows = [(p.key, p.doc_id, " ".join(analyze(p.text)),
                  json.dumps([" ".join(analyze(r.text)) for r in p.regions])) for p in pages]
-        vectors = load_wordllama().embed(chunk_texts, norm=True) if chunk_texts else np.zeros((0, WORDLLAMA_DIM))
+        vectors = (load_wordllama().embed(chunk_texts, norm=True) if chunk_texts
+                   else np.zeros((0, WORDLLAMA_DIM)))
         with self._lock:
             self._delete_vectors(doc_ids)  # a re-indexed document may have fewer pages or passages now
             for start in range(0, len(chunk_ids), self._chroma.max_batch):
@@ -232,7 +234,7 @@ class TextLane(Lane):
         self._built_generation = generation
 
     def _save(self, model: TermIndex, generation: int) -> None:
-        """Write the matrices to `bm25-<generation>/` (keys.json last, so a half-written folder is ignored)."""
+        """Write the matrices to `bm25-<generation>/`; keys.json last, so a half-written folder is ignored."""
         target = self._saved_dir(generation)
         shutil.rmtree(target, ignore_errors=True)
         model.save(target)

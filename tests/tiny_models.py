@@ -131,3 +131,37 @@ def build_tiny_clip(folder: Path, name: str = "pagelens-tiny-clip") -> tuple[str
     checkpoint = folder / f"{name}.pt"
     torch.save(model.state_dict(), checkpoint)
     return name, checkpoint
+
+
+def make_pages(folder: Path, count: int, doc_id: str = "doc1") -> list:
+    """`count` Page records with distinct PNG screenshots (coloured blocks and stripes) of varying sizes."""
+    from PIL import Image, ImageDraw
+
+    from pagelens.types import Page
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for number in range(1, count + 1):
+        size = (180 + 40 * (number % 3), 240 + 30 * (number % 2))
+        image = Image.new("RGB", size, (255, 255, 255))
+        draw = ImageDraw.Draw(image)
+        colour = ((53 * number) % 256, (97 * number) % 256, (151 * number) % 256)
+        draw.rectangle((10, 10 + 15 * number, size[0] - 10, 60 + 15 * number), fill=colour)
+        for x in range(0, size[0], 8 + 3 * number):
+            draw.line((x, 150, x, size[1]), fill=(0, 0, 0), width=2)
+        path = folder / f"{doc_id}-{number:05d}.png"
+        image.save(path)
+        pages.append(Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=number, image_path=str(path),
+                          width=size[0], height=size[1], text=f"page {number}", text_source="layer"))
+    return pages
+
+
+def lane_context(folder: Path, **settings):
+    """A LaneContext over a real embedded Chroma in `folder` (CPU, small batches)."""
+    from pagelens.config import Settings
+    from pagelens.index.chroma import ChromaHandle
+    from pagelens.index.lane import LaneContext
+
+    values = {"device": "cpu", "batch_size": 2, "max_pixels": 64 * 28 * 28, "library": folder, **settings}
+    return LaneContext(settings=Settings.from_env({}, **values), chroma=ChromaHandle.open(folder=folder / "chroma"),
+                       folder=folder / "lane")

@@ -28,9 +28,10 @@ SUFFIX = "<|endoftext|>"
 MIN_PIXELS = 28 * 28
 
 
-def doc_message(image: Image.Image, max_pixels: int) -> list[dict]:
+def doc_message(image: Image.Image) -> list[dict]:
+    """The card's document message; the pixel cap is the processor's (`max_pixels`), as in the card."""
     return [{"role": "user", "content": [
-        {"type": "image", "image": image, "min_pixels": MIN_PIXELS, "max_pixels": max_pixels},
+        {"type": "image", "image": image},
         {"type": "text", "text": DOC_PROMPT}]}]
 
 
@@ -70,7 +71,7 @@ class DseEncoder(SingleVectorEncoder):
         return hidden[:, -1, :self.dim].float().cpu().numpy()
 
     def _image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
-        return self._embed([doc_message(image, self.max_pixels) for image in images])
+        return self._embed([doc_message(image) for image in images])
 
     def _query_batch(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed([query_message(text) for text in texts])

@@ -50,6 +50,7 @@ class Worker:
         self._jobs = Connection(job_write, readable=False)
         self._replies = Connection(reply_read, writable=False)
         self._ready = False
+        self.healthy = True  # false once it timed out, died or reported a fatal error: not reused
 
     def render(self, job: RenderJob) -> list[Page]:
         if not self._ready:
@@ -69,9 +70,11 @@ class Worker:
             elif kind == "done":
                 return value
             else:
+                self.healthy = self.healthy and kind == "error"
                 raise IngestError(value)
 
     def _receive(self, deadline: float, doing: str, settings: Settings):
+        self.healthy = False  # until a reply arrives in time
         remaining = deadline - time.monotonic()
         try:
             if remaining <= 0 or not self._replies.poll(remaining):
@@ -83,7 +86,9 @@ class Worker:
                     f"rendering took longer than allowed (file_timeout_s={settings.file_timeout_s:g} s plus "
                     f"page_timeout_s={settings.page_timeout_s:g} s per page) and was stopped; the file may be "
                     "hostile or very heavy; raise PAGELENS_FILE_TIMEOUT_S / PAGELENS_PAGE_TIMEOUT_S if you trust it")
-            return self._replies.recv()
+            reply = self._replies.recv()
+            self.healthy = True
+            return reply
         except (EOFError, OSError) as err:
             raise self._died(settings) from err
 
@@ -145,12 +150,12 @@ class WorkerPool:
     def render(self, job: RenderJob) -> list[Page]:
         worker = self._take(job.settings.memory_cap_mb)
         try:
-            pages = worker.render(job)
-        except BaseException:
-            worker.kill()
-            raise
-        self._give_back(worker, job.settings.workers)
-        return pages
+            return worker.render(job)
+        finally:
+            if worker.healthy and worker.alive:
+                self._give_back(worker, job.settings.workers)
+            else:
+                worker.kill()
 
     def _take(self, cap_mb: int) -> Worker:
         with self._mutex:

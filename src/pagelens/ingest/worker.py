@@ -2,7 +2,8 @@
 
 It caps its own address space first (RLIMIT_AS), then serves jobs from the parent over a
 multiprocessing Connection: receives a RenderJob, answers ("pages", n) once the page count is known,
-then ("done", [Page, ...]) or ("error", message). It stays alive between files so the OCR and layout
+then ("done", [Page, ...]) or ("error", message); ("fatal", message) means it is exiting after a
+failure that leaves it untrustworthy (out of memory, unexpected exception). It stays alive between files so the OCR and layout
 models are loaded once; the parent kills it on a timeout and starts a fresh one.
 """
 
@@ -47,14 +48,14 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
             outbox.send(("done", pages))
         except IngestError as err:
             if _looks_like_memory(err):
-                outbox.send(("error", memory_message(cap_mb)))
+                outbox.send(("fatal", memory_message(cap_mb)))
                 return  # a process that ran out of memory is not trusted with the next file
             outbox.send(("error", str(err)))
         except BaseException as err:  # noqa: BLE001 - report anything, then let the parent decide
             if _looks_like_memory(err):
-                outbox.send(("error", memory_message(cap_mb)))
+                outbox.send(("fatal", memory_message(cap_mb)))
             else:
-                outbox.send(("error", f"the renderer failed on this file ({type(err).__name__}: {err}); "
+                outbox.send(("fatal", f"the renderer failed on this file ({type(err).__name__}: {err}); "
                                       "the file is probably damaged; repair or re-export it"))
             return
 

@@ -157,8 +157,9 @@ class TextLane(Lane):
             terms = analyze(query.text, query=True)
             bm25 = model.scores(terms, self.params.bigram_weight)
             dense = self._dense_page_scores(query.text)
-        top_bm25 = np.argsort(-bm25)[: self.params.bm25_candidates]
-        best = float(bm25.max()) if len(bm25) else 0.0
+        depth = min(self.params.bm25_candidates, len(bm25))
+        top_bm25 = np.argpartition(-bm25, depth - 1)[:depth]  # unordered: the fusion sorts
+        best = float(bm25.max())
         fused: dict[str, float] = {}
         for i in top_bm25:
             if bm25[i] > 0:

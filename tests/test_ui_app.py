@@ -7,13 +7,18 @@ on a three-page excerpt of a dev-set PDF.
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pymupdf
 import pytest
 from gradio_client import Client, handle_file
 
-from ui_support import running_app
+from ui_support import free_port, running_app
+
+REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
 
@@ -127,3 +132,39 @@ def test_remove_takes_the_document_out(added, client: Client, served):
     status, table, _ = client.predict("gnuplot functions.pdf", api_name="/remove")
     assert "Removed" in status and table["data"] in ([], [["", "", ""]])
     assert served.library.documents() == []
+
+
+def test_first_start_serves_at_once_and_loads_the_sample_corpus(tmp_path: Path, subprocess_env, python: str):
+    """`python app.py` on an empty library: the page answers before the sample corpus is in, and a question
+    about the sample is answered with a cited page soon after (timings printed for the closing note)."""
+    port = free_port()
+    env = {**subprocess_env, "PAGELENS_LIBRARY": str(tmp_path / "lib"), "PAGELENS_PORT": str(port)}
+    started = time.monotonic()
+    server = subprocess.Popen([python, "app.py"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        while True:
+            assert server.poll() is None, server.stdout.read()
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() - started < 120, "the app did not start within 2 minutes"
+            time.sleep(0.5)
+        serving = time.monotonic() - started
+        client = Client(url, verbose=False)
+        question = "How do I compute the net present value of a series of cash flows?"
+        while True:  # until the sample is in (the search waits for the running add, then sees it)
+            chat, cited, _ = client.predict(question, [], api_name="/ask")
+            if cited:
+                break
+            assert time.monotonic() - started < 240, "the sample corpus was not answerable within 4 minutes"
+        answered = time.monotonic() - started
+        print(f"first start: page served after {serving:.1f} s, sample question answered after {answered:.1f} s")
+        assert "[maxima-finance.html p." in text_of(chat[-1])
+        assert any(item["caption"].startswith("[maxima-finance.html p.") for item in cited)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

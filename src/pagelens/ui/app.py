@@ -1,7 +1,8 @@
 """The Gradio app: library on the left, chat in the centre, cited pages on the right; search and settings tabs.
 
-`build_app(library, settings)` returns the Blocks; `launch(settings)` opens the library, loads the sample
-corpus into an empty one, and serves the app with the security defaults of `server_options`.
+`build_app(library, settings)` returns the Blocks; `launch(settings)` opens the library, serves the app with
+the security defaults of `server_options`, and loads the sample corpus into an empty library in the
+background (the page is usable at once and shows the list growing).
 Named API endpoints (`/add`, `/search`, `/ask`) let `gradio_client` script everything the page does.
 """
 
@@ -39,6 +40,8 @@ class AppSession:
     library: Library
     settings: Settings
     lock: threading.Lock = field(default_factory=threading.Lock)
+    loading: str = ""  # what the sample loader is doing; empty when nothing is loading in the background
+    loaded: str = ""  # what it did, once done
 
     @property
     def thumbs(self) -> Path:
@@ -87,6 +90,10 @@ def _build(session: AppSession) -> gr.Blocks:
     def documents_view():
         docs = session.library.documents()
         return present.document_rows(docs), gr.Dropdown(choices=[d.name for d in docs], value=None)
+
+    def loading_view():
+        """While the sample corpus loads: its progress, the growing document list, and the timer kept on."""
+        return (session.loading or session.loaded, *documents_view(), gr.Timer(active=bool(session.loading)))
 
     def on_add(files, progress=gr.Progress()):
         report = add_to_library(session, files, progress)
@@ -206,7 +213,10 @@ def _build(session: AppSession) -> gr.Blocks:
         query.submit(on_search, search_inputs, [results, ranking, search_status], api_visibility="private")
         save.click(on_save_settings, [lanes_box, k_default, backend, base_url, model], [settings_status, search_lanes],
                    api_name="settings")
-        app.load(documents_view, None, [docs, to_remove], api_visibility="private")
+        refresh = gr.Timer(2.0, active=bool(session.loading))
+        refresh.tick(loading_view, None, [add_status, docs, to_remove, refresh], api_visibility="private",
+                     show_progress="hidden")
+        app.load(loading_view, None, [add_status, docs, to_remove, refresh], api_visibility="private")
     return app
 
 
@@ -228,12 +238,26 @@ def _apply_prefs(session: AppSession, chosen: UiPrefs) -> str:
     return "Saved."
 
 
-def load_sample(library: Library, sample_dir: Path = SAMPLE_DIR) -> AddReport | None:
-    """Add the bundled sample documents to an empty library; None when there is nothing to do."""
-    if library.documents() or not sample_dir.is_dir():
-        return None
-    files = sorted(p for p in sample_dir.iterdir() if p.is_file() and p.suffix.lower() != ".md")
-    return library.add(files) if files else None
+def sample_files(library: Library, sample_dir: Path | None) -> list[Path]:
+    """The bundled sample documents when the library is empty (a first start), else nothing."""
+    if sample_dir is None or not sample_dir.is_dir() or library.documents():
+        return []
+    return sorted(p for p in sample_dir.iterdir() if p.is_file() and p.suffix.lower() != ".md")
+
+
+def _load_sample(session: AppSession, files: list[Path]) -> None:
+    """Add the sample corpus while the app already serves (the page shows progress and the list grows)."""
+
+    def on_progress(done: int, total: int, name: str) -> None:
+        session.loading = f"Loading the sample corpus: {done}/{total} files ({name})…"
+
+    try:
+        report = session.library.add(files, progress=False, on_progress=on_progress)
+        session.loaded = (f"Sample corpus loaded ({sum(f.pages for f in report.files)} pages). Ask away, or drop "
+                          "your own files above.\n\n" + present.report_markdown(report))
+        print(session.loaded, flush=True)
+    finally:
+        session.loading = ""
 
 
 def open_library(settings: Settings, lanes: Sequence[str] | None = None) -> tuple[Library, Settings]:
@@ -274,17 +298,19 @@ def launch(settings: Settings, *, lanes: Sequence[str] | None = None, sample_dir
     `lanes`: explicit lanes (e.g. from `pagelens serve --lanes`), else see `open_library`.
     Blocks until the server stops unless `prevent_thread_lock` (tests, notebooks)."""
     library, settings = open_library(settings, lanes)
-    report = load_sample(library, sample_dir) if sample_dir is not None else None
-    if report is not None:
-        print(f"Loaded the sample corpus: {len(report.files)} files, "
-              f"{sum(f.pages for f in report.files)} pages.", flush=True)
     session = AppSession(library=library, settings=settings)
+    samples = sample_files(library, sample_dir)
+    if samples:
+        session.loading = f"Loading the sample corpus ({len(samples)} files)…"
     app = _build(session)
     app.queue(default_concurrency_limit=1)
     served = Served(app=app, session=session)
     try:
         app.launch(prevent_thread_lock=True, **server_options(settings))
         served.url = app.local_url
+        if samples:
+            threading.Thread(target=_load_sample, args=(session, samples), name="pagelens-sample",
+                             daemon=True).start()
         if not prevent_thread_lock:
             app.block_thread()
     except BaseException:

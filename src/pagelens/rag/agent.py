@@ -37,7 +37,8 @@ class _Part:
 
     @property
     def confidence(self) -> float:
-        return self.best[0].confidence if self.best else 0.0
+        """The best confidence among the pages in hand (the page cited first is chosen by relevance)."""
+        return max((j.confidence for j in self.best), default=0.0)
 
     @property
     def sufficient(self) -> bool:
@@ -237,7 +238,7 @@ def _extractive(parts: list[_Part], turn: Rewrite) -> tuple[str, list[Citation],
     for part in answered:
         chosen = [part.best[0]]
         for other in part.best[1:2]:
-            if other.confidence >= max(ABSTAIN_BELOW, SECOND_CITATION * part.confidence):
+            if other.confidence >= max(ABSTAIN_BELOW, SECOND_CITATION * part.best[0].confidence):
                 chosen.append(other)
         for judgement in chosen:
             citation = citation_of(judgement)

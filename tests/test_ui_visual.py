@@ -1,0 +1,53 @@
+"""Composed (image + text) queries from the app's Search tab reach a visual lane: a tiny random open_clip
+model through the real CLIP lane, next to the text lane, on a three-page PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+from gradio_client import Client, handle_file
+
+from tiny_models import build_tiny_clip
+from ui_support import running_app
+
+pytestmark = [pytest.mark.visual, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def clip_lane(tmp_path_factory) -> str:
+    name, checkpoint = build_tiny_clip(tmp_path_factory.mktemp("clip-model"))
+    return f"clip:{name}/{checkpoint}"
+
+
+@pytest.fixture
+def small_pdf(tmp_path: Path, dev_docs: Path) -> Path:
+    target = tmp_path / "gnuplot-functions.pdf"
+    with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
+        excerpt.insert_pdf(source, from_page=8, to_page=10)
+        excerpt.save(target)
+    return target
+
+
+def test_image_and_text_query_from_the_search_tab(clip_lane: str, small_pdf: Path, tmp_path: Path):
+    with running_app(tmp_path / "lib", lanes=["text", clip_lane]) as served:
+        client = Client(served.url, verbose=False)
+        status, _, _ = client.predict([handle_file(str(small_pdf))], api_name="/add")
+        assert "added (3 pages)" in status
+        reference = served.library.pages("gnuplot-functions.pdf")[1].image_path
+
+        gallery, ranking, message = client.predict("", handle_file(reference), 3, [clip_lane], api_name="/search")
+        assert message == "3 pages."
+        top = ranking["data"][0]
+        assert top[1:3] == ["gnuplot-functions.pdf", 2]  # a page's own screenshot finds that page first
+        assert top[4] == f"{clip_lane} #1"
+        assert len(gallery) == 3
+
+        _, ranking, message = client.predict("the value() function", handle_file(reference), 3,
+                                             ["text", clip_lane], api_name="/search")
+        assert message == "3 pages."
+        assert any(clip_lane in row[4] for row in ranking["data"])  # composed query went through the clip lane
+
+        _, _, message = client.predict("the same page", handle_file(reference), 3, ["text"], api_name="/search")
+        assert message.startswith("Image queries need a visual lane")

@@ -17,7 +17,7 @@ from .errors import IngestError
 from .job import RenderJob
 from .sandbox import POOL
 
-__all__ = ["IngestError", "SUPPORTED_SUFFIXES", "content_hash", "detect_kind", "ingest_file"]
+__all__ = ["IngestError", "SUPPORTED_SUFFIXES", "content_hash", "detect_kind", "ingest_file", "warm_up"]
 
 atexit.register(POOL.shutdown)
 
@@ -51,3 +51,9 @@ def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: 
         if not existed:
             shutil.rmtree(out_dir, ignore_errors=True)
         raise
+
+
+def warm_up(settings: Settings) -> None:
+    """Start a rendering worker in the background (Python + PyMuPDF imports take seconds on a busy
+    machine); call it when a batch of files is about to be added. Returns at once."""
+    POOL.warm_up(settings.memory_cap_mb)

@@ -157,6 +157,13 @@ class WorkerPool:
             else:
                 worker.kill()
 
+    def warm_up(self, cap_mb: int) -> None:
+        """Start a worker now (it imports in the background) so the first file does not wait for it."""
+        with self._mutex:
+            if any(worker.cap_mb == cap_mb and worker.alive for worker in self._idle):
+                return
+            self._idle.append(Worker(cap_mb))
+
     def _take(self, cap_mb: int) -> Worker:
         with self._mutex:
             for worker in self._idle:

@@ -132,3 +132,47 @@ def test_layout_model_classifies_regions(dev_docs, tmp_path):
     kinds = {r.kind for r in page.regions}
     assert {"text", "figure"} <= kinds and "header" in kinds
     assert any("shorter right tail" in flat(r.text) for r in page.regions if r.kind == "text")
+
+
+@pytest.mark.parametrize("fmt,suffix", [("JPEG", ".jpg"), ("TIFF", ".tif"), ("WEBP", ".webp"), ("GIF", ".gif")])
+def test_image_formats(dev_docs, tmp_path, settings, fmt, suffix):
+    source = tmp_path / f"page{suffix}"
+    with Image.open(dev_docs / "booktabs-page2.png") as png:
+        png.convert("RGB").save(source, format=fmt)
+    assert detect_kind(source) == "image"
+    [page] = ingest_file(source, name=source.name, doc_id="img", out_dir=tmp_path / "pages", settings=settings)
+    check_page_files([page], 1500)
+    assert (page.width, page.height) == (1061, 1500) and page.text_source == "none"  # OCR off here
+
+
+def test_html_makes_no_network_requests(tmp_path, settings):
+    import http.server
+    import threading
+
+    hits = []
+
+    class Canary(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Canary)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        page = tmp_path / "page.html"
+        page.write_text(f"""<!doctype html><html><head><link rel="stylesheet" href="{base}/style.css">
+            <script src="{base}/app.js"></script><script>document.write('SCRIPT RAN')</script></head>
+            <body><h1>Offline heading</h1><img src="{base}/pixel.png"><p>Body text stays local.</p>
+            <iframe src="{base}/frame.html"></iframe></body></html>""")
+        pages = ingest_file(page, name="page.html", doc_id="h", out_dir=tmp_path / "pages", settings=settings)
+    finally:
+        server.shutdown()
+    text = flat(" ".join(p.text for p in pages))
+    assert "Offline heading" in text and "Body text stays local." in text
+    assert "SCRIPT RAN" not in text
+    assert hits == []

@@ -115,6 +115,7 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
         yield _judge_step(parts, step)
 
     draft_text, citations, answerable = _extractive(parts, turn)
+    owned = backend is None
     generator = backend if backend is not None else _backend_or_error(settings, step)
     if isinstance(generator, Step):
         yield generator
@@ -129,11 +130,15 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
         except Exception as err:  # a model that crashes must not take the app down
             yield step("error", f"{generator.name} crashed; answering extractively", f"{type(err).__name__}: {err}")
         else:
-            outcome = _validate(reply, shown, step)
+            passages = {j.page.key: citation_of(j) for part in parts for j in part.best}
+            outcome = _validate(reply, shown, passages, step)
             for item in outcome.steps:
                 yield item
             if outcome.answer is not None:
                 draft_text, citations, answerable = outcome.answer
+        finally:
+            if owned and hasattr(generator, "close"):
+                generator.close()
     if answerable:
         yield step("answer", f"Answered citing {', '.join(c.label for c in citations)}")
     else:
@@ -269,8 +274,9 @@ class _Validated:
     answer: tuple[str, list[Citation], bool] | None  # None: fall back to the extractive answer
 
 
-def _validate(reply: str, shown: list[EvidencePage], step) -> _Validated:
-    """Keep a model's answer only if it cites pages it was shown (or plainly declines)."""
+def _validate(reply: str, shown: list[EvidencePage], passages: dict[str, Citation], step) -> _Validated:
+    """Keep a model's answer only if it cites pages it was shown (or plainly declines). A cited page
+    carries the passage the extractive scorer found on it (`passages`, by page key) as quote and region."""
     by_label = {normalise_label(p.doc, p.page): p for p in shown}
     scan = scan_labels(reply, set(by_label))
     out: list[Step] = []
@@ -283,7 +289,7 @@ def _validate(reply: str, shown: list[EvidencePage], step) -> _Validated:
                         reply.strip()[:300] or "(empty reply)"))
         return _Validated(out, None)
     text = strip_labels(reply, scan.unknown).replace(NOT_ANSWERED, "").strip()
-    citations = [by_label[label].citation() for label in scan.valid]
+    citations = [passages.get(by_label[label].key) or by_label[label].citation() for label in scan.valid]
     return _Validated(out, (text, citations, True))
 
 

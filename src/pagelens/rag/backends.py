@@ -14,6 +14,7 @@ Backends (env var PAGELENS_LLM_BACKEND):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from .evidence import EvidencePage
@@ -53,6 +54,16 @@ def question_block(question: str) -> str:
     return f"Question: {question}\nAnswer with citations, or {NOT_ANSWERED}."
 
 
+@lru_cache(maxsize=2)
+def _local_vlm(model: str, device: str, max_pixels: int, max_tokens: int) -> Answerer:
+    """One loaded VLM per configuration and process: loading a 2B model per question would be absurd."""
+    from ..config import Settings
+    from .transformers_vlm import TransformersVLMBackend
+
+    return TransformersVLMBackend(Settings(vlm_model=model, device=device, max_pixels=max_pixels,
+                                           llm_max_tokens=max_tokens))
+
+
 def create_backend(settings: "Settings") -> Answerer | None:
     """The generative backend the settings name, or None for the extractive answerer."""
     name = settings.llm_backend.strip().lower()
@@ -63,7 +74,5 @@ def create_backend(settings: "Settings") -> Answerer | None:
 
         return OpenAICompatBackend(settings)
     if name in ("transformers", "vlm", "local"):
-        from .transformers_vlm import TransformersVLMBackend
-
-        return TransformersVLMBackend(settings)
+        return _local_vlm(settings.vlm_model, settings.device, settings.max_pixels, settings.llm_max_tokens)
     raise ValueError(f"unknown llm_backend {settings.llm_backend!r}: use extractive, openai or transformers")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pymupdf
@@ -91,7 +92,7 @@ def test_html_pages(dev_docs, tmp_path, settings):
 @pytest.mark.slow
 def test_image_file_gets_ocr_text(dev_docs, tmp_path):
     [page] = ingest_file(dev_docs / "booktabs-page2.png", name="booktabs-page2.png", doc_id="bt",
-                         out_dir=tmp_path / "pages", settings=Settings.from_env(ocr="rapidocr"))
+                         out_dir=tmp_path / "pages", settings=Settings.from_env(ocr="rapidocr", ocr_cache="off"))
     check_page_files([page], 1500)
     assert page.text_source == "ocr"
     assert "This is a hotch-potch of information that is probably" in flat(page.text)
@@ -101,13 +102,19 @@ def test_image_file_gets_ocr_text(dev_docs, tmp_path):
 @pytest.mark.slow
 def test_scanned_pdf_page_gets_ocr_text(dev_docs, tmp_path):
     part = excerpt(dev_docs / "r-data-scan.pdf", 1, 1, tmp_path / "scan.pdf")
-    [page] = ingest_file(part, name="scan.pdf", doc_id="scan", out_dir=tmp_path / "pages",
-                         settings=Settings.from_env(ocr="rapidocr"))
+    ocr = Settings.from_env(ocr="rapidocr", ocr_cache=str(tmp_path / "ocr-cache"))
+    [page] = ingest_file(part, name="scan.pdf", doc_id="scan", out_dir=tmp_path / "pages", settings=ocr)
     check_page_files([page], 1500)
     assert page.text_source == "ocr"
     text = flat(page.text)
     assert "read.mtp imports a" in text and "Minitab Portable Worksheet" in text
     assert "In this chapter we consider the problem of reading a binary data file" in text
+    assert len(list((tmp_path / "ocr-cache").glob("rapidocr-*.json"))) == 1
+    # the same page again (another name) comes from the cache: same text and regions, no OCR run
+    started = time.monotonic()
+    [again] = ingest_file(part, name="copy.pdf", doc_id="copy", out_dir=tmp_path / "copy", settings=ocr)
+    assert time.monotonic() - started < 5
+    assert again.text == page.text and again.regions == page.regions
 
 
 def test_ocr_off_leaves_scan_without_text(dev_docs, tmp_path, settings):

@@ -32,6 +32,7 @@ class Settings:
     memory_cap_mb: int = 3072  # address-space cap of the rendering child process
     ocr: str = "rapidocr"  # rapidocr | tesseract | off
     ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
+    ocr_cache: str = "~/.cache/pagelens/ocr"  # OCR results by page-image hash (OCR is seconds/page); "off": none
     html_renderer: str = "mupdf"  # mupdf (no JS, no network) | chromium (Playwright, network blocked)
     layout: bool = False  # PyMuPDF layout model for region classes (~2 s/page here); off: text/image blocks
     workers: int = 1

@@ -7,6 +7,9 @@ Debian `tesseract` command when `settings.ocr == "tesseract"`.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -15,6 +18,8 @@ from pathlib import Path
 from ..config import Settings
 from ..types import Region
 from .errors import IngestError
+
+_CACHE_VERSION = "1"  # bump when the engines' settings or the stored format change
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,16 @@ class OcrResult:
 def ocr_page(png: Path, settings: Settings) -> OcrResult:
     if settings.ocr == "off":
         return OcrResult()
-    if settings.ocr == "rapidocr":
-        pieces = _rapidocr(png)
-    elif settings.ocr == "tesseract":
-        pieces = _tesseract(png)
-    else:
+    engines = {"rapidocr": _rapidocr, "tesseract": _tesseract}
+    if settings.ocr not in engines:
         raise IngestError(f"unknown OCR engine {settings.ocr!r}; set PAGELENS_OCR to rapidocr, tesseract or off")
+    cache = OcrCache.for_settings(settings)
+    key = cache.key(png, settings.ocr) if cache else ""
+    pieces = cache.get(key) if cache else None
+    if pieces is None:
+        pieces = engines[settings.ocr](png)
+        if cache:
+            cache.put(key, pieces)
     lines = reading_order(pieces)
     return OcrResult(text="\n".join(line.text for line in lines),
                      regions=[Region("text", line.box, line.text) for line in lines])
@@ -107,3 +116,36 @@ def _tesseract(png: Path) -> list[OcrLine]:
                     (min(w.box[0] for w in line), min(w.box[1] for w in line),
                      max(w.box[2] for w in line), max(w.box[3] for w in line)))
             for line in words.values()]
+
+
+@dataclass(frozen=True)
+class OcrCache:
+    """Detected pieces by (engine, page-image sha256) as small JSON files: re-adding a scan (another
+    library, a renamed copy, a test run) skips OCR, which costs seconds per page."""
+
+    folder: Path
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "OcrCache | None":
+        if settings.ocr_cache.strip().lower() in {"", "off", "none"}:
+            return None
+        return cls(Path(settings.ocr_cache).expanduser())
+
+    def key(self, png: Path, engine: str) -> str:
+        return f"{engine}-{_CACHE_VERSION}-{hashlib.sha256(png.read_bytes()).hexdigest()}"
+
+    def get(self, key: str) -> list[OcrLine] | None:
+        try:
+            rows = json.loads((self.folder / f"{key}.json").read_text())
+            return [OcrLine(text, tuple(box)) for text, box in rows]
+        except (OSError, ValueError, TypeError):
+            return None  # missing or unreadable: OCR again
+
+    def put(self, key: str, pieces: list[OcrLine]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = self.folder / f"{key}.{os.getpid()}.part"
+            partial.write_text(json.dumps([[p.text, list(p.box)] for p in pieces]))
+            os.replace(partial, self.folder / f"{key}.json")
+        except OSError:
+            pass  # a read-only or full disk only loses the speed-up

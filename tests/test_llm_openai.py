@@ -19,6 +19,7 @@ from pagelens.rag.openai_compat import OpenAICompatBackend
 from rag_support import build_library
 
 QUESTION = "How do I reset both seeds of gnuplot's rand() generator to their standard value?"
+REWRITTEN = "How do I reset both seeds of gnuplot's rand() generator?"
 LABEL = re.compile(r"\[[^\[\]]+ p\.\d+\]")
 
 
@@ -51,6 +52,9 @@ class ScriptedServer:
             def do_POST(self) -> None:
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(payload)
+                if payload["messages"][0]["content"].startswith("Rewrite"):
+                    content = REWRITTEN if server.mode != "garbage" else ""
+                    return self._send(200, json.dumps({"choices": [{"message": {"content": content}}]}))
                 user = payload["messages"][-1]["content"]
                 has_images = isinstance(user, list) and any(p["type"] == "image_url" for p in user)
                 prompt = user if isinstance(user, str) else " ".join(p.get("text", "") for p in user)
@@ -177,3 +181,25 @@ def test_images_off_sends_text_from_the_first_request(server, library):
     answer = ask(library, QUESTION, settings=Settings(), backend=backend)
     assert answer.answerable
     assert len(server.requests) == 1 and isinstance(server.requests[0]["messages"][-1]["content"], str)
+
+
+HISTORY = [{"role": "user", "content": "Which gnuplot function returns pseudo random numbers?"},
+           {"role": "assistant", "content": "rand(x) [gnuplot-expressions.pdf p.9]"}]
+
+
+def test_the_model_rewrites_a_follow_up_from_the_conversation(library, server):
+    answer = ask(library, "and how do I reset its seeds?", HISTORY, settings=settings_for(server.url))
+    rewrite_request = server.requests[0]
+    assert [m["role"] for m in rewrite_request["messages"]] == ["system", "user", "assistant", "user"]
+    assert answer.steps[0].kind == "rewrite" and REWRITTEN in answer.steps[0].title
+    assert "(openai)" in answer.steps[0].title
+    assert answer.answerable and answer.citations
+
+
+def test_a_failed_rewrite_keeps_the_rule_based_one_and_answers_extractively(library, server):
+    server.mode = "garbage"
+    answer = ask(library, "and how do I reset its seeds?", HISTORY, settings=settings_for(server.url))
+    assert any("could not rewrite" in e for e in errors(answer))
+    assert "(rules)" in next(s.title for s in answer.steps if s.kind == "rewrite")
+    assert len(server.requests) == 1  # no answer request after the failure
+    assert answer.answerable and ("gnuplot-expressions.pdf", 9) in {(c.doc, c.page) for c in answer.citations}

@@ -70,9 +70,22 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
         return
     deadline = time.monotonic() + settings.agent_time_budget_s
     k = k or settings.k
+    owned = backend is None
+    generator = backend if backend is not None else _backend_or_error(settings, step)
+    if isinstance(generator, Step):
+        yield generator
+        generator = None
     turn = rewrite(question, history)
+    rewritten_by = "rules"
+    if turn.follow_up and generator is not None and hasattr(generator, "rewrite"):
+        try:
+            turn.query = generator.rewrite(question, list(history or []))
+            turn.carried_terms, rewritten_by = [], generator.name
+        except BackendError as err:
+            yield step("error", f"{generator.name} could not rewrite the follow-up; answering extractively", str(err))
+            generator = _closed(generator, owned)
     if turn.follow_up:
-        yield step("rewrite", f"Follow-up rewritten: {turn.query}",
+        yield step("rewrite", f"Follow-up rewritten ({rewritten_by}): {turn.query}",
                    "carried from earlier turns: " + (", ".join(turn.carried_terms) or "nothing")
                    + ("; pages pointed at: " + ", ".join(f"[{a.doc} p.{a.page}]" for a in turn.anchor_pages)
                       if turn.anchor_pages else ""))
@@ -115,11 +128,6 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
         yield _judge_step(parts, step)
 
     draft_text, citations, answerable = _extractive(parts, turn)
-    owned = backend is None
-    generator = backend if backend is not None else _backend_or_error(settings, step)
-    if isinstance(generator, Step):
-        yield generator
-        generator = None
     if generator is not None:
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
         yield step("read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown))
@@ -137,8 +145,7 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
             if outcome.answer is not None:
                 draft_text, citations, answerable = outcome.answer
         finally:
-            if owned and hasattr(generator, "close"):
-                generator.close()
+            _closed(generator, owned)
     if answerable:
         yield step("answer", f"Answered citing {', '.join(c.label for c in citations)}")
     else:
@@ -147,7 +154,10 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
 
 
 def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
-    hits = library.search(query, k=k)
+    try:
+        hits = library.search(query, k=k)
+    except ValueError as err:  # a query the library refuses (nothing searchable in it)
+        return step("error", f"Search refused: {query}", str(err))
     new = 0
     for rank, hit in enumerate(hits, start=1):
         new += pool.add(EvidencePage.from_hit(hit, rank))
@@ -291,6 +301,13 @@ def _validate(reply: str, shown: list[EvidencePage], passages: dict[str, Citatio
     text = strip_labels(reply, scan.unknown).replace(NOT_ANSWERED, "").strip()
     citations = [passages.get(by_label[label].key) or by_label[label].citation() for label in scan.valid]
     return _Validated(out, (text, citations, True))
+
+
+def _closed(generator: Answerer, owned: bool) -> None:
+    """Release a backend this call created (HTTP client); returns None to drop the reference."""
+    if owned and hasattr(generator, "close"):
+        generator.close()
+    return None
 
 
 def _backend_or_error(settings: Settings, step) -> Answerer | Step | None:

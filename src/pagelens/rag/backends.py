@@ -32,6 +32,14 @@ SYSTEM_PROMPT = (
 )
 
 
+REWRITE_PROMPT = (
+    "Rewrite the user's last message as one standalone search question, taking names and topics it leaves "
+    "out from the conversation. Reply with the question only."
+)
+REWRITE_HISTORY_MESSAGES = 6
+REWRITE_MAX_CHARS = 300
+
+
 class BackendError(RuntimeError):
     """An answering backend failed; the message says what happened and what to do."""
 
@@ -41,6 +49,14 @@ class Answerer(Protocol):
 
     def answer(self, question: str, pages: list[EvidencePage]) -> str:
         """The model's raw reply to the question about these pages (labels as in `page_block`)."""
+
+
+def clean_rewrite(reply: str) -> str:
+    """First line of a model's rewrite, unquoted and capped; empty replies are a BackendError."""
+    line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "").strip("\"'` ")
+    if not line:
+        raise BackendError("the model returned an empty rewrite")
+    return line[:REWRITE_MAX_CHARS]
 
 
 def page_block(page: EvidencePage) -> str:

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from .backends import SYSTEM_PROMPT, BackendError, page_block, question_block
+from .backends import (REWRITE_HISTORY_MESSAGES, REWRITE_PROMPT, SYSTEM_PROMPT, BackendError, clean_rewrite,
+                       page_block, question_block)
+from .rewrite import message_text
 from .evidence import EvidencePage
 
 if TYPE_CHECKING:
@@ -50,6 +52,13 @@ class OpenAICompatBackend:
                                        "(set PAGELENS_LLM_IMAGES=off for a text-only model)") from None
                 self.send_images = False
         return self._complete(model, self._messages(question, pages, images=False))
+
+    def rewrite(self, question: str, history: list) -> str:
+        """A standalone form of a follow-up question, written by the model from the conversation."""
+        turns = [{"role": m.get("role", "user"), "content": message_text(m)} for m in history
+                 if isinstance(m, dict) and m.get("role") in ("user", "assistant")][-REWRITE_HISTORY_MESSAGES:]
+        messages = [{"role": "system", "content": REWRITE_PROMPT}, *turns, {"role": "user", "content": question}]
+        return clean_rewrite(self._complete(self.model or self._first_model(), messages))
 
     def _messages(self, question: str, pages: list[EvidencePage], *, images: bool) -> list[dict]:
         parts: list[dict] = []

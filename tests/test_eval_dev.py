@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from pagelens.config import Settings
+from pagelens.eval.dataset import load_eval_set
 from pagelens.eval.run import format_report, run_eval
 
 BASELINE_NDCG5 = 0.772
@@ -21,7 +22,8 @@ def test_dev_set_retrieval_beats_the_bm25_baseline(dev_dir, tmp_path):
     report = run_eval(dev_dir, settings=settings, library_dir=tmp_path / "library")
     print(format_report(report))
     assert not report.failed_documents, report.failed_documents
-    assert report.unanswerable >= 1 and report.scored + report.unanswerable == 67
+    assert report.unanswerable >= 1
+    assert report.scored + report.unanswerable == len(load_eval_set(dev_dir).queries)
     assert not report.unresolved, f"gold pages not found for {report.unresolved}"
     assert report.overall["ndcg@5"] >= BASELINE_NDCG5
     assert report.overall["ndcg@5"] > report.baseline_overall["ndcg@5"]

@@ -12,8 +12,8 @@ Why this shape (measured on ../shared/eval/dev; numbers in the issue's closing n
 
 Storage: the analysed terms live in SQLite (`terms.sqlite` in the lane folder), Chroma holds the passage
 vectors (ids `<page key>#<n>`, metadata doc_id/page). bm25s has no incremental add, so a change bumps a
-generation counter and the next search rebuilds the BM25 matrix from the stored terms (no re-analysis) and
-saves it next to the database, so reopening a library loads it instead of rebuilding.
+generation counter and the next search rebuilds the BM25 matrices from the stored terms (no re-analysis;
+vectorised in `bm25_fast.py`) and saves them next to the database, so reopening a library loads them.
 """
 
 from __future__ import annotations

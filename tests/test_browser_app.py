@@ -100,3 +100,35 @@ def test_drop_a_pdf_ask_and_see_the_cited_page(browser, small_pdf: Path, tmp_pat
         assert full.ok and full.headers["content-type"].startswith("image/")
         page.close()
 
+
+
+def test_add_a_folder_and_refuse_an_oversize_drop(browser, small_pdf: Path, dev_docs: Path, tmp_path: Path):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=120_000)
+    folder = tmp_path / "my-docs"
+    (folder / "web").mkdir(parents=True)
+    small_pdf.rename(folder / small_pdf.name)
+    (folder / "web" / "combinatorics.html").write_bytes((dev_docs / "maxima-combinatorics.html").read_bytes())
+    (folder / "web" / "style.css").write_text("body { color: red }")
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024))
+
+    with running_app(tmp_path / "lib", max_upload_mb=1) as served:
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(120_000)
+        page.goto(served.url)
+        page.get_by_role("button", name="Add a folder").wait_for()
+        page.locator("input[type=file][webkitdirectory]").set_input_files(folder)
+        status = page.locator("#add-status")
+        expect(status).to_contain_text("combinatorics.html added")
+        expect(status).to_contain_text("gnuplot-functions.pdf added (3 pages)")
+        assert "style.css" not in status.inner_text()
+        assert sorted(d.name for d in served.library.documents()) == ["combinatorics.html", "gnuplot-functions.pdf"]
+
+        page.evaluate(DROP_FILE_JS, ["#upload button", big.name, base64.b64encode(big.read_bytes()).decode()])
+        warning = page.get_by_text("exceed the maximum allowed size", exact=False).first
+        expect(warning).to_be_visible()
+        assert "big.pdf" in warning.inner_text()
+        assert len(served.library.documents()) == 2
+        page.close()

@@ -13,7 +13,7 @@ from pagelens.types import AddReport, Answer, Citation, DocumentInfo, FileOutcom
 from pagelens.ui import present
 from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
 from pagelens.ui.thumbnails import BOX_COLOUR, boxed_page
-from pagelens.ui.uploads import safe_display_name, stage_uploads
+from pagelens.ui.uploads import safe_display_name, stage_uploads, supported
 
 
 @pytest.fixture
@@ -140,3 +140,8 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
     assert "a.pdf** added (12 pages)" in text and "bad.pdf** failed: the PDF is encrypted" in text
     docs = [DocumentInfo("a.pdf", "d", 12, "pdf", "2026-11-23T10:00:00.123+00:00")]
     assert present.document_rows(docs) == [["a.pdf", 12, "complete"]]
+
+
+def test_folder_uploads_keep_only_supported_files():
+    names = ["a.PDF", "b.html", "style.css", "scan.png", "notes.txt", "c.jpeg", "Makefile"]
+    assert [p.name for p in supported(names)] == ["a.PDF", "b.html", "scan.png", "c.jpeg"]

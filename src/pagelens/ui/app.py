@@ -25,7 +25,8 @@ from ..rag.agent import iter_ask  # noqa: E402
 from ..types import AddReport, Answer, Step  # noqa: E402
 from . import present  # noqa: E402
 from .prefs import BACKENDS, UiPrefs, load_prefs, prefs_path, save_prefs  # noqa: E402
-from .uploads import stage_uploads  # noqa: E402
+from ..ingest.pipeline import warm_up  # noqa: E402
+from .uploads import stage_uploads, supported  # noqa: E402
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "assets" / "sample"
 PAGES_DIR = "pages"  # <library>/pages: the page PNGs, the only library files the app serves
@@ -98,6 +99,9 @@ def _build(session: AppSession) -> gr.Blocks:
     def on_add(files, progress=gr.Progress()):
         report = add_to_library(session, files, progress)
         return (present.report_markdown(report), *documents_view())
+
+    def on_add_folder(files, progress=gr.Progress()):
+        return on_add(supported(files or []), progress)
 
     def on_remove(name):
         if not name:
@@ -204,7 +208,7 @@ def _build(session: AppSession) -> gr.Blocks:
             settings_status = gr.Markdown()
 
         upload.upload(on_add, upload, [add_status, docs, to_remove], api_name="add")
-        folder.upload(on_add, folder, [add_status, docs, to_remove], api_visibility="private")
+        folder.upload(on_add_folder, folder, [add_status, docs, to_remove], api_visibility="private")
         remove.click(on_remove, to_remove, [add_status, docs, to_remove], api_name="remove")
         docs.select(on_pick_document, docs, to_remove, api_visibility="private")
         question.submit(on_ask, [question, chat], [chat, cited, question], api_name="ask")
@@ -298,6 +302,7 @@ def launch(settings: Settings, *, lanes: Sequence[str] | None = None, sample_dir
     `lanes`: explicit lanes (e.g. from `pagelens serve --lanes`), else see `open_library`.
     Blocks until the server stops unless `prevent_thread_lock` (tests, notebooks)."""
     library, settings = open_library(settings, lanes)
+    warm_up(settings)  # the rendering worker starts while the page loads, so the first drop ingests at once
     session = AppSession(library=library, settings=settings)
     samples = sample_files(library, sample_dir)
     if samples:

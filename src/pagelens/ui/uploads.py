@@ -8,11 +8,12 @@ unchanged file).
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+
+from ..ingest.pipeline import SUPPORTED_SUFFIXES, content_hash
 
 UPLOADS_DIR = "uploads"
 MAX_NAME_CHARS = 120
@@ -32,12 +33,10 @@ def safe_display_name(raw: str) -> str:
     return f"{stem}.{suffix}" if suffix else stem
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def supported(paths: Iterable[str | Path]) -> list[Path]:
+    """The files a folder upload brings that pagelens can ingest (others in a folder are skipped, as
+    `Library.add` does for folders on disk); files dropped one by one are all tried and reported."""
+    return [Path(p) for p in paths if Path(p).suffix.lower() in SUPPORTED_SUFFIXES]
 
 
 def stage_uploads(uploaded: Iterable[str | Path], library: Path) -> list[Path]:
@@ -47,7 +46,7 @@ def stage_uploads(uploaded: Iterable[str | Path], library: Path) -> list[Path]:
         source = Path(item)
         if not source.is_file():
             continue
-        folder = Path(library) / UPLOADS_DIR / file_sha256(source)[:32]
+        folder = Path(library) / UPLOADS_DIR / content_hash(source)[:32]
         target = folder / safe_display_name(source.name)
         if not target.exists():
             folder.mkdir(parents=True, exist_ok=True)

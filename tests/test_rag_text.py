@@ -33,6 +33,11 @@ def test_pronoun_follow_up_carries_the_topic_of_the_previous_question():
     assert turn.query.startswith("its colour bar") and "image" in turn.carried_terms
 
 
+def test_a_longer_turn_with_a_possessive_pronoun_is_a_follow_up():
+    turn = rewrite("what kind of axis is on its right-hand side?", HISTORY)
+    assert turn.follow_up and "colour" in turn.query
+
+
 def test_a_self_contained_question_is_left_alone_even_with_history():
     question = "Which R function imports a Minitab Portable Worksheet?"
     turn = rewrite(question, HISTORY)

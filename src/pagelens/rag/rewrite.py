@@ -26,6 +26,9 @@ _NEXT = re.compile(r"\b(next|following|subsequent)\s+(page|slide)\b|\bpage\s+aft
 _PREVIOUS = re.compile(r"\b(previous|preceding|prior)\s+(page|slide)\b|\bpage\s+before\b", re.IGNORECASE)
 _SAME = re.compile(r"\b(same|that|this)\s+(page|slide)\b", re.IGNORECASE)
 SHORT_TURN_TERMS = 3  # a turn with this few content terms and a pronoun or follow-up opener is a follow-up
+# Pronouns that point back even in a longer turn ("what kind of axis is on its right-hand side?").
+_POINTING_BACK = re.compile(r"\b(its|they|them|their|theirs|these|those)\b", re.IGNORECASE)
+LONG_TURN_TERMS = 6
 
 
 @dataclass
@@ -78,6 +81,8 @@ def is_follow_up(question: str) -> bool:
     if _NEXT.search(question) or _PREVIOUS.search(question) or _SAME.search(question):
         return True
     if _FOLLOW_UP_START.search(question) and len(content) <= SHORT_TURN_TERMS + 2:
+        return True
+    if _POINTING_BACK.search(question) and len(content) <= LONG_TURN_TERMS:
         return True
     return len(content) <= SHORT_TURN_TERMS and bool(_ANAPHORA.search(question) or len(content) <= 1)
 

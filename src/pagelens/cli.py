@@ -223,11 +223,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .ui.app import launch
 
-    overrides = {"host": args.host, "port": args.port}
-    lanes = _lanes(args)
-    if lanes:
-        overrides["lanes"] = lanes
-    launch(_settings(args, **overrides))
+    launch(_settings(args, host=args.host, port=args.port), lanes=_lanes(args))
     return OK
 
 

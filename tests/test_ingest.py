@@ -152,10 +152,22 @@ def test_image_formats(dev_docs, tmp_path, settings, fmt, suffix):
     assert (page.width, page.height) == (1061, 1500) and page.text_source == "none"  # OCR off here
 
 
-def test_html_makes_no_network_requests(tmp_path, settings):
+@pytest.mark.browser
+def test_chromium_html_renderer(dev_docs, tmp_path, settings):
+    pages = ingest_file(dev_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
+                        out_dir=tmp_path / "pages", settings=settings.replace(html_renderer="chromium"))
+    check_page_files(pages, 1500)
+    assert len(pages) > 1 and all(p.text_source == "html" for p in pages)
+    for phrase in ("We can calculate the future value of a Present", "Amortization table determined by a specific rate"):
+        assert sum(phrase in flat(p.text) for p in pages) == 1, phrase
+
+
+@pytest.mark.parametrize("renderer", ["mupdf", pytest.param("chromium", marks=pytest.mark.browser)])
+def test_html_makes_no_network_requests(tmp_path, settings, renderer):
     import http.server
     import threading
 
+    settings = settings.replace(html_renderer=renderer)
     hits = []
 
     class Canary(http.server.BaseHTTPRequestHandler):

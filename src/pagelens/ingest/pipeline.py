@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 from ..config import Settings
 from ..types import Page
+from .chromium import print_html
 from .detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
 from .errors import IngestError
 from .job import RenderJob
@@ -44,9 +46,18 @@ def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: 
                           "convert it to PDF and add it again")
     out_dir = Path(out_dir).resolve()
     existed = out_dir.exists()
-    job = RenderJob(path=path.resolve(), kind=kind, name=name, doc_id=doc_id, out_dir=out_dir, settings=settings)
     try:
-        return POOL.render(job)
+        if kind == "html" and settings.html_renderer == "chromium":
+            with tempfile.TemporaryDirectory(prefix="pagelens-html-") as tmp:
+                printed = Path(tmp) / "printed.pdf"
+                print_html(path, printed, settings.file_timeout_s)
+                return POOL.render(RenderJob(path=printed, kind="printed-html", name=name, doc_id=doc_id,
+                                             out_dir=out_dir, settings=settings))
+        if kind == "html" and settings.html_renderer != "mupdf":
+            raise IngestError(f"unknown HTML renderer {settings.html_renderer!r}; "
+                              "set PAGELENS_HTML_RENDERER to mupdf or chromium")
+        return POOL.render(RenderJob(path=path.resolve(), kind=kind, name=name, doc_id=doc_id, out_dir=out_dir,
+                                     settings=settings))
     except BaseException:
         if not existed:
             shutil.rmtree(out_dir, ignore_errors=True)

@@ -16,7 +16,7 @@ def render_file(job: RenderJob, on_count: Callable[[int], None]) -> list[Page]:
     if job.kind == "image":
         on_count(1)
         return render_image(job)
-    doc = open_pdf(job) if job.kind == "pdf" else open_html(job)
+    doc = open_html(job) if job.kind == "html" else open_pdf(job)
     with doc:
         on_count(check_page_count(doc, job))
         return list(render_pages(doc, job, "layer" if job.kind == "pdf" else "html"))

@@ -322,3 +322,24 @@ def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs
         assert [d.status for d in lib.documents()] == ["complete", "complete"]
         for collection in ("lane-words-v1", "lane-broken-v1"):
             assert lib.chroma.client.get_collection(collection).count() == 12
+
+
+def test_searching_and_listing_from_another_thread_while_adding(tmp_path, dev_docs):
+    import threading
+
+    copy = shutil.copy(dev_docs / GNUPLOT, tmp_path / "copy.pdf")
+    with open_library(tmp_path / "lib") as lib:
+        lib.add([dev_docs / GNUPLOT])
+        errors, statuses = [], set()
+        adding = threading.Thread(target=lambda: lib.add([copy]))
+        adding.start()
+        while adding.is_alive():
+            try:
+                statuses.update((d.name, d.status) for d in lib.documents())
+                assert {h.doc for h in lib.search("expression", k=30)} <= {GNUPLOT, "copy.pdf"}
+            except Exception as err:  # noqa: BLE001 - collected and reported below
+                errors.append(err)
+        adding.join()
+        assert errors == []
+        assert (GNUPLOT, "complete") in statuses
+        assert {h.doc for h in lib.search("expression", k=30)} == {GNUPLOT, "copy.pdf"}

@@ -3,12 +3,16 @@ same page texts the library stored. Scored in the same run so the comparison nee
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
 import bm25s
 import numpy as np
 
 from .dataset import PageId
+
+# bm25s sets its own logger to DEBUG, which floods any application that logs at WARNING.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class PlainBM25:

@@ -8,6 +8,7 @@ building bigram strings per position. Scoring, saving and loading stay bm25s's o
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -15,6 +16,9 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import scipy.sparse as sp
+
+# bm25s sets its own logger to DEBUG, which floods any application that logs at WARNING.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class FastBM25(bm25s.BM25):

@@ -10,10 +10,9 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import pymupdf
 import pytest
 
-from ui_support import running_app
+from ui_support import gnuplot_excerpt, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,12 +50,7 @@ def browser():
 
 @pytest.fixture
 def small_pdf(tmp_path: Path, dev_docs: Path) -> Path:
-    """Pages 9-11 of gnuplot-expressions.pdf as one small PDF (quick to ingest)."""
-    target = tmp_path / "gnuplot-functions.pdf"
-    with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
-        excerpt.insert_pdf(source, from_page=8, to_page=10)
-        excerpt.save(target)
-    return target
+    return gnuplot_excerpt(dev_docs, tmp_path / "gnuplot-functions.pdf")
 
 
 def test_drop_a_pdf_ask_and_see_the_cited_page(browser, small_pdf: Path, tmp_path: Path):

@@ -12,11 +12,10 @@ import time
 from pathlib import Path
 
 import httpx
-import pymupdf
 import pytest
 from gradio_client import Client, handle_file
 
-from ui_support import free_port, running_app
+from ui_support import free_port, gnuplot_excerpt, running_app
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,12 +30,7 @@ def text_of(message: dict) -> str:
 
 @pytest.fixture(scope="module")
 def small_pdf(tmp_path_factory, dev_docs: Path) -> Path:
-    """Pages 9-11 of gnuplot-expressions.pdf (rand(), value(), operator precedence) as one small PDF."""
-    target = tmp_path_factory.mktemp("drop") / "gnuplot functions.pdf"
-    with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
-        excerpt.insert_pdf(source, from_page=8, to_page=10)
-        excerpt.save(target)
-    return target
+    return gnuplot_excerpt(dev_docs, tmp_path_factory.mktemp("drop") / "gnuplot functions.pdf")
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pymupdf
 import pytest
 from gradio_client import Client, handle_file
 
 from tiny_models import build_tiny_clip
-from ui_support import running_app
+from ui_support import gnuplot_excerpt, running_app
 
 pytestmark = [pytest.mark.visual, pytest.mark.slow]
 
@@ -23,11 +22,7 @@ def clip_lane(tmp_path_factory) -> str:
 
 @pytest.fixture
 def small_pdf(tmp_path: Path, dev_docs: Path) -> Path:
-    target = tmp_path / "gnuplot-functions.pdf"
-    with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
-        excerpt.insert_pdf(source, from_page=8, to_page=10)
-        excerpt.save(target)
-    return target
+    return gnuplot_excerpt(dev_docs, tmp_path / "gnuplot-functions.pdf")
 
 
 def test_image_and_text_query_from_the_search_tab(clip_lane: str, small_pdf: Path, tmp_path: Path):

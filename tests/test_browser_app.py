@@ -81,6 +81,10 @@ def test_drop_a_pdf_ask_and_see_the_cited_page(browser, small_pdf: Path, tmp_pat
                                " return img && img.complete && img.naturalWidth > 0; }")
         assert "rand(-1)" in page.locator("#chat").inner_text()
 
+        link = page.locator("#chat a", has_text="[gnuplot-functions.pdf p.1]").first
+        opened = page.request.get(served.url.rstrip("/") + link.get_attribute("href"))
+        assert opened.ok and opened.headers["content-type"] == "image/png"  # the label opens the cited page
+
         ARTIFACTS.mkdir(exist_ok=True)
         shot = ARTIFACTS / "browser-answer.png"
         page.screenshot(path=str(shot), full_page=True)

@@ -127,6 +127,11 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
                     steps=[], answerable=True)
     assert present.answer_markdown(answer) == "It is 4 [a.pdf p.3].\n\nSources: [b.pdf p.1]"
 
+    linked = present.link_citations("See [a.pdf p.3] and [b.pdf p.1].", [
+        ("/lib/ui cache/x.png", "[a.pdf p.3]"), ("/lib/y.png", "[a.pdf p.3]"), ("/lib/z.png", "[b.pdf p.1]")])
+    assert linked == ("See [[a.pdf p.3]](/gradio_api/file=/lib/ui%20cache/x.png) and "
+                      "[[b.pdf p.1]](/gradio_api/file=/lib/z.png).")
+
     step = present.step_message(Step("search", "Searched", "3 pages"))
     assert step["metadata"] == {"title": "Searched", "status": "done"} and step["content"] == "3 pages"
     history = [{"role": "user", "content": "q"}, step, {"role": "assistant", "content": "a"},

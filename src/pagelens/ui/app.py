@@ -31,7 +31,7 @@ from .uploads import stage_uploads, supported  # noqa: E402
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "assets" / "sample"
 PAGES_DIR = "pages"  # <library>/pages: the page PNGs, the only library files the app serves
 THUMBS_DIR = "ui-cache"  # <library>/ui-cache: boxed copies of cited pages, served too
-IMAGE_QUERY_FAMILIES = ("dse", "clip")  # lanes that embed a reference image for a composed query
+IMAGE_QUERY_FAMILIES = ("dse", "clip", "colpali")  # lanes that embed a reference image (composed queries)
 
 
 @dataclass
@@ -121,7 +121,7 @@ def _build(session: AppSession) -> gr.Blocks:
         lanes = list(lanes or []) or None
         active = lanes or session.library.lanes
         if image and not any(family(lane) in IMAGE_QUERY_FAMILIES for lane in active):
-            return [], [], (f"Image queries need a visual lane ({' or '.join(IMAGE_QUERY_FAMILIES)}); this search "
+            return [], [], (f"Image queries need a visual lane ({', '.join(IMAGE_QUERY_FAMILIES)}); this search "
                             f"uses {', '.join(active)}. Add one under Settings → lanes.")
         try:
             hits = session.library.search(text, int(k), image=image or None, lanes=lanes)
@@ -145,8 +145,9 @@ def _build(session: AppSession) -> gr.Blocks:
                 if isinstance(item, Step):
                     history.append(present.step_message(item))
                 elif isinstance(item, Answer):
-                    history.append({"role": "assistant", "content": present.answer_markdown(item)})
                     cited = present.citation_gallery(item.citations, session.thumbs)
+                    history.append({"role": "assistant",
+                                    "content": present.link_citations(present.answer_markdown(item), cited)})
                 yield history, cited, ""
         except Exception as err:  # the chat must survive any backend failure; the message says what broke
             history.append({"role": "assistant", "content": f"Could not answer: {err}"})
@@ -172,7 +173,7 @@ def _build(session: AppSession) -> gr.Blocks:
                     folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
                     add_status = gr.Markdown(elem_id="add-status")
                     docs = gr.Dataframe(headers=present.DOCUMENT_COLUMNS, interactive=False, label="Library",
-                                        column_widths=["60%", "15%", "25%"],
+                                        column_widths=["50%", "18%", "32%"],
                                         elem_id="documents")
                     with gr.Row():
                         to_remove = gr.Dropdown(label="Document", choices=[], scale=3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -55,6 +56,14 @@ def citation_gallery(citations: Sequence[Citation], cache_dir: Path) -> list[Gal
         box = citation.region.box if citation.region is not None else None
         items.append((str(boxed_page(citation.image_path, box, cache_dir)), citation.label))
     return items
+
+
+def link_citations(text: str, cited: Sequence[GalleryItem]) -> str:
+    """Each citation label in `text` becomes a link that opens its (boxed) page image in a new tab."""
+    first_image = {label: path for path, label in reversed(cited)}  # one link per label: its first page image
+    for label, path in first_image.items():
+        text = text.replace(label, f"[{label}](/gradio_api/file={urllib.parse.quote(path)})")
+    return text
 
 
 def step_message(step: Step) -> dict:

@@ -1,7 +1,7 @@
 """A real browser session: Chromium (Debian's, driven by Playwright) drops a PDF on the app, waits for it to
 be ingested, asks a question and sees an answer with a cited page thumbnail; a click opens the full page.
 
-The screenshot of the answer is kept as a test artifact: artifacts/browser-answer.png.
+Screenshots are kept as test artifacts: artifacts/browser-answer.png and artifacts/browser-search.png.
 `make test` installs Chromium (scripts/setup.sh); without it this test is skipped with the reason.
 """
 
@@ -96,6 +96,12 @@ def test_drop_a_pdf_ask_and_see_the_cited_page(browser, small_pdf: Path, tmp_pat
         src = preview.get_attribute("src")
         full = page.request.get(src if src.startswith("http") else served.url.rstrip("/") + src)
         assert full.ok and full.headers["content-type"].startswith("image/")
+
+        page.get_by_role("tab", name="Search").click()
+        page.locator("#search-query textarea").fill("operator precedence -2**2")
+        page.get_by_role("button", name="Search", exact=True).click()
+        expect(page.locator("#results")).to_contain_text("1. gnuplot-functions.pdf p.3")
+        page.screenshot(path=str(ARTIFACTS / "browser-search.png"), full_page=True)
         page.close()
 
 

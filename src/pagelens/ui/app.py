@@ -163,7 +163,8 @@ def _build(session: AppSession) -> gr.Blocks:
         message = _apply_prefs(session, chosen)
         return message, gr.CheckboxGroup(choices=session.library.lanes, value=session.library.lanes)
 
-    with gr.Blocks(title="pagelens") as app:
+    # delete_cache: Gradio's own copies of uploads and outputs older than a day go, checked hourly
+    with gr.Blocks(title="pagelens", delete_cache=(3600, 86400)) as app:
         gr.Markdown("## pagelens — ask your documents, see the pages")
         with gr.Tab("Ask"):
             with gr.Row():
@@ -195,7 +196,7 @@ def _build(session: AppSession) -> gr.Blocks:
                 search_lanes = gr.CheckboxGroup(choices=library.lanes, value=library.lanes, label="Lanes")
                 search = gr.Button("Search", variant="primary")
             search_status = gr.Markdown()
-            results = gr.Gallery(label="Pages", columns=5, height=520, object_fit="contain",
+            results = gr.Gallery(label="Pages", columns=5, height=520, object_fit="contain", elem_id="results",
                                  buttons=["fullscreen", "download"])
             ranking = gr.Dataframe(headers=present.HIT_COLUMNS, interactive=False, label="Ranking")
         with gr.Tab("Settings"):

@@ -218,6 +218,9 @@ def test_a_library_remembers_its_lanes(tmp_path, dev_docs):
         lib.add([dev_docs / GNUPLOT])
     with Library(tmp_path / "lib") as lib:
         assert lib.lanes == ["words", "words2"]
+    with Library(tmp_path / "lib", lanes="words2, words") as lib:  # one string, comma-separated
+        assert lib.lanes == ["words2", "words"]
+        assert [h.lanes.keys() for h in lib.search("expression", lanes="words2")][0] == {"words2"}
 
 
 def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(tmp_path, dev_docs, monkeypatch):

@@ -94,9 +94,12 @@ def _settings(args: argparse.Namespace, **overrides) -> Settings:
 
 
 def _lanes(args: argparse.Namespace) -> list[str] | None:
+    """--lanes (repeatable, comma-separated) as a list of names; None when not given."""
+    from .index.registry import lane_names
+
     if not args.lanes:
         return None
-    names = [name.strip() for value in args.lanes for name in value.split(",") if name.strip()]
+    names = lane_names(args.lanes)
     if not names:
         raise UsageError("--lanes needs at least one lane name")
     return names

@@ -28,7 +28,7 @@ from .index.chroma import ChromaHandle
 from .index.fusion import fuse
 from .index.lane import Lane, LaneContext, Query
 from .index.lock import LibraryLock
-from .index.registry import create_lane, lane_folder
+from .index.registry import create_lane, lane_folder, lane_names
 from .types import AddReport, Answer, DocumentInfo, FileOutcome, Hit, Page, Step
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class Library:
         try:
             self.catalog = Catalog(self.path / "catalog.sqlite", self.path)
             stored = self.catalog.lanes()
-            names = list(dict.fromkeys(lanes if lanes is not None else (list(stored) or settings.lanes)))
+            names = lane_names(lanes if lanes is not None else (list(stored) or settings.lanes))
             if not names:
                 raise ValueError("a library needs at least one lane (e.g. lanes=['text'])")
             self.settings = settings.replace(library=self.path, lanes=names)
@@ -266,7 +266,7 @@ class Library:
         k = self.settings.k if k is None else k
         if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
-        chosen = list(self._lanes) if lanes is None else list(dict.fromkeys(lanes))
+        chosen = list(self._lanes) if lanes is None else lane_names(lanes)
         unknown = [name for name in chosen if name not in self._lanes]
         if unknown or not chosen:
             raise ValueError(f"lanes {unknown or chosen} are not open in this library; open lanes: {self.lanes}")

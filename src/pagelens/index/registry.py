@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .lane import Lane, LaneContext
@@ -34,6 +34,12 @@ def register_lane(family: str, factory: str | LaneFactory) -> None:
 
 def known_lanes() -> list[str]:
     return sorted(_FACTORIES)
+
+
+def lane_names(lanes: Sequence[str] | str) -> list[str]:
+    """Lane names in order, without repeats; any string may hold several ("text,dse")."""
+    values = [lanes] if isinstance(lanes, str) else lanes
+    return list(dict.fromkeys(name.strip() for value in values for name in value.split(",") if name.strip()))
 
 
 def family(name: str) -> str:

@@ -346,3 +346,18 @@ def test_searching_and_listing_from_another_thread_while_adding(tmp_path, dev_do
         assert errors == []
         assert (GNUPLOT, "complete") in statuses
         assert {h.doc for h in lib.search("expression", k=30)} == {GNUPLOT, "copy.pdf"}
+
+
+def test_an_interrupted_lane_fill_is_redone_on_the_next_open(tmp_path, dev_docs, monkeypatch):
+    monkeypatch.setitem(registry._FACTORIES, "broken", lambda name, ctx: BrokenLane(name, ctx))
+    monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
+    with open_library(tmp_path / "lib") as lib:
+        lib.add(two_pdfs(tmp_path, dev_docs))
+    with pytest.raises(KeyboardInterrupt):
+        open_library(tmp_path / "lib", lanes=["words", "broken"])  # dies filling the new lane, after a.pdf
+    monkeypatch.setattr(BrokenLane, "broken_doc", "nothing")
+    word_lane.WordLane.calls.clear()
+    with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:  # the failed open let go of the lock
+        assert word_lane.WordLane.calls == [("broken", "index"), ("broken", "index")]
+        assert lib.chroma.client.get_collection("lane-broken-v1").count() == 12
+        assert lib.catalog.lanes()["broken"].spec == {"lane": "words", "dim": word_lane.DIM, "version": 1}

@@ -206,8 +206,9 @@ class Library:
     # lanes -----------------------------------------------------------------------------------------
     def _create_lane(self, name: str) -> Lane:
         chroma = self._lane_chroma[name] = self.chroma.scoped()
-        return create_lane(name, LaneContext(settings=self.settings, chroma=chroma,
-                                             folder=lane_folder(self.path, name)))
+        folder = lane_folder(self.path, name)
+        folder.mkdir(parents=True, exist_ok=True)
+        return create_lane(name, LaneContext(settings=self.settings, chroma=chroma, folder=folder))
 
     def _sync_lane(self, name: str, stored) -> None:
         """Fill a lane new to this library; drop and re-embed one whose spec changed; else nothing."""

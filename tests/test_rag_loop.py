@@ -99,3 +99,10 @@ def test_a_missing_vlm_gives_an_error_step_naming_the_model_and_an_extractive_an
     errors = [s for s in answer.steps if s.kind == "error"]
     assert errors and "no-such-model" in errors[0].detail
     assert answer.answerable and ("gnuplot-expressions.pdf", 9) in cited(answer)
+
+
+def test_a_spent_time_budget_stops_the_extra_searches(library):
+    answer = ask(library, "What is the default listening port of the Rserve server?",
+                 settings=SETTINGS.replace(agent_time_budget_s=0.0, agent_max_steps=5))
+    assert len([s for s in answer.steps if s.kind == "search"]) == 1
+    assert not answer.answerable

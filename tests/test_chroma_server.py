@@ -49,21 +49,26 @@ def chroma_server(tmp_path, offline_env):
 
 
 @pytest.mark.slow
-def test_library_on_a_chroma_server_adds_searches_and_removes(tmp_path, dev_docs, chroma_server, monkeypatch):
+def test_libraries_on_a_chroma_server_add_search_and_remove_apart(tmp_path, dev_docs, chroma_server, monkeypatch):
     url, server_data = chroma_server
     monkeypatch.setitem(registry._FACTORIES, "words", word_lane.factory())
     settings = Settings.from_env(chroma_url=url)
-    with Library(tmp_path / "lib", lanes=["words"], settings=settings) as lib:
+    with Library(tmp_path / "lib", lanes=["words"], settings=settings) as lib, \
+            Library(tmp_path / "other", lanes=["words"], settings=settings) as other:
         assert lib.add([dev_docs / GNUPLOT]).files[0].status == "added"
+        assert other.add([dev_docs / GNUPLOT]).files[0].status == "added"
         [doc] = lib.documents()
         page = lib.pages(GNUPLOT)[4]
         top = lib.search(" ".join(page.text.split()[:30]), k=3)[0]
         assert (top.doc, top.page) == (GNUPLOT, 5)
         assert Path(top.image_path).is_file()
         assert not (lib.path / "chroma").exists()  # vectors went to the server, not an embedded store
-        assert lib.chroma.client.get_collection("lane-words-v1").count() == 12
+        assert lib.chroma.collection("lane-words-v1").count() == 12
         assert lib.remove(GNUPLOT)
-        assert lib.chroma.client.get_collection("lane-words-v1").get(where={"doc_id": doc.doc_id})["ids"] == []
+        assert lib.chroma.collection("lane-words-v1").get(where={"doc_id": doc.doc_id})["ids"] == []
+        # the other library shares the server, not the collection
+        assert other.chroma.collection("lane-words-v1").count() == 12
+        assert other.search(" ".join(page.text.split()[:30]), k=1)[0].page == 5
     assert server_data.is_dir()
 
 

@@ -61,7 +61,8 @@ class Library:
             if not names:
                 raise ValueError("a library needs at least one lane (e.g. lanes=['text'])")
             self.settings = settings.replace(library=self.path, lanes=names)
-            self.chroma = ChromaHandle.open(folder=self.path / "chroma", url=self.settings.chroma_url)
+            self.chroma = ChromaHandle.open(folder=self.path / "chroma", url=self.settings.chroma_url,
+                                            namespace=f"pl{self.catalog.library_id()}-")
             for name in names:
                 self._lanes[name] = self._create_lane(name)
             self._clean_pending()

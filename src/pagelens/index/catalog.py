@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,10 @@ CREATE TABLE IF NOT EXISTS pages (
     regions TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id, page);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS lanes (
     name TEXT PRIMARY KEY,
     spec TEXT NOT NULL,
@@ -190,6 +195,12 @@ class Catalog:
         return Page(doc_id=doc_id, doc=name, page=page, image_path=str(self.library / image_path),
                     width=width, height=height, text=text, text_source=text_source,
                     regions=[Region(kind, tuple(box), region_text) for kind, box, region_text in json.loads(regions)])
+
+    def library_id(self) -> str:
+        """A random id made when the catalog was created (names this library's collections on a server)."""
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex[:12],))
+            return self._db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()[0]
 
     # lanes -----------------------------------------------------------------------------------------
     def lanes(self) -> dict[str, LaneRecord]:

@@ -4,7 +4,10 @@ chromadb quirks this wraps (see ../shared/NOTES.md):
 - every collection uses cosine space and `embedding_function=None` (the default embedder downloads a model);
 - `add` with an existing id silently keeps the old record, so lanes `upsert` with deterministic page keys;
 - `PersistentClient` is thread-safe but not process-safe: the library's write lock keeps one process per
-  folder; several processes share one index only through a `chroma run` server (`HttpClient`).
+  folder; several processes share one index only through a `chroma run` server (`HttpClient`);
+- `HttpClient(...)` itself raises ValueError when the server is down (wrapped here as ConnectionError).
+On a server, many libraries can share one Chroma: each library's collections carry its own prefix
+(`namespace`), so lanes name collections as if they were alone.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ class ChromaHandle:
     opened, so that a lane whose model changed can have exactly its collections dropped.
     """
 
-    def __init__(self, client: "chromadb.api.ClientAPI", *, location: str) -> None:
+    def __init__(self, client: "chromadb.api.ClientAPI", *, location: str, namespace: str = "") -> None:
         self.client = client
         self.location = location  # folder or URL, for messages
-        self.used: set[str] = set()
+        self.namespace = namespace  # prefix of this library's collection names on a shared server
+        self.used: set[str] = set()  # collection names as the lanes gave them (without the namespace)
 
     @classmethod
-    def open(cls, *, folder: Path, url: str = "") -> "ChromaHandle":
+    def open(cls, *, folder: Path, url: str = "", namespace: str = "") -> "ChromaHandle":
+        """Embedded Chroma in `folder` (no namespace needed), or the server at `url` with `namespace`."""
         telemetry_off = ChromaSettings(anonymized_telemetry=False)
         if not url:
             folder.mkdir(parents=True, exist_ok=True)
@@ -45,26 +50,28 @@ class ChromaHandle:
             client.heartbeat()
         except Exception as err:  # noqa: BLE001 - chromadb raises ValueError or transport errors
             raise ConnectionError(f"cannot reach the Chroma server at {url}: {err}") from err
-        return cls(client, location=url)
+        return cls(client, location=url, namespace=namespace)
 
     def scoped(self) -> "ChromaHandle":
         """A view of the same client with its own record of collections used."""
-        return ChromaHandle(self.client, location=self.location)
+        return ChromaHandle(self.client, location=self.location, namespace=self.namespace)
 
     def collection(self, name: str, *, metadata: dict | None = None):
         """Get or create a cosine-space collection with no embedding function (callers bring vectors)."""
         self.used.add(name)
         return self.client.get_or_create_collection(
-            name, configuration=COSINE, metadata=metadata or None, embedding_function=None)
+            self.namespace + name, configuration=COSINE, metadata=metadata or None, embedding_function=None)
 
     def delete_collection(self, name: str) -> None:
         """Drop a collection; a missing one is not an error."""
         self.used.discard(name)
         if name in self.collection_names():
-            self.client.delete_collection(name)
+            self.client.delete_collection(self.namespace + name)
 
     def collection_names(self) -> list[str]:
-        return [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        """This library's collections (names without the namespace)."""
+        names = (c if isinstance(c, str) else c.name for c in self.client.list_collections())
+        return [name[len(self.namespace):] for name in names if name.startswith(self.namespace)]
 
     @property
     def max_batch(self) -> int:

@@ -195,3 +195,22 @@ def test_html_makes_no_network_requests(tmp_path, settings, renderer):
     assert "Offline heading" in text and "Body text stays local." in text
     assert "SCRIPT RAN" not in text
     assert hits == []
+
+
+def test_rotated_page_boxes_sit_on_the_ink(tmp_path, settings):
+    import numpy as np
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=600, height=800)
+    page.insert_text((50, 100), "Rotated page text", fontsize=20)
+    page.set_rotation(90)
+    doc.save(tmp_path / "rotated.pdf")
+    [rendered] = ingest_file(tmp_path / "rotated.pdf", name="rotated.pdf", doc_id="rot", out_dir=tmp_path / "pages",
+                             settings=settings)
+    assert (rendered.width, rendered.height) == (1500, 1125)
+    [region] = rendered.regions
+    with Image.open(rendered.image_path) as png:
+        ys, xs = np.nonzero(np.asarray(png.convert("L")) < 128)
+    x0, y0, x1, y1 = region.box
+    assert x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1
+    assert (x1 - x0) < (y1 - y0)  # the line runs down the image, as the rotated page shows it

@@ -68,3 +68,26 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
 
     lane.delete([pages[0].doc_id])
     assert lane.collection.count() == 0
+
+
+@pytest.mark.slow
+def test_library_with_text_and_tiny_clip_lanes(tiny_clip, tmp_path):
+    """A library mixes the text lane and a visual lane; image and composed queries reach the visual lane."""
+    from pathlib import Path
+
+    from pagelens import Library
+
+    sample = Path(__file__).resolve().parents[1] / "assets" / "sample" / "gnuplot-expressions.pdf"
+    if not sample.exists():
+        pytest.skip(f"sample corpus missing: {sample}")
+    lib = Library(tmp_path / "lib", lanes=["text", tiny_clip])
+    try:
+        assert lib.add([sample]).ok
+        hits = lib.search("gnuplot expressions", k=3)
+        assert hits and tiny_clip in set().union(*(h.lanes for h in hits))
+        page_image = hits[0].image_path
+        by_image = lib.search(image=page_image, k=1, lanes=[tiny_clip])
+        assert by_image[0].image_path == page_image  # a page's own screenshot finds that page
+        assert lib.search("in red", image=page_image, k=2, lanes=[tiny_clip])
+    finally:
+        lib.close()

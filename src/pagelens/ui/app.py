@@ -138,6 +138,8 @@ def _build(session: AppSession) -> gr.Blocks:
             return
         agent_history = present.chat_history_for_agent(history)
         history.append({"role": "user", "content": question})
+        if session.loading:
+            history.append(present.step_message(Step("wait", "Waiting for the sample corpus", session.loading)))
         cited: list = []
         yield history, cited, ""
         try:

@@ -214,3 +214,13 @@ def test_rotated_page_boxes_sit_on_the_ink(tmp_path, settings):
     x0, y0, x1, y1 = region.box
     assert x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1
     assert (x1 - x0) < (y1 - y0)  # the line runs down the image, as the rotated page shows it
+
+
+def test_workers_split_a_document_into_page_ranges(dev_docs, tmp_path, settings):
+    part = excerpt(dev_docs / "r-intro.pdf", 10, 27, tmp_path / "r-intro-10-27.pdf")
+    pages = ingest_file(part, name="r.pdf", doc_id="r", out_dir=tmp_path / "pages", settings=settings.replace(workers=2))
+    assert [p.page for p in pages] == list(range(1, 19))
+    check_page_files(pages, 1500)
+    assert "will divert all subsequent output from the console to an external file" in flat(pages[2].text)
+    assert "are not reserved words and hence can be overwritten by the user" in flat(pages[6].text)
+    assert sorted(p.name for p in (tmp_path / "pages").iterdir()) == [f"{n:05d}.png" for n in range(1, 19)]

@@ -21,6 +21,8 @@ class RenderJob:
     doc_id: str
     out_dir: Path  # PNGs go to out_dir/<page:05d>.png
     settings: Settings
+    pages: tuple[int, int] | None = None  # (first, last), 1-based inclusive: render only these; None: all
+    count_only: bool = False  # open, check the limits, report the page count, render nothing
 
     def png_path(self, page: int) -> Path:
         return self.out_dir / f"{page:05d}.png"

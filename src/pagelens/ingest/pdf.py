@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pymupdf
 
@@ -44,12 +44,12 @@ def check_page_count(doc: pymupdf.Document, job: RenderJob) -> int:
 
 
 def render_pages(doc: pymupdf.Document, job: RenderJob, text_source: TextSource,
-                 on_page: Callable[[int], None] = lambda n: None) -> Iterator[Page]:
-    """Render every page to `job.png_path(n)`; text from the text layer, OCR when it is missing."""
+                 indices: range | None = None) -> Iterator[Page]:
+    """Render pages (0-based `indices`, default all) to `job.png_path(n)`; text from the text layer,
+    OCR when it is missing."""
     job.out_dir.mkdir(parents=True, exist_ok=True)
     with PngWriter() as writer:
-        for index in range(doc.page_count):
-            on_page(index + 1)
+        for index in indices if indices is not None else range(doc.page_count):
             try:
                 yield _render_page(doc.load_page(index), index + 1, job, text_source, writer)
             except IngestError:

@@ -7,8 +7,10 @@ Cheap checks (size, kind) run here in the parent; everything that parses the fil
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Settings
@@ -20,6 +22,8 @@ from .job import RenderJob
 from .sandbox import POOL
 
 __all__ = ["IngestError", "SUPPORTED_SUFFIXES", "content_hash", "detect_kind", "ingest_file", "warm_up"]
+
+MIN_PAGES_PER_PART = 8  # fewer pages than this per worker are not worth a second process
 
 atexit.register(POOL.shutdown)
 
@@ -51,20 +55,36 @@ def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: 
             with tempfile.TemporaryDirectory(prefix="pagelens-html-") as tmp:
                 printed = Path(tmp) / "printed.pdf"
                 print_html(path, printed, settings.file_timeout_s)
-                return POOL.render(RenderJob(path=printed, kind="printed-html", name=name, doc_id=doc_id,
-                                             out_dir=out_dir, settings=settings))
+                return render_in_parts(RenderJob(path=printed, kind="printed-html", name=name, doc_id=doc_id,
+                                                 out_dir=out_dir, settings=settings))
         if kind == "html" and settings.html_renderer != "mupdf":
             raise IngestError(f"unknown HTML renderer {settings.html_renderer!r}; "
                               "set PAGELENS_HTML_RENDERER to mupdf or chromium")
-        return POOL.render(RenderJob(path=path.resolve(), kind=kind, name=name, doc_id=doc_id, out_dir=out_dir,
-                                     settings=settings))
+        return render_in_parts(RenderJob(path=path.resolve(), kind=kind, name=name, doc_id=doc_id,
+                                         out_dir=out_dir, settings=settings))
     except BaseException:
         if not existed:
             shutil.rmtree(out_dir, ignore_errors=True)
         raise
 
 
+def render_in_parts(job: RenderJob) -> list[Page]:
+    """With `settings.workers` > 1, a long document is split into page ranges rendered by that many
+    workers at once (each range sandboxed and timed on its own); otherwise one worker renders it all."""
+    workers = job.settings.workers
+    if workers <= 1 or job.kind == "image":
+        return POOL.render(job)
+    total = POOL.count_pages(job)
+    if total < MIN_PAGES_PER_PART * 2:
+        return POOL.render(job)
+    parts = min(workers, total // MIN_PAGES_PER_PART)
+    bounds = [round(total * i / parts) for i in range(parts + 1)]
+    ranges = [dataclasses.replace(job, pages=(bounds[i] + 1, bounds[i + 1])) for i in range(parts)]
+    with ThreadPoolExecutor(parts, thread_name_prefix="ingest") as pool:
+        return [page for part in pool.map(POOL.render, ranges) for page in part]
+
+
 def warm_up(settings: Settings) -> None:
-    """Start a rendering worker in the background (Python + PyMuPDF imports take seconds on a busy
-    machine); call it when a batch of files is about to be added. Returns at once."""
-    POOL.warm_up(settings.memory_cap_mb)
+    """Start `settings.workers` rendering workers in the background (Python + PyMuPDF imports take
+    seconds on a busy machine); call it when a batch of files is about to be added. Returns at once."""
+    POOL.warm_up(settings.memory_cap_mb, max(1, settings.workers))

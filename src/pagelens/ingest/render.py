@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..types import Page
 from .html import open_html
+from .errors import IngestError
 from .image import render_image
 from .job import RenderJob
 from .pdf import check_page_count, open_pdf, render_pages
@@ -18,5 +19,11 @@ def render_file(job: RenderJob, on_count: Callable[[int], None]) -> list[Page]:
         return render_image(job)
     doc = open_html(job) if job.kind == "html" else open_pdf(job)
     with doc:
-        on_count(check_page_count(doc, job))
-        return list(render_pages(doc, job, "layer" if job.kind == "pdf" else "html"))
+        total = check_page_count(doc, job)
+        first, last = job.pages or (1, total)
+        if not 1 <= first <= last <= total:
+            raise IngestError(f"pages {first}-{last} asked of a document with {total} pages")
+        on_count(last - first + 1)
+        if job.count_only:
+            return []
+        return list(render_pages(doc, job, "layer" if job.kind == "pdf" else "html", range(first - 1, last)))

@@ -11,6 +11,7 @@ render at once: each takes its own worker from the idle pool (at most `settings.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -51,6 +52,7 @@ class Worker:
         self._replies = Connection(reply_read, writable=False)
         self._ready = False
         self.healthy = True  # false once it timed out, died or reported a fatal error: not reused
+        self.last_count = 0  # pages the last job covers, as the child counted them
 
     def render(self, job: RenderJob) -> list[Page]:
         if not self._ready:
@@ -66,6 +68,7 @@ class Worker:
         while True:
             kind, value = self._receive(deadline, "rendering", settings)
             if kind == "pages":
+                self.last_count = value
                 deadline = started + settings.file_timeout_s + settings.page_timeout_s * value
             elif kind == "done":
                 return value
@@ -148,21 +151,27 @@ class WorkerPool:
         self._mutex = threading.Lock()
 
     def render(self, job: RenderJob) -> list[Page]:
+        return self._run(job)[0]
+
+    def count_pages(self, job: RenderJob) -> int:
+        """Open the file in a worker, check its limits and count its pages, rendering nothing."""
+        return self._run(dataclasses.replace(job, count_only=True))[1]
+
+    def _run(self, job: RenderJob) -> tuple[list[Page], int]:
         worker = self._take(job.settings.memory_cap_mb)
         try:
-            return worker.render(job)
+            return worker.render(job), worker.last_count
         finally:
             if worker.healthy and worker.alive:
                 self._give_back(worker, job.settings.workers)
             else:
                 worker.kill()
 
-    def warm_up(self, cap_mb: int) -> None:
-        """Start a worker now (it imports in the background) so the first file does not wait for it."""
+    def warm_up(self, cap_mb: int, count: int) -> None:
+        """Start workers now (they import in the background) so the first files do not wait for them."""
         with self._mutex:
-            if any(worker.cap_mb == cap_mb and worker.alive for worker in self._idle):
-                return
-            self._idle.append(Worker(cap_mb))
+            ready = sum(worker.cap_mb == cap_mb and worker.alive for worker in self._idle)
+            self._idle.extend(Worker(cap_mb) for _ in range(count - ready))
 
     def _take(self, cap_mb: int) -> Worker:
         with self._mutex:

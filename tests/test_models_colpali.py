@@ -1,35 +1,38 @@
-"""ColPali-family lane on a tiny ColQwen2 (colpali-engine) saved to disk: scores equal colpali-engine's
-`score_multi_vector`, MUVERA candidates in a real Chroma, token sidecar on disk."""
+"""ColPali-family lanes on tiny ColQwen2 and ColSmol (ColIdefics3) models saved to disk: scores equal
+colpali-engine's `score_multi_vector`, MUVERA candidates in a real Chroma, token sidecar on disk."""
 
 import numpy as np
 import pytest
 
-from tiny_models import build_tiny_colqwen2, lane_context, make_pages
+from tiny_models import build_tiny_colqwen2, build_tiny_colsmol, lane_context, make_pages
 
 pytestmark = [pytest.mark.visual, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def tiny_colqwen(tmp_path_factory):
-    return build_tiny_colqwen2(tmp_path_factory.mktemp("colqwen-model"))
+FAMILIES = {"colqwen2": (build_tiny_colqwen2, "ColQwen2", "ColQwen2Processor"),
+            "colsmol": (build_tiny_colsmol, "ColIdefics3", "ColIdefics3Processor")}
 
 
-def test_colqwen_lane_scores_equal_score_multi_vector(tiny_colqwen, tmp_path):
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_colpali_lane_scores_equal_score_multi_vector(family, tmp_path):
+    import colpali_engine.models as engine
     import torch
-    from colpali_engine.models import ColQwen2, ColQwen2Processor
     from PIL import Image
 
     from pagelens.index.lane import Query
     from pagelens.models.colpali import create_lane
 
+    build, model_cls, processor_cls = FAMILIES[family]
+    tiny_model = build(tmp_path / "model")
     ctx = lane_context(tmp_path, colpali_candidates=3, max_pixels=10**7)  # the processor's own cap only
-    lane = create_lane(f"colpali:{tiny_colqwen}", ctx)
+    lane = create_lane(f"colpali:{tiny_model}", ctx)
     pages = make_pages(tmp_path / "pages", 5)
     lane.index(pages)
 
     # colpali-engine directly, as its README does
-    model = ColQwen2.from_pretrained(tiny_colqwen, attn_implementation="eager", dtype=torch.float32).eval()
-    processor = ColQwen2Processor.from_pretrained(tiny_colqwen)
+    model = getattr(engine, model_cls).from_pretrained(tiny_model, attn_implementation="eager",
+                                                       dtype=torch.float32).eval()
+    processor = getattr(engine, processor_cls).from_pretrained(tiny_model)
     images = [Image.open(p.image_path).convert("RGB") for p in pages]
     queries = ["a page with stripes", "a coloured block near the top"]
     with torch.no_grad():
@@ -50,7 +53,7 @@ def test_colqwen_lane_scores_equal_score_multi_vector(tiny_colqwen, tmp_path):
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
     # all candidates -> exact ranking equals colpali-engine's ranking
-    full = create_lane(f"colpali:{tiny_colqwen}", lane_context(tmp_path, colpali_candidates=50, max_pixels=10**7))
+    full = create_lane(f"colpali:{tiny_model}", lane_context(tmp_path, colpali_candidates=50, max_pixels=10**7))
     hits = full.search(Query(text=queries[0]), k=5)
     order = np.argsort(-expected[0])
     assert [h.key for h in hits] == [pages[i].key for i in order]

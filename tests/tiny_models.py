@@ -165,3 +165,33 @@ def lane_context(folder: Path, **settings):
     values = {"device": "cpu", "batch_size": 2, "max_pixels": 64 * 28 * 28, "library": folder, **settings}
     return LaneContext(settings=Settings.from_env({}, **values), chroma=ChromaHandle.open(folder=folder / "chroma"),
                        folder=folder / "lane")
+
+
+IDEFICS3_SPECIAL = (["<|endoftext|>", "<|im_start|>", "<end_of_utterance>", "<fake_token_around_image>", "<image>",
+                     "<global-img>"] + [f"<row_{i}_col_{j}>" for i in range(1, 7) for j in range(1, 7)])
+
+
+def build_tiny_colsmol(folder: Path) -> Path:
+    """A ColIdefics3 (ColSmol-shaped) model + processor from a tiny Idefics3 config, random weights."""
+    import torch
+    from colpali_engine.models import ColIdefics3, ColIdefics3Processor
+    from transformers import Idefics3Config, Idefics3ImageProcessor
+
+    torch.manual_seed(0)
+    tokenizer = byte_level_tokenizer(IDEFICS3_SPECIAL, eos_token="<end_of_utterance>", pad_token="<|endoftext|>",
+                                     bos_token="<|im_start|>")
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in IDEFICS3_SPECIAL}
+    config = Idefics3Config(
+        text_config={"model_type": "llama", "vocab_size": len(tokenizer), "hidden_size": 32, "intermediate_size": 64,
+                     "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+                     "max_position_embeddings": 2048, "pad_token_id": ids["<|endoftext|>"]},
+        vision_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1, "num_attention_heads": 4,
+                       "image_size": 64, "patch_size": 16},
+        scale_factor=2, image_token_id=ids["<image>"], pad_token_id=ids["<|endoftext|>"])
+    model = ColIdefics3(config).eval()
+    model.save_pretrained(folder)
+    image_processor = Idefics3ImageProcessor(size={"longest_edge": 128}, max_image_size={"longest_edge": 64},
+                                             do_image_splitting=True)
+    # image_seq_len = (image_size / patch_size)**2 / scale_factor**2 = 16 / 4
+    ColIdefics3Processor(image_processor=image_processor, tokenizer=tokenizer, image_seq_len=4).save_pretrained(folder)
+    return folder

@@ -212,7 +212,3 @@ class Catalog:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO lanes VALUES (?, ?, ?)",
                              (name, json.dumps(spec, sort_keys=True, default=str), json.dumps(sorted(collections))))
-
-    def drop_lane(self, name: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM lanes WHERE name = ?", (name,))

@@ -31,7 +31,7 @@ class Region:
 class Page:
     """One page of a document, as ingested."""
 
-    doc_id: str  # content hash of the source file
+    doc_id: str  # sha256 of (file content hash, name): the same file under two names is two documents
     doc: str  # the document's name in the library (file name as added)
     page: int  # 1-based
     image_path: str  # absolute path of the PNG screenshot

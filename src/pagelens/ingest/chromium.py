@@ -40,7 +40,8 @@ def print_html(source: Path, target: Path, timeout_s: float) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()
-        raise IngestError(f"Chromium did not finish rendering the HTML within {timeout_s:g} s and was stopped; "
+        raise IngestError(f"Chromium did not finish rendering the HTML within {timeout_s:g} s "
+                          "and was stopped; "
                           "raise PAGELENS_FILE_TIMEOUT_S or use PAGELENS_HTML_RENDERER=mupdf") from None
     finally:
         if child.poll() is None:

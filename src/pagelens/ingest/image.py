@@ -29,15 +29,18 @@ def render_image(job: RenderJob) -> list[Page]:
         width, height = image.size
         if width * height > limit:
             raise IngestError(f"the image is {width}x{height} = {width * height:,} pixels, more than the "
-                              f"max_page_pixels limit of {limit:,} (a possible decompression bomb); shrink it, "
+                              f"max_page_pixels limit of {limit:,} (a possible decompression bomb); "
+                              "shrink it, "
                               f"or raise the limit with PAGELENS_MAX_PAGE_PIXELS={width * height}")
         try:
             image.draft("RGB", (settings.render_long_side, settings.render_long_side))  # JPEG: decode smaller
             screenshot = ImageOps.exif_transpose(image)
-            screenshot.thumbnail((settings.render_long_side, settings.render_long_side), Image.Resampling.LANCZOS)
+            cap = settings.render_long_side
+            screenshot.thumbnail((cap, cap), Image.Resampling.LANCZOS)
             screenshot = screenshot.convert("RGB")
         except (OSError, ValueError, SyntaxError) as err:
-            raise IngestError(f"the image data is damaged ({err}); re-save the image and add it again") from err
+            raise IngestError(f"the image data is damaged ({err}); "
+                              "re-save the image and add it again") from err
     job.out_dir.mkdir(parents=True, exist_ok=True)
     png = job.png_path(1)
     partial = png.with_suffix(".png.part")

@@ -21,7 +21,8 @@ _MIN_FIGURE_PT = 24  # images smaller than this (bullets, logos, rules) are not 
 
 
 # the layout model's classes -> pagelens region kinds
-_MODEL_KINDS = {"text": "text", "section-header": "title", "title": "title", "list-item": "list", "table": "table",
+_MODEL_KINDS = {"text": "text", "section-header": "title", "title": "title", "list-item": "list",
+                "table": "table",
                 "picture": "figure", "caption": "caption", "formula": "formula", "page-header": "header",
                 "page-footer": "footer", "footnote": "footnote"}
 
@@ -48,7 +49,8 @@ def model_regions(page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pym
     return regions
 
 
-def block_regions(textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix, image_size: tuple[int, int]) -> list[Region]:
+def block_regions(textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix,
+                  image_size: tuple[int, int]) -> list[Region]:
     regions: list[Region] = []
     for x0, y0, x1, y1, text, _no, block_type in textpage.extractBLOCKS():
         if block_type == 0 and text.strip():

@@ -39,7 +39,8 @@ def ocr_page(png: Path, settings: Settings) -> OcrResult:
         return OcrResult()
     engines = {"rapidocr": _rapidocr, "tesseract": _tesseract}
     if settings.ocr not in engines:
-        raise IngestError(f"unknown OCR engine {settings.ocr!r}; set PAGELENS_OCR to rapidocr, tesseract or off")
+        raise IngestError(f"unknown OCR engine {settings.ocr!r}; "
+                          "set PAGELENS_OCR to rapidocr, tesseract or off")
     cache = OcrCache.for_settings(settings)
     key = cache.key(png, settings.ocr) if cache else ""
     pieces = cache.get(key) if cache else None

@@ -38,7 +38,8 @@ def check_page_count(doc: pymupdf.Document, job: RenderJob) -> int:
         raise IngestError("the document has no pages; nothing to add")
     limit = job.settings.max_pages_per_file
     if count > limit:
-        raise IngestError(f"the document has {count} pages, more than the max_pages_per_file limit of {limit}; "
+        raise IngestError(f"the document has {count} pages, more than the max_pages_per_file limit "
+                          f"of {limit}; "
                           f"split it, or raise the limit with PAGELENS_MAX_PAGES_PER_FILE={count}")
     return count
 
@@ -55,7 +56,8 @@ def render_pages(doc: pymupdf.Document, job: RenderJob, text_source: TextSource,
             except IngestError:
                 raise
             except Exception as err:
-                raise IngestError(f"page {index + 1} cannot be rendered ({err}); the file is probably damaged; "
+                raise IngestError(f"page {index + 1} cannot be rendered ({err}); "
+                                  "the file is probably damaged; "
                                   "repair or re-export it") from err
 
 

@@ -87,8 +87,9 @@ class Worker:
                                       "the machine may be overloaded; try again")
                 raise IngestError(
                     f"rendering took longer than allowed (file_timeout_s={settings.file_timeout_s:g} s plus "
-                    f"page_timeout_s={settings.page_timeout_s:g} s per page) and was stopped; the file may be "
-                    "hostile or very heavy; raise PAGELENS_FILE_TIMEOUT_S / PAGELENS_PAGE_TIMEOUT_S if you trust it")
+                    f"page_timeout_s={settings.page_timeout_s:g} s per page) and was stopped; the file "
+                    "may be hostile or very heavy; raise PAGELENS_FILE_TIMEOUT_S / "
+                    "PAGELENS_PAGE_TIMEOUT_S if you trust it")
             reply = self._replies.recv()
             self.healthy = True
             return reply
@@ -108,8 +109,9 @@ class Worker:
             how = f"exited with code {code}"
         if "MemoryError" in detail or "memory" in detail.lower():
             return IngestError(memory_message(self.cap_mb))
-        return IngestError(f"the renderer process {how} while handling this file, so the file was skipped; it is "
-                           f"probably damaged or hostile (if it is just very large, raise PAGELENS_MEMORY_CAP_MB, "
+        return IngestError(f"the renderer process {how} while handling this file, so the file was "
+                           "skipped; it is probably damaged or hostile (if it is just very large, "
+                           "raise PAGELENS_MEMORY_CAP_MB, "
                            f"now {settings.memory_cap_mb})" + (f"; last error: {detail}" if detail else ""))
 
     def _stderr_tail(self) -> str:

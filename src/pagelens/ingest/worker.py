@@ -3,8 +3,9 @@
 It caps its own address space first (RLIMIT_AS), then serves jobs from the parent over a
 multiprocessing Connection: receives a RenderJob, answers ("pages", n) once the page count is known,
 then ("done", [Page, ...]) or ("error", message); ("fatal", message) means it is exiting after a
-failure that leaves it untrustworthy (out of memory, unexpected exception). It stays alive between files so the OCR and layout
-models are loaded once; the parent kills it on a timeout and starts a fresh one.
+failure that leaves it untrustworthy (out of memory, unexpected exception). It stays alive
+between files so the OCR and layout models are loaded once; the parent kills it on a timeout and
+starts a fresh one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def memory_message(cap_mb: int) -> str:
 
 def _looks_like_memory(err: BaseException) -> bool:
     text = str(err).lower()
-    return isinstance(err, MemoryError) or "malloc" in text or "out of memory" in text or "cannot allocate" in text
+    return isinstance(err, MemoryError) or any(
+        sign in text for sign in ("malloc", "out of memory", "cannot allocate"))
 
 
 def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:

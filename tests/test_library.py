@@ -77,6 +77,18 @@ def test_search_finds_the_page_a_sentence_comes_from(gnuplot_library):
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
 
 
+def test_a_library_page_as_query_image_brings_its_text_as_the_caption(gnuplot_library, monkeypatch):
+    lib, _ = gnuplot_library
+    page = lib.pages(GNUPLOT)[2]
+    seen = []
+    monkeypatch.setattr(lib._lanes["words"], "search", lambda query, k: seen.append(query) or [])
+    lib.search("but in red", image=page.image_path)
+    lib.search("but in red", image=page.image_path, caption="a  plot")
+    assert seen[0].image.size == (page.width, page.height) and seen[0].text == "but in red"
+    assert seen[0].caption == " ".join(page.text[:lib.settings.max_query_chars].split())
+    assert seen[1].caption == "a plot"
+
+
 def test_get_pages_keeps_the_order_asked_and_skips_unknown_keys(gnuplot_library):
     lib, _ = gnuplot_library
     pages = lib.pages(GNUPLOT)

@@ -29,7 +29,7 @@ from .index.fusion import fuse
 from .index.lane import Lane, LaneContext, Query
 from .index.lock import LibraryLock
 from .index.registry import create_lane, lane_folder, lane_names
-from .types import AddReport, Answer, DocumentInfo, FileOutcome, Hit, Page, Step
+from .types import AddReport, Answer, DocumentInfo, FileOutcome, Hit, Page, Step, page_key
 
 log = logging.getLogger(__name__)
 
@@ -256,15 +256,16 @@ class Library:
                 self.catalog.set_lane(name, record.spec, set(record.collections) | chroma.used)
 
     # searching -------------------------------------------------------------------------------------
-    def search(self, text: str | None = None, k: int | None = None, *, image=None,
+    def search(self, text: str | None = None, k: int | None = None, *, image=None, caption: str | None = None,
                lanes: Sequence[str] | None = None) -> list[Hit]:
         """Ranked pages for a text query, an image (PDV composed query), or both.
 
-        `image`: a PIL image or a path to one. `lanes`: a subset of this library's lanes (default: all),
+        `image`: a PIL image or a path to one; `caption`: what the image shows (the base text of a composed
+        query; default: the text of the library page the image is, else none). `lanes`: a subset of this library's lanes (default: all),
         fused by weighted reciprocal-rank fusion (`settings.fusion_weights`, `settings.rrf_k`).
         Raises ValueError for an empty query, k <= 0, or a lane this library does not have.
         """
-        query = self._query(text, image)
+        query = self._query(text, image, caption)
         k = self.settings.k if k is None else k
         if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
@@ -295,7 +296,7 @@ class Library:
                 break
         return hits
 
-    def _query(self, text: str | None, image) -> Query:
+    def _query(self, text: str | None, image, caption: str | None = None) -> Query:
         if text is not None and not isinstance(text, str):
             raise ValueError(f"the query text must be a string, got {type(text).__name__}")
         text = " ".join(text.split()) if text else None
@@ -307,12 +308,25 @@ class Library:
         if image is not None and not hasattr(image, "convert"):
             from PIL import Image, UnidentifiedImageError
 
+            if caption is None:
+                caption = self._page_text_of_image(Path(image))
             try:
                 with Image.open(Path(image).expanduser()) as opened:
                     image = opened.convert("RGB")
             except (OSError, UnidentifiedImageError) as err:
                 raise ValueError(f"cannot read the query image {image}: {err}") from err
-        return Query(text=text or None, image=image)
+        return Query(text=text or None, image=image, caption=" ".join(caption.split()) if caption else None)
+
+    def _page_text_of_image(self, image_path: Path) -> str | None:
+        """The text of the library page whose screenshot `image_path` is (a page used as a reference)."""
+        try:
+            relative = image_path.expanduser().resolve().relative_to((self.path / "pages").resolve())
+        except ValueError:
+            return None
+        if len(relative.parts) != 2 or not relative.stem.isdigit():
+            return None
+        pages = self.get_pages([page_key(relative.parts[0], int(relative.stem))])
+        return pages[0].text[: self.settings.max_query_chars] if pages else None
 
     # reading ---------------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:

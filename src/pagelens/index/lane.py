@@ -23,10 +23,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Query:
-    """What a user searches with: text, a reference image (composed PDV query), or both."""
+    """What a user searches with: text, a reference image (composed PDV query), or both.
+
+    `caption` describes the reference image (user-given, or the text of the page/region it came from);
+    a PDV lane uses it as the base text that the modification `text` moves away from.
+    """
 
     text: str | None = None
     image: "Image.Image | None" = None
+    caption: str | None = None
 
 
 @dataclass(frozen=True)

@@ -159,8 +159,7 @@ class SingleVectorLane(Lane):
         image = self.encoder.embed_images([cap_pixels(query.image, self.settings.max_pixels)])[0]
         if not query.text:
             return image
-        # Query.caption (the reference's description) is optional in the contract; without it the base is "".
-        base, composed = composed_texts(query.text, getattr(query, "caption", None))
+        base, composed = composed_texts(query.text, query.caption)
         base_vec, composed_vec = self.encoder.embed_queries([base, composed])
         weights = PdvWeights(self.settings.pdv_alpha_text, self.settings.pdv_alpha_image, self.settings.pdv_beta)
         return compose(image, base_vec, composed_vec, weights)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 import word_lane
-from library_helpers import free_port
+from library_helpers import free_port, wait_for_http
 
 from pagelens import Library, Settings
 from pagelens.index import registry
@@ -29,16 +27,7 @@ def chroma_server(tmp_path, offline_env):
                               stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, f"chroma run exited: {server.stderr.read().decode()[-2000:]}"
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "chroma server did not answer its heartbeat in 120 s"
-            time.sleep(0.25)
+        wait_for_http(server, f"{url}/api/v2/heartbeat", timeout_s=120, what="chroma run")
         yield url, tmp_path / "server-data"
     finally:
         server.terminate()

@@ -11,12 +11,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
-from library_helpers import free_port
+from library_helpers import free_port, wait_for_http
 
 GNUPLOT = "gnuplot-expressions.pdf"
 WORDS_CLI = "import sys, word_lane; word_lane.register(); from pagelens.cli import main; sys.exit(main())"
@@ -62,7 +60,7 @@ def test_add_list_search_remove_with_json(cli, dev_docs):
 
     human = cli("search", "ternary operator expression", "-k", "2")
     lines = human.stdout.splitlines()
-    assert len(lines) == 2 and lines[0].startswith(f"  1. ") and f"{GNUPLOT} p.{hits[0]['page']}" in lines[0]
+    assert len(lines) == 2 and lines[0].startswith("  1. ") and f"{GNUPLOT} p.{hits[0]['page']}" in lines[0]
 
     removed = cli("remove", GNUPLOT)
     assert removed.returncode == 0 and removed.stdout.strip() == f"removed {GNUPLOT}"
@@ -177,16 +175,7 @@ def test_serve_starts_the_app_on_the_library_and_holds_it(tmp_path, offline_env)
     server = subprocess.Popen([str(PAGELENS), "serve", "--library", str(library), "--port", str(port)],
                               env=offline_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 480
-        while True:
-            assert server.poll() is None, server.stdout.read()[-3000:]
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the app did not answer in time"
-            time.sleep(0.5)
+        wait_for_http(server, f"http://127.0.0.1:{port}/", timeout_s=480, what="pagelens serve")
         busy = subprocess.run([str(PAGELENS), "list", "--library", str(library)], env=offline_env,
                               capture_output=True, text=True, timeout=120)
         assert busy.returncode == 1 and "in use by another process" in busy.stderr

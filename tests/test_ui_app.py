@@ -11,11 +11,11 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from gradio_client import Client, handle_file
 
-from ui_support import free_port, gnuplot_excerpt, running_app
+from library_helpers import free_port, wait_for_http
+from ui_support import gnuplot_excerpt, running_app
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -138,16 +138,7 @@ def test_first_start_serves_at_once_and_loads_the_sample_corpus(tmp_path: Path, 
                               stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}/"
-        while True:
-            assert server.poll() is None, server.stdout.read()
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() - started < 120, "the app did not start within 2 minutes"
-            time.sleep(0.5)
-        serving = time.monotonic() - started
+        serving = wait_for_http(server, url, timeout_s=120, what="python app.py")
         client = Client(url, verbose=False)
         question = "How do I compute the net present value of a series of cash flows?"
         while True:  # until the sample is in (the search waits for the running add, then sees it)

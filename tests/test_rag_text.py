@@ -44,6 +44,13 @@ def test_a_self_contained_question_is_left_alone_even_with_history():
     assert not turn.follow_up and turn.query == question
 
 
+def test_an_opener_before_a_question_with_its_own_subject_starts_a_new_topic():
+    question = "And what does value() return for an undefined variable?"
+    turn = rewrite(question, HISTORY)
+    assert not turn.follow_up and turn.query == question
+    assert rewrite("and what about the colour bar?", HISTORY).follow_up
+
+
 def test_a_first_turn_is_never_a_follow_up():
     assert not rewrite("and on the next page?", []).follow_up
 

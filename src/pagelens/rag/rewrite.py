@@ -80,7 +80,9 @@ def is_follow_up(question: str) -> bool:
     content = question_terms(question)
     if _NEXT.search(question) or _PREVIOUS.search(question) or _SAME.search(question):
         return True
-    if _FOLLOW_UP_START.search(question) and len(content) <= SHORT_TURN_TERMS + 2:
+    # An opener ("and", "also", "what about") marks a follow-up only when the turn has no subject of its
+    # own: "and what does value() return for an undefined variable?" is a new question, not about rand().
+    if _FOLLOW_UP_START.search(question) and len(content) <= SHORT_TURN_TERMS:
         return True
     if _POINTING_BACK.search(question) and len(content) <= LONG_TURN_TERMS:
         return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +15,7 @@ from pagelens import Settings
 from pagelens.rag.agent import ask
 from pagelens.rag.openai_compat import OpenAICompatBackend
 
+from library_helpers import free_port
 from rag_support import build_library
 
 QUESTION = "How do I reset both seeds of gnuplot's rand() generator to their standard value?"
@@ -168,10 +168,7 @@ def test_a_slow_server_times_out_with_a_clear_message(library, server):
 
 
 def test_a_dead_server_gives_a_clear_message_and_an_extractive_answer(library):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    answer = ask(library, QUESTION, settings=settings_for(f"http://127.0.0.1:{port}/v1", llm_model="m"))
+    answer = ask(library, QUESTION, settings=settings_for(f"http://127.0.0.1:{free_port()}/v1", llm_model="m"))
     assert any("cannot reach the LLM server" in e for e in errors(answer))
     assert answer.answerable and ("gnuplot-expressions.pdf", 9) in {(c.doc, c.page) for c in answer.citations}
 

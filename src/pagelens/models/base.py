@@ -67,6 +67,25 @@ def open_page_image(path: str, max_pixels: int) -> Image.Image:
         return cap_pixels(image, max_pixels)
 
 
+def page_image_batches(pages: Sequence["Page"], max_pixels: int, max_batch: int
+                       ) -> Iterator[tuple[Sequence["Page"], list[Image.Image]]]:
+    """Pages in batches with their screenshots opened under the pixel cap (never the corpus in memory)."""
+    for chunk in chunks(pages, min(PAGES_PER_CHUNK, max_batch)):
+        yield chunk, [open_page_image(page.image_path, max_pixels) for page in chunk]
+
+
+def upsert_page_vectors(collection, pages: Sequence["Page"], vectors: np.ndarray) -> None:
+    """One vector per page into a lane's Chroma collection, id = page key (so re-indexing overwrites)."""
+    collection.upsert(ids=[page.key for page in pages], embeddings=vectors.tolist(),
+                      metadatas=[{"doc_id": page.doc_id, "page": page.page} for page in pages])
+
+
+def delete_documents(collection, doc_ids: Sequence[str]) -> None:
+    """Every record of these documents from a lane's Chroma collection."""
+    if doc_ids:
+        collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
+
+
 class SingleVectorEncoder(ABC):
     """Embeds images and texts into one shared space; outputs are L2-normalised float32 rows."""
 
@@ -141,15 +160,11 @@ class SingleVectorLane(Lane):
         return {"lane": self.name, **self.encoder.spec()}
 
     def index(self, pages: Sequence["Page"]) -> None:
-        for chunk in chunks(pages, min(PAGES_PER_CHUNK, self.max_batch)):
-            images = [open_page_image(page.image_path, self.settings.max_pixels) for page in chunk]
-            vectors = self.encoder.embed_images(images)
-            self.collection.upsert(ids=[page.key for page in chunk], embeddings=vectors.tolist(),
-                                   metadatas=[{"doc_id": page.doc_id, "page": page.page} for page in chunk])
+        for chunk, images in page_image_batches(pages, self.settings.max_pixels, self.max_batch):
+            upsert_page_vectors(self.collection, chunk, self.encoder.embed_images(images))
 
     def delete(self, doc_ids: Sequence[str]) -> None:
-        if doc_ids:
-            self.collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
+        delete_documents(self.collection, doc_ids)
 
     def query_vector(self, query: Query) -> np.ndarray:
         if query.image is None:

@@ -21,7 +21,8 @@ import numpy as np
 from PIL import Image
 
 from ..index.lane import Lane, LaneContext, LaneHit, Query
-from .base import PAGES_PER_CHUNK, MultiVectorEncoder, cap_pixels, chunks, collection_name, open_page_image
+from .base import (MultiVectorEncoder, cap_pixels, collection_name, delete_documents, page_image_batches,
+                   upsert_page_vectors)
 from .loading import ModelUnavailableError, load_pretrained, model_kwargs, resolve_device
 from .muvera import FdeConfig, Muvera, maxsim
 
@@ -128,18 +129,14 @@ class MultiVectorLane(Lane):
         return {"lane": self.name, **self.encoder.spec(), "muvera": self.muvera.config.as_dict()}
 
     def index(self, pages: Sequence["Page"]) -> None:
-        for chunk in chunks(pages, min(PAGES_PER_CHUNK, self.max_batch)):
-            images = [open_page_image(page.image_path, self.settings.max_pixels) for page in chunk]
+        for chunk, images in page_image_batches(pages, self.settings.max_pixels, self.max_batch):
             token_sets = self.encoder.embed_images(images)
             for page, tokens in zip(chunk, token_sets):
                 self.store.save(page.key, tokens)
-            fdes = self.muvera.encode_documents(token_sets)
-            self.collection.upsert(ids=[page.key for page in chunk], embeddings=fdes.tolist(),
-                                   metadatas=[{"doc_id": page.doc_id, "page": page.page} for page in chunk])
+            upsert_page_vectors(self.collection, chunk, self.muvera.encode_documents(token_sets))
 
     def delete(self, doc_ids: Sequence[str]) -> None:
-        if doc_ids:
-            self.collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
+        delete_documents(self.collection, doc_ids)
         for doc_id in doc_ids:
             self.store.delete(doc_id)
 

@@ -33,6 +33,7 @@ import wordllama
 
 from ..index.lane import Lane, LaneContext, LaneHit, Query
 from ..types import Page
+from .base import delete_documents
 from .bm25_fast import TermIndex
 from .tokenize import ANALYZER_VERSION, analyze
 from .wordllama_loader import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
@@ -122,7 +123,8 @@ class TextLane(Lane):
         vectors = (load_wordllama().embed(chunk_texts, norm=True) if chunk_texts
                    else np.zeros((0, WORDLLAMA_DIM)))
         with self._lock:
-            self._delete_vectors(doc_ids)  # a re-indexed document may have fewer pages or passages now
+            # a re-indexed document may have fewer pages or passages now
+            delete_documents(self._collection, doc_ids)
             for start in range(0, len(chunk_ids), self._chroma.max_batch):
                 end = start + self._chroma.max_batch
                 self._collection.upsert(ids=chunk_ids[start:end], embeddings=vectors[start:end].tolist(),
@@ -137,13 +139,10 @@ class TextLane(Lane):
         if not doc_ids:
             return
         with self._lock:
-            self._delete_vectors(doc_ids)
+            delete_documents(self._collection, doc_ids)
             with self._db:
                 self._db.execute(f"DELETE FROM pages WHERE doc_id IN ({_marks(doc_ids)})", doc_ids)
                 self._db.execute("UPDATE meta SET value = value + 1 WHERE name = 'generation'")
-
-    def _delete_vectors(self, doc_ids: Sequence[str]) -> None:
-        self._collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
 
     # -- searching ----------------------------------------------------------------------------------------
 

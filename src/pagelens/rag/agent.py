@@ -19,7 +19,7 @@ from .backends import NOT_ANSWERED, Answerer, BackendError, create_backend
 from .citations import normalise_label, scan_labels, strip_labels
 from .evidence import EvidencePage, EvidencePool
 from .extractive import ABSTAIN_BELOW, PageJudgement, QuestionTerms, citation_of, quote_of, rank_pages
-from .lexical import CorpusStats, library_stats, terms
+from .lexical import library_stats, terms
 from .rewrite import Rewrite, decompose, rewrite
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
@@ -102,7 +102,7 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
         yield _search(library, part, k, pool, step)
         searches += 1
     yield _add_neighbours(library, pool, step)
-    stats = library_stats(library) or CorpusStats.from_texts(p.text for p in pool.pages())
+    stats = library_stats(library)
     parts = [_Part(p, QuestionTerms.of(p, stats), []) for p in parts_text]
     for part in parts:
         part.best = _rank(part.terms, pool, turn)

@@ -84,18 +84,11 @@ _STATS_CACHE: "weakref.WeakKeyDictionary[object, tuple[tuple, CorpusStats]]" = w
 MAX_STATS_PAGES = 20_000  # reading more pages than this for idf costs more than it helps
 
 
-def library_stats(library) -> CorpusStats | None:
-    """Corpus statistics over a library's pages (cached per library until its documents change), or None
-    when the library cannot list its pages."""
-    try:
-        docs = library.documents()
-    except (AttributeError, NotImplementedError):
-        return None
+def library_stats(library) -> CorpusStats:
+    """Corpus statistics over a library's pages, cached per library until its documents change."""
+    docs = library.documents()
     signature = tuple(sorted((d.doc_id, d.pages) for d in docs))
-    try:
-        cached = _STATS_CACHE.get(library)
-    except TypeError:
-        cached = None
+    cached = _STATS_CACHE.get(library)
     if cached and cached[0] == signature:
         return cached[1]
     budget = MAX_STATS_PAGES
@@ -107,8 +100,5 @@ def library_stats(library) -> CorpusStats | None:
         budget -= len(pages)
         texts.extend(p.text for p in pages)
     stats = CorpusStats.from_texts(texts)
-    try:
-        _STATS_CACHE[library] = (signature, stats)
-    except TypeError:
-        pass
+    _STATS_CACHE[library] = (signature, stats)
     return stats

@@ -57,7 +57,7 @@ class WordLane(Lane):
 
     def search(self, query: Query, k: int) -> list[LaneHit]:
         found = self.collection.query(query_embeddings=[embed(query.text or "")], n_results=k,
-                                      include=["distances"])
+                                      where=query.chroma_where(), include=["distances"])
         return [LaneHit(key, 1.0 - distance) for key, distance in zip(found["ids"][0], found["distances"][0])]
 
 

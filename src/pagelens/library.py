@@ -19,10 +19,12 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import Settings
+from .conversations import CONVERSATIONS_FILE, Conversations
 from .index.catalog import Catalog, DocumentRow
 from .index.chroma import ChromaHandle
 from .index.fusion import fuse
@@ -54,6 +56,7 @@ class Library:
         self._stale_marked = False
         self._lock: LibraryLock | None = LibraryLock(self.path / ".lock")
         self.catalog: Catalog | None = None
+        self._conversations: Conversations | None = None
         try:
             self.catalog = Catalog(self.path / "catalog.sqlite", self.path)
             stored = self.catalog.lanes()
@@ -257,15 +260,20 @@ class Library:
 
     # searching -------------------------------------------------------------------------------------
     def search(self, text: str | None = None, k: int | None = None, *, image=None, caption: str | None = None,
-               lanes: Sequence[str] | None = None) -> list[Hit]:
+               lanes: Sequence[str] | None = None, docs: Sequence[str] | None = None) -> list[Hit]:
         """Ranked pages for a text query, an image (PDV composed query), or both.
 
         `image`: a PIL image or a path to one; `caption`: what the image shows (the base text of a composed
         query; default: the text of the library page the image is, else none). `lanes`: a subset of this library's lanes (default: all),
         fused by weighted reciprocal-rank fusion (`settings.fusion_weights`, `settings.rrf_k`).
-        Raises ValueError for an empty query, k <= 0, or a lane this library does not have.
+        `docs`: document names to search within (default: all); every lane filters by them before ranking.
+        Raises ValueError for an empty query, k <= 0, a lane this library does not have, or an unknown
+        document.
         """
         query = self._query(text, image, caption)
+        scope = self._scope(docs)
+        if scope is not None:
+            query = replace(query, docs=frozenset(scope))
         k = self.settings.k if k is None else k
         if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
             raise ValueError(f"k must be a positive whole number, got {k!r}")
@@ -274,7 +282,7 @@ class Library:
         if unknown or not chosen:
             raise ValueError(f"lanes {unknown or chosen} are not open in this library; open lanes: {self.lanes}")
         with self._mutex:
-            total = self.catalog.page_count()
+            total = self.catalog.page_count() if scope is None else sum(scope.values())
             if total == 0:
                 return []
             depth = min(total, k if len(chosen) == 1 else max(3 * k, 30))
@@ -295,6 +303,19 @@ class Library:
             if len(hits) == k:
                 break
         return hits
+
+    def _scope(self, docs: Sequence[str] | None) -> dict[str, int] | None:
+        """Doc id -> page count of the named documents; None for the whole library."""
+        if docs is None:
+            return None
+        names = [docs] if isinstance(docs, str) else list(dict.fromkeys(docs))
+        if not names:
+            raise ValueError("docs is empty: name at least one document, or leave docs out to search all")
+        rows = {name: self.catalog.document(name) for name in names}
+        unknown = [name for name, row in rows.items() if row is None]
+        if unknown:
+            raise ValueError(f"no document named {', '.join(map(repr, unknown))} in this library")
+        return {row.doc_id: row.pages for row in rows.values()}
 
     def _query(self, text: str | None, image, caption: str | None = None) -> Query:
         if text is not None and not isinstance(text, str):
@@ -348,17 +369,32 @@ class Library:
         return [found[key] for key in keys if key in found]
 
     # answering -------------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[dict] | None = None, **options) -> Answer:
-        """The agentic answer loop (rag/); history is OpenAI-style messages."""
+    def ask(self, question: str, history: Sequence[dict] | None = None, *, docs: Sequence[str] | None = None,
+            **options) -> Answer:
+        """The agentic answer loop (rag/); history is OpenAI-style messages (e.g. a saved conversation's
+        `Conversations.history(id)`). `docs`: document names the answer may draw on (default: all)."""
         from .rag.agent import ask
 
-        return ask(self, question, history, settings=self.settings, **options)
+        return ask(self._answering_view(docs), question, history, settings=self.settings, **options)
 
-    def iter_ask(self, question: str, history: Sequence[dict] | None = None, **options) -> Iterator[Step | Answer]:
+    def iter_ask(self, question: str, history: Sequence[dict] | None = None, *,
+                 docs: Sequence[str] | None = None, **options) -> Iterator[Step | Answer]:
         """Like `ask`, streaming the agent's steps and finally the Answer (for chat UIs)."""
         from .rag.agent import iter_ask
 
-        return iter_ask(self, question, history, settings=self.settings, **options)
+        return iter_ask(self._answering_view(docs), question, history, settings=self.settings, **options)
+
+    def _answering_view(self, docs: Sequence[str] | None) -> "Library | ScopedLibrary":
+        if docs is None:
+            return self
+        self._scope(docs)  # unknown names fail here, before any step runs
+        return ScopedLibrary(self, [docs] if isinstance(docs, str) else list(docs))
+
+    def conversations(self) -> Conversations:
+        """The chats saved in this library (the app's sidebar lists them): list, read, continue, export."""
+        if self._conversations is None:
+            self._conversations = Conversations(self.path / CONVERSATIONS_FILE)
+        return self._conversations
 
     # lifetime --------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -371,6 +407,8 @@ class Library:
                 for lane in self._lanes.values():
                     lane.close()
                 self._lanes.clear()
+                if self._conversations is not None:
+                    self._conversations.close()
                 if self.catalog is not None:
                     self.catalog.close()
             finally:
@@ -385,6 +423,34 @@ class Library:
 
     def __repr__(self) -> str:
         return f"Library({str(self.path)!r}, lanes={self.lanes})"
+
+
+class ScopedLibrary:
+    """A library seen through a choice of documents, handed to the answer loop by `Library.ask(docs=...)`:
+    searches carry the scope into every lane's filter, and page reads and the document list stay inside it.
+    Anything else (settings, lanes, path) is the library's own."""
+
+    def __init__(self, library: Library, names: Sequence[str]) -> None:
+        self._library = library
+        self._names = list(dict.fromkeys(names))
+
+    def search(self, text: str | None = None, k: int | None = None, **options) -> list[Hit]:
+        return self._library.search(text, k, docs=self._names, **options)
+
+    def documents(self) -> list[DocumentInfo]:
+        return [doc for doc in self._library.documents() if doc.name in self._names]
+
+    def pages(self, name: str) -> list[Page]:
+        if name not in self._names:
+            raise KeyError(f"{name!r} is outside the documents this question is limited to")
+        return self._library.pages(name)
+
+    def get_pages(self, keys: Sequence[str]) -> list[Page]:
+        inside = {doc.doc_id for doc in self.documents()}
+        return [page for page in self._library.get_pages(keys) if page.doc_id in inside]
+
+    def __getattr__(self, name: str):
+        return getattr(self._library, name)
 
 
 def _same(stored_spec: dict, spec: dict) -> bool:

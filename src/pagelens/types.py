@@ -18,6 +18,11 @@ def page_key(doc_id: str, page: int) -> str:
     return f"{doc_id}:{page:05d}"
 
 
+def doc_id_of_key(key: str) -> str:
+    """The doc id part of a page key (the inverse of `page_key` for the document)."""
+    return key.rpartition(":")[0]
+
+
 @dataclass(frozen=True)
 class Region:
     """A layout block on a page: paragraph, title, table, figure, ... with its box and its text."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..types import doc_id_of_key
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -27,11 +29,23 @@ class Query:
 
     `caption` describes the reference image (user-given, or the text of the page/region it came from);
     a PDV lane uses it as the base text that the modification `text` moves away from.
+    `docs`: doc ids the search is limited to (None: the whole library). Every lane applies it as a filter
+    before ranking (a Chroma `where` on the records' `doc_id`, a mask over a lane's own index), never by
+    dropping pages from a top-k afterwards, so a scoped search still returns k pages of the chosen documents.
     """
 
     text: str | None = None
     image: "Image.Image | None" = None
     caption: str | None = None
+    docs: frozenset[str] | None = None
+
+    def allows(self, key: str) -> bool:
+        """Whether the page with this page key belongs to the documents searched."""
+        return self.docs is None or doc_id_of_key(key) in self.docs
+
+    def chroma_where(self) -> dict | None:
+        """The Chroma `where` filter for lane records carrying `doc_id` metadata (None: no filter)."""
+        return None if self.docs is None else {"doc_id": {"$in": sorted(self.docs)}}
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,7 @@ class Lane(ABC):
 
     @abstractmethod
     def search(self, query: Query, k: int) -> list[LaneHit]:
-        """Best pages first."""
+        """Best pages first, only pages of `query.docs` when it is set."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release models or files; called when the library closes."""

@@ -184,6 +184,7 @@ class SingleVectorLane(Lane):
         if count == 0 or k <= 0:
             return []
         result = self.collection.query(query_embeddings=[self.query_vector(query).tolist()],
-                                       n_results=min(k, count), include=["distances"])
+                                       n_results=min(k, count), where=query.chroma_where(),
+                                       include=["distances"])
         return [LaneHit(key=key, score=1.0 - float(distance))
                 for key, distance in zip(result["ids"][0], result["distances"][0])]

@@ -157,7 +157,8 @@ class MultiVectorLane(Lane):
         tokens = self.query_tokens(query)
         fde = self.muvera.encode_queries([tokens])[0]
         n = min(max(k, self.settings.colpali_candidates), count)
-        candidates = self.collection.query(query_embeddings=[fde.tolist()], n_results=n, include=[])["ids"][0]
+        candidates = self.collection.query(query_embeddings=[fde.tolist()], n_results=n,
+                                           where=query.chroma_where(), include=[])["ids"][0]
         scored = sorted(((maxsim(tokens, self.store.load(key)), key) for key in candidates), reverse=True)
         return [LaneHit(key=key, score=score) for score, key in scored[:k]]
 

@@ -155,7 +155,9 @@ class TextLane(Lane):
                 return []
             terms = analyze(query.text, query=True)
             bm25 = model.scores(terms, self.params.bigram_weight)
-            dense = self._dense_page_scores(query.text)
+            if query.docs is not None:  # the scope filters the whole score vector before any top-k is taken
+                bm25 = np.where([query.allows(key) for key in keys], bm25, 0.0)
+            dense = self._dense_page_scores(query)
         depth = min(self.params.bm25_candidates, len(bm25))
         top_bm25 = np.argpartition(-bm25, depth - 1)[:depth]  # unordered: the fusion sorts
         best = float(bm25.max())
@@ -174,15 +176,15 @@ class TextLane(Lane):
         return [LaneHit(key=key, score=score, region=_best_region(region_terms.get(key, []), query_terms))
                 for key, score in ranked]
 
-    def _dense_page_scores(self, text: str) -> dict[str, float]:
-        """Best passage cosine per page, over the passages nearest to the query."""
+    def _dense_page_scores(self, query: Query) -> dict[str, float]:
+        """Best passage cosine per page, over the passages nearest to the query (in `query.docs` if set)."""
         count = self._collection.count()
         if count == 0:
             return {}
-        vector = load_wordllama().embed([text], norm=True)[0]
+        vector = load_wordllama().embed([query.text], norm=True)[0]
         found = self._collection.query(query_embeddings=[vector.tolist()],
                                        n_results=min(self.params.dense_passages, count),
-                                       include=["distances", "metadatas"])
+                                       where=query.chroma_where(), include=["distances", "metadatas"])
         scores: dict[str, float] = {}
         for meta, distance in zip(found["metadatas"][0], found["distances"][0]):
             key = str(meta["key"])

@@ -1,7 +1,7 @@
 """`python app.py`: the pagelens app on embedded defaults (settings from PAGELENS_* env vars).
 
 A library folder with an embedded Chroma (./pagelens-library unless PAGELENS_LIBRARY says otherwise), the
-offline text lane and answerer, and the sample corpus from assets/sample loaded on first start.
+offline text lane and answerer, and the sample corpus shipped in the package (pagelens/assets/sample) loaded on first start.
 """
 
 import os

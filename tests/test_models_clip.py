@@ -73,13 +73,10 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
 @pytest.mark.slow
 def test_library_with_text_and_tiny_clip_lanes(tiny_clip, tmp_path):
     """A library mixes the text lane and a visual lane; image and composed queries reach the visual lane."""
-    from pathlib import Path
-
     from pagelens import Library
+    from pagelens.assets import SAMPLE_DIR
 
-    sample = Path(__file__).resolve().parents[1] / "assets" / "sample" / "gnuplot-expressions.pdf"
-    if not sample.exists():
-        pytest.skip(f"sample corpus missing: {sample}")
+    sample = SAMPLE_DIR / "gnuplot-expressions.pdf"
     lib = Library(tmp_path / "lib", lanes=["text", tiny_clip])
     try:
         assert lib.add([sample]).ok

@@ -18,6 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (the analytics switch must be set before the import)
 
+from ..assets import SAMPLE_DIR, sample_documents  # noqa: E402
 from ..config import Settings  # noqa: E402
 from ..index.registry import family  # noqa: E402
 from ..library import Library  # noqa: E402
@@ -28,7 +29,6 @@ from .prefs import BACKENDS, UiPrefs, load_prefs, prefs_path, save_prefs  # noqa
 from ..ingest.pipeline import warm_up  # noqa: E402
 from .uploads import stage_uploads, supported  # noqa: E402
 
-SAMPLE_DIR = Path(__file__).resolve().parents[3] / "assets" / "sample"
 PAGES_DIR = "pages"  # <library>/pages: the page PNGs, the only library files the app serves
 THUMBS_DIR = "ui-cache"  # <library>/ui-cache: boxed copies of cited pages, served too
 IMAGE_QUERY_FAMILIES = ("dse", "clip", "colpali")  # lanes that embed a reference image (composed queries)
@@ -250,7 +250,7 @@ def sample_files(library: Library, sample_dir: Path | None) -> list[Path]:
     """The bundled sample documents when the library is empty (a first start), else nothing."""
     if sample_dir is None or not sample_dir.is_dir() or library.documents():
         return []
-    return sorted(p for p in sample_dir.iterdir() if p.is_file() and p.suffix.lower() != ".md")
+    return sample_documents(sample_dir)
 
 
 def _load_sample(session: AppSession, files: list[Path]) -> None:

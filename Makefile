@@ -1,5 +1,8 @@
-# The two commands of the README. Both install what they need first (scripts/setup.sh is idempotent).
-.PHONY: app test setup
+# The README's commands. Each installs what it needs first (scripts/setup.sh is idempotent).
+#   make app         the app with the offline text lane (no torch; about 1 GB installed)
+#   make app-visual  the same plus the visual lanes (DSE, CLIP, ColPali: torch and friends, about 6 GB)
+#   make test        everything, then the whole test suite
+.PHONY: app app-visual test setup
 
 export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
@@ -7,6 +10,10 @@ export ANONYMIZED_TELEMETRY ?= False
 
 app:
 	scripts/setup.sh
+	.venv/bin/python app.py
+
+app-visual:
+	scripts/setup.sh --visual
 	.venv/bin/python app.py
 
 test:

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything pagelens needs, idempotently, on a fresh machine:
-#   scripts/setup.sh          Python environment (.venv) from uv.lock, with every extra
-#   scripts/setup.sh --test   the same, plus the system packages the tests drive (Chromium, poppler)
-# uv comes from PyPI into .tools/ so nothing outside the checkout is assumed; the lock file pins
-# torch 2.13.0 with torchvision 0.28.0, a pair that imports (pip's local CPU torch wheel would not).
+# Installs what pagelens needs, idempotently, on a fresh machine:
+#   scripts/setup.sh           the app's environment (.venv from uv.lock): the offline text lane, OCR, the app;
+#                              no torch (the visual extra is 4.4 GB of torch and CUDA libraries it never uses)
+#   scripts/setup.sh --visual  the same plus the visual lanes (extra `visual`: torch, transformers, ...)
+#   scripts/setup.sh --test    every extra and the test tools, plus the system packages the tests drive
+#                              (Chromium, poppler)
+# The app's installs are --inexact: they add what is missing and never remove what a fuller install (say
+# --test) put there. uv comes from PyPI into .tools/ so nothing outside the checkout is assumed; the lock
+# file pins torch 2.13.0 with torchvision 0.28.0, a pair that imports (pip's local CPU torch wheel would not).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=${1:-app}
+case "$mode" in
+  app) sync=(--inexact --no-dev) ;;
+  --visual) sync=(--inexact --no-dev --extra visual) ;;
+  --test) sync=(--all-extras) ;;
+  *) echo "usage: scripts/setup.sh [--visual | --test]" >&2; exit 2 ;;
+esac
 
 UV_VERSION=0.13.9
 UV=.tools/uv/bin/uv
@@ -15,9 +27,9 @@ if [ ! -x "$UV" ]; then
   .tools/uv/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
 fi
 
-"$UV" sync --frozen --all-extras --python 3.11 --quiet
+"$UV" sync --frozen "${sync[@]}" --python 3.11 --quiet
 
-if [ "${1:-}" = "--test" ]; then
+if [ "$mode" = "--test" ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .. import extras
 from .errors import IngestError
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -29,6 +30,9 @@ def print_html(source: Path, target: Path, timeout_s: float) -> None:
     if exe is None:
         raise IngestError("html_renderer 'chromium' needs Debian's chromium (apt-get install chromium); "
                           "or set PAGELENS_HTML_RENDERER=mupdf")
+    if not extras.installed("chromium"):
+        raise IngestError("html_renderer 'chromium' drives Chromium through Playwright, which is not installed: "
+                          f"{extras.install_hint('chromium')}; or set PAGELENS_HTML_RENDERER=mupdf")
     src = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PAGELENS_CHROMIUM": exe,
            "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))}

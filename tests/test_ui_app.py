@@ -35,7 +35,8 @@ def small_pdf(tmp_path_factory, dev_docs: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("app") / "lib") as served:
+    # an admin's settings are saved for everyone (test_settings_are_validated_and_persisted)
+    with running_app(tmp_path_factory.mktemp("app") / "lib", anonymous_role="admin") as served:
         yield served
 
 

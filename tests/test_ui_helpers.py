@@ -48,11 +48,11 @@ def test_boxed_page_without_a_box_is_the_page_and_odd_boxes_are_clamped(page_png
 
 
 def test_prefs_round_trip_and_override_settings(tmp_path: Path):
-    defaults = Settings.from_env({}, library=tmp_path)
+    defaults = Settings.from_env({}, library=tmp_path, llm_allowed_urls=["http://127.0.0.1:9/v1"])
     assert load_prefs(tmp_path, defaults) == UiPrefs.from_settings(defaults)
     chosen = UiPrefs(lanes=["text", " dse "], k=7, llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1",
                      llm_model="m")
-    save_prefs(tmp_path, chosen)
+    save_prefs(tmp_path, chosen, defaults)
     loaded = load_prefs(tmp_path, defaults)
     assert loaded.lanes == ["text", "dse"] and loaded.k == 7 and loaded.llm_backend == "openai"
     applied = loaded.apply(defaults)
@@ -66,7 +66,7 @@ def test_prefs_round_trip_and_override_settings(tmp_path: Path):
 ])
 def test_invalid_prefs_are_refused(bad: UiPrefs, tmp_path: Path):
     with pytest.raises(ValueError):
-        save_prefs(tmp_path, bad)
+        save_prefs(tmp_path, bad, Settings.from_env({}, llm_backend="openai"))
     assert not prefs_path(tmp_path).exists()
 
 

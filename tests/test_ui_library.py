@@ -28,7 +28,7 @@ def test_the_app_keeps_the_lanes_a_library_remembers(tmp_path: Path):
     with library:
         assert library.lanes == ["words", "morewords"] and opened.lanes == library.lanes and opened.k == 4
 
-    save_prefs(root, UiPrefs(lanes=["morewords"], k=3))
+    save_prefs(root, UiPrefs(lanes=["morewords"], k=3), settings)
     library, opened = open_library(settings)
     with library:
         assert library.lanes == ["morewords"] and opened.k == 3

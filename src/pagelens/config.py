@@ -65,7 +65,8 @@ class Settings:
     llm_backend: str = "extractive"  # extractive | openai | transformers
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = ""
-    llm_api_key: str = ""
+    llm_api_key: str = ""  # sent to llm_base_url only, never to another endpoint the app may be switched to
+    llm_allowed_urls: list[str] = field(default_factory=list)  # endpoints the app's users may pick; empty: llm_base_url
     llm_timeout_s: float = 60.0
     llm_images: str = "auto"  # auto (send page images, fall back to text if refused) | on | off
     llm_max_tokens: int = 512  # answer length cap for the LLM backends
@@ -77,7 +78,9 @@ class Settings:
     # app
     host: str = "127.0.0.1"
     port: int = 7860
-    auth: str = ""  # "user:password" enables Gradio auth
+    auth: str = ""  # "user:password[:role],..." enables Gradio auth with roles (ui/security.py)
+    anonymous_role: str = "editor"  # role of every client when auth is off: reader | editor | admin
+    allowed_hosts: list[str] = field(default_factory=list)  # Host names answered; empty: bind address + localhost
     max_upload_mb: int = 200
 
     @classmethod

@@ -2,7 +2,9 @@
 
 Page images go as base64 `image_url` parts when `llm_images` is on, or when it is `auto` until the server
 refuses them (HTTP 400/415/422 or an error mentioning images); then this backend sends page text only for
-the rest of its life. Every call has a strict timeout; every failure becomes a `BackendError`.
+the rest of its life. Every call has a strict timeout; every failure becomes a `BackendError` that names the
+HTTP status but never repeats the server's reply (an endpoint is not trusted to write into a user's chat).
+Redirects are not followed, so the request (and its key) reaches the configured endpoint and nothing else.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class OpenAICompatBackend:
         self._client = httpx.Client(
             base_url=self.base_url, headers=headers,
             timeout=httpx.Timeout(self.timeout_s, connect=min(CONNECT_TIMEOUT_S, self.timeout_s)),
+            follow_redirects=False,
         )
 
     def answer(self, question: str, pages: list[EvidencePage]) -> str:
@@ -100,12 +103,16 @@ class OpenAICompatBackend:
             body = response.text[:300]
             if images and (response.status_code in _IMAGE_REFUSED_STATUS or "image" in body.lower()):
                 raise _ImagesRefused(body)
-            raise BackendError(f"the LLM server at {self.base_url} answered HTTP {response.status_code}: {body}")
+            raise BackendError(f"the LLM server at {self.base_url} answered HTTP {response.status_code} "
+                               f"({httpx.codes.get_reason_phrase(response.status_code) or 'unknown status'})")
+        if response.is_redirect:
+            raise BackendError(f"the LLM server at {self.base_url} answered with a redirect, which pagelens does "
+                               "not follow; set PAGELENS_LLM_BASE_URL to the final address")
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
             raise BackendError(f"the LLM server at {self.base_url} returned something that is not a chat "
-                               f"completion: {response.text[:200]!r}") from None
+                               "completion") from None
         if not isinstance(content, str):
             raise BackendError(f"the LLM server at {self.base_url} returned no text content")
         return content

@@ -25,7 +25,8 @@ from ..library import Library  # noqa: E402
 from ..rag.agent import iter_ask  # noqa: E402
 from ..types import AddReport, Answer, Step  # noqa: E402
 from . import present  # noqa: E402
-from .prefs import BACKENDS, UiPrefs, load_prefs, prefs_path, save_prefs  # noqa: E402
+from .prefs import UiPrefs, backend_choices, endpoint_choices, load_prefs, prefs_path, save_prefs  # noqa: E402
+from .security import NotAllowed, host_check, parse_auth, require  # noqa: E402
 from ..ingest.pipeline import warm_up  # noqa: E402
 from .uploads import stage_uploads, supported  # noqa: E402
 
@@ -36,13 +37,23 @@ IMAGE_QUERY_FAMILIES = ("dse", "clip", "colpali")  # lanes that embed a referenc
 
 @dataclass
 class AppSession:
-    """The open library and the settings the app runs with; the Settings tab may swap both."""
+    """The open library and the settings the app runs with; an admin's Settings tab may swap both.
+
+    `operator` is what the operator configured (environment), the bounds of every choice made in the app."""
 
     library: Library
     settings: Settings
+    operator: Settings | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     loading: str = ""  # what the sample loader is doing; empty when nothing is loading in the background
     loaded: str = ""  # what it did, once done
+
+    def __post_init__(self) -> None:
+        self.operator = self.operator or self.settings
+
+    def settings_for(self, chosen: UiPrefs | None) -> Settings:
+        """The settings a client's session answers with: its own choices, else the app's."""
+        return chosen.apply(self.operator).replace(library=self.settings.library) if chosen else self.settings
 
     @property
     def thumbs(self) -> Path:
@@ -50,7 +61,8 @@ class AppSession:
 
 
 def server_options(settings: Settings) -> dict:
-    """`Blocks.launch` keyword arguments: bind address, upload cap, auth, and the only paths served."""
+    """`Blocks.launch` keyword arguments: bind address, Host check, upload cap, auth with roles, and the only
+    paths served."""
     root = Path(settings.library).resolve()
     options: dict = {
         "server_name": settings.host,
@@ -59,12 +71,11 @@ def server_options(settings: Settings) -> dict:
         "allowed_paths": [str(root / PAGES_DIR), str(root / THUMBS_DIR)],
         "blocked_paths": [str(root / "chroma"), str(root / "uploads"), str(root / "lanes")],
         "show_error": True,
+        "app_kwargs": {"middleware": host_check(settings)},
     }
-    if settings.auth:
-        user, sep, password = settings.auth.partition(":")
-        if not sep or not user or not password:
-            raise ValueError("auth must look like user:password")
-        options["auth"] = (user, password)
+    users = parse_auth(settings.auth)
+    if users:
+        options["auth"] = [(user.name, user.password) for user in users.values()]
     return options
 
 
@@ -96,14 +107,22 @@ def _build(session: AppSession) -> gr.Blocks:
         """While the sample corpus loads: its progress, the growing document list, and the timer kept on."""
         return (session.loading or session.loaded, *documents_view(), gr.Timer(active=bool(session.loading)))
 
-    def on_add(files, progress=gr.Progress()):
+    def on_add(files, request: gr.Request, progress=gr.Progress()):
+        try:
+            require(request.username, session.operator, "editor", "Adding documents")
+        except NotAllowed as err:
+            return (f"Not added: {err}.", *documents_view())
         report = add_to_library(session, files, progress)
         return (present.report_markdown(report), *documents_view())
 
-    def on_add_folder(files, progress=gr.Progress()):
-        return on_add(supported(files or []), progress)
+    def on_add_folder(files, request: gr.Request, progress=gr.Progress()):
+        return on_add(supported(files or []), request, progress)
 
-    def on_remove(name):
+    def on_remove(name, request: gr.Request):
+        try:
+            require(request.username, session.operator, "editor", "Removing documents")
+        except NotAllowed as err:
+            return (f"Not removed: {err}.", *documents_view())
         if not name:
             return ("Choose a document to remove.", *documents_view())
         removed = session.library.remove(name)
@@ -130,7 +149,7 @@ def _build(session: AppSession) -> gr.Blocks:
         message = f"{len(hits)} pages." if hits else "No matching pages."
         return present.hit_gallery(hits, session.thumbs), present.hit_rows(hits), message
 
-    def on_ask(question, history) -> Iterator[tuple]:
+    def on_ask(question, history, chosen: UiPrefs | None) -> Iterator[tuple]:
         history = list(history or [])
         question = (question or "").strip()
         if not question:
@@ -143,7 +162,7 @@ def _build(session: AppSession) -> gr.Blocks:
         cited: list = []
         yield history, cited, ""
         try:
-            for item in iter_ask(session.library, question, agent_history, settings=session.settings):
+            for item in iter_ask(session.library, question, agent_history, settings=session.settings_for(chosen)):
                 if isinstance(item, Step):
                     history.append(present.step_message(item))
                 elif isinstance(item, Answer):
@@ -155,15 +174,23 @@ def _build(session: AppSession) -> gr.Blocks:
             history.append({"role": "assistant", "content": f"Could not answer: {err}"})
             yield history, cited, ""
 
-    def on_save_settings(lanes_text, k, backend, base_url, model):
+    def on_save_settings(lanes_text, k, backend, base_url, model, current: UiPrefs | None, request: gr.Request):
+        """An admin's choice is saved for everyone; anyone else's holds for their session only."""
         lanes = [lane.strip() for lane in (lanes_text or "").split(",")]
         try:
             chosen = UiPrefs(lanes=lanes, k=int(k), llm_backend=backend, llm_base_url=base_url or "",
-                             llm_model=model or "").validated()
-        except ValueError as err:
-            return f"Not saved: {err}", gr.CheckboxGroup()
+                             llm_model=model or "").validated(session.operator)
+            try:
+                require(request.username, session.operator, "admin", "Saving settings for everyone")
+            except NotAllowed:
+                if chosen.lanes != session.library.lanes:
+                    require(request.username, session.operator, "admin", "Changing the lanes")
+                return "Applied to this session only.", gr.CheckboxGroup(), chosen
+        except (ValueError, NotAllowed) as err:
+            return f"Not saved: {err}", gr.CheckboxGroup(), current
         message = _apply_prefs(session, chosen)
-        return message, gr.CheckboxGroup(choices=session.library.lanes, value=session.library.lanes)
+        return (message, gr.CheckboxGroup(choices=session.library.lanes, value=session.library.lanes),
+                None if message == "Saved." else current)
 
     # delete_cache: Gradio's own copies of uploads and outputs older than a day go, checked hourly
     with gr.Blocks(title="pagelens", delete_cache=(3600, 86400)) as app:
@@ -179,7 +206,8 @@ def _build(session: AppSession) -> gr.Blocks:
                                         column_widths=["50%", "18%", "32%"],
                                         elem_id="documents")
                     with gr.Row():
-                        to_remove = gr.Dropdown(label="Document", choices=[], scale=3)
+                        # any name is accepted here (scripts remove by name); on_remove checks it
+                        to_remove = gr.Dropdown(label="Document", choices=[], scale=3, allow_custom_value=True)
                         remove = gr.Button("Remove", variant="stop", size="sm", scale=1)
                 with gr.Column(scale=2, min_width=380):
                     chat = gr.Chatbot(label="Chat", height=560, elem_id="chat", buttons=["copy"])
@@ -205,22 +233,26 @@ def _build(session: AppSession) -> gr.Blocks:
             lanes_box = gr.Textbox(value=", ".join(prefs.lanes), label="Lanes (text, dse, clip:<model>/<pretrained>, "
                                    "colpali:<checkpoint>); a new lane embeds the whole library")
             k_default = gr.Slider(1, 100, value=prefs.k, step=1, label="Pages per search (k)")
-            backend = gr.Dropdown(choices=list(BACKENDS), value=prefs.llm_backend, label="Answer backend")
-            base_url = gr.Textbox(value=prefs.llm_base_url, label="OpenAI-compatible endpoint (base URL)")
+            backend = gr.Dropdown(choices=backend_choices(session.operator), value=prefs.llm_backend,
+                                  label="Answer backend", allow_custom_value=True)  # UiPrefs.validated says why not
+            base_url = gr.Dropdown(choices=endpoint_choices(session.operator), value=prefs.llm_base_url.rstrip("/"),
+                                   label="OpenAI-compatible endpoint (the operator's choices)",
+                                   allow_custom_value=True)  # checked by UiPrefs.validated, with a message
             model = gr.Textbox(value=prefs.llm_model, label="Model")
             save = gr.Button("Save", variant="primary")
             settings_status = gr.Markdown()
+            session_prefs = gr.State(None)  # this client's own choices (UiPrefs), None: the app's settings
 
         upload.upload(on_add, upload, [add_status, docs, to_remove], api_name="add")
         folder.upload(on_add_folder, folder, [add_status, docs, to_remove], api_visibility="private")
         remove.click(on_remove, to_remove, [add_status, docs, to_remove], api_name="remove")
         docs.select(on_pick_document, docs, to_remove, api_visibility="private")
-        question.submit(on_ask, [question, chat], [chat, cited, question], api_name="ask")
+        question.submit(on_ask, [question, chat, session_prefs], [chat, cited, question], api_name="ask")
         search_inputs = [query, reference, k, search_lanes]
         search.click(on_search, search_inputs, [results, ranking, search_status], api_name="search")
         query.submit(on_search, search_inputs, [results, ranking, search_status], api_visibility="private")
-        save.click(on_save_settings, [lanes_box, k_default, backend, base_url, model], [settings_status, search_lanes],
-                   api_name="settings")
+        save.click(on_save_settings, [lanes_box, k_default, backend, base_url, model, session_prefs],
+                   [settings_status, search_lanes, session_prefs], api_name="settings")
         refresh = gr.Timer(2.0, active=bool(session.loading))
         refresh.tick(loading_view, None, [add_status, docs, to_remove, refresh], api_visibility="private",
                      show_progress="hidden")
@@ -229,9 +261,9 @@ def _build(session: AppSession) -> gr.Blocks:
 
 
 def _apply_prefs(session: AppSession, chosen: UiPrefs) -> str:
-    """Persist the prefs and use them now. New lanes reopen the library (a lane new to it embeds every page);
+    """Persist an admin's prefs and use them now for everyone. New lanes reopen the library (a lane new to it embeds every page);
     when they cannot be opened (e.g. model weights missing) the library reopens with its previous lanes."""
-    updated = chosen.apply(session.settings)
+    updated = chosen.apply(session.operator).replace(library=session.settings.library)
     with session.lock:
         if updated.lanes != session.library.lanes:
             previous = session.library.lanes
@@ -242,7 +274,7 @@ def _apply_prefs(session: AppSession, chosen: UiPrefs) -> str:
                 session.library = Library(updated.library, lanes=previous, settings=session.settings)
                 return f"Not saved: the lanes {', '.join(updated.lanes)} cannot be opened: {err}"
         session.settings = updated
-    save_prefs(Path(updated.library), chosen)
+    save_prefs(Path(updated.library), chosen, session.operator)
     return "Saved."
 
 
@@ -305,9 +337,10 @@ def launch(settings: Settings, *, lanes: Sequence[str] | None = None, sample_dir
 
     `lanes`: explicit lanes (e.g. from `pagelens serve --lanes`), else see `open_library`.
     Blocks until the server stops unless `prevent_thread_lock` (tests, notebooks)."""
+    operator = settings
     library, settings = open_library(settings, lanes)
     warm_up(settings)  # the rendering worker starts while the page loads, so the first drop ingests at once
-    session = AppSession(library=library, settings=settings)
+    session = AppSession(library=library, settings=settings, operator=operator)
     samples = sample_files(library, sample_dir)
     if samples:
         session.loading = f"Loading the sample corpus ({len(samples)} files)…"

@@ -4,7 +4,8 @@
 #                              no torch (the visual extra is 4.4 GB of torch and CUDA libraries it never uses)
 #   scripts/setup.sh --visual  the same plus the visual lanes (extra `visual`: torch, transformers, ...)
 #   scripts/setup.sh --test    every extra and the test tools, plus the system packages the tests drive
-#                              (Chromium, poppler)
+#                              (Chromium, poppler, LibreOffice for Office documents: the app runs without
+#                              it, Office files then fail saying what to install)
 # The app's installs are --inexact: they add what is missing and never remove what a fuller install (say
 # --test) put there. uv comes from PyPI into .tools/ so nothing outside the checkout is assumed; the lock
 # file pins torch 2.13.0 with torchvision 0.28.0, a pair that imports (pip's local CPU torch wheel would not).
@@ -33,6 +34,8 @@ if [ "$mode" = "--test" ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-core-nogui libreoffice-writer-nogui
+                                                  libreoffice-impress-nogui libreoffice-calc-nogui)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}" >&2
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

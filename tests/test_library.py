@@ -186,15 +186,15 @@ def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_
     shutil.copy(dev_docs / "maxima-finance.html", corpus / "maxima-finance.html")
     (corpus / "style.css").write_text("body { color: red }")
     (corpus / ".hidden.pdf").write_bytes(b"not even a pdf")
-    notes = tmp_path / "notes.txt"
+    notes = tmp_path / "notes.xyz"
     notes.write_text("just some notes, not a document")
     with open_library(tmp_path / "lib") as lib:
         report = lib.add([corpus, notes, tmp_path / "missing.pdf"])
         outcomes = {f.name: f for f in report.files}
-        assert set(outcomes) == {f"manuals/{GNUPLOT}", "maxima-finance.html", "notes.txt", "missing.pdf"}
+        assert set(outcomes) == {f"manuals/{GNUPLOT}", "maxima-finance.html", "notes.xyz", "missing.pdf"}
         assert outcomes[f"manuals/{GNUPLOT}"].status == "added"
         assert outcomes["maxima-finance.html"].status == "added" and outcomes["maxima-finance.html"].pages >= 1
-        assert outcomes["notes.txt"].status == "failed" and "not a PDF, HTML or image" in outcomes["notes.txt"].reason
+        assert outcomes["notes.xyz"].status == "failed" and "not a PDF, HTML, image" in outcomes["notes.xyz"].reason
         assert outcomes["missing.pdf"].status == "failed" and "no such file" in outcomes["missing.pdf"].reason
         assert not report.ok
         assert [d.name for d in lib.documents()] == [f"manuals/{GNUPLOT}", "maxima-finance.html"]

@@ -149,4 +149,4 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
 
 def test_folder_uploads_keep_only_supported_files():
     names = ["a.PDF", "b.html", "style.css", "scan.png", "notes.txt", "c.jpeg", "Makefile"]
-    assert [p.name for p in supported(names)] == ["a.PDF", "b.html", "scan.png", "c.jpeg"]
+    assert [p.name for p in supported(names)] == ["a.PDF", "b.html", "scan.png", "notes.txt", "c.jpeg"]

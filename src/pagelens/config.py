@@ -34,6 +34,7 @@ class Settings:
     ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
     ocr_cache: str = "~/.cache/pagelens/ocr"  # OCR results by page-image hash (OCR is seconds/page); "off": none
     html_renderer: str = "mupdf"  # mupdf (no JS, no network) | chromium (Playwright, network blocked)
+    soffice: str = ""  # LibreOffice for Office files; empty: /usr/bin/soffice, else soffice on PATH
     layout: bool = False  # PyMuPDF layout model for region classes (~2 s/page here); off: text/image blocks
     workers: int = 1
 

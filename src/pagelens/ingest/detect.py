@@ -7,11 +7,14 @@ import re
 from pathlib import Path
 from typing import Literal
 
-Kind = Literal["pdf", "html", "image"]
+from . import office, text
 
-# Suffixes a folder walk picks up; single files are judged by content whatever their name.
+Kind = Literal["pdf", "html", "image", "office", "text", "markdown"]
+
+# Suffixes a folder walk picks up; single files are judged by content whatever their name (text files,
+# which have no magic bytes, by their suffix and their content: see text.py).
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".xhtml", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
-                                ".webp", ".gif", ".bmp"})
+                                ".webp", ".gif", ".bmp"}) | office.SUFFIXES | text.SUFFIXES
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")
 _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
@@ -19,7 +22,7 @@ _SNIFF_BYTES = 4096
 
 
 def detect_kind(path: Path) -> Kind | None:
-    """"pdf", "html" or "image" judged by content; None for anything else (including empty files)."""
+    """The kind judged by content (see Kind); None for anything else (including empty files)."""
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if b"%PDF-" in head[:1024]:  # the spec allows junk before the header; readers look in the first KB
@@ -28,7 +31,9 @@ def detect_kind(path: Path) -> Kind | None:
         return "image"
     if b"\x00" not in head and _HTML_SNIFF.search(head.lstrip(b"\xef\xbb\xbf \t\r\n")):
         return "html"
-    return None
+    if office.office_format(path, head):
+        return "office"
+    return text.text_format(path, head)
 
 
 def content_hash(path: Path) -> str:

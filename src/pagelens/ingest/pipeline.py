@@ -46,7 +46,8 @@ def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: 
                           f"{settings.max_file_bytes:,}; split it, or raise the limit with "
                           f"PAGELENS_MAX_FILE_BYTES={size}")
     if kind is None:
-        raise IngestError("not a PDF, HTML or image file (judged by its content, not its name); "
+        raise IngestError("not a PDF, HTML, image, Office (Word, PowerPoint, Excel, OpenDocument, RTF), "
+                          "plain-text or Markdown file (judged by its content, not its name); "
                           "convert it to PDF and add it again")
     out_dir = Path(out_dir).resolve()
     existed = out_dir.exists()
@@ -72,7 +73,7 @@ def render_in_parts(job: RenderJob) -> list[Page]:
     """With `settings.workers` > 1, a long document is split into page ranges rendered by that many
     workers at once (each range sandboxed and timed on its own); otherwise one worker renders it all."""
     workers = job.settings.workers
-    if workers <= 1 or job.kind == "image":
+    if workers <= 1 or job.kind in ("image", "office"):  # an office file would be converted once per part
         return POOL.render(job)
     total = POOL.count_pages(job)
     if total < MIN_PAGES_PER_PART * 2:

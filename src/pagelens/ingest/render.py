@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from ..types import Page
 from .html import open_html
 from .errors import IngestError
 from .image import render_image
 from .job import RenderJob
+from .office import convert_to_pdf
 from .pdf import check_page_count, open_pdf, render_pages
+from .text import text_to_html
 
 
 def render_file(job: RenderJob, on_count: Callable[[int], None]) -> list[Page]:
@@ -17,7 +22,14 @@ def render_file(job: RenderJob, on_count: Callable[[int], None]) -> list[Page]:
     if job.kind == "image":
         on_count(1)
         return render_image(job)
-    doc = open_html(job) if job.kind == "html" else open_pdf(job)
+    if job.kind == "office":
+        with tempfile.TemporaryDirectory(prefix="pagelens-office-") as tmp:
+            pdf = convert_to_pdf(job.path, Path(tmp), job.settings)
+            return render_file(dataclasses.replace(job, path=pdf, kind="pdf"), on_count)
+    if job.kind in ("text", "markdown"):
+        doc = open_html(job, text_to_html(job.path, job.kind))
+    else:
+        doc = open_html(job) if job.kind == "html" else open_pdf(job)
     with doc:
         total = check_page_count(doc, job)
         first, last = job.pages or (1, total)

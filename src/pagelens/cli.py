@@ -1,4 +1,4 @@
-"""`pagelens` command line: add, search, list, remove, eval, ask, serve.
+"""`pagelens` command line: add, search, list, remove, eval, ask, serve, mcp.
 
 Exit status: 0 ok, 1 when something failed (a file, a missing document, a busy library), 2 usage error.
 Errors go to stderr; `--json` prints machine-readable output on stdout.
@@ -86,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(run=_serve)
+
+    mcp = commands.add_parser("mcp", parents=[common], help="serve the library to AI assistants (Model Context "
+                              "Protocol; stdio unless --http)")
+    mcp.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio")
+    mcp.add_argument("--allow-add", type=Path, metavar="FOLDER",
+                     help="enable the add tool for files inside FOLDER (default: read-only)")
+    mcp.set_defaults(run=_mcp)
     return parser
 
 
@@ -227,6 +234,16 @@ def _serve(args: argparse.Namespace) -> int:
     from .ui.app import launch
 
     launch(_settings(args, host=args.host, port=args.port), lanes=_lanes(args))
+    return OK
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from .mcp_server import serve
+
+    if args.allow_add is not None and not args.allow_add.is_dir():
+        raise UsageError(f"--allow-add needs an existing folder, not {args.allow_add}")
+    with _open(args) as lib:
+        serve(lib, http_port=args.http, allow_add=args.allow_add)
     return OK
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what pagelens needs, idempotently, on a fresh machine:
 #   scripts/setup.sh           the app's environment (.venv from uv.lock): the offline text lane, OCR, the app;
-#                              no torch (the visual extra is 4.4 GB of torch and CUDA libraries it never uses)
+#                              no torch (the visual extra is 4.4 GB of torch and CUDA libraries it never uses);
+#                              and Debian's tesseract-ocr, the default OCR engine (every mode)
 #   scripts/setup.sh --visual  the same plus the visual lanes (extra `visual`: torch, transformers, ...)
 #   scripts/setup.sh --test    every extra and the test tools, plus the system packages the tests drive
 #                              (Chromium, poppler, LibreOffice for Office documents: the app runs without
@@ -30,16 +31,17 @@ fi
 
 "$UV" sync --frozen "${sync[@]}" --python 3.11 --quiet
 
+missing=()
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 if [ "$mode" = "--test" ]; then
-  missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-core-nogui libreoffice-writer-nogui
                                                   libreoffice-impress-nogui libreoffice-calc-nogui)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing Debian packages: ${missing[*]}" >&2
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

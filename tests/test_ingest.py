@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pymupdf
@@ -12,7 +11,6 @@ from PIL import Image
 
 from pagelens.config import Settings
 from pagelens.ingest.detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
-from pagelens.ingest.ocr import OcrLine, reading_order
 from pagelens.ingest.pipeline import ingest_file
 
 
@@ -89,45 +87,11 @@ def test_html_pages(dev_docs, tmp_path, settings):
         assert sum(phrase in flat(p.text) for p in pages) == 1, phrase  # on exactly one rendered page
 
 
-@pytest.mark.slow
-def test_image_file_gets_ocr_text(dev_docs, tmp_path):
-    [page] = ingest_file(dev_docs / "booktabs-page2.png", name="booktabs-page2.png", doc_id="bt",
-                         out_dir=tmp_path / "pages", settings=Settings.from_env(ocr="rapidocr", ocr_cache="off"))
-    check_page_files([page], 1500)
-    assert page.text_source == "ocr"
-    assert "This is a hotch-potch of information that is probably" in flat(page.text)
-    assert page.regions and all(r.kind == "text" for r in page.regions)
-
-
-@pytest.mark.slow
-def test_scanned_pdf_page_gets_ocr_text(dev_docs, tmp_path):
-    part = excerpt(dev_docs / "r-data-scan.pdf", 1, 1, tmp_path / "scan.pdf")
-    ocr = Settings.from_env(ocr="rapidocr", ocr_cache=str(tmp_path / "ocr-cache"))
-    [page] = ingest_file(part, name="scan.pdf", doc_id="scan", out_dir=tmp_path / "pages", settings=ocr)
-    check_page_files([page], 1500)
-    assert page.text_source == "ocr"
-    text = flat(page.text)
-    assert "read.mtp imports a" in text and "Minitab Portable Worksheet" in text
-    assert "In this chapter we consider the problem of reading a binary data file" in text
-    assert len(list((tmp_path / "ocr-cache").glob("rapidocr-*.json"))) == 1
-    # the same page again (another name) comes from the cache: same text and regions, no OCR run
-    started = time.monotonic()
-    [again] = ingest_file(part, name="copy.pdf", doc_id="copy", out_dir=tmp_path / "copy", settings=ocr)
-    assert time.monotonic() - started < 5
-    assert again.text == page.text and again.regions == page.regions
-
-
 def test_ocr_off_leaves_scan_without_text(dev_docs, tmp_path, settings):
     part = excerpt(dev_docs / "r-data-scan.pdf", 1, 1, tmp_path / "scan.pdf")
     [page] = ingest_file(part, name="scan.pdf", doc_id="scan", out_dir=tmp_path / "pages", settings=settings)
     assert page.text_source == "none" and page.text == ""
     assert [r.kind for r in page.regions] == ["figure"]  # the scanned image itself
-
-
-def test_reading_order_joins_pieces_of_a_line():
-    pieces = [OcrLine("world", (120, 10, 200, 30)), OcrLine("second line", (10, 50, 150, 70)),
-              OcrLine("hello", (10, 12, 100, 31))]
-    assert [line.text for line in reading_order(pieces)] == ["hello world", "second line"]
 
 
 @pytest.mark.slow

@@ -23,7 +23,8 @@ from .sandbox import POOL
 
 __all__ = ["IngestError", "SUPPORTED_SUFFIXES", "content_hash", "detect_kind", "ingest_file", "warm_up"]
 
-MIN_PAGES_PER_PART = 8  # fewer pages than this per worker are not worth a second process
+# fewer pages than this per worker are not worth a second process (a scanned page costs ~2 CPU-s to OCR)
+MIN_PAGES_PER_PART = 4
 
 atexit.register(POOL.shutdown)
 

@@ -30,7 +30,7 @@ class Settings:
     file_timeout_s: float = 600.0  # wall clock for rendering one file in the sandbox
     page_timeout_s: float = 60.0  # extra wall clock granted per page
     memory_cap_mb: int = 3072  # address-space cap of the rendering child process
-    ocr: str = "tesseract"  # tesseract (apt tesseract-ocr; ~3x faster here) | rapidocr (no install) | off
+    ocr: str = "tesseract"  # tesseract (apt tesseract-ocr; ~4x less CPU here) | rapidocr (no install) | off
     ocr_langs: list[str] = field(default_factory=lambda: ["eng"])  # tesseract codes: eng, deu, chi_sim, ...
     ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
     ocr_cache: str = "~/.cache/pagelens/ocr"  # OCR results by page-image hash (OCR is seconds/page); "off": none

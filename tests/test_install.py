@@ -10,10 +10,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import signal
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
+from library_helpers import free_port, wait_for_http
+
+REPO = Path(__file__).resolve().parents[1]
 
 VISUAL_MODULES = ("torch", "torchvision", "transformers", "open_clip", "colpali_engine")
 
@@ -43,3 +50,68 @@ def test_the_default_path_never_imports_torch(python, offline_env):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "visual modules: []" in result.stdout, result.stdout[-2000:]
+
+
+@pytest.fixture(scope="module")
+def wheel_venv(tmp_path_factory) -> Path:
+    """A fresh virtual environment holding only the built wheel and its default dependencies (versions
+    pinned to uv.lock), made outside the repository: what `pip install pagelens` gives a user."""
+    uv = shutil.which("uv", path=str(REPO / ".tools" / "uv" / "bin")) or shutil.which("uv")
+    assert uv, "uv is missing: scripts/setup.sh installs it into .tools/uv"
+    work = tmp_path_factory.mktemp("wheel")
+
+    def run(*args: str) -> str:
+        done = subprocess.run([uv, *args], cwd=work, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"uv {' '.join(args)}: {done.stderr[-3000:]}"
+        return done.stdout
+
+    run("build", "--wheel", "--out-dir", str(work / "dist"), str(REPO))
+    wheel, = (work / "dist").glob("pagelens-*.whl")
+    pins = work / "constraints.txt"
+    run("export", "--project", str(REPO), "--frozen", "--no-dev", "--no-hashes", "--no-emit-project",
+        "--output-file", str(pins))
+    run("venv", "--python", "3.11", str(work / "venv"))
+    run("pip", "install", "--python", str(work / "venv" / "bin" / "python"), "--constraint", str(pins), str(wheel))
+    return work / "venv"
+
+
+def in_venv(venv: Path, *command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(venv / "bin" / command[0]), *command[1:]], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.fixture
+def wheel_env(offline_env) -> dict[str, str]:
+    """No PYTHONPATH and no editable install: the venv's own site-packages is all a child sees."""
+    return {key: value for key, value in offline_env.items() if key not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, wheel_env, tmp_path):
+    where = in_venv(wheel_venv, "python", "-c", "import pagelens.assets as a; print(a.__file__); print(a.SAMPLE_DIR)",
+                    env=wheel_env, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr
+    module, sample = where.stdout.split()
+    assert Path(module).is_relative_to(wheel_venv) and not Path(module).is_relative_to(REPO)
+    library = ["--library", str(tmp_path / "lib")]
+
+    added = in_venv(wheel_venv, "pagelens", "add", str(Path(sample) / "maxima-finance.html"), *library,
+                    env=wheel_env, cwd=tmp_path)
+    assert added.returncode == 0 and added.stdout.startswith("added      maxima-finance.html"), added.stderr
+    found = in_venv(wheel_venv, "pagelens", "search", "net present value of cash flows", "-k", "1", "--json",
+                    *library, env=wheel_env, cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)[0]["doc"] == "maxima-finance.html"
+
+    port = free_port()
+    server = subprocess.Popen([str(wheel_venv / "bin" / "pagelens"), "serve", "--library", str(tmp_path / "app"),
+                               "--port", str(port)], env=wheel_env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for_http(server, f"http://127.0.0.1:{port}/", timeout_s=480, what="pagelens serve from the wheel")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()

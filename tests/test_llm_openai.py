@@ -12,7 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pagelens import Settings
-from pagelens.rag.agent import ask
+from pagelens.rag.agent import ask, iter_ask
+from pagelens.rag.answerer import SYSTEM_PROMPT
+from pagelens.rag.backends import backend_for
 from pagelens.rag.openai_compat import OpenAICompatBackend
 
 from library_helpers import free_port
@@ -62,6 +64,8 @@ class ScriptedServer:
                 mode = server.mode
                 if mode == "text_only" and has_images:
                     return self._send(400, json.dumps({"error": "this model does not accept image input"}))
+                if mode == "broken":
+                    return self._send(500, json.dumps({"error": "internal error while decoding image"}))
                 if mode == "slow":
                     time.sleep(3)
                 if mode == "garbage":
@@ -200,3 +204,53 @@ def test_a_failed_rewrite_keeps_the_rule_based_one_and_answers_extractively(libr
     assert "(rules)" in next(s.title for s in answer.steps if s.kind == "rewrite")
     assert len(server.requests) == 1  # no answer request after the failure
     assert answer.answerable and ("gnuplot-expressions.pdf", 9) in {(c.doc, c.page) for c in answer.citations}
+
+
+def has_images(request: dict) -> bool:
+    content = request["messages"][-1]["content"]
+    return isinstance(content, list) and any(p["type"] == "image_url" for p in content)
+
+
+def test_a_refusal_of_images_is_remembered_across_questions(library, server):
+    server.mode = "text_only"
+    settings = settings_for(server.url)
+    assert backend_for(settings) is backend_for(settings)  # one backend per configuration
+    ask(library, QUESTION, settings=settings)
+    first = len(server.requests)
+    second = ask(library, QUESTION, settings=settings)
+    assert second.answerable and second.citations
+    later = server.requests[first:]
+    assert later and not any(has_images(r) for r in later)  # no base64 pages re-sent to a text-only server
+
+
+def test_a_server_error_is_a_failure_not_an_image_refusal(library, server):
+    server.mode = "broken"
+    settings = settings_for(server.url)
+    answer = ask(library, QUESTION, settings=settings)
+    assert any("HTTP 500" in e for e in errors(answer))
+    assert backend_for(settings).send_images is None  # still willing to send images
+    assert answer.answerable and answer.citations  # the extractive answer
+
+
+def test_a_consumer_stopping_early_releases_the_connection(library, server):
+    backend = OpenAICompatBackend(settings_for(server.url, llm_model="m"))
+    items = iter_ask(library, "and how do I reset its seeds?", HISTORY, settings=Settings(), backend=backend)
+    first = next(items)  # the rewrite step: the model was asked, a connection is open
+    assert first.kind == "rewrite" and backend._http is not None
+    items.close()
+    assert backend._http is None
+    assert ask(library, QUESTION, settings=Settings(), backend=backend).answerable  # and it reopens
+
+
+def test_history_state_pages_and_citation_rules_reach_the_model(library, server):
+    answer = ask(library, "and how do I reset its seeds?", HISTORY, settings=settings_for(server.url))
+    assert answer.answerable
+    request = server.requests[-1]
+    messages = request["messages"]
+    assert messages[0] == {"role": "system", "content": SYSTEM_PROMPT} and "Cite every fact" in SYSTEM_PROMPT
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[1]["content"] == HISTORY[0]["content"] and messages[2]["content"] == HISTORY[1]["content"]
+    prompt = " ".join(p.get("text", "") for p in messages[-1]["content"])
+    assert "[gnuplot-expressions.pdf p.9]" in prompt  # the page shown, with its label
+    assert "pages cited in the previous answer: [gnuplot-expressions.pdf p.9]" in prompt
+    assert REWRITTEN in prompt

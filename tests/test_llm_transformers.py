@@ -10,6 +10,7 @@ pytest.importorskip("transformers")
 
 from pagelens import Settings  # noqa: E402
 from pagelens.rag.agent import ask  # noqa: E402
+from pagelens.rag.answerer import Conversation  # noqa: E402
 from pagelens.rag.evidence import EvidencePage  # noqa: E402
 from pagelens.rag.transformers_vlm import TransformersVLMBackend  # noqa: E402
 
@@ -40,7 +41,7 @@ def test_the_tiny_vlm_reads_page_images_and_generates_text(tiny_vlm, library):
     backend = TransformersVLMBackend(vlm_settings(tiny_vlm))
     hit = library.search("rand(-1) resets both seeds", k=1)[0]
     page = EvidencePage.from_hit(hit, 1)
-    reply = backend.answer("How do I reset the seeds of rand?", [page])
+    reply = backend.answer("How do I reset the seeds of rand?", [page], Conversation())
     assert isinstance(reply, str)
     processor, model, device = backend._load()
     assert device == "cpu" and model.config._attn_implementation == "eager"

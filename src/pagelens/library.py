@@ -369,21 +369,23 @@ class Library:
         return [found[key] for key in keys if key in found]
 
     # answering -------------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[dict] | None = None, *, docs: Sequence[str] | None = None,
-            **options) -> Answer:
+    def ask(self, question: str, history: Sequence[dict] | None = None, *, k: int | None = None,
+            backend=None, docs: Sequence[str] | None = None) -> Answer:
         """The agentic answer loop (rag/); history is OpenAI-style messages (e.g. a saved conversation's
-        `Conversations.history(id)`). `docs`: document names the answer may draw on (default: all)."""
+        `Conversations.history(id)`). `k`: pages per search (default settings.k); `backend`: an
+        `rag.answerer.Answerer` or a backend name (default settings.llm_backend); `docs`: document names the
+        answer may draw on (default: all)."""
         from .rag.agent import ask
 
-        return ask(self._answering_view(docs), question, history, settings=self.settings, **options)
+        return ask(self._answering_view(docs), question, history, settings=self.settings, k=k, backend=backend)
 
-    def iter_ask(self, question: str, history: Sequence[dict] | None = None, *,
-                 docs: Sequence[str] | None = None, **options) -> Iterator[Step | Answer]:
+    def iter_ask(self, question: str, history: Sequence[dict] | None = None, *, k: int | None = None,
+                 backend=None, docs: Sequence[str] | None = None) -> Iterator[Step | Answer]:
         """Like `ask`, streaming the agent's steps and finally the Answer (for chat UIs)."""
         from .rag.agent import iter_ask
 
-        return iter_ask(self._answering_view(docs), question, history, settings=self.settings, **options)
-
+        return iter_ask(self._answering_view(docs), question, history, settings=self.settings, k=k,
+                        backend=backend)
     def _answering_view(self, docs: Sequence[str] | None) -> "Library | ScopedLibrary":
         if docs is None:
             return self

@@ -75,8 +75,6 @@ def _contained(reference: str | None, text: str) -> bool:
 
 def run_ask_eval(set_dir: str | Path, *, settings: Settings, library=None) -> AskReport:
     """Ask every query of the set (no history) and score citations and abstention."""
-    from ..rag.agent import ask
-
     eval_set = load_eval_set(set_dir)
     if library is None:
         from ..library import Library
@@ -90,7 +88,7 @@ def run_ask_eval(set_dir: str | Path, *, settings: Settings, library=None) -> As
     for query in eval_set.queries:
         gold = sorted(resolve_gold(query, page_texts))
         started = time.perf_counter()
-        answer = ask(library, query.query, settings=settings)
+        answer = library.ask(query.query)
         seconds = time.perf_counter() - started
         cited = [(c.doc, c.page) for c in answer.citations]
         results.append(AskResult(

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from ..types import Answer, Citation, Step, page_key
-from .backends import NOT_ANSWERED, Answerer, BackendError, create_backend
+from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
+from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
 from .evidence import EvidencePage, EvidencePool
 from .extractive import ABSTAIN_BELOW, PageJudgement, QuestionTerms, citation_of, quote_of, rank_pages
 from .lexical import library_stats, terms
-from .rewrite import Rewrite, decompose, rewrite
+from .rewrite import Rewrite, decompose, message_text, rewrite, role_of
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
 SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
@@ -46,23 +47,41 @@ class _Part:
 
 
 def ask(library, question: str, history: Sequence[object] | None = None, *, settings: Settings,
-        **options) -> Answer:
-    answer = None
-    for item in iter_ask(library, question, history, settings=settings, **options):
-        if isinstance(item, Answer):
-            answer = item
-    assert answer is not None
-    return answer
+        k: int | None = None, backend: Answerer | str | None = None) -> Answer:
+    """The Answer alone (the last item `iter_ask` yields)."""
+    items = list(iter_ask(library, question, history, settings=settings, k=k, backend=backend))
+    return items[-1]
 
 
 def iter_ask(library, question: str, history: Sequence[object] | None = None, *, settings: Settings,
-             k: int | None = None, backend: Answerer | None = None) -> Iterator[Step | Answer]:
-    """Steps as they happen, then the Answer. `backend` overrides the one `settings.llm_backend` names."""
+             k: int | None = None, backend: Answerer | str | None = None) -> Iterator[Step | Answer]:
+    """Steps as they happen, then the Answer; the last item is always the Answer.
+
+    `backend`: an Answerer, or a backend name resolved with `settings`; default `settings.llm_backend`.
+    The backend is closed (its connections released) however the iteration ends: finished, failed, or
+    stopped early by the consumer.
+    """
     steps: list[Step] = []
+    generator: Answerer | None = None
 
     def step(kind: str, title: str, detail: str = "") -> Step:
         steps.append(Step(kind=kind, title=title, detail=detail))
         return steps[-1]
+
+    chosen = _backend_or_error(settings, backend, step)
+    if isinstance(chosen, Step):
+        yield chosen
+    else:
+        generator = chosen
+    try:
+        yield from _loop(library, question, history, settings, k, generator, steps, step)
+    finally:
+        if generator is not None:
+            generator.close()
+
+
+def _loop(library, question: str, history, settings: Settings, k: int | None, generator: Answerer | None,
+          steps: list[Step], step) -> Iterator[Step | Answer]:
 
     if not question or not question.strip():
         yield step("error", "Empty question", "Type a question about the documents in the library.")
@@ -70,20 +89,21 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
         return
     deadline = time.monotonic() + settings.agent_time_budget_s
     k = k or settings.k
-    owned = backend is None
-    generator = backend if backend is not None else _backend_or_error(settings, step)
-    if isinstance(generator, Step):
-        yield generator
-        generator = None
     turn = rewrite(question, history)
+    conversation = Conversation(messages=[{"role": role_of(m), "content": message_text(m)} for m in history or []
+                                          if role_of(m) in ("user", "assistant")],
+                                focus=list(turn.carried_terms),
+                                cited=[f"[{a.doc} p.{a.page}]" for a in turn.cited_pages])
     rewritten_by = "rules"
-    if turn.follow_up and generator is not None and hasattr(generator, "rewrite"):
+    if turn.follow_up and generator is not None:
         try:
-            turn.query = generator.rewrite(question, list(history or []))
-            turn.carried_terms, rewritten_by = [], generator.name
+            rewritten = generator.rewrite(question, conversation)
+            if rewritten:
+                turn.query = rewritten
+                turn.carried_terms, rewritten_by = [], generator.name
         except BackendError as err:
             yield step("error", f"{generator.name} could not rewrite the follow-up; answering extractively", str(err))
-            generator = _closed(generator, owned)
+            generator = None
     if turn.follow_up:
         yield step("rewrite", f"Follow-up rewritten ({rewritten_by}): {turn.query}",
                    "carried from earlier turns: " + (", ".join(turn.carried_terms) or "nothing")
@@ -132,7 +152,7 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
         yield step("read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown))
         try:
-            reply = generator.answer(turn.query, shown)
+            reply = generator.answer(turn.query, shown, conversation)
         except BackendError as err:
             yield step("error", f"{generator.name} failed; answering extractively", str(err))
         except Exception as err:  # a model that crashes must not take the app down
@@ -144,8 +164,6 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
                 yield item
             if outcome.answer is not None:
                 draft_text, citations, answerable = outcome.answer
-        finally:
-            _closed(generator, owned)
     if answerable:
         yield step("answer", f"Answered citing {', '.join(c.label for c in citations)}")
     else:
@@ -155,7 +173,7 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
 
 def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
     try:
-        hits = library.search(query, k=k)
+        hits = library.search(query, k)
     except ValueError as err:  # a query the library refuses (nothing searchable in it)
         return step("error", f"Search refused: {query}", str(err))
     new = 0
@@ -182,14 +200,14 @@ def _add_neighbours(library, pool: EvidencePool, step) -> Step:
     top = sorted((p for p in pool.pages() if p.rank), key=lambda p: p.rank)[:NEIGHBOUR_OF_TOP]
     keys = [page_key(p.doc_id, p.page + d) for p in top for d in (-1, 1) if p.page + d >= 1]
     keys = [key for key in keys if key not in pool]
-    added = [EvidencePage.from_page(p, "neighbour") for p in (library.get_pages(keys) if keys else [])]
+    added = [EvidencePage.from_page(p, "neighbour") for p in library.get_pages(keys)]
     for page in added:
         pool.add(page)
     similar: list[EvidencePage] = []
     if top:
         key_terms = _salient_words(top[0].text)
         if key_terms:
-            for hit in library.search(" ".join(key_terms), k=SIMILAR_PAGES + 1):
+            for hit in library.search(" ".join(key_terms), SIMILAR_PAGES + 1):
                 page = EvidencePage.from_hit(hit, 0)
                 page.found_by = "similar"
                 if pool.add(page):
@@ -303,15 +321,10 @@ def _validate(reply: str, shown: list[EvidencePage], passages: dict[str, Citatio
     return _Validated(out, (text, citations, True))
 
 
-def _closed(generator: Answerer, owned: bool) -> None:
-    """Release a backend this call created (HTTP client); returns None to drop the reference."""
-    if owned and hasattr(generator, "close"):
-        generator.close()
-    return None
-
-
-def _backend_or_error(settings: Settings, step) -> Answerer | Step | None:
+def _backend_or_error(settings: Settings, backend: Answerer | str | None, step) -> Answerer | Step | None:
+    if isinstance(backend, Answerer):
+        return backend
     try:
-        return create_backend(settings)
+        return backend_for(settings if backend is None else settings.replace(llm_backend=backend))
     except (BackendError, ValueError, ImportError) as err:
         return step("error", "Answering backend unavailable; answering extractively", str(err))

@@ -1,94 +1,70 @@
-"""LLM answerers behind one small interface, chosen by `settings.llm_backend`.
-
-A generative backend gets the question and the pages shown (label, text, image) and returns the model's
-raw reply; the agent validates its citations. Backends raise `BackendError` with a sentence a user can
-act on (server unreachable, timed out, weights missing); the agent then answers extractively.
+"""The answering backend a configuration names, one per configuration and process.
 
 Backends (env var PAGELENS_LLM_BACKEND):
-- `extractive` (default): no model, see extractive.py (handled by the agent itself).
+- `extractive` (default): no model (extractive.py, run by the agent itself): `backend_for` returns None.
 - `openai`: any OpenAI-compatible chat-completions server (vLLM, Ollama, llama.cpp server, hosted):
   PAGELENS_LLM_BASE_URL, PAGELENS_LLM_MODEL, PAGELENS_LLM_API_KEY, PAGELENS_LLM_TIMEOUT_S,
   PAGELENS_LLM_IMAGES (auto|on|off).
 - `transformers`: a local Qwen2-VL / Qwen2.5-VL model (PAGELENS_VLM_MODEL: hub id or local folder).
+
+The same configuration gets the same object back, so what a backend learns (an OpenAI server that refuses
+images, a loaded VLM) lasts across questions; the agent calls `close()` after each question, which only
+releases connections.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+import threading
+from typing import TYPE_CHECKING
 
-from .evidence import EvidencePage
+from .answerer import Answerer
 
 if TYPE_CHECKING:
     from ..config import Settings
 
-NOT_ANSWERED = "NOT_IN_LIBRARY"
-PAGE_TEXT_CHARS = 3000  # page text shown per page to a text model
+_EXTRACTIVE = ("", "extractive", "offline", "none")
+_OPENAI = ("openai", "openai_compat", "http")
+_TRANSFORMERS = ("transformers", "vlm", "local")
+MAX_CACHED = 8  # configurations kept (a UI user switching servers back and forth)
 
-SYSTEM_PROMPT = (
-    "You answer questions using only the document pages provided. Each page starts with its label, "
-    "like [manual.pdf p.3]. Cite every fact with the label of the page it comes from, written exactly "
-    "as given. Be brief. If the pages do not contain the answer, reply exactly " + NOT_ANSWERED + "."
-)
-
-
-REWRITE_PROMPT = (
-    "Rewrite the user's last message as one standalone search question, taking names and topics it leaves "
-    "out from the conversation. Reply with the question only."
-)
-REWRITE_HISTORY_MESSAGES = 6
-REWRITE_MAX_CHARS = 300
+_cache: dict[tuple, Answerer] = {}
+_lock = threading.Lock()
 
 
-class BackendError(RuntimeError):
-    """An answering backend failed; the message says what happened and what to do."""
-
-
-class Answerer(Protocol):
-    name: str
-
-    def answer(self, question: str, pages: list[EvidencePage]) -> str:
-        """The model's raw reply to the question about these pages (labels as in `page_block`)."""
-
-
-def clean_rewrite(reply: str) -> str:
-    """First line of a model's rewrite, unquoted and capped; empty replies are a BackendError."""
-    line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "").strip("\"'` ")
-    if not line:
-        raise BackendError("the model returned an empty rewrite")
-    return line[:REWRITE_MAX_CHARS]
-
-
-def page_block(page: EvidencePage) -> str:
-    text = " ".join(page.text.split())
-    if len(text) > PAGE_TEXT_CHARS:
-        text = text[:PAGE_TEXT_CHARS] + " ..."
-    return f"{page.label}\n{text or '(no text on this page; see its image)'}"
-
-
-def question_block(question: str) -> str:
-    return f"Question: {question}\nAnswer with citations, or {NOT_ANSWERED}."
-
-
-@lru_cache(maxsize=2)
-def _local_vlm(model: str, device: str, max_pixels: int, max_tokens: int) -> Answerer:
-    """One loaded VLM per configuration and process: loading a 2B model per question would be absurd."""
-    from ..config import Settings
-    from .transformers_vlm import TransformersVLMBackend
-
-    return TransformersVLMBackend(Settings(vlm_model=model, device=device, max_pixels=max_pixels,
-                                           llm_max_tokens=max_tokens))
-
-
-def create_backend(settings: "Settings") -> Answerer | None:
-    """The generative backend the settings name, or None for the extractive answerer."""
+def _configuration(settings: "Settings") -> tuple[str, tuple]:
     name = settings.llm_backend.strip().lower()
-    if name in ("", "extractive", "offline", "none"):
+    if name in _EXTRACTIVE:
+        return "extractive", ()
+    if name in _OPENAI:
+        return "openai", (settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s,
+                          settings.llm_images, settings.llm_max_tokens)
+    if name in _TRANSFORMERS:
+        return "transformers", (settings.vlm_model, settings.device, settings.max_pixels, settings.llm_max_tokens)
+    raise ValueError(f"unknown llm_backend {settings.llm_backend!r}: use extractive, openai or transformers")
+
+
+def backend_for(settings: "Settings") -> Answerer | None:
+    """The generative backend the settings name (cached per configuration), or None for the extractive
+    answerer. Raises ValueError for an unknown backend name."""
+    kind, config = _configuration(settings)
+    if kind == "extractive":
         return None
-    if name in ("openai", "openai_compat", "http"):
+    key = (kind, config)
+    with _lock:
+        backend = _cache.get(key)
+        if backend is None:
+            backend = _build(kind, settings)
+            if len(_cache) >= MAX_CACHED:
+                _cache.pop(next(iter(_cache))).close()
+            _cache[key] = backend
+        return backend
+
+
+def _build(kind: str, settings: "Settings") -> Answerer:
+    if kind == "openai":
         from .openai_compat import OpenAICompatBackend
 
         return OpenAICompatBackend(settings)
-    if name in ("transformers", "vlm", "local"):
-        return _local_vlm(settings.vlm_model, settings.device, settings.max_pixels, settings.llm_max_tokens)
-    raise ValueError(f"unknown llm_backend {settings.llm_backend!r}: use extractive, openai or transformers")
+    from .transformers_vlm import TransformersVLMBackend
+
+    return TransformersVLMBackend(settings)

@@ -60,9 +60,6 @@ class EvidencePool:
             known.rank, known.score = page.rank, page.score
         return False
 
-    def get(self, key: str) -> EvidencePage | None:
-        return self._pages.get(key)
-
     def __contains__(self, key: str) -> bool:
         return key in self._pages
 
@@ -71,9 +68,3 @@ class EvidencePool:
 
     def pages(self) -> list[EvidencePage]:
         return list(self._pages.values())
-
-    def by_label(self) -> dict[str, EvidencePage]:
-        """Pages by their citation label, normalised (see citations.normalise_label)."""
-        from .citations import normalise_label
-
-        return {normalise_label(p.doc, p.page): p for p in self._pages.values()}

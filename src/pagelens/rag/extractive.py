@@ -12,7 +12,7 @@ the question it covers anywhere and a small prior for its retrieval rank.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..types import Citation, Region
 from .evidence import EvidencePage
@@ -108,16 +108,6 @@ def judge_page(question: QuestionTerms, page: EvidencePage) -> PageJudgement:
             best = Passage(page=page, text=text, region=region, score=score)
     confidence = 0.5 * coverage + 0.5 * (best.score if best else 0.0)
     return PageJudgement(page=page, coverage=coverage, best=best, confidence=confidence)
-
-
-@dataclass
-class Draft:
-    """An answer before it becomes an `Answer`: text with labels, the citations it uses, and whether the
-    answerer thinks the pages answer the question."""
-
-    text: str
-    citations: list[Citation] = field(default_factory=list)
-    answerable: bool = True
 
 
 def rank_pages(question: QuestionTerms, pages: list[EvidencePage]) -> list[PageJudgement]:

@@ -1,33 +1,36 @@
 """OpenAI-compatible chat completions over HTTP (vLLM, Ollama, llama.cpp server, hosted APIs).
 
 Page images go as base64 `image_url` parts when `llm_images` is on, or when it is `auto` until the server
-refuses them (HTTP 400/415/422 or an error mentioning images); then this backend sends page text only for
-the rest of its life. Every call has a strict timeout; every failure becomes a `BackendError` that names the
-HTTP status but never repeats the server's reply (an endpoint is not trusted to write into a user's chat).
+refuses them (HTTP 400/415/422, the statuses of a request the server understood and rejected; a 5xx is a
+server failure, not a refusal); then this backend sends page text only for the rest of its life (the
+factory keeps one backend per configuration, so that is the rest of the process). The model gets the
+citation rules, the recent conversation and its state (focus, pages cited last) with the pages. Every call
+has a strict timeout; every failure becomes a `BackendError` that names the HTTP status but never repeats
+the server's reply (an endpoint is not trusted to write into a user's chat).
 Redirects are not followed, so the request (and its key) reaches the configured endpoint and nothing else.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 
-from .backends import (REWRITE_HISTORY_MESSAGES, REWRITE_PROMPT, SYSTEM_PROMPT, BackendError, clean_rewrite,
-                       page_block, question_block)
-from .rewrite import message_text
+from .answerer import (SYSTEM_PROMPT, Answerer, BackendError, Conversation, clean_rewrite, page_block,
+                       question_block, rewrite_messages)
 from .evidence import EvidencePage
 
 if TYPE_CHECKING:
     from ..config import Settings
 
 CONNECT_TIMEOUT_S = 5.0
-_IMAGE_REFUSED_STATUS = {400, 415, 422, 500}
+_IMAGE_REFUSED_STATUS = {400, 415, 422}
 
 
-class OpenAICompatBackend:
+class OpenAICompatBackend(Answerer):
     name = "openai"
 
     def __init__(self, settings: "Settings") -> None:
@@ -37,42 +40,48 @@ class OpenAICompatBackend:
         self.max_tokens = settings.llm_max_tokens
         mode = settings.llm_images.strip().lower()
         self.send_images: bool | None = {"on": True, "off": False}.get(mode)  # None: auto, try first
-        headers = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
-        self._client = httpx.Client(
-            base_url=self.base_url, headers=headers,
-            timeout=httpx.Timeout(self.timeout_s, connect=min(CONNECT_TIMEOUT_S, self.timeout_s)),
-            follow_redirects=False,
-        )
+        self._headers = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
+        self._http: httpx.Client | None = None
 
-    def answer(self, question: str, pages: list[EvidencePage]) -> str:
+    @property
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(
+                base_url=self.base_url, headers=self._headers,
+                timeout=httpx.Timeout(self.timeout_s, connect=min(CONNECT_TIMEOUT_S, self.timeout_s)),
+                follow_redirects=False,
+            )
+        return self._http
+
+    def answer(self, question: str, pages: Sequence[EvidencePage], conversation: Conversation) -> str:
         model = self.model or self._first_model()
         if self.send_images is not False and any(p.image_path for p in pages):
             try:
-                return self._complete(model, self._messages(question, pages, images=True))
+                return self._complete(model, self._messages(question, pages, conversation, images=True))
             except _ImagesRefused:
                 if self.send_images:
                     raise BackendError(f"the LLM server at {self.base_url} refused page images "
                                        "(set PAGELENS_LLM_IMAGES=off for a text-only model)") from None
                 self.send_images = False
-        return self._complete(model, self._messages(question, pages, images=False))
+        return self._complete(model, self._messages(question, pages, conversation, images=False))
 
-    def rewrite(self, question: str, history: list) -> str:
+    def rewrite(self, question: str, conversation: Conversation) -> str:
         """A standalone form of a follow-up question, written by the model from the conversation."""
-        turns = [{"role": m.get("role", "user"), "content": message_text(m)} for m in history
-                 if isinstance(m, dict) and m.get("role") in ("user", "assistant")][-REWRITE_HISTORY_MESSAGES:]
-        messages = [{"role": "system", "content": REWRITE_PROMPT}, *turns, {"role": "user", "content": question}]
+        messages = rewrite_messages(question, conversation)
         return clean_rewrite(self._complete(self.model or self._first_model(), messages))
 
-    def _messages(self, question: str, pages: list[EvidencePage], *, images: bool) -> list[dict]:
+    def _messages(self, question: str, pages: Sequence[EvidencePage], conversation: Conversation, *,
+                  images: bool) -> list[dict]:
         parts: list[dict] = []
         for page in pages:
             parts.append({"type": "text", "text": page_block(page)})
             if images and page.image_path and Path(page.image_path).is_file():
                 data = base64.b64encode(Path(page.image_path).read_bytes()).decode("ascii")
                 parts.append({"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}"}})
-        parts.append({"type": "text", "text": question_block(question)})
+        parts.append({"type": "text", "text": question_block(question, conversation)})
         content: list[dict] | str = parts if images else "\n\n".join(p["text"] for p in parts)
-        return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}]
+        return [{"role": "system", "content": SYSTEM_PROMPT}, *conversation.recent(),
+                {"role": "user", "content": content}]
 
     def _post(self, path: str, payload: dict | None = None) -> httpx.Response:
         try:
@@ -101,7 +110,7 @@ class OpenAICompatBackend:
         images = isinstance(messages[-1]["content"], list)
         if response.status_code >= 400:
             body = response.text[:300]
-            if images and (response.status_code in _IMAGE_REFUSED_STATUS or "image" in body.lower()):
+            if images and response.status_code in _IMAGE_REFUSED_STATUS:
                 raise _ImagesRefused(body)
             raise BackendError(f"the LLM server at {self.base_url} answered HTTP {response.status_code} "
                                f"({httpx.codes.get_reason_phrase(response.status_code) or 'unknown status'})")
@@ -118,7 +127,9 @@ class OpenAICompatBackend:
         return content
 
     def close(self) -> None:
-        self._client.close()
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
 
 class _ImagesRefused(Exception):

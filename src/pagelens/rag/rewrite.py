@@ -43,7 +43,11 @@ class Rewrite:
     follow_up: bool = False
     carried_terms: list[str] = field(default_factory=list)  # words borrowed from earlier turns
     anchor_pages: list[PageRef] = field(default_factory=list)  # pages the turn points at directly
-    cited_docs: list[str] = field(default_factory=list)  # documents the previous answer cited
+    cited_pages: list[PageRef] = field(default_factory=list)  # pages the previous answer cited
+
+    @property
+    def cited_docs(self) -> list[str]:
+        return list(dict.fromkeys(ref.doc for ref in self.cited_pages))
 
 
 def message_text(message: object) -> str:
@@ -59,7 +63,7 @@ def message_text(message: object) -> str:
     return ""
 
 
-def _role(message: object) -> str:
+def role_of(message: object) -> str:
     return message.get("role", "") if isinstance(message, dict) else getattr(message, "role", "")
 
 
@@ -92,8 +96,8 @@ def is_follow_up(question: str) -> bool:
 def rewrite(question: str, history: Sequence[object] | None) -> Rewrite:
     """The standalone form of `question` given the chat so far (OpenAI-style messages)."""
     history = list(history or [])
-    users = [message_text(m) for m in history if _role(m) == "user" and message_text(m).strip()]
-    assistants = [message_text(m) for m in history if _role(m) == "assistant" and message_text(m).strip()]
+    users = [message_text(m) for m in history if role_of(m) == "user" and message_text(m).strip()]
+    assistants = [message_text(m) for m in history if role_of(m) == "assistant" and message_text(m).strip()]
     if not users or not is_follow_up(question):
         return Rewrite(query=question.strip())
     cited = [PageRef(doc, page) for doc, page, _ in find_labels(assistants[-1])] if assistants else []
@@ -117,8 +121,7 @@ def rewrite(question: str, history: Sequence[object] | None) -> Rewrite:
     if not question_terms(stripped):
         stripped = ""
     query = " ".join(filter(None, [stripped, f"({' '.join(carried)})" if carried else ""])) or question.strip()
-    docs = list(dict.fromkeys(ref.doc for ref in cited))
-    return Rewrite(query=query, follow_up=True, carried_terms=carried, anchor_pages=anchors, cited_docs=docs)
+    return Rewrite(query=query, follow_up=True, carried_terms=carried, anchor_pages=anchors, cited_pages=cited)
 
 
 _NUMBERED = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[.)]|\(?[a-h]\))\s+", re.IGNORECASE)

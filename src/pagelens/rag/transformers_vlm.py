@@ -1,17 +1,20 @@
 """A local Qwen2-VL / Qwen2.5-VL model (transformers) reading page images, loaded on first use.
 
-`settings.vlm_model` is a hub id or a local folder. Nothing is downloaded implicitly when the hub is
-offline: missing weights raise a `BackendError` naming the model and how to fetch it. On CPU the model
-runs in float32 with eager attention; on CUDA in bfloat16 with SDPA.
+`settings.vlm_model` is a hub id or a local folder, loaded through `models/loading.py` like the visual
+lanes: offline (or with the hub unreachable) only the local cache is used, and missing weights raise a
+`BackendError` naming the model and how to fetch it. On CPU the model runs in float32 with eager
+attention; on CUDA in bfloat16 with SDPA (`loading.model_kwargs`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .backends import SYSTEM_PROMPT, BackendError, page_block, question_block
+from ..models.loading import ModelUnavailableError, load_pretrained, model_kwargs, resolve_device
+from .answerer import SYSTEM_PROMPT, Answerer, BackendError, Conversation, page_block, question_block
 from .evidence import EvidencePage
 
 if TYPE_CHECKING:
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 MIN_PIXELS = 56 * 56  # Qwen2-VL image processor default
 
 
-class TransformersVLMBackend:
+class TransformersVLMBackend(Answerer):
     name = "transformers"
 
     def __init__(self, settings: "Settings") -> None:
@@ -40,31 +43,22 @@ class TransformersVLMBackend:
 
     def _load_now(self):
         try:
-            import torch
             from transformers import AutoModelForImageTextToText, AutoProcessor
+
+            device = resolve_device(self.device_setting)
         except ImportError as err:
             raise BackendError(f"the transformers backend needs the visual extra ({err}); "
                                "install with `uv sync --extra visual`") from None
-        device = self.device_setting
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        on_cpu = device == "cpu"
         try:
-            processor = AutoProcessor.from_pretrained(
-                self.model_id, size={"shortest_edge": MIN_PIXELS, "longest_edge": self.max_pixels})
-            model = AutoModelForImageTextToText.from_pretrained(
-                self.model_id, dtype=torch.float32 if on_cpu else torch.bfloat16,
-                attn_implementation="eager" if on_cpu else "sdpa",
-            ).to(device).eval()
-        except OSError as err:
-            local = Path(self.model_id).is_dir()
-            how = ("the folder does not hold a complete model" if local else
-                   f"fetch it first with `hf download {self.model_id}` on a machine with internet "
-                   "(then copy the cache) or set PAGELENS_VLM_MODEL to a local folder")
-            raise BackendError(f"cannot load the VLM {self.model_id!r}: {how} ({str(err).splitlines()[0]})") from None
-        return processor, model, device
+            processor = load_pretrained(AutoProcessor.from_pretrained, self.model_id, setting="vlm_model",
+                                        size={"shortest_edge": MIN_PIXELS, "longest_edge": self.max_pixels})
+            model = load_pretrained(AutoModelForImageTextToText.from_pretrained, self.model_id,
+                                    setting="vlm_model", **model_kwargs(device))
+        except ModelUnavailableError as err:
+            raise BackendError(f"cannot load the VLM: {err}") from None
+        return processor, model.to(device).eval(), device
 
-    def answer(self, question: str, pages: list[EvidencePage]) -> str:
+    def answer(self, question: str, pages: Sequence[EvidencePage], conversation: Conversation) -> str:
         import torch
         from PIL import Image
 
@@ -77,8 +71,10 @@ class TransformersVLMBackend:
                 with Image.open(page.image_path) as image:
                     images.append(image.convert("RGB"))
                 content.append({"type": "image"})
-        content.append({"type": "text", "text": question_block(question)})
-        messages = [{"role": "system", "content": [{"type": "text", "text": SYSTEM_PROMPT}]},
+        content.append({"type": "text", "text": question_block(question, conversation)})
+        earlier = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]}
+                   for m in conversation.recent()]
+        messages = [{"role": "system", "content": [{"type": "text", "text": SYSTEM_PROMPT}]}, *earlier,
                     {"role": "user", "content": content}]
         prompt = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         inputs = processor(text=[prompt], images=images or None, return_tensors="pt").to(device)

@@ -22,7 +22,7 @@ from ..assets import SAMPLE_DIR, sample_documents  # noqa: E402
 from ..config import Settings  # noqa: E402
 from ..index.registry import family  # noqa: E402
 from ..library import Library  # noqa: E402
-from ..rag.agent import iter_ask  # noqa: E402
+from ..rag.backends import backend_for  # noqa: E402
 from ..types import AddReport, Answer, Step  # noqa: E402
 from . import present  # noqa: E402
 from .prefs import UiPrefs, backend_choices, endpoint_choices, load_prefs, prefs_path, save_prefs  # noqa: E402
@@ -162,7 +162,9 @@ def _build(session: AppSession) -> gr.Blocks:
         cited: list = []
         yield history, cited, ""
         try:
-            for item in iter_ask(session.library, question, agent_history, settings=session.settings_for(chosen)):
+            settings = session.settings_for(chosen)  # this session's backend choice, one cached backend each
+            backend = backend_for(settings) or "extractive"
+            for item in session.library.iter_ask(question, agent_history, k=settings.k, backend=backend):
                 if isinstance(item, Step):
                     history.append(present.step_message(item))
                 elif isinstance(item, Answer):

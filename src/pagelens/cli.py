@@ -208,13 +208,13 @@ def _eval(args: argparse.Namespace) -> int:
             from .library import Library
 
             with Library(folder, lanes=lanes, settings=settings.replace(library=Path(folder))) as lib:
-                answers = run_ask_eval(args.directory, settings=lib.settings, library=lib)
+                answers = run_ask_eval(args.directory, library=lib)
     if args.json:
         _print_json({**report.to_dict(), **({"ask": answers.to_dict()} if answers else {})})
     else:
         print(format_report(report))
         if answers:
-            print(f"ask: {answers.summary()}")
+            print(answers.summary())
     return FAILED if report.failed_documents else OK
 
 

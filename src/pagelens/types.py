@@ -110,6 +110,7 @@ class Answer:
     citations: list[Citation]
     steps: list[Step]
     answerable: bool
+    confidence: float = 0.0  # the evidence score abstention compares with settings.answer_min_confidence
 
 
 FileStatus = Literal["added", "updated", "unchanged", "failed"]

@@ -147,7 +147,8 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
             part.best = _rank(part.terms, pool, turn)
         yield _judge_step(parts, step)
 
-    draft_text, citations, answerable = _extractive(parts, turn)
+    draft_text, citations, answerable = _extractive(parts, turn, settings.answer_min_confidence)
+    confidence = min(p.confidence for p in parts)
     if generator is not None:
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
         yield step("read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown))
@@ -168,7 +169,8 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         yield step("answer", f"Answered citing {', '.join(c.label for c in citations)}")
     else:
         yield step("answer", "The library does not answer this question")
-    yield Answer(text=draft_text, citations=citations if answerable else [], steps=steps, answerable=answerable)
+    yield Answer(text=draft_text, citations=citations if answerable else [], steps=steps, answerable=answerable,
+                 confidence=confidence)
 
 
 def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
@@ -257,9 +259,9 @@ def _words_for(missing: list[str], question: str) -> list[str]:
     return words or missing
 
 
-def _extractive(parts: list[_Part], turn: Rewrite) -> tuple[str, list[Citation], bool]:
+def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[str, list[Citation], bool]:
     anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
-    answered = [p for p in parts if p.sufficient or p in anchored]
+    answered = [p for p in parts if p.confidence >= threshold or p in anchored]
     if not answered:
         missing: list[str] = []
         for part in parts:

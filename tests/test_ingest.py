@@ -188,3 +188,26 @@ def test_workers_split_a_document_into_page_ranges(dev_docs, tmp_path, settings)
     assert "will divert all subsequent output from the console to an external file" in flat(pages[2].text)
     assert "are not reserved words and hence can be overwritten by the user" in flat(pages[6].text)
     assert sorted(p.name for p in (tmp_path / "pages").iterdir()) == [f"{n:05d}.png" for n in range(1, 19)]
+
+
+@pytest.mark.browser
+def test_chromium_reads_only_regular_files_inside_the_html_folder(tmp_path, settings):
+    """Finding 7: an iframe naming a symlink to /etc/passwd put `root:x:0:0` into the page text."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "inside.txt").write_text("Inside note kept on the page.")
+    (folder / "notes.txt").symlink_to("/etc/passwd")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Outside secret never shown.")
+    (folder / "sub").symlink_to(tmp_path, target_is_directory=True)
+    page = folder / "page.html"
+    page.write_text("""<!doctype html><html><body><h1>Framed notes</h1>
+        <iframe src="inside.txt" width="600" height="80"></iframe>
+        <iframe src="notes.txt" width="600" height="80"></iframe>
+        <iframe src="../outside.txt" width="600" height="80"></iframe>
+        <iframe src="sub/outside.txt" width="600" height="80"></iframe></body></html>""")
+    pages = ingest_file(page, name="page.html", doc_id="h", out_dir=tmp_path / "pages",
+                        settings=settings.replace(html_renderer="chromium"))
+    text = flat(" ".join(p.text for p in pages))
+    assert "Framed notes" in text and "Inside note kept on the page." in text
+    assert "root:" not in text and "Outside secret" not in text

@@ -149,3 +149,28 @@ def test_memory_cap_too_small_to_start(tmp_path, settings):
     doc = one_page_pdf(tmp_path / "doc.pdf")
     with pytest.raises(IngestError, match="PAGELENS_MEMORY_CAP_MB"):
         ingest(doc, tmp_path, settings.replace(memory_cap_mb=40))
+
+
+@pytest.mark.parametrize("cut_at, lost", [("inside page 3's content", "pages 3, 4, 5"),
+                                          ("before page 5's object", "page 5")])
+def test_a_truncated_pdf_with_a_readable_page_tree_fails_naming_its_lost_pages(tmp_path, settings, cut_at, lost):
+    """Finding 6: a PDF cut short after its page tree was added as five pages, three of them blank."""
+    whole = write_pdf(tmp_path / "whole.pdf", [text_content(f"Page {n} says something useful about topic {n}")
+                                               for n in range(1, 6)], page_resources=FONT_RESOURCES)
+    assert [len(p.text) > 0 for p in ingest(whole, tmp_path, settings)] == [True] * 5
+    data = whole.read_bytes()
+    streams = [i for i in range(len(data)) if data.startswith(b">>stream\n", i)]
+    end = streams[2] + 30 if cut_at.startswith("inside") else data.index(b"11 0 obj")  # objects 3..12: pages
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[:end])
+    with pytest.raises(IngestError, match=f"truncated or damaged: {lost} of 5 (is|are) missing or cut short"):
+        ingest(cut, tmp_path / "again", settings)
+
+
+def test_a_repaired_pdf_whose_pages_are_whole_is_added(tmp_path, settings):
+    whole = one_page_pdf(tmp_path / "whole.pdf", "A page that survives a broken cross-reference table")
+    data = whole.read_bytes()
+    broken = tmp_path / "bad-xref.pdf"
+    broken.write_bytes(data.replace(b"startxref\n", b"startxref\n9").replace(b"xref\n0", b"xref\n7"))
+    [page] = ingest(broken, tmp_path, settings)
+    assert "survives a broken" in page.text

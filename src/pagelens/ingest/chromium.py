@@ -1,8 +1,10 @@
 """Optional higher-fidelity HTML rendering: Debian's Chromium (through Playwright) prints the page to
 a PDF, which then goes through the normal sandboxed PDF path (text_source "html").
 
-JavaScript is off, the context is offline, and every request except file:// URLs inside the HTML
-file's own folder (its local stylesheets and images) is aborted. Chromium runs in its own process
+JavaScript is off, the context is offline, and every request is aborted except one for a regular file
+inside the HTML file's own folder (its local stylesheets and images), which pagelens reads itself without
+following symlinks and hands to Chromium: a link such as `notes.txt -> /etc/passwd` is refused, so nothing
+outside the folder reaches the page text. Chromium runs in its own process
 group with a wall-clock timeout; an address-space cap (RLIMIT_AS) is not applied to it because
 Chromium reserves far more virtual memory than it uses and will not start under one.
 
@@ -11,12 +13,15 @@ Run as `python -m pagelens.ingest.chromium SRC.html OUT.pdf TIMEOUT_S` (exit 0 o
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .. import extras
 from .errors import IngestError
@@ -56,14 +61,36 @@ def print_html(source: Path, target: Path, timeout_s: float) -> None:
                           "try PAGELENS_HTML_RENDERER=mupdf")
 
 
+def read_local(url: str, folder: Path) -> bytes | None:
+    """The bytes of the regular file a file:// URL names inside `folder` (a resolved path), or None for
+    anything else: another scheme, a path outside, a missing file, a symlink anywhere below `folder`."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(unquote(parts.path))
+    if not path.is_relative_to(folder) or path == folder or path.resolve() != path:
+        return None  # resolve() differs from the path exactly when a component is a link (or ..)
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # the last component cannot be swapped for a link
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as file:
+        return file.read() if stat.S_ISREG(os.fstat(file.fileno()).st_mode) else None
+
+
 def _print(source: Path, target: Path, timeout_s: float) -> None:
     from playwright.sync_api import sync_playwright
 
-    folder = source.parent.resolve().as_uri() + "/"
+    folder = source.parent.resolve()
 
     def only_local(route) -> None:
         url = route.request.url
-        route.continue_() if url.startswith(folder) else route.abort()
+        body = read_local(url, folder)
+        if body is None:
+            route.abort()
+        else:
+            kind = mimetypes.guess_type(urlsplit(url).path)[0] or "application/octet-stream"
+            route.fulfill(status=200, body=body, content_type=kind)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=os.environ["PAGELENS_CHROMIUM"])

@@ -1,4 +1,10 @@
-"""PDF (and laid-out HTML) documents: open with the limits checked, then render each page to a Page."""
+"""PDF (and laid-out HTML) documents: open with the limits checked, then render each page to a Page.
+
+A PDF MuPDF had to repair (a truncated download, a broken cross-reference table) is checked page by page:
+when a page object or a page's content stream is missing or cut short, the file fails with a message naming
+those pages (MuPDF would render them blank or half-drawn, and an "added" outcome would hide that). A
+repaired file whose pages are all whole is added as usual.
+"""
 
 from __future__ import annotations
 
@@ -36,12 +42,44 @@ def check_page_count(doc: pymupdf.Document, job: RenderJob) -> int:
                           "download or export it again and add the complete file")
     if count == 0:
         raise IngestError("the document has no pages; nothing to add")
+    missing = incomplete_pages(doc)
+    if missing:
+        raise IngestError(f"the PDF is truncated or damaged: {_page_list(missing)} of {count} "
+                          f"{'is' if len(missing) == 1 else 'are'} missing or cut short; "
+                          "download or export it again and add the complete file")
     limit = job.settings.max_pages_per_file
     if count > limit:
         raise IngestError(f"the document has {count} pages, more than the max_pages_per_file limit "
                           f"of {limit}; "
                           f"split it, or raise the limit with PAGELENS_MAX_PAGES_PER_FILE={count}")
     return count
+
+
+def incomplete_pages(doc: pymupdf.Document) -> list[int]:
+    """1-based numbers of the pages of a repaired PDF whose page object is gone or whose content stream
+    cannot be decoded whole (MuPDF warns, e.g. "premature end of data"); [] for a PDF that needed no repair."""
+    if not doc.is_repaired:
+        return []
+    missing = []
+    for index in range(doc.page_count):
+        try:
+            page = doc.load_page(index)
+            doc.xref_object(page.xref)  # raises for a page object lost with the cut-off tail
+            pymupdf.TOOLS.mupdf_warnings(reset=True)
+            for xref in page.get_contents():
+                doc.xref_stream(xref)
+            whole = not pymupdf.TOOLS.mupdf_warnings(reset=True)
+        except Exception:  # MuPDF's own error types for objects it cannot read
+            whole = False
+        if not whole:
+            missing.append(index + 1)
+    return missing
+
+
+def _page_list(numbers: list[int], shown: int = 10) -> str:
+    label = ", ".join(str(n) for n in numbers[:shown])
+    more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+    return f"page{'s' if len(numbers) > 1 else ''} {label}{more}"
 
 
 def render_pages(doc: pymupdf.Document, job: RenderJob, text_source: TextSource,

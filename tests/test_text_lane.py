@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 import pytest
 
 from pagelens.config import Settings
 from pagelens.index.chroma import ChromaHandle
 from pagelens.index.lane import LaneContext, Query
+from pagelens.models import bm25_index
+from pagelens.models.bm25_index import IndexedPage, LexicalIndex
+from pagelens.models.segments import Segment
 from pagelens.models.text import create_lane, passages
 from pagelens.models.tokenize import analyze
 from pagelens.types import Page, Region
@@ -124,28 +129,92 @@ def test_index_persists_across_reopen(lane_env, r_intro):
     before = lane.search(Query("assignment operator arrow"), 5)
     lane.close()
     reopened = open_lane()
-    reopened._rebuild = lambda generation: pytest.fail("the saved BM25 matrix should have been loaded")
     assert reopened.search(Query("assignment operator arrow"), 5) == before
-    assert len(list(reopened.folder.glob("bm25-*"))) == 1
     assert reopened.spec() == lane.spec()
     reopened.close()
 
 
-def test_fast_index_scores_like_bm25s(r_intro, gnuplot):
+def lexical_scores(index: LexicalIndex, query: str) -> dict[str, float]:
+    snapshot = index.snapshot()
+    scores = snapshot.scores(analyze(query, query=True), 0.4)
+    return {snapshot.key(int(i)): float(scores[i]) for i in np.flatnonzero(scores)}
+
+
+def bm25s_scores(pages: dict[str, list[str]], query: str) -> dict[str, float]:
+    """Reference: one bm25s index (Lucene variant) over the given pages, unigrams + 0.4 x term pairs."""
     import bm25s
-    import numpy as np
 
-    from pagelens.models.bm25_fast import TermIndex
-
-    documents = [analyze(p.text) for p in r_intro + gnuplot] + [[], ["solo"]]
-    fast = TermIndex.build(documents, k1=1.5, b=0.5)
+    keys, documents = list(pages), list(pages.values())
     reference = bm25s.BM25(k1=1.5, b=0.5, method="lucene")
     reference.index(documents, show_progress=False)
     pairs = bm25s.BM25(k1=1.5, b=0.5, method="lucene")
     pairs.index([[f"{a} {b}" for a, b in zip(d, d[1:])] for d in documents], show_progress=False)
-    for query in ["sink output file console", "assign value variable function", "gnuplot lambertw argument"]:
-        terms = [t for t in analyze(query, query=True) if t in reference.vocab_dict]
-        bigrams = [f"{a} {b}" for a, b in zip(terms, terms[1:]) if f"{a} {b}" in pairs.vocab_dict]
-        expected = reference.get_scores(terms) + (0.4 * pairs.get_scores(bigrams) if bigrams else 0)
-        assert np.allclose(fast.scores(terms, 0.4), expected, rtol=1e-4, atol=1e-6)
-    assert TermIndex.build([], k1=1.5, b=0.5).scores(["x", "y"], 0.4).shape == (0,)
+    terms = analyze(query, query=True)
+    known = [t for t in terms if t in reference.vocab_dict]
+    bigrams = [f"{a} {b}" for a, b in zip(terms, terms[1:]) if f"{a} {b}" in pairs.vocab_dict]
+    total = reference.get_scores(known) + (0.4 * pairs.get_scores(bigrams) if bigrams else 0)
+    return {keys[i]: float(total[i]) for i in np.flatnonzero(total)}
+
+
+def assert_same_scores(index: LexicalIndex, live: dict[str, list[str]]) -> None:
+    for query in ["sink output file console", "assign value variable function", "gnuplot lambertw argument",
+                  "the function of the value of the file"]:
+        got, expected = lexical_scores(index, query), bm25s_scores(live, query)
+        assert got.keys() == expected.keys(), query
+        assert np.allclose([got[k] for k in expected], list(expected.values()), rtol=1e-4, atol=1e-6), query
+
+
+def indexed(pages: list[Page]) -> list[IndexedPage]:
+    return [IndexedPage(p.key, p.doc_id, analyze(p.text), []) for p in pages]
+
+
+def test_incremental_index_scores_like_one_bm25s_index_over_the_live_pages(tmp_path, r_intro, gnuplot, monkeypatch):
+    """Adds in separate segments, a delete, an update with fewer pages and tier merges: at every step the
+    scores equal a bm25s index built from scratch over exactly the pages that are live."""
+    monkeypatch.setattr(bm25_index, "MERGE_FACTOR", 3)
+    index = LexicalIndex(tmp_path / "lexical", k1=1.5, b=0.5)
+    live: dict[str, list[str]] = {}
+
+    def add(pages: list[Page]) -> None:
+        index.add(indexed(pages))
+        for doc_id in {p.doc_id for p in pages}:
+            for key in [k for k in live if k.startswith(f"{doc_id}:")]:
+                del live[key]
+        live.update((p.key, analyze(p.text)) for p in pages)
+
+    for part in range(0, len(r_intro), 3):  # four segments of one document each: merges run at three
+        add([replace(p, doc_id=f"r{part}") for p in r_intro[part:part + 3]])
+    add(gnuplot)
+    segments = len(list((tmp_path / "lexical" / "segments").iterdir()))
+    assert segments < 5, "three segments of one tier should have been merged"
+    assert_same_scores(index, live)
+    index.delete(["r3"])
+    for key in [k for k in live if k.startswith("r3:")]:
+        del live[key]
+    assert_same_scores(index, live)
+    add(gnuplot[:4])  # an update with fewer pages replaces every earlier page of the document
+    assert_same_scores(index, live)
+    assert not any(k.startswith("gnuplot:") and int(k.split(":")[1]) > 4 for k in lexical_scores(index, "gnuplot"))
+    reader = LexicalIndex(tmp_path / "lexical", k1=1.5, b=0.5, writable=False)
+    assert_same_scores(reader, live)
+    with pytest.raises(PermissionError, match="read-only"):
+        reader.delete(["gnuplot"])
+    index.delete(["gnuplot"])  # the reader sees a commit made after it opened
+    assert not any(k.startswith("gnuplot:") for k in lexical_scores(reader, "gnuplot lambertw"))
+    empty = LexicalIndex(tmp_path / "empty", k1=1.5, b=0.5)
+    assert empty.snapshot().scores(["x", "y"], 0.4).shape == (0,)
+    for opened in (index, reader, empty):
+        opened.close()
+
+
+def test_a_segment_no_commit_lists_is_removed_by_the_next_writer(tmp_path, r_intro):
+    index = LexicalIndex(tmp_path / "lexical", k1=1.5, b=0.5)
+    index.add(indexed(r_intro[:2]))
+    orphan = tmp_path / "lexical" / "segments" / "seg-99"
+    Segment.build(["x:00001"], [["orphan"]]).save(orphan)
+    (tmp_path / "lexical" / "segments" / "seg-100.tmp").mkdir()
+    index.close()
+    reopened = LexicalIndex(tmp_path / "lexical", k1=1.5, b=0.5)
+    assert sorted(p.name for p in (tmp_path / "lexical" / "segments").iterdir()) == ["seg-1"]
+    assert set(lexical_scores(reopened, "vector assignment")) <= {p.key for p in r_intro[:2]}
+    reopened.close()

@@ -1,0 +1,198 @@
+"""Immutable BM25 segments: postings of one batch of pages, scored together with global statistics.
+
+A segment holds, for unigrams and for adjacent-term pairs (bigrams), each term's postings (local row,
+term frequency) sorted by a stable 64-bit term hash, plus each row's length. Nothing in it depends on the
+rest of the library: idf (document frequency over live rows of every segment) and the average length are
+computed when a query runs, from the postings the query touches anyway, so adding or deleting pages
+never rewrites other segments, and scores equal one bm25s (Lucene variant) index over the live pages
+(checked in tests/test_text_lane.py).
+
+Terms are hashed (blake2b, 8 bytes) instead of stored: no vocabulary to load or merge, lookups are
+`searchsorted` on a memory-mapped array. A collision needs two of the ~10^7 distinct terms of a large
+library to share 64 bits (odds ~10^-5 per library); its only effect would be one merged posting list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+_FIELDS = ("uni", "bi")
+_ARRAYS = ("terms", "starts", "rows", "tf")
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def term_hash(term: str) -> int:
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+
+
+def term_hashes(terms: Sequence[str]) -> np.ndarray:
+    return np.fromiter((term_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
+
+
+def pair_hashes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Hash of the ordered pair (first, second) of term hashes (a bigram), vectorised."""
+    with np.errstate(over="ignore"):
+        mixed = first * _MIX + ((second << np.uint64(17)) | (second >> np.uint64(47)))
+    return mixed ^ (mixed >> np.uint64(31))
+
+
+@dataclass(frozen=True)
+class Postings:
+    """One field of a segment: term `terms[i]` occurs in rows `rows[starts[i]:starts[i+1]]` with
+    frequencies `tf[...]`; `lengths[row]` is the field length of each row."""
+
+    terms: np.ndarray  # uint64, sorted, unique
+    starts: np.ndarray  # int64, len(terms) + 1
+    rows: np.ndarray  # int32
+    tf: np.ndarray  # float32
+    lengths: np.ndarray  # float32 per row
+
+    @classmethod
+    def build(cls, rows: np.ndarray, hashes: np.ndarray, lengths: np.ndarray) -> "Postings":
+        """From one (row, term hash) entry per token; rows ascending."""
+        if len(hashes) == 0:
+            return cls(np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32),
+                       np.zeros(0, np.float32), lengths.astype(np.float32))
+        order = np.lexsort((rows, hashes))  # by term, then row
+        hashes, rows = hashes[order], rows[order]
+        new_pair = np.ones(len(hashes), dtype=bool)
+        new_pair[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
+        firsts = np.flatnonzero(new_pair)
+        tf = np.diff(np.append(firsts, len(hashes))).astype(np.float32)
+        hashes, rows = hashes[firsts], rows[firsts]
+        new_term = np.ones(len(hashes), dtype=bool)
+        new_term[1:] = hashes[1:] != hashes[:-1]
+        term_starts = np.flatnonzero(new_term)
+        return cls(hashes[term_starts], np.append(term_starts, len(hashes)).astype(np.int64),
+                   rows.astype(np.int32), tf, lengths.astype(np.float32))
+
+    def lookup(self, hashes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(rows, tf) of each hash (empty arrays for a term this segment lacks)."""
+        where = np.searchsorted(self.terms, hashes)
+        out = []
+        for h, i in zip(hashes, where):
+            if i < len(self.terms) and self.terms[i] == h:
+                lo, hi = int(self.starts[i]), int(self.starts[i + 1])
+                out.append((self.rows[lo:hi], self.tf[lo:hi]))
+            else:
+                out.append((self.rows[:0], self.tf[:0]))
+        return out
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every posting as (term hash, row, tf)."""
+        return np.repeat(self.terms, np.diff(self.starts)), self.rows, self.tf
+
+
+@dataclass(frozen=True)
+class Segment:
+    keys: np.ndarray  # bytes page key per row
+    uni: Postings
+    bi: Postings
+    _doc_ids: dict = field(default_factory=dict, compare=False, repr=False)  # cache of doc_ids()
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def doc_ids(self) -> np.ndarray:
+        """The document id of each row (the part of its page key before the last ':'); made once."""
+        cached = self._doc_ids.get("ids")
+        if cached is None:
+            cached = self._doc_ids["ids"] = np.char.rpartition(np.asarray(self.keys), b":")[:, 0]
+        return cached
+
+    @classmethod
+    def build(cls, keys: Sequence[str], documents: Sequence[Sequence[str]]) -> "Segment":
+        """A segment from each page's analysed terms, in order."""
+        lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
+        flat = [t for d in documents for t in d]
+        vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
+        ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+        return cls.from_term_ids(keys, ids, lengths, term_hashes(list(vocab)))
+
+    @classmethod
+    def from_term_ids(cls, keys: Sequence[str], ids: np.ndarray, lengths: np.ndarray,
+                      vocab_hashes: np.ndarray) -> "Segment":
+        """Token `i` of the concatenated pages is term `ids[i]`, whose hash is `vocab_hashes[ids[i]]`."""
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        hashes = vocab_hashes[ids]
+        follows = np.ones(len(ids), dtype=bool)  # token i has a successor on the same page
+        follows[(np.cumsum(lengths) - 1)[lengths > 0]] = False
+        starts = np.flatnonzero(follows)
+        bigrams = pair_hashes(hashes[starts], hashes[starts + 1])
+        return cls(np.array(keys, dtype=np.bytes_) if len(keys) else np.zeros(0, "S1"),
+                   Postings.build(rows, hashes, lengths),
+                   Postings.build(rows[starts], bigrams, np.maximum(lengths - 1, 0)))
+
+    @classmethod
+    def merge(cls, parts: Sequence[tuple["Segment", np.ndarray]]) -> "Segment":
+        """One segment from the given rows (ascending local row numbers) of each segment, in order."""
+        keys, fields = [], {name: ([], [], [], []) for name in _FIELDS}
+        offset = 0
+        for segment, kept in parts:
+            renumber = np.full(segment.size, -1, dtype=np.int64)
+            renumber[kept] = np.arange(len(kept)) + offset
+            keys.append(segment.keys[kept])
+            for name in _FIELDS:
+                postings: Postings = getattr(segment, name)
+                hashes, rows, tf = postings.entries()
+                new_rows = renumber[rows]
+                alive = new_rows >= 0
+                acc = fields[name]
+                acc[0].append(hashes[alive])
+                acc[1].append(new_rows[alive])
+                acc[2].append(tf[alive])
+                acc[3].append(postings.lengths[kept])
+            offset += len(kept)
+        merged = {}
+        for name, (hashes, rows, tf, lengths) in fields.items():
+            hashes, rows, tf = np.concatenate(hashes), np.concatenate(rows), np.concatenate(tf)
+            order = np.lexsort((rows, hashes))
+            hashes, rows, tf = hashes[order], rows[order], tf[order]
+            new_term = np.ones(len(hashes), dtype=bool)
+            new_term[1:] = hashes[1:] != hashes[:-1]
+            term_starts = np.flatnonzero(new_term)
+            merged[name] = Postings(hashes[term_starts], np.append(term_starts, len(hashes)).astype(np.int64),
+                                    rows.astype(np.int32), tf, np.concatenate(lengths))
+        return cls(np.concatenate(keys), merged["uni"], merged["bi"])
+
+    # -- files --------------------------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write to `folder` atomically: arrays into `<folder>.tmp`, fsynced, then one rename."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        arrays = {"keys": self.keys}
+        for name in _FIELDS:
+            postings = getattr(self, name)
+            arrays.update({f"{name}_{a}": getattr(postings, a) for a in (*_ARRAYS, "lengths")})
+        for label, array in arrays.items():
+            with open(tmp / f"{label}.npy", "wb") as out:
+                np.save(out, array)
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(tmp, folder)
+        _fsync_dir(folder.parent)
+
+    @classmethod
+    def load(cls, folder: Path) -> "Segment":
+        """Memory-mapped: opening costs nothing per posting, and the OS shares pages between processes."""
+        def array(label: str) -> np.ndarray:
+            return np.load(folder / f"{label}.npy", mmap_mode="r")
+
+        fields = {name: Postings(*(array(f"{name}_{a}") for a in (*_ARRAYS, "lengths"))) for name in _FIELDS}
+        return cls(array("keys"), fields["uni"], fields["bi"])
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

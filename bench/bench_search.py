@@ -4,8 +4,9 @@
     .venv/bin/python bench/bench_search.py --pages 10000   # one size
 
 Pages are made of pseudo-words drawn with Zipf frequencies (like real text: few very common words, a long
-tail of rare ones), 150-350 words each. Queries are 4-8 words taken from a random page, so most have
-matches. Each size runs in a fresh child process so that its peak RSS is its own.
+tail of rare ones), with page lengths like the dev set's (log-normal, median ~280 words; the dev PDFs'
+text layers: quartiles 78/284/414, p95 554). Queries are 4-8 words taken from a random page, so most
+have matches; `make_common_queries` adds the library's most frequent words to such queries. Each size runs in a fresh child process so that its peak RSS is its own.
 The baseline is bm25s with its own tokenizer (tokenize + retrieve top 10) over the same texts.
 """
 
@@ -38,13 +39,21 @@ def make_vocabulary(rng: np.random.Generator) -> list[str]:
     return sorted(words)
 
 
+def zipf_weights() -> np.ndarray:
+    weights = 1.0 / np.arange(1, VOCABULARY + 1) ** 1.07
+    return weights / weights.sum()
+
+
+def page_lengths(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Words per page, shaped like the dev set's pages (a few very long, none empty here)."""
+    return np.clip(rng.lognormal(np.log(280), 0.65, size=count), 5, 1500).astype(np.int64)
+
+
 def make_pages(count: int, seed: int = 7) -> list[str]:
     rng = np.random.default_rng(seed)
     vocabulary = np.array(make_vocabulary(rng))
-    weights = 1.0 / np.arange(1, VOCABULARY + 1) ** 1.07
-    weights /= weights.sum()
-    lengths = rng.integers(150, 351, size=count)
-    drawn = rng.choice(VOCABULARY, size=int(lengths.sum()), p=weights)
+    lengths = page_lengths(rng, count)
+    drawn = rng.choice(VOCABULARY, size=int(lengths.sum()), p=zipf_weights())
     pages, start = [], 0
     for length in lengths:
         pages.append(" ".join(vocabulary[drawn[start:start + length]]))
@@ -59,6 +68,12 @@ def make_queries(pages: list[str], seed: int = 11) -> list[str]:
         words = pages[rng.integers(len(pages))].split()
         queries.append(" ".join(rng.choice(words, size=rng.integers(4, 9), replace=False)))
     return queries
+
+
+def make_common_queries(queries: list[str], vocabulary: list[str], seed: int = 13) -> list[str]:
+    """Each query with two of the ten most frequent words of the library added (long posting lists)."""
+    rng = np.random.default_rng(seed)
+    return [" ".join([*rng.choice(vocabulary[:10], size=2, replace=False), query]) for query in queries]
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:

@@ -137,7 +137,8 @@ def test_index_persists_across_reopen(lane_env, r_intro):
 def lexical_scores(index: LexicalIndex, query: str) -> dict[str, float]:
     snapshot = index.snapshot()
     scores = snapshot.scores(analyze(query, query=True), 0.4)
-    return {snapshot.key(int(i)): float(scores[i]) for i in np.flatnonzero(scores)}
+    rows = np.flatnonzero(scores)
+    return dict(zip(snapshot.keys(rows), scores[rows].tolist()))
 
 
 def bm25s_scores(pages: dict[str, list[str]], query: str) -> dict[str, float]:

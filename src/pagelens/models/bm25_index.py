@@ -144,10 +144,11 @@ class Snapshot:
             return np.zeros(0, dtype=bool)
         return np.concatenate([np.isin(p.segment.doc_ids(), wanted) for p in self.parts])
 
-    def key(self, row: int) -> str:
-        offsets = [p.offset for p in self.parts]
-        part = self.parts[int(np.searchsorted(offsets, row, side="right")) - 1]
-        return part.segment.keys[row - part.offset].decode()
+    def keys(self, rows: np.ndarray) -> list[str]:
+        """Page keys of these rows (positions in the score array)."""
+        offsets = np.array([p.offset for p in self.parts], dtype=np.int64)
+        owner = np.searchsorted(offsets, rows, side="right") - 1
+        return [self.parts[o].segment.keys[r - offsets[o]].decode() for o, r in zip(owner.tolist(), rows.tolist())]
 
 
 class LexicalIndex:

@@ -54,23 +54,21 @@ class Postings:
     lengths: np.ndarray  # float32 per row
 
     @classmethod
-    def build(cls, rows: np.ndarray, hashes: np.ndarray, lengths: np.ndarray) -> "Postings":
-        """From one (row, term hash) entry per token; rows ascending."""
-        if len(hashes) == 0:
-            return cls(np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32),
-                       np.zeros(0, np.float32), lengths.astype(np.float32))
-        order = np.lexsort((rows, hashes))  # by term, then row
-        hashes, rows = hashes[order], rows[order]
-        new_pair = np.ones(len(hashes), dtype=bool)
-        new_pair[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
-        firsts = np.flatnonzero(new_pair)
-        tf = np.diff(np.append(firsts, len(hashes))).astype(np.float32)
-        hashes, rows = hashes[firsts], rows[firsts]
-        new_term = np.ones(len(hashes), dtype=bool)
-        new_term[1:] = hashes[1:] != hashes[:-1]
+    def build(cls, rows: np.ndarray, ids: np.ndarray, id_hashes: np.ndarray, lengths: np.ndarray) -> "Postings":
+        """From one (row, term id) entry per token; `id_hashes[id]` is each term's hash (unique per id).
+        One integer sort does it all: the key is (rank of the term's hash, row), so equal keys are one
+        posting whose count is its term frequency."""
+        n_rows = max(len(lengths), 1)
+        by_hash = np.argsort(id_hashes)
+        rank = np.empty(len(id_hashes), dtype=np.int64)
+        rank[by_hash] = np.arange(len(id_hashes))
+        keys, tf = np.unique(rank[ids] * n_rows + rows, return_counts=True)
+        term_rank, posting_rows = np.divmod(keys, n_rows)
+        new_term = np.ones(len(keys), dtype=bool)
+        new_term[1:] = term_rank[1:] != term_rank[:-1]
         term_starts = np.flatnonzero(new_term)
-        return cls(hashes[term_starts], np.append(term_starts, len(hashes)).astype(np.int64),
-                   rows.astype(np.int32), tf, lengths.astype(np.float32))
+        return cls(id_hashes[by_hash][term_rank[term_starts]], np.append(term_starts, len(keys)).astype(np.int64),
+                   posting_rows.astype(np.int32), tf.astype(np.float32), lengths.astype(np.float32))
 
     def lookup(self, hashes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """(rows, tf) of each hash (empty arrays for a term this segment lacks)."""
@@ -121,14 +119,15 @@ class Segment:
                       vocab_hashes: np.ndarray) -> "Segment":
         """Token `i` of the concatenated pages is term `ids[i]`, whose hash is `vocab_hashes[ids[i]]`."""
         rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        hashes = vocab_hashes[ids]
         follows = np.ones(len(ids), dtype=bool)  # token i has a successor on the same page
         follows[(np.cumsum(lengths) - 1)[lengths > 0]] = False
         starts = np.flatnonzero(follows)
-        bigrams = pair_hashes(hashes[starts], hashes[starts + 1])
+        pairs, pair_ids = np.unique(ids[starts] * len(vocab_hashes) + ids[starts + 1], return_inverse=True)
+        first, second = np.divmod(pairs, len(vocab_hashes))
         return cls(np.array(keys, dtype=np.bytes_) if len(keys) else np.zeros(0, "S1"),
-                   Postings.build(rows, hashes, lengths),
-                   Postings.build(rows[starts], bigrams, np.maximum(lengths - 1, 0)))
+                   Postings.build(rows, ids, vocab_hashes, lengths),
+                   Postings.build(rows[starts], pair_ids.ravel(), pair_hashes(vocab_hashes[first], vocab_hashes[second]),
+                                  np.maximum(lengths - 1, 0)))
 
     @classmethod
     def merge(cls, parts: Sequence[tuple["Segment", np.ndarray]]) -> "Segment":

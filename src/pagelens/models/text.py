@@ -139,10 +139,8 @@ class TextLane(Lane):
         depth = min(self.params.bm25_candidates, len(bm25))
         top_bm25 = np.argpartition(-bm25, depth - 1)[:depth]  # unordered: the fusion sorts
         best = float(bm25.max())
-        fused: dict[str, float] = {}
-        for i in top_bm25:
-            if bm25[i] > 0:
-                fused[snapshot.key(int(i))] = float(bm25[i]) / best
+        top_bm25 = top_bm25[bm25[top_bm25] > 0]
+        fused = {key: float(score) / best for key, score in zip(snapshot.keys(top_bm25), bm25[top_bm25])}
         if dense:
             floor = min(dense.values())  # pages beyond the fetched passages score at most this
             for key in fused.keys() | dense.keys():
@@ -155,12 +153,9 @@ class TextLane(Lane):
 
     def _dense_page_scores(self, query: Query) -> dict[str, float]:
         """Best passage cosine per page, over the passages nearest to the query (in `query.docs` if set)."""
-        count = self._collection.count()
-        if count == 0:
-            return {}
         vector = load_wordllama().embed([query.text], norm=True)[0]
-        found = self._collection.query(query_embeddings=[vector.tolist()],
-                                       n_results=min(self.params.dense_passages, count),
+        # no count() first: it costs as much as the query, and Chroma returns fewer when it holds fewer
+        found = self._collection.query(query_embeddings=[vector.tolist()], n_results=self.params.dense_passages,
                                        where=query.chroma_where(), include=["distances", "metadatas"])
         scores: dict[str, float] = {}
         for meta, distance in zip(found["metadatas"][0], found["distances"][0]):

@@ -1,0 +1,249 @@
+"""The text lane as a library grows: add-then-search and search latency at 100k pages, reopening, and
+lexical search at 1M pages, each against a baseline measured in the same run.
+
+    nice .venv/bin/python bench/bench_scale.py                               # 100,000 and 1,000,000 pages
+    nice .venv/bin/python bench/bench_scale.py --pages 10000 --million 100000   # a quick run
+
+Synthetic pages and queries come from bench_search.py (Zipf vocabulary, dev-like page lengths; queries
+from random pages, and the same queries with two of the ten most frequent words added). Steps, each in a
+fresh child process so that each peak RSS is its own:
+1. library: N pages through `TextLane.index` in batches of 1,000 (analysis, wordllama passages into
+   embedded Chroma, BM25 segments); text-lane search p50/p95; then five times: add one 10-page document
+   and time it together with the first search after it. Baseline: bm25s indexing all N pages again
+   (what rebuilding on a change costs) and bm25s's own query latency.
+2. reopen: a new process opens that lane (Chroma, segments, wordllama) and answers one search.
+3. million: the lexical index alone (`LexicalIndex`) filled with M pre-analysed pages in 100k-page
+   commits, then a new process opens it and times `scores` + top-100 (what the lane does before fusion).
+   Baseline: the same queries at N pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from bench_search import (K, QUERIES, make_common_queries, make_pages, make_queries, make_vocabulary, page_lengths,
+                          percentiles, zipf_weights)
+
+BATCH = 1_000
+MILLION_COMMIT = 100_000
+CANDIDATES = 100
+
+
+def rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def open_lane(folder: Path):
+    from pagelens.config import Settings
+    from pagelens.index.chroma import ChromaHandle
+    from pagelens.index.lane import LaneContext
+    from pagelens.models.text import create_lane
+
+    return create_lane("text", LaneContext(Settings(), ChromaHandle.open(folder=folder / "chroma"), folder / "lane"))
+
+
+def doc_pages(doc_id: str, texts: list[str]):
+    from pagelens.types import Page
+
+    return [Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=n + 1, image_path="", width=1, height=1, text=text,
+                 text_source="layer") for n, text in enumerate(texts)]
+
+
+def timed_searches(lane, queries: list[str]) -> dict:
+    from pagelens.index.lane import Query
+
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        lane.search(Query(query), K)
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def step_library(count: int, folder: Path) -> dict:
+    import bm25s
+
+    from pagelens.index.lane import Query
+
+    pages = make_pages(count)
+    queries = make_queries(pages)
+    common = make_common_queries(queries, make_vocabulary(np.random.default_rng(7)))
+    started = time.perf_counter()
+    rebuild = bm25s.BM25()
+    rebuild.index(bm25s.tokenize(pages, stopwords="en", show_progress=False), show_progress=False)
+    rebuild_s = time.perf_counter() - started
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        rebuild.retrieve(bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False), k=K,
+                         show_progress=False)
+        samples.append(time.perf_counter() - started)
+    baseline = {"rebuild_s": round(rebuild_s, 2), **percentiles(samples)}
+    del rebuild
+
+    lane = open_lane(folder)
+    started = time.perf_counter()
+    for first in range(0, count, BATCH):
+        lane.index([p for d in range(first, min(first + BATCH, count), 50)
+                    for p in doc_pages(f"doc{d // 50:06d}", pages[d:min(d + 50, count)])])
+    build_s = time.perf_counter() - started
+    for query in queries[:5]:
+        lane.search(Query(query), K)
+    search = timed_searches(lane, queries)
+    search_common = timed_searches(lane, common)
+    adds = []
+    extra = make_pages(50, seed=99)
+    for n in range(5):
+        started = time.perf_counter()
+        lane.index(doc_pages(f"new{n}", extra[10 * n:10 * n + 10]))
+        hits = lane.search(Query(extra[10 * n][:200]), K)
+        adds.append(round(time.perf_counter() - started, 3))
+        assert hits and hits[0].key.startswith(f"new{n}:"), "the new document is not found by its own text"
+    segments = len(list((folder / "lane" / "segments").iterdir()))
+    lane.close()
+    return {"pages": count, "build_s": round(build_s, 1), "search": search, "search_common": search_common,
+            "add_10_pages_then_search_s": adds, "segments": segments, "bm25s": baseline,
+            "add_ratio_vs_rebuild": round(max(adds) / rebuild_s, 4), "peak_rss_mb": rss_mb()}
+
+
+def step_reopen(folder: Path) -> dict:
+    """Opening the library folder and answering: imports (the same for any library size) are timed apart."""
+    started = time.perf_counter()
+    import chromadb  # noqa: F401
+    import wordllama  # noqa: F401
+
+    from pagelens.index.lane import Query
+    from pagelens.models import text  # noqa: F401
+
+    import_s = time.perf_counter() - started
+    query = Query(make_queries(make_pages(200))[0])
+    started = time.perf_counter()
+    lane = open_lane(folder)
+    hits = lane.search(query, K)
+    first_s = time.perf_counter() - started
+    lane.close()
+    return {"reopen_and_first_search_s": round(first_s, 2), "imports_s": round(import_s, 2), "hits": len(hits), "peak_rss_mb": rss_mb()}
+
+
+def synthetic_terms(count: int, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(vocabulary, term ids of every token, words per page): pages already analysed (no analyser cost)."""
+    rng = np.random.default_rng(seed)
+    lengths = page_lengths(rng, count)
+    return make_vocabulary(np.random.default_rng(7)), rng.choice(len(zipf_weights()), size=int(lengths.sum()),
+                                                                   p=zipf_weights()), lengths
+
+
+def lexical_queries(seed: int = 11) -> list[list[str]]:
+    """Random and common-term queries over the synthetic terms (half and half)."""
+    vocabulary, ids, lengths = synthetic_terms(QUERIES, seed)
+    rng = np.random.default_rng(seed)
+    ends = np.cumsum(lengths)
+    queries = []
+    for n, end in enumerate(ends):
+        words = [vocabulary[i] for i in ids[end - lengths[n]:end]]
+        picked = list(rng.choice(words, size=min(len(words), int(rng.integers(4, 9))), replace=False))
+        queries.append(picked if n % 2 else [*rng.choice(vocabulary[:10], size=2, replace=False), *picked])
+    return queries
+
+
+def step_million_build(count: int, folder: Path) -> dict:
+    from pagelens.models.bm25_index import IndexedPage, LexicalIndex
+
+    index = LexicalIndex(folder, k1=1.5, b=0.5)
+    started = time.perf_counter()
+    for first in range(0, count, MILLION_COMMIT):
+        size = min(MILLION_COMMIT, count - first)
+        vocabulary, ids, lengths = synthetic_terms(size, seed=first)
+        ends = np.cumsum(lengths)
+        index.add([IndexedPage(f"m{(first + n) // 50:06d}:{(first + n) % 50 + 1:05d}", f"m{(first + n) // 50:06d}",
+                               [vocabulary[i] for i in ids[end - lengths[n]:end].tolist()], [])
+                   for n, end in enumerate(ends)])
+        print(f"  {first + size} pages, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    build_s = time.perf_counter() - started
+    index.close()
+    disk_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+    return {"pages": count, "build_s": round(build_s, 1), "disk_mb": round(disk_mb), "build_peak_rss_mb": rss_mb()}
+
+
+def step_lexical_search(folder: Path) -> dict:
+    from pagelens.models.bm25_index import LexicalIndex
+
+    started = time.perf_counter()
+    index = LexicalIndex(folder, k1=1.5, b=0.5, writable=False)
+    snapshot = index.snapshot()
+    open_s = time.perf_counter() - started
+    queries = lexical_queries()
+
+    def search(terms: list[str]) -> None:
+        scores = snapshot.scores(terms, 0.4)
+        top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES]
+        snapshot.keys(top[np.argsort(-scores[top])][:K])
+
+    for terms in queries[:5]:
+        search(terms)
+    samples = []
+    for terms in queries:
+        started = time.perf_counter()
+        search(terms)
+        samples.append(time.perf_counter() - started)
+    common = [s for n, s in enumerate(samples) if n % 2 == 0]
+    index.close()
+    return {"pages": snapshot.live_rows, "segments": len(snapshot.parts), "open_s": round(open_s, 2),
+            **percentiles(samples), "common_terms": percentiles(common), "peak_rss_mb": rss_mb()}
+
+
+STEPS = {"library": lambda a: step_library(a.count, a.folder), "reopen": lambda a: step_reopen(a.folder),
+         "million_build": lambda a: step_million_build(a.count, a.folder),
+         "lexical_search": lambda a: step_lexical_search(a.folder)}
+
+
+def child(step: str, count: int, folder: Path) -> dict:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    run = subprocess.run([sys.executable, __file__, "--step", step, "--count", str(count), "--folder", str(folder)],
+                         env=env, text=True, stdout=subprocess.PIPE)
+    if run.returncode != 0:
+        raise SystemExit(f"step {step} failed ({run.returncode})")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    print(f"{step}: {json.dumps(result)}", flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=100_000, help="pages of the text-lane library (0: skip)")
+    parser.add_argument("--million", type=int, default=1_000_000, help="pages of the lexical-only index (0: skip)")
+    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)  # child mode
+    parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(STEPS[args.step](args)))
+        return
+    with tempfile.TemporaryDirectory(prefix="pagelens-bench-scale-") as scratch:
+        if args.pages:
+            library = Path(scratch) / "library"
+            lib = child("library", args.pages, library)
+            child("reopen", args.pages, library)
+            print(f"text lane p50 vs bm25s p50 at {args.pages}: "
+                  f"{lib['search']['p50_ms'] / lib['bm25s']['p50_ms']:.2f}x; "
+                  f"slowest add+search vs bm25s rebuild: {lib['add_ratio_vs_rebuild']}", flush=True)
+            small = child("lexical_search", args.pages, library / "lane")
+        if args.million:
+            big_folder = Path(scratch) / "million"
+            child("million_build", args.million, big_folder)
+            big = child("lexical_search", args.million, big_folder)
+            if args.pages:
+                print(f"lexical p50 at {args.million} vs {args.pages} pages: {big['p50_ms'] / small['p50_ms']:.1f}x",
+                      flush=True)
+
+if __name__ == "__main__":
+    main()

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .config import Settings
 from .conversations import CONVERSATIONS_FILE, Conversations
+from .inputs import capped_text, check_pixels, open_query_image
 from .index.catalog import Catalog, DocumentRow
 from .index.chroma import ChromaHandle
 from .index.fusion import fuse
@@ -320,22 +321,15 @@ class Library:
     def _query(self, text: str | None, image, caption: str | None = None) -> Query:
         if text is not None and not isinstance(text, str):
             raise ValueError(f"the query text must be a string, got {type(text).__name__}")
-        text = " ".join(text.split()) if text else None
+        text = capped_text(text, self.settings.max_query_chars) if text else None
         if image is None and not text:
             raise ValueError("empty query: give some text, an image, or both")
-        if text and len(text) > self.settings.max_query_chars:
-            log.warning("query of %d characters cut to %d", len(text), self.settings.max_query_chars)
-            text = text[:self.settings.max_query_chars]
-        if image is not None and not hasattr(image, "convert"):
-            from PIL import Image, UnidentifiedImageError
-
+        if image is not None and hasattr(image, "convert"):
+            check_pixels(image.size, self.settings.max_page_pixels)
+        elif image is not None:
             if caption is None:
                 caption = self._page_text_of_image(Path(image))
-            try:
-                with Image.open(Path(image).expanduser()) as opened:
-                    image = opened.convert("RGB")
-            except (OSError, UnidentifiedImageError) as err:
-                raise ValueError(f"cannot read the query image {image}: {err}") from err
+            image = open_query_image(image, self.settings.max_page_pixels)
         return Query(text=text or None, image=image, caption=" ".join(caption.split()) if caption else None)
 
     def _page_text_of_image(self, image_path: Path) -> str | None:

@@ -26,6 +26,7 @@ from ..rag.backends import backend_for  # noqa: E402
 from ..types import AddReport, Answer, Step  # noqa: E402
 from . import present  # noqa: E402
 from .prefs import UiPrefs, backend_choices, endpoint_choices, load_prefs, prefs_path, save_prefs  # noqa: E402
+from ..inputs import clean_text  # noqa: E402
 from .security import NotAllowed, host_check, parse_auth, require  # noqa: E402
 from ..ingest.pipeline import warm_up  # noqa: E402
 from .uploads import stage_uploads, supported  # noqa: E402
@@ -151,8 +152,13 @@ def _build(session: AppSession) -> gr.Blocks:
 
     def on_ask(question, history, chosen: UiPrefs | None) -> Iterator[tuple]:
         history = list(history or [])
-        question = (question or "").strip()
+        question = clean_text(question or "")
         if not question:
+            yield history, [], ""
+            return
+        if len(question) > session.settings.max_query_chars:  # refused before it is echoed into the chat
+            history.append({"role": "assistant", "content": f"Your question is {len(question):,} characters long; "
+                            f"the limit is {session.settings.max_query_chars:,}. Please shorten it."})
             yield history, [], ""
             return
         agent_history = present.chat_history_for_agent(history)

@@ -13,7 +13,7 @@ from pagelens.types import AddReport, Answer, Citation, DocumentInfo, FileOutcom
 from pagelens.ui import present
 from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
 from pagelens.ui.thumbnails import BOX_COLOUR, boxed_page
-from pagelens.ui.uploads import safe_display_name, stage_uploads, supported
+from pagelens.ui.uploads import MAX_NAME_BYTES, discard, safe_display_name, stage_uploads, supported
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_stage_uploads_copies_under_content_hash_folders(tmp_path: Path):
     other = dropped / ".hidden.html"
     other.write_bytes(b"<html>x</html>")
     library = tmp_path / "lib"
-    staged = stage_uploads([first, twin, other, dropped / "missing.pdf"], library)
+    staged = stage_uploads([first, twin, other, dropped / "missing.pdf"], library, 2**20).files
     assert [p.name for p in staged] == ["notes.pdf", "hidden.html"]
     for path in staged:
         assert path.parent.parent == library / "uploads"
@@ -150,3 +150,44 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
 def test_folder_uploads_keep_only_supported_files():
     names = ["a.PDF", "b.html", "style.css", "scan.png", "notes.txt", "c.jpeg", "Makefile"]
     assert [p.name for p in supported(names)] == ["a.PDF", "b.html", "scan.png", "notes.txt", "c.jpeg"]
+
+
+def test_a_long_non_ascii_name_is_stored_within_the_file_system_limit(tmp_path: Path):
+    """Finding 9: a 70-character non-ASCII name (over 255 bytes) crashed the whole upload batch."""
+    long_name = "𠮷" * 61 + ".pdf"  # 248 bytes: a valid name, but not once the partial copy's dot and suffix are added
+    assert 240 < len(long_name.encode()) <= 255
+    dropped = tmp_path / "browser"
+    dropped.mkdir()
+    source = dropped / "short.pdf"
+    source.write_bytes(b"%PDF-1.4 stand-in bytes")
+    (dropped / long_name).write_bytes(b"%PDF-1.4 other bytes")
+    name = safe_display_name(long_name)
+    assert name.endswith(".pdf") and len(name.encode()) <= MAX_NAME_BYTES and name.startswith("𠮷𠮷𠮷")
+    assert len(safe_display_name("Отчёт " * 40 + ".html").encode()) <= MAX_NAME_BYTES
+    staged = stage_uploads([dropped / long_name, source], tmp_path / "lib", 2**20)
+    assert [p.name for p in staged.files] == [name, "short.pdf"] and staged.refused == []
+
+
+def test_the_upload_quota_refuses_per_file_and_failed_copies_are_discarded(tmp_path: Path):
+    """Finding 4: uploads had no total cap and a failed upload's copy stayed in <library>/uploads."""
+    from pagelens.types import AddReport, FileOutcome
+
+    dropped = tmp_path / "browser"
+    dropped.mkdir()
+    files = []
+    for n in range(3):
+        files.append(dropped / f"f{n}.pdf")
+        files[-1].write_bytes(bytes([n]) * 400)
+    library = tmp_path / "lib"
+    staged = stage_uploads(files, library, 1000)
+    assert [p.name for p in staged.files] == ["f0.pdf", "f1.pdf"]
+    [refused] = staged.refused
+    assert refused.name == "f2.pdf" and "upload space" in refused.reason and refused.path == ""
+    report = AddReport(files=[FileOutcome("f0.pdf", str(staged.files[0]), "added", pages=1),
+                              FileOutcome("f1.pdf", str(staged.files[1]), "failed", reason="damaged")])
+    discard(report, library)
+    assert staged.files[0].is_file() and not staged.files[1].exists() and not staged.files[1].parent.exists()
+    outside = tmp_path / "keep.pdf"
+    outside.write_bytes(b"x")
+    discard(AddReport(files=[FileOutcome("keep.pdf", str(outside), "failed")]), library)
+    assert outside.is_file()  # only the library's own copies are deleted

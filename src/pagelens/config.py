@@ -87,6 +87,7 @@ class Settings:
     anonymous_role: str = "editor"  # role of every client when auth is off: reader | editor | admin
     allowed_hosts: list[str] = field(default_factory=list)  # Host names answered; empty: bind address + localhost
     max_upload_mb: int = 200
+    max_uploads_mb: int = 4096  # all of <library>/uploads together; a drop beyond it is refused per file
 
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] | None = None, **overrides) -> "Settings":

@@ -29,7 +29,7 @@ from .prefs import UiPrefs, backend_choices, endpoint_choices, load_prefs, prefs
 from ..inputs import clean_text  # noqa: E402
 from .security import NotAllowed, host_check, parse_auth, require  # noqa: E402
 from ..ingest.pipeline import warm_up  # noqa: E402
-from .uploads import stage_uploads, supported  # noqa: E402
+from .uploads import discard, stage_uploads, supported  # noqa: E402
 
 PAGES_DIR = "pages"  # <library>/pages: the page PNGs, the only library files the app serves
 THUMBS_DIR = "ui-cache"  # <library>/ui-cache: boxed copies of cited pages, served too
@@ -81,15 +81,20 @@ def server_options(settings: Settings) -> dict:
 
 
 def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr.Progress()) -> AddReport:
-    """Stage uploads into the library, then ingest them with a progress bar that names the current file."""
-    staged = stage_uploads(files or [], Path(session.settings.library))
-    if not staged:
-        return AddReport()
+    """Stage uploads into the library, then ingest them with a progress bar that names the current file;
+    copies of files that failed are deleted again."""
+    root = Path(session.settings.library)
+    staged = stage_uploads(files or [], root, session.settings.max_uploads_mb * 2**20)
+    report = AddReport(files=list(staged.refused))
+    if not staged.files:
+        return report
 
     def on_progress(done: int, total: int, message: str) -> None:
         progress((done, total), desc=f"Ingesting {message}" if done < total else "Done", unit="files")
 
-    return session.library.add(staged, progress=False, on_progress=on_progress)
+    report.files += session.library.add(staged.files, progress=False, on_progress=on_progress).files
+    discard(report, root)
+    return report
 
 
 def build_app(library: Library, settings: Settings) -> gr.Blocks:

@@ -2,21 +2,29 @@
 
 Nothing from the browser is trusted as a path: the stored copy is `<library>/uploads/<sha256>/<name>`, where
 `<name>` is the original base name with separators, control characters and leading dots removed; it is
-the document's display name. The same bytes dropped twice land on the same path (and `Library.add` sees an
-unchanged file).
+the document's display name, cut to `MAX_NAME_BYTES` of UTF-8 so no name can exceed a file system's
+255-byte limit. The same bytes dropped twice land on the same path (and `Library.add` sees an unchanged file).
+
+Storage hygiene: a file that cannot be stored (disk full, quota) gets its own failed outcome and the
+rest of the batch goes on; the uploads folder as a whole is capped (`settings.max_uploads_mb`); the copy of
+a file that failed to ingest is deleted again (`discard`).
 """
 
 from __future__ import annotations
 
+import errno
 import shutil
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..ingest.pipeline import SUPPORTED_SUFFIXES, content_hash
+from ..types import AddReport, FileOutcome
 
 UPLOADS_DIR = "uploads"
 MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 200  # of UTF-8: file systems allow 255 bytes per name, the partial copy adds a few
 _FORBIDDEN = set('<>:"|?*')
 
 
@@ -28,6 +36,8 @@ def safe_display_name(raw: str) -> str:
     if not dot or not stem or len(suffix) > 10:
         stem, suffix = name, ""
     stem = stem[: MAX_NAME_CHARS - len(suffix) - 1].rstrip()
+    while len(f"{stem}.{suffix}".encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1].rstrip()
     if not stem:
         stem = "upload"
     return f"{stem}.{suffix}" if suffix else stem
@@ -39,20 +49,75 @@ def supported(paths: Iterable[str | Path]) -> list[Path]:
     return [Path(p) for p in paths if Path(p).suffix.lower() in SUPPORTED_SUFFIXES]
 
 
-def stage_uploads(uploaded: Iterable[str | Path], library: Path) -> list[Path]:
-    """Copy each uploaded file into the library; returns the stored copies, in order, without duplicates."""
-    staged: list[Path] = []
+@dataclass
+class Staged:
+    """Stored copies ready for `Library.add`, and the files refused before ingestion (with their reasons)."""
+
+    files: list[Path] = field(default_factory=list)
+    refused: list[FileOutcome] = field(default_factory=list)
+
+
+def uploads_bytes(library: Path) -> int:
+    folder = Path(library) / UPLOADS_DIR
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def stage_uploads(uploaded: Iterable[str | Path], library: Path, quota_bytes: int) -> Staged:
+    """Copy each uploaded file into the library (in order, without duplicates) while the uploads folder
+    stays within `quota_bytes`; a file that cannot be stored is refused on its own."""
+    staged = Staged()
+    used = uploads_bytes(library)
     for item in uploaded:
         source = Path(item)
         if not source.is_file():
             continue
+        name = safe_display_name(source.name)
         folder = Path(library) / UPLOADS_DIR / content_hash(source)[:32]
-        target = folder / safe_display_name(source.name)
+        target = folder / name
         if not target.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = folder / f".{target.name}.partial"
-            shutil.copyfile(source, partial)
-            partial.replace(target)
-        if target not in staged:
-            staged.append(target)
+            size = source.stat().st_size
+            if used + size > quota_bytes:
+                staged.refused.append(FileOutcome(name, "", "failed", reason=(
+                    f"the library's upload space ({quota_bytes // 2**20} MB, PAGELENS_MAX_UPLOADS_MB) is full; "
+                    "remove documents or ask the operator for more")))
+                continue
+            try:
+                _copy(source, target)
+            except OSError as err:
+                staged.refused.append(FileOutcome(name, "", "failed", reason=stored_error(err)))
+                continue
+            used += size
+        if target not in staged.files:
+            staged.files.append(target)
     return staged
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.parent / f".{target.name}.partial"
+    try:
+        shutil.copyfile(source, partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+        if not any(target.parent.iterdir()):
+            target.parent.rmdir()
+
+
+def stored_error(err: OSError) -> str:
+    """Why a file could not be stored, without any server path."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "disk full: the server has no space left to store this file; nothing was added"
+    return f"the file could not be stored on the server ({err.strerror or type(err).__name__})"
+
+
+def discard(report: AddReport, library: Path) -> None:
+    """Delete the stored copies of files that failed to ingest (a copy kept for a document stays)."""
+    uploads = (Path(library) / UPLOADS_DIR).resolve()
+    for outcome in report.files:
+        path = Path(outcome.path) if outcome.path else None
+        if outcome.status != "failed" or path is None or not path.resolve().is_relative_to(uploads):
+            continue
+        path.unlink(missing_ok=True)
+        if path.parent != uploads and path.parent.is_dir() and not any(path.parent.iterdir()):
+            path.parent.rmdir()

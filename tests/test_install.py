@@ -115,3 +115,12 @@ def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, whe
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_a_fresh_clone_gets_its_own_tools_and_environment():
+    """`make app` in a fresh clone installs uv into .tools/ and builds .venv; a tracked .tools or .venv (say a
+    worktree's link to another checkout's uv) would be checked out in their place and break the set-up."""
+    tracked = subprocess.run(["git", "ls-files", "--", ".tools", ".venv"], cwd=REPO, capture_output=True,
+                             text=True, timeout=60)
+    assert tracked.returncode == 0, tracked.stderr
+    assert tracked.stdout == ""

@@ -9,6 +9,7 @@ garbage or cites pages it was not shown gets an `error` step and the extractive 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,22 +21,27 @@ from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
 from .evidence import EvidencePage, EvidencePool
-from .extractive import ABSTAIN_BELOW, PageJudgement, QuestionTerms, citation_of, quote_of, rank_pages
+from .extractive import (SUPPORTING, PageJudgement, Passage, QuestionTerms, citation_of, lead_of, quote_of,
+                         rank_pages, unit_similarity)
+from .furniture import furniture_of
 from .lexical import library_stats, terms
-from .rewrite import Rewrite, decompose, message_text, rewrite, role_of
+from .rewrite import Rewrite, clean_text, decompose, message_text, rewrite, role_of
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
 SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
-SECOND_CITATION = 0.92  # a second page is cited for a part when it scores this close to the best
+SEARCH_MORE_BELOW = 0.55  # a part whose best page scores below this gets extra searches for its missing terms
+QUOTE_PAGES = 2  # supporting quotes come from this many of a part's top pages
 FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
-CITED_DOC_BONUS = 0.03  # relevance bonus of pages from documents the previous answer cited
+CITED_DOC_BONUS = 0.03
+PREVIOUS_PAGES = 2  # pages of the last answer a follow-up reconsiders
+PREVIOUS_BONUS = 0.08  # relevance bonus of those pages  # relevance bonus of pages from documents the previous answer cited
 
 
 @dataclass
 class _Part:
     question: str
     terms: QuestionTerms
-    best: list[PageJudgement]
+    best: list[PageJudgement]  # the pages in hand, most relevant first
 
     @property
     def confidence(self) -> float:
@@ -44,7 +50,8 @@ class _Part:
 
     @property
     def sufficient(self) -> bool:
-        return self.confidence >= ABSTAIN_BELOW
+        """Whether the evidence covers the part well enough to stop searching (not the abstention gate)."""
+        return self.confidence >= SEARCH_MORE_BELOW and not (self.best and self.best[0].missing)
 
 
 def ask(library, question: str, history: Sequence[object] | None = None, *, settings: Settings,
@@ -92,10 +99,17 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         return
     deadline = time.monotonic() + settings.agent_time_budget_s
     k = k or settings.k
-    turn = rewrite(question, history)
-    conversation = Conversation(messages=[{"role": role_of(m), "content": message_text(m)} for m in history or []
-                                          if role_of(m) in ("user", "assistant")],
-                                focus=list(turn.carried_terms),
+    question = " ".join(clean_text(question).split())
+    if len(question) > settings.max_query_chars:
+        question = question[:settings.max_query_chars].rsplit(" ", 1)[0]
+        yield step("error", f"Question cut to its first {settings.max_query_chars} characters",
+                   "Ask one thing at a time: a long text is not a question the library can look up.")
+    stats = library_stats(library)
+    history = [m for m in history or [] if isinstance(m, dict) and role_of(m) in ("user", "assistant")]
+    turn = rewrite(question, history, stats.idf)
+    conversation = Conversation(messages=[{"role": role_of(m), "content": clean_text(message_text(m))}
+                                          for m in history if message_text(m).strip()],
+                                focus=list(turn.focus),
                                 cited=[f"[{a.doc} p.{a.page}]" for a in turn.cited_pages])
     rewritten_by = "rules"
     if turn.follow_up and generator is not None:
@@ -112,7 +126,8 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
                    "carried from earlier turns: " + (", ".join(turn.carried_terms) or "nothing")
                    + ("; pages pointed at: " + ", ".join(f"[{a.doc} p.{a.page}]" for a in turn.anchor_pages)
                       if turn.anchor_pages else ""))
-    parts_text = decompose(turn.query)
+    context = turn.carried_terms if rewritten_by == "rules" else []
+    parts_text = decompose(turn.own if context else turn.query)
     if len(parts_text) > 1:
         yield step("decompose", f"{len(parts_text)} parts", "\n".join(f"- {p}" for p in parts_text))
 
@@ -122,21 +137,19 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         yield step("read", f"Pages the question points at: {', '.join(p.label for p in anchored)}")
     searches = 0
     for part in parts_text:
-        yield _search(library, part, k, pool, step)
+        yield _search(library, " ".join([part, *context]), k, pool, step)
         searches += 1
     yield _add_neighbours(library, pool, step)
-    stats = library_stats(library)
-    parts = [_Part(p, QuestionTerms.of(p, stats), []) for p in parts_text]
+    parts = [_Part(p, QuestionTerms.of(p, stats, context), []) for p in parts_text]
     for part in parts:
-        part.best = _rank(part.terms, pool, turn)
+        part.best = _rank(library, part.terms, pool, turn)
     yield _judge_step(parts, step)
 
     while (not all(p.sufficient for p in parts) and searches < settings.agent_max_steps
            and time.monotonic() < deadline):
         new_pages = 0
         for part in (p for p in parts if not p.sufficient):
-            found = set(terms(part.best[0].page.text)) if part.best else set()
-            missing = part.terms.missing(found)
+            missing = part.best[0].missing if part.best else list(part.terms.weights)
             if not missing:
                 continue
             query = " ".join(_words_for(missing, part.question))
@@ -147,7 +160,7 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         if not new_pages:
             break
         for part in parts:
-            part.best = _rank(part.terms, pool, turn)
+            part.best = _rank(library, part.terms, pool, turn)
         yield _judge_step(parts, step)
 
     draft_text, citations, answerable = _extractive(parts, turn, settings.answer_min_confidence)
@@ -162,7 +175,7 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         except Exception as err:  # a model that crashes must not take the app down
             yield step("error", f"{generator.name} crashed; answering extractively", f"{type(err).__name__}: {err}")
         else:
-            passages = {j.page.key: citation_of(j) for part in parts for j in part.best}
+            passages = {j.page.key: citation_of(j.best) for part in parts for j in part.best if j.best}
             outcome = _validate(reply, shown, passages, step)
             for item in outcome.steps:
                 yield item
@@ -190,14 +203,18 @@ def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = ""
 
 
 def _add_anchors(library, turn: Rewrite, pool: EvidencePool) -> list[EvidencePage]:
-    if not turn.anchor_pages:
+    """Pages the turn points at ("the next page"), returned; for another follow-up, the pages the last
+    answer cited join the pool as candidates (found_by "previous")."""
+    refs = turn.anchor_pages or (turn.cited_pages[:PREVIOUS_PAGES] if turn.follow_up else [])
+    if not refs:
         return []
     ids = {d.name: d.doc_id for d in library.documents()}
-    keys = [page_key(ids[a.doc], a.page) for a in turn.anchor_pages if a.doc in ids]
-    pages = [EvidencePage.from_page(p, "follow-up") for p in library.get_pages(keys)] if keys else []
+    keys = [page_key(ids[a.doc], a.page) for a in refs if a.doc in ids]
+    found_by = "follow-up" if turn.anchor_pages else "previous"
+    pages = [EvidencePage.from_page(p, found_by) for p in library.get_pages(keys)] if keys else []
     for page in pages:
         pool.add(page)
-    return pages
+    return pages if turn.anchor_pages else []
 
 
 def _add_neighbours(library, pool: EvidencePool, step) -> Step:
@@ -230,11 +247,13 @@ def _salient_words(text: str, count: int = 8) -> list[str]:
     return [w for w, _ in words.most_common(count)]
 
 
-def _rank(question: QuestionTerms, pool: EvidencePool, turn: Rewrite) -> list[PageJudgement]:
-    judged = rank_pages(question, pool.pages())
+def _rank(library, question: QuestionTerms, pool: EvidencePool, turn: Rewrite) -> list[PageJudgement]:
+    pages = pool.pages()
+    furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
+    judged = rank_pages(question, pages, furniture, unit_similarity(question.text, pages, furniture))
 
     def relevance(j: PageJudgement) -> float:
-        bonus = FOLLOW_UP_BONUS if j.page.found_by == "follow-up" else 0.0
+        bonus = {"follow-up": FOLLOW_UP_BONUS, "previous": PREVIOUS_BONUS}.get(j.page.found_by, 0.0)
         return j.relevance + bonus + (CITED_DOC_BONUS if j.page.doc in turn.cited_docs else 0.0)
 
     return sorted(judged, key=lambda j: -relevance(j))
@@ -268,26 +287,51 @@ def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[st
     if not answered:
         missing: list[str] = []
         for part in parts:
-            found = set(terms(part.best[0].page.text)) if part.best else set()
-            missing.extend(_words_for(part.terms.missing(found)[:3], part.question))
+            missing.extend(_words_for(part.best[0].missing[:3] if part.best else [], part.question))
         gap = f" (no page found covering: {', '.join(dict.fromkeys(missing))})" if missing else ""
         return f"The library does not answer this question{gap}.", [], False
     lines, citations = [], []
     for part in answered:
-        chosen = [part.best[0]]
-        for other in part.best[1:2]:
-            if other.confidence >= max(ABSTAIN_BELOW, SECOND_CITATION * part.best[0].confidence):
-                chosen.append(other)
-        for judgement in chosen:
-            citation = citation_of(judgement)
+        lead, quotes = _chosen(part)
+        if lead is None:
+            continue
+        for passage in [lead, *quotes]:
+            citation = citation_of(passage)
             if all((c.doc_id, c.page) != (citation.doc_id, citation.page) for c in citations):
                 citations.append(citation)
-        quotes = " ".join(f"\"{quote_of(j.best)}\" {j.page.label}" for j in chosen if j.best)
-        lines.append(f"- {part.question}: {quotes}" if len(parts) > 1 else quotes)
+        opening = f"{lead.page.label} shows this. " if _WHICH_PAGE.search(part.question) else ""
+        text = f"{opening}{lead_of(lead)} {lead.page.label}"
+        lines.append(f"- {part.question}: {text}" if len(parts) > 1 else text)
+        lines.extend(f"{'  ' if len(parts) > 1 else ''}- \"{quote_of(q)}\" {q.page.label}" for q in quotes)
     unanswered = [p.question for p in parts if p not in answered]
     if unanswered:
         lines.append("Not found in the library: " + "; ".join(unanswered))
     return "\n".join(lines), citations, True
+
+
+_WHICH_PAGE = re.compile(r"\b(which|what)\s+(page|slide|figure|plot|diagram|picture|image|illustration|graph|chart)"
+                         r"s?\b(?!\s+(?:number|size|type|kind)\b)", re.IGNORECASE)
+
+
+def _chosen(part: _Part) -> tuple[Passage | None, list[Passage]]:
+    """The lead passage (best of the most relevant page) and up to SUPPORTING more from the top pages."""
+    top = [j for j in part.best[:QUOTE_PAGES] if j.best]
+    if not top:
+        return None, []
+    lead = top[0].best
+    pool = [p for j in top for p in j.passages[:SUPPORTING + 1] if p is not lead and p.score > 0]
+    pool.sort(key=lambda p: -p.score)
+    covered = {" ".join(lead_of(lead).split())}
+    quotes = []
+    for passage in pool:
+        text = " ".join(passage.text.split())
+        if any(text in seen for seen in covered):
+            continue
+        quotes.append(passage)
+        covered.add(text)
+        if len(quotes) == SUPPORTING:
+            break
+    return lead, quotes
 
 
 def _shown_pages(parts: list[_Part], anchored: list[EvidencePage], limit: int) -> list[EvidencePage]:

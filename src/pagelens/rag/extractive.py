@@ -35,6 +35,12 @@ W_OWN, W_WINDOW, W_SIM = 0.45, 0.30, 0.25
 TABLE_WINDOW = 4  # lines per candidate of a table whose cells are one per line
 CONTEXT_WEIGHT = 0.35
 QUOTE_CHARS = 300
+W_PAGE, W_BEST, W_FOCUS, W_SCORE = 0.25, 0.3, 0.25, 0.2  # the parts of a page's confidence
+NO_NUMBER_FACTOR = 0.7  # a question asking for a number, with no number near the best passage
+_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|wide|tall|big|large|thick|often)\b|\bwhat (is the )?"
+                          r"(default )?(value|number|size|width|height|period|level|limit|length|port|year|"
+                          r"percentage|thickness|amount|count)\b|\bin what year\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d")
 LEAD_CHARS = 420
 SUPPORTING = 2  # quotes after the lead
 
@@ -90,6 +96,7 @@ class QuestionTerms:
     text: str
     weights: dict[str, float]  # stemmed term -> idf
     pairs: list[tuple[str, str]]  # consecutive content terms of the question
+    pairs_terms: list[str] = field(default_factory=list)  # the question's own terms, in order
 
     @property
     def total(self) -> float:
@@ -105,7 +112,12 @@ class QuestionTerms:
             weights.setdefault(term, CONTEXT_WEIGHT * stats.idf(term))
         pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
         text = " ".join([question, *context])
-        return cls(text=text, weights=weights, pairs=pairs)
+        return cls(text=text, weights=weights, pairs=pairs, pairs_terms=order)
+
+    def focus(self, count: int = 2) -> list[str]:
+        """The question's rarest terms (its own words only, not the context a follow-up carries)."""
+        own = [t for t in self.pairs_terms if t in self.weights]
+        return sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
 
     def coverage(self, found: set[str]) -> float:
         total = self.total
@@ -223,10 +235,30 @@ def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture
         following = units[i + 1].text if i + 1 < len(units) else ""
         passages.append(Passage(page=page, unit=unit, score=score, next_text=following))
     passages.sort(key=lambda p: -p.score)
-    best = passages[0].score if passages else 0.0
-    confidence = 0.5 * coverage + 0.5 * min(1.0, best)
+    confidence = _confidence(question, coverage, passages, units, unit_terms)
     return PageJudgement(page=page, coverage=coverage, passages=passages, confidence=confidence,
                          missing=question.missing(page_terms))
+
+
+def _confidence(question: QuestionTerms, coverage: float, passages: list[Passage], units: list[Unit],
+                unit_terms: list[list[str]]) -> float:
+    """How well the page answers: the share of the question it covers, the share its best passage and
+    that passage's neighbours cover, whether they hold the question's focus (its rarest terms), and
+    whether they hold the kind of thing asked for (a number for "how many", "what default", ...)."""
+    if not passages:
+        return 0.0
+    best = passages[0]
+    i = best.unit.order if best.unit.order < len(units) and units[best.unit.order] is best.unit else \
+        units.index(best.unit)
+    window_terms = {t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]}
+    window_text = " ".join(units[j].text for j in range(max(0, i - 1), min(len(units), i + 2)))
+    focus = question.focus()
+    focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
+    value = (W_PAGE * coverage + W_BEST * question.coverage(window_terms) + W_FOCUS * focus_share
+             + W_SCORE * min(1.0, best.score))
+    if _ASKS_NUMBER.search(question.text) and not _NUMBER.search(window_text):
+        value *= NO_NUMBER_FACTOR
+    return value
 
 
 def unit_similarity(question: str, pages: Sequence[EvidencePage], furniture: dict[str, Furniture]) -> dict[str, float]:

@@ -63,7 +63,7 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
     got = lane.query_vector(Query(text="with a red bar", image=ref))
     base, composed = lane.encoder.embed_queries(["", "with a red bar"])
     want = compose(lane.encoder.embed_images([ref])[0], base, composed,
-                   PdvWeights(s.pdv_alpha_text, s.pdv_alpha_image, s.pdv_beta))
+                   PdvWeights.from_settings(s))
     np.testing.assert_allclose(got, want, atol=1e-5)
 
     lane.delete([pages[0].doc_id])

@@ -75,4 +75,4 @@ def test_fde_candidates_plus_rerank_recall_vs_exact_maxsim():
 
 def test_empty_set_is_an_error():
     with pytest.raises(ValueError):
-        Muvera(FdeConfig(dim=4)).encode_documents([np.zeros((0, 4), np.float32)])
+        Muvera(FdeConfig(dim=4, k_sim=2, d_proj=4, reps=2)).encode_documents([np.zeros((0, 4), np.float32)])

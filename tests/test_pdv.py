@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from pagelens.config import Settings
 from pagelens.models.pdv import PdvWeights, compose, composed_texts
 
 
@@ -32,7 +33,7 @@ def test_compose_normalises_inputs_and_limits():
     # beta = 1, alpha_text = 1: the query is the composed text's direction
     np.testing.assert_allclose(compose(image, base, composed, PdvWeights(1.0, 1.0, 1.0)), unit(composed), atol=1e-6)
     # scaling an input does not change the result (every tower output is normalised first)
-    w = PdvWeights()
+    w = PdvWeights.from_settings(Settings())
     np.testing.assert_allclose(compose(5 * image, base, 3 * composed, w), compose(image, base, composed, w), atol=1e-6)
 
 

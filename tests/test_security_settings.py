@@ -8,6 +8,7 @@ and real local HTTP servers as the operator's LLM endpoint and as the attacker's
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -215,6 +216,10 @@ def test_auth_entries_and_roles():
     assert role_of(None, Settings.from_env({"PAGELENS_ANONYMOUS_ROLE": "reader"})) == "reader"
 
 
+def _prefs(operator: Settings, **choices) -> UiPrefs:
+    return dataclasses.replace(UiPrefs.from_settings(operator), **choices)
+
+
 def test_a_saved_endpoint_the_operator_does_not_allow_is_dropped(tmp_path: Path):
     operator = Settings.from_env({}, library=tmp_path, llm_backend="openai", llm_base_url="http://llm.internal/v1")
     prefs_path(tmp_path).write_text(json.dumps({"lanes": ["text"], "k": 4, "llm_backend": "openai",
@@ -222,9 +227,9 @@ def test_a_saved_endpoint_the_operator_does_not_allow_is_dropped(tmp_path: Path)
     loaded = load_prefs(tmp_path, operator)
     assert loaded.k == 4 and loaded.llm_base_url == "http://llm.internal/v1"
     with pytest.raises(ValueError, match="operator"):
-        UiPrefs(llm_backend="openai", llm_base_url="http://attacker.example/v1").validated(operator)
+        _prefs(operator, llm_backend="openai", llm_base_url="http://attacker.example/v1").validated(operator)
     with pytest.raises(ValueError, match="backend"):
-        UiPrefs(llm_backend="transformers").validated(operator)
+        _prefs(operator, llm_backend="transformers").validated(operator)
     keyed = operator.replace(llm_api_key=KEY, llm_allowed_urls=["http://other.internal/v1"])
-    assert UiPrefs(llm_backend="openai", llm_base_url="http://llm.internal/v1/").apply(keyed).llm_api_key == KEY
-    assert UiPrefs(llm_backend="openai", llm_base_url="http://other.internal/v1").apply(keyed).llm_api_key == ""
+    assert _prefs(keyed, llm_backend="openai", llm_base_url="http://llm.internal/v1/").apply(keyed).llm_api_key == KEY
+    assert _prefs(keyed, llm_backend="openai", llm_base_url="http://other.internal/v1").apply(keyed).llm_api_key == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -60,9 +61,13 @@ def test_prefs_round_trip_and_override_settings(tmp_path: Path):
     assert "api_key" not in prefs_path(tmp_path).read_text()
 
 
+def _prefs(**changes) -> UiPrefs:
+    return dataclasses.replace(UiPrefs.from_settings(Settings.from_env({})), **changes)
+
+
 @pytest.mark.parametrize("bad", [
-    UiPrefs(lanes=[" "]), UiPrefs(k=0), UiPrefs(llm_backend="magic"),
-    UiPrefs(llm_backend="openai", llm_base_url="file:///etc/passwd"),
+    _prefs(lanes=[" "]), _prefs(k=0), _prefs(llm_backend="magic"),
+    _prefs(llm_backend="openai", llm_base_url="file:///etc/passwd"),
 ])
 def test_invalid_prefs_are_refused(bad: UiPrefs, tmp_path: Path):
     with pytest.raises(ValueError):

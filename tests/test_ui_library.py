@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
-
 import word_lane
+
 from pagelens import Library
 from pagelens.config import Settings
 from pagelens.ui.app import open_library
@@ -28,7 +29,7 @@ def test_the_app_keeps_the_lanes_a_library_remembers(tmp_path: Path):
     with library:
         assert library.lanes == ["words", "morewords"] and opened.lanes == library.lanes and opened.k == 4
 
-    save_prefs(root, UiPrefs(lanes=["morewords"], k=3), settings)
+    save_prefs(root, dataclasses.replace(UiPrefs.from_settings(settings), lanes=["morewords"], k=3), settings)
     library, opened = open_library(settings)
     with library:
         assert library.lanes == ["morewords"] and opened.k == 3

@@ -1,7 +1,9 @@
 """`pagelens` command line: add, search, list, remove, eval, ask, serve, mcp.
 
-Exit status: 0 ok, 1 when something failed (a file, a missing document, a busy library), 2 usage error.
-Errors go to stderr; `--json` prints machine-readable output on stdout.
+Exit status: 0 ok; 1 when pagelens reports a failure (a file, a missing document, a busy library: any
+`PagelensError`); 2 for usage errors (bad arguments, an empty query, an unknown lane or setting value).
+Anything else is a bug and shows its traceback. Errors go to stderr; `--json` prints machine-readable
+output on stdout (errors too, as {"error": ...}).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Settings
+from .errors import PagelensError, QueryError, SettingsError, UnknownLaneError
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -24,18 +27,20 @@ class UsageError(Exception):
     pass
 
 
+USAGE_ERRORS = (UsageError, QueryError, SettingsError, UnknownLaneError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="pagelens: %(message)s", stream=sys.stderr)
     try:
         return args.run(args)
-    except (UsageError, ValueError) as err:
+    except (*USAGE_ERRORS, PagelensError) as err:
         print(f"pagelens {args.command}: {err}", file=sys.stderr)
-        return USAGE
-    except (RuntimeError, ConnectionError, ImportError, OSError, KeyError) as err:
-        print(f"pagelens {args.command}: {err}", file=sys.stderr)
-        return FAILED
+        if getattr(args, "json", False):
+            _print_json({"error": str(err), "kind": type(err).__name__})
+        return USAGE if isinstance(err, USAGE_ERRORS) else FAILED
     except KeyboardInterrupt:
         print("pagelens: interrupted (run the same command again to finish)", file=sys.stderr)
         return 130
@@ -102,7 +107,7 @@ def _settings(args: argparse.Namespace, **overrides) -> Settings:
 
 def _lanes(args: argparse.Namespace) -> list[str] | None:
     """--lanes (repeatable, comma-separated) as a list of names; None when not given."""
-    from .index.registry import lane_names
+    from .models.registry import lane_names
 
     if not args.lanes:
         return None
@@ -113,13 +118,9 @@ def _lanes(args: argparse.Namespace) -> list[str] | None:
 
 
 def _open(args: argparse.Namespace):
-    from .index.registry import UnknownLaneError
     from .library import Library
 
-    try:
-        return Library(settings=_settings(args), lanes=_lanes(args))
-    except UnknownLaneError as err:
-        raise UsageError(str(err)) from err
+    return Library(settings=_settings(args), lanes=_lanes(args))
 
 
 def _print_json(value) -> None:

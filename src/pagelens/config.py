@@ -1,7 +1,10 @@
 """All settings in one typed place. Every field can be set by an env var `PAGELENS_<FIELD>`.
 
 `Settings.from_env(**overrides)` reads the environment, then applies keyword overrides (the CLI and the
-API pass theirs this way). Lists are comma-separated in env vars.
+API pass theirs this way). Lists are comma-separated in env vars. Options with a fixed set of values are
+`Literal`s, checked when a `Settings` is built: a typo fails at start with the allowed values, not later
+inside a sandboxed child. The defaults here are the only ones: the parameter objects built from settings
+(`FdeConfig`, `PdvWeights`, `TextLaneParams`, the app's prefs) take theirs from a `Settings`.
 """
 
 from __future__ import annotations
@@ -11,8 +14,17 @@ import os
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from .errors import SettingsError
 
 ENV_PREFIX = "PAGELENS_"
+
+OcrEngine = Literal["rapidocr", "tesseract", "off"]
+HtmlRenderer = Literal["mupdf", "chromium"]
+LlmBackend = Literal["extractive", "openai", "transformers"]
+LlmImages = Literal["auto", "on", "off"]
+Device = Literal["auto", "cpu", "cuda"]
 
 
 @dataclass
@@ -30,11 +42,11 @@ class Settings:
     file_timeout_s: float = 600.0  # wall clock for rendering one file in the sandbox
     page_timeout_s: float = 60.0  # extra wall clock granted per page
     memory_cap_mb: int = 3072  # address-space cap of the rendering child process
-    ocr: str = "tesseract"  # tesseract (apt tesseract-ocr; ~4x less CPU here) | rapidocr (no install) | off
+    ocr: OcrEngine = "tesseract"  # tesseract (apt tesseract-ocr; ~4x less CPU here) | rapidocr (no install) | off
     ocr_langs: list[str] = field(default_factory=lambda: ["eng"])  # tesseract codes: eng, deu, chi_sim, ...
     ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
     ocr_cache: str = "~/.cache/pagelens/ocr"  # OCR results by page-image hash (OCR is seconds/page); "off": none
-    html_renderer: str = "mupdf"  # mupdf (no JS, no network) | chromium (Playwright, network blocked)
+    html_renderer: HtmlRenderer = "mupdf"  # mupdf: no JS, no network; chromium: Playwright, network blocked
     soffice: str = ""  # LibreOffice for Office files; empty: /usr/bin/soffice, else soffice on PATH
     layout: bool = False  # PyMuPDF layout model for region classes (~2 s/page here); off: text/image blocks
     workers: int = 1
@@ -52,7 +64,7 @@ class Settings:
     max_pixels: int = 1024 * 28 * 28
     clip_model: str = "ViT-B-32/laion2b_s34b_b79k"
     colpali_model: str = "vidore/colqwen2-v1.0"
-    device: str = "auto"  # auto | cpu | cuda
+    device: Device = "auto"
     batch_size: int = 4
     pdv_alpha_text: float = 1.2
     pdv_alpha_image: float = 1.2
@@ -64,13 +76,13 @@ class Settings:
     colpali_candidates: int = 200  # FDE candidates reranked exactly per query
 
     # answering
-    llm_backend: str = "extractive"  # extractive | openai | transformers
+    llm_backend: LlmBackend = "extractive"
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = ""
     llm_api_key: str = ""  # sent to llm_base_url only, never to another endpoint the app may be switched to
     llm_allowed_urls: list[str] = field(default_factory=list)  # endpoints the app's users may pick; empty: llm_base_url
     llm_timeout_s: float = 60.0
-    llm_images: str = "auto"  # auto (send page images, fall back to text if refused) | on | off
+    llm_images: LlmImages = "auto"  # auto: send page images, fall back to text if refused
     llm_max_tokens: int = 512  # answer length cap for the LLM backends
     vlm_model: str = "Qwen/Qwen2-VL-2B-Instruct"
     agent_read_pages: int = 4  # pages shown to an LLM answerer (the extractive one reads all gathered)
@@ -89,6 +101,18 @@ class Settings:
     max_upload_mb: int = 200
     max_uploads_mb: int = 4096  # all of <library>/uploads together; a drop beyond it is refused per file
 
+    def __post_init__(self) -> None:
+        hints = typing.get_type_hints(type(self))
+        for f in dataclasses.fields(self):
+            allowed = choices(hints[f.name])
+            if allowed and getattr(self, f.name) not in allowed:
+                raise SettingsError(f"setting {f.name} ({ENV_PREFIX}{f.name.upper()}) must be one of "
+                                    f"{', '.join(allowed)}, not {getattr(self, f.name)!r}")
+        for name in ("k", "workers", "render_long_side", "max_query_chars", "batch_size"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1, "
+                                    f"not {getattr(self, name)!r}")
+
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] | None = None, **overrides) -> "Settings":
         environ = os.environ if environ is None else environ
@@ -100,7 +124,7 @@ class Settings:
                 values[f.name] = _parse(raw, hints[f.name], f.name)
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
-            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+            raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
         settings.library = Path(settings.library)
@@ -110,7 +134,14 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+def choices(hint: object) -> tuple[str, ...]:
+    """The allowed values of a `Literal` setting type; () for any other type."""
+    return typing.get_args(hint) if typing.get_origin(hint) is Literal else ()
+
+
 def _parse(raw: str, hint: object, name: str) -> object:
+    if choices(hint):
+        return raw.strip().lower()  # checked against the choices when the Settings is built
     try:
         if hint is bool:
             if raw.lower() in {"1", "true", "yes", "on"}:
@@ -129,5 +160,5 @@ def _parse(raw: str, hint: object, name: str) -> object:
             pairs = (part.split("=", 1) for part in raw.split(",") if part.strip())
             return {key.strip(): float(value) for key, value in pairs}
     except ValueError as err:
-        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {hint}") from err
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {hint}") from err
     raise TypeError(f"no parser for setting {name} of type {hint}")

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from ..errors import EvalSetError
+
 T = TypeVar("T")
 PageId = tuple[str, int]  # (document name, 1-based page)
 
@@ -89,7 +91,9 @@ def load_eval_set(root: str | Path) -> EvalSet:
     root = Path(root)
     queries_file = root / "queries.jsonl"
     if not queries_file.is_file() or not (root / "docs").is_dir():
-        raise FileNotFoundError(f"{root} is not an evaluation set: it needs docs/ and queries.jsonl")
+from ..errors import EvalSetError
+
+        raise EvalSetError(f"{root} is not an evaluation set: it needs docs/ and queries.jsonl")
     queries = _records(queries_file, "query", lambda r: EvalQuery(
         qid=str(r["qid"]), query=r["query"], answer=r.get("answer"), gold=_gold(r.get("gold")),
         evidence=r.get("evidence"), type=r["type"]))
@@ -113,7 +117,7 @@ def _records(path: Path, what: str, convert: Callable[[dict], T]) -> list[T]:
         try:
             out.append(convert(json.loads(line)))
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-            raise ValueError(f"{path}:{number}: malformed {what} record ({type(err).__name__}: {err})") from err
+            raise EvalSetError(f"{path}:{number}: malformed {what} record ({type(err).__name__}: {err})") from err
     return out
 
 

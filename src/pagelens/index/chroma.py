@@ -5,7 +5,7 @@ chromadb quirks this wraps (see ../shared/NOTES.md):
 - `add` with an existing id silently keeps the old record, so lanes `upsert` with deterministic page keys;
 - `PersistentClient` is thread-safe but not process-safe: the library's write lock keeps one process per
   folder; several processes share one index only through a `chroma run` server (`HttpClient`);
-- `HttpClient(...)` itself raises ValueError when the server is down (wrapped here as ConnectionError).
+- `HttpClient(...)` itself raises ValueError when the server is down (wrapped here as StoreUnavailableError).
 On a server, many libraries can share one Chroma: each library's collections carry its own prefix
 (`namespace`), so lanes name collections as if they were alone.
 """
@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
+
+from ..errors import SettingsError, StoreUnavailableError
 
 COSINE = {"hnsw": {"space": "cosine"}}
 
@@ -43,13 +45,13 @@ class ChromaHandle:
             return cls(chromadb.PersistentClient(path=str(folder), settings=telemetry_off), location=str(folder))
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError(f"chroma_url must look like http://host:port, got {url!r}")
+            raise SettingsError(f"chroma_url must look like http://host:port, got {url!r}")
         try:
             client = chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
                                          ssl=parts.scheme == "https", settings=telemetry_off)
             client.heartbeat()
         except Exception as err:  # noqa: BLE001 - chromadb raises ValueError or transport errors
-            raise ConnectionError(f"cannot reach the Chroma server at {url}: {err}") from err
+            raise StoreUnavailableError(f"cannot reach the Chroma server at {url}: {err}") from err
         return cls(client, location=url, namespace=namespace)
 
     def scoped(self) -> "ChromaHandle":

@@ -11,9 +11,7 @@ import fcntl
 import os
 from pathlib import Path
 
-
-class LibraryLockedError(RuntimeError):
-    pass
+from ..errors import LibraryLockedError
 
 
 class LibraryLock:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from .errors import IngestError
+from ..errors import IngestError
 from .job import RenderJob
 
 A4_POINTS = (595.0, 842.0)

@@ -9,7 +9,7 @@ import warnings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..types import Page
-from .errors import IngestError
+from ..errors import IngestError
 from .job import RenderJob
 from .ocr import ocr_page
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..config import Settings
+from ..layout import page_image_name
 from .detect import Kind
 
 # "printed-html": a PDF that Chromium printed from an HTML file (its pages' text counts as "html")
@@ -19,10 +20,10 @@ class RenderJob:
     kind: JobKind
     name: str
     doc_id: str
-    out_dir: Path  # PNGs go to out_dir/<page:05d>.png
+    out_dir: Path  # PNGs go to out_dir/<page_image_name(page)>
     settings: Settings
     pages: tuple[int, int] | None = None  # (first, last), 1-based inclusive: render only these; None: all
     count_only: bool = False  # open, check the limits, report the page count, render nothing
 
     def png_path(self, page: int) -> Path:
-        return self.out_dir / f"{page:05d}.png"
+        return self.out_dir / page_image_name(page)

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Settings
 from ..types import Region
 from . import ocr_rapid, ocr_tesseract
-from .errors import IngestError
+from ..errors import IngestError
 from .ocr_cache import OcrCache
 from .ocr_types import OcrLine
 

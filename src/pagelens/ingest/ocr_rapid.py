@@ -14,7 +14,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from .errors import IngestError
+from ..errors import IngestError
 from .ocr_types import OcrLine
 
 # Everything below changes what the engine reads, so it is part of the OCR cache key (see ocr.py).

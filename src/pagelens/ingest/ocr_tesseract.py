@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .errors import IngestError
+from ..errors import IngestError
 from .ocr_types import OcrLine
 
 INSTALL_HINT = "apt-get install tesseract-ocr (Debian/Ubuntu), or set PAGELENS_OCR=rapidocr"

@@ -22,7 +22,7 @@ import zipfile
 from pathlib import Path
 
 from ..config import Settings
-from .errors import IngestError
+from ..errors import IngestError
 
 SUFFIXES = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".rtf"})
 INSTALL_HINT = ("install it to add Office documents (Debian/Ubuntu: apt-get install "

@@ -17,7 +17,7 @@ from ..config import Settings
 from ..types import Page
 from .chromium import print_html
 from .detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
-from .errors import IngestError
+from ..errors import IngestError
 from .job import RenderJob
 from .sandbox import POOL
 

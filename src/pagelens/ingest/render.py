@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..types import Page
 from .html import open_html
-from .errors import IngestError
+from ..errors import IngestError
 from .image import render_image
 from .job import RenderJob
 from .office import convert_to_pdf

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..types import Page
-from .errors import IngestError
+from ..errors import IngestError
 from .job import RenderJob
 from .worker import memory_message
 

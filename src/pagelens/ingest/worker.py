@@ -36,7 +36,7 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
 
     inbox, outbox = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
     _cap_memory(cap_mb)
-    from .errors import IngestError
+    from ..errors import IngestError
     from .render import render_file
 
     outbox.send(("ready", None))

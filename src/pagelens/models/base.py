@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
+from ..errors import QueryError
 from ..index.lane import Lane, LaneContext, LaneHit, Query
 from .pdv import PdvWeights, compose, composed_texts, normalise
 
@@ -169,14 +170,14 @@ class SingleVectorLane(Lane):
     def query_vector(self, query: Query) -> np.ndarray:
         if query.image is None:
             if not query.text:
-                raise ValueError("a query needs text, an image, or both")
+                raise QueryError("a query needs text, an image, or both")
             return self.encoder.embed_queries([query.text])[0]
         image = self.encoder.embed_images([cap_pixels(query.image, self.settings.max_pixels)])[0]
         if not query.text:
             return image
         base, composed = composed_texts(query.text, query.caption)
         base_vec, composed_vec = self.encoder.embed_queries([base, composed])
-        weights = PdvWeights(self.settings.pdv_alpha_text, self.settings.pdv_alpha_image, self.settings.pdv_beta)
+        weights = PdvWeights.from_settings(self.settings)
         return compose(image, base_vec, composed_vec, weights)
 
     def search(self, query: Query, k: int) -> list[LaneHit]:

@@ -20,9 +20,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from ..errors import QueryError, SettingsError
 from ..index.lane import Lane, LaneContext, LaneHit, Query
-from .base import (MultiVectorEncoder, cap_pixels, collection_name, delete_documents, page_image_batches,
-                   upsert_page_vectors)
+from .base import (
+    MultiVectorEncoder,
+    cap_pixels,
+    collection_name,
+    delete_documents,
+    page_image_batches,
+    upsert_page_vectors,
+)
 from .loading import ModelUnavailableError, load_pretrained, model_kwargs, resolve_device
 from .muvera import FdeConfig, Muvera, maxsim
 
@@ -63,7 +70,7 @@ class ColPaliEncoder(MultiVectorEncoder):
         self.device = resolve_device(device)
         kind = model_type(model_id)
         if kind not in FAMILIES:
-            raise ValueError(f"{model_id!r} is a {kind!r} checkpoint; the colpali lane supports "
+            raise SettingsError(f"{model_id!r} is a {kind!r} checkpoint; the colpali lane supports "
                              f"{', '.join(sorted(FAMILIES))} (ColQwen2, ColQwen2.5, ColSmol/ColIdefics3, ColPali)")
         model_cls, processor_cls = (getattr(engine, name) for name in FAMILIES[kind])
         self.processor = load_pretrained(processor_cls.from_pretrained, model_id, setting="colpali_model")
@@ -147,7 +154,7 @@ class MultiVectorLane(Lane):
         if query.image is not None:
             parts.append(self.encoder.embed_images([query.image])[0])
         if not parts:
-            raise ValueError("a query needs text, an image, or both")
+            raise QueryError("a query needs text, an image, or both")
         return np.concatenate(parts)
 
     def search(self, query: Query, k: int) -> list[LaneHit]:

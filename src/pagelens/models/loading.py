@@ -20,13 +20,11 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from ..errors import ModelUnavailableError
+
 T = TypeVar("T")
 
 _TRUE = {"1", "true", "yes", "on"}
-
-
-class ModelUnavailableError(RuntimeError):
-    """The weights of a model cannot be loaded here (offline and not in the cache, or a bad id)."""
 
 
 def offline_mode() -> bool:

@@ -21,10 +21,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class FdeConfig:
+    """Sizes of a MUVERA encoding; the library builds it from `Settings.muvera_*`, which own the defaults."""
+
     dim: int  # token vector size
-    k_sim: int = 4
-    d_proj: int = 16
-    reps: int = 20
+    k_sim: int  # SimHash bits: 2**k_sim partitions per repetition
+    d_proj: int  # projected size of each token inside a partition
+    reps: int  # repetitions
     final_dim: int | None = None
     seed: int = 7
 

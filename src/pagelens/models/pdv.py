@@ -13,15 +13,25 @@ direction from "nothing in particular" to the modification.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 @dataclass(frozen=True)
 class PdvWeights:
-    alpha_text: float = 1.2
-    alpha_image: float = 1.2
-    beta: float = 0.7
+    """PDV composition weights; `Settings.pdv_*` own the defaults (`from_settings`)."""
+
+    alpha_text: float
+    alpha_image: float
+    beta: float
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "PdvWeights":
+        return cls(settings.pdv_alpha_text, settings.pdv_alpha_image, settings.pdv_beta)
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import wordllama
 
+from ..errors import UnknownLaneError
 from ..index.lane import Lane, LaneContext, LaneHit, Query
 from ..types import Page
 from .base import delete_documents
@@ -36,19 +37,19 @@ from .wordllama_loader import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 
 @dataclass(frozen=True)
 class TextLaneParams:
+    dense_weight: float  # weight of the best passage cosine next to max-normalised BM25 (Settings.text_dense_weight)
     k1: float = 1.5
     b: float = 0.5
     bigram_weight: float = 0.4  # BM25 over adjacent-term pairs, added to the unigram BM25 score
     passage_words: int = 80
     passage_stride: int = 80
-    dense_weight: float = 0.15  # weight of the best passage cosine next to max-normalised BM25
     dense_passages: int = 200  # passages fetched from Chroma per query
     bm25_candidates: int = 100  # pages from BM25 considered for fusion (plus every page dense found)
 
 
 def create_lane(name: str, ctx: LaneContext) -> "TextLane":
     if name != "text":
-        raise ValueError(f"the text lane takes no option, got {name!r}")
+        raise UnknownLaneError(f"the text lane takes no option, got {name!r}")
     return TextLane(ctx, TextLaneParams(dense_weight=ctx.settings.text_dense_weight))
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import wordllama
 
+from ..errors import ModelUnavailableError
+
 WORDLLAMA_CONFIG = "l2_supercat"
 WORDLLAMA_DIM = 256
 _TOKENIZER_FILE = f"{WORDLLAMA_CONFIG}_tokenizer_config.json"
@@ -27,7 +29,7 @@ def prepare_cache(cache_dir: Path) -> Path:
     """Make `cache_dir/tokenizers/<config>` point at the tokenizer config packaged in the wheel."""
     packaged = Path(wordllama.__file__).parent / "tokenizers" / _TOKENIZER_FILE
     if not packaged.is_file():
-        raise FileNotFoundError(f"wordllama {wordllama.__version__} does not ship {_TOKENIZER_FILE}")
+        raise ModelUnavailableError(f"wordllama {wordllama.__version__} does not ship {_TOKENIZER_FILE}")
     target = cache_dir / "tokenizers" / _TOKENIZER_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():

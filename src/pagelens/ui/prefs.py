@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from ..config import Settings
+from ..layout import LibraryLayout
 
-PREFS_FILE = "ui-settings.json"
 MAX_MODEL_CHARS = 200
 ANSWER_FIELDS = ("llm_backend", "llm_base_url", "llm_model")
 
@@ -44,11 +44,13 @@ def _endpoint(url: str) -> str:
 
 @dataclass
 class UiPrefs:
-    lanes: list[str] = field(default_factory=lambda: ["text"])
-    k: int = 10
-    llm_backend: str = "extractive"
-    llm_base_url: str = ""
-    llm_model: str = ""
+    """The settings a user can change in the app; built from a `Settings`, which owns their defaults."""
+
+    lanes: list[str]
+    k: int
+    llm_backend: str
+    llm_base_url: str
+    llm_model: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "UiPrefs":
@@ -81,7 +83,7 @@ class UiPrefs:
 
 
 def prefs_path(library: Path) -> Path:
-    return Path(library) / PREFS_FILE
+    return LibraryLayout(Path(library)).ui_settings
 
 
 def load_prefs(library: Path, operator: Settings) -> UiPrefs:

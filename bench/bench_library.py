@@ -37,15 +37,15 @@ def synthetic_pages(count: int, rng: np.random.Generator) -> list[str]:
 def fill(lib: Library, texts: list[str]) -> None:
     for start in range(0, len(texts), PAGES_PER_DOC):
         doc_id = f"synthetic{start // PAGES_PER_DOC:06d}"
-        lib.catalog.insert_pending(DocumentRow(doc_id, f"{doc_id}.pdf", doc_id, "pdf", 0, "-", 0, 0.0,
+        lib._catalog.insert_pending(DocumentRow(doc_id, f"{doc_id}.pdf", doc_id, "pdf", 0, "-", 0, 0.0,
                                                "2026-01-01T00:00:00+00:00", "pending"))
         pages = [Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=n + 1,
                       image_path=str(lib.path / "pages" / doc_id / f"{n + 1:05d}.png"), width=1000, height=1400,
                       text=text, text_source="layer") for n, text in enumerate(texts[start:start + PAGES_PER_DOC])]
-        lib.catalog.insert_pages(doc_id, pages)
+        lib._catalog.insert_pages(doc_id, pages)
         for lane in lib._lanes.values():
             lane.index(pages)
-        lib.catalog.complete(doc_id)
+        lib._catalog.complete(doc_id)
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:

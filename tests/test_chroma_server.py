@@ -11,7 +11,7 @@ import word_lane
 from library_helpers import free_port, wait_for_http
 
 from pagelens import Library, Settings
-from pagelens.index import registry
+from pagelens.models import registry
 
 CHROMA = Path(sys.executable).with_name("chroma")
 GNUPLOT = "gnuplot-expressions.pdf"
@@ -40,7 +40,7 @@ def chroma_server(tmp_path, offline_env):
 @pytest.mark.slow
 def test_libraries_on_a_chroma_server_add_search_and_remove_apart(tmp_path, dev_docs, chroma_server, monkeypatch):
     url, server_data = chroma_server
-    monkeypatch.setitem(registry._FACTORIES, "words", word_lane.factory())
+    monkeypatch.setitem(registry._FAMILIES, "words", registry.LaneFamily("words", word_lane.factory()))
     settings = Settings.from_env(chroma_url=url)
     with Library(tmp_path / "lib", lanes=["words"], settings=settings) as lib, \
             Library(tmp_path / "other", lanes=["words"], settings=settings) as other:
@@ -52,17 +52,17 @@ def test_libraries_on_a_chroma_server_add_search_and_remove_apart(tmp_path, dev_
         assert (top.doc, top.page) == (GNUPLOT, 5)
         assert Path(top.image_path).is_file()
         assert not (lib.path / "chroma").exists()  # vectors went to the server, not an embedded store
-        assert lib.chroma.collection("lane-words-v1").count() == 12
+        assert lib._chroma.collection("lane-words-v1").count() == 12
         assert lib.remove(GNUPLOT)
-        assert lib.chroma.collection("lane-words-v1").get(where={"doc_id": doc.doc_id})["ids"] == []
+        assert lib._chroma.collection("lane-words-v1").get(where={"doc_id": doc.doc_id})["ids"] == []
         # the other library shares the server, not the collection
-        assert other.chroma.collection("lane-words-v1").count() == 12
+        assert other._chroma.collection("lane-words-v1").count() == 12
         assert other.search(" ".join(page.text.split()[:30]), k=1)[0].page == 5
     assert server_data.is_dir()
 
 
 def test_an_unreachable_server_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(registry._FACTORIES, "words", word_lane.factory())
+    monkeypatch.setitem(registry._FAMILIES, "words", registry.LaneFamily("words", word_lane.factory()))
     settings = Settings.from_env(chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(ConnectionError, match="cannot reach the Chroma server"):
         Library(tmp_path / "lib", lanes=["words"], settings=settings)

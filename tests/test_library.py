@@ -14,8 +14,8 @@ import word_lane
 from library_helpers import pdf_parts
 
 from pagelens import Library, Region, Settings
-from pagelens.index import registry
-from pagelens.index.lock import LibraryLockedError
+from pagelens.models import registry
+from pagelens.errors import LibraryLockedError
 
 GNUPLOT = "gnuplot-expressions.pdf"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -24,7 +24,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(autouse=True)
 def words_lanes(monkeypatch):
     for family in ("words", "words2", "words3"):
-        monkeypatch.setitem(registry._FACTORIES, family, word_lane.factory())
+        monkeypatch.setitem(registry._FAMILIES, family, registry.LaneFamily(family, word_lane.factory()))
     word_lane.WordLane.calls.clear()
 
 
@@ -33,7 +33,7 @@ def open_library(path: Path, lanes=("words",)) -> Library:
 
 
 def chroma_ids(lib: Library, doc_id: str, collection: str = "lane-words-v1") -> list[str]:
-    return lib.chroma.client.get_collection(collection).get(where={"doc_id": doc_id})["ids"]
+    return lib._chroma.client.get_collection(collection).get(where={"doc_id": doc_id})["ids"]
 
 
 
@@ -42,7 +42,7 @@ def chroma_ids(lib: Library, doc_id: str, collection: str = "lane-words-v1") -> 
 def gnuplot_library(tmp_path_factory, dev_docs):
     """One library holding gnuplot-expressions.pdf, shared by the read-only tests below."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(registry._FACTORIES, "words", word_lane.factory())
+        patch.setitem(registry._FAMILIES, "words", registry.LaneFamily("words", word_lane.factory()))
         lib = open_library(tmp_path_factory.mktemp("lib"))
         report = lib.add([dev_docs / GNUPLOT])
         yield lib, report
@@ -240,14 +240,14 @@ def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(tmp_
         lib.add([dev_docs / GNUPLOT])
         [doc] = lib.documents()
     word_lane.WordLane.calls.clear()
-    monkeypatch.setitem(registry._FACTORIES, "words2", word_lane.factory(version=2))
+    monkeypatch.setitem(registry._FAMILIES, "words2", registry.LaneFamily("words2", word_lane.factory(version=2)))
     with open_library(tmp_path / "lib", lanes=["words", "words2", "words3"]) as lib:
         assert word_lane.WordLane.calls == [("words2", "index"), ("words3", "index")]
-        names = lib.chroma.collection_names()
+        names = lib._chroma.collection_names()
         assert "lane-words2-v1" not in names
         assert len(chroma_ids(lib, doc.doc_id, "lane-words2-v2")) == 12
         assert len(chroma_ids(lib, doc.doc_id, "lane-words3-v1")) == 12
-        assert lib.catalog.lanes()["words2"].spec["version"] == 2
+        assert lib._catalog.lanes()["words2"].spec["version"] == 2
 
 
 def test_a_lane_left_closed_during_a_write_is_reembedded_when_next_opened(tmp_path, dev_docs):
@@ -258,7 +258,7 @@ def test_a_lane_left_closed_during_a_write_is_reembedded_when_next_opened(tmp_pa
     word_lane.WordLane.calls.clear()
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
         assert lib.search("expression", lanes=["words2"]) == []
-        assert lib.chroma.client.get_collection("lane-words2-v1").count() == 0
+        assert lib._chroma.client.get_collection("lane-words2-v1").count() == 0
 
 
 def test_a_second_open_of_the_same_library_gets_a_clear_error(tmp_path):
@@ -312,19 +312,19 @@ def two_pdfs(tmp_path: Path, dev_docs: Path) -> list[Path]:
 
 
 def test_a_lane_error_fails_that_file_only_and_leaves_nothing_behind(tmp_path, dev_docs, monkeypatch):
-    monkeypatch.setitem(registry._FACTORIES, "broken", lambda name, ctx: BrokenLane(name, ctx))
+    monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
     with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:
         report = lib.add(two_pdfs(tmp_path, dev_docs))
         assert [(f.name, f.status) for f in report.files] == [("a.pdf", "added"), ("b.pdf", "failed")]
         assert "the encoder crashed" in report.files[1].reason
         [doc] = lib.documents()
-        assert lib.chroma.client.get_collection("lane-words-v1").count() == 6  # b's pages were taken out again
+        assert lib._chroma.client.get_collection("lane-words-v1").count() == 6  # b's pages were taken out again
         assert sorted(p.name for p in (lib.path / "pages").iterdir()) == [doc.doc_id]
-        assert lib.catalog.pending_documents() == []
+        assert lib._catalog.pending_documents() == []
 
 
 def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs, monkeypatch):
-    monkeypatch.setitem(registry._FACTORIES, "broken", lambda name, ctx: BrokenLane(name, ctx))
+    monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
     monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
     files = two_pdfs(tmp_path, dev_docs)
     with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:
@@ -336,7 +336,7 @@ def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs
         assert [(f.name, f.status) for f in report.files] == [("a.pdf", "unchanged"), ("b.pdf", "added")]
         assert [d.status for d in lib.documents()] == ["complete", "complete"]
         for collection in ("lane-words-v1", "lane-broken-v1"):
-            assert lib.chroma.client.get_collection(collection).count() == 12
+            assert lib._chroma.client.get_collection(collection).count() == 12
 
 
 def test_searching_and_listing_from_another_thread_while_adding(tmp_path, dev_docs):
@@ -361,7 +361,7 @@ def test_searching_and_listing_from_another_thread_while_adding(tmp_path, dev_do
 
 
 def test_an_interrupted_lane_fill_is_redone_on_the_next_open(tmp_path, dev_docs, monkeypatch):
-    monkeypatch.setitem(registry._FACTORIES, "broken", lambda name, ctx: BrokenLane(name, ctx))
+    monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
     monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
     with open_library(tmp_path / "lib") as lib:
         lib.add(two_pdfs(tmp_path, dev_docs))
@@ -371,5 +371,5 @@ def test_an_interrupted_lane_fill_is_redone_on_the_next_open(tmp_path, dev_docs,
     word_lane.WordLane.calls.clear()
     with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:  # the failed open let go of the lock
         assert word_lane.WordLane.calls == [("broken", "index"), ("broken", "index")]
-        assert lib.chroma.client.get_collection("lane-broken-v1").count() == 12
-        assert lib.catalog.lanes()["broken"].spec == {"lane": "words", "dim": word_lane.DIM, "version": 1}
+        assert lib._chroma.client.get_collection("lane-broken-v1").count() == 12
+        assert lib._catalog.lanes()["broken"].spec == {"lane": "words", "dim": word_lane.DIM, "version": 1}

@@ -14,7 +14,7 @@ import word_lane
 from library_helpers import pdf_parts
 
 from pagelens import Library, Settings
-from pagelens.index import registry
+from pagelens.models import registry
 
 ADD_SCRIPT = """
 import sys, word_lane
@@ -40,15 +40,15 @@ def run_add(python, env, library: Path, files: list[Path]) -> subprocess.Complet
 def state(library: Path) -> dict:
     """Everything a finished library holds: documents, page keys per document, vectors per document."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(registry._FACTORIES, "words", word_lane.factory())
+        patch.setitem(registry._FAMILIES, "words", registry.LaneFamily("words", word_lane.factory()))
         with Library(library, lanes=["words"], settings=Settings.from_env()) as lib:
-            collection = lib.chroma.client.get_collection("lane-words-v1")
+            collection = lib._chroma.client.get_collection("lane-words-v1")
             docs = {d.name: (d.doc_id, d.pages, d.status) for d in lib.documents()}
             keys = {d.name: [p.key for p in lib.pages(d.name)] for d in lib.documents()}
             vectors = {d.name: sorted(collection.get(where={"doc_id": d.doc_id})["ids"]) for d in lib.documents()}
             image_dirs = sorted(p.name for p in (library / "pages").iterdir())
             return {"docs": docs, "keys": keys, "vectors": vectors, "total_vectors": collection.count(),
-                    "image_dirs": image_dirs, "pending": lib.catalog.pending_documents()}
+                    "image_dirs": image_dirs, "pending": lib._catalog.pending_documents()}
 
 
 def wait_for_pending_lane_work(catalog: Path, process: subprocess.Popen, timeout: float = 240) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from .types import Answer, Citation, Region, Step
 
-CONVERSATIONS_FILE = "conversations.sqlite"
 DEFAULT_TITLE = "New chat"
 TITLE_CHARS = 60  # a title made from a question is cut (on a word) to this many characters
 QUOTE_CHARS = 160  # a cited passage in an export's source list is cut to this many characters

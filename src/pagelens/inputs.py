@@ -5,7 +5,7 @@
   `settings.max_query_chars`.
 - Query images: the pixel count is read from the file header and checked against
   `settings.max_page_pixels` (the limit ingestion applies to page images) before anything is decoded,
-  so a 12000 x 12000 PNG or a decompression bomb is a ValueError, not hundreds of MB in the caller.
+  so a 12000 x 12000 PNG or a decompression bomb is a QueryError (a ValueError), not hundreds of MB in the caller.
 - Chat history handed in by a client: the last `MAX_HISTORY_MESSAGES` turns, each cut to the query limit.
 """
 
@@ -15,6 +15,8 @@ import logging
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+
+from .errors import QueryError
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +48,15 @@ def open_query_image(path: str | Path, max_pixels: int):
             check_pixels(opened.size, max_pixels)
             return opened.convert("RGB")
     except Image.DecompressionBombError as err:
-        raise ValueError(f"the query image {name} is too large to decode ({err})") from err
+        raise QueryError(f"the query image {name} is too large to decode ({err})") from err
     except (OSError, UnidentifiedImageError, SyntaxError) as err:
-        raise ValueError(f"cannot read the query image {name}: {err}") from err
+        raise QueryError(f"cannot read the query image {name}: {err}") from err
 
 
 def check_pixels(size: tuple[int, int], max_pixels: int) -> None:
     width, height = size
     if width * height > max_pixels:
-        raise ValueError(f"the query image is {width} x {height} pixels, more than the {max_pixels:,} allowed "
+        raise QueryError(f"the query image is {width} x {height} pixels, more than the {max_pixels:,} allowed "
                          "(PAGELENS_MAX_PAGE_PIXELS); send a smaller image")
 
 

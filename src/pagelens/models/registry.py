@@ -1,39 +1,75 @@
-"""Lane names -> factories, imported lazily so a library that never uses a visual lane never imports torch.
+"""Lane families: name -> factory and what the family is (open_clip's registry, as data).
 
 A lane name is `<family>` or `<family>:<option>` ("clip:ViT-B-32/laion2b_s34b_b79k", "colpali:vidore/colqwen2-v1.0");
-the family picks the factory, which receives the full name and parses its option.
+the family picks the factory, which receives the full name and parses its option. Factories are named as
+"module:function" strings and imported on first use, so a library that never opens a visual lane never
+imports torch. Each family declares the queries it takes (`inputs`), the optional extra its modules need
+and the setting that holds its default model, so the app, the CLI and error messages ask the registry
+instead of keeping their own lists.
 """
 
 from __future__ import annotations
 
 import importlib
-import re
+import importlib.util
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from dataclasses import dataclass
 
-from .lane import Lane, LaneContext
+from ..errors import MissingExtraError, UnknownLaneError
+from ..index.lane import Lane, LaneContext
 
 LaneFactory = Callable[[str, LaneContext], Lane]
 
-_FACTORIES: dict[str, str | LaneFactory] = {
-    "text": "pagelens.models.text:create_lane",
-    "dse": "pagelens.models.dse:create_lane",
-    "clip": "pagelens.models.clip:create_lane",
-    "colpali": "pagelens.models.colpali:create_lane",
-}
+TEXT, IMAGE, COMPOSED = "text", "image", "composed"  # query inputs a lane can take
 
 
-class UnknownLaneError(ValueError):
-    pass
+@dataclass(frozen=True)
+class LaneFamily:
+    name: str
+    factory: str | LaneFactory  # "module:function", imported on first use, or a callable
+    inputs: frozenset[str] = frozenset({TEXT})
+    extra: str | None = None  # the pyproject extra whose packages the lane imports ("visual")
+    requires: tuple[str, ...] = ()  # top-level modules that extra provides (checked before importing)
+    model_setting: str | None = None  # the Settings field with the default model of "<family>" alone
+
+    @property
+    def takes_images(self) -> bool:
+        return IMAGE in self.inputs
+
+    def installed(self) -> bool:
+        """Whether the modules this family needs can be imported (without importing them)."""
+        return all(importlib.util.find_spec(module) is not None for module in self.requires)
+
+    def install_hint(self) -> str:
+        return (f'pip install "pagelens[{self.extra}]" (or, in a checkout: make app-visual)' if self.extra
+                else "reinstall pagelens")
 
 
-def register_lane(family: str, factory: str | LaneFactory) -> None:
-    """Make `family` (and `family:<option>`) a lane name; factory is a callable or "module:function"."""
-    _FACTORIES[family] = factory
+_VISUAL = dict(inputs=frozenset({TEXT, IMAGE, COMPOSED}), extra="visual")
+_FAMILIES: dict[str, LaneFamily] = {family.name: family for family in (
+    LaneFamily("text", "pagelens.models.text:create_lane"),
+    LaneFamily("dse", "pagelens.models.dse:create_lane", requires=("torch", "transformers"),
+               model_setting="dse_model", **_VISUAL),
+    LaneFamily("clip", "pagelens.models.clip:create_lane", requires=("torch", "open_clip"),
+               model_setting="clip_model", **_VISUAL),
+    LaneFamily("colpali", "pagelens.models.colpali:create_lane", requires=("torch", "colpali_engine"),
+               model_setting="colpali_model", inputs=frozenset({TEXT, IMAGE}), extra="visual"),
+)}
+
+
+def register_lane(family: str | LaneFamily, factory: str | LaneFactory | None = None) -> None:
+    """Make a family (and `family:<option>`) a lane name: a LaneFamily, or a name and its factory."""
+    if not isinstance(family, LaneFamily):
+        family = LaneFamily(family, factory)
+    _FAMILIES[family.name] = family
 
 
 def known_lanes() -> list[str]:
-    return sorted(_FACTORIES)
+    return sorted(_FAMILIES)
+
+
+def families() -> list[LaneFamily]:
+    return [_FAMILIES[name] for name in known_lanes()]
 
 
 def lane_names(lanes: Sequence[str] | str) -> list[str]:
@@ -42,26 +78,22 @@ def lane_names(lanes: Sequence[str] | str) -> list[str]:
     return list(dict.fromkeys(name.strip() for value in values for name in value.split(",") if name.strip()))
 
 
-def family(name: str) -> str:
-    return name.split(":", 1)[0]
+def family_of(name: str) -> LaneFamily:
+    """The family of lane `name`; UnknownLaneError naming the known ones."""
+    found = _FAMILIES.get(name.split(":", 1)[0])
+    if found is None:
+        raise UnknownLaneError(f"unknown lane {name!r}; known lanes: {', '.join(known_lanes())} "
+                               "(a family may take an option, e.g. clip:<model>/<pretrained>)")
+    return found
 
 
 def create_lane(name: str, ctx: LaneContext) -> Lane:
-    factory = _FACTORIES.get(family(name))
-    if factory is None:
-        raise UnknownLaneError(f"unknown lane {name!r}; known lanes: {', '.join(known_lanes())} "
-                               "(a family may take an option, e.g. clip:<model>/<pretrained>)")
+    family = family_of(name)
+    factory = family.factory
     if isinstance(factory, str):
+        if not family.installed():
+            raise MissingExtraError(f"lane {name!r} needs the '{family.extra}' extra, which is not installed: "
+                                    f"{family.install_hint()}")
         module_name, _, attr = factory.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as err:
-            raise ImportError(f"lane {name!r} cannot be loaded ({err}); visual lanes need the 'visual' extra "
-                              "(uv sync --all-extras)") from err
-        factory = getattr(module, attr)
+        factory = getattr(importlib.import_module(module_name), attr)
     return factory(name, ctx)
-
-
-def lane_folder(library: Path, name: str) -> Path:
-    """`<library>/lanes/<name with anything but [A-Za-z0-9._-] replaced>/` for a lane's side stores."""
-    return library / "lanes" / re.sub(r"[^A-Za-z0-9._-]+", "_", name)

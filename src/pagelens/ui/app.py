@@ -20,8 +20,9 @@ import gradio as gr  # noqa: E402  (the analytics switch must be set before the 
 
 from ..assets import SAMPLE_DIR, sample_documents  # noqa: E402
 from ..config import Settings  # noqa: E402
-from ..index.registry import family  # noqa: E402
+from ..layout import LibraryLayout  # noqa: E402
 from ..library import Library  # noqa: E402
+from ..models.registry import families, family_of  # noqa: E402
 from ..rag.backends import backend_for  # noqa: E402
 from ..types import AddReport, Answer, Step  # noqa: E402
 from . import present  # noqa: E402
@@ -31,9 +32,6 @@ from .security import NotAllowed, host_check, parse_auth, require  # noqa: E402
 from ..ingest.pipeline import warm_up  # noqa: E402
 from .uploads import discard, stage_uploads, supported  # noqa: E402
 
-PAGES_DIR = "pages"  # <library>/pages: the page PNGs, the only library files the app serves
-THUMBS_DIR = "ui-cache"  # <library>/ui-cache: boxed copies of cited pages, served too
-IMAGE_QUERY_FAMILIES = ("dse", "clip", "colpali")  # lanes that embed a reference image (composed queries)
 
 
 @dataclass
@@ -58,19 +56,19 @@ class AppSession:
 
     @property
     def thumbs(self) -> Path:
-        return Path(self.settings.library) / THUMBS_DIR
+        return LibraryLayout(Path(self.settings.library)).ui_cache
 
 
 def server_options(settings: Settings) -> dict:
     """`Blocks.launch` keyword arguments: bind address, Host check, upload cap, auth with roles, and the only
     paths served."""
-    root = Path(settings.library).resolve()
+    layout = LibraryLayout(Path(settings.library).resolve())
     options: dict = {
         "server_name": settings.host,
         "server_port": settings.port,
         "max_file_size": f"{settings.max_upload_mb}mb",
-        "allowed_paths": [str(root / PAGES_DIR), str(root / THUMBS_DIR)],
-        "blocked_paths": [str(root / "chroma"), str(root / "uploads"), str(root / "lanes")],
+        "allowed_paths": [str(path) for path in layout.served],
+        "blocked_paths": [str(path) for path in layout.private],
         "show_error": True,
         "app_kwargs": {"middleware": host_check(settings)},
     }
@@ -145,8 +143,9 @@ def _build(session: AppSession) -> gr.Blocks:
             return [], [], "Type a query, or give a reference image."
         lanes = list(lanes or []) or None
         active = lanes or session.library.lanes
-        if image and not any(family(lane) in IMAGE_QUERY_FAMILIES for lane in active):
-            return [], [], (f"Image queries need a visual lane ({', '.join(IMAGE_QUERY_FAMILIES)}); this search "
+        if image and not any(family_of(lane).takes_images for lane in active):
+            image_lanes = ", ".join(f.name for f in families() if f.takes_images)
+            return [], [], (f"Image queries need a visual lane ({image_lanes}); this search "
                             f"uses {', '.join(active)}. Add one under Settings → lanes.")
         try:
             hits = session.library.search(text, int(k), image=image or None, lanes=lanes)

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..ingest.pipeline import SUPPORTED_SUFFIXES, content_hash
+from ..layout import LibraryLayout
 from ..types import AddReport, FileOutcome
 
-UPLOADS_DIR = "uploads"
 MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 200  # of UTF-8: file systems allow 255 bytes per name, the partial copy adds a few
 _FORBIDDEN = set('<>:"|?*')
@@ -72,7 +72,7 @@ def stage_uploads(uploaded: Iterable[str | Path], library: Path, quota_bytes: in
         if not source.is_file():
             continue
         name = safe_display_name(source.name)
-        folder = Path(library) / UPLOADS_DIR / content_hash(source)[:32]
+        folder = LibraryLayout(Path(library)).uploads / content_hash(source)[:32]
         target = folder / name
         if not target.exists():
             size = source.stat().st_size

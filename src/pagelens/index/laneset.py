@@ -1,0 +1,132 @@
+"""The lanes a library has open: creating them, keeping them in step with the catalog, fan-out and fusion.
+
+A lane's record in the catalog holds its spec (model ids, versions) and the Chroma collections it uses:
+- a lane new to the library is filled from the stored pages; a lane whose spec changed has its collections
+  and side stores dropped and is re-embedded; an unchanged lane is left alone (`sync`);
+- before a session's first change, lanes the library has but this session did not open are marked stale,
+  so the next session that opens one re-embeds it instead of serving vectors that miss the change
+  (`retire_unopened`);
+- while a lane is being (re)filled its record says `incomplete`, so an interrupted fill is redone.
+The lanes themselves come from a factory (the lane registry), passed in so this layer imports no lane.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+
+from ..config import Settings
+from ..layout import LibraryLayout
+from ..types import Page
+from .catalog import Catalog, LaneRecord
+from .chroma import ChromaHandle
+from .fusion import FusedHit, fuse
+from .lane import Lane, LaneContext, Query
+
+log = logging.getLogger(__name__)
+
+LaneFactory = Callable[[str, LaneContext], Lane]
+
+
+class LaneSet:
+    def __init__(self, names: Sequence[str], *, settings: Settings, catalog: Catalog, chroma: ChromaHandle,
+                 layout: LibraryLayout, factory: LaneFactory) -> None:
+        self._settings, self._catalog, self._chroma = settings, catalog, chroma
+        self._layout, self._factory = layout, factory
+        self._lanes: dict[str, Lane] = {}
+        self._lane_chroma: dict[str, ChromaHandle] = {}
+        self._stale_marked = False
+        try:
+            for name in names:
+                self._lanes[name] = self._create(name)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._lanes)
+
+    def __getitem__(self, name: str) -> Lane:
+        return self._lanes[name]
+
+    # fan-out ---------------------------------------------------------------------------------------
+    def index(self, pages: Sequence[Page]) -> None:
+        for lane in self._lanes.values():
+            lane.index(pages)
+
+    def delete(self, doc_ids: Sequence[str]) -> None:
+        for lane in self._lanes.values():
+            lane.delete(doc_ids)
+
+    def search(self, query: Query, chosen: Sequence[str], depth: int) -> list[FusedHit]:
+        """Each chosen lane's best `depth` pages, fused by weighted reciprocal-rank fusion."""
+        ranked = {name: self._lanes[name].search(query, depth) for name in chosen}
+        return fuse(ranked, weights=self._settings.fusion_weights, rrf_k=self._settings.rrf_k)
+
+    # keeping the catalog's lane records true -------------------------------------------------------
+    def sync(self, stored: dict[str, LaneRecord]) -> None:
+        """Fill lanes new to this library; drop and re-embed those whose spec changed; leave the rest."""
+        for name in self._lanes:
+            self._sync(name, stored.get(name))
+
+    def retire_unopened(self) -> None:
+        """Call before this session's first change (see the module docstring); later calls do nothing."""
+        if self._stale_marked:
+            return
+        for record in self._catalog.lanes().values():
+            if record.name not in self._lanes:
+                log.warning("lane %s is not open: it will be re-embedded when next used", record.name)
+                self._catalog.set_lane(record.name, {"stale": True}, record.collections)
+        self._stale_marked = True
+
+    def record(self) -> None:
+        """Remember the collections each lane uses (lanes may create them lazily)."""
+        stored = self._catalog.lanes()
+        for name, chroma in self._lane_chroma.items():
+            record = stored.get(name)
+            if record is not None and not chroma.used <= set(record.collections):
+                self._catalog.set_lane(name, record.spec, set(record.collections) | chroma.used)
+
+    def close(self) -> None:
+        for lane in self._lanes.values():
+            lane.close()
+        self._lanes.clear()
+
+    # inside ----------------------------------------------------------------------------------------
+    def _create(self, name: str) -> Lane:
+        chroma = self._lane_chroma[name] = self._chroma.scoped()
+        folder = self._layout.lane_folder(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        return self._factory(name, LaneContext(settings=self._settings, chroma=chroma, folder=folder))
+
+    def _sync(self, name: str, stored: LaneRecord | None) -> None:
+        lane = self._lanes[name]
+        spec = lane.spec()
+        if stored is not None and _same(stored.spec, spec):
+            return
+        if stored is not None:
+            log.warning("lane %s changed (%s -> %s): re-embedding it", name, stored.spec, spec)
+            lane.close()
+            for collection in set(stored.collections) | self._lane_chroma[name].used:
+                self._chroma.delete_collection(collection)
+            shutil.rmtree(self._layout.lane_folder(name), ignore_errors=True)
+            lane = self._lanes[name] = self._create(name)
+            spec = lane.spec()
+        from tqdm import tqdm
+
+        incomplete = {"incomplete": True}
+        self._catalog.set_lane(name, incomplete, self._lane_chroma[name].used)
+        for row in tqdm(self._catalog.complete_documents(), desc=f"embedding lane {name}", unit="doc",
+                        disable=not sys.stderr.isatty(), file=sys.stderr, leave=False):
+            lane.index(self._catalog.pages_of(row.doc_id))
+            self._catalog.set_lane(name, incomplete, self._lane_chroma[name].used)
+        self._catalog.set_lane(name, spec, self._lane_chroma[name].used)
+
+
+def _same(stored_spec: dict, spec: dict) -> bool:
+    normal = lambda value: json.dumps(value, sort_keys=True, default=str)  # noqa: E731
+    return normal(stored_spec) == normal(spec)

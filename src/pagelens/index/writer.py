@@ -1,0 +1,146 @@
+"""Adding and removing documents with the catalog's pending/complete ledger (the library's write side).
+
+Crash safety: a document is `pending` in the catalog from before its first byte is written until every
+lane holds its pages; `clean_pending` (run when a library opens and before each change) deletes pending
+documents from every lane, the catalog and the image store, so an interrupted `add` run again ends
+exactly like an uninterrupted one. An update ingests the new version completely before the old one is
+retired: a file that fails to ingest leaves the version already in the library untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import IngestError
+from ..layout import LibraryLayout
+from ..types import AddReport, FileOutcome
+from .catalog import Catalog, DocumentRow
+from .laneset import LaneSet
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, str], None]  # (done, total, message)
+
+
+class Writer:
+    def __init__(self, *, settings: Settings, catalog: Catalog, lanes: LaneSet, layout: LibraryLayout) -> None:
+        self._settings, self._catalog, self._lanes, self._layout = settings, catalog, lanes, layout
+
+    def add(self, paths: Iterable[str | Path], *, progress: bool | None = None,
+            on_progress: ProgressCallback | None = None) -> AddReport:
+        from tqdm import tqdm
+
+        report = AddReport()
+        jobs = self._collect(paths, report)
+        self.clean_pending()
+        show = sys.stderr.isatty() if progress is None else progress
+        with tqdm(total=len(jobs), unit="file", disable=not show, file=sys.stderr, leave=False) as bar:
+            for done, (path, name) in enumerate(jobs):
+                if on_progress:
+                    on_progress(done, len(jobs), name)
+                bar.set_postfix_str(name[-40:], refresh=False)
+                report.files.append(self._add_file(path, name))
+                bar.update()
+        if on_progress:
+            on_progress(len(jobs), len(jobs), "done")
+        self._lanes.record()
+        return report
+
+    def remove(self, name: str) -> bool:
+        row = self._catalog.document(name)
+        if row is None:
+            return False
+        self.clean_pending()
+        self._lanes.retire_unopened()
+        self._catalog.mark_pending(row.doc_id)
+        self._purge(row.doc_id)
+        return True
+
+    def clean_pending(self) -> None:
+        pending = self._catalog.pending_documents()
+        if pending:
+            self._lanes.retire_unopened()
+        for row in pending:
+            log.info("cleaning %s (%s), left pending by an interrupted add/remove", row.name, row.doc_id)
+            self._purge(row.doc_id)
+
+    def _collect(self, paths: Iterable[str | Path], report: AddReport) -> list[tuple[Path, str]]:
+        from ..ingest.pipeline import SUPPORTED_SUFFIXES
+
+        jobs: dict[str, Path] = {}
+
+        def take(path: Path, name: str) -> None:
+            if name in jobs:
+                report.files.append(FileOutcome(name, str(path), "failed", reason=(
+                    f"another file in this batch has the same document name ({jobs[name]}); add it separately")))
+            else:
+                jobs[name] = path
+
+        for raw in paths:
+            path = Path(raw).expanduser()
+            if path.is_dir():
+                for found in sorted(path.rglob("*")):
+                    relative = found.relative_to(path)
+                    hidden = any(part.startswith(".") for part in relative.parts)
+                    if (found.is_file() and not hidden and found.suffix.lower() in SUPPORTED_SUFFIXES
+                            and not found.resolve().is_relative_to(self._layout.root)):  # `add .` skips our PNGs
+                        take(found, relative.as_posix())
+            elif path.is_file():
+                take(path, path.name)
+            else:
+                report.files.append(FileOutcome(path.name or str(path), str(path), "failed",
+                                                reason="no such file or folder"))
+        return [(path, name) for name, path in jobs.items()]
+
+    def _add_file(self, path: Path, name: str) -> FileOutcome:
+        from ..ingest.pipeline import content_hash, detect_kind, ingest_file
+
+        def failed(reason: str) -> FileOutcome:
+            return FileOutcome(name, str(path), "failed", reason=reason)
+
+        try:
+            digest = content_hash(path)
+            kind = detect_kind(path)  # None: ingest_file below says why the file cannot be read
+            stat = path.stat()
+        except OSError as err:
+            return failed(f"cannot read the file: {err.strerror or err}")
+        old = self._catalog.document(name)
+        if old is not None and old.content_hash == digest:
+            return FileOutcome(name, str(path), "unchanged", pages=old.pages)
+        doc_id = hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()[:20]
+        self._lanes.retire_unopened()
+        self._catalog.insert_pending(DocumentRow(
+            doc_id=doc_id, name=name, content_hash=digest, kind=kind or "unknown", pages=0,
+            source=str(path.resolve()), size=stat.st_size, mtime=stat.st_mtime,
+            added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), status="pending"))
+        try:
+            pages = ingest_file(path, name=name, doc_id=doc_id, out_dir=self._layout.page_dir(doc_id),
+                                settings=self._settings)
+            if not pages:
+                raise IngestError("the file has no pages")
+            self._catalog.insert_pages(doc_id, pages)
+            self._lanes.index(pages)
+        except IngestError as err:
+            self._purge(doc_id)
+            return failed(str(err))
+        except Exception as err:  # noqa: BLE001 - one bad file must not stop the batch; the library stays whole
+            log.exception("indexing %s failed", path)
+            self._purge(doc_id)
+            return failed(f"indexing failed: {type(err).__name__}: {err}")
+        self._catalog.complete(doc_id, replaces=old.doc_id if old else None)
+        if old is not None:
+            self._purge(old.doc_id)
+        return FileOutcome(name, str(path), "updated" if old else "added", pages=len(pages))
+
+    def _purge(self, doc_id: str) -> None:
+        """Delete a (pending) document everywhere; the catalog row goes last so a crash retries it."""
+        self._lanes.delete([doc_id])
+        shutil.rmtree(self._layout.page_dir(doc_id), ignore_errors=True)
+        self._catalog.delete_document(doc_id)

@@ -15,9 +15,9 @@ import pagelens
 PACKAGE = Path(pagelens.__file__).parent
 LAYERS = [
     {"errors"},
-    {"config", "types", "layout"},
+    {"config", "types", "layout", "extras", "assets"},
     {"ingest"},
-    {"index"},
+    {"index", "conversations"},
     {"models"},
     {"rag"},
     {"library"},

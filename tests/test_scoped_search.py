@@ -51,7 +51,8 @@ def test_scoped_search_returns_k_pages_of_the_chosen_document_only(library: Libr
 def test_each_lane_filters_before_its_top_k(library: Library):
     """k=1 in a lane: the one page returned is the chosen document's best, not the library's best dropped."""
     scope = frozenset({library._catalog.document("r-intro.pdf").doc_id})
-    for name, lane in library._lanes.items():
+    for name in library._lanes.names:
+        lane = library._lanes[name]
         best_anywhere = lane.search(Query(text=QUESTION), 1)[0]
         assert best_anywhere.key.startswith(library._catalog.document("gnuplot.pdf").doc_id)
         [hit] = lane.search(Query(text=QUESTION, docs=scope), 1)

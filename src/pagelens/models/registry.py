@@ -11,10 +11,10 @@ instead of keeping their own lists.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .. import extras
 from ..errors import MissingExtraError, UnknownLaneError
 from ..index.lane import Lane, LaneContext
 
@@ -29,7 +29,6 @@ class LaneFamily:
     factory: str | LaneFactory  # "module:function", imported on first use, or a callable
     inputs: frozenset[str] = frozenset({TEXT})
     extra: str | None = None  # the pyproject extra whose packages the lane imports ("visual")
-    requires: tuple[str, ...] = ()  # top-level modules that extra provides (checked before importing)
     model_setting: str | None = None  # the Settings field with the default model of "<family>" alone
 
     @property
@@ -37,23 +36,17 @@ class LaneFamily:
         return IMAGE in self.inputs
 
     def installed(self) -> bool:
-        """Whether the modules this family needs can be imported (without importing them)."""
-        return all(importlib.util.find_spec(module) is not None for module in self.requires)
-
-    def install_hint(self) -> str:
-        return (f'pip install "pagelens[{self.extra}]" (or, in a checkout: make app-visual)' if self.extra
-                else "reinstall pagelens")
+        """Whether the extra this family needs is installed (checked without importing it)."""
+        return self.extra is None or extras.installed(self.extra)
 
 
 _VISUAL = dict(inputs=frozenset({TEXT, IMAGE, COMPOSED}), extra="visual")
 _FAMILIES: dict[str, LaneFamily] = {family.name: family for family in (
     LaneFamily("text", "pagelens.models.text:create_lane"),
-    LaneFamily("dse", "pagelens.models.dse:create_lane", requires=("torch", "transformers"),
-               model_setting="dse_model", **_VISUAL),
-    LaneFamily("clip", "pagelens.models.clip:create_lane", requires=("torch", "open_clip"),
-               model_setting="clip_model", **_VISUAL),
-    LaneFamily("colpali", "pagelens.models.colpali:create_lane", requires=("torch", "colpali_engine"),
-               model_setting="colpali_model", inputs=frozenset({TEXT, IMAGE}), extra="visual"),
+    LaneFamily("dse", "pagelens.models.dse:create_lane", model_setting="dse_model", **_VISUAL),
+    LaneFamily("clip", "pagelens.models.clip:create_lane", model_setting="clip_model", **_VISUAL),
+    LaneFamily("colpali", "pagelens.models.colpali:create_lane", model_setting="colpali_model",
+               inputs=frozenset({TEXT, IMAGE}), extra="visual"),
 )}
 
 
@@ -93,7 +86,7 @@ def create_lane(name: str, ctx: LaneContext) -> Lane:
     if isinstance(factory, str):
         if not family.installed():
             raise MissingExtraError(f"lane {name!r} needs the '{family.extra}' extra, which is not installed: "
-                                    f"{family.install_hint()}")
+                                    f"{extras.install_hint(family.extra)}")
         module_name, _, attr = factory.partition(":")
         factory = getattr(importlib.import_module(module_name), attr)
     return factory(name, ctx)

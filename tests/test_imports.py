@@ -15,7 +15,7 @@ import pagelens
 PACKAGE = Path(pagelens.__file__).parent
 LAYERS = [
     {"errors"},
-    {"config", "types", "layout", "extras", "assets"},
+    {"config", "types", "layout", "extras", "assets", "inputs"},
     {"ingest"},
     {"index", "conversations"},
     {"models"},

@@ -55,3 +55,6 @@ class IngestError(PagelensError):
 class EvalSetError(PagelensError, ValueError):
     """A folder that is not an evaluation set, or a malformed record in one."""
 
+
+class BackendError(PagelensError, RuntimeError):
+    """An answering backend failed (server down, refused, garbage); the agent falls back to extractive."""

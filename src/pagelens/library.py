@@ -16,12 +16,12 @@ from .config import Settings
 from .conversations import Conversations
 from .errors import DocumentNotFoundError, QueryError, SettingsError
 from .index.catalog import Catalog
-from .inputs import capped_text, check_pixels, open_query_image
 from .index.chroma import ChromaHandle
 from .index.lane import Query
 from .index.laneset import LaneSet
 from .index.lock import LibraryLock
 from .index.writer import ProgressCallback, Writer
+from .inputs import capped_text, check_pixels, open_query_image
 from .layout import LibraryLayout
 from .models.registry import create_lane, lane_names
 from .types import AddReport, Answer, DocumentInfo, Hit, Page, Step, page_key
@@ -268,8 +268,3 @@ class ScopedLibrary:
 
     def __getattr__(self, name: str):
         return getattr(self._library, name)
-
-
-def _same(stored_spec: dict, spec: dict) -> bool:
-    normal = lambda value: json.dumps(value, sort_keys=True, default=str)  # noqa: E731
-    return normal(stored_spec) == normal(spec)

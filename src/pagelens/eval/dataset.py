@@ -86,13 +86,11 @@ _SPACE = re.compile(r"\s+")
 
 
 def load_eval_set(root: str | Path) -> EvalSet:
-    """Read `root/queries.jsonl` (and the optional answer key and conversations); raises ValueError for a
-    malformed record."""
+    """Read `root/queries.jsonl` (and the optional answer key and conversations); raises EvalSetError (a ValueError)
+    for a malformed record."""
     root = Path(root)
     queries_file = root / "queries.jsonl"
     if not queries_file.is_file() or not (root / "docs").is_dir():
-from ..errors import EvalSetError
-
         raise EvalSetError(f"{root} is not an evaluation set: it needs docs/ and queries.jsonl")
     queries = _records(queries_file, "query", lambda r: EvalQuery(
         qid=str(r["qid"]), query=r["query"], answer=r.get("answer"), gold=_gold(r.get("gold")),

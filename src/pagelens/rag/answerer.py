@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..errors import BackendError
 from .evidence import EvidencePage
 
 NOT_ANSWERED = "NOT_IN_LIBRARY"
@@ -33,10 +34,6 @@ REWRITE_PROMPT = (
     "Rewrite the user's last message as one standalone search question, taking names and topics it leaves "
     "out from the conversation. If it starts a new topic, carry nothing over. Reply with the question only."
 )
-
-
-class BackendError(RuntimeError):
-    """An answering backend failed; the message says what happened and what to do."""
 
 
 @dataclass

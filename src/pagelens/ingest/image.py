@@ -8,8 +8,8 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ..types import Page
 from ..errors import IngestError
+from ..types import Page
 from .job import RenderJob
 from .ocr import ocr_page
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
+from ..errors import IngestError
 from ..types import Region
 from . import ocr_rapid, ocr_tesseract
-from ..errors import IngestError
 from .ocr_cache import OcrCache
 from .ocr_types import OcrLine
 

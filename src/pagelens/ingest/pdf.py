@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pymupdf
 
-from ..types import Page, TextSource
 from ..errors import IngestError
+from ..types import Page, TextSource
 from .job import RenderJob
 from .layout import TEXTPAGE_FLAGS, page_regions
 from .ocr import ocr_page

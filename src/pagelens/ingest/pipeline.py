@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Settings
+from ..errors import IngestError
 from ..types import Page
 from .chromium import print_html
 from .detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
-from ..errors import IngestError
 from .job import RenderJob
 from .sandbox import POOL
 

@@ -7,9 +7,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import IngestError
 from ..types import Page
 from .html import open_html
-from ..errors import IngestError
 from .image import render_image
 from .job import RenderJob
 from .office import convert_to_pdf

@@ -23,8 +23,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..config import Settings
-from ..types import Page
 from ..errors import IngestError
+from ..types import Page
 from .job import RenderJob
 from .worker import memory_message
 

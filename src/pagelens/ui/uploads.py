@@ -58,7 +58,7 @@ class Staged:
 
 
 def uploads_bytes(library: Path) -> int:
-    folder = Path(library) / UPLOADS_DIR
+    folder = LibraryLayout(Path(library)).uploads
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
 
 
@@ -113,7 +113,7 @@ def stored_error(err: OSError) -> str:
 
 def discard(report: AddReport, library: Path) -> None:
     """Delete the stored copies of files that failed to ingest (a copy kept for a document stays)."""
-    uploads = (Path(library) / UPLOADS_DIR).resolve()
+    uploads = (LibraryLayout(Path(library)).uploads).resolve()
     for outcome in report.files:
         path = Path(outcome.path) if outcome.path else None
         if outcome.status != "failed" or path is None or not path.resolve().is_relative_to(uploads):

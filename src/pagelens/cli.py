@@ -1,4 +1,4 @@
-"""`pagelens` command line: add, search, list, remove, eval, ask, serve, mcp.
+"""`pagelens` command line: add, sync, search, list, remove, eval, ask, serve, mcp.
 
 Exit status: 0 ok; 1 when pagelens reports a failure (a file, a missing document, a busy library: any
 `PagelensError`); 2 for usage errors (bad arguments, an empty query, an unknown lane or setting value).
@@ -12,13 +12,16 @@ import argparse
 import dataclasses
 import json
 import logging
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Settings
 from .errors import PagelensError, QueryError, SettingsError, UnknownLaneError
+from .types import FILE_STATUSES
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -63,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="progress bar on stderr (default: when stderr is a terminal)")
     add.set_defaults(run=_add)
+
+    sync = commands.add_parser("sync", parents=[common, json_flag],
+                               help="mirror a folder: add new and changed files, follow renames, remove deleted ones")
+    sync.add_argument("folder", type=Path, metavar="FOLDER")
+    sync.add_argument("--watch", action="store_true", help="keep following the folder until Ctrl-C")
+    sync.add_argument("--settle", type=float, default=None, metavar="SECONDS",
+                      help="--watch: how long a file must be left alone before it is ingested (default 2)")
+    sync.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="progress bar on stderr (default: when stderr is a terminal)")
+    sync.set_defaults(run=_sync)
 
     search = commands.add_parser("search", parents=[common, json_flag], help="ranked pages for a query")
     search.add_argument("query", nargs="?", default=None, metavar="QUERY")
@@ -131,17 +144,58 @@ def _print_json(value) -> None:
 def _add(args: argparse.Namespace) -> int:
     with _open(args) as lib:
         report = lib.add(args.paths, progress=args.progress)
-    if args.json:
-        _print_json({"ok": report.ok, "files": [dataclasses.asdict(f) for f in report.files]})
-    else:
-        for outcome in report.files:
-            if outcome.status == "failed":
-                print(f"failed     {outcome.name}: {outcome.reason}", file=sys.stderr)
-            else:
-                print(f"{outcome.status:<10} {outcome.name} ({outcome.pages} pages)")
-        counts = {s: len(report.by_status(s)) for s in ("added", "updated", "unchanged", "failed")}
-        print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing to add", file=sys.stderr)
+    _print_report(report, as_json=args.json)
+    if not args.json:
+        _print_counts(report, empty="nothing to add")
     return OK if report.ok else FAILED
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from .index.sync import SETTLE_S, watch
+
+    with _open(args) as lib:
+        if not args.watch:
+            report = lib.sync(args.folder, progress=args.progress)
+            _print_report(report, as_json=args.json)
+            if not args.json:
+                _print_counts(report, empty="the folder has no documents")
+            return OK if report.ok else FAILED
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+        def show(report) -> None:
+            _print_report(report, as_json=args.json, changes_only=True)
+            sys.stdout.flush()
+
+        print(f"watching {args.folder.resolve()} (Ctrl-C stops)", file=sys.stderr, flush=True)
+        try:
+            watch(lambda settle_s: lib.sync(args.folder, settle_s=settle_s, progress=args.progress), args.folder,
+                  show, library_root=lib.path, settle_s=SETTLE_S if args.settle is None else args.settle, stop=stop)
+        except KeyboardInterrupt:
+            pass
+        print("stopped watching", file=sys.stderr, flush=True)
+    return OK
+
+
+def _print_report(report, *, as_json: bool, changes_only: bool = False) -> None:
+    """One line per file (failures and busy files on stderr), or the report as JSON."""
+    files = [f for f in report.files if not changes_only or f.status != "unchanged"]
+    if as_json:
+        if files or not changes_only:
+            _print_json({"ok": report.ok, "files": [dataclasses.asdict(f) for f in files]})
+        return
+    for outcome in files:
+        if outcome.status in ("failed", "busy"):
+            print(f"{outcome.status:<10} {outcome.name}: {outcome.reason}", file=sys.stderr)
+        elif outcome.status == "renamed":
+            print(f"{outcome.status:<10} {outcome.name} (from {outcome.previous})")
+        else:
+            print(f"{outcome.status:<10} {outcome.name} ({outcome.pages} pages)")
+
+
+def _print_counts(report, *, empty: str) -> None:
+    counts = {s: len(report.by_status(s)) for s in FILE_STATUSES}
+    print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or empty, file=sys.stderr)
 
 
 def _search(args: argparse.Namespace) -> int:

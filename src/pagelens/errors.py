@@ -48,6 +48,10 @@ class StoreUnavailableError(PagelensError, ConnectionError):
     """The vector store (a `chroma run` server) cannot be reached."""
 
 
+class FolderNotFoundError(PagelensError, NotADirectoryError):
+    """A folder to sync (or watch) that does not exist or is not a folder."""
+
+
 class IngestError(PagelensError):
     """A file that cannot become pages; the message says why and what to do."""
 

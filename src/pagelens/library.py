@@ -82,6 +82,18 @@ class Library:
             return self._writer.add([paths] if isinstance(paths, (str, Path)) else paths, progress=progress,
                                     on_progress=on_progress)
 
+    def sync(self, folder: str | Path, *, settle_s: float = 0.0, progress: bool | None = None,
+             on_progress: ProgressCallback | None = None) -> AddReport:
+        """Make the library mirror `folder`: new and changed files added, renamed files renamed (by content
+        hash, not ingested again), documents whose file is gone removed; only documents that came from
+        `folder` are touched. Files modified less than `settle_s` seconds ago are reported `busy` and left
+        for a later sync (see index/sync.py). Names are paths relative to `folder`, as `add` gives them."""
+        from .index.sync import sync_folder
+
+        with self._mutex:
+            return sync_folder(self._writer, self._catalog, folder, library_root=self.path, settle_s=settle_s,
+                               progress=progress, on_progress=on_progress)
+
     def remove(self, name: str) -> bool:
         """Remove a document (by its name) from every lane, the catalog and the image store."""
         with self._mutex:

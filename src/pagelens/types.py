@@ -6,6 +6,7 @@ draw them on the thumbnail without knowing the source format.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -113,18 +114,21 @@ class Answer:
     confidence: float = 0.0  # the evidence score abstention compares with settings.answer_min_confidence
 
 
-FileStatus = Literal["added", "updated", "unchanged", "failed"]
+# added/updated/unchanged/failed: `add` and `sync`; renamed/removed/busy (still being written): `sync` only
+FileStatus = Literal["added", "updated", "unchanged", "renamed", "removed", "busy", "failed"]
+FILE_STATUSES: tuple[FileStatus, ...] = typing.get_args(FileStatus)
 
 
 @dataclass
 class FileOutcome:
-    """What `Library.add` did with one file."""
+    """What `Library.add` or `Library.sync` did with one file."""
 
     name: str  # document name in the library
     path: str  # the path it was read from
     status: FileStatus
     pages: int = 0
-    reason: str = ""  # for failed: a sentence a user can act on
+    reason: str = ""  # for failed and busy: a sentence a user can act on
+    previous: str = ""  # for renamed: the document's name before
 
 
 @dataclass
@@ -144,6 +148,8 @@ class DocumentInfo:
     name: str
     doc_id: str
     pages: int
-    kind: str  # pdf | html | image
+    kind: str  # pdf | html | image | office | text | markdown
     added_at: str  # ISO time
     status: str = "complete"
+    source: str = ""  # absolute path of the file it was read from (what `sync` matches folders on)
+    content_hash: str = ""  # sha256 of that file's bytes

@@ -70,7 +70,8 @@ class DocumentRow:
 
     def info(self) -> DocumentInfo:
         return DocumentInfo(name=self.name, doc_id=self.doc_id, pages=self.pages, kind=self.kind,
-                            added_at=self.added_at, status=self.status)
+                            added_at=self.added_at, status=self.status, source=self.source,
+                            content_hash=self.content_hash)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,17 @@ class Catalog:
         """The complete document called `name`, if any."""
         rows = self._documents("name = ? AND status = 'complete'", (name,))
         return rows[0] if rows else None
+
+    def has_document_id(self, doc_id: str) -> bool:
+        """Whether any document (complete or pending) has this id."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+
+    def rename(self, doc_id: str, *, name: str, source: str, size: int, mtime: float) -> None:
+        """A document's file was renamed or moved: new name and source, same content, id and pages."""
+        with self._lock:
+            self._db.execute("UPDATE documents SET name = ?, source = ?, size = ?, mtime = ? WHERE doc_id = ?",
+                             (name, source, size, mtime, doc_id))
 
     def complete_documents(self) -> list[DocumentRow]:
         return self._documents("status = 'complete'")

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,16 +29,39 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, message)
 
 
+def folder_documents(folder: Path, *, exclude: Path) -> list[tuple[Path, str]]:
+    """The files under `folder` that `add` and `sync` take, with their document names (posix paths
+    relative to `folder`), sorted: supported suffixes only; no hidden files or folders, no Office lock
+    files (`~$name.docx`), nothing inside `exclude` (the library itself, for `add .`)."""
+    from ..ingest.pipeline import SUPPORTED_SUFFIXES
+
+    documents = []
+    for found in sorted(folder.rglob("*")):
+        relative = found.relative_to(folder)
+        hidden = any(part.startswith(".") for part in relative.parts) or found.name.startswith("~$")
+        if (found.is_file() and not hidden and found.suffix.lower() in SUPPORTED_SUFFIXES
+                and not found.resolve().is_relative_to(exclude)):
+            documents.append((found, relative.as_posix()))
+    return documents
+
+
 class Writer:
     def __init__(self, *, settings: Settings, catalog: Catalog, lanes: LaneSet, layout: LibraryLayout) -> None:
         self._settings, self._catalog, self._lanes, self._layout = settings, catalog, lanes, layout
 
     def add(self, paths: Iterable[str | Path], *, progress: bool | None = None,
             on_progress: ProgressCallback | None = None) -> AddReport:
+        report = AddReport()
+        jobs = self._collect(paths, report)
+        report.files.extend(self.add_files(jobs, progress=progress, on_progress=on_progress).files)
+        return report
+
+    def add_files(self, jobs: Sequence[tuple[Path, str]], *, progress: bool | None = None,
+                  on_progress: ProgressCallback | None = None) -> AddReport:
+        """Add each (path, document name); `add` names them, `sync` too (names relative to its folder)."""
         from tqdm import tqdm
 
         report = AddReport()
-        jobs = self._collect(paths, report)
         self.clean_pending()
         show = sys.stderr.isatty() if progress is None else progress
         with tqdm(total=len(jobs), unit="file", disable=not show, file=sys.stderr, leave=False) as bar:
@@ -52,6 +75,12 @@ class Writer:
             on_progress(len(jobs), len(jobs), "done")
         self._lanes.record()
         return report
+
+    def rename(self, doc_id: str, *, name: str, path: Path) -> None:
+        """The document's file now lives at `path` under the document name `name`: same pages, same vectors
+        (lanes key pages by doc id, the catalog alone holds names)."""
+        stat = path.stat()
+        self._catalog.rename(doc_id, name=name, source=str(path.resolve()), size=stat.st_size, mtime=stat.st_mtime)
 
     def remove(self, name: str) -> bool:
         row = self._catalog.document(name)
@@ -86,12 +115,8 @@ class Writer:
         for raw in paths:
             path = Path(raw).expanduser()
             if path.is_dir():
-                for found in sorted(path.rglob("*")):
-                    relative = found.relative_to(path)
-                    hidden = any(part.startswith(".") for part in relative.parts)
-                    if (found.is_file() and not hidden and found.suffix.lower() in SUPPORTED_SUFFIXES
-                            and not found.resolve().is_relative_to(self._layout.root)):  # `add .` skips our PNGs
-                        take(found, relative.as_posix())
+                for found, name in folder_documents(path, exclude=self._layout.root):
+                    take(found, name)
             elif path.is_file():
                 take(path, path.name)
             else:
@@ -115,6 +140,8 @@ class Writer:
         if old is not None and old.content_hash == digest:
             return FileOutcome(name, str(path), "unchanged", pages=old.pages)
         doc_id = hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()[:20]
+        while self._catalog.has_document_id(doc_id):  # a renamed document keeps the id its old name gave it
+            doc_id = hashlib.sha256(doc_id.encode()).hexdigest()[:20]
         self._lanes.retire_unopened()
         self._catalog.insert_pending(DocumentRow(
             doc_id=doc_id, name=name, content_hash=digest, kind=kind or "unknown", pages=0,

@@ -23,6 +23,7 @@ from mcp.server.mcpserver import Image, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
+from .errors import PagelensError
 from .library import Library
 from .types import Hit, page_key
 
@@ -30,9 +31,9 @@ PAGE_URI = "pagelens://page/{doc_id}/{page}"
 SNIPPET_CHARS = 300
 HTTP_HOST = "127.0.0.1"
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
-# What a caller can get wrong (empty query, unknown document, a path outside the allowed folder): the
+# What pagelens reports on purpose (empty query, unknown document, a path outside the allowed folder): the
 # message goes back as the tool's error text; anything else is reported by the SDK as an internal error.
-CALLER_ERRORS = (ValueError, KeyError)
+CALLER_ERRORS = (PagelensError, ValueError)
 _Tool = TypeVar("_Tool", bound=Callable)
 
 
@@ -84,7 +85,7 @@ def _caller_errors(tool: _Tool) -> _Tool:
         try:
             return tool(*args, **kwargs)
         except CALLER_ERRORS as err:
-            raise ToolError(str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)) from err
+            raise ToolError(str(err)) from err
 
     return run  # type: ignore[return-value]
 

@@ -141,7 +141,7 @@ def test_unchanged_updated_and_no_stale_vectors_in_any_lane(tmp_path, dev_docs):
         assert len(chroma_ids(lib, old.doc_id)) == 12
 
         pdf_parts(dev_docs / GNUPLOT, tmp_path, {"doc.pdf": range(0, 5)})
-        [outcome] = lib.add([source]).files
+        [outcome] = lib.add([source], replace=True).files
         assert (outcome.status, outcome.pages) == ("updated", 5)
         [new] = lib.documents()
         assert new.doc_id != old.doc_id and new.pages == 5

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import json
 import logging
 import signal
@@ -63,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add = commands.add_parser("add", parents=[common, json_flag], help="add files and folders (recursive)")
     add.add_argument("paths", nargs="+", metavar="PATH")
+    add.add_argument("--replace", action="store_true",
+                     help="a changed file replaces the document of the same name (default: added as 'name (2)')")
     add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="progress bar on stderr (default: when stderr is a terminal)")
     add.set_defaults(run=_add)
@@ -143,7 +146,7 @@ def _print_json(value) -> None:
 
 def _add(args: argparse.Namespace) -> int:
     with _open(args) as lib:
-        report = lib.add(args.paths, progress=args.progress)
+        report = lib.add(args.paths, replace=args.replace, progress=args.progress)
     _print_report(report, as_json=args.json)
     if not args.json:
         _print_counts(report, empty="nothing to add")
@@ -190,7 +193,8 @@ def _print_report(report, *, as_json: bool, changes_only: bool = False) -> None:
         elif outcome.status == "renamed":
             print(f"{outcome.status:<10} {outcome.name} (from {outcome.previous})")
         else:
-            print(f"{outcome.status:<10} {outcome.name} ({outcome.pages} pages)")
+            note = f": {outcome.reason}" if outcome.reason else ""
+            print(f"{outcome.status:<10} {outcome.name} ({outcome.pages} pages){note}")
 
 
 def _print_counts(report, *, empty: str) -> None:
@@ -221,17 +225,36 @@ def _hit_json(hit) -> dict:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with _open(args) as lib:
-        documents = lib.documents()
+    try:
+        with _open(args) as lib:
+            documents = lib.documents()
+    except OSError as err:  # a library on a read-only medium, or without write permission: still listable
+        if err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        documents = _read_only_documents(_settings(args).library)
     if args.json:
         _print_json([dataclasses.asdict(d) for d in documents])
         return OK
     if not documents:
-        print(f"the library {lib.path} is empty", file=sys.stderr)
+        print("the library is empty", file=sys.stderr)
     for doc in documents:
         status = "" if doc.status == "complete" else f"  [{doc.status}]"
         print(f"{doc.name}  ({doc.kind}, {doc.pages} pages, added {doc.added_at}){status}")
     return OK
+
+
+def _read_only_documents(library: Path) -> list:
+    from .index.catalog import Catalog
+    from .layout import LibraryLayout
+
+    layout = LibraryLayout(Path(library).expanduser().resolve())
+    if not layout.catalog.is_file():
+        raise FileNotFoundError(f"no library at {library} (no {layout.catalog.name})")
+    catalog = Catalog(layout.catalog, layout.root, read_only=True)
+    try:
+        return [row.info() for row in catalog.complete_documents()]
+    finally:
+        catalog.close()
 
 
 def _remove(args: argparse.Namespace) -> int:

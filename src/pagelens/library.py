@@ -69,9 +69,14 @@ class Library:
         return self._lanes.names
 
     # writing ---------------------------------------------------------------------------------------
-    def add(self, paths: Iterable[str | Path] | str | Path, *, progress: bool | None = None,
+    def add(self, paths: Iterable[str | Path] | str | Path, *, replace: bool = False, progress: bool | None = None,
             on_progress: ProgressCallback | None = None) -> AddReport:
-        """Ingest files and folders (recursive). Unchanged files are a no-op; changed ones replace.
+        """Ingest files and folders (recursive). Unchanged files are a no-op.
+
+        A different file under the name of a document already in the library replaces it only with
+        `replace=True` ("updated"); otherwise it is added as `name (2).ext` and its outcome's `reason`
+        says so. A full disk fails the file that met it and the later ones with a "disk full" reason
+        (the report is kept; the library stays as it was and still opens).
 
         Files given directly are named by their file name; files found under a folder by their path
         relative to it (posix). Unsupported files inside folders are skipped; given directly they fail.
@@ -79,8 +84,8 @@ class Library:
         total, message)` is called before each file and once at the end.
         """
         with self._mutex:
-            return self._writer.add([paths] if isinstance(paths, (str, Path)) else paths, progress=progress,
-                                    on_progress=on_progress)
+            return self._writer.add([paths] if isinstance(paths, (str, Path)) else paths, replace=replace,
+                                    progress=progress, on_progress=on_progress)
 
     def sync(self, folder: str | Path, *, settle_s: float = 0.0, progress: bool | None = None,
              on_progress: ProgressCallback | None = None) -> AddReport:

@@ -84,13 +84,19 @@ class LaneRecord:
 class Catalog:
     """Thread-safe access to the catalog file (one connection, serialised by a lock)."""
 
-    def __init__(self, path: Path, library: Path) -> None:
+    def __init__(self, path: Path, library: Path, *, read_only: bool = False) -> None:
+        """`read_only`: a library on a read-only medium or without write permission, opened as an immutable
+        file (SQLite writes nothing, not even its WAL index), for listing and reading only."""
         self.library = library
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        if read_only:
+            self._db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True,
+                                       check_same_thread=False, isolation_level=None)
+        else:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
         self._lock = threading.RLock()
         self._page_count: int | None = None  # pages of complete documents; cached for search, reset by writes
 

@@ -5,11 +5,19 @@ lane holds its pages; `clean_pending` (run when a library opens and before each 
 documents from every lane, the catalog and the image store, so an interrupted `add` run again ends
 exactly like an uninterrupted one. An update ingests the new version completely before the old one is
 retired: a file that fails to ingest leaves the version already in the library untouched.
+
+A different file under the name of a document already in the library replaces it only when the caller
+says so (`replace=True`); otherwise it is added as `name (2).ext` and its outcome says why. A full disk
+(`storage.is_disk_full`) is the outcome "disk full" for the file that met it and every later file of the
+batch, never an exception: the report is kept and the half-added document stays pending (invisible) until
+there is space to clean it, so the library still opens. The app's stored copy of an upload
+(`<library>/uploads/`) goes when its document is removed or replaced, or fails to ingest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import shutil
 import sys
@@ -20,6 +28,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import IngestError
 from ..layout import LibraryLayout
+from ..storage import DISK_FULL, is_disk_full, without_paths
 from ..types import AddReport, FileOutcome
 from .catalog import Catalog, DocumentRow
 from .laneset import LaneSet
@@ -49,7 +58,7 @@ class Writer:
     def __init__(self, *, settings: Settings, catalog: Catalog, lanes: LaneSet, layout: LibraryLayout) -> None:
         self._settings, self._catalog, self._lanes, self._layout = settings, catalog, lanes, layout
 
-    def add(self, paths: Iterable[str | Path], *, progress: bool | None = None,
+    def add(self, paths: Iterable[str | Path], *, replace: bool = False, progress: bool | None = None,
             on_progress: ProgressCallback | None = None) -> AddReport:
         report = AddReport()
         jobs = self._collect(paths, report)
@@ -64,16 +73,27 @@ class Writer:
         report = AddReport()
         self.clean_pending()
         show = sys.stderr.isatty() if progress is None else progress
+        full = False
         with tqdm(total=len(jobs), unit="file", disable=not show, file=sys.stderr, leave=False) as bar:
             for done, (path, name) in enumerate(jobs):
                 if on_progress:
                     on_progress(done, len(jobs), name)
                 bar.set_postfix_str(name[-40:], refresh=False)
-                report.files.append(self._add_file(path, name))
+                outcome = (FileOutcome(name, str(path), "failed", reason=DISK_FULL) if full
+                           else self._add_file_or_disk_full(path, name, replace))
+                full = full or outcome.reason == DISK_FULL
+                if outcome.status == "failed":
+                    self._forget_upload(str(path))
+                report.files.append(outcome)
                 bar.update()
         if on_progress:
             on_progress(len(jobs), len(jobs), "done")
-        self._lanes.record()
+        try:
+            self._lanes.record()
+        except Exception as err:
+            if not is_disk_full(err):
+                raise
+            log.warning("disk full: the lanes' record is written at the next add")
         return report
 
     def rename(self, doc_id: str, *, name: str, path: Path) -> None:
@@ -90,9 +110,19 @@ class Writer:
         self._lanes.retire_unopened()
         self._catalog.mark_pending(row.doc_id)
         self._purge(row.doc_id)
+        self._forget_upload(row.source)
         return True
 
     def clean_pending(self) -> None:
+        """Clean what interrupted runs left pending; on a full disk leave it for later (opening needs no space)."""
+        try:
+            self._clean_pending()
+        except Exception as err:
+            if not is_disk_full(err):
+                raise
+            log.warning("disk full: documents left pending are cleaned once there is space")
+
+    def _clean_pending(self) -> None:
         pending = self._catalog.pending_documents()
         if pending:
             self._lanes.retire_unopened()
@@ -124,11 +154,22 @@ class Writer:
                                                 reason="no such file or folder"))
         return [(path, name) for name, path in jobs.items()]
 
-    def _add_file(self, path: Path, name: str) -> FileOutcome:
+    def _add_file_or_disk_full(self, path: Path, name: str, replace: bool) -> FileOutcome:
+        """`_add_file`, with a full disk met anywhere (catalog, lanes, Chroma) as the file's outcome."""
+        try:
+            return self._add_file(path, name, replace)
+        except Exception as err:
+            if not is_disk_full(err):
+                raise
+            log.warning("disk full while adding %s", name)
+            return FileOutcome(name, str(path), "failed", reason=DISK_FULL)
+
+    def _add_file(self, path: Path, name: str, replace: bool) -> FileOutcome:
         from ..ingest.pipeline import content_hash, detect_kind, ingest_file
 
         def failed(reason: str) -> FileOutcome:
-            return FileOutcome(name, str(path), "failed", reason=reason)
+            return FileOutcome(name, str(path), "failed",
+                               reason=DISK_FULL if is_disk_full(reason) else without_paths(reason))
 
         try:
             digest = content_hash(path)
@@ -137,6 +178,12 @@ class Writer:
         except OSError as err:
             return failed(f"cannot read the file: {err.strerror or err}")
         old = self._catalog.document(name)
+        note = ""
+        if old is not None and old.content_hash != digest and not replace:
+            taken, name = name, self._distinct_name(name, digest)
+            note = (f"a different document named {taken} is in the library; this file was added as {name} "
+                    "(add it with replace=True to replace the other)")
+            old = self._catalog.document(name)
         if old is not None and old.content_hash == digest:
             return FileOutcome(name, str(path), "unchanged", pages=old.pages)
         doc_id = hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()[:20]
@@ -154,17 +201,53 @@ class Writer:
                 raise IngestError("the file has no pages")
             self._catalog.insert_pages(doc_id, pages)
             self._lanes.index(pages)
-        except IngestError as err:
-            self._purge(doc_id)
-            return failed(str(err))
         except Exception as err:  # noqa: BLE001 - one bad file must not stop the batch; the library stays whole
-            log.exception("indexing %s failed", path)
+            if is_disk_full(err):
+                self._purge_unless_disk_full(doc_id)
+                return failed(DISK_FULL)
+            if not isinstance(err, IngestError):
+                log.exception("indexing %s failed", path)
             self._purge(doc_id)
-            return failed(f"indexing failed: {type(err).__name__}: {err}")
+            return failed(str(err) if isinstance(err, IngestError) else f"indexing failed: {type(err).__name__}: {err}")
         self._catalog.complete(doc_id, replaces=old.doc_id if old else None)
         if old is not None:
             self._purge(old.doc_id)
-        return FileOutcome(name, str(path), "updated" if old else "added", pages=len(pages))
+            if old.source != str(path.resolve()):
+                self._forget_upload(old.source)
+        return FileOutcome(name, str(path), "updated" if old else "added", pages=len(pages), reason=note)
+
+    def _distinct_name(self, name: str, digest: str) -> str:
+        """`stem (2).ext`, `stem (3).ext`, ...: the first name that is free or already holds these bytes."""
+        stem, dot, suffix = name.rpartition(".")
+        stem, suffix = (stem, dot + suffix) if dot and stem else (name, "")
+        for number in itertools.count(2):
+            candidate = f"{stem} ({number}){suffix}"
+            row = self._catalog.document(candidate)
+            if row is None or row.content_hash == digest:
+                return candidate
+        raise AssertionError("unreachable")
+
+    def _purge_unless_disk_full(self, doc_id: str) -> None:
+        """Purge a failed add; on a full disk it stays pending, cleaned at the next change or open with space."""
+        try:
+            self._purge(doc_id)
+        except Exception as err:
+            if not is_disk_full(err):
+                raise
+            log.warning("disk full: %s stays pending until there is space to clean it", doc_id)
+
+    def _forget_upload(self, source: str) -> None:
+        """Delete the app's stored copy `source` (and its now empty folder); other paths are never touched.
+        A copy another complete document still reads from is kept."""
+        path = Path(source)
+        uploads = self._layout.uploads.resolve()
+        if not path.resolve().is_relative_to(uploads) or path.resolve() == uploads:
+            return
+        if any(row.source == source for row in self._catalog.complete_documents()):
+            return
+        path.unlink(missing_ok=True)
+        if path.parent.resolve() != uploads and path.parent.is_dir() and not any(path.parent.iterdir()):
+            path.parent.rmdir()
 
     def _purge(self, doc_id: str) -> None:
         """Delete a (pending) document everywhere; the catalog row goes last so a crash retries it."""

@@ -30,7 +30,7 @@ from .prefs import UiPrefs, backend_choices, endpoint_choices, load_prefs, prefs
 from ..inputs import clean_text  # noqa: E402
 from .security import NotAllowed, host_check, parse_auth, require  # noqa: E402
 from ..ingest.pipeline import warm_up  # noqa: E402
-from .uploads import discard, stage_uploads, supported  # noqa: E402
+from .uploads import stage_uploads, supported  # noqa: E402
 
 
 
@@ -78,11 +78,10 @@ def server_options(settings: Settings) -> dict:
     return options
 
 
-def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr.Progress()) -> AddReport:
-    """Stage uploads into the library, then ingest them with a progress bar that names the current file;
-    copies of files that failed are deleted again."""
-    root = Path(session.settings.library)
-    staged = stage_uploads(files or [], root, session.settings.max_uploads_mb * 2**20)
+def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr.Progress(), *,
+                   replace: bool = False) -> AddReport:
+    """Stage uploads into the library, then ingest them with a progress bar that names the current file."""
+    staged = stage_uploads(files or [], Path(session.settings.library), session.settings.max_uploads_mb * 2**20)
     report = AddReport(files=list(staged.refused))
     if not staged.files:
         return report
@@ -90,8 +89,7 @@ def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr
     def on_progress(done: int, total: int, message: str) -> None:
         progress((done, total), desc=f"Ingesting {message}" if done < total else "Done", unit="files")
 
-    report.files += session.library.add(staged.files, progress=False, on_progress=on_progress).files
-    discard(report, root)
+    report.files += session.library.add(staged.files, replace=replace, progress=False, on_progress=on_progress).files
     return report
 
 
@@ -111,16 +109,16 @@ def _build(session: AppSession) -> gr.Blocks:
         """While the sample corpus loads: its progress, the growing document list, and the timer kept on."""
         return (session.loading or session.loaded, *documents_view(), gr.Timer(active=bool(session.loading)))
 
-    def on_add(files, request: gr.Request, progress=gr.Progress()):
+    def on_add(files, replace, request: gr.Request, progress=gr.Progress()):
         try:
             require(request.username, session.operator, "editor", "Adding documents")
         except NotAllowed as err:
             return (f"Not added: {err}.", *documents_view())
-        report = add_to_library(session, files, progress)
+        report = add_to_library(session, files, progress, replace=bool(replace))
         return (present.report_markdown(report), *documents_view())
 
-    def on_add_folder(files, request: gr.Request, progress=gr.Progress()):
-        return on_add(supported(files or []), request, progress)
+    def on_add_folder(files, replace, request: gr.Request, progress=gr.Progress()):
+        return on_add(supported(files or []), replace, request, progress)
 
     def on_remove(name, request: gr.Request):
         try:
@@ -213,6 +211,8 @@ def _build(session: AppSession) -> gr.Blocks:
                     upload = gr.File(label="Drop PDFs, HTML pages or page images", file_count="multiple",
                                      elem_id="upload")
                     folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
+                    # off: a different file under a name already in the library is added as "name (2)"
+                    replace = gr.Checkbox(False, label="Replace documents with the same name", elem_id="replace")
                     add_status = gr.Markdown(elem_id="add-status")
                     docs = gr.Dataframe(headers=present.DOCUMENT_COLUMNS, interactive=False, label="Library",
                                         column_widths=["50%", "18%", "32%"],
@@ -255,8 +255,8 @@ def _build(session: AppSession) -> gr.Blocks:
             settings_status = gr.Markdown()
             session_prefs = gr.State(None)  # this client's own choices (UiPrefs), None: the app's settings
 
-        upload.upload(on_add, upload, [add_status, docs, to_remove], api_name="add")
-        folder.upload(on_add_folder, folder, [add_status, docs, to_remove], api_visibility="private")
+        upload.upload(on_add, [upload, replace], [add_status, docs, to_remove], api_name="add")
+        folder.upload(on_add_folder, [folder, replace], [add_status, docs, to_remove], api_visibility="private")
         remove.click(on_remove, to_remove, [add_status, docs, to_remove], api_name="remove")
         docs.select(on_pick_document, docs, to_remove, api_visibility="private")
         question.submit(on_ask, [question, chat, session_prefs], [chat, cited, question], api_name="ask")

@@ -27,7 +27,8 @@ def report_markdown(report: AddReport) -> str:
         if outcome.status == "failed":
             lines.append(f"- **{outcome.name}** failed: {outcome.reason}")
         else:
-            lines.append(f"- **{outcome.name}** {outcome.status} ({outcome.pages} pages)")
+            note = f" — {outcome.reason}" if outcome.reason else ""
+            lines.append(f"- **{outcome.name}** {outcome.status} ({outcome.pages} pages){note}")
     return "\n".join(lines)
 
 

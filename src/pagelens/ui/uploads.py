@@ -6,8 +6,8 @@ the document's display name, cut to `MAX_NAME_BYTES` of UTF-8 so no name can exc
 255-byte limit. The same bytes dropped twice land on the same path (and `Library.add` sees an unchanged file).
 
 Storage hygiene: a file that cannot be stored (disk full, quota) gets its own failed outcome and the
-rest of the batch goes on; the uploads folder as a whole is capped (`settings.max_uploads_mb`); the copy of
-a file that failed to ingest is deleted again (`discard`).
+rest of the batch goes on; the uploads folder as a whole is capped (`settings.max_uploads_mb`). The library
+deletes a copy again when its file fails to ingest or its document is removed or replaced (index/writer.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..ingest.pipeline import SUPPORTED_SUFFIXES, content_hash
 from ..layout import LibraryLayout
-from ..types import AddReport, FileOutcome
+from ..types import FileOutcome
 
 MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 200  # of UTF-8: file systems allow 255 bytes per name, the partial copy adds a few
@@ -109,15 +109,3 @@ def stored_error(err: OSError) -> str:
     if err.errno in (errno.ENOSPC, errno.EDQUOT):
         return "disk full: the server has no space left to store this file; nothing was added"
     return f"the file could not be stored on the server ({err.strerror or type(err).__name__})"
-
-
-def discard(report: AddReport, library: Path) -> None:
-    """Delete the stored copies of files that failed to ingest (a copy kept for a document stays)."""
-    uploads = (LibraryLayout(Path(library)).uploads).resolve()
-    for outcome in report.files:
-        path = Path(outcome.path) if outcome.path else None
-        if outcome.status != "failed" or path is None or not path.resolve().is_relative_to(uploads):
-            continue
-        path.unlink(missing_ok=True)
-        if path.parent != uploads and path.parent.is_dir() and not any(path.parent.iterdir()):
-            path.parent.rmdir()

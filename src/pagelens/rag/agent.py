@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..config import Settings
-from ..inputs import bounded_history, capped_text
+from ..inputs import bounded_history
 from ..types import Answer, Citation, Step, page_key
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
@@ -69,8 +69,7 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
     The backend is closed (its connections released) however the iteration ends: finished, failed, or
     stopped early by the consumer.
     """
-    question = capped_text(question or "", settings.max_query_chars, "question")
-    history = bounded_history(history, settings.max_query_chars)
+    history = bounded_history(history, settings.max_query_chars)  # the question itself is cut in _loop
     steps: list[Step] = []
     generator: Answerer | None = None
 

@@ -15,7 +15,7 @@ import pagelens
 PACKAGE = Path(pagelens.__file__).parent
 LAYERS = [
     {"errors"},
-    {"config", "types", "layout", "extras", "assets", "inputs"},
+    {"config", "types", "layout", "extras", "assets", "inputs", "storage"},
     {"ingest"},
     {"index", "conversations"},
     {"models"},

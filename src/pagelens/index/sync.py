@@ -84,7 +84,7 @@ def sync_folder(writer: Writer, catalog: Catalog, folder: str | Path, *, library
         else:
             to_add.append((path, name))
 
-    report.files.extend(writer.add_files(to_add, progress=progress, on_progress=on_progress).files)
+    report.files.extend(writer.add_files(to_add, replace=True, progress=progress, on_progress=on_progress).files)
     for row in gone.values():
         if writer.remove(row.name):
             report.files.append(FileOutcome(row.name, row.source, "removed", pages=row.pages))

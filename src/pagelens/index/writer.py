@@ -62,12 +62,13 @@ class Writer:
             on_progress: ProgressCallback | None = None) -> AddReport:
         report = AddReport()
         jobs = self._collect(paths, report)
-        report.files.extend(self.add_files(jobs, progress=progress, on_progress=on_progress).files)
+        report.files.extend(self.add_files(jobs, replace=replace, progress=progress, on_progress=on_progress).files)
         return report
 
-    def add_files(self, jobs: Sequence[tuple[Path, str]], *, progress: bool | None = None,
+    def add_files(self, jobs: Sequence[tuple[Path, str]], *, replace: bool = False, progress: bool | None = None,
                   on_progress: ProgressCallback | None = None) -> AddReport:
-        """Add each (path, document name); `add` names them, `sync` too (names relative to its folder)."""
+        """Add each (path, document name); `add` names them, `sync` too (names relative to its folder).
+        `replace`: a changed file replaces its document (`sync`: the folder is the truth); else see module."""
         from tqdm import tqdm
 
         report = AddReport()

@@ -11,6 +11,8 @@ import re
 from functools import cache
 from importlib import metadata
 
+from .errors import MissingExtraError
+
 DISTRIBUTION = "pagelens"
 # What installs an extra in a checkout of the repository (the README's make targets), beside pip's command.
 CHECKOUT_COMMANDS = {"visual": "make app-visual"}
@@ -50,3 +52,15 @@ def install_hint(extra: str) -> str:
     if extra in CHECKOUT_COMMANDS:
         hint += f" (in a checkout of the repository: {CHECKOUT_COMMANDS[extra]})"
     return hint
+
+
+def missing_message(extra: str, what: str) -> str:
+    """"<what> needs the '<extra>' extra, which is not installed: <command>": one wording for every caller."""
+    return f"{what} needs the '{extra}' extra, which is not installed: {install_hint(extra)}"
+
+
+def require(extra: str, what: str) -> None:
+    """MissingExtraError naming the install command unless `extra` is installed; call it before importing the
+    extra's modules, so the user gets that sentence instead of an ImportError traceback."""
+    if not installed(extra):
+        raise MissingExtraError(missing_message(extra, what))

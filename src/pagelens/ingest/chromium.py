@@ -36,8 +36,8 @@ def print_html(source: Path, target: Path, timeout_s: float) -> None:
         raise IngestError("html_renderer 'chromium' needs Debian's chromium (apt-get install chromium); "
                           "or set PAGELENS_HTML_RENDERER=mupdf")
     if not extras.installed("chromium"):
-        raise IngestError("html_renderer 'chromium' drives Chromium through Playwright, which is not installed: "
-                          f"{extras.install_hint('chromium')}; or set PAGELENS_HTML_RENDERER=mupdf")
+        needs = extras.missing_message("chromium", "html_renderer chromium (through Playwright)")
+        raise IngestError(f"{needs}; or set PAGELENS_HTML_RENDERER=mupdf")
     src = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PAGELENS_CHROMIUM": exe,
            "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))}

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .. import extras
-from ..errors import MissingExtraError, UnknownLaneError
+from ..errors import UnknownLaneError
 from ..index.lane import Lane, LaneContext
 
 LaneFactory = Callable[[str, LaneContext], Lane]
@@ -80,13 +80,19 @@ def family_of(name: str) -> LaneFamily:
     return found
 
 
-def create_lane(name: str, ctx: LaneContext) -> Lane:
+def require_installed(name: str) -> LaneFamily:
+    """The family of lane `name`, checked to be usable here without importing anything: UnknownLaneError,
+    or MissingExtraError naming the command that installs the extra it needs."""
     family = family_of(name)
+    if family.extra:
+        extras.require(family.extra, f"lane {name!r}")
+    return family
+
+
+def create_lane(name: str, ctx: LaneContext) -> Lane:
+    family = require_installed(name)
     factory = family.factory
     if isinstance(factory, str):
-        if not family.installed():
-            raise MissingExtraError(f"lane {name!r} needs the '{family.extra}' extra, which is not installed: "
-                                    f"{extras.install_hint(family.extra)}")
         module_name, _, attr = factory.partition(":")
         factory = getattr(importlib.import_module(module_name), attr)
     return factory(name, ctx)

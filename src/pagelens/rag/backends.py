@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from .. import extras
 from .answerer import Answerer
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 _EXTRACTIVE = ("", "extractive", "offline", "none")
 _OPENAI = ("openai", "openai_compat", "http")
 _TRANSFORMERS = ("transformers", "vlm", "local")
+VLM_EXTRA = "visual"  # transformers and torch come with the visual lanes' extra
 MAX_CACHED = 8  # configurations kept (a UI user switching servers back and forth)
 
 _cache: dict[tuple, Answerer] = {}
@@ -65,6 +67,7 @@ def _build(kind: str, settings: "Settings") -> Answerer:
         from .openai_compat import OpenAICompatBackend
 
         return OpenAICompatBackend(settings)
+    extras.require(VLM_EXTRA, "llm_backend 'transformers'")
     from .transformers_vlm import TransformersVLMBackend
 
     return TransformersVLMBackend(settings)

@@ -20,6 +20,7 @@ import gradio as gr  # noqa: E402  (the analytics switch must be set before the 
 
 from ..assets import SAMPLE_DIR, sample_documents  # noqa: E402
 from ..config import Settings  # noqa: E402
+from ..errors import MissingExtraError  # noqa: E402
 from ..layout import LibraryLayout  # noqa: E402
 from ..library import Library  # noqa: E402
 from ..models.registry import families, family_of  # noqa: E402
@@ -196,7 +197,7 @@ def _build(session: AppSession) -> gr.Blocks:
                 if chosen.lanes != session.library.lanes:
                     require(request.username, session.operator, "admin", "Changing the lanes")
                 return "Applied to this session only.", gr.CheckboxGroup(), chosen
-        except (ValueError, NotAllowed) as err:
+        except (ValueError, MissingExtraError, NotAllowed) as err:
             return f"Not saved: {err}", gr.CheckboxGroup(), current
         message = _apply_prefs(session, chosen)
         return (message, gr.CheckboxGroup(choices=session.library.lanes, value=session.library.lanes),
@@ -251,6 +252,7 @@ def _build(session: AppSession) -> gr.Blocks:
                                    label="OpenAI-compatible endpoint (the operator's choices)",
                                    allow_custom_value=True)  # checked by UiPrefs.validated, with a message
             model = gr.Textbox(value=prefs.llm_model, label="Model")
+            gr.Markdown(present.installed_lanes_markdown(families()), elem_id="installed-lanes")
             save = gr.Button("Save", variant="primary")
             settings_status = gr.Markdown()
             session_prefs = gr.State(None)  # this client's own choices (UiPrefs), None: the app's settings

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..layout import LibraryLayout
+from ..models.registry import require_installed
 
 MAX_MODEL_CHARS = 200
 ANSWER_FIELDS = ("llm_backend", "llm_base_url", "llm_model")
@@ -57,10 +58,13 @@ class UiPrefs:
         return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
     def validated(self, operator: Settings) -> "UiPrefs":
-        """The same prefs, normalised, or ValueError with a sentence a user can act on."""
+        """The same prefs, normalised, or ValueError (MissingExtraError for a lane whose extra is not
+        installed) with a sentence a user can act on."""
         lanes = [lane.strip() for lane in self.lanes if lane.strip()]
         if not lanes:
             raise ValueError("choose at least one lane")
+        for lane in lanes:  # before anything is reopened; MissingExtraError says what to install
+            require_installed(lane)
         if not 1 <= int(self.k) <= 100:
             raise ValueError(f"k must be between 1 and 100, not {self.k}")
         if self.llm_backend not in backend_choices(operator):

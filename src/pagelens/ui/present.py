@@ -6,6 +6,8 @@ import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import extras
+from ..models.registry import LaneFamily
 from ..types import AddReport, Answer, Citation, DocumentInfo, Hit, Step
 from .thumbnails import boxed_page
 
@@ -97,3 +99,18 @@ def chat_history_for_agent(messages: Sequence[dict]) -> list[dict]:
             if text.strip():
                 history.append({"role": message["role"], "content": text})
     return history
+
+
+def installed_lanes_markdown(families: Sequence[LaneFamily]) -> str:
+    """The Settings tab's note: the lane families usable here, and for the others the command that installs
+    the extra they need (so a user learns it before choosing a lane that cannot open)."""
+    ready = [family.name for family in families if family.installed()]
+    lines = [f"Lanes installed here: {', '.join(f'`{name}`' for name in ready)}."]
+    needing: dict[str, list[str]] = {}
+    for family in families:
+        if not family.installed():
+            needing.setdefault(family.extra, []).append(family.name)
+    for extra, names in needing.items():
+        lines.append(f"Not installed: {', '.join(f'`{name}`' for name in names)}; they need the `{extra}` "
+                     f"extra: `{extras.install_hint(extra)}`.")
+    return "\n\n".join(lines)

@@ -14,10 +14,14 @@ import json
 import shutil
 import signal
 import subprocess
+import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from gradio_client import Client
 from library_helpers import free_port, wait_for_http
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,13 +56,44 @@ def test_the_default_path_never_imports_torch(python, offline_env):
     assert "visual modules: []" in result.stdout, result.stdout[-2000:]
 
 
+INSTALL_VISUAL = 'pip install "pagelens[visual]"'
+WHERE = "import pagelens.assets as a; print(a.__file__, a.SAMPLE_DIR)"
+OPEN_CLIP = textwrap.dedent("""
+    import sys
+    from pagelens import Library
+    from pagelens.errors import MissingExtraError
+    try:
+        Library("{library}", lanes=["text", "clip"])
+    except MissingExtraError as err:
+        print(type(err).__name__, err)
+    print("torch:", "torch" in sys.modules)
+""")
+
+
+def installed_lanes_shown(url: str) -> str:
+    """The Settings tab's note on installed lanes, from the app's config (what the page renders)."""
+    config = httpx.get(f"{url}config", timeout=30).json()
+    notes = [component["props"]["value"] for component in config["components"]
+             if component.get("props", {}).get("elem_id") == "installed-lanes"]
+    assert len(notes) == 1, "the Settings tab has no installed-lanes note"
+    return notes[0]
+
+
 @pytest.fixture(scope="module")
-def wheel_venv(tmp_path_factory) -> Path:
+def wheel_work() -> Iterator[Path]:
+    """A scratch folder of its own (not pytest's tmp_path, which a concurrent pytest of the same user may prune
+    while this long test runs)."""
+    with tempfile.TemporaryDirectory(prefix="pagelens-wheel-test-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="module")
+def wheel_venv(wheel_work: Path) -> Path:
     """A fresh virtual environment holding only the built wheel and its default dependencies (versions
     pinned to uv.lock), made outside the repository: what `pip install pagelens` gives a user."""
     uv = shutil.which("uv", path=str(REPO / ".tools" / "uv" / "bin")) or shutil.which("uv")
     assert uv, "uv is missing: scripts/setup.sh installs it into .tools/uv"
-    work = tmp_path_factory.mktemp("wheel")
+    work = wheel_work
 
     def run(*args: str) -> str:
         done = subprocess.run([uv, *args], cwd=work, capture_output=True, text=True, timeout=600)
@@ -71,13 +106,14 @@ def wheel_venv(tmp_path_factory) -> Path:
     run("export", "--project", str(REPO), "--frozen", "--no-dev", "--no-hashes", "--no-emit-project",
         "--output-file", str(pins))
     run("venv", "--python", "3.11", str(work / "venv"))
-    run("pip", "install", "--python", str(work / "venv" / "bin" / "python"), "--constraint", str(pins), str(wheel))
+    run("pip", "install", "--python", str(work / "venv" / "bin" / "python"), "--constraint", str(pins),
+        str(wheel))
     return work / "venv"
 
 
 def in_venv(venv: Path, *command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(venv / "bin" / command[0]), *command[1:]], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run([str(venv / "bin" / command[0]), *command[1:]], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture
@@ -87,8 +123,10 @@ def wheel_env(offline_env) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, wheel_env, tmp_path):
-    where = in_venv(wheel_venv, "python", "-c", "import pagelens.assets as a; print(a.__file__); print(a.SAMPLE_DIR)",
+def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, wheel_env, wheel_work):
+    tmp_path = wheel_work / "run"
+    tmp_path.mkdir()
+    where = in_venv(wheel_venv, "python", "-c", WHERE,
                     env=wheel_env, cwd=tmp_path)
     assert where.returncode == 0, where.stderr
     module, sample = where.stdout.split()
@@ -103,12 +141,30 @@ def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, whe
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)[0]["doc"] == "maxima-finance.html"
 
+    refused = in_venv(wheel_venv, "pagelens", "search", "net present value", "--lanes", "text,dse", *library,
+                      env=wheel_env, cwd=tmp_path)
+    assert refused.returncode == 1 and INSTALL_VISUAL in refused.stderr and "Traceback" not in refused.stderr
+    assert "lane 'dse' needs the 'visual' extra" in refused.stderr, refused.stderr
+    opened = in_venv(wheel_venv, "python", "-c", OPEN_CLIP.format(library=tmp_path / "lib"), env=wheel_env,
+                     cwd=tmp_path)
+    assert opened.returncode == 0, opened.stderr
+    assert "MissingExtraError lane 'clip' needs the 'visual' extra" in opened.stdout, opened.stdout
+    assert INSTALL_VISUAL in opened.stdout and "torch: False" in opened.stdout
+
     port = free_port()
-    server = subprocess.Popen([str(wheel_venv / "bin" / "pagelens"), "serve", "--library", str(tmp_path / "app"),
-                               "--port", str(port)], env=wheel_env, cwd=tmp_path, stdout=subprocess.PIPE,
+    serve = [str(wheel_venv / "bin" / "pagelens"), "serve", "--library", str(tmp_path / "app"),
+             "--port", str(port)]
+    server = subprocess.Popen(serve, env=wheel_env, cwd=tmp_path, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for_http(server, f"http://127.0.0.1:{port}/", timeout_s=480, what="pagelens serve from the wheel")
+        url = f"http://127.0.0.1:{port}/"
+        wait_for_http(server, url, timeout_s=480, what="pagelens serve from the wheel")
+        shown = installed_lanes_shown(url)
+        assert shown.startswith("Lanes installed here: `text`.") and "`dse`" in shown, shown
+        assert INSTALL_VISUAL in shown
+        app = Client(url, verbose=False)
+        message, _ = app.predict("text, clip", 10, "extractive", "", "", api_name="/settings")
+        assert message.startswith("Not saved") and INSTALL_VISUAL in message, message
     finally:
         server.send_signal(signal.SIGINT)
         try:

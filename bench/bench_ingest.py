@@ -1,12 +1,13 @@
 """Ingestion throughput on the dev-set PDFs vs pdf2image, measured in the same run.
 
     .venv/bin/python bench/bench_ingest.py [--docs DIR] [--pages-per-file N] [--ocr-pages N] [--ocr-workers N]
-                                           [--repeat N] [--workers N]
+                                           [--add-workers N] [--repeat N] [--workers N]
 
 pagelens: `ingest_file` end to end (sandboxed worker, render at the long-side cap, text layer, regions,
 PNG written; OCR off). pdf2image: `convert_from_path` at the same pixel size + `Image.save` PNG, on the
 same pages. The two alternate file by file so load on a shared machine hits both alike. OCR is measured
-separately on the scanned PDF, per engine, with the OCR cache off. Needs poppler-utils (pdftoppm) for
+separately on the scanned PDF, per engine, with the OCR cache off; then the whole dev set through
+`Library.add` with 1 worker vs `--add-workers` (files in parallel). Needs poppler-utils (pdftoppm) for
 the baseline and tesseract-ocr for the tesseract engine.
 """
 
@@ -76,6 +77,26 @@ def bench_ocr(scan: Path, tmp: Path, settings: Settings, workers: int) -> None:
               f"({done} pages of {SCANNED}, {took:.1f} s)")
 
 
+def bench_add(docs: Path, tmp: Path, workers: int) -> None:
+    """The whole dev set (PDF, HTML, images, the scan) through `Library.add` into a fresh text-lane library,
+    OCR cache off: one worker, then `workers`, then one and `workers` again; the faster run of each counts."""
+    from pagelens import Library
+
+    times: dict[int, list[float]] = {1: [], workers: []}
+    for run, count in enumerate([1, workers, 1, workers]):
+        settings = Settings.from_env(workers=count, ocr_cache="off")
+        warm_up(settings)
+        with Library(tmp / f"add-{run}", lanes=["text"], settings=settings) as lib:
+            started = time.perf_counter()
+            report = lib.add([docs], progress=False)
+            times[count].append(time.perf_counter() - started)
+            assert report.ok, [f for f in report.files if f.status == "failed"]
+            pages = sum(f.pages for f in report.files)
+    one, many = min(times[1]), min(times[workers])
+    print(f"dev set through Library.add ({pages} pages, text lane, OCR cache off): 1 worker {one:.1f} s, "
+          f"{workers} workers {many:.1f} s: {one / many:.2f}x")
+
+
 def _cpu_seconds() -> float:
     """CPU time of this process and its finished children (tesseract runs as a child per page)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -87,6 +108,8 @@ def main() -> None:
     parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
     parser.add_argument("--pages-per-file", type=int, default=30, help="first N pages of each PDF (0: all)")
     parser.add_argument("--ocr-pages", type=int, default=15, help="pages of the scanned PDF to OCR (0: skip)")
+    parser.add_argument("--add-workers", type=int, default=2,
+                        help="dev set through Library.add with this many workers vs one (0: skip)")
     parser.add_argument("--ocr-workers", type=int, default=os.cpu_count(),
                         help="workers for the end-to-end OCR run (default: one per core)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the fastest counts, for both")
@@ -123,6 +146,9 @@ def main() -> None:
         if args.ocr_pages and (args.docs / SCANNED).exists():
             scan = excerpt(args.docs / SCANNED, args.ocr_pages, tmp / SCANNED)
             bench_ocr(scan, tmp, settings, args.ocr_workers)
+        if args.add_workers > 1:
+            bench_add(args.docs, tmp, args.add_workers)
+
 
 if __name__ == "__main__":
     main()

@@ -11,7 +11,7 @@ from PIL import Image
 
 from pagelens.config import Settings
 from pagelens.ingest import ocr_tesseract
-from pagelens.ingest.errors import IngestError
+from pagelens.errors import IngestError, SettingsError
 from pagelens.ingest.ocr import OcrLine, ocr_page, reading_order
 from pagelens.ingest.pipeline import ingest_file
 from test_ingest import check_page_files, excerpt, flat
@@ -116,9 +116,9 @@ def test_tesseract_not_installed_is_a_clear_error(scan_strip, tmp_path, monkeypa
         ocr_tesseract._executable.cache_clear()
 
 
-def test_unknown_engine_is_a_clear_error(scan_strip):
-    with pytest.raises(IngestError, match="set PAGELENS_OCR to tesseract, rapidocr or off"):
-        ocr_page(scan_strip, Settings.from_env(ocr="abbyy"))
+def test_unknown_engine_is_a_clear_error():
+    with pytest.raises(SettingsError, match="PAGELENS_OCR.*rapidocr, tesseract, off"):
+        Settings.from_env(ocr="abbyy")
 
 
 def test_reading_order_joins_pieces_of_a_line():

@@ -6,6 +6,7 @@ from any model, with the same Chroma calls a model lane makes.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -271,11 +272,16 @@ def test_a_second_open_of_the_same_library_gets_a_clear_error(tmp_path):
 def test_add_accepts_a_single_path_and_reports_progress(tmp_path, dev_docs, capsys):
     seen = []
     with open_library(tmp_path / "lib") as lib:
-        report = lib.add(dev_docs / GNUPLOT, on_progress=lambda done, total, msg: seen.append((done, total, msg)),
-                         progress=True)
+        report = lib.add(dev_docs / GNUPLOT, on_progress=seen.append, progress=True)
     assert report.ok
-    assert seen == [(0, 1, GNUPLOT), (1, 1, "done")]
-    assert "1/1" in capsys.readouterr().err  # the tqdm bar
+    assert (seen[0].files_done, seen[0].pages_done, seen[0].name) == (0, 0, "")
+    last = seen[-1]
+    assert (last.files_done, last.files_total, last.pages_done, last.pages_total) == (1, 1, 12, 12)
+    done = [s.pages_done for s in seen]
+    assert done == sorted(done) and set(done) == set(range(13))  # page by page
+    assert last.name == GNUPLOT and "12/12 pages" in last.summary
+    bar = capsys.readouterr().err
+    assert "12/12" in bar and re.search(r"page/s|s/page", bar)  # the tqdm bar counts pages, with a rate
 
 
 def test_adding_a_folder_that_holds_the_library_skips_the_library_itself(tmp_path, dev_docs):
@@ -323,17 +329,23 @@ def test_a_lane_error_fails_that_file_only_and_leaves_nothing_behind(tmp_path, d
         assert lib._catalog.pending_documents() == []
 
 
-def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs, monkeypatch, workers):
     monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
     monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
     files = two_pdfs(tmp_path, dev_docs)
-    with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:
+    settings = Settings.from_env(workers=workers)
+    with Library(tmp_path / "lib", lanes=["words", "broken"], settings=settings) as lib:
         with pytest.raises(KeyboardInterrupt):
             lib.add(files)
-        assert [d.status for d in lib.documents()] == ["complete", "pending"]
+        status = {d.name: d.status for d in lib.documents()}
+        assert status["b.pdf"] == "pending"
+        if workers == 1:
+            assert status["a.pdf"] == "complete"  # one file at a time: a was finished before b began
         monkeypatch.setattr(BrokenLane, "broken_doc", "nothing")
         report = lib.add(files)
-        assert [(f.name, f.status) for f in report.files] == [("a.pdf", "unchanged"), ("b.pdf", "added")]
+        a_then = "unchanged" if status["a.pdf"] == "complete" else "added"
+        assert [(f.name, f.status) for f in report.files] == [("a.pdf", a_then), ("b.pdf", "added")]
         assert [d.status for d in lib.documents()] == ["complete", "complete"]
         for collection in ("lane-words-v1", "lane-broken-v1"):
             assert lib._chroma.client.get_collection(collection).count() == 12

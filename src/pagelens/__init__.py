@@ -6,10 +6,11 @@ The public API is what this module exports; nothing else is promised.
 from .config import Settings
 from .errors import PagelensError
 from .library import Library
-from .types import AddReport, Answer, Citation, DocumentInfo, FileOutcome, Hit, Page, Region, Step
+from .types import (AddProgress, AddReport, Answer, Citation, DocumentInfo, FileOutcome, Hit, Page, Region,
+                    Step)
 
 __all__ = [
-    "AddReport", "Answer", "Citation", "DocumentInfo", "FileOutcome", "Hit", "Library", "PagelensError", "Page",
-    "Region", "Settings", "Step",
+    "AddProgress", "AddReport", "Answer", "Citation", "DocumentInfo", "FileOutcome", "Hit", "Library",
+    "PagelensError", "Page", "Region", "Settings", "Step",
 ]
 __version__ = "0.1.0"

@@ -49,7 +49,9 @@ class Settings:
     html_renderer: HtmlRenderer = "mupdf"  # mupdf: no JS, no network; chromium: Playwright, network blocked
     soffice: str = ""  # LibreOffice for Office files; empty: /usr/bin/soffice, else soffice on PATH
     layout: bool = False  # PyMuPDF layout model for region classes (~2 s/page here); off: text/image blocks
-    workers: int = 1
+    # sandboxed rendering processes, files and page ranges spread over them: one per core, at most 8 (each
+    # holds PyMuPDF and, with rapidocr, its models: ~300 MB)
+    workers: int = field(default_factory=lambda: min(8, len(os.sched_getaffinity(0))))
 
     # search
     k: int = 10

@@ -20,7 +20,8 @@ from .index.chroma import ChromaHandle
 from .index.lane import Query
 from .index.laneset import LaneSet
 from .index.lock import LibraryLock
-from .index.writer import ProgressCallback, Writer
+from .index.writer import Writer
+from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
 from .layout import LibraryLayout
 from .models.registry import create_lane, lane_names
@@ -80,8 +81,10 @@ class Library:
 
         Files given directly are named by their file name; files found under a folder by their path
         relative to it (posix). Unsupported files inside folders are skipped; given directly they fail.
-        `progress`: a tqdm bar on stderr (default: only when stderr is a terminal). `on_progress(done,
-        total, message)` is called before each file and once at the end.
+        `settings.workers` files render at once (sandboxed workers); this thread writes the library. The
+        report lists files in the order given. `progress`: a tqdm bar in pages on stderr with pages/s
+        and ETA (default: only when stderr is a terminal). `on_progress(AddProgress)` is called on this
+        thread at the start, as pages are counted and rendered, and as each file finishes.
         """
         with self._mutex:
             return self._writer.add([paths] if isinstance(paths, (str, Path)) else paths, replace=replace,

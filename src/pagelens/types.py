@@ -144,6 +144,31 @@ class AddReport:
 
 
 @dataclass(frozen=True)
+class AddProgress:
+    """Where a `Library.add` stands, passed to its `on_progress` callback (on the thread that called add)
+    before the first file, as pages are counted and rendered, and as each file finishes."""
+
+    files_done: int
+    files_total: int
+    pages_done: int  # pages rendered so far (unchanged files add none)
+    pages_total: int  # pages counted so far, plus files not opened yet at the mean page count so far
+    pages_per_s: float  # pages_done over the time since add started (0.0 before the first page)
+    eta_s: float | None  # seconds left at that rate; None until the first page is done
+    name: str  # the file the latest event was about ("" before the first)
+
+    @property
+    def summary(self) -> str:
+        """One line for a progress display: "file 2/5 · 37/120 pages · 3.1 pages/s · about 27 s left"."""
+        parts = [f"file {min(self.files_done + 1, self.files_total)}/{self.files_total}",
+                 f"{self.pages_done}/{self.pages_total} pages"]
+        if self.pages_per_s:
+            parts.append(f"{self.pages_per_s:.1f} pages/s")
+        if self.eta_s is not None:
+            parts.append(f"about {self.eta_s:.0f} s left")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     name: str
     doc_id: str

@@ -12,6 +12,10 @@ says so (`replace=True`); otherwise it is added as `name (2).ext` and its outcom
 batch, never an exception: the report is kept and the half-added document stays pending (invisible) until
 there is space to clean it, so the library still opens. The app's stored copy of an upload
 (`<library>/uploads/`) goes when its document is removed or replaced, or fails to ingest.
+
+Files render in sandboxed workers, several at once (`ingest.batch.ingest_files`); this thread alone
+writes: the pending row just before a file is handed to a worker, then its pages, lanes and completion
+as it comes back, one file at a time, so the ledger above holds whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -21,21 +25,35 @@ import itertools
 import logging
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from ..config import Settings
 from ..errors import IngestError
+from ..ingest.batch import FileRendered, FileTask, PagesCounted, ingest_files
+from ..ingest.progress import ProgressCallback, ProgressMeter
 from ..layout import LibraryLayout
 from ..storage import DISK_FULL, is_disk_full, without_paths
-from ..types import AddReport, FileOutcome
+from ..types import AddReport, FileOutcome, Page
 from .catalog import Catalog, DocumentRow
 from .laneset import LaneSet
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
-ProgressCallback = Callable[[int, int, str], None]  # (done, total, message)
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A file handed to a worker: its place in the report, its task, the version it replaces, a note."""
+
+    index: int
+    task: FileTask
+    old: DocumentRow | None
+    note: str  # for the outcome: why the document got another name
 
 
 def folder_documents(folder: Path, *, exclude: Path) -> list[tuple[Path, str]]:
@@ -69,26 +87,44 @@ class Writer:
                   on_progress: ProgressCallback | None = None) -> AddReport:
         """Add each (path, document name); `add` names them, `sync` too (names relative to its folder).
         `replace`: a changed file replaces its document (`sync`: the folder is the truth); else see module."""
-        from tqdm import tqdm
-
-        report = AddReport()
         self.clean_pending()
-        show = sys.stderr.isatty() if progress is None else progress
+        outcomes: dict[int, FileOutcome] = {}
+        started: dict[str, _Started] = {}  # by doc id
         full = False
-        with tqdm(total=len(jobs), unit="file", disable=not show, file=sys.stderr, leave=False) as bar:
-            for done, (path, name) in enumerate(jobs):
-                if on_progress:
-                    on_progress(done, len(jobs), name)
-                bar.set_postfix_str(name[-40:], refresh=False)
-                outcome = (FileOutcome(name, str(path), "failed", reason=DISK_FULL) if full
-                           else self._add_file_or_disk_full(path, name, replace))
+        show = sys.stderr.isatty() if progress is None else progress
+        with ProgressMeter(len(jobs), on_progress, show) as meter:
+
+            def done(index: int, path: Path, outcome: FileOutcome) -> None:
+                nonlocal full
                 full = full or outcome.reason == DISK_FULL
                 if outcome.status == "failed":
                     self._forget_upload(str(path))
-                report.files.append(outcome)
-                bar.update()
-        if on_progress:
-            on_progress(len(jobs), len(jobs), "done")
+                outcomes[index] = outcome
+                meter.file_done(outcome.name)
+
+            def tasks() -> Iterator[FileTask]:  # runs on this thread, a file at a time as a worker frees up
+                for index, (path, name) in enumerate(jobs):
+                    if full:
+                        begun = FileOutcome(name, str(path), "failed", reason=DISK_FULL)
+                    else:
+                        begin = lambda: self._begin_file(index, path, name, replace)  # noqa: E731
+                        begun = self._or_disk_full(name, path, begin)
+                    if isinstance(begun, FileOutcome):
+                        done(index, path, begun)
+                    else:
+                        started[begun.task.doc_id] = begun
+                        yield begun.task
+
+            for event in ingest_files(tasks(), self._settings):
+                if isinstance(event, FileRendered):
+                    begun, task = started.pop(event.task.doc_id), event.task
+                    done(begun.index, task.path, self._or_disk_full(
+                        task.name, task.path, lambda: self._finish_file(begun, event.pages, event.error)))
+                elif isinstance(event, PagesCounted):
+                    meter.counted(event.task.name, event.pages)
+                else:
+                    meter.page_done(event.task.name)
+        report = AddReport([outcomes[index] for index in sorted(outcomes)])
         try:
             self._lanes.record()
         except Exception as err:
@@ -155,29 +191,29 @@ class Writer:
                                                 reason="no such file or folder"))
         return [(path, name) for name, path in jobs.items()]
 
-    def _add_file_or_disk_full(self, path: Path, name: str, replace: bool) -> FileOutcome:
-        """`_add_file`, with a full disk met anywhere (catalog, lanes, Chroma) as the file's outcome."""
+    @staticmethod
+    def _or_disk_full(name: str, path: Path, work: Callable[[], _T]) -> _T | FileOutcome:
+        """`work()`, with a full disk met anywhere (catalog, lanes, Chroma) as the file's outcome."""
         try:
-            return self._add_file(path, name, replace)
+            return work()
         except Exception as err:
             if not is_disk_full(err):
                 raise
             log.warning("disk full while adding %s", name)
             return FileOutcome(name, str(path), "failed", reason=DISK_FULL)
 
-    def _add_file(self, path: Path, name: str, replace: bool) -> FileOutcome:
-        from ..ingest.pipeline import content_hash, detect_kind, ingest_file
-
-        def failed(reason: str) -> FileOutcome:
-            return FileOutcome(name, str(path), "failed",
-                               reason=DISK_FULL if is_disk_full(reason) else without_paths(reason))
+    def _begin_file(self, index: int, path: Path, name: str, replace: bool) -> FileOutcome | _Started:
+        """Hash the file; an unchanged or unreadable one is done here, else it becomes a pending document
+        (in the catalog before any of its bytes are written) and a task for a worker."""
+        from ..ingest.pipeline import content_hash, detect_kind
 
         try:
             digest = content_hash(path)
-            kind = detect_kind(path)  # None: ingest_file below says why the file cannot be read
+            kind = detect_kind(path)  # None: the render says why the file cannot be read
             stat = path.stat()
         except OSError as err:
-            return failed(f"cannot read the file: {err.strerror or err}")
+            return FileOutcome(name, str(path), "failed",
+                               reason=without_paths(f"cannot read the file: {err.strerror or err}"))
         old = self._catalog.document(name)
         note = ""
         if old is not None and old.content_hash != digest and not replace:
@@ -195,9 +231,20 @@ class Writer:
             doc_id=doc_id, name=name, content_hash=digest, kind=kind or "unknown", pages=0,
             source=str(path.resolve()), size=stat.st_size, mtime=stat.st_mtime,
             added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), status="pending"))
+        return _Started(index, FileTask(path, name, doc_id, self._layout.page_dir(doc_id)), old, note)
+
+    def _finish_file(self, begun: _Started, pages: list[Page], error: Exception | None) -> FileOutcome:
+        """Index a rendered file in every lane and complete it; a failed one is purged, the batch goes on."""
+        task, old = begun.task, begun.old
+        path, name, doc_id = task.path, task.name, task.doc_id
+
+        def failed(reason: str) -> FileOutcome:
+            return FileOutcome(name, str(path), "failed",
+                               reason=DISK_FULL if is_disk_full(reason) else without_paths(reason))
+
         try:
-            pages = ingest_file(path, name=name, doc_id=doc_id, out_dir=self._layout.page_dir(doc_id),
-                                settings=self._settings)
+            if error is not None:
+                raise error
             if not pages:
                 raise IngestError("the file has no pages")
             self._catalog.insert_pages(doc_id, pages)
@@ -207,7 +254,7 @@ class Writer:
                 self._purge_unless_disk_full(doc_id)
                 return failed(DISK_FULL)
             if not isinstance(err, IngestError):
-                log.exception("indexing %s failed", path)
+                log.error("indexing %s failed", path, exc_info=err)
             self._purge(doc_id)
             return failed(str(err) if isinstance(err, IngestError) else f"indexing failed: {type(err).__name__}: {err}")
         self._catalog.complete(doc_id, replaces=old.doc_id if old else None)
@@ -215,7 +262,8 @@ class Writer:
             self._purge(old.doc_id)
             if old.source != str(path.resolve()):
                 self._forget_upload(old.source)
-        return FileOutcome(name, str(path), "updated" if old else "added", pages=len(pages), reason=note)
+        return FileOutcome(name, str(path), "updated" if old else "added", pages=len(pages),
+                           reason=begun.note)
 
     def _distinct_name(self, name: str, digest: str) -> str:
         """`stem (2).ext`, `stem (3).ext`, ...: the first name that is free or already holds these bytes."""

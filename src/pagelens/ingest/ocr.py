@@ -45,9 +45,6 @@ def ocr_page(png: Path, settings: Settings) -> OcrResult:
 
 
 def _engine(settings: Settings):
-    if settings.ocr not in ENGINES:
-        raise IngestError(f"unknown OCR engine {settings.ocr!r}; "
-                          f"set PAGELENS_OCR to {', '.join(ENGINES)} or off")
     if not settings.ocr_langs:
         raise IngestError("no OCR language set; set PAGELENS_OCR_LANGS (e.g. eng or eng,deu)")
     return ENGINES[settings.ocr]

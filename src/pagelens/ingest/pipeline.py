@@ -20,6 +20,7 @@ from .chromium import print_html
 from .detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
 from .job import RenderJob
 from .sandbox import POOL
+from .watch import Watch
 
 __all__ = ["IngestError", "SUPPORTED_SUFFIXES", "content_hash", "detect_kind", "ingest_file", "warm_up"]
 
@@ -29,12 +30,15 @@ MIN_PAGES_PER_PART = 4
 atexit.register(POOL.shutdown)
 
 
-def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: Settings) -> list[Page]:
+def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: Settings,
+                watch: Watch | None = None) -> list[Page]:
     """Render `path` into `out_dir/<page:05d>.png` and return its pages (1-based, in order).
 
     Raises IngestError with a message a user can act on; a failed file leaves no PNGs behind.
+    `watch`: page progress callbacks and a cancel flag (watch.py).
     """
     path = Path(path)
+    watch = watch or Watch()
     try:
         size = path.stat().st_size
         kind = detect_kind(path)
@@ -58,32 +62,32 @@ def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: 
                 printed = Path(tmp) / "printed.pdf"
                 print_html(path, printed, settings.file_timeout_s)
                 return render_in_parts(RenderJob(path=printed, kind="printed-html", name=name, doc_id=doc_id,
-                                                 out_dir=out_dir, settings=settings))
+                                                 out_dir=out_dir, settings=settings), watch)
         if kind == "html" and settings.html_renderer != "mupdf":
             raise IngestError(f"unknown HTML renderer {settings.html_renderer!r}; "
                               "set PAGELENS_HTML_RENDERER to mupdf or chromium")
         return render_in_parts(RenderJob(path=path.resolve(), kind=kind, name=name, doc_id=doc_id,
-                                         out_dir=out_dir, settings=settings))
+                                         out_dir=out_dir, settings=settings), watch)
     except BaseException:
         if not existed:
             shutil.rmtree(out_dir, ignore_errors=True)
         raise
 
 
-def render_in_parts(job: RenderJob) -> list[Page]:
+def render_in_parts(job: RenderJob, watch: Watch) -> list[Page]:
     """With `settings.workers` > 1, a long document is split into page ranges rendered by that many
     workers at once (each range sandboxed and timed on its own); otherwise one worker renders it all."""
     workers = job.settings.workers
     if workers <= 1 or job.kind in ("image", "office"):  # an office file would be converted once per part
-        return POOL.render(job)
-    total = POOL.count_pages(job)
+        return POOL.render(job, watch)
+    total = POOL.count_pages(job, watch)
     if total < MIN_PAGES_PER_PART * 2:
-        return POOL.render(job)
+        return POOL.render(job, watch)
     parts = min(workers, total // MIN_PAGES_PER_PART)
     bounds = [round(total * i / parts) for i in range(parts + 1)]
     ranges = [dataclasses.replace(job, pages=(bounds[i] + 1, bounds[i + 1])) for i in range(parts)]
     with ThreadPoolExecutor(parts, thread_name_prefix="ingest") as pool:
-        return [page for part in pool.map(POOL.render, ranges) for page in part]
+        return [page for part in pool.map(lambda part: POOL.render(part, watch), ranges) for page in part]
 
 
 def warm_up(settings: Settings) -> None:

@@ -17,15 +17,18 @@ from .pdf import check_page_count, open_pdf, render_pages
 from .text import text_to_html
 
 
-def render_file(job: RenderJob, on_count: Callable[[int], None]) -> list[Page]:
-    """Render `job.path`; `on_count(pages)` is called once the page count is known and within limits."""
+def render_file(job: RenderJob, on_count: Callable[[int], None], on_page: Callable[[], None]) -> list[Page]:
+    """Render `job.path`; `on_count(pages)` is called once the page count is known and within limits,
+    `on_page()` after each page (progress for the parent)."""
     if job.kind == "image":
         on_count(1)
-        return render_image(job)
+        pages = render_image(job)
+        on_page()
+        return pages
     if job.kind == "office":
         with tempfile.TemporaryDirectory(prefix="pagelens-office-") as tmp:
             pdf = convert_to_pdf(job.path, Path(tmp), job.settings)
-            return render_file(dataclasses.replace(job, path=pdf, kind="pdf"), on_count)
+            return render_file(dataclasses.replace(job, path=pdf, kind="pdf"), on_count, on_page)
     if job.kind in ("text", "markdown"):
         doc = open_html(job, text_to_html(job.path, job.kind))
     else:
@@ -38,4 +41,8 @@ def render_file(job: RenderJob, on_count: Callable[[int], None]) -> list[Page]:
         on_count(last - first + 1)
         if job.count_only:
             return []
-        return list(render_pages(doc, job, "layer" if job.kind == "pdf" else "html", range(first - 1, last)))
+        pages = []
+        for page in render_pages(doc, job, "layer" if job.kind == "pdf" else "html", range(first - 1, last)):
+            pages.append(page)
+            on_page()
+        return pages

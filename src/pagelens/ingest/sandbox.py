@@ -26,9 +26,11 @@ from ..config import Settings
 from ..errors import IngestError
 from ..types import Page
 from .job import RenderJob
+from .watch import Watch
 from .worker import memory_message
 
 STARTUP_TIMEOUT_S = 120.0  # importing the renderer on a loaded machine; not charged to any file
+CANCEL_POLL_S = 0.25  # how often a waiting thread looks at its Watch's cancel flag
 
 
 class Worker:
@@ -54,9 +56,9 @@ class Worker:
         self.healthy = True  # false once it timed out, died or reported a fatal error: not reused
         self.last_count = 0  # pages the last job covers, as the child counted them
 
-    def render(self, job: RenderJob) -> list[Page]:
+    def render(self, job: RenderJob, watch: Watch) -> list[Page]:
         if not self._ready:
-            self._receive(time.monotonic() + STARTUP_TIMEOUT_S, "starting the renderer", job.settings)
+            self._receive(time.monotonic() + STARTUP_TIMEOUT_S, "starting the renderer", job.settings, watch)
             self._ready = True
         settings = job.settings
         started = time.monotonic()
@@ -66,21 +68,28 @@ class Worker:
         except OSError as err:
             raise self._died(settings) from err
         while True:
-            kind, value = self._receive(deadline, "rendering", settings)
-            if kind == "pages":
+            kind, value = self._receive(deadline, "rendering", settings, watch)
+            if kind == "page":
+                watch.on_page()
+            elif kind == "pages":
                 self.last_count = value
                 deadline = started + settings.file_timeout_s + settings.page_timeout_s * value
+                watch.on_counted(value)
             elif kind == "done":
                 return value
             else:
                 self.healthy = self.healthy and kind == "error"
                 raise IngestError(value)
 
-    def _receive(self, deadline: float, doing: str, settings: Settings):
+    def _receive(self, deadline: float, doing: str, settings: Settings, watch: Watch):
         self.healthy = False  # until a reply arrives in time
-        remaining = deadline - time.monotonic()
         try:
-            if remaining <= 0 or not self._replies.poll(remaining):
+            while not self._replies.poll(max(0.0, min(deadline - time.monotonic(), CANCEL_POLL_S))):
+                if watch.cancel.is_set():
+                    self.kill()
+                    raise IngestError("stopped before this file was finished (the add was interrupted)")
+                if time.monotonic() < deadline:
+                    continue
                 self.kill()
                 if doing == "starting the renderer":
                     raise IngestError(f"the renderer did not start within {STARTUP_TIMEOUT_S:.0f} s; "
@@ -146,28 +155,44 @@ class Worker:
 
 
 class WorkerPool:
-    """Idle workers by memory cap; a thread takes one, renders, and gives it back if it is healthy."""
+    """Idle workers by memory cap; a thread takes one, renders, and gives it back if it is healthy.
+
+    At most `settings.workers` jobs run at once, however many threads ask (files in parallel, each
+    perhaps split into page ranges): the others wait for a worker to come back.
+    """
 
     def __init__(self) -> None:
         self._idle: list[Worker] = []
         self._mutex = threading.Lock()
+        self._freed = threading.Condition(self._mutex)
+        self._busy = 0
 
-    def render(self, job: RenderJob) -> list[Page]:
-        return self._run(job)[0]
+    def render(self, job: RenderJob, watch: Watch) -> list[Page]:
+        return self._run(job, watch)[0]
 
-    def count_pages(self, job: RenderJob) -> int:
+    def count_pages(self, job: RenderJob, watch: Watch) -> int:
         """Open the file in a worker, check its limits and count its pages, rendering nothing."""
-        return self._run(dataclasses.replace(job, count_only=True))[1]
+        return self._run(dataclasses.replace(job, count_only=True), watch.quiet())[1]
 
-    def _run(self, job: RenderJob) -> tuple[list[Page], int]:
-        worker = self._take(job.settings.memory_cap_mb)
+    def _run(self, job: RenderJob, watch: Watch) -> tuple[list[Page], int]:
+        limit = max(1, job.settings.workers)
+        with self._freed:
+            while self._busy >= limit:
+                self._freed.wait()
+            self._busy += 1
         try:
-            return worker.render(job), worker.last_count
+            worker = self._take(job.settings.memory_cap_mb)
+            try:
+                return worker.render(job, watch), worker.last_count
+            finally:
+                if worker.healthy and worker.alive:
+                    self._give_back(worker, limit)
+                else:
+                    worker.kill()
         finally:
-            if worker.healthy and worker.alive:
-                self._give_back(worker, job.settings.workers)
-            else:
-                worker.kill()
+            with self._freed:
+                self._busy -= 1
+                self._freed.notify()
 
     def warm_up(self, cap_mb: int, count: int) -> None:
         """Start workers now (they import in the background) so the first files do not wait for them."""

@@ -2,10 +2,10 @@
 
 It caps its own address space first (RLIMIT_AS), then serves jobs from the parent over a
 multiprocessing Connection: receives a RenderJob, answers ("pages", n) once the page count is known,
-then ("done", [Page, ...]) or ("error", message); ("fatal", message) means it is exiting after a
-failure that leaves it untrustworthy (out of memory, unexpected exception). It stays alive
-between files so the OCR and layout models are loaded once; the parent kills it on a timeout and
-starts a fresh one.
+("page", None) after each page, then ("done", [Page, ...]) or ("error", message); ("fatal", message)
+means it is exiting after a failure that leaves it untrustworthy (out of memory, unexpected
+exception). It stays alive between files so the OCR and layout models are loaded once; the parent
+kills it on a timeout and starts a fresh one.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
         except EOFError:
             return
         try:
-            pages = render_file(job, lambda n: outbox.send(("pages", n)))
+            pages = render_file(job, lambda n: outbox.send(("pages", n)), lambda: outbox.send(("page", None)))
             outbox.send(("done", pages))
         except IngestError as err:
             if _looks_like_memory(err):

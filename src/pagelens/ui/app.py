@@ -25,7 +25,7 @@ from ..layout import LibraryLayout  # noqa: E402
 from ..library import Library  # noqa: E402
 from ..models.registry import families, family_of  # noqa: E402
 from ..rag.backends import backend_for  # noqa: E402
-from ..types import AddReport, Answer, Step  # noqa: E402
+from ..types import AddProgress, AddReport, Answer, Step  # noqa: E402
 from . import present  # noqa: E402
 from .prefs import UiPrefs, backend_choices, endpoint_choices, load_prefs, prefs_path, save_prefs  # noqa: E402
 from ..inputs import clean_text  # noqa: E402
@@ -87,8 +87,10 @@ def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr
     if not staged.files:
         return report
 
-    def on_progress(done: int, total: int, message: str) -> None:
-        progress((done, total), desc=f"Ingesting {message}" if done < total else "Done", unit="files")
+    def on_progress(state: AddProgress) -> None:
+        finished = state.files_done == state.files_total
+        progress((state.pages_done, state.pages_total), unit="pages",
+                 desc="Done" if finished else f"Ingesting {state.name} ({state.summary})")
 
     report.files += session.library.add(staged.files, replace=replace, progress=False, on_progress=on_progress).files
     return report
@@ -302,8 +304,8 @@ def sample_files(library: Library, sample_dir: Path | None) -> list[Path]:
 def _load_sample(session: AppSession, files: list[Path]) -> None:
     """Add the sample corpus while the app already serves (the page shows progress and the list grows)."""
 
-    def on_progress(done: int, total: int, name: str) -> None:
-        session.loading = f"Loading the sample corpus: {done}/{total} files ({name})…"
+    def on_progress(state: AddProgress) -> None:
+        session.loading = f"Loading the sample corpus: {state.summary} ({state.name})…"
 
     try:
         report = session.library.add(files, progress=False, on_progress=on_progress)

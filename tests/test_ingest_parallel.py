@@ -1,0 +1,126 @@
+"""Files in parallel (`settings.workers`): the same library as one worker, failures stay per file,
+progress in pages, and an interrupted batch stops its workers."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+from ingest_files import FONT_RESOURCES, text_content, write_pdf
+from library_helpers import pdf_parts
+
+from pagelens import AddProgress, Library, Settings
+from pagelens.ingest.batch import FileRendered, FileTask, ingest_files
+
+
+def corpus(dev_docs: Path, folder: Path) -> Path:
+    """Real files of every kind: PDF excerpts (one long enough to be split into page ranges), an HTML
+    page, a page image and a scanned page (OCR)."""
+    folder.mkdir()
+    pdf_parts(dev_docs / "r-intro.pdf", folder, {"r-intro-a.pdf": range(10, 20),
+                                                 "r-intro-b.pdf": range(40, 43)})
+    pdf_parts(dev_docs / "gnuplot-expressions.pdf", folder, {"gnuplot.pdf": range(0, 4)})
+    pdf_parts(dev_docs / "r-data-scan.pdf", folder, {"scan.pdf": range(0, 1)})
+    for name in ("maxima-finance.html", "booktabs-page2.png"):
+        (folder / name).write_bytes((dev_docs / name).read_bytes())
+    return folder
+
+
+def snapshot(lib: Library) -> dict:
+    """Everything an equal library must share: documents, page keys, texts and images, ids in every
+    collection."""
+    docs = [(d.name, d.doc_id, d.pages, d.status) for d in lib.documents()]
+    pages = {d.name: [(p.key, p.text, p.text_source, Path(p.image_path).name,
+                       hashlib.sha256(Path(p.image_path).read_bytes()).hexdigest()) for p in lib.pages(d.name)]
+             for d in lib.documents()}
+    client = lib._chroma.client
+    ids = {c.name: sorted(client.get_collection(c.name).get()["ids"]) for c in client.list_collections()}
+    return {"docs": docs, "pages": pages, "ids": ids}
+
+
+def hanging_pdf(path: Path) -> Path:
+    """A tiling pattern with a 0.02 pt step: MuPDF paints millions of tiles (tens of seconds)."""
+    pattern = (b"<</Type/Pattern/PatternType 1/PaintType 1/TilingType 1/BBox[0 0 0.02 0.02]/XStep 0.02"
+               b"/YStep 0.02/Resources<<>>/Length 19>>stream\n0 0 0.01 0.01 re f\nendstream")
+    return write_pdf(path, [b"/Pattern cs /P1 scn 0 0 612 792 re f"], extra_objects=[pattern],
+                     page_resources=b"<</Pattern<</P1 3 0 R>>>>")
+
+
+@pytest.mark.slow
+def test_parallel_add_builds_the_same_library_as_one_worker(dev_docs, tmp_path):
+    files = corpus(dev_docs, tmp_path / "docs")
+    ocr_cache = str(tmp_path / "ocr-cache")  # the second library reads the scans' text from it
+    libraries = {}
+    for workers in (1, 2):
+        settings = Settings.from_env(workers=workers, ocr_cache=ocr_cache)
+        with Library(tmp_path / f"lib{workers}", lanes=["text"], settings=settings) as lib:
+            report = lib.add([files])
+            assert report.ok, report.files
+            assert [f.name for f in report.files] == sorted(p.name for p in files.iterdir())  # input order
+            libraries[workers] = (snapshot(lib), [(f.name, f.status, f.pages) for f in report.files])
+    assert libraries[2] == libraries[1]
+    docs = {name: pages for name, _, pages, _ in libraries[2][0]["docs"]}
+    assert docs["r-intro-a.pdf"] == 10 and docs["scan.pdf"] == 1 and docs["booktabs-page2.png"] == 1
+
+
+@pytest.mark.slow
+def test_hostile_file_in_a_parallel_batch_fails_alone(dev_docs, tmp_path):
+    files = tmp_path / "docs"
+    files.mkdir()
+    pdf_parts(dev_docs / "gnuplot-expressions.pdf", files,
+              {"a-good.pdf": range(0, 3), "z-good.pdf": range(5, 9)})
+    hanging_pdf(files / "hangs.pdf")
+    (files / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    write_pdf(files / "ok.pdf", [text_content("A small page that renders fine")],
+              page_resources=FONT_RESOURCES)
+    settings = Settings.from_env(workers=2, ocr="off", file_timeout_s=3.0, page_timeout_s=1.0)
+    with Library(tmp_path / "lib", lanes=["text"], settings=settings) as lib:
+        started = time.monotonic()
+        report = lib.add([files])
+        assert time.monotonic() - started < 120
+        outcome = {f.name: f for f in report.files}
+        assert {name: f.status for name, f in outcome.items()} == {
+            "a-good.pdf": "added", "broken.pdf": "failed", "hangs.pdf": "failed", "ok.pdf": "added",
+            "z-good.pdf": "added"}
+        assert "PAGELENS_FILE_TIMEOUT_S" in outcome["hangs.pdf"].reason
+        assert "damaged" in outcome["broken.pdf"].reason
+        assert [d.name for d in lib.documents()] == ["a-good.pdf", "ok.pdf", "z-good.pdf"]
+        assert all(d.status == "complete" for d in lib.documents())
+        kept = {d.doc_id for d in lib.documents()}
+        assert {p.name for p in lib.layout.pages.iterdir()} == kept  # the failed files left no images
+        assert [h.doc for h in lib.search("gnuplot expressions operators", k=3)]
+
+
+def test_progress_reports_pages_for_each_file(dev_docs, tmp_path):
+    files = tmp_path / "docs"
+    files.mkdir()
+    pdf_parts(dev_docs / "gnuplot-expressions.pdf", files, {"a.pdf": range(0, 9), "b.pdf": range(9, 12)})
+    first: list[AddProgress] = []
+    again: list[AddProgress] = []
+    settings = Settings.from_env(workers=2, ocr="off")
+    with Library(tmp_path / "lib", lanes=["text"], settings=settings) as lib:
+        lib.add([files], on_progress=first.append)
+        lib.add([files], on_progress=again.append)  # unchanged: files done, no pages
+    assert first[0].files_done == 0 and first[0].pages_done == 0 and first[0].eta_s is None
+    done = [p.pages_done for p in first]
+    assert done == sorted(done) and done[-1] == 12 and set(range(13)) <= set(done)  # page by page
+    final = first[-1]
+    assert (final.files_done, final.files_total, final.pages_total) == (2, 2, 12)
+    assert final.pages_per_s > 0 and final.eta_s == 0.0
+    assert any(p.eta_s and p.eta_s > 0 for p in first)
+    assert [p.files_done for p in again] == [0, 1, 2] and {p.pages_done for p in again} == {0}
+
+
+@pytest.mark.slow
+def test_closing_a_batch_early_stops_its_renders(tmp_path):
+    slow = [FileTask(hanging_pdf(tmp_path / f"slow{n}.pdf"), f"slow{n}.pdf", f"d{n}", tmp_path / f"out{n}")
+            for n in range(2)]
+    events = ingest_files(slow, Settings.from_env(workers=2, ocr="off", file_timeout_s=600.0))
+    first = next(events)  # the first file has been opened and counted
+    assert first.task in slow
+    started = time.monotonic()
+    events.close()
+    assert time.monotonic() - started < 10  # not the 600 s timeout: the workers were stopped
+    assert not isinstance(first, FileRendered)

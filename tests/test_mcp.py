@@ -100,6 +100,10 @@ def test_search_get_page_and_a_confined_add_over_stdio(sample_library, offline_e
             assert "capybara.md" in names and "outside.md" not in names and "sneaky.md" not in names
             hay = await client.call_tool("search", {"query": "capybara pond hay", "k": 1})
             assert hay.structured_content["result"][0]["doc"] == "capybara.md"
+            (allowed / "capybara.md").write_text("# Capybara care\n\nCapybaras also like warm mud baths.\n")
+            replaced = await client.call_tool("add", {"path": "capybara.md", "replace": True})
+            assert [(f["name"], f["status"]) for f in replaced.structured_content["result"]] == [
+                ("capybara.md", "updated")]
 
             answer = await client.call_tool("ask", {"question": "What do capybaras need every day?"})
             assert not answer.is_error

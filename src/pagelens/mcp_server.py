@@ -143,14 +143,15 @@ def build_server(lib: Library, *, allow_add: Path | None = None) -> MCPServer:
         allowed = Path(allow_add).expanduser().resolve()
 
         @_caller_errors
-        def add(path: str) -> list[AddResult]:
+        def add(path: str, replace: bool = False) -> list[AddResult]:
             target = _inside(allowed, path)
-            report = lib.add([target], progress=False)
+            report = lib.add([target], replace=replace, progress=False)
             return [AddResult(name=f.name, status=f.status, pages=f.pages, reason=f.reason) for f in report.files]
 
         server.add_tool(add, annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False), description=(
             f"Add a file or folder to the library. Only paths inside {allowed} are accepted (relative paths "
-            "are taken from there). A changed file replaces its earlier version; an unchanged one is left alone."))
+            "are taken from there). An unchanged file is left alone; a changed file under a name the library "
+            "already has replaces that document only with replace=true (else it is added as 'name (2).ext')."))
     return server
 
 

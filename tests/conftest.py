@@ -30,6 +30,15 @@ def dev_docs(dev_dir: Path) -> Path:
     return dev_dir / "docs"
 
 
+@pytest.fixture(scope="session")
+def sample_docs() -> Path:
+    """The sample corpus shipped in the package (gnuplot-expressions.pdf, maxima-finance.html,
+    booktabs-page2.png: the same files as in the dev set), for tests that need no other document."""
+    from pagelens.assets import SAMPLE_DIR
+
+    return SAMPLE_DIR
+
+
 @pytest.fixture
 def offline_env() -> dict[str, str]:
     """The offline environment, for tests that build a subprocess environment explicitly."""

@@ -49,8 +49,8 @@ def browser():
 
 
 @pytest.fixture
-def small_pdf(tmp_path: Path, dev_docs: Path) -> Path:
-    return gnuplot_excerpt(dev_docs, tmp_path / "gnuplot-functions.pdf")
+def small_pdf(tmp_path: Path, sample_docs: Path) -> Path:
+    return gnuplot_excerpt(sample_docs, tmp_path / "gnuplot-functions.pdf")
 
 
 def test_drop_a_pdf_ask_and_see_the_cited_page(browser, small_pdf: Path, tmp_path: Path):

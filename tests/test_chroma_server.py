@@ -38,14 +38,14 @@ def chroma_server(tmp_path, offline_env):
 
 
 @pytest.mark.slow
-def test_libraries_on_a_chroma_server_add_search_and_remove_apart(tmp_path, dev_docs, chroma_server, monkeypatch):
+def test_libraries_on_a_chroma_server_add_search_and_remove_apart(tmp_path, sample_docs, chroma_server, monkeypatch):
     url, server_data = chroma_server
     monkeypatch.setitem(registry._FAMILIES, "words", registry.LaneFamily("words", word_lane.factory()))
     settings = Settings.from_env(chroma_url=url)
     with Library(tmp_path / "lib", lanes=["words"], settings=settings) as lib, \
             Library(tmp_path / "other", lanes=["words"], settings=settings) as other:
-        assert lib.add([dev_docs / GNUPLOT]).files[0].status == "added"
-        assert other.add([dev_docs / GNUPLOT]).files[0].status == "added"
+        assert lib.add([sample_docs / GNUPLOT]).files[0].status == "added"
+        assert other.add([sample_docs / GNUPLOT]).files[0].status == "added"
         [doc] = lib.documents()
         page = lib.pages(GNUPLOT)[4]
         top = lib.search(" ".join(page.text.split()[:30]), k=3)[0]

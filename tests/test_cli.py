@@ -36,15 +36,15 @@ def cli(tmp_path, python, subprocess_env):
     return run
 
 
-def test_add_list_search_remove_with_json(cli, dev_docs):
-    added = cli("add", str(dev_docs / GNUPLOT), "--json")
+def test_add_list_search_remove_with_json(cli, sample_docs):
+    added = cli("add", str(sample_docs / GNUPLOT), "--json")
     assert added.returncode == 0, added.stderr
     report = json.loads(added.stdout)
     assert report["ok"] is True
     assert [(f["name"], f["status"], f["pages"]) for f in report["files"]] == [(GNUPLOT, "added", 12)]
     assert "\r" not in added.stderr  # no progress bar when stderr is not a terminal
 
-    again = cli("add", str(dev_docs / GNUPLOT))
+    again = cli("add", str(sample_docs / GNUPLOT))
     assert again.returncode == 0 and again.stdout.startswith(f"unchanged  {GNUPLOT} (12 pages)")
 
     listed = json.loads(cli("list", "--json").stdout)
@@ -69,10 +69,10 @@ def test_add_list_search_remove_with_json(cli, dev_docs):
     assert missing.returncode == 1 and "no document named" in missing.stderr
 
 
-def test_a_failed_file_exits_1_and_says_why_on_stderr(cli, tmp_path, dev_docs):
+def test_a_failed_file_exits_1_and_says_why_on_stderr(cli, tmp_path, sample_docs):
     bogus = tmp_path / "bogus.pdf"
     bogus.write_text("this is not a PDF")
-    result = cli("add", str(dev_docs / GNUPLOT), str(bogus))
+    result = cli("add", str(sample_docs / GNUPLOT), str(bogus))
     assert result.returncode == 1
     assert f"added      {GNUPLOT} (12 pages)" in result.stdout
     assert "failed     bogus.pdf: " in result.stderr and "1 added, 1 failed" in result.stderr
@@ -111,13 +111,13 @@ def test_a_busy_library_is_a_clear_error(cli, subprocess_env, python):
 
 
 @pytest.mark.slow
-def test_installed_script_with_the_default_text_lane(tmp_path, dev_docs, offline_env):
+def test_installed_script_with_the_default_text_lane(tmp_path, sample_docs, offline_env):
     if not PAGELENS.exists():
         pytest.skip(f"the console script is not installed next to {sys.executable}")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    shutil.copy(dev_docs / GNUPLOT, corpus)
-    shutil.copy(dev_docs / "maxima-finance.html", corpus)
+    shutil.copy(sample_docs / GNUPLOT, corpus)
+    shutil.copy(sample_docs / "maxima-finance.html", corpus)
     env = {**offline_env, "PAGELENS_LIBRARY": str(tmp_path / "lib")}
 
     def pagelens(*args):
@@ -155,8 +155,8 @@ def test_eval_with_ask_reports_retrieval_and_answer_metrics(cli, tmp_path, dev_d
     assert report["ask"]["queries"] == count and 0 <= report["ask"]["citation_hit_rate"] <= 1
 
 
-def test_ask_prints_an_answer_with_cited_pages(cli, dev_docs):
-    assert cli("add", str(dev_docs / GNUPLOT)).returncode == 0
+def test_ask_prints_an_answer_with_cited_pages(cli, sample_docs):
+    assert cli("add", str(sample_docs / GNUPLOT)).returncode == 0
     result = cli("ask", "How does gnuplot interpret a numeric constant written with a leading 0x?", "--json")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)

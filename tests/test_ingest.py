@@ -76,8 +76,8 @@ def test_slides_are_landscape(dev_docs, tmp_path, settings):
     assert pages[0].width == 1500 and pages[0].height < pages[0].width
 
 
-def test_html_pages(dev_docs, tmp_path, settings):
-    pages = ingest_file(dev_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
+def test_html_pages(sample_docs, tmp_path, settings):
+    pages = ingest_file(sample_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
                         out_dir=tmp_path / "pages", settings=settings)
     assert len(pages) > 1
     check_page_files(pages, 1500)
@@ -106,9 +106,9 @@ def test_layout_model_classifies_regions(dev_docs, tmp_path):
 
 
 @pytest.mark.parametrize("fmt,suffix", [("JPEG", ".jpg"), ("TIFF", ".tif"), ("WEBP", ".webp"), ("GIF", ".gif")])
-def test_image_formats(dev_docs, tmp_path, settings, fmt, suffix):
+def test_image_formats(sample_docs, tmp_path, settings, fmt, suffix):
     source = tmp_path / f"page{suffix}"
-    with Image.open(dev_docs / "booktabs-page2.png") as png:
+    with Image.open(sample_docs / "booktabs-page2.png") as png:
         png.convert("RGB").save(source, format=fmt)
     assert detect_kind(source) == "image"
     [page] = ingest_file(source, name=source.name, doc_id="img", out_dir=tmp_path / "pages", settings=settings)
@@ -117,8 +117,8 @@ def test_image_formats(dev_docs, tmp_path, settings, fmt, suffix):
 
 
 @pytest.mark.browser
-def test_chromium_html_renderer(dev_docs, tmp_path, settings):
-    pages = ingest_file(dev_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
+def test_chromium_html_renderer(sample_docs, tmp_path, settings):
+    pages = ingest_file(sample_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
                         out_dir=tmp_path / "pages", settings=settings.replace(html_renderer="chromium"))
     check_page_files(pages, 1500)
     assert len(pages) > 1 and all(p.text_source == "html" for p in pages)

@@ -34,8 +34,8 @@ def scan_strip(dev_docs, tmp_path) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
-def test_image_file_gets_ocr_text(dev_docs, tmp_path, engine):
-    [page] = ingest_file(dev_docs / "booktabs-page2.png", name="booktabs-page2.png", doc_id="bt",
+def test_image_file_gets_ocr_text(sample_docs, tmp_path, engine):
+    [page] = ingest_file(sample_docs / "booktabs-page2.png", name="booktabs-page2.png", doc_id="bt",
                          out_dir=tmp_path / "pages", settings=Settings.from_env(ocr=engine, ocr_cache="off"))
     check_page_files([page], 1500)
     assert page.text_source == "ocr"

@@ -40,12 +40,12 @@ def chroma_ids(lib: Library, doc_id: str, collection: str = "lane-words-v1") -> 
 
 
 @pytest.fixture(scope="module")
-def gnuplot_library(tmp_path_factory, dev_docs):
+def gnuplot_library(tmp_path_factory, sample_docs):
     """One library holding gnuplot-expressions.pdf, shared by the read-only tests below."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(registry._FAMILIES, "words", registry.LaneFamily("words", word_lane.factory()))
         lib = open_library(tmp_path_factory.mktemp("lib"))
-        report = lib.add([dev_docs / GNUPLOT])
+        report = lib.add([sample_docs / GNUPLOT])
         yield lib, report
         lib.close()
 
@@ -133,15 +133,15 @@ def test_unknown_lane_name_lists_the_known_ones(tmp_path):
         open_library(tmp_path / "lib", lanes=["nope"])
 
 
-def test_unchanged_updated_and_no_stale_vectors_in_any_lane(tmp_path, dev_docs):
-    source = shutil.copy(dev_docs / GNUPLOT, tmp_path / "doc.pdf")
+def test_unchanged_updated_and_no_stale_vectors_in_any_lane(tmp_path, sample_docs):
+    source = shutil.copy(sample_docs / GNUPLOT, tmp_path / "doc.pdf")
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
         assert lib.add([source]).files[0].status == "added"
         old = lib.documents()[0]
         assert lib.add([source]).files[0].status == "unchanged"
         assert len(chroma_ids(lib, old.doc_id)) == 12
 
-        pdf_parts(dev_docs / GNUPLOT, tmp_path, {"doc.pdf": range(0, 5)})
+        pdf_parts(sample_docs / GNUPLOT, tmp_path, {"doc.pdf": range(0, 5)})
         [outcome] = lib.add([source], replace=True).files
         assert (outcome.status, outcome.pages) == ("updated", 5)
         [new] = lib.documents()
@@ -154,12 +154,12 @@ def test_unchanged_updated_and_no_stale_vectors_in_any_lane(tmp_path, dev_docs):
         assert {h.doc_id for h in lib.search("expression", k=20)} == {new.doc_id}
 
 
-def test_a_failing_update_keeps_the_version_already_indexed(tmp_path, dev_docs):
-    source = shutil.copy(dev_docs / GNUPLOT, tmp_path / "doc.pdf")
+def test_a_failing_update_keeps_the_version_already_indexed(tmp_path, sample_docs):
+    source = shutil.copy(sample_docs / GNUPLOT, tmp_path / "doc.pdf")
     with open_library(tmp_path / "lib") as lib:
         lib.add([source])
         [before] = lib.documents()
-        source.write_bytes(Path(dev_docs / GNUPLOT).read_bytes()[:3000])  # truncated: still "%PDF"
+        source.write_bytes(Path(sample_docs / GNUPLOT).read_bytes()[:3000])  # truncated: still "%PDF"
         [outcome] = lib.add([source]).files
         assert outcome.status == "failed" and outcome.reason
         assert lib.documents() == [before]
@@ -168,10 +168,10 @@ def test_a_failing_update_keeps_the_version_already_indexed(tmp_path, dev_docs):
         assert sorted(p.name for p in (lib.path / "pages").iterdir()) == [before.doc_id]
 
 
-def test_same_content_under_another_name_is_its_own_document(tmp_path, dev_docs):
-    copy = shutil.copy(dev_docs / GNUPLOT, tmp_path / "copy.pdf")
+def test_same_content_under_another_name_is_its_own_document(tmp_path, sample_docs):
+    copy = shutil.copy(sample_docs / GNUPLOT, tmp_path / "copy.pdf")
     with open_library(tmp_path / "lib") as lib:
-        report = lib.add([dev_docs / GNUPLOT, copy])
+        report = lib.add([sample_docs / GNUPLOT, copy])
         assert [f.status for f in report.files] == ["added", "added"]
         first, second = lib.documents()
         assert first.doc_id != second.doc_id
@@ -180,11 +180,11 @@ def test_same_content_under_another_name_is_its_own_document(tmp_path, dev_docs)
         assert len(chroma_ids(lib, [d for d in (first, second) if d.name == GNUPLOT][0].doc_id)) == 12
 
 
-def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_fail(tmp_path, dev_docs):
+def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_fail(tmp_path, sample_docs):
     corpus = tmp_path / "corpus"
     (corpus / "manuals").mkdir(parents=True)
-    shutil.copy(dev_docs / GNUPLOT, corpus / "manuals" / GNUPLOT)
-    shutil.copy(dev_docs / "maxima-finance.html", corpus / "maxima-finance.html")
+    shutil.copy(sample_docs / GNUPLOT, corpus / "manuals" / GNUPLOT)
+    shutil.copy(sample_docs / "maxima-finance.html", corpus / "maxima-finance.html")
     (corpus / "style.css").write_text("body { color: red }")
     (corpus / ".hidden.pdf").write_bytes(b"not even a pdf")
     notes = tmp_path / "notes.xyz"
@@ -201,9 +201,9 @@ def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_
         assert [d.name for d in lib.documents()] == [f"manuals/{GNUPLOT}", "maxima-finance.html"]
 
 
-def test_remove_takes_a_document_out_of_every_lane_the_catalog_and_the_images(tmp_path, dev_docs):
+def test_remove_takes_a_document_out_of_every_lane_the_catalog_and_the_images(tmp_path, sample_docs):
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
-        lib.add([dev_docs / GNUPLOT])
+        lib.add([sample_docs / GNUPLOT])
         [doc] = lib.documents()
         assert lib.remove(GNUPLOT) is True
         assert lib.documents() == []
@@ -215,9 +215,9 @@ def test_remove_takes_a_document_out_of_every_lane_the_catalog_and_the_images(tm
             lib.pages(GNUPLOT)
 
 
-def test_several_lanes_are_fused_and_each_hit_says_which_lanes_found_it(tmp_path, dev_docs):
+def test_several_lanes_are_fused_and_each_hit_says_which_lanes_found_it(tmp_path, sample_docs):
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
-        lib.add([dev_docs / GNUPLOT])
+        lib.add([sample_docs / GNUPLOT])
         top = lib.search(" ".join(lib.pages(GNUPLOT)[2].text.split()[:30]), k=3)[0]
         assert top.page == 3
         assert set(top.lanes) == {"words", "words2"}
@@ -226,9 +226,9 @@ def test_several_lanes_are_fused_and_each_hit_says_which_lanes_found_it(tmp_path
                [h.page for h in lib.search("expression", k=5, lanes=["words2"])]
 
 
-def test_a_library_remembers_its_lanes(tmp_path, dev_docs):
+def test_a_library_remembers_its_lanes(tmp_path, sample_docs):
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
-        lib.add([dev_docs / GNUPLOT])
+        lib.add([sample_docs / GNUPLOT])
     with Library(tmp_path / "lib") as lib:
         assert lib.lanes == ["words", "words2"]
     with Library(tmp_path / "lib", lanes="words2, words") as lib:  # one string, comma-separated
@@ -236,9 +236,9 @@ def test_a_library_remembers_its_lanes(tmp_path, dev_docs):
         assert [h.lanes.keys() for h in lib.search("expression", lanes="words2")][0] == {"words2"}
 
 
-def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(tmp_path, dev_docs, monkeypatch):
+def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(tmp_path, sample_docs, monkeypatch):
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
-        lib.add([dev_docs / GNUPLOT])
+        lib.add([sample_docs / GNUPLOT])
         [doc] = lib.documents()
     word_lane.WordLane.calls.clear()
     monkeypatch.setitem(registry._FAMILIES, "words2", registry.LaneFamily("words2", word_lane.factory(version=2)))
@@ -251,9 +251,9 @@ def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(tmp_
         assert lib._catalog.lanes()["words2"].spec["version"] == 2
 
 
-def test_a_lane_left_closed_during_a_write_is_reembedded_when_next_opened(tmp_path, dev_docs):
+def test_a_lane_left_closed_during_a_write_is_reembedded_when_next_opened(tmp_path, sample_docs):
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
-        lib.add([dev_docs / GNUPLOT])
+        lib.add([sample_docs / GNUPLOT])
     with open_library(tmp_path / "lib", lanes=["words"]) as lib:
         assert lib.remove(GNUPLOT)
     word_lane.WordLane.calls.clear()
@@ -269,10 +269,10 @@ def test_a_second_open_of_the_same_library_gets_a_clear_error(tmp_path):
     open_library(tmp_path / "lib").close()  # the lock went with the first library
 
 
-def test_add_accepts_a_single_path_and_reports_progress(tmp_path, dev_docs, capsys):
+def test_add_accepts_a_single_path_and_reports_progress(tmp_path, sample_docs, capsys):
     seen = []
     with open_library(tmp_path / "lib") as lib:
-        report = lib.add(dev_docs / GNUPLOT, on_progress=seen.append, progress=True)
+        report = lib.add(sample_docs / GNUPLOT, on_progress=seen.append, progress=True)
     assert report.ok
     assert (seen[0].files_done, seen[0].pages_done, seen[0].name) == (0, 0, "")
     last = seen[-1]
@@ -284,18 +284,18 @@ def test_add_accepts_a_single_path_and_reports_progress(tmp_path, dev_docs, caps
     assert "12/12" in bar and re.search(r"page/s|s/page", bar)  # the tqdm bar counts pages, with a rate
 
 
-def test_adding_a_folder_that_holds_the_library_skips_the_library_itself(tmp_path, dev_docs):
-    shutil.copy(dev_docs / GNUPLOT, tmp_path)
+def test_adding_a_folder_that_holds_the_library_skips_the_library_itself(tmp_path, sample_docs):
+    shutil.copy(sample_docs / GNUPLOT, tmp_path)
     with open_library(tmp_path / "lib") as lib:
         assert [f.name for f in lib.add([tmp_path]).files] == [GNUPLOT]
         assert [f.status for f in lib.add([tmp_path]).files] == ["unchanged"]  # not its own page PNGs
 
 
-def test_adding_only_unchanged_files_with_fewer_lanes_leaves_the_other_lanes_valid(tmp_path, dev_docs):
+def test_adding_only_unchanged_files_with_fewer_lanes_leaves_the_other_lanes_valid(tmp_path, sample_docs):
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
-        lib.add([dev_docs / GNUPLOT])
+        lib.add([sample_docs / GNUPLOT])
     with open_library(tmp_path / "lib", lanes=["words"]) as lib:
-        assert lib.add([dev_docs / GNUPLOT]).files[0].status == "unchanged"
+        assert lib.add([sample_docs / GNUPLOT]).files[0].status == "unchanged"
     word_lane.WordLane.calls.clear()
     with open_library(tmp_path / "lib", lanes=["words", "words2"]):
         assert word_lane.WordLane.calls == []  # nothing re-embedded
@@ -313,14 +313,14 @@ class BrokenLane(word_lane.WordLane):
         super().index(pages)
 
 
-def two_pdfs(tmp_path: Path, dev_docs: Path) -> list[Path]:
-    return pdf_parts(dev_docs / GNUPLOT, tmp_path, {"a.pdf": range(0, 6), "b.pdf": range(6, 12)})
+def two_pdfs(tmp_path: Path, sample_docs: Path) -> list[Path]:
+    return pdf_parts(sample_docs / GNUPLOT, tmp_path, {"a.pdf": range(0, 6), "b.pdf": range(6, 12)})
 
 
-def test_a_lane_error_fails_that_file_only_and_leaves_nothing_behind(tmp_path, dev_docs, monkeypatch):
+def test_a_lane_error_fails_that_file_only_and_leaves_nothing_behind(tmp_path, sample_docs, monkeypatch):
     monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
     with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:
-        report = lib.add(two_pdfs(tmp_path, dev_docs))
+        report = lib.add(two_pdfs(tmp_path, sample_docs))
         assert [(f.name, f.status) for f in report.files] == [("a.pdf", "added"), ("b.pdf", "failed")]
         assert "the encoder crashed" in report.files[1].reason
         [doc] = lib.documents()
@@ -330,10 +330,10 @@ def test_a_lane_error_fails_that_file_only_and_leaves_nothing_behind(tmp_path, d
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs, monkeypatch, workers):
+def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, sample_docs, monkeypatch, workers):
     monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
     monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
-    files = two_pdfs(tmp_path, dev_docs)
+    files = two_pdfs(tmp_path, sample_docs)
     settings = Settings.from_env(workers=workers)
     with Library(tmp_path / "lib", lanes=["words", "broken"], settings=settings) as lib:
         with pytest.raises(KeyboardInterrupt):
@@ -351,12 +351,12 @@ def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, dev_docs
             assert lib._chroma.client.get_collection(collection).count() == 12
 
 
-def test_searching_and_listing_from_another_thread_while_adding(tmp_path, dev_docs):
+def test_searching_and_listing_from_another_thread_while_adding(tmp_path, sample_docs):
     import threading
 
-    copy = shutil.copy(dev_docs / GNUPLOT, tmp_path / "copy.pdf")
+    copy = shutil.copy(sample_docs / GNUPLOT, tmp_path / "copy.pdf")
     with open_library(tmp_path / "lib") as lib:
-        lib.add([dev_docs / GNUPLOT])
+        lib.add([sample_docs / GNUPLOT])
         errors, statuses = [], set()
         adding = threading.Thread(target=lambda: lib.add([copy]))
         adding.start()
@@ -372,11 +372,11 @@ def test_searching_and_listing_from_another_thread_while_adding(tmp_path, dev_do
         assert {h.doc for h in lib.search("expression", k=30)} == {GNUPLOT, "copy.pdf"}
 
 
-def test_an_interrupted_lane_fill_is_redone_on_the_next_open(tmp_path, dev_docs, monkeypatch):
+def test_an_interrupted_lane_fill_is_redone_on_the_next_open(tmp_path, sample_docs, monkeypatch):
     monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
     monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
     with open_library(tmp_path / "lib") as lib:
-        lib.add(two_pdfs(tmp_path, dev_docs))
+        lib.add(two_pdfs(tmp_path, sample_docs))
     with pytest.raises(KeyboardInterrupt):
         open_library(tmp_path / "lib", lanes=["words", "broken"])  # dies filling the new lane, after a.pdf
     monkeypatch.setattr(BrokenLane, "broken_doc", "nothing")

@@ -27,8 +27,8 @@ with Library(sys.argv[1], lanes=["words"]) as lib:
 
 
 @pytest.fixture
-def corpus(tmp_path, dev_docs) -> list[Path]:
-    return pdf_parts(dev_docs / "gnuplot-expressions.pdf", tmp_path,
+def corpus(tmp_path, sample_docs) -> list[Path]:
+    return pdf_parts(sample_docs / "gnuplot-expressions.pdf", tmp_path,
                      {"a.pdf": range(0, 12), "b.pdf": range(0, 6), "c.pdf": range(6, 12)})
 
 

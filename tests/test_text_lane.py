@@ -46,8 +46,8 @@ def r_intro(dev_docs) -> list[Page]:
 
 
 @pytest.fixture(scope="module")
-def gnuplot(dev_docs) -> list[Page]:
-    return pdf_pages(dev_docs / "gnuplot-expressions.pdf", "gnuplot", 1, 12)
+def gnuplot(sample_docs) -> list[Page]:
+    return pdf_pages(sample_docs / "gnuplot-expressions.pdf", "gnuplot", 1, 12)
 
 
 def vector_count(chroma: ChromaHandle, doc_id: str) -> int:

@@ -29,8 +29,8 @@ def text_of(message: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def small_pdf(tmp_path_factory, dev_docs: Path) -> Path:
-    return gnuplot_excerpt(dev_docs, tmp_path_factory.mktemp("drop") / "gnuplot functions.pdf")
+def small_pdf(tmp_path_factory, sample_docs: Path) -> Path:
+    return gnuplot_excerpt(sample_docs, tmp_path_factory.mktemp("drop") / "gnuplot functions.pdf")
 
 
 @pytest.fixture(scope="module")

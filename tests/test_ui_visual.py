@@ -21,8 +21,8 @@ def clip_lane(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def small_pdf(tmp_path: Path, dev_docs: Path) -> Path:
-    return gnuplot_excerpt(dev_docs, tmp_path / "gnuplot-functions.pdf")
+def small_pdf(tmp_path: Path, sample_docs: Path) -> Path:
+    return gnuplot_excerpt(sample_docs, tmp_path / "gnuplot-functions.pdf")
 
 
 def test_image_and_text_query_from_the_search_tab(clip_lane: str, small_pdf: Path, tmp_path: Path):

@@ -24,10 +24,10 @@ def running_app(library: Path, **overrides) -> Iterator[Served]:
         served.close()
 
 
-def gnuplot_excerpt(dev_docs: Path, target: Path) -> Path:
+def gnuplot_excerpt(sample_docs: Path, target: Path) -> Path:
     """Pages 9-11 of the dev set's gnuplot-expressions.pdf (rand(), value(), operator precedence) as one
     small PDF at `target`: quick to ingest, with questions whose answers sit on known pages."""
-    with pymupdf.open(dev_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
+    with pymupdf.open(sample_docs / "gnuplot-expressions.pdf") as source, pymupdf.open() as excerpt:
         excerpt.insert_pdf(source, from_page=8, to_page=10)
         excerpt.save(target)
     return target

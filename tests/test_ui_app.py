@@ -131,7 +131,7 @@ def test_remove_takes_the_document_out(added, client: Client, served):
 
 def test_first_start_serves_at_once_and_loads_the_sample_corpus(tmp_path: Path, subprocess_env, python: str):
     """`python app.py` on an empty library: the page answers before the sample corpus is in, and a question
-    about the sample is answered with a cited page soon after (timings printed for the closing note)."""
+    about the sample is answered with a cited page soon after (the timings are printed)."""
     port = free_port()
     env = {**subprocess_env, "PAGELENS_LIBRARY": str(tmp_path / "lib"), "PAGELENS_PORT": str(port)}
     started = time.monotonic()

@@ -1,6 +1,6 @@
 """One Chroma client per library: embedded (`<library>/chroma`) or a `chroma run` server (`chroma_url`).
 
-chromadb quirks this wraps (see ../shared/NOTES.md):
+chromadb quirks this wraps (checked with chromadb 1.5.9):
 - every collection uses cosine space and `embedding_function=None` (the default embedder downloads a model);
 - `add` with an existing id silently keeps the old record, so lanes `upsert` with deterministic page keys;
 - `PersistentClient` is thread-safe but not process-safe: the library's write lock keeps one process per

@@ -1,6 +1,6 @@
 """The offline "text" lane: BM25 over analysed page text, fused with wordllama passage vectors in Chroma.
 
-Why this shape (measured on ../shared/eval/dev; numbers in the issue's closing note):
+Why this shape (nDCG@5 measured on the 64 answerable queries of the project's dev evaluation set):
 - BM25 does most of the work; code-aware tokens, stemming and query-side question words lift it from
   nDCG@5 0.772 to ~0.83; BM25 over adjacent term pairs (weight 0.4) adds a phrase signal (~0.85).
   `b=0.5` suits pages whose lengths vary a lot (slides next to dense manual pages).

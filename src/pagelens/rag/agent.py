@@ -34,7 +34,7 @@ QUOTE_PAGES = 2  # supporting quotes come from this many of a part's top pages
 FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
 CITED_DOC_BONUS = 0.03
 PREVIOUS_PAGES = 2  # pages of the last answer a follow-up reconsiders
-PREVIOUS_BONUS = 0.08  # relevance bonus of those pages  # relevance bonus of pages from documents the previous answer cited
+PREVIOUS_BONUS = 0.15  # relevance bonus of those pages  # relevance bonus of pages from documents the previous answer cited
 
 
 @dataclass

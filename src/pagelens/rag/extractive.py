@@ -41,7 +41,9 @@ _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|wide|tall|big|large|thick|ofte
                           r"(default )?(value|number|size|width|height|period|level|limit|length|port|year|"
                           r"percentage|thickness|amount|count)\b|\bin what year\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d")
-LEAD_CHARS = 420
+LEAD_CHARS = 480
+TERM_CHARS = 90
+LEAD_FOLLOWING = 2  # candidates after the best one that may join the lead
 SUPPORTING = 2  # quotes after the lead
 
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
@@ -62,7 +64,8 @@ class Passage:
     page: EvidencePage
     unit: Unit
     score: float
-    next_text: str = ""  # the candidate that follows on the page (for a lead that introduces its answer)
+    following: tuple[str, ...] = ()  # the candidates after it on the page (a lead often only introduces)
+    term: str = ""  # the short line before it when that names what it describes ("Function: pv (rate,FV)")
 
     @property
     def text(self) -> str:
@@ -232,8 +235,9 @@ def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture
                  + W_SIM * max(0.0, similarity.get(unit.text, 0.0)))
         score *= KIND_WEIGHT.get(unit.kind, 1.0)
         score -= 0.001 * i  # position: earlier wins a tie
-        following = units[i + 1].text if i + 1 < len(units) else ""
-        passages.append(Passage(page=page, unit=unit, score=score, next_text=following))
+        following = tuple(u.text for u in units[i + 1:i + 1 + LEAD_FOLLOWING])
+        term = units[i - 1].text if i > 0 and _is_term(units[i - 1].text) else ""
+        passages.append(Passage(page=page, unit=unit, score=score, following=following, term=term))
     passages.sort(key=lambda p: -p.score)
     confidence = _confidence(question, coverage, passages, units, unit_terms)
     return PageJudgement(page=page, coverage=coverage, passages=passages, confidence=confidence,
@@ -286,18 +290,32 @@ def clip(text: str, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
 
-def lead_of(passage: Passage) -> str:
-    """The best candidate, with the one after it when it only introduces the answer (ends with ':' or is
-    short) and the two fit in LEAD_CHARS."""
+def _is_term(text: str) -> bool:
+    """A short line that is not a sentence: a definition's term, a function signature, a code line."""
+    flat = " ".join(text.split())
+    return len(flat) <= TERM_CHARS and not flat.endswith((".", "?", "!"))
+
+
+def _with_term(passage: Passage) -> str:
     text = " ".join(passage.text.split())
-    following = " ".join(passage.next_text.split())
-    if following and (text.endswith(":") or len(text) < 160) and len(text) + len(following) < LEAD_CHARS:
+    return f"{' '.join(passage.term.split())} {text}" if passage.term else text
+
+
+def lead_of(passage: Passage) -> str:
+    """The best candidate (after the term it describes, see `Passage.term`) and what follows it on the
+    page, up to LEAD_CHARS: the sentence that matches a question best often restates it ("Suppose we need
+    the standard errors...") and the answer comes next."""
+    text = _with_term(passage)
+    for following in passage.following:
+        following = " ".join(following.split())
+        if len(text) + len(following) >= LEAD_CHARS:
+            break
         text = f"{text} {following}"
     return clip(text, LEAD_CHARS)
 
 
 def quote_of(passage: Passage) -> str:
-    return clip(passage.text)
+    return clip(_with_term(passage))
 
 
 def citation_of(passage: Passage) -> Citation:

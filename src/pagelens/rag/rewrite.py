@@ -37,6 +37,13 @@ _SAME = re.compile(r"\b(same|that|this)\s+(page|slide)\b", re.IGNORECASE)
 SHORT_TURN_TERMS = 3  # a turn with this few content terms and a pronoun or follow-up opener is a follow-up
 # Pronouns that point back even in a longer turn ("what kind of axis is on its right-hand side?").
 _POINTING_BACK = re.compile(r"\b(its|it|they|them|their|theirs|these|those|such|the two|both)\b", re.IGNORECASE)
+# Words that point back whatever the length of the turn: a demonstrative before a noun ("that layout",
+# "those palettes"), "there" that is not "is there", "the Rainbow one", "instead", "and if ...".
+_DEMONSTRATIVE = re.compile(
+    r"\b(that|this|these|those|such)\s+(?!is\b|was\b|are\b|were\b|do\b|does\b|did\b|can\b|could\b|will\b|would\b"
+    r"|has\b|have\b|had\b|should\b|may\b|might\b|must\b|i\b|you\b|we\b|it\b|the\b|a\b|an\b)[a-z]\w*"
+    r"|(?<!is )(?<!are )\bthere\b(?!\s+(is|are|was|were)\b)|\bthe\s+\w+\s+one\b|\binstead\b"
+    r"|^\s*(and|but|what)\s+if\b", re.IGNORECASE)
 LONG_TURN_TERMS = 6
 TOPIC_OVERLAP = 0.5  # a turn repeating this share of the topic's terms continues it
 FOCUS_WORDS = 2  # the most specific words of a question that make its focus
@@ -137,7 +144,7 @@ def is_follow_up(question: str, topic: str = "") -> bool:
     # own: "and what does value() return for an undefined variable?" is a new question, not about rand().
     if _FOLLOW_UP_START.search(question) and len(content) <= SHORT_TURN_TERMS:
         return True
-    if _POINTING_BACK.search(question) and len(content) <= LONG_TURN_TERMS:
+    if _POINTING_BACK.search(question) and len(content) <= LONG_TURN_TERMS or _DEMONSTRATIVE.search(question):
         return True
     if len(content) <= SHORT_TURN_TERMS and bool(_ANAPHORA.search(question) or len(content) <= 1):
         return True

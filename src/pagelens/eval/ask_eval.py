@@ -56,6 +56,7 @@ class TurnResult:
     cited: list[tuple[str, int]]
     gold: list[tuple[str, int]]
     correct: bool
+    confidence: float
     text: str
 
 
@@ -174,7 +175,7 @@ def _ask_conversations(library, eval_set: EvalSet, page_texts) -> list[TurnResul
                 correct = not answer.answerable and not cited
             out.append(TurnResult(cid=conversation.cid, turn=number, kind=turn.kind, query=turn.query,
                                   answered=answer.answerable, cited=cited, gold=gold, correct=correct,
-                                  text=answer.text))
+                                  confidence=answer.confidence, text=answer.text))
             history += [{"role": "user", "content": turn.query}, {"role": "assistant", "content": answer.text}]
     return out
 

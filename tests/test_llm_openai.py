@@ -254,3 +254,26 @@ def test_history_state_pages_and_citation_rules_reach_the_model(library, server)
     assert "[gnuplot-expressions.pdf p.9]" in prompt  # the page shown, with its label
     assert "pages cited in the previous answer: [gnuplot-expressions.pdf p.9]" in prompt
     assert REWRITTEN in prompt
+
+
+def test_the_answer_eval_runs_through_an_openai_backend(server, tmp_path, monkeypatch):
+    """`PAGELENS_LLM_BACKEND=openai pagelens eval DIR --ask` measures the model: every query and turn goes to
+    the server, with the conversation so far for the turns after the first."""
+    from answer_set import DOC, QUERIES, UNANSWERABLE, write_answer_set
+    from pagelens import Library
+    from pagelens.eval.ask_eval import run_ask_eval
+
+    root = write_answer_set(tmp_path / "set")
+    for name, value in {"PAGELENS_LLM_BACKEND": "openai", "PAGELENS_LLM_BASE_URL": server.url,
+                        "PAGELENS_LLM_TIMEOUT_S": "10"}.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_env(library=tmp_path / "lib", lanes=["text"])
+    with Library(tmp_path / "lib", settings=settings) as library:
+        assert library.add(root / "docs" / DOC, progress=False).ok
+        report = run_ask_eval(root, library=library)
+    answers = [r for r in server.requests if not r["messages"][0]["content"].startswith("Rewrite")]
+    assert len(answers) >= len(QUERIES) + len(UNANSWERABLE)
+    assert report.queries == len(QUERIES) + len(UNANSWERABLE) and report.turns == 7
+    assert report.answered >= 1 and all("kettle-handbook.pdf" in str(r.cited) for r in report.results if r.answered)
+    with_history = [r for r in answers if len(r["messages"]) > 2]
+    assert with_history and with_history[-1]["messages"][1]["role"] == "user"

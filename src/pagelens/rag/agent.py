@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..config import Settings
-from ..inputs import bounded_history
+from ..inputs import bounded_history, clean_text
 from ..types import Answer, Citation, Step, page_key
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
@@ -25,12 +25,14 @@ from .extractive import (SUPPORTING, PageJudgement, Passage, QuestionTerms, cita
                          rank_pages, unit_similarity)
 from .furniture import furniture_of
 from .lexical import library_stats, terms
-from .rewrite import Rewrite, clean_text, decompose, message_text, rewrite, role_of
+from .rewrite import Rewrite, decompose, message_text, rewrite, role_of
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
 SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
 SEARCH_MORE_BELOW = 0.55  # a part whose best page scores below this gets extra searches for its missing terms
 QUOTE_PAGES = 2  # supporting quotes come from this many of a part's top pages
+QUOTE_MIN_SHARE = 0.5  # a supporting quote scores at least this share of the lead
+QUOTE_MIN_CHARS = 25  # shorter candidates are titles or labels, not quotes
 FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
 CITED_DOC_BONUS = 0.03
 PREVIOUS_PAGES = 2  # pages of the last answer a follow-up reconsiders
@@ -91,14 +93,13 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
 
 def _loop(library, question: str, history, settings: Settings, k: int | None, generator: Answerer | None,
           steps: list[Step], step) -> Iterator[Step | Answer]:
-
-    if not question or not question.strip():
+    question = clean_text(question or "")
+    if not question:
         yield step("error", "Empty question", "Type a question about the documents in the library.")
         yield Answer(text="Please ask a question.", citations=[], steps=steps, answerable=False)
         return
     deadline = time.monotonic() + settings.agent_time_budget_s
     k = k or settings.k
-    question = " ".join(clean_text(question).split())
     if len(question) > settings.max_query_chars:
         question = question[:settings.max_query_chars].rsplit(" ", 1)[0]
         yield step("error", f"Question cut to its first {settings.max_query_chars} characters",
@@ -264,8 +265,13 @@ def _judge_step(parts: list[_Part], step) -> Step:
         best = part.best[0] if part.best else None
         where = best.page.label if best else "no page"
         verdict = "enough" if part.sufficient else "not enough"
-        lines.append(f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})")
-    title = "Evidence suffices" if all(p.sufficient for p in parts) else "Evidence is missing"
+        missing = _words_for(best.missing[:4], part.question) if best and best.missing else []
+        lines.append(f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})"
+                     + (f"; not on it: {', '.join(missing)}" if missing else ""))
+    gaps = [w for part in parts if part.best and not part.sufficient
+            for w in _words_for(part.best[0].missing[:3], part.question)]
+    title = ("Evidence suffices" if all(p.sufficient for p in parts)
+             else "Evidence is missing" + (f": {', '.join(dict.fromkeys(gaps))}" if gaps else ""))
     return step("judge", title, "\n".join(lines))
 
 
@@ -313,21 +319,24 @@ _WHICH_PAGE = re.compile(r"\b(which|what)\s+(page|slide|figure|plot|diagram|pict
 
 
 def _chosen(part: _Part) -> tuple[Passage | None, list[Passage]]:
-    """The lead passage (best of the most relevant page) and up to SUPPORTING more from the top pages."""
+    """The lead passage (best of the most relevant page) and up to SUPPORTING more from the top pages:
+    each scoring at least QUOTE_MIN_SHARE of the lead, a sentence rather than a bare title, and saying
+    something the lead and the other quotes do not already say."""
     top = [j for j in part.best[:QUOTE_PAGES] if j.best]
     if not top:
         return None, []
     lead = top[0].best
-    pool = [p for j in top for p in j.passages[:SUPPORTING + 1] if p is not lead and p.score > 0]
+    pool = [p for j in top for p in j.passages[:SUPPORTING + 1]
+            if p is not lead and p.score >= QUOTE_MIN_SHARE * lead.score and len(p.text) >= QUOTE_MIN_CHARS]
     pool.sort(key=lambda p: -p.score)
-    covered = {" ".join(lead_of(lead).split())}
+    said = [" ".join(lead_of(lead).split())]
     quotes = []
     for passage in pool:
-        text = " ".join(passage.text.split())
-        if any(text in seen for seen in covered):
+        text = " ".join(quote_of(passage).split()).rstrip(".")
+        if any(text in seen or seen in text for seen in said):
             continue
         quotes.append(passage)
-        covered.add(text)
+        said.append(text)
         if len(quotes) == SUPPORTING:
             break
     return lead, quotes

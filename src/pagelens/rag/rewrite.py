@@ -17,10 +17,10 @@ clauses become separate sub-questions, each keeping the shared context clause ("
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..inputs import clean_text
 from .citations import find_labels
 from .lexical import question_terms
 
@@ -48,7 +48,6 @@ LONG_TURN_TERMS = 6
 TOPIC_OVERLAP = 0.5  # a turn repeating this share of the topic's terms continues it
 FOCUS_WORDS = 2  # the most specific words of a question that make its focus
 AS_SPECIFIC = 0.8  # a new word this close to the old focus' idf replaces it
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 Idf = Callable[[str], float]
 
@@ -85,11 +84,6 @@ class Rewrite:
     @property
     def cited_docs(self) -> list[str]:
         return list(dict.fromkeys(ref.doc for ref in self.cited_pages))
-
-
-def clean_text(text: str) -> str:
-    """Text with control characters removed and Unicode normalised (NFKC)."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
 
 
 def message_text(message: object) -> str:

@@ -15,7 +15,7 @@ import pagelens
 PACKAGE = Path(pagelens.__file__).parent
 LAYERS = [
     {"errors"},
-    {"config", "types", "layout", "extras", "assets", "inputs", "storage"},
+    {"config", "types", "layout", "extras", "assets", "inputs", "storage", "furniture"},
     {"ingest"},
     {"index", "conversations"},
     {"models"},

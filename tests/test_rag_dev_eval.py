@@ -12,7 +12,7 @@ import pytest
 
 from pagelens import Library, Settings
 from pagelens.eval.ask_eval import run_ask_eval
-from pagelens.rag.furniture import Furniture
+from pagelens.furniture import Furniture
 
 from answer_set import DOC, HEADER, QUERIES, UNANSWERABLE, write_answer_set
 

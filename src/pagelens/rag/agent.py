@@ -23,7 +23,7 @@ from .citations import normalise_label, scan_labels, strip_labels
 from .evidence import EvidencePage, EvidencePool
 from .extractive import (SUPPORTING, PageJudgement, Passage, QuestionTerms, citation_of, lead_of, quote_of,
                          rank_pages, unit_similarity)
-from .furniture import furniture_of
+from ..furniture import furniture_of
 from .lexical import library_stats, terms
 from .rewrite import Rewrite, decompose, message_text, rewrite, role_of
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..types import Box, Citation, Region
 from .evidence import EvidencePage
-from .furniture import NONE, Furniture
+from ..furniture import NONE, Furniture
 from .lexical import CorpusStats, question_terms, sentences, terms
 
 PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window

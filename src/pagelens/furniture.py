@@ -3,7 +3,9 @@
 Furniture says where a reader is, never what a page says, so it is kept out of answer candidates (a running
 header "gnuplot 5.4 43" shares the words of every question about gnuplot). It is computed from the page
 regions already stored in the catalog (text + box in page pixels), per document, when a question needs it:
-a rule change takes effect at once, without re-ingesting anything.
+a rule change takes effect at once, without re-ingesting anything. It sits below the lanes and the answer
+loop so both can use it: a lane can leave furniture regions out of what it indexes
+(`Furniture.of(document_pages).region_is_furniture(region.text, region.box)`).
 
 A region is furniture when its text, with digits folded to '#' and whitespace collapsed (so "36 gnuplot 5.4"
 and "42 gnuplot 5.4" are one line), either
@@ -22,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..types import Page
+from .types import Page
 
 BAND = 0.09  # top and bottom share of the page height where running heads and feet live
 REPEATED_SHARE = 0.3

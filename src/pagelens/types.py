@@ -33,6 +33,18 @@ class Region:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class Look:
+    """How a page (box None) or a figure region of it looks: colour names with their share of the inked
+    (non-background) area, biggest first, and figure kinds (names in `looks_vocab`). `text` is text read
+    inside the figure (OCR of an embedded raster image), which the page's text layer lacks."""
+
+    box: Box | None
+    colours: tuple[tuple[str, float], ...] = ()
+    kinds: tuple[str, ...] = ()
+    text: str = ""
+
+
 @dataclass
 class Page:
     """One page of a document, as ingested."""
@@ -46,6 +58,8 @@ class Page:
     text: str
     text_source: TextSource
     regions: list[Region] = field(default_factory=list)
+    looks: list[Look] = field(default_factory=list)  # the page's own look first, then its figures'
+    title: str = ""  # the largest-font line (a slide's frame title, a section heading), "" when none stands out
 
     @property
     def key(self) -> str:
@@ -54,10 +68,12 @@ class Page:
 
 @dataclass(frozen=True)
 class LaneRank:
-    """Where one lane placed a hit: 1-based rank and that lane's own score."""
+    """Where one lane placed a hit: 1-based rank, that lane's own score, and what matched when the lane
+    can say (e.g. "colour: red 31%", "title: Perfect Path Phylogenies")."""
 
     rank: int
     score: float
+    why: str = ""
 
 
 @dataclass
@@ -74,6 +90,7 @@ class Hit:
     rank: int = 0
     lanes: dict[str, LaneRank] = field(default_factory=dict)
     region: Region | None = None
+    similar_pages: list[int] = field(default_factory=list)  # near-duplicates folded into this hit (overlays)
 
     @property
     def key(self) -> str:

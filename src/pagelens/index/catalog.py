@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..types import DocumentInfo, Page, Region
+from ..types import DocumentInfo, Look, Page, Region
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS pages (
     height INTEGER NOT NULL,
     text TEXT NOT NULL,
     text_source TEXT NOT NULL,
-    regions TEXT NOT NULL
+    regions TEXT NOT NULL,
+    looks TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id, page);
 CREATE TABLE IF NOT EXISTS meta (
@@ -97,6 +98,12 @@ class Catalog:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
+        if "looks" not in columns and not read_only:  # made before pages had looks: none until re-added
+            self._db.execute("ALTER TABLE pages ADD COLUMN looks TEXT NOT NULL DEFAULT '{}'")
+        # a read-only library made before pages had looks reads them as none
+        self._page_columns = self._PAGE_COLUMNS.replace("p.looks", "p.looks" if "looks" in columns or not read_only
+                                                        else "'{}'")
         self._lock = threading.RLock()
         self._page_count: int | None = None  # pages of complete documents; cached for search, reset by writes
 
@@ -143,10 +150,10 @@ class Catalog:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(p.key, p.doc_id, p.page, self._relative(p.image_path), p.width, p.height, p.text,
-                  p.text_source, json.dumps([[r.kind, list(r.box), r.text] for r in p.regions]))
-                 for p in pages])
+                  p.text_source, json.dumps([[r.kind, list(r.box), r.text] for r in p.regions]),
+                  _looks_json(p)) for p in pages])
             self._db.execute("UPDATE documents SET pages = ? WHERE doc_id = ?", (len(pages), doc_id))
             self._page_count = None
 
@@ -173,11 +180,12 @@ class Catalog:
             self._page_count = None
 
     # pages -----------------------------------------------------------------------------------------
-    _PAGE_COLUMNS = "p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, p.regions"
+    _PAGE_COLUMNS = ("p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, "
+                     "p.regions, p.looks")
 
     def pages_of(self, doc_id: str) -> list[Page]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {self._PAGE_COLUMNS} FROM pages p JOIN documents d USING (doc_id) "
+            rows = self._db.execute(f"SELECT {self._page_columns} FROM pages p JOIN documents d USING (doc_id) "
                                     "WHERE p.doc_id = ? ORDER BY p.page", (doc_id,)).fetchall()
         return [self._page(row) for row in rows]
 
@@ -188,7 +196,7 @@ class Catalog:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start:start + 500])
                 rows = self._db.execute(
-                    f"SELECT p.key, {self._PAGE_COLUMNS} FROM pages p JOIN documents d USING (doc_id) "
+                    f"SELECT p.key, {self._page_columns} FROM pages p JOIN documents d USING (doc_id) "
                     f"WHERE d.status = 'complete' AND p.key IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
                 found.update((row[0], self._page(row[1:])) for row in rows)
         return found
@@ -209,10 +217,15 @@ class Catalog:
             return str(path)
 
     def _page(self, row: Sequence) -> Page:
-        doc_id, name, page, image_path, width, height, text, text_source, regions = row
+        doc_id, name, page, image_path, width, height, text, text_source, regions, looks = row
+        looks = json.loads(looks)
         return Page(doc_id=doc_id, doc=name, page=page, image_path=str(self.library / image_path),
                     width=width, height=height, text=text, text_source=text_source,
-                    regions=[Region(kind, tuple(box), region_text) for kind, box, region_text in json.loads(regions)])
+                    regions=[Region(kind, tuple(box), region_text) for kind, box, region_text in json.loads(regions)],
+                    looks=[Look(box=tuple(box) if box else None, colours=tuple((n, s) for n, s in colours),
+                                kinds=tuple(kinds), text=look_text)
+                           for box, colours, kinds, look_text in looks.get("looks", [])],
+                    title=looks.get("title", ""))
 
     def library_id(self) -> str:
         """A random id made when the catalog was created (names this library's collections on a server)."""
@@ -230,3 +243,9 @@ class Catalog:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO lanes VALUES (?, ?, ?)",
                              (name, json.dumps(spec, sort_keys=True, default=str), json.dumps(sorted(collections))))
+
+
+def _looks_json(page: Page) -> str:
+    return json.dumps({"title": page.title,
+                       "looks": [[list(look.box) if look.box else None, [list(c) for c in look.colours],
+                                  list(look.kinds), look.text] for look in page.looks]})

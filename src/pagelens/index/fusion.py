@@ -33,7 +33,7 @@ def fuse(ranked: Mapping[str, Sequence[LaneHit]], *, weights: Mapping[str, float
             entry = fused.setdefault(hit.key, FusedHit(hit.key, 0.0))
             if lane in entry.lanes:  # a lane listing a page twice: keep its best rank
                 continue
-            entry.lanes[lane] = LaneRank(rank=rank, score=float(hit.score))
+            entry.lanes[lane] = LaneRank(rank=rank, score=float(hit.score), why=hit.why)
             entry.score += float(hit.score) if single else weight / (rrf_k + rank)
             if hit.region is not None and rank < region_rank.get(hit.key, 1 << 30):
                 entry.region, region_rank[hit.key] = hit.region, rank

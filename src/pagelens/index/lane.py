@@ -53,6 +53,7 @@ class LaneHit:
     key: str  # page key
     score: float
     region: int | None = None  # index into Page.regions when the lane matched a region
+    why: str = ""  # what matched, when the lane can say (shown with the hit)
 
 
 @dataclass(frozen=True)

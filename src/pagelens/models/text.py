@@ -31,6 +31,7 @@ from ..index.lane import Lane, LaneContext, LaneHit, Query
 from ..types import Page
 from .base import delete_documents
 from .bm25_index import IndexedPage, LexicalIndex
+from .looks import LooksQuery, LooksStore, match
 from .tokenize import ANALYZER_VERSION, analyze
 from .wordllama_loader import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 
@@ -45,6 +46,8 @@ class TextLaneParams:
     passage_stride: int = 80
     dense_passages: int = 200  # passages fetched from Chroma per query
     bm25_candidates: int = 100  # pages from BM25 considered for fusion (plus every page dense found)
+    looks_weight: float = 0.3  # weight of the looks match (colour and figure-kind words, models/looks.py)
+    title_weight: float = 0.1  # weight of the share of query terms in the page's title line
 
 
 def create_lane(name: str, ctx: LaneContext) -> "TextLane":
@@ -73,6 +76,7 @@ class TextLane(Lane):
         self._collection = ctx.chroma.collection(self._collection_name(), metadata={"lane": "text"})
         self._write_lock = threading.Lock()  # one index/delete at a time; searches never take it
         self._lexical = LexicalIndex(self.folder, k1=params.k1, b=params.b)
+        self._looks = LooksStore(self.folder)
 
     def _collection_name(self) -> str:
         p = self.params
@@ -85,6 +89,7 @@ class TextLane(Lane):
                       "version": wordllama.__version__},
             "analyzer": ANALYZER_VERSION,
             "bm25": {"method": "lucene", "index": "segments-1"},
+            "looks": "1",
             "params": asdict(self.params),
         }
 
@@ -115,6 +120,7 @@ class TextLane(Lane):
                 self._collection.upsert(ids=chunk_ids[start:end], embeddings=vectors[start:end].tolist(),
                                         metadatas=chunk_meta[start:end])
             self._lexical.add(analysed)  # replaces the documents' earlier pages in the same commit
+            self._looks.replace(doc_ids, pages)
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         doc_ids = sorted(set(doc_ids))
@@ -123,6 +129,7 @@ class TextLane(Lane):
         with self._write_lock:
             delete_documents(self._collection, doc_ids)
             self._lexical.delete(doc_ids)
+            self._looks.delete(doc_ids)
 
     # -- searching ----------------------------------------------------------------------------------------
 
@@ -146,11 +153,22 @@ class TextLane(Lane):
             floor = min(dense.values())  # pages beyond the fetched passages score at most this
             for key in fused.keys() | dense.keys():
                 fused[key] = fused.get(key, 0.0) + self.params.dense_weight * dense.get(key, floor)
+        why = self._add_looks(fused, LooksQuery.parse(query.text))
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         region_terms = self._lexical.regions([key for key, _ in ranked])
         query_terms = set(terms)
-        return [LaneHit(key=key, score=score, region=_best_region(region_terms.get(key, []), query_terms))
-                for key, score in ranked]
+        return [LaneHit(key=key, score=score, region=_best_region(region_terms.get(key, []), query_terms),
+                        why=why.get(key, "")) for key, score in ranked]
+
+    def _add_looks(self, fused: dict[str, float], query: LooksQuery) -> dict[str, str]:
+        """Add the looks and title fields' weighted matches to the candidates' scores; what matched."""
+        why: dict[str, str] = {}
+        for key, look in self._looks.get(list(fused)).items():
+            found = match(query, look)
+            fused[key] += self.params.looks_weight * found.looks + self.params.title_weight * found.title
+            if found.why:
+                why[key] = found.why
+        return why
 
     def _dense_page_scores(self, query: Query) -> dict[str, float]:
         """Best passage cosine per page, over the passages nearest to the query (in `query.docs` if set)."""
@@ -167,6 +185,7 @@ class TextLane(Lane):
     def close(self) -> None:
         with self._write_lock:
             self._lexical.close()
+            self._looks.close()
 
 
 def _best_region(regions: list[set[str]], query_terms: set[str]) -> int | None:

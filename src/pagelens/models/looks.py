@@ -1,0 +1,170 @@
+"""Matching a query against what pages look like (`Page.looks`, `Page.title`): the text lane's "looks"
+fields.
+
+What a query asks for: its colour words ("red", "bluish", "gray" -> `looks_vocab.QUERY_COLOURS`) and its
+figure-kind words ("histogram" -> plot, "diagram" -> drawing, "colour image" -> colour + image,
+`looks_vocab.QUERY_KINDS`). A page's match is the mean over those asks: a colour scores its share of the
+page's or a figure's inked area (full marks from `FULL_SHARE` up), a kind scores 1 when the page or one of
+its figures has it. The title field scores the share of the query's analysed terms found in the page's
+title line. Both are small additions to the text lane's score, so they re-rank pages the text already
+found and never decide alone (measured on the dev set; numbers in README "Finding pages by how they look").
+
+Slide titles: beamer-style decks often set the frame title no larger than the body, so ingestion finds no
+title; `document_titles` then takes each slide's first line that is not repeated across the deck (the
+navigation bar and footer repeat on every slide; the frame title does not).
+
+Storage: one SQLite table next to the lane's BM25 index (`looks.sqlite`: page key -> JSON), written in the
+same `index` call; searches read only the candidate pages' rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..looks_vocab import QUERY_COLOURS, QUERY_KINDS
+from ..types import Page
+from .tokenize import analyze
+
+FULL_SHARE = 0.2  # a colour covering this share of the inked area (page or figure) matches fully
+REPEATED_LINE_SHARE = 0.5  # a line on at least this share of a deck's slides is navigation, not a title
+MIN_DECK = 4  # slides needed before repeated lines can be told apart from titles
+
+
+@dataclass(frozen=True)
+class LooksQuery:
+    colours: tuple[str, ...]
+    kinds: tuple[str, ...]
+    terms: frozenset[str]  # analysed query terms, for the title field
+
+    @classmethod
+    def parse(cls, text: str) -> "LooksQuery":
+        words = [w.strip(".,;:!?'\"()[]").lower() for w in text.replace("-", " ").split()]
+        colours = tuple(dict.fromkeys(QUERY_COLOURS[w] for w in words if w in QUERY_COLOURS))
+        kinds = tuple(dict.fromkeys(QUERY_KINDS[w] for w in words if w in QUERY_KINDS))
+        return cls(colours=colours, kinds=kinds, terms=frozenset(analyze(text, query=True)))
+
+
+@dataclass(frozen=True)
+class PageLook:
+    """What the looks fields keep of a page: best share per colour over the page and its figures, the
+    kinds of the page and its figures, the title's analysed terms and the title itself (for explanations)."""
+
+    colours: dict[str, float]
+    kinds: frozenset[str]
+    title: str
+    title_terms: frozenset[str]
+
+    @classmethod
+    def of(cls, page: Page, title: str) -> "PageLook":
+        colours: dict[str, float] = {}
+        kinds: set[str] = set()
+        for look in page.looks:
+            kinds.update(look.kinds)
+            for name, share in look.colours:
+                colours[name] = max(colours.get(name, 0.0), share)
+        return cls(colours, frozenset(kinds), title, frozenset(analyze(title)))
+
+    def to_json(self) -> str:
+        return json.dumps({"colours": self.colours, "kinds": sorted(self.kinds), "title": self.title})
+
+    @classmethod
+    def from_json(cls, text: str) -> "PageLook":
+        data = json.loads(text)
+        return cls(data["colours"], frozenset(data["kinds"]), data["title"], frozenset(analyze(data["title"])))
+
+
+@dataclass(frozen=True)
+class LooksMatch:
+    looks: float  # 0..1: mean over the query's colour and kind asks
+    title: float  # 0..1: share of the query's terms in the title
+    why: str  # e.g. "colour: red 31%; kind: plot; title: Perfect Path Phylogenies"
+
+
+def match(query: LooksQuery, page: PageLook) -> LooksMatch:
+    parts: list[str] = []
+    scores: list[float] = []
+    for colour in query.colours:
+        share = page.colours.get(colour, 0.0)
+        scores.append(min(1.0, share / FULL_SHARE))
+        if share:
+            parts.append(f"colour: {colour} {round(100 * share)}%")
+    for kind in query.kinds:
+        scores.append(1.0 if kind in page.kinds else 0.0)
+        if kind in page.kinds:
+            parts.append(f"kind: {kind}")
+    shared = query.terms & page.title_terms
+    title = len(shared) / len(query.terms) if query.terms else 0.0
+    if shared:
+        parts.append(f"title: {page.title}")
+    return LooksMatch(looks=sum(scores) / len(scores) if scores else 0.0, title=title, why="; ".join(parts))
+
+
+def document_titles(pages: Sequence[Page]) -> list[str]:
+    """Each page's title: its own (largest font) when ingestion found one; on a slide without one, its
+    first line that is not repeated on many slides of the same document."""
+    slides = [p for p in pages if p.looks and "slide" in p.looks[0].kinds]
+    deck = len(slides) >= MIN_DECK
+    repeated: set[str] = set()
+    if deck:
+        counts = Counter(line for p in slides for line in {_norm(x) for x in p.text.splitlines()} if line)
+        repeated = {line for line, n in counts.items() if n >= REPEATED_LINE_SHARE * len(slides)}
+    titles = []
+    for page in pages:
+        title = page.title
+        if not title and deck and page.looks and "slide" in page.looks[0].kinds:
+            title = next((line.strip() for line in page.text.splitlines()
+                          if _norm(line) and _norm(line) not in repeated), "")
+        titles.append(title)
+    return titles
+
+
+def _norm(line: str) -> str:
+    return " ".join(line.split()).lower()
+
+
+class LooksStore:
+    """Page key -> PageLook in `<lane folder>/looks.sqlite` (WAL; one writer, readers anywhere)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._db = sqlite3.connect(str(folder / "looks.sqlite"), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS looks (key TEXT PRIMARY KEY, doc_id TEXT NOT NULL, "
+                         "data TEXT NOT NULL)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS looks_doc ON looks (doc_id)")
+        self._lock = threading.Lock()
+
+    def replace(self, doc_ids: Iterable[str], pages: Sequence[Page]) -> None:
+        """Forget `doc_ids`' pages and store `pages` (all pages of those documents) in one transaction."""
+        by_doc: dict[str, list[Page]] = {}
+        for page in pages:
+            by_doc.setdefault(page.doc_id, []).append(page)
+        rows = [(page.key, page.doc_id, PageLook.of(page, title).to_json())
+                for doc_pages in by_doc.values()
+                for page, title in zip(doc_pages, document_titles(doc_pages))]
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("DELETE FROM looks WHERE doc_id = ?", [(d,) for d in doc_ids])
+            self._db.executemany("INSERT OR REPLACE INTO looks VALUES (?, ?, ?)", rows)
+
+    def delete(self, doc_ids: Iterable[str]) -> None:
+        self.replace(doc_ids, [])
+
+    def get(self, keys: Sequence[str]) -> dict[str, PageLook]:
+        found: dict[str, PageLook] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start:start + 500])
+                rows = self._db.execute(f"SELECT key, data FROM looks WHERE key IN ({', '.join('?' * len(chunk))})",
+                                        chunk).fetchall()
+                found.update((key, PageLook.from_json(data)) for key, data in rows)
+        return found
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

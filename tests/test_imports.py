@@ -15,7 +15,7 @@ import pagelens
 PACKAGE = Path(pagelens.__file__).parent
 LAYERS = [
     {"errors"},
-    {"config", "types", "layout", "extras", "assets", "inputs", "storage", "furniture"},
+    {"config", "types", "layout", "extras", "assets", "inputs", "storage", "furniture", "looks_vocab"},
     {"ingest"},
     {"index", "conversations"},
     {"models"},

@@ -123,6 +123,8 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
               doc_id="d", lanes={"text": LaneRank(2, 0.4), "dse": LaneRank(1, 0.9)}, region=region)
     assert present.lanes_label(hit) == "dse #1, text #2"
     assert present.hit_rows([hit]) == [[1, "a.pdf", 3, 0.5123, "dse #1, text #2"]]
+    explained = dataclasses.replace(hit, lanes={"text": LaneRank(1, 0.4, why="colour: red 31%")}, similar_pages=[4, 5])
+    assert present.lanes_label(explained) == "text #1 (colour: red 31%); also pages 4, 5"
     [(path, caption)] = present.hit_gallery([hit], tmp_path / "cache")
     assert Path(path).parent == tmp_path / "cache" and caption.startswith("1. a.pdf p.3 · 0.512")
 

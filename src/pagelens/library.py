@@ -20,6 +20,7 @@ from .index.chroma import ChromaHandle
 from .index.lane import Query
 from .index.laneset import LaneSet
 from .index.lock import LibraryLock
+from .index.overlays import fold_overlays
 from .index.writer import Writer
 from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
@@ -134,7 +135,8 @@ class Library:
             total = self._catalog.page_count() if scope is None else sum(scope.values())
             if total == 0:
                 return []
-            fused = self._lanes.search(query, chosen, depth=min(total, k if len(chosen) == 1 else max(3 * k, 30)))
+            # twice k for one lane: folded overlays (index/overlays.py) must not leave the list short
+            fused = self._lanes.search(query, chosen, depth=min(total, 2 * k if len(chosen) == 1 else max(3 * k, 30)))
             pages = self._catalog.complete_pages([hit.key for hit in fused])
         hits: list[Hit] = []
         for fused_hit in fused:
@@ -147,9 +149,7 @@ class Library:
                             rank=len(hits) + 1, lanes=fused_hit.lanes,
                             region=page.regions[region] if region is not None and 0 <= region < len(page.regions)
                             else None))
-            if len(hits) == k:
-                break
-        return hits
+        return fold_overlays(hits)[:k]
 
     def _scope(self, docs: Sequence[str] | None) -> dict[str, int] | None:
         """Doc id -> page count of the named documents; None for the whole library."""

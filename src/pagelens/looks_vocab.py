@@ -23,6 +23,10 @@ KINDS = {
     "title": "a title slide (the first slide of a deck, few words)",
 }
 
+# a kind that is also another: a plot is a drawing too (a "diagram" query accepts a plot), a photo and a
+# screenshot are images
+IMPLIED_KINDS = {"plot": ("drawing",), "photo": ("image",), "screenshot": ("image",), "title": ("slide",)}
+
 # query words -> the kind they ask for (analysed lower-case words; plurals listed where stemming differs)
 QUERY_KINDS = {
     "plot": "plot", "plots": "plot", "plotted": "plot", "graph": "plot", "graphs": "plot", "chart": "plot",

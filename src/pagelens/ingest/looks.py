@@ -211,24 +211,27 @@ def _ink_samples(pixels: np.ndarray, step: int) -> np.ndarray:
 def _raster_look(box: Box, pixels: np.ndarray) -> Look:
     x0, y0, x1, y1 = (int(v) for v in box)
     stride = max(1, min(x1 - x0, y1 - y0) // 150)  # ~150+ samples per side whatever the region's size
-    colours = count_colours(quantise(pixels[y0:y1:stride, x0:x1:stride, :3]))
+    codes = quantise(pixels[y0:y1:stride, x0:x1:stride, :3]).ravel()
+    everything = count_colours(codes)  # photo / screenshot judged on all pixels, colours on the inked ones
+    counts = np.bincount(codes, minlength=4096)
+    modal = int(counts.argmax())
+    colours = count_colours(codes[codes != modal]) if counts[modal] >= BACKGROUND_SHARE * codes.size else everything
     kinds = ["image"]
-    if colours.distinct >= PHOTO_COLOURS:
+    if everything.distinct >= PHOTO_COLOURS:
         kinds.append("photo")
-    elif colours.flat >= 0.3:
+    elif everything.flat >= 0.3:
         kinds.append("screenshot")
     return Look(box=box, colours=colours.shares, kinds=_with_colour(kinds, colours))
 
 
 def _drawn_box(graphics: np.ndarray, step: int, width: int, height: int) -> Box | None:
     """Bounding box (page pixels) of the inked samples outside text, None when too few to be a figure.
-    Rows and columns holding under 0.5% of those samples are trimmed, so a stray rule does not stretch it."""
+    Rows and columns holding a single sample are trimmed, so a stray dot or hairline does not stretch it."""
     total = int(graphics.sum())
     if total < MIN_GRAPHICS * graphics.size:
         return None
     rows, cols = graphics.sum(axis=1), graphics.sum(axis=0)
-    keep = max(1, int(total * 0.005))
-    ys, xs = np.nonzero(rows >= min(keep, rows.max()))[0], np.nonzero(cols >= min(keep, cols.max()))[0]
+    ys, xs = np.nonzero(rows >= min(2, rows.max()))[0], np.nonzero(cols >= min(2, cols.max()))[0]
     box = (float(xs[0] * step), float(ys[0] * step), float(min(width, (xs[-1] + 1) * step)),
            float(min(height, (ys[-1] + 1) * step)))
     if min(box[2] - box[0], box[3] - box[1]) < MIN_FIGURE_PX:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..looks_vocab import QUERY_COLOURS, QUERY_KINDS
+from ..looks_vocab import IMPLIED_KINDS, QUERY_COLOURS, QUERY_KINDS
 from ..types import Page
 from .tokenize import analyze
 
@@ -68,7 +68,7 @@ class PageLook:
             kinds.update(look.kinds)
             for name, share in look.colours:
                 colours[name] = max(colours.get(name, 0.0), share)
-        return cls(colours, frozenset(kinds), title, frozenset(analyze(title)))
+        return cls(colours, _with_implied(kinds), title, frozenset(analyze(title)))
 
     def to_json(self) -> str:
         return json.dumps({"colours": self.colours, "kinds": sorted(self.kinds), "title": self.title})
@@ -76,33 +76,37 @@ class PageLook:
     @classmethod
     def from_json(cls, text: str) -> "PageLook":
         data = json.loads(text)
-        return cls(data["colours"], frozenset(data["kinds"]), data["title"], frozenset(analyze(data["title"])))
+        return cls(data["colours"], _with_implied(data["kinds"]), data["title"], frozenset(analyze(data["title"])))
+
+
+def _with_implied(kinds: Iterable[str]) -> frozenset[str]:
+    return frozenset(kinds) | {implied for kind in kinds for implied in IMPLIED_KINDS.get(kind, ())}
 
 
 @dataclass(frozen=True)
 class LooksMatch:
-    looks: float  # 0..1: mean over the query's colour and kind asks
+    colour: float  # 0..1: mean over the query's colour words
+    kind: float  # 0..1: share of the query's kind asks the page or a figure meets
     title: float  # 0..1: share of the query's terms in the title
     why: str  # e.g. "colour: red 31%; kind: plot; title: Perfect Path Phylogenies"
 
 
 def match(query: LooksQuery, page: PageLook) -> LooksMatch:
     parts: list[str] = []
-    scores: list[float] = []
+    colours: list[float] = []
     for colour in query.colours:
         share = page.colours.get(colour, 0.0)
-        scores.append(min(1.0, share / FULL_SHARE))
+        colours.append(min(1.0, share / FULL_SHARE))
         if share:
             parts.append(f"colour: {colour} {round(100 * share)}%")
-    for kind in query.kinds:
-        scores.append(1.0 if kind in page.kinds else 0.0)
-        if kind in page.kinds:
-            parts.append(f"kind: {kind}")
+    kinds = [kind for kind in query.kinds if kind in page.kinds]
+    parts.extend(f"kind: {kind}" for kind in kinds)
     shared = query.terms & page.title_terms
     title = len(shared) / len(query.terms) if query.terms else 0.0
     if shared:
         parts.append(f"title: {page.title}")
-    return LooksMatch(looks=sum(scores) / len(scores) if scores else 0.0, title=title, why="; ".join(parts))
+    return LooksMatch(colour=sum(colours) / len(colours) if colours else 0.0,
+                      kind=len(kinds) / len(query.kinds) if query.kinds else 0.0, title=title, why="; ".join(parts))
 
 
 def document_titles(pages: Sequence[Page]) -> list[str]:

@@ -46,8 +46,9 @@ class TextLaneParams:
     passage_stride: int = 80
     dense_passages: int = 200  # passages fetched from Chroma per query
     bm25_candidates: int = 100  # pages from BM25 considered for fusion (plus every page dense found)
-    looks_weight: float = 0.3  # weight of the looks match (colour and figure-kind words, models/looks.py)
-    title_weight: float = 0.1  # weight of the share of query terms in the page's title line
+    colour_weight: float = 0.3  # weight of the query's colour words' match (models/looks.py)
+    kind_weight: float = 0.3  # weight of the share of the query's figure-kind words the page meets
+    title_weight: float = 0.0  # weight of the share of query terms in the page's title line
 
 
 def create_lane(name: str, ctx: LaneContext) -> "TextLane":
@@ -165,7 +166,8 @@ class TextLane(Lane):
         why: dict[str, str] = {}
         for key, look in self._looks.get(list(fused)).items():
             found = match(query, look)
-            fused[key] += self.params.looks_weight * found.looks + self.params.title_weight * found.title
+            p = self.params
+            fused[key] += p.colour_weight * found.colour + p.kind_weight * found.kind + p.title_weight * found.title
             if found.why:
                 why[key] = found.why
         return why

@@ -35,7 +35,10 @@ def report_markdown(report: AddReport) -> str:
 
 
 def lanes_label(hit: Hit) -> str:
-    return ", ".join(f"{lane} #{rank.rank}" for lane, rank in sorted(hit.lanes.items(), key=lambda kv: kv[1].rank))
+    """Each lane's rank and, when it says, what matched ("text #1 (colour: red 31%)"); folded overlays."""
+    label = ", ".join(f"{lane} #{rank.rank}" + (f" ({rank.why})" if rank.why else "")
+                      for lane, rank in sorted(hit.lanes.items(), key=lambda kv: kv[1].rank))
+    return label + (f"; also pages {', '.join(map(str, hit.similar_pages))}" if hit.similar_pages else "")
 
 
 def hit_rows(hits: Sequence[Hit]) -> list[list]:

@@ -128,7 +128,7 @@ def test_hanging_page_is_killed_and_next_file_works(tmp_path, settings):
                      page_resources=b"<</Pattern<</P1 3 0 R>>>>")
     tight = settings.replace(file_timeout_s=2.0, page_timeout_s=1.0)
     started = time.monotonic()
-    with pytest.raises(IngestError, match="PAGELENS_FILE_TIMEOUT_S"):
+    with pytest.raises(IngestError, match="page 1 took longer than page_timeout_s=1 s.*PAGELENS_PAGE_TIMEOUT_S"):
         ingest(slow, tmp_path, tight)
     assert time.monotonic() - started < 20
     [page] = ingest(one_page_pdf(tmp_path / "ok.pdf"), tmp_path, tight)  # a fresh worker takes over
@@ -174,3 +174,35 @@ def test_a_repaired_pdf_whose_pages_are_whole_is_added(tmp_path, settings):
     broken.write_bytes(data.replace(b"startxref\n", b"startxref\n9").replace(b"xref\n0", b"xref\n7"))
     [page] = ingest(broken, tmp_path, settings)
     assert "survives a broken" in page.text
+
+
+def slow_pages_pdf(path: Path, pages: int) -> Path:
+    """Pages that each take MuPDF about half a second here (a 0.5 pt tiling pattern over the page)."""
+    pattern = (b"<</Type/Pattern/PatternType 1/PaintType 1/TilingType 1/BBox[0 0 0.5 0.5]/XStep 0.5"
+               b"/YStep 0.5/Resources<<>>/Length 19>>stream\n0 0 0.01 0.01 re f\nendstream")
+    return write_pdf(path, [b"/Pattern cs /P1 scn 0 0 612 792 re f"] * pages, extra_objects=[pattern],
+                     page_resources=b"<</Pattern<</P1 3 0 R>>>>")
+
+
+@pytest.mark.slow
+def test_no_file_holds_a_worker_longer_than_file_max_s(tmp_path, settings):
+    """Finding 3: the budget was 600 s + 60 s per page, so a 2,000-page crafted file could hold the worker for
+    hours. Each page here is well inside its own limit; the file as a whole is stopped at file_max_s."""
+    slow = slow_pages_pdf(tmp_path / "many.pdf", 200)  # about 100 s of rendering unstopped
+    capped = settings.replace(file_timeout_s=60.0, page_timeout_s=30.0, file_max_s=4.0, min_pages_per_s=0.0)
+    started = time.monotonic()
+    with pytest.raises(IngestError, match="longer than the 4 s allowed.*file_max_s=4 s.*PAGELENS_FILE_MAX_S"):
+        ingest(slow, tmp_path, capped)
+    assert time.monotonic() - started < 60  # a fresh worker's start-up included
+
+
+@pytest.mark.slow
+def test_a_file_below_the_pages_per_second_floor_is_stopped_as_pathological(tmp_path, settings):
+    slow = slow_pages_pdf(tmp_path / "slow.pdf", 200)
+    floor = settings.replace(file_timeout_s=60.0, page_timeout_s=1.0, min_pages_per_s=20.0)
+    started = time.monotonic()
+    with pytest.raises(IngestError, match=r"renders at [\d.]+ pages/s, below the floor of 20 .*pathological"):
+        ingest(slow, tmp_path, floor)
+    assert time.monotonic() - started < 60  # a fresh worker's start-up included
+    quick = one_page_pdf(tmp_path / "quick.pdf")
+    assert len(ingest(quick, tmp_path / "next", floor)) == 1  # an ordinary file passes the same floor

@@ -40,7 +40,9 @@ class Settings:
     max_pages_per_file: int = 2000
     max_page_pixels: int = 64_000_000  # source image pixels accepted (decompression bombs above)
     file_timeout_s: float = 600.0  # wall clock for rendering one file in the sandbox
-    page_timeout_s: float = 60.0  # extra wall clock granted per page
+    page_timeout_s: float = 60.0  # wall clock for one page, and extra granted to the file per page
+    file_max_s: float = 1200.0  # the most one file (or page range) may hold a worker, whatever its page count
+    min_pages_per_s: float = 0.05  # slower than this (after page_timeout_s) is a pathological file, stopped
     memory_cap_mb: int = 3072  # address-space cap of the rendering child process
     ocr: OcrEngine = "tesseract"  # tesseract (apt tesseract-ocr; ~4x less CPU here) | rapidocr (no install) | off
     ocr_langs: list[str] = field(default_factory=lambda: ["eng"])  # tesseract codes: eng, deu, chi_sim, ...

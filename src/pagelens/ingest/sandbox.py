@@ -1,8 +1,13 @@
 """Render files in a killable child process with a wall-clock timeout and a memory cap.
 
-Time allowed for one file: `file_timeout_s + page_timeout_s * pages` once the child has counted the
-pages (`file_timeout_s` alone until then), measured from when the job is handed over, so starting the
-worker and loading models does not count against a file. The memory cap is the child's RLIMIT_AS.
+Time limits, measured from when the job is handed over (starting the worker and loading models does not
+count against a file), so that no file holds a worker longer than `file_max_s` (minutes, not hours):
+- the file: `file_timeout_s + page_timeout_s * pages` once the child has counted the pages
+  (`file_timeout_s` alone until then), and never more than `file_max_s`;
+- each page: `page_timeout_s` from the previous page (or the count) to the next page rendered;
+- a floor: once `page_timeout_s` has passed since the count, a file rendering below `min_pages_per_s`
+  is stopped as pathological (a crafted file slow on every page, each page just inside its limit).
+The memory cap is the child's RLIMIT_AS.
 
 Workers are reused between files (OCR and layout models stay loaded); a worker that timed out,
 crashed or ran out of memory is discarded and the next file gets a fresh one. Several threads may
@@ -61,27 +66,39 @@ class Worker:
             self._receive(time.monotonic() + STARTUP_TIMEOUT_S, "starting the renderer", job.settings, watch)
             self._ready = True
         settings = job.settings
-        started = time.monotonic()
-        deadline = started + settings.file_timeout_s
+        started = counted = time.monotonic()
+        limit = started + min(settings.file_timeout_s, settings.file_max_s)
+        deadline, done = limit, 0
         try:
             self._jobs.send(job)
         except OSError as err:
             raise self._died(settings) from err
         while True:
-            kind, value = self._receive(deadline, "rendering", settings, watch)
+            expired = (_page_limit_message(done + 1, settings) if deadline < limit else
+                       _file_limit_message(limit - started, settings))
+            kind, value = self._receive(deadline, "rendering", settings, watch, expired)
+            now = time.monotonic()
             if kind == "page":
                 watch.on_page()
+                done += 1
+                rate = done / max(now - counted, 1e-9)
+                if now - counted >= settings.page_timeout_s and rate < settings.min_pages_per_s:
+                    self.kill()
+                    raise IngestError(f"the file renders at {rate:.3g} pages/s, below the floor of "
+                                      f"{settings.min_pages_per_s:g} (PAGELENS_MIN_PAGES_PER_S); it looks "
+                                      "pathological and was stopped; lower the floor if you trust it")
             elif kind == "pages":
-                self.last_count = value
-                deadline = started + settings.file_timeout_s + settings.page_timeout_s * value
+                self.last_count, counted = value, now
+                limit = started + min(settings.file_timeout_s + settings.page_timeout_s * value, settings.file_max_s)
                 watch.on_counted(value)
             elif kind == "done":
                 return value
             else:
                 self.healthy = self.healthy and kind == "error"
                 raise IngestError(value)
+            deadline = min(limit, now + settings.page_timeout_s) if self.last_count else limit
 
-    def _receive(self, deadline: float, doing: str, settings: Settings, watch: Watch):
+    def _receive(self, deadline: float, doing: str, settings: Settings, watch: Watch, expired: str = ""):
         self.healthy = False  # until a reply arrives in time
         try:
             while not self._replies.poll(max(0.0, min(deadline - time.monotonic(), CANCEL_POLL_S))):
@@ -94,11 +111,7 @@ class Worker:
                 if doing == "starting the renderer":
                     raise IngestError(f"the renderer did not start within {STARTUP_TIMEOUT_S:.0f} s; "
                                       "the machine may be overloaded; try again")
-                raise IngestError(
-                    f"rendering took longer than allowed (file_timeout_s={settings.file_timeout_s:g} s plus "
-                    f"page_timeout_s={settings.page_timeout_s:g} s per page) and was stopped; the file "
-                    "may be hostile or very heavy; raise PAGELENS_FILE_TIMEOUT_S / "
-                    "PAGELENS_PAGE_TIMEOUT_S if you trust it")
+                raise IngestError(expired)
             reply = self._replies.recv()
             self.healthy = True
             return reply
@@ -152,6 +165,18 @@ class Worker:
                 self.process.kill()
                 self.process.wait()
         self._stderr.close()
+
+
+def _page_limit_message(page: int, settings: Settings) -> str:
+    return (f"page {page} took longer than page_timeout_s={settings.page_timeout_s:g} s and rendering was "
+            "stopped; the file may be hostile or very heavy; raise PAGELENS_PAGE_TIMEOUT_S if you trust it")
+
+
+def _file_limit_message(allowed_s: float, settings: Settings) -> str:
+    return (f"rendering took longer than the {allowed_s:g} s allowed for this file (file_timeout_s="
+            f"{settings.file_timeout_s:g} s plus page_timeout_s={settings.page_timeout_s:g} s per page, at "
+            f"most file_max_s={settings.file_max_s:g} s) and was stopped; the file may be hostile or very "
+            "heavy; raise PAGELENS_FILE_TIMEOUT_S / PAGELENS_FILE_MAX_S if you trust it, or split it")
 
 
 class WorkerPool:

@@ -1,13 +1,14 @@
 """Ingestion throughput on the dev-set PDFs vs pdf2image, measured in the same run.
 
     .venv/bin/python bench/bench_ingest.py [--docs DIR] [--pages-per-file N] [--ocr-pages N] [--ocr-workers N]
-                                           [--add-workers N] [--repeat N] [--workers N]
+                                           [--add-workers N] [--ray] [--repeat N] [--workers N]
 
 pagelens: `ingest_file` end to end (sandboxed worker, render at the long-side cap, text layer, regions,
 PNG written; OCR off). pdf2image: `convert_from_path` at the same pixel size + `Image.save` PNG, on the
 same pages. The two alternate file by file so load on a shared machine hits both alike. OCR is measured
 separately on the scanned PDF, per engine, with the OCR cache off; then the whole dev set through
-`Library.add` with 1 worker vs `--add-workers` (files in parallel). Needs poppler-utils (pdftoppm) for
+`Library.add` with 1 worker vs `--add-workers` (files in parallel); with `--ray`, the dev set through a
+local Ray (the `ray` extra) vs the local path. Needs poppler-utils (pdftoppm) for
 the baseline and tesseract-ocr for the tesseract engine.
 """
 
@@ -97,6 +98,30 @@ def bench_add(docs: Path, tmp: Path, workers: int) -> None:
           f"{workers} workers {many:.1f} s: {one / many:.2f}x")
 
 
+def bench_ray(docs: Path, tmp: Path, workers: int) -> None:
+    """The dev set through `Library.add` on a local Ray (`workers` CPUs) vs the local path with `workers`
+    workers, OCR cache off, alternating twice; the faster run of each counts. Ray's start is not timed."""
+    import ray
+
+    from pagelens import Library
+    from pagelens.ingest.ray_runner import RayRunner
+
+    ray.init(num_cpus=workers, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    runner = RayRunner()
+    settings = Settings.from_env(workers=workers, ocr_cache="off")
+    times: dict[str, list[float]] = {"local": [], "ray": []}
+    for run, how in enumerate(["local", "ray", "local", "ray"]):
+        with Library(tmp / f"ray-{run}", lanes=["text"], settings=settings) as lib:
+            started = time.perf_counter()
+            report = lib.add([docs], progress=False, runner=runner if how == "ray" else None)
+            times[how].append(time.perf_counter() - started)
+            assert report.ok, [f for f in report.files if f.status == "failed"]
+    local, on_ray = min(times["local"]), min(times["ray"])
+    print(f"dev set through Library.add, {workers} CPUs: local {local:.1f} s, local Ray {on_ray:.1f} s "
+          f"(Ray overhead {100 * (on_ray / local - 1):+.0f}%)")
+    ray.shutdown()
+
+
 def _cpu_seconds() -> float:
     """CPU time of this process and its finished children (tesseract runs as a child per page)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -110,6 +135,7 @@ def main() -> None:
     parser.add_argument("--ocr-pages", type=int, default=15, help="pages of the scanned PDF to OCR (0: skip)")
     parser.add_argument("--add-workers", type=int, default=2,
                         help="dev set through Library.add with this many workers vs one (0: skip)")
+    parser.add_argument("--ray", action="store_true", help="also the dev set through a local Ray vs locally")
     parser.add_argument("--ocr-workers", type=int, default=os.cpu_count(),
                         help="workers for the end-to-end OCR run (default: one per core)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the fastest counts, for both")
@@ -148,6 +174,8 @@ def main() -> None:
             bench_ocr(scan, tmp, settings, args.ocr_workers)
         if args.add_workers > 1:
             bench_add(args.docs, tmp, args.add_workers)
+        if args.ray:
+            bench_ray(args.docs, tmp, os.cpu_count())
 
 
 if __name__ == "__main__":

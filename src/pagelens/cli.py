@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="a changed file replaces the document of the same name (default: added as 'name (2)')")
     add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                      help="progress bar on stderr (default: when stderr is a terminal)")
+    add.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                     help="render on a Ray cluster (the 'ray' extra): ADDRESS is ray://HEAD:10001 or "
+                          "HEAD:6379; without it, the cluster this machine belongs to")
     add.set_defaults(run=_add)
 
     sync = commands.add_parser("sync", parents=[common, json_flag],
@@ -145,8 +148,13 @@ def _print_json(value) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
+    runner = None
+    if args.ray:
+        from .ingest.ray_runner import RayRunner
+
+        runner = RayRunner(args.ray)  # before the library opens: a missing extra or cluster changes nothing
     with _open(args) as lib:
-        report = lib.add(args.paths, replace=args.replace, progress=args.progress)
+        report = lib.add(args.paths, replace=args.replace, progress=args.progress, runner=runner)
     _print_report(report, as_json=args.json)
     if not args.json:
         _print_counts(report, empty="nothing to add")

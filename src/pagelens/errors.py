@@ -52,6 +52,10 @@ class FolderNotFoundError(PagelensError, NotADirectoryError):
     """A folder to sync (or watch) that does not exist or is not a folder."""
 
 
+class ClusterError(PagelensError, ConnectionError):
+    """A Ray cluster that cannot be reached (or a local one that cannot start) for distributed ingestion."""
+
+
 class IngestError(PagelensError):
     """A file that cannot become pages; the message says why and what to do."""
 

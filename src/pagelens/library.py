@@ -22,6 +22,7 @@ from .index.laneset import LaneSet
 from .index.lock import LibraryLock
 from .index.overlays import fold_overlays
 from .index.writer import Writer
+from .ingest.batch import Runner
 from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
 from .layout import LibraryLayout
@@ -72,7 +73,7 @@ class Library:
 
     # writing ---------------------------------------------------------------------------------------
     def add(self, paths: Iterable[str | Path] | str | Path, *, replace: bool = False, progress: bool | None = None,
-            on_progress: ProgressCallback | None = None) -> AddReport:
+            on_progress: ProgressCallback | None = None, runner: Runner | None = None) -> AddReport:
         """Ingest files and folders (recursive). Unchanged files are a no-op.
 
         A different file under the name of a document already in the library replaces it only with
@@ -85,11 +86,13 @@ class Library:
         `settings.workers` files render at once (sandboxed workers); this thread writes the library. The
         report lists files in the order given. `progress`: a tqdm bar in pages on stderr with pages/s
         and ETA (default: only when stderr is a terminal). `on_progress(AddProgress)` is called on this
-        thread at the start, as pages are counted and rendered, and as each file finishes.
+        thread at the start, as pages are counted and rendered, and as each file finishes. `runner`:
+        where files render (default: local workers); `pagelens.ingest.ray_runner.RayRunner(address)`
+        renders them on a Ray cluster, and the library is written here exactly as after a local render.
         """
         with self._mutex:
             return self._writer.add([paths] if isinstance(paths, (str, Path)) else paths, replace=replace,
-                                    progress=progress, on_progress=on_progress)
+                                    progress=progress, on_progress=on_progress, runner=runner)
 
     def sync(self, folder: str | Path, *, settle_s: float = 0.0, progress: bool | None = None,
              on_progress: ProgressCallback | None = None) -> AddReport:

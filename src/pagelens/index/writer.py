@@ -33,7 +33,7 @@ from typing import TypeVar
 
 from ..config import Settings
 from ..errors import IngestError
-from ..ingest.batch import FileRendered, FileTask, PagesCounted, ingest_files
+from ..ingest.batch import FileRendered, FileTask, PagesCounted, Runner, ingest_files
 from ..ingest.progress import ProgressCallback, ProgressMeter
 from ..layout import LibraryLayout
 from ..storage import DISK_FULL, is_disk_full, without_paths
@@ -77,16 +77,18 @@ class Writer:
         self._settings, self._catalog, self._lanes, self._layout = settings, catalog, lanes, layout
 
     def add(self, paths: Iterable[str | Path], *, replace: bool = False, progress: bool | None = None,
-            on_progress: ProgressCallback | None = None) -> AddReport:
+            on_progress: ProgressCallback | None = None, runner: Runner | None = None) -> AddReport:
         report = AddReport()
         jobs = self._collect(paths, report)
-        report.files.extend(self.add_files(jobs, replace=replace, progress=progress, on_progress=on_progress).files)
+        report.files.extend(self.add_files(jobs, replace=replace, progress=progress, on_progress=on_progress,
+                                           runner=runner).files)
         return report
 
     def add_files(self, jobs: Sequence[tuple[Path, str]], *, replace: bool = False, progress: bool | None = None,
-                  on_progress: ProgressCallback | None = None) -> AddReport:
+                  on_progress: ProgressCallback | None = None, runner: Runner | None = None) -> AddReport:
         """Add each (path, document name); `add` names them, `sync` too (names relative to its folder).
-        `replace`: a changed file replaces its document (`sync`: the folder is the truth); else see module."""
+        `replace`: a changed file replaces its document (`sync`: the folder is the truth); else see module.
+        `runner`: where the files render (default `ingest_files`: local sandboxed workers)."""
         self.clean_pending()
         outcomes: dict[int, FileOutcome] = {}
         started: dict[str, _Started] = {}  # by doc id
@@ -115,7 +117,7 @@ class Writer:
                         started[begun.task.doc_id] = begun
                         yield begun.task
 
-            for event in ingest_files(tasks(), self._settings):
+            for event in (runner or ingest_files)(tasks(), self._settings):
                 if isinstance(event, FileRendered):
                     begun, task = started.pop(event.task.doc_id), event.task
                     done(begun.index, task.path, self._or_disk_full(

@@ -10,7 +10,7 @@ before handing it over (a catalog row) happens just in time, on the caller's thr
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +50,8 @@ class FileRendered:
 
 
 Event = PagesCounted | PageRendered | FileRendered
+# Where a batch renders: `ingest_files` (local sandboxed workers) or a `ray_runner.RayRunner`.
+Runner = Callable[[Iterable[FileTask], Settings], Iterator[Event]]
 
 
 def ingest_files(tasks: Iterable[FileTask], settings: Settings) -> Iterator[Event]:

@@ -6,6 +6,7 @@ from any model, with the same Chroma calls a model lane makes.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -262,11 +263,15 @@ def test_a_lane_left_closed_during_a_write_is_reembedded_when_next_opened(tmp_pa
         assert lib._chroma.client.get_collection("lane-words2-v1").count() == 0
 
 
-def test_a_second_open_of_the_same_library_gets_a_clear_error(tmp_path):
-    with open_library(tmp_path / "lib"):
-        with pytest.raises(LibraryLockedError, match="in use by another process"):
-            open_library(tmp_path / "lib")
-    open_library(tmp_path / "lib").close()  # the lock went with the first library
+def test_a_second_open_of_the_same_library_reads_and_refuses_to_write(tmp_path, dev_docs):
+    with open_library(tmp_path / "lib") as first:
+        with open_library(tmp_path / "lib") as second:
+            assert second.read_only and not first.read_only
+            with pytest.raises(LibraryLockedError, match=f"pid {os.getpid()}.*one writer at a time"):
+                second.add([dev_docs / GNUPLOT])
+            assert second.documents() == []
+    with open_library(tmp_path / "lib") as again:  # the write lock went with the first library
+        assert not again.read_only
 
 
 def test_add_accepts_a_single_path_and_reports_progress(tmp_path, sample_docs, capsys):

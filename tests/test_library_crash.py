@@ -96,3 +96,91 @@ def test_kill_9_during_add_then_rerun_matches_a_clean_run(tmp_path, corpus, pyth
     assert got == expected
     assert got["total_vectors"] == sum(len(v) for v in got["vectors"].values()) == 24
     assert got["pending"] == []
+
+
+KILL_IN_COMMIT_SCRIPT = """
+import sys, time
+from pagelens import Library
+from pagelens.models import bm25_index, segments
+
+point, library, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+owner, name = (segments, "_fsync_dir") if point == "segment-written" else (bm25_index.LexicalIndex, "_merge_tiers")
+real, calls = getattr(owner, name), []
+
+def stall(*args):
+    calls.append(args)
+    if len(calls) == 2:  # the second document: the first one is complete by now
+        print("STALLED", flush=True)
+        time.sleep(120)  # the test kills this process here
+    return real(*args)
+
+setattr(owner, name, stall)
+with Library(library, lanes=["text"]) as lib:
+    for f in lib.add(files).files:
+        print(f.status, f.name, f.pages, f.reason, flush=True)
+"""
+
+TEXT_ADD_SCRIPT = """
+import sys
+from pagelens import Library
+with Library(sys.argv[1], lanes=["text"]) as lib:
+    for f in lib.add(sys.argv[2:]).files:
+        print(f.status, f.name, f.pages, f.reason, flush=True)
+"""
+
+
+def text_lane_state(library: Path) -> dict:
+    """Catalog documents and pages, the lexical index's live page keys (with repeats) and its segment
+    folders, and the text lane's passage ids in Chroma."""
+    import chromadb
+    import numpy as np
+
+    from pagelens.models.bm25_index import LexicalIndex
+
+    with Library(library, lanes=["text"], settings=Settings.from_env()) as lib:
+        docs = {d.name: (d.doc_id, d.pages, d.status) for d in lib.documents()}
+        keys = sorted(p.key for d in lib.documents() for p in lib.pages(d.name))
+    folder = library / "lanes" / "text"
+    index = LexicalIndex(folder, k1=1.5, b=0.5, writable=False)
+    snapshot = index.snapshot()
+    live = sorted(k.decode() for part in snapshot.parts
+                  for k in (part.segment.keys if part.live is None else part.segment.keys[np.asarray(part.live)]))
+    listed = {f"seg-{part.seg_id}" for part in snapshot.parts}
+    index.close()
+    client = chromadb.PersistentClient(path=str(library / "chroma"))
+    [name] = [c.name for c in client.list_collections() if c.name.startswith("lane-text")]
+    passages = sorted(client.get_collection(name).get(include=[])["ids"])
+    return {"docs": docs, "keys": keys, "lexical": live, "unlisted_folders": sorted(
+        p.name for p in (folder / "segments").iterdir() if p.name not in listed),
+            "passage_pages": sorted({p.split("#")[0] for p in passages}), "passages": len(passages)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["segment-written", "lexical-committed"])
+def test_kill_9_inside_a_lexical_index_commit_then_rerun_matches_a_clean_run(tmp_path, corpus, python,
+                                                                           subprocess_env, point):
+    """Killed after a segment's files are on disk but before the manifest lists them, or after the lexical
+    commit while the document is still pending: reopening drops the orphan folder / the pending pages, and
+    running the add again ends with each page exactly once, like a clean run."""
+    clean = subprocess.run([python, "-c", TEXT_ADD_SCRIPT, str(tmp_path / "clean"), *map(str, corpus)],
+                           env=subprocess_env, capture_output=True, text=True, timeout=600)
+    assert clean.returncode == 0, clean.stderr
+    crashed = tmp_path / "crashed"
+    process = subprocess.Popen([python, "-c", KILL_IN_COMMIT_SCRIPT, point, str(crashed), *map(str, corpus)],
+                               env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "STALLED", process.communicate()
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+    rerun = subprocess.run([python, "-c", TEXT_ADD_SCRIPT, str(crashed), *map(str, corpus)], env=subprocess_env,
+                           capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    expected, got = text_lane_state(tmp_path / "clean"), text_lane_state(crashed)
+    assert got["lexical"] == got["keys"] == expected["keys"]  # every page once: none lost, none twice
+    assert got["unlisted_folders"] == []
+    assert {k: v for k, v in got.items() if k != "unlisted_folders"} == \
+        {k: v for k, v in expected.items() if k != "unlisted_folders"}

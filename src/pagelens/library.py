@@ -14,12 +14,13 @@ from pathlib import Path
 
 from .config import Settings
 from .conversations import Conversations
-from .errors import DocumentNotFoundError, QueryError, SettingsError
+from .errors import DocumentNotFoundError, LibraryLockedError, QueryError, SettingsError
 from .index.catalog import Catalog
-from .index.chroma import ChromaHandle
+from .index.chroma import ChromaHandle, UnavailableChroma
 from .index.lane import Query
 from .index.laneset import LaneSet
-from .index.lock import LibraryLock
+from .index.lock import LibraryLock, busy_message
+from .index.lock import holder as lock_holder
 from .index.overlays import fold_overlays
 from .index.writer import Writer
 from .ingest.batch import Runner
@@ -43,26 +44,35 @@ class Library:
         self.path = Path(path if path is not None else settings.library).expanduser().resolve()
         self.path.mkdir(parents=True, exist_ok=True)
         self.layout = LibraryLayout(self.path)
-        self._mutex = threading.RLock()
-        self._lock: LibraryLock | None = LibraryLock(self.layout.lock)
+        self._mutex = threading.RLock()  # add, remove and close one at a time; searches never take it
+        self._closed = False
+        self._lock: LibraryLock | None = LibraryLock.try_acquire(self.layout.lock)
+        self._writer_pid = None if self._lock is not None else lock_holder(self.layout.lock)
         self._catalog: Catalog | None = None
         self._lanes: LaneSet | None = None
         self._conversations: Conversations | None = None
         try:
-            self._catalog = Catalog(self.layout.catalog, self.path)
+            self._catalog = Catalog(self.layout.catalog, self.path, writable=not self.read_only)
             stored = self._catalog.lanes()
             names = lane_names(lanes if lanes is not None else (list(stored) or settings.lanes))
             if not names:
                 raise SettingsError("a library needs at least one lane (e.g. lanes=['text'])")
             self.settings = settings.replace(library=self.path, lanes=names)
-            self._chroma = ChromaHandle.open(folder=self.layout.chroma, url=self.settings.chroma_url,
-                                             namespace=f"pl{self._catalog.library_id()}-")
+            if self.read_only and not self.settings.chroma_url:
+                self._chroma = UnavailableChroma(self._writer_pid)
+            else:
+                self._chroma = ChromaHandle.open(folder=self.layout.chroma, url=self.settings.chroma_url,
+                                                 namespace=f"pl{self._catalog.library_id()}-")
             self._lanes = LaneSet(names, settings=self.settings, catalog=self._catalog, chroma=self._chroma,
-                                  layout=self.layout, factory=create_lane)
+                                  layout=self.layout, factory=create_lane,
+                                  writer_pid=self._writer_pid if self.read_only else None)
             self._writer = Writer(settings=self.settings, catalog=self._catalog, lanes=self._lanes,
                                   layout=self.layout)
-            self._writer.clean_pending()
-            self._lanes.sync(stored)
+            if self.read_only:
+                self._lanes.check_readable(stored)
+            else:
+                self._writer.clean_pending()
+                self._lanes.sync(stored)
         except BaseException:
             self.close()
             raise
@@ -70,6 +80,18 @@ class Library:
     @property
     def lanes(self) -> list[str]:
         return self._lanes.names
+
+    @property
+    def read_only(self) -> bool:
+        """True when another process held the write lock as this one opened the library: searching and
+        asking work (on the last complete state, refreshed as the writer commits); add/remove raise
+        LibraryLockedError. Without a Chroma server such a library searches only what it can read from
+        the library folder (the text lane's BM25 and term pairs)."""
+        return self._lock is None
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise LibraryLockedError(busy_message(self.path, self._writer_pid or "unknown"))
 
     # writing ---------------------------------------------------------------------------------------
     def add(self, paths: Iterable[str | Path] | str | Path, *, replace: bool = False, progress: bool | None = None,
@@ -90,6 +112,7 @@ class Library:
         where files render (default: local workers); `pagelens.ingest.ray_runner.RayRunner(address)`
         renders them on a Ray cluster, and the library is written here exactly as after a local render.
         """
+        self._refuse_if_read_only()
         with self._mutex:
             return self._writer.add([paths] if isinstance(paths, (str, Path)) else paths, replace=replace,
                                     progress=progress, on_progress=on_progress, runner=runner)
@@ -108,6 +131,7 @@ class Library:
 
     def remove(self, name: str) -> bool:
         """Remove a document (by its name) from every lane, the catalog and the image store."""
+        self._refuse_if_read_only()
         with self._mutex:
             return self._writer.remove(name)
 
@@ -130,17 +154,18 @@ class Library:
         k = self.settings.k if k is None else k
         if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
             raise QueryError(f"k must be a positive whole number, got {k!r}")
-        chosen = self.lanes if lanes is None else lane_names(lanes)
+        chosen = self._lanes.searchable if lanes is None else lane_names(lanes)
         unknown = [name for name in chosen if name not in self.lanes]
-        if unknown or not chosen:
+        if unknown or (not chosen and lanes is not None):  # none searchable here: the lane set says why
             raise QueryError(f"lanes {unknown or chosen} are not open in this library; open lanes: {self.lanes}")
-        with self._mutex:
-            total = self._catalog.page_count() if scope is None else sum(scope.values())
-            if total == 0:
-                return []
-            # twice k for one lane: folded overlays (index/overlays.py) must not leave the list short
-            fused = self._lanes.search(query, chosen, depth=min(total, 2 * k if len(chosen) == 1 else max(3 * k, 30)))
-            pages = self._catalog.complete_pages([hit.key for hit in fused])
+        # no lock: lanes answer from their last committed state, so a running add never holds a search up,
+        # and pages of documents still pending are dropped below
+        total = self._catalog.page_count() if scope is None else sum(scope.values())
+        if total == 0:
+            return []
+        # twice k for one lane: folded overlays (index/overlays.py) must not leave the list short
+        fused = self._lanes.search(query, chosen, depth=min(total, 2 * k if len(chosen) == 1 else max(3 * k, 30)))
+        pages = self._catalog.complete_pages([hit.key for hit in fused])
         hits: list[Hit] = []
         for fused_hit in fused:
             page = pages.get(fused_hit.key)
@@ -240,11 +265,12 @@ class Library:
     # lifetime --------------------------------------------------------------------------------------
     def close(self) -> None:
         with self._mutex:
-            if self._lock is None:
+            if self._closed:
                 return
+            self._closed = True
             try:
                 if self._lanes is not None:
-                    if self._catalog is not None:
+                    if self._catalog is not None and not self.read_only:
                         self._lanes.record()
                     self._lanes.close()
                 if self._catalog is not None:
@@ -252,8 +278,8 @@ class Library:
                 if self._conversations is not None:
                     self._conversations.close()
             finally:
-                self._lock.release()
-                self._lock = None
+                if self._lock is not None:
+                    self._lock.release()
 
     def __enter__(self) -> "Library":
         return self

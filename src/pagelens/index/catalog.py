@@ -83,9 +83,15 @@ class LaneRecord:
 
 
 class Catalog:
-    """Thread-safe access to the catalog file (one connection, serialised by a lock)."""
+    """Thread-safe access to the catalog file (one connection, serialised by a lock).
 
-    def __init__(self, path: Path, library: Path, *, read_only: bool = False) -> None:
+    Other processes may read the same file while one writes (WAL): a catalog opened with `writable=False`
+    (a library opened while another process holds the write lock) never writes, and sees a writer's
+    transaction only once it has committed. Cached counts follow other processes' commits through
+    SQLite's `data_version`.
+    """
+
+    def __init__(self, path: Path, library: Path, *, read_only: bool = False, writable: bool = True) -> None:
         """`read_only`: a library on a read-only medium or without write permission, opened as an immutable
         file (SQLite writes nothing, not even its WAL index), for listing and reading only."""
         self.library = library
@@ -94,8 +100,10 @@ class Catalog:
                                        check_same_thread=False, isolation_level=None)
         else:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout = 30000")  # a writer's transactions are short; wait them out
             self._db.execute("PRAGMA foreign_keys=ON")
+        if writable and not read_only:
+            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
@@ -105,7 +113,7 @@ class Catalog:
         self._page_columns = self._PAGE_COLUMNS.replace("p.looks", "p.looks" if "looks" in columns or not read_only
                                                         else "'{}'")
         self._lock = threading.RLock()
-        self._page_count: int | None = None  # pages of complete documents; cached for search, reset by writes
+        self._page_count: tuple[int, int] | None = None  # (data_version, pages of complete documents)
 
     def close(self) -> None:
         with self._lock:
@@ -202,12 +210,13 @@ class Catalog:
         return found
 
     def page_count(self) -> int:
-        """Pages of complete documents."""
+        """Pages of complete documents (cached until this or another process commits a change)."""
         with self._lock:
-            if self._page_count is None:
-                self._page_count = self._db.execute("SELECT COALESCE(SUM(pages), 0) FROM documents "
-                                                    "WHERE status = 'complete'").fetchone()[0]
-            return self._page_count
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if self._page_count is None or self._page_count[0] != version:
+                self._page_count = (version, self._db.execute("SELECT COALESCE(SUM(pages), 0) FROM documents "
+                                                              "WHERE status = 'complete'").fetchone()[0])
+            return self._page_count[1]
 
     def _relative(self, image_path: str) -> str:
         path = Path(image_path)
@@ -230,8 +239,11 @@ class Catalog:
     def library_id(self) -> str:
         """A random id made when the catalog was created (names this library's collections on a server)."""
         with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex[:12],))
-            return self._db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()[0]
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()
+            if row is None:  # only a new library's writer gets here (readers never write)
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex[:12],))
+                row = self._db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()
+            return row[0]
 
     # lanes -----------------------------------------------------------------------------------------
     def lanes(self) -> dict[str, LaneRecord]:

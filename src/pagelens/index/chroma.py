@@ -78,3 +78,25 @@ class ChromaHandle:
     @property
     def max_batch(self) -> int:
         return int(self.client.get_max_batch_size())
+
+
+class UnavailableChroma:
+    """Stands in for the Chroma handle of a read-only library whose vectors are in embedded Chroma.
+
+    Embedded Chroma is one process's: a second process reading it while the writer writes gets internal
+    errors (checked with chromadb 1.5: "Error finding id" during concurrent upserts), so a reader process
+    does not open it. Every use raises StoreUnavailableError with the reason and the way out.
+    """
+
+    def __init__(self, writer_pid: str) -> None:
+        self.reason = (f"this library's vectors are in its embedded Chroma, which only the process writing the "
+                       f"library (pid {writer_pid}) may open; set PAGELENS_CHROMA_URL (a `chroma run` server) "
+                       "in both processes to share them, or search after that process closes the library")
+        self.used: set[str] = set()
+
+    def scoped(self) -> "UnavailableChroma":
+        return self
+
+    def __getattr__(self, name: str):
+        raise StoreUnavailableError(self.reason)
+

@@ -58,11 +58,17 @@ class LaneHit:
 
 @dataclass(frozen=True)
 class LaneContext:
-    """What a lane needs from the library: its settings, Chroma, and a folder for side stores."""
+    """What a lane needs from the library: its settings, Chroma, and a folder for side stores.
+
+    In a read-only library without a Chroma server, `chroma` is an `UnavailableChroma` whose every call
+    raises `StoreUnavailableError` saying why: a lane that cannot work without its vectors fails to
+    open with that reason, one that can (the text lane's lexical index) carries on without them.
+    """
 
     settings: "Settings"
     chroma: "ChromaHandle"
     folder: Path  # <library>/lanes/<safe lane name>/ for indexes that live outside Chroma
+    read_only: bool = False  # another process writes this library: open side stores without writing
 
 
 class Lane(ABC):

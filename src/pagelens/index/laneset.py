@@ -7,6 +7,9 @@ A lane's record in the catalog holds its spec (model ids, versions) and the Chro
   so the next session that opens one re-embeds it instead of serving vectors that miss the change
   (`retire_unopened`);
 - while a lane is being (re)filled its record says `incomplete`, so an interrupted fill is redone.
+In a read-only library (another process writes it: `writer_pid`) nothing is synced or written; a lane that
+cannot be searched from this process (its vectors are in the writer's embedded Chroma, or the writer has
+not finished embedding it) is left out of `searchable`, and asking for it raises QueryError saying why.
 The lanes themselves come from a factory (the lane registry), passed in so this layer imports no lane.
 """
 
@@ -19,6 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..config import Settings
+from ..errors import QueryError, StoreUnavailableError
 from ..layout import LibraryLayout
 from ..types import Page
 from .catalog import Catalog, LaneRecord
@@ -33,22 +37,48 @@ LaneFactory = Callable[[str, LaneContext], Lane]
 
 class LaneSet:
     def __init__(self, names: Sequence[str], *, settings: Settings, catalog: Catalog, chroma: ChromaHandle,
-                 layout: LibraryLayout, factory: LaneFactory) -> None:
+                 layout: LibraryLayout, factory: LaneFactory, writer_pid: str | None = None) -> None:
         self._settings, self._catalog, self._chroma = settings, catalog, chroma
         self._layout, self._factory = layout, factory
+        self._names = list(names)
+        self._writer_pid = writer_pid  # set: another process writes this library, this one only reads
         self._lanes: dict[str, Lane] = {}
+        self._unavailable: dict[str, str] = {}  # lane -> why this read-only process cannot search it
         self._lane_chroma: dict[str, ChromaHandle] = {}
         self._stale_marked = False
         try:
             for name in names:
-                self._lanes[name] = self._create(name)
+                try:
+                    self._lanes[name] = self._create(name)
+                except StoreUnavailableError as err:
+                    if writer_pid is None:
+                        raise
+                    self._unavailable[name] = str(err)
         except BaseException:
             self.close()
             raise
 
     @property
     def names(self) -> list[str]:
-        return list(self._lanes)
+        return list(self._names)
+
+    @property
+    def searchable(self) -> list[str]:
+        """The lanes this process can search (all of them, unless it only reads; see the module docstring)."""
+        return [name for name in self._names if name in self._lanes]
+
+    def check_readable(self, stored: dict[str, LaneRecord]) -> None:
+        """Read-only: set aside lanes whose stored spec is not this lane's (the writer is still filling or
+        re-embedding them), and say once which lanes this process cannot search."""
+        for name in list(self._lanes):
+            record = stored.get(name)
+            if record is None or not _same(record.spec, self._lanes[name].spec()):
+                self._lanes.pop(name).close()
+                self._unavailable[name] = (f"the writing process (pid {self._writer_pid}) has not finished "
+                                           "embedding it; open the library again once it has")
+        if self._unavailable:
+            log.warning("read-only (pid %s writes this library); lanes not searchable here: %s",
+                        self._writer_pid, "; ".join(f"{n}: {why}" for n, why in self._unavailable.items()))
 
     def __getitem__(self, name: str) -> Lane:
         return self._lanes[name]
@@ -64,6 +94,11 @@ class LaneSet:
 
     def search(self, query: Query, chosen: Sequence[str], depth: int) -> list[FusedHit]:
         """Each chosen lane's best `depth` pages, fused by weighted reciprocal-rank fusion."""
+        refused = [f"lane {name} cannot be searched from this process: {self._unavailable[name]}"
+                   for name in chosen if name in self._unavailable]
+        if refused or not chosen:
+            raise QueryError("; ".join(refused) or "no lane of this library can be searched from this process: "
+                             + "; ".join(f"{n}: {why}" for n, why in self._unavailable.items()))
         ranked = {name: self._lanes[name].search(query, depth) for name in chosen}
         return fuse(ranked, weights=self._settings.fusion_weights, rrf_k=self._settings.rrf_k)
 
@@ -101,7 +136,8 @@ class LaneSet:
         chroma = self._lane_chroma[name] = self._chroma.scoped()
         folder = self._layout.lane_folder(name)
         folder.mkdir(parents=True, exist_ok=True)
-        return self._factory(name, LaneContext(settings=self._settings, chroma=chroma, folder=folder))
+        return self._factory(name, LaneContext(settings=self._settings, chroma=chroma, folder=folder,
+                                               read_only=self._writer_pid is not None))
 
     def _sync(self, name: str, stored: LaneRecord | None) -> None:
         lane = self._lanes[name]

@@ -1,8 +1,10 @@
-"""One process per library folder: an exclusive `flock` on `<library>/.lock`, held while a Library is open.
+"""The library's write lock: an exclusive `flock` on `<library>/.lock`, held by the one process that writes.
 
-Embedded Chroma and the lanes' side stores are not safe for two writing processes, so a second process
-gets `LibraryLockedError` naming the holder instead of a corrupted index. The OS drops the lock when the
-holder dies (kill -9 included), so a crash never leaves a stale lock behind.
+Writers are one at a time: embedded Chroma, the catalog's ledger and the lanes' side stores take a single
+writing process. A `Library` that finds the lock free holds it while open (it cleans interrupted adds,
+fills lanes, adds and removes); one that finds it held opens read-only: it searches and answers from the
+last committed state, and its `add`/`remove` raise `LibraryLockedError` naming the writer's pid.
+The OS drops the lock when the holder dies (kill -9 included), so a crash never leaves a stale lock.
 """
 
 from __future__ import annotations
@@ -15,24 +17,40 @@ from ..errors import LibraryLockedError
 
 
 class LibraryLock:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, file) -> None:
         self.path = path
-        self._file = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+        self._file = file
+
+    @classmethod
+    def try_acquire(cls, path: Path) -> "LibraryLock | None":
+        """The write lock, or None while another process holds it."""
+        file = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
         try:
-            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._file.seek(0)
-            holder = self._file.read().strip() or "unknown"
-            self._file.close()
-            raise LibraryLockedError(
-                f"library {path.parent} is in use by another process (pid {holder}); close that one first "
-                "(one process at a time may open a library)") from None
-        self._file.seek(0)
-        self._file.truncate()
-        self._file.write(str(os.getpid()))
-        self._file.flush()
+            file.close()
+            return None
+        file.seek(0)
+        file.truncate()
+        file.write(str(os.getpid()))
+        file.flush()
+        return cls(path, file)
 
     def release(self) -> None:
         if not self._file.closed:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
+
+
+def holder(path: Path) -> str:
+    """The pid the writing process wrote into the lock file ('unknown' if unreadable)."""
+    try:
+        return path.read_text().strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def busy_message(library: Path, pid: str) -> str:
+    return (f"library {library} is being written by another process (pid {pid}); one writer at a time: "
+            "add or remove through that process, or wait until it closes the library and open it again "
+            "(searching and asking work meanwhile)")

@@ -19,6 +19,7 @@ answers from the state before that call and sees the new pages once it has commi
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -26,7 +27,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import wordllama
 
-from ..errors import UnknownLaneError
+from ..errors import StoreUnavailableError, UnknownLaneError
 from ..index.lane import Lane, LaneContext, LaneHit, Query
 from ..types import Page
 from .base import delete_documents
@@ -34,6 +35,8 @@ from .bm25_index import IndexedPage, LexicalIndex
 from .looks import LooksQuery, LooksStore, match
 from .tokenize import ANALYZER_VERSION, analyze
 from .wordllama_loader import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,16 @@ class TextLane(Lane):
     def __init__(self, ctx: LaneContext, params: TextLaneParams) -> None:
         self.params = params
         self.folder = ctx.folder
-        self.folder.mkdir(parents=True, exist_ok=True)
         self._chroma = ctx.chroma
-        self._collection = ctx.chroma.collection(self._collection_name(), metadata={"lane": "text"})
+        try:
+            self._collection = ctx.chroma.collection(self._collection_name(), metadata={"lane": "text"})
+        except StoreUnavailableError as err:
+            if not ctx.read_only:
+                raise
+            log.warning("text lane without its dense signal: %s", err)
+            self._collection = None  # a reader ranks by BM25 and term pairs alone
         self._write_lock = threading.Lock()  # one index/delete at a time; searches never take it
-        self._lexical = LexicalIndex(self.folder, k1=params.k1, b=params.b)
+        self._lexical = LexicalIndex(self.folder, k1=params.k1, b=params.b, writable=not ctx.read_only)
         self._looks = LooksStore(self.folder)
 
     def _collection_name(self) -> str:
@@ -174,6 +182,8 @@ class TextLane(Lane):
 
     def _dense_page_scores(self, query: Query) -> dict[str, float]:
         """Best passage cosine per page, over the passages nearest to the query (in `query.docs` if set)."""
+        if self._collection is None:
+            return {}
         vector = load_wordllama().embed([query.text], norm=True)[0]
         # no count() first: it costs as much as the query, and Chroma returns fewer when it holds fewer
         found = self._collection.query(query_embeddings=[vector.tolist()], n_results=self.params.dense_passages,

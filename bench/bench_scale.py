@@ -134,12 +134,14 @@ def step_reopen(folder: Path) -> dict:
     return {"reopen_and_first_search_s": round(first_s, 2), "imports_s": round(import_s, 2), "hits": len(hits), "peak_rss_mb": rss_mb()}
 
 
-def synthetic_terms(count: int, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+def synthetic_terms(count: int, seed: int, vocabulary: list[str] | None = None
+                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(vocabulary, term ids of every token, words per page): pages already analysed (no analyser cost)."""
     rng = np.random.default_rng(seed)
     lengths = page_lengths(rng, count)
-    return make_vocabulary(np.random.default_rng(7)), rng.choice(len(zipf_weights()), size=int(lengths.sum()),
-                                                                   p=zipf_weights()), lengths
+    cumulative = np.cumsum(zipf_weights())
+    ids = np.minimum(np.searchsorted(cumulative, rng.random(int(lengths.sum()))), len(cumulative) - 1)
+    return vocabulary or make_vocabulary(np.random.default_rng(7)), ids, lengths
 
 
 def lexical_queries(seed: int = 11) -> list[list[str]]:
@@ -156,17 +158,23 @@ def lexical_queries(seed: int = 11) -> list[list[str]]:
 
 
 def step_million_build(count: int, folder: Path) -> dict:
-    from pagelens.models.bm25_index import IndexedPage, LexicalIndex
+    """Segments made straight from term ids (`Segment.from_term_ids`) and committed like any add: the
+    analyser and per-token strings, measured at 100k in step 1, would only make this step slower."""
+    from pagelens.models.bm25_index import LexicalIndex
+    from pagelens.models.segments import Segment, term_hashes
 
     index = LexicalIndex(folder, k1=1.5, b=0.5)
+    vocabulary = make_vocabulary(np.random.default_rng(7))
+    hashes = term_hashes(vocabulary)
     started = time.perf_counter()
     for first in range(0, count, MILLION_COMMIT):
         size = min(MILLION_COMMIT, count - first)
-        vocabulary, ids, lengths = synthetic_terms(size, seed=first)
-        ends = np.cumsum(lengths)
-        index.add([IndexedPage(f"m{(first + n) // 50:06d}:{(first + n) % 50 + 1:05d}", f"m{(first + n) // 50:06d}",
-                               [vocabulary[i] for i in ids[end - lengths[n]:end].tolist()], [])
-                   for n, end in enumerate(ends)])
+        _, ids, lengths = synthetic_terms(size, seed=first, vocabulary=vocabulary)
+        rows = np.arange(first, first + size)
+        keys = [f"m{row // 50:06d}:{row % 50 + 1:05d}" for row in rows.tolist()]
+        docs, pages = np.unique(rows // 50, return_counts=True)
+        index.add_segment(Segment.from_term_ids(keys, ids, lengths, hashes),
+                          [(f"m{doc:06d}", count) for doc, count in zip(docs.tolist(), pages.tolist())])
         print(f"  {first + size} pages, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     build_s = time.perf_counter() - started
     index.close()

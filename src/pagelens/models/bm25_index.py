@@ -253,12 +253,19 @@ class LexicalIndex:
         """Store pages (replacing every page of their documents already stored) in one commit."""
         if not pages:
             return
-        db = self._writer()
         order: dict[str, list[IndexedPage]] = {}
         for page in pages:
             order.setdefault(page.doc_id, []).append(page)
         grouped = [p for doc in order.values() for p in doc]
-        segment = Segment.build([p.key for p in grouped], [p.terms for p in grouped])
+        self.add_segment(Segment.build([p.key for p in grouped], [p.terms for p in grouped]),
+                         [(doc_id, len(doc_pages)) for doc_id, doc_pages in order.items()],
+                         [(p.key, p.doc_id, json.dumps([" ".join(r) for r in p.regions])) for p in grouped])
+
+    def add_segment(self, segment: Segment, docs: Sequence[tuple[str, int]],
+                    regions: Sequence[tuple[str, str, str]] = ()) -> None:
+        """Commit a built segment whose rows are `docs` (doc id, page count) in order, replacing those
+        documents' earlier pages; `regions`: (page key, doc id, JSON list of region terms)."""
+        db = self._writer()
         with self._write_lock:
             seg_id = int(db.execute("SELECT value FROM meta WHERE name = 'next_segment'").fetchone()[0])
             target = self._segment_dir(seg_id)
@@ -266,14 +273,13 @@ class LexicalIndex:
             segment.save(target)
             db.execute("BEGIN IMMEDIATE")
             try:
-                self._forget(db, list(order))
+                self._forget(db, [doc_id for doc_id, _ in docs])
                 db.execute("INSERT INTO segments VALUES (?, ?)", (seg_id, segment.size))
                 start = 0
-                for doc_id, doc_pages in order.items():
-                    db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (doc_id, seg_id, start, start + len(doc_pages)))
-                    start += len(doc_pages)
-                db.executemany("INSERT OR REPLACE INTO regions VALUES (?, ?, ?)",
-                               [(p.key, p.doc_id, json.dumps([" ".join(r) for r in p.regions])) for p in grouped])
+                for doc_id, count in docs:
+                    db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (doc_id, seg_id, start, start + count))
+                    start += count
+                db.executemany("INSERT OR REPLACE INTO regions VALUES (?, ?, ?)", regions)
                 db.execute("UPDATE meta SET value = value + 1 WHERE name IN ('generation', 'next_segment')")
                 db.execute("COMMIT")
             except BaseException:

@@ -2,19 +2,22 @@
 lexical search at 1M pages, each against a baseline measured in the same run.
 
     nice .venv/bin/python bench/bench_scale.py                               # 100,000 and 1,000,000 pages
+    nice .venv/bin/python bench/bench_scale.py --dense-pages 25000           # 25k of the 100k through Chroma
     nice .venv/bin/python bench/bench_scale.py --pages 10000 --million 100000   # a quick run
 
 Synthetic pages and queries come from bench_search.py (Zipf vocabulary, dev-like page lengths; queries
 from random pages, and the same queries with two of the ten most frequent words added). Steps, each in a
 fresh child process so that each peak RSS is its own:
-1. library: N pages through `TextLane.index` in batches of 1,000 (analysis, wordllama passages into
-   embedded Chroma, BM25 segments); text-lane search p50/p95; then five times: add one 10-page document
-   and time it together with the first search after it. Baseline: bm25s indexing all N pages again
-   (what rebuilding on a change costs) and bm25s's own query latency.
-2. reopen: a new process opens that lane (Chroma, segments, wordllama) and answers one search.
-3. million: the lexical index alone (`LexicalIndex`) filled with M pre-analysed pages in 100k-page
+1. library: `--dense-pages` pages through `TextLane.index` in batches of 1,000 (analysis, wordllama
+   passages into embedded Chroma, BM25 segments);
+2. extend: the rest of `--pages` into the lane's BM25 index only, from analysed term ids (wordllama +
+   Chroma ingest runs at ~10 pages/s on a loaded 2-core machine: 100k pages would take hours);
+3. measure: text-lane search p50/p95 (random and common-term queries), then five times: add one 10-page
+   document and time it with the first search after it. Baseline: bm25s indexing as many pages again
+   (what rebuilding on a change costs) and bm25s's own query latency;
+4. reopen: a new process opens the lane (Chroma, segments, wordllama) and answers one search;
+5. million: the lexical index alone (`LexicalIndex`) filled with `--million` pre-analysed pages in 100k-page
    commits, then a new process opens it and times `scores` + top-100 (what the lane does before fusion).
-   Baseline: the same queries at N pages.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_search import (K, QUERIES, make_common_queries, make_pages, make_queries, make_vocabulary, page_lengths,
-                          percentiles, zipf_weights)
+from bench_search import (K, QUERIES, bench_plain_bm25s, make_common_queries, make_pages, make_queries,
+                          make_vocabulary, page_lengths, percentiles, zipf_weights)
 
 BATCH = 1_000
 MILLION_COMMIT = 100_000
@@ -70,36 +73,53 @@ def timed_searches(lane, queries: list[str]) -> dict:
 
 
 def step_library(count: int, folder: Path) -> dict:
-    import bm25s
-
-    from pagelens.index.lane import Query
-
+    """The first `count` pages through `TextLane.index`: analysis, wordllama passages into Chroma, BM25."""
     pages = make_pages(count)
-    queries = make_queries(pages)
-    common = make_common_queries(queries, make_vocabulary(np.random.default_rng(7)))
-    started = time.perf_counter()
-    rebuild = bm25s.BM25()
-    rebuild.index(bm25s.tokenize(pages, stopwords="en", show_progress=False), show_progress=False)
-    rebuild_s = time.perf_counter() - started
-    samples = []
-    for query in queries:
-        started = time.perf_counter()
-        rebuild.retrieve(bm25s.tokenize([query], stopwords="en", show_progress=False, return_ids=False), k=K,
-                         show_progress=False)
-        samples.append(time.perf_counter() - started)
-    baseline = {"rebuild_s": round(rebuild_s, 2), **percentiles(samples)}
-    del rebuild
-
     lane = open_lane(folder)
     started = time.perf_counter()
     for first in range(0, count, BATCH):
         lane.index([p for d in range(first, min(first + BATCH, count), 50)
                     for p in doc_pages(f"doc{d // 50:06d}", pages[d:min(d + 50, count)])])
     build_s = time.perf_counter() - started
+    lane.close()
+    return {"pages": count, "build_s": round(build_s, 1), "pages_per_s": round(count / build_s, 1),
+            "peak_rss_mb": rss_mb()}
+
+
+def step_extend(count: int, folder: Path) -> dict:
+    """`count` more synthetic pages into the lane's BM25 index only, from analysed term ids (on a shared
+    2-core machine, wordllama + Chroma ingest ~10 pages/s, so a 100k-page dense side does not fit a run;
+    the dense side keeps the pages of step 1)."""
+    from pagelens.models.bm25_index import LexicalIndex
+    from pagelens.models.segments import Segment, term_hashes
+    from pagelens.models.tokenize import analyze
+
+    index = LexicalIndex(folder / "lane", k1=1.5, b=0.5)
+    start_row = index.snapshot().live_rows
+    vocabulary = make_vocabulary(np.random.default_rng(7))
+    hashes = term_hashes([" ".join(analyze(word)) or word for word in vocabulary])
+    started = time.perf_counter()
+    for first in range(start_row, start_row + count, MILLION_COMMIT):
+        size = min(MILLION_COMMIT, start_row + count - first)
+        commit_synthetic(index, first, size, hashes, vocabulary, prefix="ext")
+    build_s = time.perf_counter() - started
+    total = index.snapshot().live_rows
+    index.close()
+    return {"added_pages": count, "total_pages": total, "build_s": round(build_s, 1), "peak_rss_mb": rss_mb()}
+
+
+def step_measure(count: int, folder: Path) -> dict:
+    """Search latency over the lane, then five times: add a 10-page document and search for it."""
+    from pagelens.index.lane import Query
+
+    dense_pages = make_pages(count)
+    queries = make_queries(dense_pages)
+    common = make_common_queries(queries, make_vocabulary(np.random.default_rng(7)))
+    lane = open_lane(folder)
+    lexical_pages = lane._lexical.snapshot().live_rows
     for query in queries[:5]:
         lane.search(Query(query), K)
-    search = timed_searches(lane, queries)
-    search_common = timed_searches(lane, common)
+    search, search_common = timed_searches(lane, queries), timed_searches(lane, common)
     adds = []
     extra = make_pages(50, seed=99)
     for n in range(5):
@@ -110,9 +130,13 @@ def step_library(count: int, folder: Path) -> dict:
         assert hits and hits[0].key.startswith(f"new{n}:"), "the new document is not found by its own text"
     segments = len(list((folder / "lane" / "segments").iterdir()))
     lane.close()
-    return {"pages": count, "build_s": round(build_s, 1), "search": search, "search_common": search_common,
-            "add_10_pages_then_search_s": adds, "segments": segments, "bm25s": baseline,
-            "add_ratio_vs_rebuild": round(max(adds) / rebuild_s, 4), "peak_rss_mb": rss_mb()}
+    # baseline: what rebuilding the BM25 index on a change costs at this size (bm25s over as many pages)
+    texts = dense_pages + make_pages(max(lexical_pages - count, 0), seed=5)
+    baseline = bench_plain_bm25s(texts, queries)
+    return {"lexical_pages": lexical_pages, "dense_pages": count, "search": search, "search_common": search_common,
+            "add_10_pages_then_search_s": adds, "segments": segments,
+            "bm25s": {"pages": len(texts), **baseline},
+            "add_ratio_vs_rebuild": round(max(adds) / baseline["index_s"], 4), "peak_rss_mb": rss_mb()}
 
 
 def step_reopen(folder: Path) -> dict:
@@ -157,25 +181,32 @@ def lexical_queries(seed: int = 11) -> list[list[str]]:
     return queries
 
 
+def commit_synthetic(index, first: int, size: int, hashes: np.ndarray, vocabulary: list[str], prefix: str) -> None:
+    """Pages first..first+size (50 per document) of pre-analysed synthetic terms, committed as one segment."""
+    from pagelens.models.segments import Segment
+
+    _, ids, lengths = synthetic_terms(size, seed=first, vocabulary=vocabulary)
+    rows = np.arange(first, first + size)
+    keys = [f"{prefix}{row // 50:06d}:{row % 50 + 1:05d}" for row in rows.tolist()]
+    docs, pages = np.unique(rows // 50, return_counts=True)
+    index.add_segment(Segment.from_term_ids(keys, ids, lengths, hashes),
+                      [(f"{prefix}{doc:06d}", count) for doc, count in zip(docs.tolist(), pages.tolist())])
+
+
 def step_million_build(count: int, folder: Path) -> dict:
-    """Segments made straight from term ids (`Segment.from_term_ids`) and committed like any add: the
-    analyser and per-token strings, measured at 100k in step 1, would only make this step slower."""
+    """Segments made straight from term ids and committed like any add: the analyser and per-token
+    strings (measured with the lane in steps 1 and 3) would only make this step slower."""
     from pagelens.models.bm25_index import LexicalIndex
-    from pagelens.models.segments import Segment, term_hashes
+    from pagelens.models.segments import term_hashes
 
     index = LexicalIndex(folder, k1=1.5, b=0.5)
     vocabulary = make_vocabulary(np.random.default_rng(7))
     hashes = term_hashes(vocabulary)
     started = time.perf_counter()
     for first in range(0, count, MILLION_COMMIT):
-        size = min(MILLION_COMMIT, count - first)
-        _, ids, lengths = synthetic_terms(size, seed=first, vocabulary=vocabulary)
-        rows = np.arange(first, first + size)
-        keys = [f"m{row // 50:06d}:{row % 50 + 1:05d}" for row in rows.tolist()]
-        docs, pages = np.unique(rows // 50, return_counts=True)
-        index.add_segment(Segment.from_term_ids(keys, ids, lengths, hashes),
-                          [(f"m{doc:06d}", count) for doc, count in zip(docs.tolist(), pages.tolist())])
-        print(f"  {first + size} pages, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        commit_synthetic(index, first, min(MILLION_COMMIT, count - first), hashes, vocabulary, prefix="m")
+        print(f"  {min(first + MILLION_COMMIT, count)} pages, {time.perf_counter() - started:.0f} s",
+              file=sys.stderr, flush=True)
     build_s = time.perf_counter() - started
     index.close()
     disk_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
@@ -209,7 +240,8 @@ def step_lexical_search(folder: Path) -> dict:
             **percentiles(samples), "common_terms": percentiles(common), "peak_rss_mb": rss_mb()}
 
 
-STEPS = {"library": lambda a: step_library(a.count, a.folder), "reopen": lambda a: step_reopen(a.folder),
+STEPS = {"library": lambda a: step_library(a.count, a.folder), "extend": lambda a: step_extend(a.count, a.folder),
+         "measure": lambda a: step_measure(a.count, a.folder), "reopen": lambda a: step_reopen(a.folder),
          "million_build": lambda a: step_million_build(a.count, a.folder),
          "lexical_search": lambda a: step_lexical_search(a.folder)}
 
@@ -228,6 +260,8 @@ def child(step: str, count: int, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100_000, help="pages of the text-lane library (0: skip)")
+    parser.add_argument("--dense-pages", type=int, default=0,
+                        help="pages that also go through wordllama + Chroma (default: all); the rest BM25 only")
     parser.add_argument("--million", type=int, default=1_000_000, help="pages of the lexical-only index (0: skip)")
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
@@ -239,7 +273,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pagelens-bench-scale-") as scratch:
         if args.pages:
             library = Path(scratch) / "library"
-            lib = child("library", args.pages, library)
+            dense = min(args.dense_pages or args.pages, args.pages)
+            child("library", dense, library)
+            if args.pages > dense:
+                child("extend", args.pages - dense, library)
+            lib = child("measure", dense, library)
             child("reopen", args.pages, library)
             print(f"text lane p50 vs bm25s p50 at {args.pages}: "
                   f"{lib['search']['p50_ms'] / lib['bm25s']['p50_ms']:.2f}x; "

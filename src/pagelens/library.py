@@ -125,6 +125,7 @@ class Library:
         for a later sync (see index/sync.py). Names are paths relative to `folder`, as `add` gives them."""
         from .index.sync import sync_folder
 
+        self._refuse_if_read_only()
         with self._mutex:
             return sync_folder(self._writer, self._catalog, folder, library_root=self.path, settle_s=settle_s,
                                progress=progress, on_progress=on_progress)

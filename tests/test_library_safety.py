@@ -175,11 +175,16 @@ def test_a_read_only_library_can_be_listed(small_disk: Path, tmp_path: Path, pyt
 
 
 def test_json_output_reports_the_in_use_error(tmp_path: Path, python, subprocess_env):
-    """Finding 9: `--json` printed nothing on the "in use" error."""
+    """Finding 9: `--json` printed nothing on the "in use" error. A second process may read a library that
+    another one writes (`list` works), so the error now comes from a write."""
     root = tmp_path / "lib"
+    new = text_pdf(tmp_path / "new.pdf", "A new document.")
     with open_library(root):
-        busy = subprocess.run([python, "-c", WORDS_CLI, "list", "--json", "--library", str(root)],
+        busy = subprocess.run([python, "-c", WORDS_CLI, "add", str(new), "--json", "--library", str(root)],
                               env=subprocess_env, capture_output=True, text=True, timeout=120)
+        listed = subprocess.run([python, "-c", WORDS_CLI, "list", "--json", "--library", str(root)],
+                                env=subprocess_env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and json.loads(listed.stdout) == [], listed.stderr
     assert busy.returncode == 1
     error = json.loads(busy.stdout)
-    assert "in use by another process" in error["error"] and error["kind"] == "LibraryLockedError"
+    assert "being written by another process" in error["error"] and error["kind"] == "LibraryLockedError"

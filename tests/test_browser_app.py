@@ -1,8 +1,10 @@
-"""A real browser session: Chromium (Debian's, driven by Playwright) drops a PDF on the app, waits for it to
-be ingested, asks a question and sees an answer with a cited page thumbnail; a click opens the full page.
+"""The app in a real browser: Chromium (Debian's, driven by Playwright) against the real server, library,
+ingestion and offline answerer. One test per thing a user of a document Q&A app expects: example questions
+in an empty chat, a chat that survives reload and restart, the page viewer, uploads that clear and show
+failures as failures, search within chosen documents, and a phone layout that starts with the chat.
 
-Screenshots are kept as test artifacts: artifacts/browser-answer.png and artifacts/browser-search.png.
-`make test` installs Chromium (scripts/setup.sh); without it this test is skipped with the reason.
+Screenshots land in artifacts/ (desktop 1440x900, phone 390x844). `make test` installs Chromium
+(scripts/setup.sh); without it these tests are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import base64
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
 
+from library_helpers import pdf_parts
+from pagelens.ui.uploads import stage_uploads
 from ui_support import gnuplot_excerpt, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -20,15 +25,21 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+GNUPLOT = "gnuplot functions.pdf"
+FINANCE = "Maxima reference manual - financial functions, annuities and net present value.html"
+QUESTION = "How do I reset both seeds of the rand() generator to their standard value?"
 
-# Drops a file on the upload area the way a desktop drag-and-drop does: a DataTransfer carrying a File,
+# Drops files on the upload area the way a desktop drag-and-drop does: a DataTransfer carrying Files,
 # dispatched as dragenter/dragover/drop on the drop zone (Gradio reads `event.dataTransfer.files`).
-DROP_FILE_JS = """
-([selector, name, b64]) => {
-    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
-    const file = new File([bytes], name, {type: "application/pdf"});
+DROP_FILES_JS = """
+([selector, files]) => {
     const transfer = new DataTransfer();
-    transfer.items.add(file);
+    for (const [name, b64] of files) {
+        const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], name, {type: "application/pdf"}));
+    }
     const zone = document.querySelector(selector);
     for (const type of ["dragenter", "dragover", "drop"]) {
         zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: transfer}));
@@ -37,100 +48,271 @@ DROP_FILE_JS = """
 """
 
 
+def drop(page, *paths: Path) -> None:
+    files = [[p.name, base64.b64encode(p.read_bytes()).decode()] for p in paths]
+    page.evaluate(DROP_FILES_JS, ["#upload button", files])
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
 @pytest.fixture(scope="module")
 def browser():
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; make test does it)")
+    playwright_api.expect.set_options(timeout=120_000)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
 
 
-@pytest.fixture
-def small_pdf(tmp_path: Path, sample_docs: Path) -> Path:
-    return gnuplot_excerpt(sample_docs, tmp_path / "gnuplot-functions.pdf")
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory, sample_docs: Path) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("docs")
+    finance = folder / FINANCE
+    finance.write_bytes((sample_docs / "maxima-finance.html").read_bytes())
+    return {"gnuplot": gnuplot_excerpt(sample_docs, folder / GNUPLOT), "finance": finance}
 
 
-def test_drop_a_pdf_ask_and_see_the_cited_page(browser, small_pdf: Path, tmp_path: Path):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, documents):
+    """An app whose library holds the gnuplot excerpt (uploaded: its original is in the library) and the
+    Maxima finance page (added from a folder outside the library)."""
+    root = tmp_path_factory.mktemp("app") / "lib"
+    with running_app(root) as served:
+        staged = stage_uploads([documents["gnuplot"]], root, 2**30).files
+        report = served.library.add([*staged, documents["finance"]], progress=False)
+        assert report.ok, report
+        yield served
+
+
+def open_app(browser, served, viewport=DESKTOP, **options):
+    page = browser.new_page(viewport=viewport, **options)
+    page.set_default_timeout(120_000)
+    page.goto(served.url)
+    page.wait_for_selector("#question textarea")
+    return page
+
+
+def ask(page, question: str) -> None:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_empty_chat_offers_three_example_questions_from_the_library(browser, served):
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=120_000)
-    with running_app(tmp_path / "lib") as served:
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.set_default_timeout(120_000)
+    page = open_app(browser, served)
+    examples = page.locator("#examples button:visible")
+    expect(examples).to_have_count(3)
+    library_text = " ".join(p.text for d in served.library.documents() for p in served.library.pages(d.name)).lower()
+    for text in examples.all_inner_texts():
+        topic = text.removeprefix("What do the documents say about ").rstrip("?")
+        assert topic and topic != text and topic.lower() in library_text  # drawn from the library's own pages
+    pages = sum(d.pages for d in served.library.documents())
+    expect(page.locator("#library-status")).to_contain_text(f"2 documents · {pages} pages")
+    names = page.locator("#documents .pl-doc")
+    expect(names).to_have_count(2)
+    assert FINANCE in names.nth(0).get_attribute("title")  # the full name on hover, however narrow the list
+    shot(page, "app-start-1440x900.png")
+    examples.first.click()  # an example is asked like a typed question
+    expect(page.locator("#chat")).to_contain_text("How I found this")
+    page.close()
+
+
+def test_new_chat_is_saved_and_a_reload_keeps_it(browser, served):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, served)
+    page.locator("#new-chat").click()
+    ask(page, QUESTION)
+    chat = page.locator("#chat")
+    expect(chat.locator("a", has_text=f"[{GNUPLOT} p.1]").first).to_be_visible()
+    expect(chat.get_by_text("How I found this")).to_have_count(1)  # one block of steps for the answer
+    expect(page.locator("#chats")).to_contain_text("How do I reset both seeds")
+    expect(page.locator("#examples button:visible")).to_have_count(0)
+    shot(page, "app-answer-1440x900.png")
+
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    expect(chat).to_contain_text("rand(-1)")  # the same conversation, back after the reload
+    expect(chat).to_contain_text(QUESTION)
+    expect(page.locator("#chats input:checked")).to_have_count(1)
+
+    page.locator("#new-chat").click()
+    expect(chat).not_to_contain_text("rand(-1)")
+    expect(page.locator("#examples button:visible")).to_have_count(3)
+    page.locator("#chats label", has_text="How do I reset both seeds").first.click()
+    expect(chat).to_contain_text("rand(-1)")
+    page.close()
+
+
+def test_a_chat_can_be_renamed_exported_and_deleted(browser, served):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, served)
+    page.locator("#new-chat").click()
+    ask(page, QUESTION)
+    expect(page.locator("#chat")).to_contain_text("rand(-1)")
+    page.locator("#chat-tools").get_by_text("Rename, export or delete this chat").click()
+    page.locator("#chat-title input").fill("Random seeds")
+    page.locator("#rename-chat").click()
+    expect(page.locator("#chats")).to_contain_text("Random seeds")
+    with page.expect_download() as download:
+        page.locator("#export-chat").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert exported.startswith("# Random seeds") and f"- {GNUPLOT}, page 1" in exported
+
+    page.once("dialog", lambda dialog: dialog.accept())  # "Delete this chat?"
+    page.locator("#delete-chat").click()
+    expect(page.locator("#chats")).not_to_contain_text("Random seeds")
+    expect(page.locator("#chat")).not_to_contain_text("rand(-1)")
+    assert "Random seeds" not in [c.title for c in served.library.conversations().list()]
+    page.close()
+
+
+def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, served):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, served)
+    page.locator("#new-chat").click()
+    ask(page, QUESTION)
+    page.locator("#chat a", has_text=f"[{GNUPLOT} p.1]").first.click()
+    viewer = page.locator("#viewer")
+    expect(viewer).to_contain_text("page 1 of 3")
+    expect(viewer.locator(".pl-highlight")).to_have_count(1)  # the cited region, highlighted
+    page.wait_for_function("() => { const img = document.querySelector('#viewer img');"
+                           " return img && img.complete && img.naturalWidth > 0; }")
+    shot(page, "app-viewer-1440x900.png")
+
+    page.locator("#viewer-next").click()
+    expect(viewer).to_contain_text("page 2 of 3")
+    expect(viewer.locator("details pre")).to_contain_text("value(")  # the text of page 2 (value() is there)
+    page.locator("#viewer-zoom-in").click()
+    expect(viewer).to_contain_text("125%")
+    page.locator("#viewer-prev").click()
+    expect(viewer).to_contain_text("page 1 of 3")
+
+    link = viewer.locator("a.pl-original")
+    assert link.get_attribute("href").endswith("#page=1")
+    original = page.request.get(served.url.rstrip("/") + link.get_attribute("href").split("#")[0])
+    assert original.ok and original.headers["content-type"] == "application/pdf"
+    page.close()
+
+
+def test_uploads_clear_the_box_and_show_each_file_with_its_status(browser, served, tmp_path: Path,
+                                                                  sample_docs: Path):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, served)
+    [fresh] = pdf_parts(sample_docs / "gnuplot-expressions.pdf", tmp_path, {"scan.pdf": range(0, 1)})
+    drop(page, fresh)
+    rows = page.locator("#add-status .pl-file")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#add-status .pl-added")).to_contain_text("scan.pdf added (1 pages)")
+    expect(page.locator("#upload")).not_to_contain_text("scan.pdf")  # the drop area is empty again
+    expect(page.locator("#library-status")).to_contain_text("3 documents")
+
+    broken = tmp_path / "notes.pdf"
+    broken.write_text("this is not a PDF at all")
+    drop(page, broken, fresh)
+    expect(page.locator("#add-status .pl-failed")).to_contain_text("notes.pdf failed")
+    expect(page.locator("#add-status .pl-unchanged")).to_contain_text("scan.pdf")
+    expect(rows).to_have_count(2)  # this submission only: nothing re-sent from the previous drop
+    colour = page.locator("#add-status .pl-failed").evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert colour == "rgb(208, 58, 58)"  # failures look like failures
+    expect(page.locator("#upload")).not_to_contain_text("notes.pdf")
+    shot(page, "app-uploads-1440x900.png")
+    page.close()
+
+
+def test_search_within_chosen_documents_returns_only_them(browser, served):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, served)
+    page.get_by_role("tab", name="Search").click()
+    scope = page.locator("#search-scope input")
+    scope.click()
+    page.get_by_role("option", name=FINANCE).click()
+    page.keyboard.press("Escape")
+    page.locator("#search-query textarea").fill("the value of a function")  # in both documents
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#search-status")).to_contain_text("in 1 chosen document")
+    hits = page.locator("#hits .pl-hit")
+    expect(hits.first).to_be_visible()
+    assert all(FINANCE in text for text in hits.all_inner_texts())
+    assert page.locator("#hits mark").count() > 0  # the matched terms are marked in the snippets
+    assert not page.locator("#search-image").is_visible()  # no image lane: no reference-image box
+    shot(page, "app-search-1440x900.png")
+    page.close()
+
+
+def test_phone_layout_puts_the_chat_first(browser, served):
+    from playwright.sync_api import expect
+
+    page = open_app(browser, served, viewport=PHONE, is_mobile=True, has_touch=True)
+    expect(page.locator("#examples button:visible").first).to_be_visible()
+    question = page.locator("#question textarea").bounding_box()
+    chat = page.locator("#chat").bounding_box()
+    upload = page.locator("#upload").bounding_box()
+    assert question["y"] + question["height"] <= PHONE["height"]  # the question box is on the first screen
+    assert chat["y"] < upload["y"] and chat["width"] <= PHONE["width"]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1  # nothing runs off the side of the screen
+    shot(page, "app-start-390x844.png")
+    ask(page, QUESTION)
+    expect(page.locator("#chat")).to_contain_text("rand(-1)")
+    shot(page, "app-answer-390x844.png")
+    page.close()
+
+
+def test_a_chat_survives_a_restart(browser, tmp_path: Path, documents):
+    from playwright.sync_api import expect
+
+    root = tmp_path / "lib"
+    with running_app(root) as served:
+        served.library.add([documents["gnuplot"]], progress=False)
+        Client(served.url, verbose=False).predict(QUESTION, [], "", [], api_name="/ask")
+    with running_app(root) as served:
+        page = browser.new_page(viewport=DESKTOP)
         page.goto(served.url)
-        page.wait_for_selector("#upload")
-
-        page.evaluate(DROP_FILE_JS, ["#upload button", small_pdf.name,
-                                     base64.b64encode(small_pdf.read_bytes()).decode()])
-        status = page.locator("#add-status")
-        status.get_by_text("added (3 pages)").wait_for()  # the progress bar names the file meanwhile
-        assert "gnuplot-functions.pdf" in status.inner_text()
-        expect(page.locator("#documents")).to_contain_text("gnuplot-functions.pdf")
-
-        question = page.locator("#question textarea")
-        question.fill("How do I reset both seeds of the rand() generator to their standard value?")
-        question.press("Enter")
-        answer = page.locator("#chat").get_by_text("[gnuplot-functions.pdf p.1]").first
-        answer.wait_for()
-        thumbnail = page.locator("#cited img").first
-        thumbnail.wait_for(state="visible")
-        page.wait_for_function("() => { const img = document.querySelector('#cited img');"
-                               " return img && img.complete && img.naturalWidth > 0; }")
-        assert "rand(-1)" in page.locator("#chat").inner_text()
-
-        link = page.locator("#chat a", has_text="[gnuplot-functions.pdf p.1]").first
-        opened = page.request.get(served.url.rstrip("/") + link.get_attribute("href"))
-        assert opened.ok and opened.headers["content-type"] == "image/png"  # the label opens the cited page
-
-        ARTIFACTS.mkdir(exist_ok=True)
-        shot = ARTIFACTS / "browser-answer.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 20_000
-
-        thumbnail.click()  # opens the full page in the gallery's preview
-        preview = page.locator("#cited .preview img, #cited button.image-button img").first
-        preview.wait_for(state="visible")
-        src = preview.get_attribute("src")
-        full = page.request.get(src if src.startswith("http") else served.url.rstrip("/") + src)
-        assert full.ok and full.headers["content-type"].startswith("image/")
-
-        page.get_by_role("tab", name="Search").click()
-        page.locator("#search-query textarea").fill("operator precedence -2**2")
-        page.get_by_role("button", name="Search", exact=True).click()
-        expect(page.locator("#results")).to_contain_text("1. gnuplot-functions.pdf p.3")
-        page.screenshot(path=str(ARTIFACTS / "browser-search.png"), full_page=True)
+        page.locator("#chats label", has_text="How do I reset both seeds").first.click()
+        expect(page.locator("#chat")).to_contain_text("rand(-1)")
         page.close()
 
 
-
-def test_add_a_folder_and_refuse_an_oversize_drop(browser, small_pdf: Path, dev_docs: Path, tmp_path: Path):
+def test_add_a_folder_and_refuse_an_oversize_drop(browser, documents, tmp_path: Path):
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=120_000)
     folder = tmp_path / "my-docs"
     (folder / "web").mkdir(parents=True)
-    small_pdf.rename(folder / small_pdf.name)
-    (folder / "web" / "combinatorics.html").write_bytes((dev_docs / "maxima-combinatorics.html").read_bytes())
+    (folder / GNUPLOT).write_bytes(documents["gnuplot"].read_bytes())
+    (folder / "web" / "combinatorics.html").write_bytes(documents["finance"].read_bytes())
     (folder / "web" / "style.css").write_text("body { color: red }")
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024))
 
     with running_app(tmp_path / "lib", max_upload_mb=1) as served:
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page = browser.new_page(viewport=DESKTOP)
         page.set_default_timeout(120_000)
         page.goto(served.url)
         page.get_by_role("button", name="Add a folder").wait_for()
         page.locator("input[type=file][webkitdirectory]").set_input_files(folder)
         status = page.locator("#add-status")
         expect(status).to_contain_text("combinatorics.html added")
-        expect(status).to_contain_text("gnuplot-functions.pdf added (3 pages)")
+        expect(status).to_contain_text(f"{GNUPLOT} added (3 pages)")
         assert "style.css" not in status.inner_text()
-        assert sorted(d.name for d in served.library.documents()) == ["combinatorics.html", "gnuplot-functions.pdf"]
+        assert sorted(d.name for d in served.library.documents()) == ["combinatorics.html", GNUPLOT]
 
-        page.evaluate(DROP_FILE_JS, ["#upload button", big.name, base64.b64encode(big.read_bytes()).decode()])
+        drop(page, big)
         warning = page.get_by_text("exceed the maximum allowed size", exact=False).first
         expect(warning).to_be_visible()
         assert "big.pdf" in warning.inner_text()

@@ -112,7 +112,7 @@ def test_no_client_can_point_answering_at_its_own_url(library: Path, servers, su
         Client(url, verbose=False).predict(QUESTION, [], api_name="/ask")
     assert not prefs_path(library).exists()
     with app_process(library, env) as url:  # and after a restart
-        chat, _, _ = Client(url, verbose=False).predict(QUESTION, [], api_name="/ask")
+        chat, *_ = Client(url, verbose=False).predict(QUESTION, [], api_name="/ask")
     assert attacker.seen == []
     assert operator.authorizations() and set(operator.authorizations()) == {f"Bearer {KEY}"}
     assert "[budget.pdf p.1]" in chat_text(chat) or "answer is on the page" in chat_text(chat)
@@ -138,7 +138,7 @@ def test_answering_follows_no_redirect_to_another_server(library: Path, servers)
     hop = Recorder(status=307, location=redirected_to.url + "/chat/completions")
     try:
         with running_app(library, lanes=["words"], **operator_llm(hop)) as served:
-            chat, _, _ = Client(served.url, verbose=False).predict(QUESTION, [], api_name="/ask")
+            chat, *_ = Client(served.url, verbose=False).predict(QUESTION, [], api_name="/ask")
         assert hop.seen and redirected_to.seen == []
         assert "redirect" in chat_text(chat)
     finally:
@@ -149,7 +149,7 @@ def test_error_steps_never_echo_what_the_remote_server_said(library: Path):
     internal = Recorder(status=500, body='{"error": "db password is hunter2 INTERNAL-ONLY"}')
     try:
         with running_app(library, lanes=["words"], **operator_llm(internal)) as served:
-            chat, _, _ = Client(served.url, verbose=False).predict(QUESTION, [], api_name="/ask")
+            chat, *_ = Client(served.url, verbose=False).predict(QUESTION, [], api_name="/ask")
         text = chat_text(chat)
         assert internal.seen and "HTTP 500" in text
         assert "hunter2" not in text and "INTERNAL-ONLY" not in text
@@ -184,9 +184,9 @@ def test_roles_decide_who_adds_removes_and_saves_for_everyone(library: Path, tmp
     with running_app(library, lanes=["words"], auth=auth,
                      **operator_llm(operator, llm_allowed_urls=[other.url])) as served:
         reader = Client(served.url, auth=("ann", "pw-3"), verbose=False)
-        status, _, _ = reader.predict([handle_file(str(budget_pdf(tmp_path, "other.pdf")))], api_name="/add")
+        status, *_ = reader.predict([handle_file(str(budget_pdf(tmp_path, "other.pdf")))], api_name="/add")
         assert status.startswith("Not added") and "editor role" in status
-        status, _, _ = reader.predict("budget.pdf", api_name="/remove")
+        status, *_ = reader.predict("budget.pdf", api_name="/remove")
         assert status.startswith("Not removed") and [d.name for d in served.library.documents()] == ["budget.pdf"]
         assert "admin role" in try_settings(reader, "words, words2", 5, "extractive", operator.url, "m")
         assert try_settings(reader, "words", 5, "openai", other.url, "m") == "Applied to this session only."
@@ -199,7 +199,7 @@ def test_roles_decide_who_adds_removes_and_saves_for_everyone(library: Path, tmp
         assert other.seen and all(auth == "" for auth in other.authorizations())
 
         editor = Client(served.url, auth=("ed", "pw-2"), verbose=False)
-        status, _, _ = editor.predict("budget.pdf", api_name="/remove")
+        status, *_ = editor.predict("budget.pdf", api_name="/remove")
         assert "Removed" in status and served.library.documents() == []
 
 

@@ -1,4 +1,5 @@
-"""The app's pure helpers: boxed thumbnails, persisted settings, upload staging, records -> components."""
+"""The app's pure helpers: highlighted thumbnails, persisted settings, upload staging, records -> components,
+step labels, snippets, example questions and the viewer's page state."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ import pytest
 from PIL import Image
 
 from pagelens.config import Settings
-from pagelens.types import AddReport, Answer, Citation, DocumentInfo, FileOutcome, Hit, LaneRank, Region, Step
-from pagelens.ui import present
+from pagelens.conversations import Message
+from pagelens.types import AddReport, Citation, DocumentInfo, FileOutcome, Hit, LaneRank, Region, Step
+from pagelens.ui import chats, present
 from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
-from pagelens.ui.thumbnails import BOX_COLOUR, boxed_page
+from pagelens.ui.snippets import query_terms, snippet_html
+from pagelens.ui.steps import BLOCK_TITLE, step_labels, steps_message
+from pagelens.ui.thumbnails import boxed_page
+from pagelens.ui.viewer import ViewerState
 from pagelens.ui.uploads import MAX_NAME_BYTES, safe_display_name, stage_uploads, supported
 
 
@@ -25,7 +30,7 @@ def page_png(tmp_path: Path) -> Path:
     return path
 
 
-def test_boxed_page_draws_on_a_cached_copy_and_leaves_the_page_alone(page_png: Path, tmp_path: Path):
+def test_boxed_page_highlights_a_padded_region_on_a_cached_copy(page_png: Path, tmp_path: Path):
     before = page_png.read_bytes()
     cache = tmp_path / "cache"
     boxed = boxed_page(page_png, (50, 100, 200, 300), cache)
@@ -33,8 +38,10 @@ def test_boxed_page_draws_on_a_cached_copy_and_leaves_the_page_alone(page_png: P
     assert page_png.read_bytes() == before
     with Image.open(boxed) as image:
         assert image.size == (400, 600)
-        assert image.getpixel((50, 200)) == BOX_COLOUR  # left edge of the box
-        assert image.getpixel((120, 200)) == (255, 255, 255)  # inside stays untouched
+        inside = image.getpixel((120, 200))
+        assert inside != (255, 255, 255) and min(inside) > 150  # tinted, translucent: text stays readable
+        assert image.getpixel((50, 200)) == inside  # the region's own edge is inside the padding, not struck
+        assert image.getpixel((20, 200)) == (255, 255, 255)  # well outside stays white
     mtime = boxed.stat().st_mtime_ns
     assert boxed_page(page_png, (50, 100, 200, 300), cache) == boxed
     assert boxed.stat().st_mtime_ns == mtime  # cached, not redrawn
@@ -45,7 +52,7 @@ def test_boxed_page_without_a_box_is_the_page_and_odd_boxes_are_clamped(page_png
     assert boxed_page(page_png, None, tmp_path / "cache") == page_png
     boxed = boxed_page(page_png, (900, -5, 300, 10_000), tmp_path / "cache")
     with Image.open(boxed) as image:
-        assert image.getpixel((399, 300)) == BOX_COLOUR
+        assert image.getpixel((350, 300)) != (255, 255, 255)
 
 
 def test_prefs_round_trip_and_override_settings(tmp_path: Path):
@@ -119,39 +126,81 @@ def test_stage_uploads_copies_under_content_hash_folders(tmp_path: Path):
 
 def test_records_to_components(tmp_path: Path, page_png: Path):
     region = Region("table", (10, 10, 100, 100), "cells")
-    hit = Hit(doc="a.pdf", page=3, score=0.51234, text="t", image_path=str(page_png), regions=[region],
-              doc_id="d", lanes={"text": LaneRank(2, 0.4), "dse": LaneRank(1, 0.9)}, region=region)
+    hit = Hit(doc="a <b>.pdf", page=3, score=0.51234, text="The seeds of rand() are reset by rand(-1).",
+              image_path=str(page_png), regions=[region], doc_id="d",
+              lanes={"text": LaneRank(2, 0.4), "dse": LaneRank(1, 0.9)}, region=region)
     assert present.lanes_label(hit) == "dse #1, text #2"
-    assert present.hit_rows([hit]) == [[1, "a.pdf", 3, 0.5123, "dse #1, text #2"]]
-    explained = dataclasses.replace(hit, lanes={"text": LaneRank(1, 0.4, why="colour: red 31%")}, similar_pages=[4, 5])
+    [row] = present.hit_rows([hit], "reset seeds")
+    assert row[:3] == [1, "a <b>.pdf", 3] and row[3].startswith("The seeds of") and row[4] == "dse #1, text #2"
+    listed = present.hits_html([hit], "reset seeds", show_lanes=False)
+    assert "a &lt;b&gt;.pdf p.3" in listed and "<mark>seeds</mark>" in listed and "found by" not in listed
+    assert "found by dse #1, text #2" in present.hits_html([hit], "x", show_lanes=True)
+    explained = dataclasses.replace(hit, lanes={"text": LaneRank(1, 0.4, why="colour: red 31%")},
+                                    similar_pages=[4, 5])
     assert present.lanes_label(explained) == "text #1 (colour: red 31%); also pages 4, 5"
     [(path, caption)] = present.hit_gallery([hit], tmp_path / "cache")
-    assert Path(path).parent == tmp_path / "cache" and caption.startswith("1. a.pdf p.3 · 0.512")
+    assert Path(path).parent == tmp_path / "cache" and caption == "1. p.3"
 
     cite = Citation(doc="a.pdf", page=3, doc_id="d", image_path=str(page_png))
     assert present.citation_gallery([cite], tmp_path / "cache") == [(str(page_png), "[a.pdf p.3]")]
-    answer = Answer(text="It is 4 [a.pdf p.3].", citations=[cite, Citation("b.pdf", 1, "e", str(page_png))],
-                    steps=[], answerable=True)
-    assert present.answer_markdown(answer) == "It is 4 [a.pdf p.3].\n\nSources: [b.pdf p.1]"
-
-    linked = present.link_citations("See [a.pdf p.3] and [b.pdf p.1].", [
-        ("/lib/ui cache/x.png", "[a.pdf p.3]"), ("/lib/y.png", "[a.pdf p.3]"), ("/lib/z.png", "[b.pdf p.1]")])
-    assert linked == ("See [[a.pdf p.3]](/gradio_api/file=/lib/ui%20cache/x.png) and "
-                      "[[b.pdf p.1]](/gradio_api/file=/lib/z.png).")
-
-    step = present.step_message(Step("search", "Searched", "3 pages"))
-    assert step["metadata"] == {"title": "Searched", "status": "done"} and step["content"] == "3 pages"
-    history = [{"role": "user", "content": "q"}, step, {"role": "assistant", "content": "a"},
-               {"role": "user", "content": [{"type": "text", "text": "q2"}]}]
-    assert present.chat_history_for_agent(history) == [
-        {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "q2"}]
 
     report = AddReport([FileOutcome("a.pdf", "/x/a.pdf", "added", 12),
-                        FileOutcome("bad.pdf", "/x/bad.pdf", "failed", reason="the PDF is encrypted")])
-    text = present.report_markdown(report)
-    assert "a.pdf** added (12 pages)" in text and "bad.pdf** failed: the PDF is encrypted" in text
-    docs = [DocumentInfo("a.pdf", "d", 12, "pdf", "2026-11-23T10:00:00.123+00:00")]
-    assert present.document_rows(docs) == [["a.pdf", 12, "complete"]]
+                        FileOutcome("<i>bad.pdf", "/x/bad.pdf", "failed", reason="the PDF is encrypted")])
+    rows = present.report_html(report)
+    assert '<li class="pl-file pl-added">' in rows and "<b>a.pdf</b> added (12 pages)" in rows
+    assert '<li class="pl-file pl-failed">' in rows and "&lt;i&gt;bad.pdf</b> failed: the PDF is encrypted" in rows
+    docs = [DocumentInfo("a very long name.pdf", "d", 12, "pdf", "2026-11-23T10:00:00.123+00:00")]
+    assert 'title="a very long name.pdf · 12 pages · pdf"' in present.documents_html(docs)
+    assert present.library_status(docs) == "**1** document · **12** pages"
+    assert present.library_status([], "Loading…").endswith("Loading…")
+
+
+def test_saved_messages_to_chat_and_back():
+    cite = Citation(doc="a.pdf", page=3, doc_id="d", image_path="/p.png", region=Region("text", (1, 2, 3, 4)))
+    other = Citation("b.pdf", 1, "e", "/q.png")
+    messages = [Message("user", "q"), Message("assistant", "It is 4 [a.pdf p.3].", [cite, other],
+                                                 [Step("search", "Searched: four")])]
+    shown = chats.chat_messages(messages)
+    assert [m["role"] for m in shown] == ["user", "assistant", "assistant"]
+    assert shown[1]["metadata"]["title"] == BLOCK_TITLE
+    assert shown[2]["content"] == ("It is 4 [[a.pdf p.3]](#pl-page=d:00003).\n\nSources: [[b.pdf p.1]](#pl-page=e:00001)")
+    assert chats.latest_citations(messages) == [cite, other]
+    assert chats.cited_boxes(messages) == {"d:00003": (1, 2, 3, 4), "e:00001": None}
+    history = [{"role": "user", "content": "q"}, shown[1], {"role": "assistant", "content": "a"},
+               {"role": "user", "content": [{"type": "text", "text": "q2"}]}]
+    assert chats.history_from_chat(history) == [
+        {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "q2"}]
+
+
+def test_steps_become_one_block_of_short_unique_labels():
+    long_query = "operators " * 300
+    steps = [Step("rewrite", "Follow-up rewritten (rules): what does value() return"),
+             Step("search", f"Searched: {long_query}"), Step("search", f"Searched: {long_query}"),
+             Step("read", "Page graph: 4 adjacent and 3 similar pages"),
+             Step("error", "openai failed; answering extractively", "the endpoint answered with a redirect")]
+    labels = step_labels(steps)
+    assert labels[0] == "Read the follow-up as “what does value() return”"
+    assert labels[1].startswith("Searched for “operators operators") and len(labels[1]) < 80
+    assert len(labels) == 4  # the repeated search once
+    assert labels[-1] == "⚠ openai failed; answering extractively: the endpoint answered with a redirect"
+    message = steps_message(steps, done=False)
+    assert message["metadata"] == {"title": BLOCK_TITLE, "status": "pending"}
+    assert message["content"].count("\n") == 3
+
+
+def test_snippets_mark_the_query_terms():
+    text = ("Intro words here. " * 30) + "To reset the seeds call rand(-1); seeds are restored." + (" tail" * 40)
+    snippet = snippet_html(text, "How do I reset the seeds?")
+    assert "<mark>reset</mark>" in snippet and "<mark>seeds</mark>" in snippet
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert query_terms("How do I reset the seeds of rand()?") == ["reset", "seeds", "rand"]
+    assert "&lt;script&gt;" in snippet_html("<script> alert", "script")
+
+
+def test_viewer_state_moves_within_the_document_and_zooms():
+    state = ViewerState(doc="a.pdf", page=1)
+    assert state.moved(-1, 3).page == 1 and state.moved(1, 3).page == 2 and state.moved(9, 3).page == 3
+    assert state.zoomed(1).zoom == 125 and state.zoomed(-1).zoom == 75 and state.zoomed(99).zoom == 300
 
 
 def test_folder_uploads_keep_only_supported_files():

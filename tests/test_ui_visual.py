@@ -28,21 +28,21 @@ def small_pdf(tmp_path: Path, sample_docs: Path) -> Path:
 def test_image_and_text_query_from_the_search_tab(clip_lane: str, small_pdf: Path, tmp_path: Path):
     with running_app(tmp_path / "lib", lanes=["text", clip_lane]) as served:
         client = Client(served.url, verbose=False)
-        status, _, _ = client.predict([handle_file(str(small_pdf))], api_name="/add")
+        status, *_ = client.predict([handle_file(str(small_pdf))], api_name="/add")
         assert "added (3 pages)" in status
         reference = served.library.pages("gnuplot-functions.pdf")[1].image_path
 
-        gallery, ranking, message = client.predict("", handle_file(reference), 3, [clip_lane], api_name="/search")
+        gallery, ranking, message, hits = client.predict("", handle_file(reference), 3, [clip_lane], api_name="/search")
         assert message == "3 pages."
         top = ranking["data"][0]
         assert top[1:3] == ["gnuplot-functions.pdf", 2]  # a page's own screenshot finds that page first
         assert top[4] == f"{clip_lane} #1"
-        assert len(gallery) == 3
+        assert len(gallery) == 3 and "found by" in hits  # two lanes: each hit says which found it
 
-        _, ranking, message = client.predict("the value() function", handle_file(reference), 3,
-                                             ["text", clip_lane], api_name="/search")
+        _, ranking, message, _ = client.predict("the value() function", handle_file(reference), 3,
+                                                ["text", clip_lane], api_name="/search")
         assert message == "3 pages."
         assert any(clip_lane in row[4] for row in ranking["data"])  # composed query went through the clip lane
 
-        _, _, message = client.predict("the same page", handle_file(reference), 3, ["text"], api_name="/search")
+        _, _, message, _ = client.predict("the same page", handle_file(reference), 3, ["text"], api_name="/search")
         assert message.startswith("Image queries need a visual lane")

@@ -1,16 +1,20 @@
-"""The Gradio app: library on the left, chat in the centre, cited pages on the right; search and settings tabs.
+"""The Gradio app: chats and the library on the left, the chat in the centre, cited pages and the page
+viewer on the right; a Search tab and a Settings tab.
 
 `build_app(library, settings)` returns the Blocks; `launch(settings)` opens the library, serves the app with
 the security defaults of `server_options`, and loads the sample corpus into an empty library in the
 background (the page is usable at once and shows the list growing).
-Named API endpoints (`/add`, `/search`, `/ask`) let `gradio_client` script everything the page does.
+Named API endpoints (`/add`, `/remove`, `/search`, `/ask`, `/settings`) let `gradio_client` script everything
+the page does; the chat's conversation id and the chosen documents are plain inputs there.
 """
 
 from __future__ import annotations
 
+import html
 import os
+import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,18 +25,23 @@ import gradio as gr  # noqa: E402  (the analytics switch must be set before the 
 from ..assets import SAMPLE_DIR, sample_documents  # noqa: E402
 from ..config import Settings  # noqa: E402
 from ..errors import MissingExtraError  # noqa: E402
+from ..inputs import clean_text  # noqa: E402
+from ..ingest.pipeline import warm_up  # noqa: E402
 from ..layout import LibraryLayout  # noqa: E402
 from ..library import Library  # noqa: E402
 from ..models.registry import families, family_of  # noqa: E402
 from ..rag.backends import backend_for  # noqa: E402
-from ..types import AddProgress, AddReport, Answer, Step  # noqa: E402
-from . import present  # noqa: E402
+from ..types import AddProgress, AddReport, Answer, Step, page_key  # noqa: E402
+from . import chats, present  # noqa: E402
+from .examples import EXAMPLE_COUNT, example_questions  # noqa: E402
+from .originals import mount as mount_originals  # noqa: E402
 from .prefs import UiPrefs, backend_choices, endpoint_choices, load_prefs, prefs_path, save_prefs  # noqa: E402
-from ..inputs import clean_text  # noqa: E402
 from .security import NotAllowed, host_check, parse_auth, require  # noqa: E402
-from ..ingest.pipeline import warm_up  # noqa: E402
+from .steps import steps_message  # noqa: E402
 from .uploads import stage_uploads, supported  # noqa: E402
+from .viewer import ViewerState, open_citation, page_count, viewer_html  # noqa: E402
 
+ASSETS = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -47,6 +56,7 @@ class AppSession:
     lock: threading.Lock = field(default_factory=threading.Lock)
     loading: str = ""  # what the sample loader is doing; empty when nothing is loading in the background
     loaded: str = ""  # what it did, once done
+    exports: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="pagelens-export-")))
 
     def __post_init__(self) -> None:
         self.operator = self.operator or self.settings
@@ -59,10 +69,14 @@ class AppSession:
     def thumbs(self) -> Path:
         return LibraryLayout(Path(self.settings.library)).ui_cache
 
+    def image_lanes(self) -> list[str]:
+        """The open lanes that embed a reference image (composed queries)."""
+        return [lane for lane in self.library.lanes if family_of(lane).takes_images]
+
 
 def server_options(settings: Settings) -> dict:
-    """`Blocks.launch` keyword arguments: bind address, Host check, upload cap, auth with roles, and the only
-    paths served."""
+    """`Blocks.launch` keyword arguments: bind address, Host check, upload cap, auth with roles, the only
+    paths served, and the app's CSS and script."""
     layout = LibraryLayout(Path(settings.library).resolve())
     options: dict = {
         "server_name": settings.host,
@@ -72,6 +86,8 @@ def server_options(settings: Settings) -> dict:
         "blocked_paths": [str(path) for path in layout.private],
         "show_error": True,
         "app_kwargs": {"middleware": host_check(settings)},
+        "css": (ASSETS / "app.css").read_text(encoding="utf-8"),
+        "head": f"<script>{(ASSETS / 'app.js').read_text(encoding='utf-8')}</script>",
     }
     users = parse_auth(settings.auth)
     if users:
@@ -81,7 +97,7 @@ def server_options(settings: Settings) -> dict:
 
 def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr.Progress(), *,
                    replace: bool = False) -> AddReport:
-    """Stage uploads into the library, then ingest them with a progress bar that names the current file."""
+    """Stage uploads into the library, then ingest them with a progress bar in pages (pages/s, the file)."""
     staged = stage_uploads(files or [], Path(session.settings.library), session.settings.max_uploads_mb * 2**20)
     report = AddReport(files=list(staged.refused))
     if not staged.files:
@@ -90,9 +106,10 @@ def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr
     def on_progress(state: AddProgress) -> None:
         finished = state.files_done == state.files_total
         progress((state.pages_done, state.pages_total), unit="pages",
-                 desc="Done" if finished else f"Ingesting {state.name} ({state.summary})")
+                 desc="Done" if finished else f"Adding {state.name} ({state.summary})")
 
-    report.files += session.library.add(staged.files, replace=replace, progress=False, on_progress=on_progress).files
+    report.files += session.library.add(staged.files, replace=replace, progress=False,
+                                        on_progress=on_progress).files
     return report
 
 
@@ -101,24 +118,30 @@ def build_app(library: Library, settings: Settings) -> gr.Blocks:
 
 
 def _build(session: AppSession) -> gr.Blocks:
-    library, settings = session.library, session.settings
-    prefs = UiPrefs.from_settings(settings)
+    prefs = UiPrefs.from_settings(session.settings)
 
-    def documents_view():
+    # -- library views (refreshed after every change) ---------------------------------------------------
+    def library_views():
         docs = session.library.documents()
-        return present.document_rows(docs), gr.Dropdown(choices=[d.name for d in docs], value=None)
+        names = [d.name for d in docs if d.status == "complete"]
+        examples = example_questions(session.library)
+        buttons = [gr.Button(value=q, visible=True) for q in examples]
+        buttons += [gr.Button(value="", visible=False)] * (EXAMPLE_COUNT - len(buttons))
+        return (present.library_status(docs, session.loading), present.documents_html(docs),
+                gr.Dropdown(choices=names, value=None), gr.Dropdown(choices=names),
+                gr.Dropdown(choices=names), *buttons)
 
     def loading_view():
         """While the sample corpus loads: its progress, the growing document list, and the timer kept on."""
-        return (session.loading or session.loaded, *documents_view(), gr.Timer(active=bool(session.loading)))
+        return (*library_views(), gr.Timer(active=bool(session.loading)))
 
     def on_add(files, replace, request: gr.Request, progress=gr.Progress()):
         try:
             require(request.username, session.operator, "editor", "Adding documents")
         except NotAllowed as err:
-            return (f"Not added: {err}.", *documents_view())
+            return (present.refusal_html(f"Not added: {err}."), None, *library_views())
         report = add_to_library(session, files, progress, replace=bool(replace))
-        return (present.report_markdown(report), *documents_view())
+        return (present.report_html(report), None, *library_views())
 
     def on_add_folder(files, replace, request: gr.Request, progress=gr.Progress()):
         return on_add(supported(files or []), replace, request, progress)
@@ -127,65 +150,177 @@ def _build(session: AppSession) -> gr.Blocks:
         try:
             require(request.username, session.operator, "editor", "Removing documents")
         except NotAllowed as err:
-            return (f"Not removed: {err}.", *documents_view())
+            return (present.refusal_html(f"Not removed: {err}."), *library_views())
         if not name:
-            return ("Choose a document to remove.", *documents_view())
+            return ("Choose a document to remove.", *library_views())
         removed = session.library.remove(name)
-        message = f"Removed **{name}**." if removed else f"**{name}** is not in the library."
-        return (message, *documents_view())
+        shown = html.escape(name)
+        message = f"Removed <b>{shown}</b>." if removed else f"<b>{shown}</b> is not in the library."
+        return (message, *library_views())
 
-    def on_pick_document(event: gr.SelectData, rows):
-        row = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        return gr.Dropdown(value=rows.iloc[row, 0])
+    # -- conversations ----------------------------------------------------------------------------------
+    def conversation_choices():
+        return [(c.title, c.id) for c in session.library.conversations().list()]
 
-    def on_search(text, image, k, lanes):
+    def show_conversation(conversation_id: str):
+        """For one conversation ("" for a new one): its id, chat, cited pages (gallery, citations, boxes), title,
+        export file, the sidebar list, the id the browser remembers, and whether the example questions show."""
+        store = session.library.conversations()
+        try:
+            messages = store.messages(conversation_id) if conversation_id else []
+            title = store.get(conversation_id).title if conversation_id else ""
+        except KeyError:
+            conversation_id, messages, title = "", [], ""
+        cited = chats.latest_citations(messages)
+        export = None
+        if messages:
+            export = session.exports / f"{_file_stem(title)}.md"
+            export.write_text(store.export_markdown(conversation_id), encoding="utf-8")
+        return (conversation_id, chats.chat_messages(messages), present.citation_gallery(cited, session.thumbs),
+                cited, chats.cited_boxes(messages), title, gr.DownloadButton(value=export, interactive=bool(export)),
+                gr.Radio(choices=conversation_choices(), value=conversation_id or None), conversation_id,
+                gr.Row(visible=not messages))
+
+    def on_load(remembered):
+        known = {c.id for c in session.library.conversations().list()}
+        start = remembered if remembered in known else ""
+        return (*show_conversation(start), *loading_view())
+
+    def on_new_chat():
+        return show_conversation("")
+
+    def on_rename(conversation_id, title):
+        """The renamed conversation's view (the list, the title box and the export file follow the name)."""
+        if conversation_id:
+            try:
+                session.library.conversations().rename(conversation_id, title)
+            except (KeyError, ValueError) as err:
+                gr.Warning(f"Not renamed: {err}")
+        return show_conversation(conversation_id or "")
+
+    def on_delete(conversation_id, confirmed):
+        if conversation_id and confirmed:
+            session.library.conversations().delete(conversation_id)
+            return show_conversation("")
+        return show_conversation(conversation_id)
+
+    def on_ask(question, history=None, conversation_id=None, docs=None, chosen: UiPrefs | None = None,
+               viewer_at: ViewerState | None = None):
+        """Stream the answer into the chat; the finished turn is saved in the conversation (created by the
+        first question) and the viewer opens the first cited page. Yields the chat, the cited pages, the
+        conversation id, an empty question box, the rest of the conversation's view, and the viewer.
+        API callers may leave out the conversation (a new one) and docs (all).
+        """
+
+        def view(shown, chat, opened: ViewerState | None = None):
+            viewer_update = (opened, viewer_html(session.library, opened)) if opened else (gr.skip(), gr.skip())
+            return (chat, shown[2], shown[0], "", *shown[3:], *viewer_update)
+
+        question = clean_text(question or "")
+        store = session.library.conversations()
+        shown = show_conversation(conversation_id or "")
+        conversation_id, chat = shown[0], list(shown[1])
+        if not question:
+            yield view(shown, chat)
+            return
+        if len(question) > session.settings.max_query_chars:  # refused before it is echoed into the chat
+            chat.append({"role": "assistant", "content": f"Your question is {len(question):,} characters long; "
+                         f"the limit is {session.settings.max_query_chars:,}. Please shorten it."})
+            yield view(shown, chat)
+            return
+        agent_history = store.history(conversation_id) if conversation_id else chats.history_from_chat(history)
+        chat.append({"role": "user", "content": question})
+        steps = [Step("wait", "Waiting for the sample corpus", session.loading)] if session.loading else []
+        chat.append(steps_message(steps, done=False))
+        shown = (*shown[:-1], gr.Row(visible=False))
+        yield view(shown, chat)
+        try:
+            settings = session.settings_for(chosen)  # this session's backend choice, one cached backend each
+            backend = backend_for(settings) or "extractive"
+            for item in session.library.iter_ask(question, agent_history, k=settings.k, backend=backend,
+                                                 docs=list(docs or []) or None):
+                if isinstance(item, Step):
+                    steps.append(item)
+                    chat[-1] = steps_message(steps, done=False)
+                    yield view(shown, chat)
+                elif isinstance(item, Answer):
+                    if not item.steps:  # an answerer that streams steps without repeating them in the Answer
+                        item.steps = steps
+                    if not conversation_id:
+                        conversation_id = store.create().id
+                    store.record(conversation_id, question, item)
+                    shown = show_conversation(conversation_id)
+                    yield view(shown, shown[1], _first_cited(viewer_at or ViewerState(), item, shown[4]))
+        except Exception as err:  # the chat must survive any failure; the message says what broke
+            chat[-1] = steps_message(steps, done=True)
+            chat.append({"role": "assistant", "content": f"Could not answer: {err}"})
+            yield view(shown, chat)
+
+    # -- the page viewer ----------------------------------------------------------------------------------
+    def _first_cited(state: ViewerState, answer: Answer, boxes: dict) -> ViewerState | None:
+        """The viewer at the answer's first cited page (None: the answer cites nothing)."""
+        if not answer.citations:
+            return None
+        first = answer.citations[0]
+        return open_page(state, page_key(first.doc_id, first.page), boxes)[0]
+
+    def open_page(state: ViewerState, key: str, boxes: dict, found: dict | None = None):
+        """Open the page with this key; the cited (or found) regions of its document are highlighted."""
+        boxes = {**(found or {}), **{k: v for k, v in (boxes or {}).items() if v is not None}}
+        doc_id, _, page = (key or "").rpartition(":")
+        doc = next((d for d in session.library.documents() if d.doc_id == doc_id), None)
+        if doc is None or not page.isdigit():
+            return state, viewer_html(session.library, state)
+        doc_boxes = {int(k.rpartition(":")[2]): box for k, box in (boxes or {}).items()
+                     if k.rpartition(":")[0] == doc_id and box is not None}
+        state = open_citation(state, doc.name, int(page), doc_boxes)
+        return state, viewer_html(session.library, state)
+
+    def on_open_link(state: ViewerState, key: str, boxes: dict, found: dict):
+        """A page link in an answer or a search result: the viewer, shown in the Chat tab."""
+        return (*open_page(state, key, boxes, found), gr.Tabs(selected="chat"))
+
+    def on_pick_cited(event: gr.SelectData, cited, boxes, state):
+        citation = cited[event.index] if cited and 0 <= event.index < len(cited) else None
+        if citation is None:
+            return state, viewer_html(session.library, state)
+        return open_page(state, page_key(citation.doc_id, citation.page), boxes)
+
+    def on_move(state: ViewerState, step: int):
+        state = state.moved(step, page_count(session.library, state.doc)) if state.doc else state
+        return state, viewer_html(session.library, state)
+
+    def on_zoom(state: ViewerState, step: int):
+        state = state.zoomed(step)
+        return state, viewer_html(session.library, state)
+
+    # -- search -------------------------------------------------------------------------------------------
+    def on_search(text, image, k, lanes=None, docs=None):
+        """Gallery, ranking (for the API), status line, the results list, and the highlighted regions."""
         text = (text or "").strip() or None
         if text is None and not image:
-            return [], [], "Type a query, or give a reference image."
+            return [], [], "Type a query, or give a reference image.", "", {}
         lanes = list(lanes or []) or None
         active = lanes or session.library.lanes
         if image and not any(family_of(lane).takes_images for lane in active):
             image_lanes = ", ".join(f.name for f in families() if f.takes_images)
             return [], [], (f"Image queries need a visual lane ({image_lanes}); this search "
-                            f"uses {', '.join(active)}. Add one under Settings → lanes.")
+                            f"uses {', '.join(active)}. Add one under Settings → lanes."), "", {}
         try:
-            hits = session.library.search(text, int(k), image=image or None, lanes=lanes)
+            hits = session.library.search(text, int(k), image=image or None, lanes=lanes,
+                                          docs=list(docs or []) or None)
         except ValueError as err:
-            return [], [], f"Search failed: {err}"
-        message = f"{len(hits)} pages." if hits else "No matching pages."
-        return present.hit_gallery(hits, session.thumbs), present.hit_rows(hits), message
+            return [], [], f"Search failed: {err}", "", {}
+        scope = f" in {len(docs)} chosen document{'s' * (len(docs) != 1)}" if docs else ""
+        message = f"{len(hits)} pages{scope}." if hits else f"No matching pages{scope}."
+        return (present.hit_gallery(hits, session.thumbs), present.hit_rows(hits, text or ""), message,
+                present.hits_html(hits, text or "", show_lanes=len(active) > 1),
+                {h.key: tuple(h.region.box) if h.region is not None else None for h in hits})
 
-    def on_ask(question, history, chosen: UiPrefs | None) -> Iterator[tuple]:
-        history = list(history or [])
-        question = clean_text(question or "")
-        if not question:
-            yield history, [], ""
-            return
-        if len(question) > session.settings.max_query_chars:  # refused before it is echoed into the chat
-            history.append({"role": "assistant", "content": f"Your question is {len(question):,} characters long; "
-                            f"the limit is {session.settings.max_query_chars:,}. Please shorten it."})
-            yield history, [], ""
-            return
-        agent_history = present.chat_history_for_agent(history)
-        history.append({"role": "user", "content": question})
-        if session.loading:
-            history.append(present.step_message(Step("wait", "Waiting for the sample corpus", session.loading)))
-        cited: list = []
-        yield history, cited, ""
-        try:
-            settings = session.settings_for(chosen)  # this session's backend choice, one cached backend each
-            backend = backend_for(settings) or "extractive"
-            for item in session.library.iter_ask(question, agent_history, k=settings.k, backend=backend):
-                if isinstance(item, Step):
-                    history.append(present.step_message(item))
-                elif isinstance(item, Answer):
-                    cited = present.citation_gallery(item.citations, session.thumbs)
-                    history.append({"role": "assistant",
-                                    "content": present.link_citations(present.answer_markdown(item), cited)})
-                yield history, cited, ""
-        except Exception as err:  # the chat must survive any backend failure; the message says what broke
-            history.append({"role": "assistant", "content": f"Could not answer: {err}"})
-            yield history, cited, ""
+    def search_controls():
+        lanes = session.library.lanes
+        return (gr.CheckboxGroup(choices=lanes, value=lanes, visible=len(lanes) > 1),
+                gr.Image(visible=bool(session.image_lanes())))
 
     def on_save_settings(lanes_text, k, backend, base_url, model, current: UiPrefs | None, request: gr.Request):
         """An admin's choice is saved for everyone; anyone else's holds for their session only."""
@@ -198,87 +333,164 @@ def _build(session: AppSession) -> gr.Blocks:
             except NotAllowed:
                 if chosen.lanes != session.library.lanes:
                     require(request.username, session.operator, "admin", "Changing the lanes")
-                return "Applied to this session only.", gr.CheckboxGroup(), chosen
+                return "Applied to this session only.", gr.CheckboxGroup(), gr.Image(), chosen
         except (ValueError, MissingExtraError, NotAllowed) as err:
-            return f"Not saved: {err}", gr.CheckboxGroup(), current
+            return f"Not saved: {err}", gr.CheckboxGroup(), gr.Image(), current
         message = _apply_prefs(session, chosen)
-        return (message, gr.CheckboxGroup(choices=session.library.lanes, value=session.library.lanes),
-                None if message == "Saved." else current)
+        return message, *search_controls(), None if message == "Saved." else current
 
+    # -- layout ---------------------------------------------------------------------------------------------
+    lanes = session.library.lanes
     # delete_cache: Gradio's own copies of uploads and outputs older than a day go, checked hourly
     with gr.Blocks(title="pagelens", delete_cache=(3600, 86400)) as app:
-        gr.Markdown("## pagelens — ask your documents, see the pages")
-        with gr.Tab("Ask"):
-            with gr.Row():
-                with gr.Column(scale=1, min_width=260):
-                    upload = gr.File(label="Drop PDFs, HTML pages or page images", file_count="multiple",
-                                     elem_id="upload")
-                    folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
-                    # off: a different file under a name already in the library is added as "name (2)"
-                    replace = gr.Checkbox(False, label="Replace documents with the same name", elem_id="replace")
-                    add_status = gr.Markdown(elem_id="add-status")
-                    docs = gr.Dataframe(headers=present.DOCUMENT_COLUMNS, interactive=False, label="Library",
-                                        column_widths=["50%", "18%", "32%"],
-                                        elem_id="documents")
-                    with gr.Row():
-                        # any name is accepted here (scripts remove by name); on_remove checks it
-                        to_remove = gr.Dropdown(label="Document", choices=[], scale=3, allow_custom_value=True)
-                        remove = gr.Button("Remove", variant="stop", size="sm", scale=1)
-                with gr.Column(scale=2, min_width=380):
-                    chat = gr.Chatbot(label="Chat", height=560, elem_id="chat", buttons=["copy"])
-                    question = gr.Textbox(placeholder="Ask a question about your documents…", show_label=False,
-                                          elem_id="question", submit_btn=True)
-                with gr.Column(scale=1, min_width=260):
-                    cited = gr.Gallery(label="Cited pages (click to open)", columns=1, height=640, elem_id="cited",
-                                       object_fit="contain", allow_preview=True, buttons=["fullscreen", "download"])
-        with gr.Tab("Search"):
-            with gr.Row():
-                query = gr.Textbox(label="Query", scale=3, elem_id="search-query")
-                reference = gr.Image(label="Reference image (optional, composed query)", type="filepath",
-                                     scale=1, height=160)
-            with gr.Row():
-                k = gr.Slider(1, 50, value=prefs.k, step=1, label="k")
-                search_lanes = gr.CheckboxGroup(choices=library.lanes, value=library.lanes, label="Lanes")
-                search = gr.Button("Search", variant="primary")
-            search_status = gr.Markdown()
-            results = gr.Gallery(label="Pages", columns=5, height=520, object_fit="contain", elem_id="results",
-                                 buttons=["fullscreen", "download"])
-            ranking = gr.Dataframe(headers=present.HIT_COLUMNS, interactive=False, label="Ranking")
-        with gr.Tab("Settings"):
-            lanes_box = gr.Textbox(value=", ".join(prefs.lanes), label="Lanes (text, dse, clip:<model>/<pretrained>, "
-                                   "colpali:<checkpoint>); a new lane embeds the whole library")
-            k_default = gr.Slider(1, 100, value=prefs.k, step=1, label="Pages per search (k)")
-            backend = gr.Dropdown(choices=backend_choices(session.operator), value=prefs.llm_backend,
-                                  label="Answer backend", allow_custom_value=True)  # UiPrefs.validated says why not
-            base_url = gr.Dropdown(choices=endpoint_choices(session.operator), value=prefs.llm_base_url.rstrip("/"),
-                                   label="OpenAI-compatible endpoint (the operator's choices)",
-                                   allow_custom_value=True)  # checked by UiPrefs.validated, with a message
-            model = gr.Textbox(value=prefs.llm_model, label="Model")
-            gr.Markdown(present.installed_lanes_markdown(families()), elem_id="installed-lanes")
-            save = gr.Button("Save", variant="primary")
-            settings_status = gr.Markdown()
-            session_prefs = gr.State(None)  # this client's own choices (UiPrefs), None: the app's settings
+        with gr.Row(elem_id="pl-header"):
+            gr.Markdown("**pagelens** · ask your documents, see the pages", elem_id="pl-title")
+            library_status = gr.Markdown(elem_id="library-status")
+        conversation = gr.Textbox(elem_id="pl-conversation", elem_classes="pl-hidden", show_label=False,
+                                  label="conversation id")
+        remembered = gr.BrowserState("", storage_key="pagelens-conversation")
+        cited_state = gr.State([])
+        boxes_state = gr.State({})  # page key -> cited region, over the open conversation
+        found_state = gr.State({})  # page key -> best region, over the last search's hits
+        viewer_state = gr.State(ViewerState())
+        open_key = gr.Textbox(elem_id="pl-open", elem_classes="pl-hidden", show_label=False)
+        open_button = gr.Button("open page", elem_id="pl-open-button", elem_classes="pl-hidden")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row(elem_id="pl-main"):
+                    with gr.Column(scale=1, min_width=250, elem_id="pl-side"):
+                        new_chat = gr.Button("+ New chat", elem_id="new-chat", variant="primary", size="sm")
+                        chat_list = gr.Radio(choices=[], label="Chats", elem_id="chats")
+                        with gr.Accordion("Rename, export or delete this chat", open=False, elem_id="chat-tools"):
+                            title_box = gr.Textbox(label="Title", elem_id="chat-title", max_lines=1)
+                            with gr.Row():
+                                rename = gr.Button("Rename", size="sm", elem_id="rename-chat")
+                                delete = gr.Button("Delete", size="sm", variant="stop", elem_id="delete-chat")
+                            export = gr.DownloadButton("Export as Markdown", size="sm", interactive=False,
+                                                       elem_id="export-chat")
+                        upload = gr.File(label="Drop PDFs, HTML pages or page images", file_count="multiple",
+                                         elem_id="upload", height=110)
+                        folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
+                        # off: a different file under a name already in the library is added as "name (2)"
+                        replace = gr.Checkbox(False, label="Replace documents with the same name", elem_id="replace")
+                        add_status = gr.HTML(elem_id="add-status")
+                        docs = gr.HTML(elem_id="documents", label="Library")
+                        with gr.Row():
+                            # any name is accepted here (scripts remove by name); on_remove checks it
+                            to_remove = gr.Dropdown(label="Remove a document", choices=[], scale=3, elem_id="to-remove",
+                                                    allow_custom_value=True)
+                            remove = gr.Button("Remove", variant="stop", size="sm", scale=1, elem_id="remove")
+                    with gr.Column(scale=3, min_width=320, elem_id="pl-chat-col"):
+                        chat_scope = gr.Dropdown(label="Ask within", choices=[], multiselect=True, elem_id="chat-scope",
+                                                 allow_custom_value=True,  # scripts name documents; checked on use
+                                                 info="Choose documents, or leave empty to ask the whole library")
+                        chat = gr.Chatbot(label="Chat", height=520, elem_id="chat", buttons=["copy"],
+                                          placeholder="Ask a question about your documents, or try an example below.")
+                        with gr.Row(elem_id="examples") as examples_row:
+                            examples = [gr.Button("", visible=False, size="sm", elem_classes="pl-example")
+                                        for _ in range(EXAMPLE_COUNT)]
+                        question = gr.Textbox(placeholder="Ask a question about your documents…", show_label=False,
+                                              elem_id="question", submit_btn=True)
+                    with gr.Column(scale=2, min_width=300, elem_id="pl-pages-col"):
+                        cited = gr.Gallery(label="Cited pages (click to view)", columns=4, height=150, elem_id="cited",
+                                           object_fit="contain", allow_preview=False)
+                        with gr.Row(elem_id="viewer-controls"):
+                            previous = gr.Button("◀ Previous", size="sm", elem_id="viewer-prev", min_width=60)
+                            following = gr.Button("Next ▶", size="sm", elem_id="viewer-next", min_width=60)
+                            zoom_out = gr.Button("Zoom −", size="sm", elem_id="viewer-zoom-out", min_width=60)
+                            zoom_in = gr.Button("Zoom +", size="sm", elem_id="viewer-zoom-in", min_width=60)
+                        viewer = gr.HTML(viewer_html(session.library, ViewerState()), elem_id="viewer")
+            with gr.Tab("Search"):
+                with gr.Row():
+                    query = gr.Textbox(label="Query", scale=3, elem_id="search-query")
+                    reference = gr.Image(label="Reference image (optional, composed query)", type="filepath", scale=1,
+                                         height=160, visible=bool(session.image_lanes()), elem_id="search-image")
+                with gr.Row():
+                    search_scope = gr.Dropdown(label="Search within", choices=[], multiselect=True, scale=3,
+                                               elem_id="search-scope", info="Leave empty to search every document",
+                                               allow_custom_value=True)  # scripts name documents; checked on use
+                    k = gr.Slider(1, 50, value=prefs.k, step=1, label="Pages", scale=1)
+                    search_lanes = gr.CheckboxGroup(choices=lanes, value=lanes, label="Lanes", visible=len(lanes) > 1)
+                    search = gr.Button("Search", variant="primary", scale=1)
+                search_status = gr.Markdown(elem_id="search-status")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        hits_list = gr.HTML(elem_id="hits")
+                    with gr.Column(scale=2):
+                        results = gr.Gallery(label="Pages", columns=3, height=520, object_fit="contain",
+                                             elem_id="results", allow_preview=True)
+                ranking = gr.Dataframe(headers=present.HIT_COLUMNS, interactive=False, visible=False)
+            with gr.Tab("Settings"):
+                lanes_box = gr.Textbox(value=", ".join(prefs.lanes), label="Lanes (text, dse, clip:<model>/<pretrained>, "
+                                       "colpali:<checkpoint>); a new lane embeds the whole library")
+                k_default = gr.Slider(1, 100, value=prefs.k, step=1, label="Pages per search (k)")
+                backend = gr.Dropdown(choices=backend_choices(session.operator), value=prefs.llm_backend,
+                                      label="Answer backend", allow_custom_value=True)  # UiPrefs.validated says why not
+                base_url = gr.Dropdown(choices=endpoint_choices(session.operator), value=prefs.llm_base_url.rstrip("/"),
+                                       label="OpenAI-compatible endpoint (the operator's choices)",
+                                       allow_custom_value=True)  # checked by UiPrefs.validated, with a message
+                model = gr.Textbox(value=prefs.llm_model, label="Model")
+                gr.Markdown(present.installed_lanes_markdown(families()), elem_id="installed-lanes")
+                save = gr.Button("Save", variant="primary")
+                settings_status = gr.Markdown()
+                session_prefs = gr.State(None)  # this client's own choices (UiPrefs), None: the app's settings
 
-        upload.upload(on_add, [upload, replace], [add_status, docs, to_remove], api_name="add")
-        folder.upload(on_add_folder, [folder, replace], [add_status, docs, to_remove], api_visibility="private")
-        remove.click(on_remove, to_remove, [add_status, docs, to_remove], api_name="remove")
-        docs.select(on_pick_document, docs, to_remove, api_visibility="private")
-        question.submit(on_ask, [question, chat, session_prefs], [chat, cited, question], api_name="ask")
-        search_inputs = [query, reference, k, search_lanes]
-        search.click(on_search, search_inputs, [results, ranking, search_status], api_name="search")
-        query.submit(on_search, search_inputs, [results, ranking, search_status], api_visibility="private")
+        # -- events -------------------------------------------------------------------------------------------
+        views = [library_status, docs, to_remove, chat_scope, search_scope, *examples]
+        shown = [conversation, chat, cited, cited_state, boxes_state, title_box, export, chat_list, remembered,
+                 examples_row]
+        upload.upload(on_add, [upload, replace], [add_status, upload, *views], api_name="add",
+                      show_progress_on=[add_status])
+        folder.upload(on_add_folder, [folder, replace], [add_status, upload, *views], api_visibility="private",
+                      show_progress_on=[add_status])
+        remove.click(on_remove, to_remove, [add_status, *views], api_name="remove",
+                     js="(name) => (name && confirm(`Remove ${name} from the library?`)) ? name : null")
+
+        ask_inputs = [question, chat, conversation, chat_scope, session_prefs, viewer_state]
+        ask_outputs = [chat, cited, conversation, question, *shown[3:], viewer_state, viewer]
+        question.submit(on_ask, ask_inputs, ask_outputs, api_name="ask")
+        for button in examples:
+            button.click(on_ask, [button, chat, conversation, chat_scope, session_prefs, viewer_state], ask_outputs,
+                         api_visibility="private")
+        new_chat.click(on_new_chat, None, shown, api_visibility="private")
+        chat.clear(on_new_chat, None, shown, api_visibility="private")  # the chat's bin starts a new chat
+        chat_list.input(show_conversation, chat_list, shown, api_visibility="private")
+        rename.click(on_rename, [conversation, title_box], shown, api_visibility="private")
+        confirmed = gr.Checkbox(visible=False)
+        delete.click(on_delete, [conversation, confirmed], shown, api_visibility="private",
+                     js="(id, _) => [id, confirm('Delete this chat? This cannot be undone.')]")
+
+        open_button.click(on_open_link, [viewer_state, open_key, boxes_state, found_state],
+                          [viewer_state, viewer, tabs], api_visibility="private")
+        cited.select(on_pick_cited, [cited_state, boxes_state, viewer_state], [viewer_state, viewer],
+                     api_visibility="private")
+        previous.click(lambda s: on_move(s, -1), viewer_state, [viewer_state, viewer], api_visibility="private")
+        following.click(lambda s: on_move(s, 1), viewer_state, [viewer_state, viewer], api_visibility="private")
+        zoom_out.click(lambda s: on_zoom(s, -1), viewer_state, [viewer_state, viewer], api_visibility="private")
+        zoom_in.click(lambda s: on_zoom(s, 1), viewer_state, [viewer_state, viewer], api_visibility="private")
+
+        search_inputs = [query, reference, k, search_lanes, search_scope]
+        search_outputs = [results, ranking, search_status, hits_list, found_state]
+        search.click(on_search, search_inputs, search_outputs, api_name="search")
+        query.submit(on_search, search_inputs, search_outputs, api_visibility="private")
         save.click(on_save_settings, [lanes_box, k_default, backend, base_url, model, session_prefs],
-                   [settings_status, search_lanes, session_prefs], api_name="settings")
+                   [settings_status, search_lanes, reference, session_prefs], api_name="settings")
         refresh = gr.Timer(2.0, active=bool(session.loading))
-        refresh.tick(loading_view, None, [add_status, docs, to_remove, refresh], api_visibility="private",
-                     show_progress="hidden")
-        app.load(loading_view, None, [add_status, docs, to_remove, refresh], api_visibility="private")
+        refresh.tick(loading_view, None, [*views, refresh], api_visibility="private", show_progress="hidden")
+        app.load(on_load, remembered, [*shown, *views, refresh], api_visibility="private")
     return app
 
 
+def _file_stem(title: str) -> str:
+    """A file name from a chat title: letters, digits, spaces, dashes."""
+    stem = "".join(ch if ch.isalnum() or ch in " -_" else " " for ch in title)
+    return "-".join(stem.split())[:60] or "chat"
+
+
 def _apply_prefs(session: AppSession, chosen: UiPrefs) -> str:
-    """Persist an admin's prefs and use them now for everyone. New lanes reopen the library (a lane new to it embeds every page);
-    when they cannot be opened (e.g. model weights missing) the library reopens with its previous lanes."""
+    """Persist an admin's prefs and use them now for everyone. New lanes reopen the library (a lane new to it
+    embeds every page); when they cannot be opened (e.g. model weights missing) the library reopens with its
+    previous lanes."""
     updated = chosen.apply(session.operator).replace(library=session.settings.library)
     with session.lock:
         if updated.lanes != session.library.lanes:
@@ -309,8 +521,7 @@ def _load_sample(session: AppSession, files: list[Path]) -> None:
 
     try:
         report = session.library.add(files, progress=False, on_progress=on_progress)
-        session.loaded = (f"Sample corpus loaded ({sum(f.pages for f in report.files)} pages). Ask away, or drop "
-                          "your own files above.\n\n" + present.report_markdown(report))
+        session.loaded = f"Sample corpus loaded ({sum(f.pages for f in report.files)} pages)."
         print(session.loaded, flush=True)
     finally:
         session.loading = ""
@@ -365,6 +576,7 @@ def launch(settings: Settings, *, lanes: Sequence[str] | None = None, sample_dir
     served = Served(app=app, session=session)
     try:
         app.launch(prevent_thread_lock=True, **server_options(settings))
+        mount_originals(app.server_app, lambda: session.library)
         served.url = app.local_url
         if samples:
             threading.Thread(target=_load_sample, args=(session, samples), name="pagelens-sample",

@@ -1,37 +1,73 @@
-"""Library records -> what the app's components show (tables, gallery items, chat messages, status lines)."""
+"""Library records -> what the app's components show: the library list and status, upload rows, search
+results, gallery items. HTML is built here with every value escaped."""
 
 from __future__ import annotations
 
-import urllib.parse
+import html
 from collections.abc import Sequence
 from pathlib import Path
 
 from .. import extras
 from ..models.registry import LaneFamily
-from ..types import AddReport, Answer, Citation, DocumentInfo, Hit, Step
+from ..types import AddReport, Citation, DocumentInfo, FileOutcome, Hit
+from .snippets import snippet_html, snippet_text
 from .thumbnails import boxed_page
 
-DOCUMENT_COLUMNS = ["document", "pages", "status"]
-HIT_COLUMNS = ["rank", "document", "page", "score", "lanes"]
+HIT_COLUMNS = ["rank", "document", "page", "snippet", "lanes"]
 GalleryItem = tuple[str, str]
 
+# status -> (icon, words shown after the name); the colour comes from the CSS class pl-<status>
+FILE_STATUS = {
+    "added": ("✔", "added"),
+    "updated": ("↻", "updated"),
+    "unchanged": ("=", "unchanged, already in the library"),
+    "failed": ("✖", "failed"),
+}
 
-def document_rows(documents: Sequence[DocumentInfo]) -> list[list]:
-    return [[d.name, d.pages, d.status] for d in documents]
+
+def library_status(documents: Sequence[DocumentInfo], loading: str = "") -> str:
+    """The one-line library summary shown above the list; while something loads, what is loading."""
+    complete = [d for d in documents if d.status == "complete"]
+    pages = sum(d.pages for d in complete)
+    line = (f"**{len(complete)}** document{'s' * (len(complete) != 1)} · **{pages}** page{'s' * (pages != 1)}"
+            if complete else "The library is empty: drop files below.")
+    return f"{line}\n\n{loading}" if loading else line
 
 
-def report_markdown(report: AddReport) -> str:
-    """One line per file: what happened, and for failures the reason a user can act on."""
+def documents_html(documents: Sequence[DocumentInfo]) -> str:
+    """The library list: full name on hover, page count, a pending document marked as such."""
+    if not documents:
+        return '<div class="pl-docs-empty">No documents yet.</div>'
+    rows = []
+    for doc in documents:
+        name = html.escape(doc.name)
+        state = "" if doc.status == "complete" else ' <span class="pl-pending">adding…</span>'
+        rows.append(f'<li class="pl-doc" title="{name} · {doc.pages} pages · {html.escape(doc.kind)}">'
+                    f'<span class="pl-doc-name">{name}</span>{state}'
+                    f'<span class="pl-doc-pages">{doc.pages} p.</span></li>')
+    return f'<ul class="pl-docs">{"".join(rows)}</ul>'
+
+
+def file_row(outcome: FileOutcome) -> str:
+    icon, words = FILE_STATUS[outcome.status]
+    if outcome.status == "failed":
+        detail = f": {html.escape(outcome.reason)}"
+    else:  # a note such as "added as name (2).pdf" follows the page count
+        detail = f" ({outcome.pages} pages)" + (f" — {html.escape(outcome.reason)}" if outcome.reason else "")
+    return (f'<li class="pl-file pl-{outcome.status}"><span class="pl-icon" aria-hidden="true">{icon}</span> '
+            f"<b>{html.escape(outcome.name)}</b> {words}{detail}</li>")
+
+
+def refusal_html(message: str) -> str:
+    """A refused change (e.g. a role that may not add): the sentence itself, escaped."""
+    return html.escape(message)
+
+
+def report_html(report: AddReport) -> str:
+    """One row per file with its status icon and colour; failures say why."""
     if not report.files:
-        return "No supported files were given."
-    lines = []
-    for outcome in report.files:
-        if outcome.status == "failed":
-            lines.append(f"- **{outcome.name}** failed: {outcome.reason}")
-        else:
-            note = f" — {outcome.reason}" if outcome.reason else ""
-            lines.append(f"- **{outcome.name}** {outcome.status} ({outcome.pages} pages){note}")
-    return "\n".join(lines)
+        return '<div class="pl-files-empty">No supported files were given.</div>'
+    return f'<ul class="pl-files">{"".join(file_row(f) for f in report.files)}</ul>'
 
 
 def lanes_label(hit: Hit) -> str:
@@ -41,67 +77,42 @@ def lanes_label(hit: Hit) -> str:
     return label + (f"; also pages {', '.join(map(str, hit.similar_pages))}" if hit.similar_pages else "")
 
 
-def hit_rows(hits: Sequence[Hit]) -> list[list]:
-    return [[i, h.doc, h.page, round(h.score, 4), lanes_label(h)] for i, h in enumerate(hits, 1)]
+def hit_rows(hits: Sequence[Hit], query: str) -> list[list]:
+    """The ranking for the API: rank, document, page, snippet, lanes (scores from different lanes have no
+    common scale, so none is shown)."""
+    return [[i, h.doc, h.page, snippet_text(h.text, query), lanes_label(h)] for i, h in enumerate(hits, 1)]
+
+
+def hits_html(hits: Sequence[Hit], query: str, *, show_lanes: bool) -> str:
+    """Each hit: rank, document and page (a link that opens the viewer), a snippet with the query's terms
+    marked, and which lanes found it when several lanes were searched."""
+    items = []
+    for i, hit in enumerate(hits, 1):
+        name = html.escape(hit.doc)
+        lanes = f'<span class="pl-hit-lanes">found by {html.escape(lanes_label(hit))}</span>' if show_lanes else ""
+        items.append(f'<li class="pl-hit"><div class="pl-hit-head"><span class="pl-rank">{i}</span> '
+                     f'<a href="#pl-page={html.escape(hit.key)}" title="{name}">{name} p.{hit.page}</a>{lanes}</div>'
+                     f'<div class="pl-snippet">{snippet_html(hit.text, query)}</div></li>')
+    return f'<ol class="pl-hits">{"".join(items)}</ol>'
 
 
 def hit_gallery(hits: Sequence[Hit], cache_dir: Path) -> list[GalleryItem]:
-    """Ranked page thumbnails, each with its best region boxed and a caption of rank, score and lanes."""
+    """Ranked page thumbnails, the best region highlighted, captioned by rank and page (short enough to show
+    whole under a thumbnail; the results list next to them names the document)."""
     items = []
     for i, hit in enumerate(hits, 1):
         box = hit.region.box if hit.region is not None else None
-        caption = f"{i}. {hit.doc} p.{hit.page} · {hit.score:.3f} · {lanes_label(hit)}"
-        items.append((str(boxed_page(hit.image_path, box, cache_dir)), caption))
+        items.append((str(boxed_page(hit.image_path, box, cache_dir)), f"{i}. p.{hit.page}"))
     return items
 
 
 def citation_gallery(citations: Sequence[Citation], cache_dir: Path) -> list[GalleryItem]:
-    """The cited pages with the cited region boxed, captioned by the label used in the answer."""
+    """The cited pages with the cited region highlighted, captioned by the label used in the answer."""
     items = []
     for citation in citations:
         box = citation.region.box if citation.region is not None else None
         items.append((str(boxed_page(citation.image_path, box, cache_dir)), citation.label))
     return items
-
-
-def link_citations(text: str, cited: Sequence[GalleryItem]) -> str:
-    """Each citation label in `text` becomes a link that opens its (boxed) page image in a new tab."""
-    first_image = {label: path for path, label in reversed(cited)}  # one link per label: its first page image
-    for label, path in first_image.items():
-        text = text.replace(label, f"[{label}](/gradio_api/file={urllib.parse.quote(path)})")
-    return text
-
-
-def step_message(step: Step) -> dict:
-    """A collapsible assistant message for one agent step (Gradio renders `metadata.title` as a fold)."""
-    return {"role": "assistant", "content": step.detail or step.title,
-            "metadata": {"title": step.title, "status": "done"}}
-
-
-def answer_markdown(answer: Answer) -> str:
-    """The answer text, followed by the labels of citations the text does not already mention."""
-    text = answer.text.strip()
-    missing = [c.label for c in answer.citations if c.label not in text]
-    if missing:
-        text += "\n\nSources: " + " ".join(dict.fromkeys(missing))
-    return text
-
-
-def chat_history_for_agent(messages: Sequence[dict]) -> list[dict]:
-    """The conversation without the step folds: only user turns and final assistant answers."""
-    history = []
-    for message in messages:
-        metadata = message.get("metadata") or {}
-        if metadata.get("title"):
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            history.append({"role": message["role"], "content": content})
-        elif isinstance(content, list):  # Gradio may hand back content as a list of parts
-            text = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-            if text.strip():
-                history.append({"role": message["role"], "content": text})
-    return history
 
 
 def installed_lanes_markdown(families: Sequence[LaneFamily]) -> str:

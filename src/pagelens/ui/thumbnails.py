@@ -1,5 +1,7 @@
-"""Page images with the cited region boxed, drawn on a cached copy (the page PNG in the library is never touched).
+"""Page images with the cited region highlighted, drawn on a cached copy (the library's page PNG is untouched).
 
+The highlight is a translucent fill over the region grown by a padding, outlined outside that padding, so
+the cited lines stay readable (a tight opaque box struck through the first and last line).
 The copies live in one cache folder that the app serves next to the page images; a copy's name is a hash of
 the source file's path, size and mtime plus the box, so a re-ingested page gets a fresh copy.
 """
@@ -13,25 +15,39 @@ from PIL import Image, ImageDraw
 
 from ..types import Box
 
-BOX_COLOUR = (230, 57, 70)
+HIGHLIGHT_FILL = (255, 200, 0, 70)  # RGBA: translucent amber over the text
+HIGHLIGHT_EDGE = (230, 120, 0, 220)
+PADDING_SHARE = 0.012  # of the page's longer side, added around the region
+STYLE_VERSION = 2  # part of a copy's name: a new highlight style never reuses old copies
+
+
+def padded(box: Box, size: tuple[int, int]) -> tuple[float, float, float, float]:
+    """The region grown by the padding on every side, clamped to the page."""
+    pad = max(size) * PADDING_SHARE
+    x0, y0, x1, y1 = box
+    return _clamp((x0 - pad, y0 - pad, x1 + pad, y1 + pad), size)
 
 
 def boxed_page(image_path: str | Path, box: Box | None, cache_dir: Path) -> Path:
-    """A copy of the page PNG with `box` (page-image pixels) outlined; the page itself when there is no box."""
+    """A copy of the page PNG with `box` (page-image pixels) highlighted; the page itself when there is no box."""
     source = Path(image_path)
     if box is None:
         return source
     stat = source.stat()
-    fingerprint = f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{tuple(round(v, 1) for v in box)}"
+    fingerprint = (f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{tuple(round(v, 1) for v in box)}"
+                   f"|{STYLE_VERSION}")
     target = cache_dir / f"{hashlib.sha256(fingerprint.encode()).hexdigest()[:32]}.png"
     if target.exists():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as page:
-        image = page.convert("RGB")
-    x0, y0, x1, y1 = _clamp(box, image.size)
-    width = max(3, round(max(image.size) / 300))
-    ImageDraw.Draw(image).rectangle((x0, y0, x1, y1), outline=BOX_COLOUR, width=width)
+        image = page.convert("RGBA")
+    area = padded(box, image.size)
+    width = max(2, round(max(image.size) / 500))
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    ImageDraw.Draw(overlay).rounded_rectangle(area, radius=width * 3, fill=HIGHLIGHT_FILL, outline=HIGHLIGHT_EDGE,
+                                              width=width)
+    image = Image.alpha_composite(image, overlay).convert("RGB")
     partial = target.with_suffix(".tmp.png")
     image.save(partial, optimize=False)
     partial.replace(target)  # atomic: a concurrent reader never sees half a file

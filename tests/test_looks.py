@@ -17,6 +17,7 @@ from pagelens.ingest.pipeline import ingest_file
 from pagelens.library import Library
 from pagelens.looks_vocab import COLOURS
 from pagelens.models.looks import LooksQuery, PageLook, document_titles, match
+from pagelens.models.tokenize import analyze
 from pagelens.types import Look, Page
 
 RED, BLUE, GREEN = (0.85, 0.1, 0.1), (0.1, 0.2, 0.85), (0.1, 0.6, 0.2)
@@ -105,6 +106,7 @@ def test_ingest_names_colours_and_kinds_of_drawn_figures(tmp_path):
     figure = plot.looks[1]
     assert "plot" in figure.kinds and "colour" in figure.kinds
     assert dict(figure.colours)["red"] >= 0.5  # the bars, with the text left out of the figure's pixels
+    assert {"0", "4", "8"} <= set(figure.text.split())  # the tick labels under the drawn bars
     x0, y0, x1, y1 = figure.box
     assert x0 < 0.25 * plot.width and x1 > 0.75 * plot.width and y0 < 0.35 * plot.height
     assert "drawing" in drawing.looks[1].kinds and "plot" not in drawing.looks[1].kinds
@@ -157,10 +159,12 @@ def test_query_colour_and_kind_words_rank_the_page_that_looks_so(tmp_path):
 
 def test_looks_match_reads_colour_kind_and_title_words():
     page = PageLook(colours={"red": 0.31, "black": 0.6}, kinds=frozenset({"plot", "colour"}), title="Growth rates",
-                    title_terms=frozenset({"growth", "rate"}))
+                    title_terms=frozenset(analyze("Growth rates")), figure_text="weekly growth",
+                    figure_terms=frozenset(analyze("weekly growth")))
     found = match(LooksQuery.parse("the reddish histogram of growth rates"), page)
     assert found.colour == 1.0 and found.kind == 1.0 and found.title > 0
-    assert found.why == "colour: red 31%; kind: plot; title: Growth rates"
+    assert found.why == "colour: red 31%; kind: plot; figure text: growth; title: Growth rates"
+    assert "figure text" not in match(LooksQuery.parse("the histogram of sales"), page).why
     assert match(LooksQuery.parse("a blue photo"), page).colour == 0.0 == match(LooksQuery.parse("a photo"), page).kind
     assert match(LooksQuery.parse("how do I sort a list"), page) .why == ""
 

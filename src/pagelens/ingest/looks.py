@@ -6,11 +6,14 @@ colour bar", "the slide with a tree"), and the offline text lane cannot see. Eve
 rendering already made (the pixmap, the text page, the layout regions) and stays cheap, because ingestion
 without OCR must keep above 30 pages/s (bench/bench_ingest.py). Measured here (loaded 2-core machine):
 PyMuPDF's drawing list (`get_cdrawings`) cost ~8 ms/page and the span dictionary ~10-15 ms/page, so
-neither is used: graphics are found in pixels, fonts in the text page's HTML (~4 ms).
+neither is used: graphics are found in pixels, fonts in the text page's HTML (~4 ms); sampling two pixels
+per cell (to catch more hairlines) cost ~30% of a page's rendering time, so one is sampled and the
+threshold for a figure is low instead. Rendering a page with looks takes ~1.16x the time without.
 
-- Graphics: the page's inked pixels (not the background colour) outside every text region. Their bounding
+- Graphics: the page's inked pixels (not the background colour) outside every word's box. Their bounding
   box is the page's drawn figure; its pixel colours name the figure's colours (text excluded, so a thin
-  red curve is a real share of the figure and black body text is not).
+  red curve is a real share of the figure and black body text is not); the words inside it are the
+  figure's text (labels, legend, axis titles).
 - Colours (`colour_names`): hue/saturation/value bins over the 4096 quantised colours seen, weighted by
   how many sampled pixels have each; shares are of the inked area.
 - Kinds (`looks_vocab.KINDS`): drawn area with numeric tick labels inside -> plot, else drawing; raster
@@ -36,7 +39,7 @@ from ..types import Box, Look, Region
 SAMPLE_STEP = 4  # every 4th pixel both ways: ~90k of a 1500 px page's pixels, plenty for 3% shares
 MIN_SHARE = 0.03  # colours under this share of the inked area are not named
 BACKGROUND_SHARE = 0.35  # the most common colour is background when it covers at least this share
-MIN_GRAPHICS = 0.003  # share of the page's samples that must be inked outside text to count as a figure
+MIN_GRAPHICS = 0.001  # share of the page's samples that must be inked outside text to count as a figure
 MIN_FIGURE_PX = 100  # figure regions smaller than this (either side, page pixels) are not described
 MIN_TICK_LABELS = 6  # numeric text lines inside a drawn figure that make it a plot
 PHOTO_COLOURS = 300  # distinct quantised colours in a raster that make it a photo
@@ -44,6 +47,8 @@ CHROMATIC_SHARE = 0.1  # share of inked pixels in chromatic colours that makes a
 CODE_SHARE = 0.25  # share of characters in a monospaced font that makes a page a code listing
 TITLE_RATIO = 1.15  # the largest font must be this much larger than the body font to be a title
 TITLE_CHARS = 160
+FIGURE_TEXT_CHARS = 2000
+LABEL_MARGIN = 40  # page pixels around a drawn figure where its tick labels and axis titles sit
 SLIDE_ASPECT = 1.2  # a page this much wider than tall is a slide
 
 _LINE = re.compile(r'<p style="top:([\d.]+)pt;left:([\d.]+)pt;line-height:[\d.]+pt">(.*?)</p>', re.DOTALL)
@@ -86,8 +91,8 @@ _CHROMATIC_CODES = np.isin(_CODE_NAME, [_INDEX[name] for name in CHROMATIC])
 
 def quantise(pixels: np.ndarray) -> np.ndarray:
     """12-bit colour codes (4 bits per channel) of an (..., 3) uint8 array."""
-    q = (pixels >> 4).astype(np.int16)
-    return q[..., 0] << 8 | q[..., 1] << 4 | q[..., 2]
+    q = np.ascontiguousarray(pixels) >> 4  # one gather of a strided view, then contiguous arithmetic
+    return (q[..., 0].astype(np.int16) << 8) | (q[..., 1].astype(np.int16) << 4) | q[..., 2]
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,8 @@ def text_layout(textpage: pymupdf.TextPage) -> _Layout:
         spans = _SPAN.findall(body)
         if not spans:
             continue
-        text = html.unescape("".join(span[2] for span in spans)).strip()
+        text = "".join(span[2] for span in spans).strip()
+        text = html.unescape(text) if "&" in text else text
         if not text:
             continue
         largest = 0.0
@@ -158,8 +164,8 @@ def page_looks(page: pymupdf.Page, textpage: pymupdf.TextPage, pixmap: pymupdf.P
     """The page's look (box None), then one look per figure region: each raster image block (a
     "figure" region) and the drawn area (inked pixels outside text and images). Also the title line."""
     step = SAMPLE_STEP
-    pixels = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, pixmap.n)
-    codes = quantise(_ink_samples(pixels[..., :3], step))
+    pixels = np.frombuffer(pixmap.samples_mv, dtype=np.uint8).reshape(pixmap.height, pixmap.width, pixmap.n)
+    codes = quantise(pixels[::step, ::step, :3])
     counts = np.bincount(codes.ravel(), minlength=4096)
     modal = int(counts.argmax())
     inked = codes != modal if counts[modal] >= BACKGROUND_SHARE * codes.size else np.ones(codes.shape, bool)
@@ -167,7 +173,8 @@ def page_looks(page: pymupdf.Page, textpage: pymupdf.TextPage, pixmap: pymupdf.P
     figures: list[Look] = []
     graphics = inked.copy()
     scale = to_pixels.a / step if to_pixels.b == 0 and to_pixels.c == 0 else None
-    for x0, y0, x1, y1, *_ in textpage.extractWORDS() if scale else ():
+    words = textpage.extractWORDS() if scale else []
+    for x0, y0, x1, y1, *_ in words:
         graphics[int(y0 * scale):int(y1 * scale) + 2, int(x0 * scale):int(x1 * scale) + 2] = False
     for region in regions:
         if region.kind != "figure" and scale:
@@ -182,9 +189,10 @@ def page_looks(page: pymupdf.Page, textpage: pymupdf.TextPage, pixmap: pymupdf.P
     if drawn is not None:
         colours = count_colours(codes[graphics])
         ticks = sum(1 for left, top in layout.numbers
-                    if _inside(pymupdf.Point(left + 3, top + 3) * to_pixels, drawn, margin=40))
+                    if _inside(pymupdf.Point(left + 3, top + 3) * to_pixels, drawn, LABEL_MARGIN))
         kinds = ["plot" if ticks >= MIN_TICK_LABELS else "drawing"]
-        figures.append(Look(box=drawn, colours=colours.shares, kinds=_with_colour(kinds, colours)))
+        figures.append(Look(box=drawn, colours=colours.shares, kinds=_with_colour(kinds, colours),
+                            text=_text_inside(words, drawn, step * scale if scale else 0.0)))
     page_colours = count_colours(codes[inked])
     kinds = list(dict.fromkeys(kind for figure in figures for kind in figure.kinds))
     if layout.code_share >= CODE_SHARE:
@@ -195,17 +203,6 @@ def page_looks(page: pymupdf.Page, textpage: pymupdf.TextPage, pixmap: pymupdf.P
             kinds.append("title")
     whole = Look(box=None, colours=page_colours.shares, kinds=_with_colour(kinds, page_colours))
     return [whole, *figures], layout.title
-
-
-def _ink_samples(pixels: np.ndarray, step: int) -> np.ndarray:
-    """One pixel per `step` x `step` cell, the darker of two samples on the cell's diagonal, so half the
-    one-pixel lines a plain stride would miss are sampled (measured: more offsets cost more than the rest
-    of this module together on a loaded machine)."""
-    height, width = pixels.shape[0] // step, pixels.shape[1] // step
-    first = pixels[0:height * step:step, 0:width * step:step]
-    second = pixels[step // 2::step, step // 2::step][:height, :width]
-    darker = second.sum(axis=2, dtype=np.uint16) < first.sum(axis=2, dtype=np.uint16)
-    return np.where(darker[..., None], second, first)
 
 
 def _raster_look(box: Box, pixels: np.ndarray) -> Look:
@@ -237,6 +234,15 @@ def _drawn_box(graphics: np.ndarray, step: int, width: int, height: int) -> Box 
     if min(box[2] - box[0], box[3] - box[1]) < MIN_FIGURE_PX:
         return None
     return box
+
+
+def _text_inside(words: Sequence[tuple], box: Box, zoom: float) -> str:
+    """The words (PyMuPDF word tuples, page points) whose centre lies in `box` (page pixels at `zoom`) or
+    within `LABEL_MARGIN` of it (tick labels and axis titles sit just outside the drawn lines): a drawn
+    figure's labels, legend and axis titles, up to `FIGURE_TEXT_CHARS`."""
+    inside = [w[4] for w in words
+              if _inside(pymupdf.Point((w[0] + w[2]) / 2 * zoom, (w[1] + w[3]) / 2 * zoom), box, LABEL_MARGIN)]
+    return " ".join(inside)[:FIGURE_TEXT_CHARS]
 
 
 def _inside(point: pymupdf.Point, box: Box, margin: float) -> bool:

@@ -53,12 +53,15 @@ class LooksQuery:
 @dataclass(frozen=True)
 class PageLook:
     """What the looks fields keep of a page: best share per colour over the page and its figures, the
-    kinds of the page and its figures, the title's analysed terms and the title itself (for explanations)."""
+    kinds of the page and its figures, the title's analysed terms and the title itself (for explanations),
+    the figures' own text (labels, legends, axis titles) and its analysed terms."""
 
     colours: dict[str, float]
     kinds: frozenset[str]
     title: str
     title_terms: frozenset[str]
+    figure_text: str = ""
+    figure_terms: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, page: Page, title: str) -> "PageLook":
@@ -68,15 +71,20 @@ class PageLook:
             kinds.update(look.kinds)
             for name, share in look.colours:
                 colours[name] = max(colours.get(name, 0.0), share)
-        return cls(colours, _with_implied(kinds), title, frozenset(analyze(title)))
+        figure_text = " ".join(look.text for look in page.looks[1:] if look.text)
+        return cls(colours, _with_implied(kinds), title, frozenset(analyze(title)), figure_text,
+                   frozenset(analyze(figure_text)))
 
     def to_json(self) -> str:
-        return json.dumps({"colours": self.colours, "kinds": sorted(self.kinds), "title": self.title})
+        return json.dumps({"colours": self.colours, "kinds": sorted(self.kinds), "title": self.title,
+                           "figure_text": self.figure_text})
 
     @classmethod
     def from_json(cls, text: str) -> "PageLook":
         data = json.loads(text)
-        return cls(data["colours"], _with_implied(data["kinds"]), data["title"], frozenset(analyze(data["title"])))
+        figure_text = data.get("figure_text", "")
+        return cls(data["colours"], _with_implied(data["kinds"]), data["title"], frozenset(analyze(data["title"])),
+                   figure_text, frozenset(analyze(figure_text)))
 
 
 def _with_implied(kinds: Iterable[str]) -> frozenset[str]:
@@ -101,6 +109,9 @@ def match(query: LooksQuery, page: PageLook) -> LooksMatch:
             parts.append(f"colour: {colour} {round(100 * share)}%")
     kinds = [kind for kind in query.kinds if kind in page.kinds]
     parts.extend(f"kind: {kind}" for kind in kinds)
+    labelled = query.terms & page.figure_terms
+    if labelled and kinds:
+        parts.append(f"figure text: {', '.join(sorted(labelled))}")
     shared = query.terms & page.title_terms
     title = len(shared) / len(query.terms) if query.terms else 0.0
     if shared:

@@ -8,7 +8,8 @@ without OCR must keep above 30 pages/s (bench/bench_ingest.py). Measured here (l
 PyMuPDF's drawing list (`get_cdrawings`) cost ~8 ms/page and the span dictionary ~10-15 ms/page, so
 neither is used: graphics are found in pixels, fonts in the text page's HTML (~4 ms); sampling two pixels
 per cell (to catch more hairlines) cost ~30% of a page's rendering time, so one is sampled and the
-threshold for a figure is low instead. Rendering a page with looks takes ~1.16x the time without.
+threshold for a figure is low instead. Rendering a page with looks took 1.16x and 1.36x the time
+without (two same-run A/B runs on a loaded machine).
 
 - Graphics: the page's inked pixels (not the background colour) outside every word's box. Their bounding
   box is the page's drawn figure; its pixel colours name the figure's colours (text excluded, so a thin

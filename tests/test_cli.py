@@ -94,7 +94,8 @@ def test_unknown_lane_and_unknown_command_are_usage_errors(cli):
     assert cli("frobnicate").returncode == 2
 
 
-def test_a_busy_library_is_a_clear_error(cli, subprocess_env, python):
+def test_a_busy_library_is_a_clear_error(cli, subprocess_env, python, sample_docs):
+    """A second process reads a library another process writes, and is refused writing with the writer's pid."""
     cli("list")  # creates the library
     holder = subprocess.Popen(
         [python, "-c", "import sys, word_lane; word_lane.register(); from pagelens import Library; "
@@ -103,8 +104,9 @@ def test_a_busy_library_is_a_clear_error(cli, subprocess_env, python):
         env=subprocess_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"
-        busy = cli("list")
-        assert busy.returncode == 1 and f"in use by another process (pid {holder.pid})" in busy.stderr
+        assert cli("list").returncode == 0  # reading goes on beside the writer
+        busy = cli("add", str(sample_docs / "booktabs-page2.png"))
+        assert busy.returncode == 1 and f"written by another process (pid {holder.pid})" in busy.stderr
     finally:
         holder.communicate("", timeout=60)
     assert cli("list").returncode == 0
@@ -176,9 +178,12 @@ def test_serve_starts_the_app_on_the_library_and_holds_it(tmp_path, offline_env)
                               env=offline_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for_http(server, f"http://127.0.0.1:{port}/", timeout_s=480, what="pagelens serve")
-        busy = subprocess.run([str(PAGELENS), "list", "--library", str(library)], env=offline_env,
-                              capture_output=True, text=True, timeout=120)
-        assert busy.returncode == 1 and "in use by another process" in busy.stderr
+        beside = subprocess.run([str(PAGELENS), "list", "--library", str(library)], env=offline_env,
+                                capture_output=True, text=True, timeout=120)
+        assert beside.returncode == 0, beside.stderr  # a terminal reads the library the app holds
+        busy = subprocess.run([str(PAGELENS), "remove", "--library", str(library), "nothing.pdf"],
+                              env=offline_env, capture_output=True, text=True, timeout=120)
+        assert busy.returncode == 1 and "written by another process" in busy.stderr
     finally:
         server.send_signal(signal.SIGINT)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pagelens.rag.citations import find_labels, normalise_label, scan_labels, strip_labels
 from pagelens.rag.evidence import EvidencePage
-from pagelens.rag.extractive import QuestionTerms, judge_page
+from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of
 from pagelens.rag.lexical import CorpusStats, sentences
 from pagelens.rag.rewrite import decompose, message_text, rewrite
 
@@ -116,3 +116,43 @@ def test_the_sentence_answering_the_question_wins_and_absent_words_lower_confide
     assert good.confidence > 0.8 > 0.2 > bad.confidence
     partial = QuestionTerms.of("How do I reset the seeds of the xoshiro generator in writexl?", stats)
     assert judge_page(partial, answering).confidence < good.confidence
+
+
+def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
+    documented = _page("The --max-ppsize option sets the pointer protection stack. Its default is 50000 "
+                       "locations. Command-line options are read at startup. Environment variables are read "
+                       "later. The --max-vsize option limits the vector heap.", 1)
+    stats = CorpusStats.from_texts([documented.text, "filler words only", "more filler text"])
+    asked = QuestionTerms.of("What is the default value of the --max-ppsize option?", stats)
+    near_miss = QuestionTerms.of("What is the default value of the --max-vsize option?", stats)
+    answered, missed = judge_page(asked, documented), judge_page(near_miss, documented)
+    assert answered.gaps == [] and "50000" in lead_of(answered.best)
+    assert set(missed.gaps) <= {"a number", "a default value"} and missed.gaps
+    assert missed.confidence < answered.confidence
+    signature = _page("pen[] Rainbow(int NColors=32766) a rainbow spectrum", 1)
+    stats = CorpusStats.from_texts([signature.text, "filler words only"])
+    assert judge_page(QuestionTerms.of("How many colours does Rainbow use by default?", stats), signature).gaps == []
+
+
+def test_a_name_no_page_mentions_is_a_gap_on_every_page():
+    page = _page("The finance package computes the net present value with npv and the internal rate of "
+                 "return with irr.", 1)
+    stats = CorpusStats.from_texts([page.text, "filler words only"])
+    known = judge_page(QuestionTerms.of("Which function of the finance package computes the IRR?", stats), page)
+    unknown = judge_page(QuestionTerms.of("Which function of the finance package computes the MIRR?", stats), page)
+    assert known.gaps == []
+    assert unknown.gaps == ["MIRR (no page mentions it)"] and unknown.confidence < 0.5 * known.confidence
+    writexl = QuestionTerms.of("How do I write a table with the writexl package?", stats)
+    assert writexl.unknown == ["writexl"]
+
+
+def test_answer_kind_reads_numbers_defaults_and_names_from_the_question():
+    from pagelens.rag.answer_kind import AnswerKind
+
+    kind = AnswerKind.of("If I call density() without passing bw, what bandwidth is used?")
+    assert kind.default and not kind.number and kind.names == ("density()",)
+    kind = AnswerKind.of("How many pixels wide is the png terminal's image?")
+    assert kind.number and not kind.default
+    assert AnswerKind.of("What are the thicknesses of \\toprule and \\midrule in booktabs?").names == (
+        "\\toprule", "\\midrule")
+    assert AnswerKind.of("Which Asymptote module draws Venn diagrams?").names == ("Asymptote", "Venn")

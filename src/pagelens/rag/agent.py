@@ -266,8 +266,10 @@ def _judge_step(parts: list[_Part], step) -> Step:
         where = best.page.label if best else "no page"
         verdict = "enough" if part.sufficient else "not enough"
         missing = _words_for(best.missing[:4], part.question) if best and best.missing else []
+        lacks = best.gaps if best else []
         lines.append(f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})"
-                     + (f"; not on it: {', '.join(missing)}" if missing else ""))
+                     + (f"; not on it: {', '.join(missing)}" if missing else "")
+                     + (f"; lacks: {', '.join(lacks)}" if lacks else ""))
     gaps = [w for part in parts if part.best and not part.sufficient
             for w in _words_for(part.best[0].missing[:3], part.question)]
     title = ("Evidence suffices" if all(p.sufficient for p in parts)
@@ -291,9 +293,13 @@ def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[st
     answered = [p for p in parts if p.confidence >= threshold or p in anchored]
     if not answered:
         missing: list[str] = []
+        lacks: list[str] = []
         for part in parts:
             missing.extend(_words_for(part.best[0].missing[:3] if part.best else [], part.question))
+            lacks.extend(part.best[0].gaps if part.best else [])
         gap = f" (no page found covering: {', '.join(dict.fromkeys(missing))})" if missing else ""
+        if lacks:
+            gap += f" (the best page lacks: {', '.join(dict.fromkeys(lacks))})"
         return f"The library does not answer this question{gap}.", [], False
     lines, citations = [], []
     for part in answered:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..types import Box, Citation, Region
+from .answer_kind import GAP_FACTOR, UNKNOWN_NAME_FACTOR, AnswerKind
 from .evidence import EvidencePage
 from ..furniture import NONE, Furniture
 from .lexical import CorpusStats, question_terms, sentences, terms
@@ -36,11 +37,6 @@ TABLE_WINDOW = 4  # lines per candidate of a table whose cells are one per line
 CONTEXT_WEIGHT = 0.35
 QUOTE_CHARS = 300
 W_PAGE, W_BEST, W_FOCUS, W_SCORE = 0.25, 0.3, 0.25, 0.2  # the parts of a page's confidence
-NO_NUMBER_FACTOR = 0.7  # a question asking for a number, with no number near the best passage
-_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|wide|tall|big|large|thick|often)\b|\bwhat (is the )?"
-                          r"(default )?(value|number|size|width|height|period|level|limit|length|port|year|"
-                          r"percentage|thickness|amount|count)\b|\bin what year\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d")
 LEAD_CHARS = 480
 TERM_CHARS = 90
 LEAD_FOLLOWING = 2  # candidates after the best one that may join the lead
@@ -83,6 +79,7 @@ class PageJudgement:
     passages: list[Passage]  # best first
     confidence: float  # what decides answerable or not
     missing: list[str] = field(default_factory=list)  # question terms the page lacks, most important first
+    gaps: list[str] = field(default_factory=list)  # what the asked-for answer needs and the best passage lacks
 
     @property
     def best(self) -> Passage | None:
@@ -100,6 +97,8 @@ class QuestionTerms:
     weights: dict[str, float]  # stemmed term -> idf
     pairs: list[tuple[str, str]]  # consecutive content terms of the question
     pairs_terms: list[str] = field(default_factory=list)  # the question's own terms, in order
+    kind: AnswerKind = AnswerKind(number=False, default=False, names=())  # of the question's own words
+    unknown: list[str] = field(default_factory=list)  # names in the question that no page mentions
 
     @property
     def total(self) -> float:
@@ -115,7 +114,9 @@ class QuestionTerms:
             weights.setdefault(term, CONTEXT_WEIGHT * stats.idf(term))
         pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
         text = " ".join([question, *context])
-        return cls(text=text, weights=weights, pairs=pairs, pairs_terms=order)
+        kind = AnswerKind.of(question)
+        return cls(text=text, weights=weights, pairs=pairs, pairs_terms=order, kind=kind,
+                   unknown=kind.unknown(lambda t: stats.df.get(t, 0) > 0))
 
     def focus(self, count: int = 2) -> list[str]:
         """The question's rarest terms (its own words only, not the context a follow-up carries)."""
@@ -239,18 +240,19 @@ def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture
         term = units[i - 1].text if i > 0 and _is_term(units[i - 1].text) else ""
         passages.append(Passage(page=page, unit=unit, score=score, following=following, term=term))
     passages.sort(key=lambda p: -p.score)
-    confidence = _confidence(question, coverage, passages, units, unit_terms)
+    confidence, gaps = _confidence(question, coverage, passages, units, unit_terms)
     return PageJudgement(page=page, coverage=coverage, passages=passages, confidence=confidence,
-                         missing=question.missing(page_terms))
+                         missing=question.missing(page_terms), gaps=gaps)
 
 
 def _confidence(question: QuestionTerms, coverage: float, passages: list[Passage], units: list[Unit],
-                unit_terms: list[list[str]]) -> float:
-    """How well the page answers: the share of the question it covers, the share its best passage and
-    that passage's neighbours cover, whether they hold the question's focus (its rarest terms), and
-    whether they hold the kind of thing asked for (a number for "how many", "what default", ...)."""
+                unit_terms: list[list[str]]) -> tuple[float, list[str]]:
+    """How well the page answers, and its gaps: the share of the question it covers, the share its best
+    passage and that passage's neighbours cover, whether they hold the question's focus (its rarest
+    terms), whether they hold the kind of answer asked for (answer_kind.py: a number, a default), and
+    whether the library mentions the things the question names at all."""
     if not passages:
-        return 0.0
+        return 0.0, []
     best = passages[0]
     i = best.unit.order if best.unit.order < len(units) and units[best.unit.order] is best.unit else \
         units.index(best.unit)
@@ -260,9 +262,13 @@ def _confidence(question: QuestionTerms, coverage: float, passages: list[Passage
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
     value = (W_PAGE * coverage + W_BEST * question.coverage(window_terms) + W_FOCUS * focus_share
              + W_SCORE * min(1.0, best.score))
-    if _ASKS_NUMBER.search(question.text) and not _NUMBER.search(window_text):
-        value *= NO_NUMBER_FACTOR
-    return value
+    gaps = question.kind.gaps(window_text)
+    for gap in gaps:
+        value *= GAP_FACTOR[gap]
+    if question.unknown:
+        value *= UNKNOWN_NAME_FACTOR
+        gaps += [f"{name} (no page mentions it)" for name in question.unknown]
+    return value, gaps
 
 
 def unit_similarity(question: str, pages: Sequence[EvidencePage], furniture: dict[str, Furniture]) -> dict[str, float]:

@@ -1,7 +1,7 @@
 """Answering gates: a self-made set (tests/answer_set.py) that runs in any clone, and the dev set
 (../shared/eval/dev, skipped when absent) with the offline extractive answerer.
 
-The dev gates hold what the answerer measured when they were set (answers 43/64 correct, 11/23 abstentions
+The dev gates hold what the answerer measured when they were set (answers 44/64 correct, 12/23 abstentions
 with 62/64 answered, conversation turns 40/56, with the judge's answer-type checks), minus a small margin:
 they catch regressions. The issue's targets (0.70 correct; 15/23 abstentions while answering 58/64;
 turns 0.75) are not reached yet.
@@ -90,6 +90,6 @@ def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_pa
         report = run_ask_eval(dev_dir, library=library)
     print(report.summary())
     assert report.answerable == 64 and report.unanswerable == 23 and report.turns == 56
-    assert report.correct >= 41
-    assert report.answered >= 58 and report.abstained >= 9
+    assert report.correct >= 42
+    assert report.answered >= 58 and report.abstained >= 10
     assert report.turns_correct >= 37

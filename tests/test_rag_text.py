@@ -129,6 +129,9 @@ def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
     assert answered.gaps == [] and "50000" in lead_of(answered.best)
     assert set(missed.gaps) <= {"a number", "a default value"} and missed.gaps
     assert missed.confidence < answered.confidence
+    split = _page("The defaults are 6Mb and 350k. --max-ppsize=N sets the stack. --min-vsize=N sets the heap.", 1)
+    other = judge_page(QuestionTerms.of("What is the default of --max-vsize?", stats), split)
+    assert "--max-vsize (as written in the question)" in other.gaps
     signature = _page("pen[] Rainbow(int NColors=32766) a rainbow spectrum", 1)
     stats = CorpusStats.from_texts([signature.text, "filler words only"])
     assert judge_page(QuestionTerms.of("How many colours does Rainbow use by default?", stats), signature).gaps == []
@@ -151,6 +154,8 @@ def test_answer_kind_reads_numbers_defaults_and_names_from_the_question():
 
     kind = AnswerKind.of("If I call density() without passing bw, what bandwidth is used?")
     assert kind.default and not kind.number and kind.names == ("density()",)
+    assert kind.identifiers == ("density()",) and kind.gaps("density(x, bw = 'SJ') by default") == []
+    assert [gap for gap, _ in kind.gaps("hist() by default")] == ["density() (as written in the question)"]
     kind = AnswerKind.of("How many pixels wide is the png terminal's image?")
     assert kind.number and not kind.default
     assert AnswerKind.of("What are the thicknesses of \\toprule and \\midrule in booktabs?").names == (

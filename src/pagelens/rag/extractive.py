@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..types import Box, Citation, Region
-from .answer_kind import GAP_FACTOR, UNKNOWN_NAME_FACTOR, AnswerKind
+from .answer_kind import UNKNOWN_NAME_FACTOR, AnswerKind
 from .evidence import EvidencePage
 from ..furniture import NONE, Furniture
 from .lexical import CorpusStats, question_terms, sentences, terms
@@ -262,9 +262,10 @@ def _confidence(question: QuestionTerms, coverage: float, passages: list[Passage
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
     value = (W_PAGE * coverage + W_BEST * question.coverage(window_terms) + W_FOCUS * focus_share
              + W_SCORE * min(1.0, best.score))
-    gaps = question.kind.gaps(window_text)
-    for gap in gaps:
-        value *= GAP_FACTOR[gap]
+    gaps = []
+    for gap, factor in question.kind.gaps(window_text):
+        value *= factor
+        gaps.append(gap)
     if question.unknown:
         value *= UNKNOWN_NAME_FACTOR
         gaps += [f"{name} (no page mentions it)" for name in question.unknown]

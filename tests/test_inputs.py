@@ -72,7 +72,7 @@ def test_questions_are_capped_like_queries(library: Library):
 def test_the_app_refuses_an_oversized_question_without_echoing_it(tmp_path: Path):
     with running_app(tmp_path / "lib", lanes=["words"]) as served:
         client = Client(served.url, verbose=False)
-        chat, _, _ = client.predict("budget " * 600_000, [], api_name="/ask")
+        chat, *_ = client.predict("budget " * 600_000, [], api_name="/ask")
         assert len(str(chat)) < 5_000 and "Please shorten it" in str(chat)
-        chat, _, _ = client.predict("\x00\x00", [], api_name="/ask")
+        chat, *_ = client.predict("\x00\x00", [], api_name="/ask")
         assert chat == []

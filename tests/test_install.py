@@ -163,7 +163,7 @@ def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, whe
         assert shown.startswith("Lanes installed here: `text`.") and "`dse`" in shown, shown
         assert INSTALL_VISUAL in shown
         app = Client(url, verbose=False)
-        message, _ = app.predict("text, clip", 10, "extractive", "", "", api_name="/settings")
+        message, *_ = app.predict("text, clip", 10, "extractive", "", "", api_name="/settings")
         assert message.startswith("Not saved") and INSTALL_VISUAL in message, message
     finally:
         server.send_signal(signal.SIGINT)

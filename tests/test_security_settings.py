@@ -38,6 +38,7 @@ LAUNCH_WORDS_APP = ("import word_lane; word_lane.register(); from pagelens.confi
 @pytest.fixture(autouse=True)
 def _words_lane():
     word_lane.register()
+    word_lane.register("words2")  # a second known lane, so that changing lanes is a valid choice to refuse
 
 
 @pytest.fixture

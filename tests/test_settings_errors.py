@@ -54,8 +54,9 @@ def test_library_errors_are_pagelens_errors(tmp_path):
             lib.search("   ")
         with pytest.raises(errors.DocumentNotFoundError, match="no document named 'x.pdf'"):
             lib.pages("x.pdf")
-        with pytest.raises(errors.LibraryLockedError, match="in use"):
-            Library(tmp_path / "lib")
+        with Library(tmp_path / "lib") as reader:  # a second open reads; writing is refused
+            with pytest.raises(errors.LibraryLockedError, match="one writer at a time"):
+                reader.remove("x.pdf")
     with pytest.raises(errors.UnknownLaneError, match="known lanes"):
         Library(tmp_path / "other", lanes=["nope"])
 

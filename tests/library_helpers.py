@@ -1,7 +1,9 @@
-"""Helpers shared by the tests: real PDFs cut from dev-set documents, free ports, waiting for a server."""
+"""Helpers shared by the tests: real PDFs cut from dev-set documents, free ports, starting and stopping a
+server."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -42,3 +44,13 @@ def wait_for_http(process: subprocess.Popen, url: str, *, timeout_s: float, what
             pass
         assert time.monotonic() - started < timeout_s, f"{what} did not answer {url} within {timeout_s:.0f} s"
         time.sleep(0.25)
+
+
+def stop_server(process: subprocess.Popen, *, grace_s: float = 60) -> None:
+    """Stop a server the way Ctrl-C does (SIGINT, so it closes its library cleanly); kill it if it hangs."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from library_helpers import free_port, wait_for_http
+from library_helpers import free_port, stop_server, wait_for_http
 
 GNUPLOT = "gnuplot-expressions.pdf"
 WORDS_CLI = "import sys, word_lane; word_lane.register(); from pagelens.cli import main; sys.exit(main())"
@@ -185,11 +184,7 @@ def test_serve_starts_the_app_on_the_library_and_holds_it(tmp_path, offline_env)
                               env=offline_env, capture_output=True, text=True, timeout=120)
         assert busy.returncode == 1 and "written by another process" in busy.stderr
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     listed = subprocess.run([str(PAGELENS), "list", "--json", "--library", str(library)], env=offline_env,
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr

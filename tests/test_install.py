@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import tempfile
 import textwrap
@@ -22,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from gradio_client import Client
-from library_helpers import free_port, wait_for_http
+from library_helpers import free_port, stop_server, wait_for_http
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -166,11 +165,7 @@ def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, whe
         message, *_ = app.predict("text, clip", 10, "extractive", "", "", api_name="/settings")
         assert message.startswith("Not saved") and INSTALL_VISUAL in message, message
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 def test_a_fresh_clone_gets_its_own_tools_and_environment():

@@ -13,8 +13,6 @@ import fcntl
 import os
 from pathlib import Path
 
-from ..errors import LibraryLockedError
-
 
 class LibraryLock:
     def __init__(self, path: Path, file) -> None:

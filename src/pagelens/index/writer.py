@@ -170,8 +170,6 @@ class Writer:
             self._purge(row.doc_id)
 
     def _collect(self, paths: Iterable[str | Path], report: AddReport) -> list[tuple[Path, str]]:
-        from ..ingest.pipeline import SUPPORTED_SUFFIXES
-
         jobs: dict[str, Path] = {}
 
         def take(path: Path, name: str) -> None:

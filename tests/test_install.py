@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import textwrap
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -166,6 +167,26 @@ def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, whe
         assert message.startswith("Not saved") and INSTALL_VISUAL in message, message
     finally:
         stop_server(server)
+
+
+@pytest.mark.slow
+def test_the_wheel_names_the_licenses_of_the_sample_corpus(wheel_venv, wheel_work):
+    """The sample documents are GPL v2, LPPL and gnuplot-licensed works shipped next to Apache-2.0 code: the
+    wheel's metadata names every license and carries each text."""
+    from pagelens.assets import SAMPLE_DIR, sample_documents
+
+    wheel, = (wheel_work / "dist").glob("pagelens-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    expression = next(line for line in metadata.splitlines() if line.startswith("License-Expression:"))
+    for license_id in ("Apache-2.0", "GPL-2.0-only", "LPPL-1.3c", "LicenseRef-gnuplot"):
+        assert license_id in expression, expression
+    shipped = {Path(n).name for n in names if ".dist-info/licenses/" in n}
+    assert shipped == {"LICENSE", "GPL-2.0.txt", "LPPL-1.3c.tex", "gnuplot.copyright", "maxima-doc.copyright"}
+    sources = (SAMPLE_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    for sample in sample_documents():
+        assert f"| {sample.name} |" in sources, f"{sample.name} has no source and license in SOURCES.md"
 
 
 def test_a_fresh_clone_gets_its_own_tools_and_environment():

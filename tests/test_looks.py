@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from pagelens.config import Settings
 from pagelens.ingest.looks import colour_names
 from pagelens.ingest.pipeline import ingest_file
 from pagelens.library import Library
 from pagelens.looks_vocab import COLOURS
-from pagelens.models.looks import LooksQuery, PageLook, document_titles, match
+from pagelens.models.looks import UNSHOWN_KIND, LooksQuery, PageLook, document_titles, match
 from pagelens.models.tokenize import analyze
 from pagelens.types import Look, Page
 
@@ -131,6 +131,54 @@ def test_ingest_describes_an_embedded_png_plot(tmp_path):
     assert figure.box[0] == pytest.approx(72 * page.width / 595, abs=3)
 
 
+def labelled_plot_png(path: Path, size: int = 640) -> Path:
+    """A raster plot whose axis title and legend are set in pixels only (large enough letters for OCR)."""
+    font = ImageFont.load_default(size=size // 20)
+    image = Image.new("RGB", (size, size * 2 // 3), "white")
+    draw = ImageDraw.Draw(image)
+    w, h = image.size
+    draw.line([(80, h - 60), (w - 20, h - 60)], fill="black", width=2)
+    draw.line([(80, 20), (80, h - 60)], fill="black", width=2)
+    xs = np.linspace(80, w - 20, 60)
+    draw.line(list(zip(xs, h / 2 - h / 4 * np.sin(xs / 50))), fill=(30, 90, 200), width=4)
+    draw.text((w // 2 - 120, h - 45), "Weeks of rainfall", fill="black", font=font)
+    draw.text((w - 250, 30), "Kestrel sightings", fill="black", font=font)
+    image.save(path)
+    return path
+
+
+def test_text_inside_a_large_embedded_raster_figure_is_read_indexed_and_explained(tmp_path):
+    """OCR of the large image only (the small one is an icon), its words found by search with the figure as
+    the hit's region and quoted in the explanation, and read from the OCR cache the second time."""
+    big, small = labelled_plot_png(tmp_path / "plot.png"), labelled_plot_png(tmp_path / "icon.png", size=320)
+
+    def page_with_plot(page):
+        page.insert_text((72, 80), "The survey results are shown below.", fontsize=11)
+        page.insert_image(pymupdf.Rect(72, 120, 520, 420), filename=str(big))
+        page.insert_image(pymupdf.Rect(72, 500, 132, 540), filename=str(small))
+
+    pdf = make_pdf(tmp_path / "survey.pdf", [page_with_plot])
+    cache = tmp_path / "ocr-cache"
+    ocr = settings(tmp_path).replace(ocr="tesseract", ocr_cache=str(cache))
+    page, = ingest_file(pdf, name=pdf.name, doc_id="d3", out_dir=tmp_path / "png", settings=ocr)
+    assert page.text_source == "layer" and "kestrel" not in page.text.lower()
+    assert {"kestrel", "sightings", "rainfall"} <= set(page.figure_text.lower().split())
+    figure, = (region for region in page.regions if region.kind == "figure" and region.text)
+    assert figure.box[0] == pytest.approx(72 * page.width / 595, abs=3)
+    assert [look.text for look in page.looks if look.text] == [figure.text]
+    assert len(list(cache.glob("*.json"))) == 1  # the 60 pt icon is not read
+    library = tmp_path / "library"
+    with Library(library, lanes=["text"], settings=ocr.replace(library=library)) as lib:
+        assert lib.add([pdf]).ok
+        hit, = lib.search("kestrel sightings", k=3)
+        assert hit.region.box == figure.box
+        assert "figure text: 'Kestrel sightings'" in hit.lanes["text"].why
+    assert len(list(cache.glob("*.json"))) == 1  # the second ingestion read the figure from the cache
+    off = ocr.replace(ocr_figures=False)
+    page, = ingest_file(pdf, name=pdf.name, doc_id="d3", out_dir=tmp_path / "png2", settings=off)
+    assert page.figure_text == ""
+
+
 def test_query_colour_and_kind_words_rank_the_page_that_looks_so(tmp_path):
     """Three documents with the same words (separate files, so no overlay folding); a colour word in the
     query decides, and the hit says why."""
@@ -161,9 +209,11 @@ def test_looks_match_reads_colour_kind_and_title_words():
     page = PageLook(colours={"red": 0.31, "black": 0.6}, kinds=frozenset({"plot", "colour"}), title="Growth rates",
                     title_terms=frozenset(analyze("Growth rates")), figure_text="weekly growth",
                     figure_terms=frozenset(analyze("weekly growth")))
-    found = match(LooksQuery.parse("the reddish histogram of growth rates"), page)
+    found = match(LooksQuery.parse("the page showing the reddish histogram of growth rates"), page)
     assert found.colour == 1.0 and found.kind == 1.0 and found.title > 0
-    assert found.why == "colour: red 31%; kind: plot; figure text: growth; title: Growth rates"
+    talked_about = match(LooksQuery.parse("which bins does the reddish histogram of growth rates use"), page)
+    assert talked_about.kind == UNSHOWN_KIND < 1.0 and talked_about.colour == 1.0  # no showing word
+    assert found.why == "colour: red 31%; kind: plot; figure text: 'weekly growth'; title: Growth rates"
     assert "figure text" not in match(LooksQuery.parse("the histogram of sales"), page).why
     assert match(LooksQuery.parse("a blue photo"), page).colour == 0.0 == match(LooksQuery.parse("a photo"), page).kind
     assert match(LooksQuery.parse("how do I sort a list"), page) .why == ""

@@ -47,9 +47,11 @@ class Settings:
     ocr: OcrEngine = "tesseract"  # tesseract (apt tesseract-ocr; ~4x less CPU here) | rapidocr (no install) | off
     ocr_langs: list[str] = field(default_factory=lambda: ["eng"])  # tesseract codes: eng, deu, chi_sim, ...
     ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
+    ocr_figures: bool = True  # OCR large raster images on pages with a text layer too (ingest/figure_text.py)
     ocr_cache: str = "~/.cache/pagelens/ocr"  # OCR results by page-image hash (OCR is seconds/page); "off": none
     html_renderer: HtmlRenderer = "mupdf"  # mupdf: no JS, no network; chromium: Playwright, network blocked
     soffice: str = ""  # LibreOffice for Office files; empty: /usr/bin/soffice, else soffice on PATH
+    looks: bool = True  # colours, figure kinds, titles from pixels (ingest/looks.py); off saves ~15%
     layout: bool = False  # PyMuPDF layout model for region classes (~2 s/page here); off: text/image blocks
     # sandboxed rendering processes, files and page ranges spread over them: one per core, at most 8 (each
     # holds PyMuPDF and, with rapidocr, its models: ~300 MB)

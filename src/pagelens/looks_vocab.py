@@ -50,3 +50,13 @@ QUERY_COLOURS = {name: name for name in COLOURS} | {
     "scarlet": "red", "maroon": "brown", "golden": "yellow", "gold": "yellow", "teal": "green",
     "reddish": "red", "bluish": "blue", "greenish": "green",
 }
+
+# query words saying that something is shown (a figure is looked for, not talked about): with none of them,
+# a query's kind words count less ("the bins used for the histogram" asks about text next to a plot;
+# "which page shows a histogram" asks for the plot). Inflected forms listed: queries are not stemmed here.
+SHOWING_WORDS = frozenset({
+    "show", "shows", "shown", "showing", "draw", "draws", "drawn", "depict", "depicts", "depicted",
+    "depicting", "display", "displays", "displayed", "displaying", "illustrate", "illustrates",
+    "illustrated", "illustrating", "illustration", "pictured", "plotted", "plots", "visualise",
+    "visualises", "visualised", "visualize", "visualizes", "visualized", "visualization", "visualisation",
+})

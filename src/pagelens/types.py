@@ -65,6 +65,12 @@ class Page:
     def key(self) -> str:
         return page_key(self.doc_id, self.page)
 
+    @property
+    def figure_text(self) -> str:
+        """Text read inside the page's raster figures (OCR at ingest, `ingest/figure_text.py`), which its
+        text layer lacks: a figure region's text is never text-layer text."""
+        return "\n".join(r.text for r in self.regions if r.kind == "figure" and r.text)
+
 
 @dataclass(frozen=True)
 class LaneRank:

@@ -29,6 +29,14 @@ class OcrResult:
 def ocr_page(png: Path, settings: Settings) -> OcrResult:
     if settings.ocr == "off":
         return OcrResult()
+    lines = reading_order(read_image(png, settings))
+    return OcrResult(text="\n".join(line.text for line in lines),
+                     regions=[Region("text", line.box, line.text) for line in lines])
+
+
+def read_image(png: Path, settings: Settings) -> list[OcrLine]:
+    """The engine's pieces of text in an image file (a page or a figure cut from one), from the OCR cache
+    when this image was read before with the same engine and languages. `settings.ocr` must not be off."""
     engine = _engine(settings)
     langs = tuple(settings.ocr_langs)
     engine.check_langs(langs)
@@ -39,9 +47,7 @@ def ocr_page(png: Path, settings: Settings) -> OcrResult:
         pieces = engine.read(png, langs)
         if cache:
             cache.put(key, pieces)
-    lines = reading_order(pieces)
-    return OcrResult(text="\n".join(line.text for line in lines),
-                     regions=[Region("text", line.box, line.text) for line in lines])
+    return pieces
 
 
 def _engine(settings: Settings):

@@ -16,6 +16,7 @@ from ..errors import IngestError
 from ..types import Page, TextSource
 from .job import RenderJob
 from .layout import TEXTPAGE_FLAGS, page_regions
+from .figure_text import read_figures
 from .looks import page_looks
 from .ocr import ocr_page
 from .png import PngWriter
@@ -114,13 +115,16 @@ def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: T
     textpage = page.get_textpage(flags=TEXTPAGE_FLAGS)
     text = textpage.extractText().strip()
     regions = page_regions(page, textpage, to_pixels, (pixmap.width, pixmap.height), settings)
-    looks, title = page_looks(page, textpage, pixmap, to_pixels, regions, number)
+    looks, title = ([], "") if not settings.looks else page_looks(page, textpage, pixmap, to_pixels, regions,
+                                                                   number)
     if len(text) < settings.ocr_min_chars and text_source == "layer" and settings.ocr != "off":
         writer.wait(png)
         ocr = ocr_page(png, settings)
         if ocr.text:
             text, text_source = ocr.text, "ocr"
             regions = [r for r in regions if r.kind != "text"] + ocr.regions
+    elif text_source == "layer":
+        regions, looks = read_figures(page, textpage, to_pixels, regions, looks, settings)
     if not text and text_source == "layer":
         text_source = "none"
     return Page(doc_id=job.doc_id, doc=job.name, page=number, image_path=str(png),

@@ -27,11 +27,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..looks_vocab import IMPLIED_KINDS, QUERY_COLOURS, QUERY_KINDS
+from ..looks_vocab import IMPLIED_KINDS, QUERY_COLOURS, QUERY_KINDS, SHOWING_WORDS
 from ..types import Page
 from .tokenize import analyze
 
 FULL_SHARE = 0.2  # a colour covering this share of the inked area (page or figure) matches fully
+# kind credit of a query with no showing word (looks_vocab.SHOWING_WORDS). Dev set: any value from 0 to 0.5
+# gives the same figure and multihop scores (figure 0.857, multihop 1.0), 0.75 and 1 put a plot page above
+# the page whose text answers a multihop question that names the plot (multihop 0.973)
+UNSHOWN_KIND = 0.4
 REPEATED_LINE_SHARE = 0.5  # a line on at least this share of a deck's slides is navigation, not a title
 MIN_DECK = 4  # slides needed before repeated lines can be told apart from titles
 
@@ -41,13 +45,15 @@ class LooksQuery:
     colours: tuple[str, ...]
     kinds: tuple[str, ...]
     terms: frozenset[str]  # analysed query terms, for the title field
+    shows: bool = False  # the query says something is shown ("which page shows", "drawn in blue")
 
     @classmethod
     def parse(cls, text: str) -> "LooksQuery":
         words = [w.strip(".,;:!?'\"()[]").lower() for w in text.replace("-", " ").split()]
         colours = tuple(dict.fromkeys(QUERY_COLOURS[w] for w in words if w in QUERY_COLOURS))
         kinds = tuple(dict.fromkeys(QUERY_KINDS[w] for w in words if w in QUERY_KINDS))
-        return cls(colours=colours, kinds=kinds, terms=frozenset(analyze(text, query=True)))
+        return cls(colours=colours, kinds=kinds, terms=frozenset(analyze(text, query=True)),
+                   shows=any(w in SHOWING_WORDS for w in words))
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ class PageLook:
             kinds.update(look.kinds)
             for name, share in look.colours:
                 colours[name] = max(colours.get(name, 0.0), share)
-        figure_text = " ".join(look.text for look in page.looks[1:] if look.text)
+        figure_text = "\n".join(look.text for look in page.looks[1:] if look.text)
         return cls(colours, _with_implied(kinds), title, frozenset(analyze(title)), figure_text,
                    frozenset(analyze(figure_text)))
 
@@ -94,7 +100,7 @@ def _with_implied(kinds: Iterable[str]) -> frozenset[str]:
 @dataclass(frozen=True)
 class LooksMatch:
     colour: float  # 0..1: mean over the query's colour words
-    kind: float  # 0..1: share of the query's kind asks the page or a figure meets
+    kind: float  # 0..1: share of the query's kind asks met (x UNSHOWN_KIND if the query has no showing word)
     title: float  # 0..1: share of the query's terms in the title
     why: str  # e.g. "colour: red 31%; kind: plot; title: Perfect Path Phylogenies"
 
@@ -109,15 +115,28 @@ def match(query: LooksQuery, page: PageLook) -> LooksMatch:
             parts.append(f"colour: {colour} {round(100 * share)}%")
     kinds = [kind for kind in query.kinds if kind in page.kinds]
     parts.extend(f"kind: {kind}" for kind in kinds)
-    labelled = query.terms & page.figure_terms
-    if labelled and kinds:
-        parts.append(f"figure text: {', '.join(sorted(labelled))}")
+    labelled = {term for term in query.terms & page.figure_terms if any(c.isalpha() for c in term)}
+    if labelled:
+        parts.append(f"figure text: '{_quote(page.figure_text, labelled)}'")
     shared = query.terms & page.title_terms
     title = len(shared) / len(query.terms) if query.terms else 0.0
     if shared:
         parts.append(f"title: {page.title}")
+    kind = len(kinds) / len(query.kinds) if query.kinds else 0.0
     return LooksMatch(colour=sum(colours) / len(colours) if colours else 0.0,
-                      kind=len(kinds) / len(query.kinds) if query.kinds else 0.0, title=title, why="; ".join(parts))
+                      kind=kind if query.shows else UNSHOWN_KIND * kind, title=title, why="; ".join(parts))
+
+
+def _quote(text: str, terms: set[str], words: int = 8) -> str:
+    """The first line of `text` holding one of the analysed `terms`, cut to `words` words around it."""
+    for line in text.splitlines():
+        tokens = line.split()
+        hits = [n for n, token in enumerate(tokens) if set(analyze(token)) & terms]
+        if hits:
+            start = max(0, min(hits[0] - 2, len(tokens) - words))
+            cut = " ".join(tokens[start:start + words])
+            return f"{'... ' if start else ''}{cut}{' ...' if start + words < len(tokens) else ''}"
+    return ""
 
 
 def document_titles(pages: Sequence[Page]) -> list[str]:

@@ -112,13 +112,13 @@ class TextLane(Lane):
         chunk_texts: list[str] = []
         chunk_meta: list[dict] = []
         for page in pages:
-            chunks = passages(page.text, self.params.passage_words, self.params.passage_stride)
+            chunks = passages(_indexed_text(page), self.params.passage_words, self.params.passage_stride)
             for n, chunk in enumerate(chunks):
                 chunk_ids.append(f"{page.key}#{n}")
                 chunk_texts.append(chunk)
                 chunk_meta.append({"doc_id": page.doc_id, "page": page.page, "key": page.key})
-        analysed = [IndexedPage(p.key, p.doc_id, analyze(p.text), [analyze(r.text) for r in p.regions])
-                    for p in pages]
+        analysed = [IndexedPage(p.key, p.doc_id, analyze(_indexed_text(p)),
+                                [analyze(r.text) for r in p.regions]) for p in pages]
         vectors = (load_wordllama().embed(chunk_texts, norm=True) if chunk_texts
                    else np.zeros((0, WORDLLAMA_DIM)))
         with self._write_lock:
@@ -198,6 +198,12 @@ class TextLane(Lane):
         with self._write_lock:
             self._lexical.close()
             self._looks.close()
+
+
+def _indexed_text(page: Page) -> str:
+    """The page's text layer (or OCR) and the text read inside its raster figures."""
+    figures = page.figure_text
+    return f"{page.text}\n{figures}" if figures else page.text
 
 
 def _best_region(regions: list[set[str]], query_terms: set[str]) -> int | None:

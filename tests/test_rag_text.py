@@ -5,7 +5,7 @@ from __future__ import annotations
 from pagelens.rag.citations import find_labels, normalise_label, scan_labels, strip_labels
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of
-from pagelens.rag.lexical import CorpusStats, sentences
+from pagelens.rag.lexical import CorpusStats, question_terms, sentences
 from pagelens.rag.rewrite import decompose, message_text, rewrite
 
 HISTORY = [
@@ -53,6 +53,45 @@ def test_an_opener_before_a_question_with_its_own_subject_starts_a_new_topic():
 
 def test_a_first_turn_is_never_a_follow_up():
     assert not rewrite("and on the next page?", []).follow_up
+
+
+def test_after_an_abstention_a_follow_up_keeps_the_pages_of_its_topic():
+    history = [*HISTORY, {"role": "user", "content": "What does its colour bar stand for?"},
+               {"role": "assistant", "content": "The library does not answer this question."}]
+    turn = rewrite("Where can I download their code?", history)
+    assert turn.follow_up and turn.cited_docs == ["asymptote-modules.pdf"]
+    new_topic = "Which R function imports a Minitab Portable Worksheet?"
+    switched = [*history, {"role": "user", "content": new_topic},
+                {"role": "assistant", "content": "The library does not answer this question."}]
+    assert rewrite("And where can I download their code?", switched).cited_pages == []  # a new topic resets
+
+
+def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
+    from pagelens.rag.agent import OFF_TOPIC_FACTOR, _discount_off_topic
+
+    on_topic = EvidencePage(doc="asymptote-modules.pdf", page=42, doc_id="a", text="The bar.", image_path="")
+    named = EvidencePage(doc="other.pdf", page=3, doc_id="b", text="A colour image.", image_path="")
+    elsewhere = EvidencePage(doc="other.pdf", page=9, doc_id="b", text="Download packages from CRAN.",
+                             image_path="")
+    stats = CorpusStats.from_texts([p.text for p in (on_topic, named, elsewhere)])
+    question = QuestionTerms.of("Where can I download it?", stats)
+    judged = [judge_page(question, page) for page in (on_topic, named, elsewhere)]
+    before = [j.confidence for j in judged]
+    turn = rewrite("Where can I download it?", HISTORY)
+    assert turn.follow_up and {w.lower() for w in turn.focus} & {"colour", "image"}
+    _discount_off_topic(judged, turn)
+    assert [j.confidence for j in judged] == [before[0], before[1], before[2] * OFF_TOPIC_FACTOR]
+    assert judged[2].gaps and "the topic so far" in judged[2].gaps[-1]
+    fresh = [judge_page(question, elsewhere)]
+    _discount_off_topic(fresh, rewrite("Where can I download packages from CRAN?", HISTORY))  # a new topic
+    assert fresh[0].confidence == before[2]
+
+
+def test_question_terms_read_meta_words_as_written_and_what_does_x_mean():
+    assert question_terms("According to the presentation, which function gives the present value?") == [
+        "function", "present", "valu"]
+    assert question_terms("What does LD50 mean in the eye example?") == ["ld50", "eye", "exampl"]
+    assert "mean" in question_terms("What does the mean function return?")
 
 
 def test_message_content_may_be_a_list_of_parts():

@@ -29,7 +29,7 @@ when where whether which while who whom why will with within would yet you your 
 
 # Words that make a sentence a question but say nothing about its topic.
 QUERY_STOPWORDS = STOPWORDS | frozenset("""
-how get got give gives given use using used want wants need needs way ways tell find show shows
+how get got give gives given take takes use using used want wants need needs way ways tell find show shows
 something anything thing things kind sort instead actually really exactly happen happens
 """.split())
 

@@ -24,7 +24,7 @@ from .evidence import EvidencePage, EvidencePool
 from .extractive import (SUPPORTING, PageJudgement, Passage, QuestionTerms, citation_of, lead_of, quote_of,
                          rank_pages, unit_similarity)
 from ..furniture import furniture_of
-from .lexical import library_stats, terms
+from .lexical import library_stats, question_terms, terms
 from .rewrite import Rewrite, decompose, message_text, rewrite, role_of
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
@@ -36,7 +36,10 @@ QUOTE_MIN_CHARS = 25  # shorter candidates are titles or labels, not quotes
 FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
 CITED_DOC_BONUS = 0.03
 PREVIOUS_PAGES = 2  # pages of the last answer a follow-up reconsiders
-PREVIOUS_BONUS = 0.15  # relevance bonus of those pages  # relevance bonus of pages from documents the previous answer cited
+PREVIOUS_BONUS = 0.15  # relevance bonus of those pages
+# A follow-up ("where can I get their code?") asks about the chat's topic: a page outside the documents the
+# chat cited that names none of the topic's focus words answers another question; it keeps this share.
+OFF_TOPIC_FACTOR = 0.5
 
 
 @dataclass
@@ -251,12 +254,24 @@ def _rank(library, question: QuestionTerms, pool: EvidencePool, turn: Rewrite) -
     pages = pool.pages()
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
     judged = rank_pages(question, pages, furniture, unit_similarity(question.text, pages, furniture))
+    _discount_off_topic(judged, turn)
 
     def relevance(j: PageJudgement) -> float:
         bonus = {"follow-up": FOLLOW_UP_BONUS, "previous": PREVIOUS_BONUS}.get(j.page.found_by, 0.0)
         return j.relevance + bonus + (CITED_DOC_BONUS if j.page.doc in turn.cited_docs else 0.0)
 
     return sorted(judged, key=lambda j: -relevance(j))
+
+
+def _discount_off_topic(judged: list[PageJudgement], turn: Rewrite) -> None:
+    """Lower the confidence of a follow-up's pages that leave the chat's topic (OFF_TOPIC_FACTOR)."""
+    topic = {t for word in turn.focus for t in question_terms(word)}
+    if not (turn.follow_up and turn.cited_docs and topic):
+        return
+    for judgement in judged:
+        if judgement.page.doc not in turn.cited_docs and not topic & set(terms(judgement.page.text)):
+            judgement.confidence *= OFF_TOPIC_FACTOR
+            judgement.gaps.append(f"nothing about {', '.join(turn.focus)} (the topic so far)")
 
 
 def _judge_step(parts: list[_Part], step) -> Step:

@@ -16,10 +16,14 @@ from dataclasses import dataclass
 
 from ..models.tokenize import analyze
 
-# Beyond the analyser's question words: words that point at the library itself, not at a topic.
-_META_WORDS = frozenset(analyze(
-    "according page pages document documents manual guide say says please slide slides presentation talk",
-    query=False))
+# Beyond the analyser's question words: words that point at the library itself, not at a topic. Matched as
+# written, not stemmed: "presentation" stems to "present", and "the present value" is a topic.
+_META_WORDS = re.compile(r"(?<![\w.])(?:according|pages?|documents?|manuals?|guides?|says?|please|slides?"
+                         r"|presentations?|talks?|authors?)(?![\w]|\.\w)", re.IGNORECASE)
+# "What does X mean (in ...)?": the verb asks for a definition; the topic is X ("mean" as in an average
+# stays a term anywhere else: "what does the mean function return?").
+_MEANING = re.compile(r"^(\s*what\s+(?:does|do|did)\s.*?)\bmean\b"
+                      r"(?=\W*$|\s+(?:in|on|for|at|within|here|there)\b)", re.IGNORECASE | re.DOTALL)
 
 
 def terms(text: str) -> list[str]:
@@ -29,7 +33,7 @@ def terms(text: str) -> list[str]:
 
 def question_terms(text: str) -> list[str]:
     """Stemmed content terms of a question, in order (question and meta words dropped)."""
-    return [t for t in analyze(text, query=True) if t not in _META_WORDS]
+    return analyze(_META_WORDS.sub(" ", _MEANING.sub(r"\1", text)), query=True)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")

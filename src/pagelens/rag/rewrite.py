@@ -2,7 +2,8 @@
 
 State (`state_of`): the history (OpenAI-style messages) is replayed turn by turn, keeping the resolved
 standalone query of the last user turn, its focus (its most specific words) and the pages the answer after
-it cited. Each new turn (`rewrite`) is classified:
+it cited (after an abstention, a follow-up keeps the pages cited last on its topic). Each new turn
+(`rewrite`) is classified:
 - follow-up: "next/previous/same page" (navigates from the last cited page); a pronoun or demonstrative
   pointing back ("its", "those", "that"); an opener ("and", "what about") or ellipsis before a turn with
   few words of its own; or a turn whose words mostly repeat the topic. It borrows the previous query's
@@ -155,9 +156,11 @@ def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatStat
             continue
         if role == "user":
             turn = resolve(text, state, idf)
-            state = ChatState(query=turn.query, focus=turn.focus, cited=[])
+            # a follow-up keeps the topic's pages until an answer cites new ones (an abstention cites none)
+            state = ChatState(query=turn.query, focus=turn.focus, cited=state.cited if turn.follow_up else [])
         elif role == "assistant" and state.query:
-            state.cited = [PageRef(doc, page) for doc, page, _ in find_labels(text)]
+            cited = [PageRef(doc, page) for doc, page, _ in find_labels(text)]
+            state.cited = cited or state.cited
     return state
 
 

@@ -53,6 +53,25 @@ def test_a_huge_query_image_is_refused_before_it_is_decoded(library: Library, tm
     assert peak_rss_mb() - before < 100, "the image was decoded"
 
 
+def test_the_apps_reference_image_reaches_the_library_undecoded(library: Library, tmp_path: Path, monkeypatch):
+    """Gradio decodes an upload whose mode differs from the component's image_mode before the app sees it;
+    the app's reference image must arrive as a path, so the pixel-count check above runs first."""
+    from gradio.data_classes import ImageData
+    from PIL import ImageFile
+
+    from pagelens.ui.app import build_app
+
+    app = build_app(library, library.settings)
+    [reference] = [c for c in app.blocks.values() if getattr(c, "elem_id", None) == "search-image"]
+    bomb = write_png_bomb(tmp_path / "huge.png", 12_000)
+    decoded = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size))
+    assert reference.preprocess(ImageData(path=str(bomb), orig_name="huge.png")) == str(bomb)
+    assert decoded == []
+    with pytest.raises(ValueError, match="12000 x 12000"):
+        library.search("a figure", image=bomb)
+
+
 def test_an_in_memory_query_image_is_held_to_the_same_limit(library: Library):
     from PIL import Image
 

@@ -403,8 +403,11 @@ def _build(session: AppSession) -> gr.Blocks:
             with gr.Tab("Search"):
                 with gr.Row():
                     query = gr.Textbox(label="Query", scale=3, elem_id="search-query")
+                    # image_mode=None: Gradio hands over the path without decoding (its default "RGB" converts
+                    # first), so the library's pixel-count check runs before any decode
                     reference = gr.Image(label="Reference image (optional, composed query)", type="filepath", scale=1,
-                                         height=160, visible=bool(session.image_lanes()), elem_id="search-image")
+                                         height=160, visible=bool(session.image_lanes()), elem_id="search-image",
+                                         image_mode=None)
                 with gr.Row():
                     search_scope = gr.Dropdown(label="Search within", choices=[], multiselect=True, scale=3,
                                                elem_id="search-scope", info="Leave empty to search every document",

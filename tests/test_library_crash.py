@@ -20,8 +20,9 @@ ADD_SCRIPT = """
 import sys, word_lane
 word_lane.register()
 from pagelens import Library
-with Library(sys.argv[1], lanes=["words"]) as lib:
-    for f in lib.add(sys.argv[2:]).files:
+lanes, library, files = sys.argv[1].split(","), sys.argv[2], sys.argv[3:]
+with Library(library, lanes=lanes) as lib:
+    for f in lib.add(files).files:
         print(f.status, f.name, f.pages, f.reason, flush=True)
 """
 
@@ -32,9 +33,20 @@ def corpus(tmp_path, sample_docs) -> list[Path]:
                      {"a.pdf": range(0, 12), "b.pdf": range(0, 6), "c.pdf": range(6, 12)})
 
 
-def run_add(python, env, library: Path, files: list[Path]) -> subprocess.CompletedProcess:
-    return subprocess.run([python, "-c", ADD_SCRIPT, str(library), *map(str, files)], env=env,
-                          capture_output=True, text=True, timeout=300)
+def run_add(python, env, library: Path, files: list[Path], lanes: str = "words") -> subprocess.CompletedProcess:
+    return subprocess.run([python, "-c", ADD_SCRIPT, lanes, str(library), *map(str, files)], env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def kill_9(process: subprocess.Popen) -> None:
+    """SIGKILL, as a power cut or the OOM killer would; the process is gone when this returns."""
+    try:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
 
 
 def state(library: Path) -> dict:
@@ -76,16 +88,10 @@ def test_kill_9_during_add_then_rerun_matches_a_clean_run(tmp_path, corpus, pyth
 
     crashed = tmp_path / "crashed"
     slow_lane = {**subprocess_env, word_lane.INDEX_DELAY_ENV: "0.1"}
-    process = subprocess.Popen([python, "-c", ADD_SCRIPT, str(crashed), *map(str, corpus)], env=slow_lane,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_pending_lane_work(crashed / "catalog.sqlite", process)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == -signal.SIGKILL
+    process = subprocess.Popen([python, "-c", ADD_SCRIPT, "words", str(crashed), *map(str, corpus)],
+                               env=slow_lane, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_pending_lane_work(crashed / "catalog.sqlite", process)
+    kill_9(process)
 
     rerun = run_add(python, subprocess_env, crashed, corpus)
     assert rerun.returncode == 0, rerun.stderr
@@ -120,15 +126,6 @@ with Library(library, lanes=["text"]) as lib:
         print(f.status, f.name, f.pages, f.reason, flush=True)
 """
 
-TEXT_ADD_SCRIPT = """
-import sys
-from pagelens import Library
-with Library(sys.argv[1], lanes=["text"]) as lib:
-    for f in lib.add(sys.argv[2:]).files:
-        print(f.status, f.name, f.pages, f.reason, flush=True)
-"""
-
-
 def text_lane_state(library: Path) -> dict:
     """Catalog documents and pages, the lexical index's live page keys (with repeats) and its segment
     folders, and the text lane's passage ids in Chroma."""
@@ -162,22 +159,14 @@ def test_kill_9_inside_a_lexical_index_commit_then_rerun_matches_a_clean_run(tmp
     """Killed after a segment's files are on disk but before the manifest lists them, or after the lexical
     commit while the document is still pending: reopening drops the orphan folder / the pending pages, and
     running the add again ends with each page exactly once, like a clean run."""
-    clean = subprocess.run([python, "-c", TEXT_ADD_SCRIPT, str(tmp_path / "clean"), *map(str, corpus)],
-                           env=subprocess_env, capture_output=True, text=True, timeout=600)
+    clean = run_add(python, subprocess_env, tmp_path / "clean", corpus, lanes="text")
     assert clean.returncode == 0, clean.stderr
     crashed = tmp_path / "crashed"
     process = subprocess.Popen([python, "-c", KILL_IN_COMMIT_SCRIPT, point, str(crashed), *map(str, corpus)],
                                env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip() == "STALLED", process.communicate()
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == -signal.SIGKILL
-    rerun = subprocess.run([python, "-c", TEXT_ADD_SCRIPT, str(crashed), *map(str, corpus)], env=subprocess_env,
-                           capture_output=True, text=True, timeout=600)
+    assert process.stdout.readline().strip() == "STALLED", process.communicate()
+    kill_9(process)
+    rerun = run_add(python, subprocess_env, crashed, corpus, lanes="text")
     assert rerun.returncode == 0, rerun.stderr
     expected, got = text_lane_state(tmp_path / "clean"), text_lane_state(crashed)
     assert got["lexical"] == got["keys"] == expected["keys"]  # every page once: none lost, none twice

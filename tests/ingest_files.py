@@ -52,3 +52,13 @@ def write_png_bomb(path: Path, side: int) -> Path:
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
     return path
+
+
+def hanging_pdf(path: Path) -> Path:
+    """One page that renders for minutes: a tiling pattern with a 0.005 pt step makes MuPDF paint ~2e10
+    tiles (the cost grows with 1/step^2: 2 CPU-s at 0.1 pt, some 800 CPU-s here), far beyond any limit or
+    wall bound a test sets, even on a busy machine."""
+    pattern = (b"<</Type/Pattern/PatternType 1/PaintType 1/TilingType 1/BBox[0 0 0.005 0.005]/XStep 0.005"
+               b"/YStep 0.005/Resources<<>>/Length 19>>stream\n0 0 0.01 0.01 re f\nendstream")
+    return write_pdf(path, [b"/Pattern cs /P1 scn 0 0 612 792 re f"], extra_objects=[pattern],
+                     page_resources=b"<</Pattern<</P1 3 0 R>>>>")

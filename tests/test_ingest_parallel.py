@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ingest_files import FONT_RESOURCES, text_content, write_pdf
+from ingest_files import FONT_RESOURCES, hanging_pdf, text_content, write_pdf
 from library_helpers import pdf_parts
 
 from pagelens import AddProgress, Library, Settings
@@ -38,14 +38,6 @@ def snapshot(lib: Library) -> dict:
     client = lib._chroma.client
     ids = {c.name: sorted(client.get_collection(c.name).get()["ids"]) for c in client.list_collections()}
     return {"docs": docs, "pages": pages, "ids": ids}
-
-
-def hanging_pdf(path: Path) -> Path:
-    """A tiling pattern with a 0.02 pt step: MuPDF paints millions of tiles (tens of seconds)."""
-    pattern = (b"<</Type/Pattern/PatternType 1/PaintType 1/TilingType 1/BBox[0 0 0.02 0.02]/XStep 0.02"
-               b"/YStep 0.02/Resources<<>>/Length 19>>stream\n0 0 0.01 0.01 re f\nendstream")
-    return write_pdf(path, [b"/Pattern cs /P1 scn 0 0 612 792 re f"], extra_objects=[pattern],
-                     page_resources=b"<</Pattern<</P1 3 0 R>>>>")
 
 
 @pytest.mark.slow
@@ -122,5 +114,5 @@ def test_closing_a_batch_early_stops_its_renders(tmp_path):
     assert first.task in slow
     started = time.monotonic()
     events.close()
-    assert time.monotonic() - started < 10  # not the 600 s timeout: the workers were stopped
+    assert time.monotonic() - started < 60  # not the 600 s timeout: the workers were stopped
     assert not isinstance(first, FileRendered)

@@ -1,11 +1,12 @@
 """Ingestion throughput on the dev-set PDFs vs pdf2image, measured in the same run.
 
     .venv/bin/python bench/bench_ingest.py [--docs DIR] [--pages-per-file N] [--ocr-pages N] [--ocr-workers N]
-                                           [--add-workers N] [--ray] [--repeat N] [--workers N]
+                                           [--add-workers N] [--ray] [--repeat N] [--workers N] [--looks-ab]
 
 pagelens: `ingest_file` end to end (sandboxed worker, render at the long-side cap, text layer, regions,
 PNG written; OCR off). pdf2image: `convert_from_path` at the same pixel size + `Image.save` PNG, on the
-same pages. The two alternate file by file so load on a shared machine hits both alike. OCR is measured
+same pages. The two alternate file by file so load on a shared machine hits both alike; with `--looks-ab`
+a third run per file has the look signals off (`PAGELENS_LOOKS=0`), for their cost. OCR is measured
 separately on the scanned PDF, per engine, with the OCR cache off; then the whole dev set through
 `Library.add` with 1 worker vs `--add-workers` (files in parallel); with `--ray`, the dev set through a
 local Ray (the `ray` extra) vs the local path. Needs poppler-utils (pdftoppm) for
@@ -141,6 +142,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the fastest counts, for both")
     parser.add_argument("--workers", type=int, default=1,
                         help="pagelens workers (settings.workers): page ranges of a PDF rendered at once")
+    parser.add_argument("--looks-ab", action="store_true",
+                        help="also pagelens with the look signals off, alternating with the other two")
     args = parser.parse_args()
     settings = Settings.from_env(ocr="off", workers=args.workers)
     pdfs = sorted(p for p in args.docs.glob("*.pdf") if p.name != SCANNED)
@@ -150,10 +153,10 @@ def main() -> None:
                   for pdf in pdfs]
         warm_up(settings)  # start the workers; not timed (paid once per process)
         run_pagelens(inputs[0], tmp / "warm", settings)
-        ours = baseline = 0.0
+        ours = baseline = plain = 0.0
         pages = 0
         for pdf in inputs:
-            base_times, our_times = [], []
+            base_times, our_times, plain_times = [], [], []
             for _ in range(args.repeat):  # best of N per file: the least disturbed run on a shared machine
                 started = time.perf_counter()
                 base_pages = run_pdf2image(pdf, tmp / "pdf2image" / pdf.stem, settings.render_long_side)
@@ -162,13 +165,21 @@ def main() -> None:
                 our_pages = run_pagelens(pdf, tmp / "pagelens" / pdf.stem, settings)
                 our_times.append(time.perf_counter() - started)
                 assert our_pages == base_pages, (pdf, our_pages, base_pages)
+                if args.looks_ab:
+                    started = time.perf_counter()
+                    run_pagelens(pdf, tmp / "no-looks" / pdf.stem, settings.replace(looks=False))
+                    plain_times.append(time.perf_counter() - started)
             baseline += min(base_times)
             ours += min(our_times)
+            plain += min(plain_times, default=0.0)
             pages += our_pages
         print(f"pages: {pages} from {len(inputs)} PDFs ({', '.join(p.name for p in inputs)})")
         print(f"pagelens ({args.workers} worker(s)):  {pages / ours:.1f} pages/s ({ours:.2f} s)")
         print(f"pdf2image: {pages / baseline:.1f} pages/s ({baseline:.2f} s)")
         print(f"ratio pagelens/pdf2image: {baseline / ours:.2f}x")
+        if args.looks_ab:
+            print(f"pagelens without looks: {pages / plain:.1f} pages/s ({plain:.2f} s); "
+                  f"with looks {ours / plain:.2f}x the time")
         if args.ocr_pages and (args.docs / SCANNED).exists():
             scan = excerpt(args.docs / SCANNED, args.ocr_pages, tmp / SCANNED)
             bench_ocr(scan, tmp, settings, args.ocr_workers)

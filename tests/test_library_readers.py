@@ -64,7 +64,7 @@ def status_of(lib: Library, name: str) -> str | None:
 
 
 @pytest.mark.slow
-def test_search_answers_while_an_add_runs_in_another_thread(tmp_path, two_docs, monkeypatch):
+def test_search_and_ask_answer_while_an_add_runs_in_another_thread(tmp_path, two_docs, monkeypatch):
     a, b = two_docs
     with Library(tmp_path / "lib", lanes=["text", "words"], settings=Settings.from_env({})) as lib:
         assert lib.add([a]).ok
@@ -76,6 +76,8 @@ def test_search_answers_while_an_add_runs_in_another_thread(tmp_path, two_docs, 
         during = lib.search(B_QUERY, k=5)
         assert adding.is_alive(), "the search should have answered while the add still runs"
         assert during and {h.doc for h in during} == {"a.pdf"}  # the last complete state: no pending page
+        asked = lib.ask(B_QUERY)  # the answerer's corpus statistics skip the pending document
+        assert adding.is_alive() and {c.doc for c in asked.citations} <= {"a.pdf"}
         adding.join(timeout=300)
         assert reports and reports[0].ok
         assert lib.search(B_QUERY, k=1)[0].doc == "b.pdf"

@@ -89,8 +89,9 @@ MAX_STATS_PAGES = 20_000  # reading more pages than this for idf costs more than
 
 
 def library_stats(library) -> CorpusStats:
-    """Corpus statistics over a library's pages, cached per library until its documents change."""
-    docs = library.documents()
+    """Corpus statistics over a library's complete pages (a document being added has none to read yet),
+    cached per library until its documents change."""
+    docs = [d for d in library.documents() if d.status == "complete"]
     signature = tuple(sorted((d.doc_id, d.pages) for d in docs))
     cached = _STATS_CACHE.get(library)
     if cached and cached[0] == signature:

@@ -45,7 +45,7 @@ def viewer_html(library: Library, state: ViewerState) -> str:
     """The viewer's HTML; a hint when nothing is open or the document is gone."""
     if not state.doc:
         return '<div class="pl-viewer-empty">Click a cited page or a search result to open it here.</div>'
-    doc = next((d for d in library.documents() if d.name == state.doc), None)
+    doc = next((d for d in library.documents() if d.name == state.doc and d.status == "complete"), None)
     if doc is None:
         return f'<div class="pl-viewer-empty">{html.escape(state.doc)} is no longer in the library.</div>'
     pages = library.pages(doc.name)

@@ -24,7 +24,8 @@ import shutil
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,8 +135,13 @@ class Snapshot:
                 continue
             idf = np.log1p((self.live_rows - df + 0.5) / (df + 0.5))
             scale = np.float32(idf * weight * counts[h])
-            for index, rows, tf in chosen:
-                out[self.parts[index].offset + rows] += scale * tf / (tf + self._norm(index, name)[rows])
+            for index, rows, tf in chosen:  # in place: a very common term has a posting on most rows
+                part = self.parts[index]
+                term = self._norm(index, name)[rows]
+                term += tf
+                np.divide(tf, term, out=term)
+                term *= scale
+                out[part.offset:part.offset + part.segment.size][rows] += term
 
     def rows_of(self, doc_ids: Iterable[str]) -> np.ndarray:
         """Bool per row: the row is a page of one of these documents (page keys are `<doc_id>:<page>`)."""
@@ -265,27 +271,14 @@ class LexicalIndex:
                     regions: Sequence[tuple[str, str, str]] = ()) -> None:
         """Commit a built segment whose rows are `docs` (doc id, page count) in order, replacing those
         documents' earlier pages; `regions`: (page key, doc id, JSON list of region terms)."""
-        db = self._writer()
         with self._write_lock:
-            seg_id = int(db.execute("SELECT value FROM meta WHERE name = 'next_segment'").fetchone()[0])
-            target = self._segment_dir(seg_id)
-            shutil.rmtree(target, ignore_errors=True)  # an orphan left by a crash before its commit
-            segment.save(target)
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._committing(segment) as (db, seg_id):
                 self._forget(db, [doc_id for doc_id, _ in docs])
-                db.execute("INSERT INTO segments VALUES (?, ?)", (seg_id, segment.size))
                 start = 0
                 for doc_id, count in docs:
                     db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (doc_id, seg_id, start, start + count))
                     start += count
                 db.executemany("INSERT OR REPLACE INTO regions VALUES (?, ?, ?)", regions)
-                db.execute("UPDATE meta SET value = value + 1 WHERE name IN ('generation', 'next_segment')")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                shutil.rmtree(target, ignore_errors=True)
-                raise
             self._merge_tiers()
 
     def delete(self, doc_ids: Sequence[str]) -> None:
@@ -293,15 +286,9 @@ class LexicalIndex:
         if not doc_ids:
             return
         db = self._writer()
-        with self._write_lock:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                if self._forget(db, doc_ids):
-                    db.execute("UPDATE meta SET value = value + 1 WHERE name = 'generation'")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        with self._write_lock, _transaction(db):
+            if self._forget(db, doc_ids):
+                db.execute("UPDATE meta SET value = value + 1 WHERE name = 'generation'")
 
     @staticmethod
     def _forget(db: sqlite3.Connection, doc_ids: Sequence[str]) -> bool:
@@ -335,17 +322,11 @@ class LexicalIndex:
             self._merge(snap, sorted(group))
 
     def _merge(self, snap: Snapshot, seg_ids: list[int]) -> None:
-        db = self._writer()
         parts = [p for p in snap.parts if p.seg_id in seg_ids]
         merged = Segment.merge([(p.segment, np.flatnonzero(p.live) if p.live is not None
                                  else np.arange(p.segment.size)) for p in parts])
-        seg_id = int(db.execute("SELECT value FROM meta WHERE name = 'next_segment'").fetchone()[0])
-        target = self._segment_dir(seg_id)
-        shutil.rmtree(target, ignore_errors=True)
-        merged.save(target)
         marks = ", ".join("?" * len(seg_ids))
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._committing(merged) as (db, seg_id):
             docs = db.execute(f"SELECT rowid, seg, start, stop FROM docs WHERE seg IN ({marks})", seg_ids).fetchall()
             new_start: dict[int, np.ndarray] = {}  # per old segment: new row of each old row
             offset = 0
@@ -358,15 +339,28 @@ class LexicalIndex:
                             for rowid, seg, start, stop in docs])
             db.execute(f"DELETE FROM deleted WHERE seg IN ({marks})", seg_ids)
             db.execute(f"DELETE FROM segments WHERE id IN ({marks})", seg_ids)
-            db.execute("INSERT INTO segments VALUES (?, ?)", (seg_id, merged.size))
-            db.execute("UPDATE meta SET value = value + 1 WHERE name IN ('generation', 'next_segment')")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            shutil.rmtree(target, ignore_errors=True)
-            raise
         for old in seg_ids:  # readers that mapped these keep their mapping; new readers see the merged one
             shutil.rmtree(self._segment_dir(old), ignore_errors=True)
+
+    @contextmanager
+    def _committing(self, segment: Segment) -> Iterator[tuple[sqlite3.Connection, int]]:
+        """Save `segment` under the next segment id, then run the block in the one transaction that lists
+        it and moves the generation on; yields (connection, segment id). Caller holds the write lock. If
+        the block raises, the transaction rolls back and the folder is removed (a crash leaves an orphan
+        that `_remove_orphans` deletes)."""
+        db = self._writer()
+        seg_id = int(db.execute("SELECT value FROM meta WHERE name = 'next_segment'").fetchone()[0])
+        target = self._segment_dir(seg_id)
+        shutil.rmtree(target, ignore_errors=True)  # an orphan left by a crash before its commit
+        segment.save(target)
+        try:
+            with _transaction(db):
+                yield db, seg_id
+                db.execute("INSERT INTO segments VALUES (?, ?)", (seg_id, segment.size))
+                db.execute("UPDATE meta SET value = value + 1 WHERE name IN ('generation', 'next_segment')")
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
 
     # -- files --------------------------------------------------------------------------------------------
 
@@ -387,3 +381,15 @@ class LexicalIndex:
             self._read_db.close()
         self._snapshot = None
         self._loaded = {}
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE (the SQLite file's write lock); COMMIT after the block, ROLLBACK if it raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

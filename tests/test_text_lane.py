@@ -86,6 +86,19 @@ def test_search_finds_the_page_and_its_region(lane_env, r_intro, gnuplot):
     lane.close()
 
 
+def test_a_query_without_look_words_still_says_which_title_it_matched(lane_env, r_intro):
+    """Without colour or kind words the looks fields cannot move a score, so only the pages returned are
+    read for the explanation: the titled page found by its text still says so, the others say nothing."""
+    _, open_lane = lane_env
+    lane = open_lane()
+    sink = next(p for p in r_intro if "sink" in p.text)
+    lane.index([replace(p, title="Diverting output to a file") if p is sink else p for p in r_intro])
+    hits = lane.search(Query("divert output to an external file with sink"), 5)
+    assert hits[0].key == sink.key and hits[0].why == "title: Diverting output to a file"
+    assert all(h.why == "" for h in hits[1:])
+    lane.close()
+
+
 def test_bm25_and_dense_both_contribute(lane_env, r_intro, gnuplot):
     _, open_lane = lane_env
     lane = open_lane()
@@ -96,6 +109,7 @@ def test_bm25_and_dense_both_contribute(lane_env, r_intro, gnuplot):
     # words no page contains: BM25 has nothing, the dense vectors still rank pages
     semantic = lane.search(Query("zzyzx qwertyuiop"), 3)
     assert semantic and all(abs(h.score) <= weight + 1e-6 for h in semantic)
+    assert {h.key for h in semantic} <= {p.key for p in r_intro + gnuplot}  # page keys from passage ids
     bm25_only = open_lane(text_dense_weight=0.0)
     assert all(h.score == 0 for h in bm25_only.search(Query("zzyzx qwertyuiop"), 3))
     lane.close()

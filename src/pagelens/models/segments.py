@@ -72,15 +72,13 @@ class Postings:
 
     def lookup(self, hashes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """(rows, tf) of each hash (empty arrays for a term this segment lacks)."""
-        where = np.searchsorted(self.terms, hashes)
-        out = []
-        for h, i in zip(hashes, where):
-            if i < len(self.terms) and self.terms[i] == h:
-                lo, hi = int(self.starts[i]), int(self.starts[i + 1])
-                out.append((self.rows[lo:hi], self.tf[lo:hi]))
-            else:
-                out.append((self.rows[:0], self.tf[:0]))
-        return out
+        if not len(self.terms):
+            return [(self.rows[:0], self.tf[:0])] * len(hashes)
+        where = np.minimum(np.searchsorted(self.terms, hashes), len(self.terms) - 1)
+        found = self.terms[where] == hashes
+        los, his = self.starts[where].tolist(), self.starts[where + 1].tolist()
+        return [(self.rows[lo:hi], self.tf[lo:hi]) if hit else (self.rows[:0], self.tf[:0])
+                for hit, lo, hi in zip(found.tolist(), los, his)]
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every posting as (term hash, row, tf)."""
@@ -181,9 +179,11 @@ class Segment:
 
     @classmethod
     def load(cls, folder: Path) -> "Segment":
-        """Memory-mapped: opening costs nothing per posting, and the OS shares pages between processes."""
+        """Memory-mapped: opening costs nothing per posting, and the OS shares pages between processes.
+        Held as plain ndarray views of the maps: every slice of an `np.memmap` is another memmap object,
+        whose bookkeeping cost ~4 ms per search at 100k pages (cProfile)."""
         def array(label: str) -> np.ndarray:
-            return np.load(folder / f"{label}.npy", mmap_mode="r")
+            return np.load(folder / f"{label}.npy", mmap_mode="r").view(np.ndarray)
 
         fields = {name: Postings(*(array(f"{name}_{a}") for a in (*_ARRAYS, "lengths"))) for name in _FIELDS}
         return cls(array("keys"), fields["uni"], fields["bi"])

@@ -17,7 +17,6 @@ from pagelens.ingest.pipeline import ingest_file
 from pagelens.library import Library
 from pagelens.looks_vocab import COLOURS
 from pagelens.models.looks import UNSHOWN_KIND, LooksQuery, PageLook, document_titles, match
-from pagelens.models.tokenize import analyze
 from pagelens.types import Look, Page
 
 RED, BLUE, GREEN = (0.85, 0.1, 0.1), (0.1, 0.2, 0.85), (0.1, 0.6, 0.2)
@@ -174,9 +173,9 @@ def test_text_inside_a_large_embedded_raster_figure_is_read_indexed_and_explaine
         assert hit.region.box == figure.box
         assert "figure text: 'Kestrel sightings'" in hit.lanes["text"].why
     assert len(list(cache.glob("*.json"))) == 1  # the second ingestion read the figure from the cache
-    off = ocr.replace(ocr_figures=False)
+    off = ocr.replace(ocr_figures=False, looks=False)
     page, = ingest_file(pdf, name=pdf.name, doc_id="d3", out_dir=tmp_path / "png2", settings=off)
-    assert page.figure_text == ""
+    assert page.figure_text == "" and page.looks == [] and page.title == ""
 
 
 def test_query_colour_and_kind_words_rank_the_page_that_looks_so(tmp_path):
@@ -206,9 +205,8 @@ def test_query_colour_and_kind_words_rank_the_page_that_looks_so(tmp_path):
 
 
 def test_looks_match_reads_colour_kind_and_title_words():
-    page = PageLook(colours={"red": 0.31, "black": 0.6}, kinds=frozenset({"plot", "colour"}), title="Growth rates",
-                    title_terms=frozenset(analyze("Growth rates")), figure_text="weekly growth",
-                    figure_terms=frozenset(analyze("weekly growth")))
+    page = PageLook.build({"red": 0.31, "black": 0.6}, {"plot", "colour"}, "Growth rates", "weekly growth",
+                          read_text="")
     found = match(LooksQuery.parse("the page showing the reddish histogram of growth rates"), page)
     assert found.colour == 1.0 and found.kind == 1.0 and found.title > 0
     talked_about = match(LooksQuery.parse("which bins does the reddish histogram of growth rates use"), page)
@@ -217,6 +215,11 @@ def test_looks_match_reads_colour_kind_and_title_words():
     assert "figure text" not in match(LooksQuery.parse("the histogram of sales"), page).why
     assert match(LooksQuery.parse("a blue photo"), page).colour == 0.0 == match(LooksQuery.parse("a photo"), page).kind
     assert match(LooksQuery.parse("how do I sort a list"), page) .why == ""
+    # a drawn figure's words are in the text layer: they explain a kind match only; OCR'd words always
+    assert "figure text" not in match(LooksQuery.parse("weekly growth"), page).why
+    read = PageLook.build({}, {"image"}, "", "Weekly growth\nper site", "Weekly growth\nper site")
+    assert match(LooksQuery.parse("weekly growth"), read).why == "figure text: 'Weekly growth'"
+    assert PageLook.from_json(read.to_json()) == read
 
 
 def _slide(number: int, text: str) -> Page:

@@ -60,7 +60,8 @@ class LooksQuery:
 class PageLook:
     """What the looks fields keep of a page: best share per colour over the page and its figures, the
     kinds of the page and its figures, the title's analysed terms and the title itself (for explanations),
-    the figures' own text (labels, legends, axis titles) and its analysed terms."""
+    the figures' own text (labels, legends, axis titles) and its analysed terms, and the part of it read by
+    OCR inside raster figures (`Page.figure_text`, text the page's text layer lacks)."""
 
     colours: dict[str, float]
     kinds: frozenset[str]
@@ -68,6 +69,8 @@ class PageLook:
     title_terms: frozenset[str]
     figure_text: str = ""
     figure_terms: frozenset[str] = frozenset()
+    read_text: str = ""
+    read_terms: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, page: Page, title: str) -> "PageLook":
@@ -78,19 +81,23 @@ class PageLook:
             for name, share in look.colours:
                 colours[name] = max(colours.get(name, 0.0), share)
         figure_text = "\n".join(look.text for look in page.looks[1:] if look.text)
+        return cls.build(colours, kinds, title, figure_text, page.figure_text)
+
+    @classmethod
+    def build(cls, colours: dict[str, float], kinds: Iterable[str], title: str, figure_text: str,
+              read_text: str) -> "PageLook":
         return cls(colours, _with_implied(kinds), title, frozenset(analyze(title)), figure_text,
-                   frozenset(analyze(figure_text)))
+                   frozenset(analyze(figure_text)), read_text, frozenset(analyze(read_text)))
 
     def to_json(self) -> str:
         return json.dumps({"colours": self.colours, "kinds": sorted(self.kinds), "title": self.title,
-                           "figure_text": self.figure_text})
+                           "figure_text": self.figure_text, "read_text": self.read_text})
 
     @classmethod
     def from_json(cls, text: str) -> "PageLook":
         data = json.loads(text)
-        figure_text = data.get("figure_text", "")
-        return cls(data["colours"], _with_implied(data["kinds"]), data["title"], frozenset(analyze(data["title"])),
-                   figure_text, frozenset(analyze(figure_text)))
+        return cls.build(data["colours"], data["kinds"], data["title"], data.get("figure_text", ""),
+                         data.get("read_text", ""))
 
 
 def _with_implied(kinds: Iterable[str]) -> frozenset[str]:
@@ -115,9 +122,11 @@ def match(query: LooksQuery, page: PageLook) -> LooksMatch:
             parts.append(f"colour: {colour} {round(100 * share)}%")
     kinds = [kind for kind in query.kinds if kind in page.kinds]
     parts.extend(f"kind: {kind}" for kind in kinds)
-    labelled = {term for term in query.terms & page.figure_terms if any(c.isalpha() for c in term)}
+    # a figure's words explain a kind match; without one, only words the text layer lacks (read by OCR) do
+    text, terms = (page.figure_text, page.figure_terms) if kinds else (page.read_text, page.read_terms)
+    labelled = {term for term in query.terms & terms if any(c.isalpha() for c in term)}
     if labelled:
-        parts.append(f"figure text: '{_quote(page.figure_text, labelled)}'")
+        parts.append(f"figure text: '{_quote(text, labelled)}'")
     shared = query.terms & page.title_terms
     title = len(shared) / len(query.terms) if query.terms else 0.0
     if shared:
@@ -127,15 +136,17 @@ def match(query: LooksQuery, page: PageLook) -> LooksMatch:
                       kind=kind if query.shows else UNSHOWN_KIND * kind, title=title, why="; ".join(parts))
 
 
-def _quote(text: str, terms: set[str], words: int = 8) -> str:
-    """The first line of `text` holding one of the analysed `terms`, cut to `words` words around it."""
+def _quote(text: str, terms: set[str], words: int = 8, chars: int = 80) -> str:
+    """The first line of `text` holding one of the analysed `terms`, cut to `words` words around it (and to
+    `chars` characters: a code token can be a whole line)."""
     for line in text.splitlines():
         tokens = line.split()
         hits = [n for n, token in enumerate(tokens) if set(analyze(token)) & terms]
         if hits:
             start = max(0, min(hits[0] - 2, len(tokens) - words))
             cut = " ".join(tokens[start:start + words])
-            return f"{'... ' if start else ''}{cut}{' ...' if start + words < len(tokens) else ''}"
+            more = start + words < len(tokens) or len(cut) > chars
+            return f"{'... ' if start else ''}{cut[:chars]}{' ...' if more else ''}"
     return ""
 
 

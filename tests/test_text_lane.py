@@ -10,12 +10,13 @@ import pymupdf
 import pytest
 
 from pagelens.config import Settings
+from pagelens.furniture import Furniture
 from pagelens.index.chroma import ChromaHandle
 from pagelens.index.lane import LaneContext, Query
 from pagelens.models import bm25_index
 from pagelens.models.bm25_index import IndexedPage, LexicalIndex
 from pagelens.models.segments import Segment
-from pagelens.models.text import create_lane, passages
+from pagelens.models.text import TextLane, create_lane, passages
 from pagelens.models.tokenize import analyze
 from pagelens.types import Page, Region
 
@@ -97,6 +98,49 @@ def test_a_query_without_look_words_still_says_which_title_it_matched(lane_env, 
     assert hits[0].key == sink.key and hits[0].why == "title: Diverting output to a file"
     assert all(h.why == "" for h in hits[1:])
     lane.close()
+
+
+def generated_page(doc_id: str, number: int, body: str, header: str = "") -> Page:
+    """An A4 page (pixels as rendered) with `body` mid-page, an optional running header at the top and a
+    page number at the foot."""
+    regions = [Region("text", (72, 30, 300, 45), f"{header}    {number}")] if header else []
+    regions += [Region("text", (72, 100, 520, 300), body),
+                Region("text", (280, 805, 320, 820), f"Page {number}")]
+    return Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=number, image_path="", width=595, height=842,
+                text="\n".join(r.text for r in regions), text_source="layer", regions=regions)
+
+
+def test_a_running_header_is_down_weighted(lane_env, tmp_path):
+    """A query that matches only a document's running header ranks a review naming the same words in its
+    text first, and the document's pages lower than the header at full weight would; content words still
+    find their page, and the page's body as its region (never the header)."""
+    chroma, open_lane = lane_env
+    bodies = ["Fill it through the lid with cold water up to the MAX mark.",
+              "Press the switch once; the light turns off when the water boils.",
+              "Descale every four weeks with white vinegar in hard water areas.",
+              "Rinse the limescale filter under the tap after descaling.",
+              "A blue blinking light means the base is not connected."]
+    handbook = [generated_page("kettle", n, body, "Kettle Handbook 2.1") for n, body in enumerate(bodies, 1)]
+    review = [generated_page("review", 1, "This kettle handbook is short, clear and well printed."),
+              generated_page("review", 2, "The toaster guide is longer.")]
+    assert Furniture.of(handbook).split(handbook[2]) == (bodies[2], "Kettle Handbook 2.1    3\nPage 3")
+    worked = [generated_page("x", n, f"(%o{n}) 1404.9{n}") for n in range(1, 6)]  # output lines: content
+    assert Furniture.of(worked).split(worked[0]) == ("(%o1) 1404.91", "Page 1")
+    lane = open_lane()
+    full = TextLane(LaneContext(Settings(), chroma.scoped(), tmp_path / "full"),
+                    replace(lane.params, furniture_weight=1.0))
+    ratios = []
+    for opened in (lane, full):
+        opened.index(handbook)
+        opened.index(review)
+        hits = opened.search(Query("kettle handbook"), 7)
+        assert hits[0].key == review[0].key
+        ratios.append(max(h.score for h in hits if h.key.startswith("kettle:")) / hits[0].score)
+    assert ratios[0] < ratios[1] - 0.1
+    [found] = lane.search(Query("descale white vinegar"), 1)
+    assert found.key == handbook[2].key and found.region == 1  # the body, not the header
+    lane.close()
+    full.close()
 
 
 def test_bm25_and_dense_both_contribute(lane_env, r_intro, gnuplot):

@@ -3,9 +3,11 @@
 Furniture says where a reader is, never what a page says, so it is kept out of answer candidates (a running
 header "gnuplot 5.4 43" shares the words of every question about gnuplot). It is computed from the page
 regions already stored in the catalog (text + box in page pixels), per document, when a question needs it:
-a rule change takes effect at once, without re-ingesting anything. It sits below the lanes and the answer
-loop so both can use it: a lane can leave furniture regions out of what it indexes
-(`Furniture.of(document_pages).region_is_furniture(region.text, region.box)`).
+a rule change takes effect in answers at once, without re-ingesting anything. It sits below the lanes and the
+answer loop so both can use it. The text lane indexes the two parts of
+`Furniture.of(document_pages).split(page)` with different weights, so a query that matches only a running
+header ranks its document's pages below a page whose text matches; the lane's spec carries RULE_VERSION, and
+a changed rule (bump it) re-indexes that lane from the stored pages, nothing re-rendered.
 
 A region is furniture when its text, with digits folded to '#' and whitespace collapsed (so "36 gnuplot 5.4"
 and "42 gnuplot 5.4" are one line), either
@@ -13,7 +15,8 @@ and "42 gnuplot 5.4" are one line), either
   document's pages (and on at least MIN_REPEATS pages), or
 - lies in the band and is only a page number ("12", "- 12 -", "Page 12", "12 / 40", roman numerals), or
 - appears anywhere on the page on at least REPEATED_ANYWHERE_SHARE of a document of at least
-  MIN_PAGES_ANYWHERE pages (a slide deck's footer line placed mid-page by the layout).
+  MIN_PAGES_ANYWHERE pages (a slide deck's footer line placed mid-page by the layout), and has at least
+  MIN_LETTERS letters (a repeated "(%o2) 1404.928" output line of worked examples is content).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ MIN_REPEATS = 3
 REPEATED_ANYWHERE_SHARE = 0.6
 MIN_PAGES_ANYWHERE = 5
 MAX_FURNITURE_CHARS = 120  # longer text is content even when it repeats
+MIN_LETTERS = 4
+RULE_VERSION = "2"  # part of the text lane's spec: bump it when a rule here changes what furniture is
 
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -72,6 +77,26 @@ class Furniture:
             return False
         return sig in self.in_band or (in_band is True and is_page_number(stripped))
 
+    def split(self, page: Page) -> tuple[str, str]:
+        """The page's text without its furniture, and its furniture lines. Each furniture region's lines
+        leave the text once, looked for from the top for a region in the upper half of the page and from the
+        bottom otherwise (the page number "4" at the foot, not a "4" printed by an example above it). A page
+        without regions loses the lines that are furniture wherever they stand."""
+        lines = page.text.splitlines()
+        flat = [line.strip() for line in lines]
+        keep = [not (not page.regions and self.covers(line)) for line in flat]
+        for region in page.regions:
+            if not self.region_is_furniture(region.text, region.box):
+                continue
+            from_top = page.height <= 0 or region.box[1] + region.box[3] <= page.height
+            for piece in (p.strip() for p in region.text.splitlines() if p.strip()):
+                order = range(len(lines)) if from_top else range(len(lines) - 1, -1, -1)
+                found = next((i for i in order if keep[i] and flat[i] == piece), None)
+                if found is not None:
+                    keep[found] = False
+        return ("\n".join(line for line, kept in zip(lines, keep) if kept),
+                "\n".join(line for line, kept in zip(lines, keep) if not kept))
+
     @classmethod
     def of(cls, pages: Sequence[Page]) -> "Furniture":
         band_pages: Counter = Counter()
@@ -89,7 +114,8 @@ class Furniture:
         in_band = {s for s, n in band_pages.items() if n >= max(MIN_REPEATS, REPEATED_SHARE * count)}
         anywhere = set()
         if count >= MIN_PAGES_ANYWHERE:
-            anywhere = {s for s, n in any_pages.items() if n >= REPEATED_ANYWHERE_SHARE * count}
+            share = REPEATED_ANYWHERE_SHARE * count
+            anywhere = {s for s, n in any_pages.items() if n >= share and _letters(s) >= MIN_LETTERS}
         heights = Counter(page.height for page in pages)
         height = float(heights.most_common(1)[0][0]) if heights else 0.0
         return cls(frozenset(in_band), frozenset(anywhere), height)
@@ -103,6 +129,10 @@ def in_band(box, height: float) -> bool:
     if height <= 0:
         return False
     return box[3] <= BAND * height or box[1] >= (1 - BAND) * height
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
 
 
 def _pieces(page: Page) -> Iterable[tuple[str, bool]]:

@@ -55,12 +55,14 @@ INSERT OR IGNORE INTO meta VALUES ('next_segment', 1);
 
 @dataclass(frozen=True)
 class IndexedPage:
-    """What the lexical index stores for one page: its analysed terms and each region's analysed terms."""
+    """What the lexical index stores for one page: its analysed terms, each region's analysed terms, and
+    the analysed terms of its furniture (running heads and feet), which count `furniture_weight` each."""
 
     key: str
     doc_id: str
     terms: list[str]
     regions: list[list[str]]
+    furniture: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -255,15 +257,20 @@ class LexicalIndex:
             raise PermissionError(f"the lexical index in {self.folder} was opened read-only")
         return self._write_db
 
-    def add(self, pages: Sequence[IndexedPage]) -> None:
-        """Store pages (replacing every page of their documents already stored) in one commit."""
+    def add(self, pages: Sequence[IndexedPage], furniture_weight: float = 1.0) -> None:
+        """Store pages (replacing every page of their documents already stored) in one commit. A furniture
+        term adds `furniture_weight` to its term frequency and to the page's length (a content term 1)."""
         if not pages:
             return
         order: dict[str, list[IndexedPage]] = {}
         for page in pages:
             order.setdefault(page.doc_id, []).append(page)
         grouped = [p for doc in order.values() for p in doc]
-        self.add_segment(Segment.build([p.key for p in grouped], [p.terms for p in grouped]),
+        weights = None
+        if any(p.furniture for p in grouped):
+            weights = [[1.0] * len(p.terms) + [furniture_weight] * len(p.furniture) for p in grouped]
+        segment = Segment.build([p.key for p in grouped], [p.terms + p.furniture for p in grouped], weights)
+        self.add_segment(segment,
                          [(doc_id, len(doc_pages)) for doc_id, doc_pages in order.items()],
                          [(p.key, p.doc_id, json.dumps([" ".join(r) for r in p.regions])) for p in grouped])
 

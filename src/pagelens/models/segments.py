@@ -54,15 +54,18 @@ class Postings:
     lengths: np.ndarray  # float32 per row
 
     @classmethod
-    def build(cls, rows: np.ndarray, ids: np.ndarray, id_hashes: np.ndarray, lengths: np.ndarray) -> "Postings":
+    def build(cls, rows: np.ndarray, ids: np.ndarray, id_hashes: np.ndarray, lengths: np.ndarray,
+              weights: np.ndarray | None = None) -> "Postings":
         """From one (row, term id) entry per token; `id_hashes[id]` is each term's hash (unique per id).
         One integer sort does it all: the key is (rank of the term's hash, row), so equal keys are one
-        posting whose count is its term frequency."""
+        posting whose count is its term frequency (the sum of its tokens' `weights` when given)."""
         n_rows = max(len(lengths), 1)
         by_hash = np.argsort(id_hashes)
         rank = np.empty(len(id_hashes), dtype=np.int64)
         rank[by_hash] = np.arange(len(id_hashes))
-        keys, tf = np.unique(rank[ids] * n_rows + rows, return_counts=True)
+        keys, inverse, tf = np.unique(rank[ids] * n_rows + rows, return_inverse=True, return_counts=True)
+        if weights is not None:
+            tf = np.bincount(inverse.ravel(), weights=weights, minlength=len(keys))
         term_rank, posting_rows = np.divmod(keys, n_rows)
         new_term = np.ones(len(keys), dtype=bool)
         new_term[1:] = term_rank[1:] != term_rank[:-1]
@@ -104,28 +107,38 @@ class Segment:
         return cached
 
     @classmethod
-    def build(cls, keys: Sequence[str], documents: Sequence[Sequence[str]]) -> "Segment":
-        """A segment from each page's analysed terms, in order."""
+    def build(cls, keys: Sequence[str], documents: Sequence[Sequence[str]],
+              weights: Sequence[Sequence[float]] | None = None) -> "Segment":
+        """A segment from each page's analysed terms, in order; `weights`: each token's weight (default 1),
+        what it adds to its term's frequency and to the page's length."""
         lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
         flat = [t for d in documents for t in d]
         vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
         ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-        return cls.from_term_ids(keys, ids, lengths, term_hashes(list(vocab)))
+        flat_weights = None if weights is None else np.fromiter(
+            (w for d in weights for w in d), dtype=np.float64, count=len(flat))
+        return cls.from_term_ids(keys, ids, lengths, term_hashes(list(vocab)), flat_weights)
 
     @classmethod
     def from_term_ids(cls, keys: Sequence[str], ids: np.ndarray, lengths: np.ndarray,
-                      vocab_hashes: np.ndarray) -> "Segment":
-        """Token `i` of the concatenated pages is term `ids[i]`, whose hash is `vocab_hashes[ids[i]]`."""
+                      vocab_hashes: np.ndarray, weights: np.ndarray | None = None) -> "Segment":
+        """Token `i` of the concatenated pages is term `ids[i]`, whose hash is `vocab_hashes[ids[i]]` and
+        whose weight is `weights[i]` (default 1); a term pair weighs as its lighter token."""
         rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         follows = np.ones(len(ids), dtype=bool)  # token i has a successor on the same page
         follows[(np.cumsum(lengths) - 1)[lengths > 0]] = False
         starts = np.flatnonzero(follows)
         pairs, pair_ids = np.unique(ids[starts] * len(vocab_hashes) + ids[starts + 1], return_inverse=True)
         first, second = np.divmod(pairs, len(vocab_hashes))
+        uni_lengths, pair_lengths, pair_weights = lengths, np.maximum(lengths - 1, 0), None
+        if weights is not None:
+            pair_weights = np.minimum(weights[starts], weights[starts + 1])
+            uni_lengths = np.bincount(rows, weights=weights, minlength=len(lengths))
+            pair_lengths = np.bincount(rows[starts], weights=pair_weights, minlength=len(lengths))
         return cls(np.array(keys, dtype=np.bytes_) if len(keys) else np.zeros(0, "S1"),
-                   Postings.build(rows, ids, vocab_hashes, lengths),
+                   Postings.build(rows, ids, vocab_hashes, uni_lengths, weights),
                    Postings.build(rows[starts], pair_ids.ravel(), pair_hashes(vocab_hashes[first], vocab_hashes[second]),
-                                  np.maximum(lengths - 1, 0)))
+                                  pair_lengths, pair_weights))
 
     @classmethod
     def merge(cls, parts: Sequence[tuple["Segment", np.ndarray]]) -> "Segment":

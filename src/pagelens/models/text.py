@@ -28,6 +28,7 @@ import numpy as np
 import wordllama
 
 from ..errors import StoreUnavailableError, UnknownLaneError
+from ..furniture import RULE_VERSION, Furniture
 from ..index.lane import Lane, LaneContext, LaneHit, Query
 from ..types import Page
 from .base import delete_documents
@@ -52,6 +53,7 @@ class TextLaneParams:
     colour_weight: float = 0.3  # weight of the query's colour words' match (models/looks.py)
     kind_weight: float = 0.3  # weight of the share of the query's figure-kind words the page meets
     title_weight: float = 0.0  # weight of the share of query terms in the page's title line
+    furniture_weight: float = 0.75  # term frequency of a running head's, foot's or page number's term
 
 
 def create_lane(name: str, ctx: LaneContext) -> "TextLane":
@@ -98,6 +100,7 @@ class TextLane(Lane):
                       "version": wordllama.__version__},
             "analyzer": ANALYZER_VERSION,
             "bm25": {"method": "lucene", "index": "segments-1"},
+            "furniture": RULE_VERSION,  # what is furniture (weighted `furniture_weight`, no dense vector)
             "looks": "1",
             "params": asdict(self.params),
         }
@@ -108,17 +111,22 @@ class TextLane(Lane):
         if not pages:
             return
         doc_ids = sorted({p.doc_id for p in pages})
+        furniture = {doc_id: Furniture.of([p for p in pages if p.doc_id == doc_id]) for doc_id in doc_ids}
+        split = {p.key: furniture[p.doc_id].split(p) for p in pages}
+        texts = {p.key: _with_figures(split[p.key][0], p) for p in pages}
         chunk_ids: list[str] = []
         chunk_texts: list[str] = []
         chunk_meta: list[dict] = []
         for page in pages:
-            chunks = passages(_indexed_text(page), self.params.passage_words, self.params.passage_stride)
+            chunks = passages(texts[page.key], self.params.passage_words, self.params.passage_stride)
             for n, chunk in enumerate(chunks):
                 chunk_ids.append(f"{page.key}#{n}")
                 chunk_texts.append(chunk)
                 chunk_meta.append({"doc_id": page.doc_id, "page": page.page, "key": page.key})
-        analysed = [IndexedPage(p.key, p.doc_id, analyze(_indexed_text(p)),
-                                [analyze(r.text) for r in p.regions]) for p in pages]
+        analysed = [IndexedPage(p.key, p.doc_id, analyze(texts[p.key]),
+                                [[] if furniture[p.doc_id].region_is_furniture(r.text, r.box)
+                                 else analyze(r.text) for r in p.regions], analyze(split[p.key][1]))
+                    for p in pages]
         vectors = (load_wordllama().embed(chunk_texts, norm=True) if chunk_texts
                    else np.zeros((0, WORDLLAMA_DIM)))
         with self._write_lock:
@@ -128,7 +136,8 @@ class TextLane(Lane):
                 end = start + self._chroma.max_batch
                 self._collection.upsert(ids=chunk_ids[start:end], embeddings=vectors[start:end].tolist(),
                                         metadatas=chunk_meta[start:end])
-            self._lexical.add(analysed)  # replaces the documents' earlier pages in the same commit
+            # replaces the documents' earlier pages in the same commit
+            self._lexical.add(analysed, furniture_weight=self.params.furniture_weight)
             self._looks.replace(doc_ids, pages)
 
     def delete(self, doc_ids: Sequence[str]) -> None:
@@ -204,10 +213,10 @@ class TextLane(Lane):
             self._looks.close()
 
 
-def _indexed_text(page: Page) -> str:
+def _with_figures(text: str, page: Page) -> str:
     """The page's text layer (or OCR) and the text read inside its raster figures."""
     figures = page.figure_text
-    return f"{page.text}\n{figures}" if figures else page.text
+    return f"{text}\n{figures}" if figures else text
 
 
 def _best_region(regions: list[set[str]], query_terms: set[str]) -> int | None:

@@ -81,7 +81,7 @@ def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     assert turn.follow_up and {w.lower() for w in turn.focus} & {"colour", "image"}
     _discount_off_topic(judged, turn)
     assert [j.confidence for j in judged] == [before[0], before[1], before[2] * OFF_TOPIC_FACTOR]
-    assert judged[2].gaps and "the topic so far" in judged[2].gaps[-1]
+    assert judged[2].gaps and "the topic so far" in judged[2].gaps[-1].what
     fresh = [judge_page(question, elsewhere)]
     _discount_off_topic(fresh, rewrite("Where can I download packages from CRAN?", HISTORY))  # a new topic
     assert fresh[0].confidence == before[2]
@@ -157,6 +157,10 @@ def test_the_sentence_answering_the_question_wins_and_absent_words_lower_confide
     assert judge_page(partial, answering).confidence < good.confidence
 
 
+def _kinds(judgement) -> set[str]:
+    return {gap.kind for gap in judgement.gaps}
+
+
 def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
     documented = _page("The --max-ppsize option sets the pointer protection stack. Its default is 50000 "
                        "locations. Command-line options are read at startup. Environment variables are read "
@@ -166,14 +170,49 @@ def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
     near_miss = QuestionTerms.of("What is the default value of the --max-vsize option?", stats)
     answered, missed = judge_page(asked, documented), judge_page(near_miss, documented)
     assert answered.gaps == [] and "50000" in lead_of(answered.best)
-    assert set(missed.gaps) <= {"a number", "a default value"} and missed.gaps
+    assert _kinds(missed) <= {"number", "default", "focus"} and missed.gaps
     assert missed.confidence < answered.confidence
     split = _page("The defaults are 6Mb and 350k. --max-ppsize=N sets the stack. --min-vsize=N sets the heap.", 1)
     other = judge_page(QuestionTerms.of("What is the default of --max-vsize?", stats), split)
-    assert "--max-vsize (as written in the question)" in other.gaps
+    assert "--max-vsize (as written in the question)" in [gap.what for gap in other.gaps]
     signature = _page("pen[] Rainbow(int NColors=32766) a rainbow spectrum", 1)
     stats = CorpusStats.from_texts([signature.text, "filler words only"])
-    assert judge_page(QuestionTerms.of("How many colours does Rainbow use by default?", stats), signature).gaps == []
+    colors = QuestionTerms.of("How many colors does Rainbow use by default?", stats)
+    assert judge_page(colors, signature).gaps == []
+
+
+def test_near_misses_lack_the_number_default_or_notation_asked_about():
+    page = _page("Welch Two Sample t-test data: A and B. 95 percent confidence interval: 0.0138 0.0702. "
+                 "By default, ctable generates a table float; the caption stays on top. "
+                 "In 70% of the blocks a perfect path phylogeny is possible. Australia has eight states and "
+                 "territories. The rand() function produces pseudo-random numbers between 0 and 1. "
+                 "Optimal partitions can be computed in polynomial time.", 1)
+    stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
+
+    def kinds(question: str) -> set[str]:
+        return _kinds(judge_page(QuestionTerms.of(question, stats), page))
+
+    assert "stated_number" in kinds("What is the 99% confidence interval of the t-test on A and B?")
+    assert "stated_number" not in kinds("What is the 95% confidence interval of the t-test on A and B?")
+    assert "number" in kinds("How many blocks were examined to arrive at the 70% figure?")
+    assert "number" not in kinds("How many states and territories does Australia have?")
+    assert "number" in kinds("What is the period of the rand() generator's pseudo-random numbers?")
+    assert "default" in kinds("What table width does ctable use by default when I don't set the width?")
+    assert "default" not in kinds("What float does ctable generate by default?")
+    assert "notation" in kinds("What is the running time, in big-O terms, of computing optimal partitions?")
+    page = _page("Optimal partitions can be computed in O(n log n) time.", 1)
+    assert "notation" not in kinds("What is the running time, in big-O terms, of optimal partitions?")
+
+
+def test_a_page_without_the_questions_rarest_words_near_its_best_passage_is_a_focus_gap():
+    page = _page("The workshop on algorithms took place in 2006. Many talks were given. It met in Zurich.", 1)
+    stats = CorpusStats.from_texts([page.text, "filler words only", "award ceremony for the best paper",
+                                    "more filler text"])
+    award = QuestionTerms.of("Which paper won the best paper award at the 2006 workshop?", stats)
+    asked = judge_page(award, page)
+    assert "focus" in _kinds(asked)
+    answered = judge_page(QuestionTerms.of("Where was the 2006 workshop on algorithms?", stats), page)
+    assert "focus" not in _kinds(answered) and answered.confidence > asked.confidence
 
 
 def test_a_name_no_page_mentions_is_a_gap_on_every_page():
@@ -183,20 +222,24 @@ def test_a_name_no_page_mentions_is_a_gap_on_every_page():
     known = judge_page(QuestionTerms.of("Which function of the finance package computes the IRR?", stats), page)
     unknown = judge_page(QuestionTerms.of("Which function of the finance package computes the MIRR?", stats), page)
     assert known.gaps == []
-    assert unknown.gaps == ["MIRR (no page mentions it)"] and unknown.confidence < 0.5 * known.confidence
+    assert "MIRR (no page mentions it)" in [gap.what for gap in unknown.gaps]
+    assert unknown.confidence < 0.5 * known.confidence
     writexl = QuestionTerms.of("How do I write a table with the writexl package?", stats)
     assert writexl.unknown == ["writexl"]
 
 
-def test_answer_kind_reads_numbers_defaults_and_names_from_the_question():
+def test_answer_kind_reads_numbers_defaults_names_and_subjects_from_the_question():
     from pagelens.rag.answer_kind import AnswerKind
 
     kind = AnswerKind.of("If I call density() without passing bw, what bandwidth is used?")
     assert kind.default and not kind.number and kind.names == ("density()",)
+    assert kind.subject == ("bw", "bandwidth")
     assert kind.identifiers == ("density()",) and kind.gaps("density(x, bw = 'SJ') by default") == []
-    assert [gap for gap, _ in kind.gaps("hist() by default")] == ["density() (as written in the question)"]
+    assert [gap.what for gap in kind.gaps("hist() by default, bw")] == [
+        "density() (as written in the question)"]
     kind = AnswerKind.of("How many pixels wide is the png terminal's image?")
-    assert kind.number and not kind.default
+    assert kind.number and not kind.default and kind.subject == ("wide",)
+    assert AnswerKind.of("In what year, after 1990 and before 2006, was it made?").stated == ("1990", "2006")
     assert AnswerKind.of("What are the thicknesses of \\toprule and \\midrule in booktabs?").names == (
         "\\toprule", "\\midrule")
     assert AnswerKind.of("Which Asymptote module draws Venn diagrams?").names == ("Asymptote", "Venn")

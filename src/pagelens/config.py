@@ -94,9 +94,10 @@ class Settings:
     agent_read_pages: int = 4  # pages shown to an LLM answerer (the extractive one reads all gathered)
     agent_max_steps: int = 4
     agent_time_budget_s: float = 120.0
-    # the extractive answerer abstains below this evidence confidence (calibrated on the dev set by
-    # cross-validation; `pagelens eval DIR --ask` prints the answered/abstained trade-off around it)
-    answer_min_confidence: float = 0.3
+    # the extractive answerer abstains below this evidence confidence (chosen on the dev set with the
+    # answer-kind factors, rag/answer_kind.py; `pagelens eval DIR --ask` prints the answered/abstained
+    # trade-off around it and cross-validates both)
+    answer_min_confidence: float = 0.13
 
     # app
     host: str = "127.0.0.1"

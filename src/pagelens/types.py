@@ -128,6 +128,15 @@ class Step:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Gap:
+    """What the best evidence for a question lacks (rag/answer_kind.py), and the confidence share it keeps."""
+
+    kind: str  # number | default | code_name | stated_number | notation | focus | unknown_name | off_topic
+    what: str  # in words, for the judge step and the abstention message
+    factor: float
+
+
 @dataclass
 class Answer:
     text: str
@@ -135,6 +144,7 @@ class Answer:
     steps: list[Step]
     answerable: bool
     confidence: float = 0.0  # the evidence score abstention compares with settings.answer_min_confidence
+    gaps: list[Gap] = field(default_factory=list)  # of the evidence that gave `confidence` (already applied)
 
 
 # added/updated/unchanged/failed: `add` and `sync`; renamed/removed/busy (still being written): `sync` only

@@ -13,22 +13,29 @@ Abstention is the answerer's last gate (`Answer.confidence` against `settings.an
 the evidence-gathering steps do not depend on it), so the single queries are asked once with the gate
 open and the threshold is applied afterwards: the same numbers as asking with it, plus the trade-off
 curve (answerable answered and correct vs unanswerable abstained) at every threshold, and a k-fold
-cross-validated choice of the threshold. Conversations are asked with the real threshold, since an
-abstention changes the history of the next turn.
+cross-validation of the threshold together with the answer-kind factors (rag/answer_kind.py `FACTORS`):
+each answer records the gaps its confidence was lowered for, so the confidence under other factors is
+recomputed without asking again. (The recomputation keeps the page that decided the confidence; with
+other factors another page might decide it, so the held-out numbers are an estimate.) Conversations are
+asked with the real threshold, since an abstention changes the history of the next turn.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from math import prod
 from pathlib import Path
 
+from ..rag.answer_kind import FACTORS, FAMILY
 from ..types import Answer
 from .dataset import EvalSet, load_eval_set, resolve_gold, satisfies
 
 MIN_ANSWERED_SHARE = 58 / 64  # the calibration's floor: answer at least this share of answerable queries
 CV_FOLDS = 4
+FACTOR_GRID = (0.1, 0.2, 0.3, 0.5, 0.7, 0.85, 1.0)  # the values each family's factor is chosen from
 
 
 @dataclass
@@ -44,6 +51,15 @@ class AskResult:
     confidence: float
     seconds: float
     text: str
+    gaps: list[tuple[str, float]] = field(default_factory=list)  # family (or kind) and factor of each gap
+
+    def confidence_with(self, factors: Mapping[str, float] | None) -> float:
+        """The confidence had the gaps' families kept these shares (None: as answered)."""
+        if factors is None:
+            return self.confidence
+        applied = prod(factor for _, factor in self.gaps)
+        base = self.confidence / applied if applied else 0.0
+        return base * prod(factors.get(family, factor) for family, factor in self.gaps)
 
 
 @dataclass
@@ -87,6 +103,7 @@ class AskReport:
     turns_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> turns, correct
     curve: list[CurvePoint] = field(default_factory=list)
     cross_validated: dict[str, float] = field(default_factory=dict)
+    calibration: dict = field(default_factory=dict)  # threshold and factors chosen on the whole set
     results: list[AskResult] = field(default_factory=list)
     turn_results: list[TurnResult] = field(default_factory=list)
 
@@ -115,9 +132,19 @@ class AskReport:
                                           for p in self.curve))
         if self.cross_validated:
             cv = self.cross_validated
-            lines.append(f"{CV_FOLDS}-fold cross-validated threshold (mean {cv['threshold_mean']:.2f}): held-out "
-                         f"correct {int(cv['correct'])}/{self.answerable}, answered {int(cv['answered'])}, "
-                         f"abstained {int(cv['abstained'])}/{self.unanswerable}")
+            factors = ", ".join(f"{family} {cv[f'factor_{family}_mean']:.2f}" for family in FACTORS)
+            lines.append(f"{CV_FOLDS}-fold cross-validation, held out: factors and threshold chosen per fold "
+                         f"(mean threshold {cv['threshold_mean']:.2f}; mean factors {factors}): correct "
+                         f"{int(cv['correct'])}/{self.answerable}, answered {int(cv['answered'])}, abstained "
+                         f"{int(cv['abstained'])}/{self.unanswerable}; the answerer's factors, "
+                         f"threshold chosen per fold (mean {cv['threshold_only_mean']:.2f}): correct "
+                         f"{int(cv['threshold_only_correct'])}/{self.answerable}, answered "
+                         f"{int(cv['threshold_only_answered'])}, abstained "
+                         f"{int(cv['threshold_only_abstained'])}/{self.unanswerable}")
+            best = self.calibration
+            lines.append(f"chosen on the whole set: threshold {best['threshold']:.2f}, factors "
+                         + ", ".join(f"{family} {value:.2f}" for family, value in best["factors"].items())
+                         + f" (answerer's own: {', '.join(f'{f} {v:.2f}' for f, v in FACTORS.items())})")
         return "\n".join(lines)
 
 
@@ -157,7 +184,8 @@ def _ask_one(library, eval_set: EvalSet, query, page_texts) -> AskResult:
         not answer.answerable and not cited
     return AskResult(qid=query.qid, type=query.type, answerable_gold=query.answerable, answered=answer.answerable,
                      cited=cited, gold=gold, hit=hit, correct=correct, confidence=answer.confidence,
-                     seconds=seconds, text=answer.text)
+                     seconds=seconds, text=answer.text,
+                     gaps=[(FAMILY.get(gap.kind, gap.kind), gap.factor) for gap in answer.gaps])
 
 
 def _ask_conversations(library, eval_set: EvalSet, page_texts) -> list[TurnResult]:
@@ -180,62 +208,96 @@ def _ask_conversations(library, eval_set: EvalSet, page_texts) -> list[TurnResul
     return out
 
 
-def _gated(result: AskResult, threshold: float) -> AskResult:
-    """The result as the answerer would give it with this abstention threshold."""
-    if not result.answered or result.confidence >= threshold:
+def _gated(result: AskResult, threshold: float, factors: Mapping[str, float] | None = None) -> AskResult:
+    """The result as the answerer would give it with this abstention threshold (and these factors)."""
+    if not result.answered or result.confidence_with(factors) >= threshold:
         return result
-    abstained_ok = not result.answerable_gold
-    return AskResult(qid=result.qid, type=result.type, answerable_gold=result.answerable_gold, answered=False,
-                     cited=[], gold=result.gold, hit=False, correct=abstained_ok, confidence=result.confidence,
-                     seconds=result.seconds, text="The library does not answer this question.")
+    return replace(result, answered=False, cited=[], hit=False, correct=not result.answerable_gold,
+                   text="The library does not answer this question.")
 
 
-def curve(results: Sequence[AskResult], thresholds: Sequence[float] | None = None) -> list[CurvePoint]:
+def curve(results: Sequence[AskResult], thresholds: Sequence[float] | None = None,
+          factors: Mapping[str, float] | None = None) -> list[CurvePoint]:
     """Answered/correct answerable queries and abstained unanswerable ones at each threshold."""
+    scored = [(r.confidence_with(factors), r) for r in results]
     if thresholds is None:
-        thresholds = sorted({round(r.confidence, 2) for r in results} | {0.0})
+        thresholds = sorted({round(c, 2) for c, _ in scored} | {0.0})
     points = []
     for threshold in thresholds:
-        gated = [_gated(r, threshold) for r in results]
+        kept = [(r, r.answered and c >= threshold) for c, r in scored]  # _gated, counted only
         points.append(CurvePoint(
             threshold=threshold,
-            answered=sum(r.answered for r in gated if r.answerable_gold),
-            correct=sum(r.correct for r in gated if r.answerable_gold),
-            abstained=sum(r.correct for r in gated if not r.answerable_gold)))
+            answered=sum(1 for r, k in kept if r.answerable_gold and k),
+            correct=sum(1 for r, k in kept if r.answerable_gold and k and r.correct),
+            abstained=sum(1 for r, k in kept if not r.answerable_gold and (r.correct or not k))))
     return points
 
 
-def choose_threshold(results: Sequence[AskResult]) -> float:
-    """The threshold maximising correct answers plus correct abstentions while answering at least
-    MIN_ANSWERED_SHARE of the answerable queries (ties: the lowest such threshold)."""
+@dataclass(frozen=True)
+class Calibration:
+    threshold: float
+    factors: dict[str, float]
+    score: int  # answerable answered correctly plus unanswerable abstained on
+    answered: int
+
+
+def calibrate(results: Sequence[AskResult], grid: Sequence[float] = FACTOR_GRID) -> Calibration:
+    """The factors (one per gap family, from `grid`) and threshold maximising correct answers plus correct
+    abstentions while answering at least MIN_ANSWERED_SHARE of the answerable queries; ties go to more
+    answers, then to the lower threshold."""
     answerable = sum(r.answerable_gold for r in results)
-    best, best_score = 0.0, -1
-    for point in curve(results):
+    best: Calibration | None = None
+    for values in itertools.product(grid, repeat=len(FACTORS)):
+        factors = dict(zip(FACTORS, values))
+        for point in curve(results, factors=factors):
+            if point.answered < MIN_ANSWERED_SHARE * answerable:
+                continue
+            candidate = Calibration(point.threshold, factors, point.correct + point.abstained, point.answered)
+            if best is None or (candidate.score, candidate.answered, -candidate.threshold) > (
+                    best.score, best.answered, -best.threshold):
+                best = candidate
+    return best or Calibration(0.0, dict(FACTORS), 0, 0)
+
+
+def _threshold_for(results: Sequence[AskResult], factors: Mapping[str, float] | None) -> float:
+    answerable = sum(r.answerable_gold for r in results)
+    best, best_key = 0.0, None
+    for point in curve(results, factors=factors):
         if point.answered < MIN_ANSWERED_SHARE * answerable:
             continue
-        score = point.correct + point.abstained
-        if score > best_score:
-            best, best_score = point.threshold, score
+        key = (point.correct + point.abstained, point.answered, -point.threshold)
+        if best_key is None or key > best_key:
+            best, best_key = point.threshold, key
     return best
 
 
-def cross_validate(results: Sequence[AskResult], folds: int = CV_FOLDS) -> dict[str, float]:
-    """Held-out counts when each fold's threshold is chosen on the other folds (folds interleave the
-    queries by position, so every type lands in every fold)."""
-    held = {"correct": 0.0, "answered": 0.0, "abstained": 0.0}
-    chosen = []
+def cross_validate(results: Sequence[AskResult], folds: int = CV_FOLDS,
+                   grid: Sequence[float] = FACTOR_GRID) -> dict[str, float]:
+    """Held-out counts when each fold's factors and threshold are chosen on the other folds (folds
+    interleave the queries by position, so every type lands in every fold); also the held-out counts
+    with the answerer's own factors and only the threshold chosen per fold."""
+    held = {"correct": 0.0, "answered": 0.0, "abstained": 0.0,
+            "threshold_only_correct": 0.0, "threshold_only_answered": 0.0, "threshold_only_abstained": 0.0}
+    chosen, own = [], []
     for fold in range(folds):
         train = [r for i, r in enumerate(results) if i % folds != fold]
         test = [r for i, r in enumerate(results) if i % folds == fold]
-        threshold = choose_threshold(train)
-        chosen.append(threshold)
-        for r in (_gated(r, threshold) for r in test):
-            if r.answerable_gold:
-                held["correct"] += r.correct
-                held["answered"] += r.answered
-            else:
-                held["abstained"] += r.correct
-    return {**held, "threshold_mean": sum(chosen) / len(chosen)}
+        calibration = calibrate(train, grid)
+        chosen.append(calibration)
+        own.append(_threshold_for(train, None))
+        for prefix, gated in (("", [_gated(r, calibration.threshold, calibration.factors) for r in test]),
+                              ("threshold_only_", [_gated(r, own[-1]) for r in test])):
+            for r in gated:
+                if r.answerable_gold:
+                    held[prefix + "correct"] += r.correct
+                    held[prefix + "answered"] += r.answered
+                else:
+                    held[prefix + "abstained"] += r.correct
+    out = {**held, "threshold_mean": sum(c.threshold for c in chosen) / folds,
+           "threshold_only_mean": sum(own) / folds}
+    for family in FACTORS:
+        out[f"factor_{family}_mean"] = sum(c.factors[family] for c in chosen) / folds
+    return out
 
 
 def _report(open_results: list[AskResult], turns: list[TurnResult], threshold: float) -> AskReport:
@@ -265,6 +327,7 @@ def _report(open_results: list[AskResult], turns: list[TurnResult], threshold: f
         mean_seconds=_ratio(sum(r.seconds for r in results), len(results)),
         per_type=per_type, turns=len(turns), turns_correct=sum(t.correct for t in turns), turns_by_kind=by_kind,
         curve=curve(open_results, steps), cross_validated=cross_validate(open_results) if unanswerable else {},
+        calibration=asdict(calibrate(open_results)) if unanswerable else {},
         results=results, turn_results=turns,
     )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from ..inputs import bounded_history, clean_text
-from ..types import Answer, Citation, Step, page_key
+from ..types import Answer, Citation, Gap, Step, page_key
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
@@ -24,7 +24,7 @@ from .evidence import EvidencePage, EvidencePool
 from .extractive import (SUPPORTING, PageJudgement, Passage, QuestionTerms, citation_of, lead_of, quote_of,
                          rank_pages, unit_similarity)
 from ..furniture import furniture_of
-from .lexical import library_stats, question_terms, terms
+from .lexical import library_stats, question_terms, terms, words_for
 from .rewrite import Rewrite, decompose, message_text, rewrite, role_of
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
@@ -52,6 +52,11 @@ class _Part:
     def confidence(self) -> float:
         """The best confidence among the pages in hand (the page cited first is chosen by relevance)."""
         return max((j.confidence for j in self.best), default=0.0)
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """The gaps of the page that gives the part its confidence."""
+        return max(self.best, key=lambda j: j.confidence).gaps if self.best else []
 
     @property
     def sufficient(self) -> bool:
@@ -155,7 +160,7 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
             missing = part.best[0].missing if part.best else list(part.terms.weights)
             if not missing:
                 continue
-            query = " ".join(_words_for(missing, part.question))
+            query = " ".join(words_for(missing, part.question))
             before = len(pool)
             yield _search(library, query, k, pool, step, why=f"looking for what is missing in: {part.question}")
             searches += 1
@@ -167,7 +172,7 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         yield _judge_step(parts, step)
 
     draft_text, citations, answerable = _extractive(parts, turn, settings.answer_min_confidence)
-    confidence = min(p.confidence for p in parts)
+    weakest = min(parts, key=lambda p: p.confidence)
     if generator is not None:
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
         yield step("read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown))
@@ -189,7 +194,7 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
     else:
         yield step("answer", "The library does not answer this question")
     yield Answer(text=draft_text, citations=citations if answerable else [], steps=steps, answerable=answerable,
-                 confidence=confidence)
+                 confidence=weakest.confidence, gaps=weakest.gaps)
 
 
 def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
@@ -271,7 +276,8 @@ def _discount_off_topic(judged: list[PageJudgement], turn: Rewrite) -> None:
     for judgement in judged:
         if judgement.page.doc not in turn.cited_docs and not topic & set(terms(judgement.page.text)):
             judgement.confidence *= OFF_TOPIC_FACTOR
-            judgement.gaps.append(f"nothing about {', '.join(turn.focus)} (the topic so far)")
+            judgement.gaps.append(Gap(kind="off_topic", factor=OFF_TOPIC_FACTOR,
+                                      what=f"nothing about {', '.join(turn.focus)} (the topic so far)"))
 
 
 def _judge_step(parts: list[_Part], step) -> Step:
@@ -280,27 +286,16 @@ def _judge_step(parts: list[_Part], step) -> Step:
         best = part.best[0] if part.best else None
         where = best.page.label if best else "no page"
         verdict = "enough" if part.sufficient else "not enough"
-        missing = _words_for(best.missing[:4], part.question) if best and best.missing else []
-        lacks = best.gaps if best else []
+        missing = words_for(best.missing[:4], part.question) if best and best.missing else []
+        lacks = [g.what for g in best.gaps] if best else []
         lines.append(f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})"
                      + (f"; not on it: {', '.join(missing)}" if missing else "")
                      + (f"; lacks: {', '.join(lacks)}" if lacks else ""))
     gaps = [w for part in parts if part.best and not part.sufficient
-            for w in _words_for(part.best[0].missing[:3], part.question)]
+            for w in words_for(part.best[0].missing[:3], part.question)]
     title = ("Evidence suffices" if all(p.sufficient for p in parts)
              else "Evidence is missing" + (f": {', '.join(dict.fromkeys(gaps))}" if gaps else ""))
     return step("judge", title, "\n".join(lines))
-
-
-def _words_for(missing: list[str], question: str) -> list[str]:
-    """The question's own words for the missing stems (so the search sees real words), most important first."""
-    words = []
-    for stem_ in missing:
-        for word in question.replace("?", " ").split():
-            if terms(word)[:1] == [stem_]:
-                words.append(word.strip(",.;:()\"'"))
-                break
-    return words or missing
 
 
 def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[str, list[Citation], bool]:
@@ -310,8 +305,8 @@ def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[st
         missing: list[str] = []
         lacks: list[str] = []
         for part in parts:
-            missing.extend(_words_for(part.best[0].missing[:3] if part.best else [], part.question))
-            lacks.extend(part.best[0].gaps if part.best else [])
+            missing.extend(words_for(part.best[0].missing[:3] if part.best else [], part.question))
+            lacks.extend(g.what for g in (part.best[0].gaps if part.best else []))
         gap = f" (no page found covering: {', '.join(dict.fromkeys(missing))})" if missing else ""
         if lacks:
             gap += f" (the best page lacks: {', '.join(dict.fromkeys(lacks))})"

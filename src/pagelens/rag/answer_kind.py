@@ -1,36 +1,59 @@
 """What kind of answer a question asks for, and whether the evidence holds it: the judge's answer-type
 checks. Term coverage cannot tell a near miss from an answer (a question about an undocumented default
 shares all its words with the page that documents the option), so the judge also asks:
-- a number ("how many", "what size", ...): is there a number next to the best passage?
+- a number ("how many", "what size", ...): is there a number next to the best passage other than the
+  question's own ("how many blocks gave the 70% figure?" is not answered by "in 70% of the blocks")?
 - a default ("what is the default X", "when I don't pass X"): does the best passage say "default", or
   show a signature default (`NColors=32766`)?
 - a name written as code (`f()`, `--opt`, `\\cmd`, `an_identifier`): is it, spelled as in the question, in
   the best passage or its neighbours? (`--max-vsize` is not `--max-ppsize` next to `--min-vsize`.)
+- a number the question states ("the 99% interval", "in 2006"): does the page show it? A page with the
+  95% interval does not answer a question about the 99% one.
+- a notation the answer is written in (big-O time): does the best passage use it?
 - a named thing (a function `f()`, an option `--opt` or `\\cmd`, an `identifier_with_underscores`,
   a CamelCase or ALL-CAPS name, a capitalised name inside the sentence, the word before "package",
   "function", "option", ...): does any page of the library mention it at all? A library that never
   names the thing cannot say anything about it.
-Each check that fails is a gap, named in words for the judge step, and lowers the page's confidence.
+Each check that fails is a `Gap`, named in words for the judge step, and lowers the page's confidence by
+its kind's factor (`FACTORS`, chosen on the dev set; `eval --ask` cross-validates them with the threshold).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from .lexical import terms
+from ..types import Gap
+from .lexical import question_terms, terms, words_for
 
-# the confidence kept when the best passage lacks it
-NUMBER_FACTOR, DEFAULT_FACTOR, IDENTIFIER_FACTOR = 0.7, 0.35, 0.5
-UNKNOWN_NAME_FACTOR = 0.3  # confidence kept when the question names something no page mentions
+# The share of confidence a page keeps for each family of gap: chosen on the dev set together with the
+# abstention threshold (`eval --ask` cross-validates both: held-out numbers in its report).
+FACTORS: Mapping[str, float] = {
+    "answer": 0.1,  # the best passage lacks the kind of answer asked for (FAMILY)
+    "focus": 0.3,  # none of the question's rarest terms is near the best passage
+    "unknown_name": 0.1,  # the question names something no page of the library mentions
+}
+FAMILY: Mapping[str, str] = {
+    "number": "answer",  # a number is asked for and none (but the question's own) is near the subject
+    "default": "answer",  # a default is asked for and the best passage states none near the subject
+    "code_name": "answer",  # a name written as code is not spelled as asked near the best passage
+    "stated_number": "answer",  # a number the question states is not on the page
+    "notation": "answer",  # the notation the answer is written in (big-O) is not near the best passage
+    "focus": "focus",
+    "unknown_name": "unknown_name",
+}
+NEAR_WORDS = 8  # a number or "default" this many words from the subject's term is about the subject
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|wide|tall|big|large|thick|often)\b|\bwhat (is the )?"
                           r"(default )?(value|number|size|width|height|period|level|limit|length|port|year|"
                           r"percentage|thickness|amount|count)\b|\bin what year\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")  # not the digit of a name: hsv2rgb, β0
 _ASKS_DEFAULT = re.compile(r"\bdefaults?\b|\bwhen I (?:don't|do not) (?:pass|set|give|specify)\b"
                            r"|\bwithout (?:giving|passing|setting|specifying)\b", re.IGNORECASE)
-_SAYS_DEFAULT = re.compile(r"\bdefault|\w=\d")  # the word, or a signature's default value (NColors=32766)
+_SAYS_DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)
+_SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's default value: NColors=32766
+_ASKS_BIG_O = re.compile(r"\bbig[- ]?O\b|\bO\(|\basymptotic(?:ally)?\b", re.IGNORECASE)
+_BIG_O = re.compile(r"\bO\s*\(")
 _CODE = (r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
          r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-vsize
          r"|\\[A-Za-z]+"  # a TeX command: \toprule
@@ -44,35 +67,122 @@ _NAMED = re.compile(
     r"|\b[a-z]\w*(?= (?:package|function|module|option|command|variable|library)s?\b)")  # writexl package
 
 
+# The subject of a question: what it asks the number or default of. The object of "when I don't set the
+# width option", the head noun of "default listening port of", "what table width does", "how many
+# points does", "what is the period of".
+_SUBJECT_OBJECT = re.compile(
+    r"\b(?:don't|do not|doesn't|without)\s+(?:pass|set|give|specify|name|choose|select)\w*\s+"
+    r"(?:the |a |an |any )?((?:[\w.\-]+\s+){0,2}?[\w.\-]+?)"
+    r"(?:\s+(?:option|argument|parameter|value)s?\b|[,?.]|$)",
+    re.IGNORECASE)
+_SUBJECT_HEAD = (
+    re.compile(r"\bdefault\s+((?:[\w\-]+\s+){0,2}?[\w\-]+)\s+"
+               r"(?:of|for|does|do|is|are|in|between|that|when|\?)", re.IGNORECASE),
+    re.compile(r"\b(?:what|which|how many|how much)\s+((?:[\w\-]+\s+){0,2}?[\w\-]+)\s+(?:does|do|did|is|are|"
+               r"was|were|will|can|should|would|has|have|get|gets)\b", re.IGNORECASE),
+    re.compile(r"\bwhat is the\s+((?:[\w\-]+\s+)?[\w\-]+)\s+of\b", re.IGNORECASE),
+)
+_GENERIC = frozenset(terms("value number option setting one amount kind default"))
+
+
+def subject(question: str) -> tuple[str, ...]:
+    """The stemmed terms of what the question asks the number or default of (may be empty)."""
+    found = [t for m in _SUBJECT_OBJECT.finditer(question) for t in question_terms(m.group(1))]
+    for pattern in _SUBJECT_HEAD:
+        found += [heads[-1] for m in pattern.finditer(question)
+                  if (heads := [t for t in question_terms(m.group(1)) if t not in _GENERIC])]
+    return tuple(dict.fromkeys(t for t in found if t not in _GENERIC))
+
+
+def near(text: str, stems: Collection[str], mark: Callable[[str], bool], words: int = NEAR_WORDS) -> bool:
+    """Whether a word of `text` that `mark` accepts is within `words` words of a word with one of `stems`."""
+    tokens = text.split()
+    at = [i for i, token in enumerate(tokens) if set(terms(token)) & set(stems)]
+    return any(abs(i - j) <= words for j, token in enumerate(tokens) if mark(token) for i in at)
+
+
+def gap(kind: str, what: str, factors: Mapping[str, float] = FACTORS) -> Gap:
+    return Gap(kind=kind, what=what, factor=factors[FAMILY[kind]])
+
+
+_NUMBER_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"(?:thir|four|fif|six|seven|eigh|nine)teen|"
+                          r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|"
+                          r"hundred|thousand|million|billion|dozen)\b", re.IGNORECASE)
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written in a text, as written ("99", "0.05", "56000")."""
+    return {m.group(0).rstrip(".,") for m in _NUMBER.finditer(text)}
+
+
+def _holds_number(text: str, own: set[str]) -> bool:
+    """Whether a text holds a number other than the question's own (`own`), in digits or words ("eight";
+    not "one", which is mostly a pronoun)."""
+    return bool(numbers(text) - own) or bool(_NUMBER_WORD.search(text))
+
+
+def _value(number: str) -> float:
+    """A number's value, so that 56000.000 shows 56000 and 0.05 shows 5% (thousands commas dropped)."""
+    return float(number.replace(",", ""))
+
+
 @dataclass(frozen=True)
 class AnswerKind:
-    """The answer types a question asks for, and the names it asks about."""
+    """The answer types a question asks for, and the names and numbers it states."""
 
     number: bool
     default: bool
     names: tuple[str, ...]
     identifiers: tuple[str, ...] = ()  # the names written as code: f(), --opt, \cmd, an_identifier
+    stated: tuple[str, ...] = ()  # the numbers the question states
+    big_o: bool = False  # the answer is a big-O expression
+    subject: tuple[str, ...] = ()  # stemmed terms of what the number or default is asked of
+    subject_words: str = ""  # those terms as the question writes them, for messages
 
     @classmethod
     def of(cls, question: str) -> "AnswerKind":
         names = tuple(dict.fromkeys(m.group(0) for m in _NAMED.finditer(question)))
         identifiers = tuple(dict.fromkeys(m.group(0) for m in _IDENTIFIER.finditer(question)))
+        stated = tuple(sorted(numbers(question)))
+        asked_of = subject(question)
         return cls(number=bool(_ASKS_NUMBER.search(question)), default=bool(_ASKS_DEFAULT.search(question)),
-                   names=names, identifiers=identifiers)
+                   names=names, identifiers=identifiers, stated=stated,
+                   big_o=bool(_ASKS_BIG_O.search(question)),
+                   subject=asked_of, subject_words="/".join(words_for(list(asked_of), question)))
+
+    def _states_default(self, word: str) -> bool:
+        """The word "default", or a signature default of the subject (NColors=32766 for colors, not
+        col=2 for a width)."""
+        return bool(_SAYS_DEFAULT.search(word)) or any(set(terms(m.group(1))) & set(self.subject)
+                                                      for m in _SIGNATURE_DEFAULT.finditer(word))
 
     def unknown(self, known: Callable[[str], bool]) -> list[str]:
         """The names no page of the library holds (`known`: whether any page holds a stemmed term)."""
         return [name for name in self.names if (stems := terms(name)) and not any(known(t) for t in stems)]
 
-    def gaps(self, window: str) -> list[tuple[str, float]]:
-        """What the asked-for kind of answer needs and the best passage with its neighbours lacks, each in
-        words with the share of confidence it leaves."""
+    def gaps(self, window: str, page_text: str = "") -> list[Gap]:
+        """What the asked-for kind of answer needs and the best passage with its neighbours (`window`) or
+        its page lacks."""
         out = []
-        if self.number and not _NUMBER.search(window):
-            out.append(("a number", NUMBER_FACTOR))
-        if self.default and not _SAYS_DEFAULT.search(window):
-            out.append(("a default value", DEFAULT_FACTOR))
+        own = set(self.stated)
+        if self.number and not (near(window, self.subject, lambda w: _holds_number(w, own)) if self.subject
+                                else _holds_number(window, own)):
+            out.append(gap("number", "a number" + (" other than the question's own" if own else "")
+                           + (f" next to {self.subject_words}" if self.subject else "")))
+        if self.default and not (near(window, self.subject, self._states_default) if self.subject
+                                 else _SAYS_DEFAULT.search(window) or _SIGNATURE_DEFAULT.search(window)):
+            of = f" of {self.subject_words}" if self.subject else ""
+            out.append(gap("default", f"a default value{of}"))
         flat = window.lower()
-        out.extend((f"{name} (as written in the question)", IDENTIFIER_FACTOR) for name in self.identifiers
+        out.extend(gap("code_name", f"{name} (as written in the question)") for name in self.identifiers
                    if name.removesuffix("()").lower() not in flat)
+        page_text = page_text or window
+        shown = {_value(n) for n in numbers(page_text)}
+        unseen = [n for n in self.stated if not {_value(n), _value(n) / 100} & shown
+                  and not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", page_text)]  # glued: ISO8601
+        if unseen:
+            out.append(gap("stated_number", f"{', '.join(unseen)} (stated in the question)"))
+        if self.big_o and not _BIG_O.search(window):
+            out.append(gap("notation", "a big-O expression"))
         return out

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from math import prod
 from dataclasses import dataclass, field
 
-from ..types import Box, Citation, Region
-from .answer_kind import UNKNOWN_NAME_FACTOR, AnswerKind
+from ..types import Box, Citation, Gap, Region
+from .answer_kind import AnswerKind, gap
 from .evidence import EvidencePage
 from ..furniture import NONE, Furniture
-from .lexical import CorpusStats, question_terms, sentences, terms
+from .lexical import CorpusStats, question_terms, sentences, terms, words_for
 
 PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window
 PHRASE_BONUS_MAX = 0.18
@@ -42,6 +43,7 @@ TERM_CHARS = 90
 LEAD_FOLLOWING = 2  # candidates after the best one that may join the lead
 SUPPORTING = 2  # quotes after the lead
 
+_ANSWER_KIND_WORDS = frozenset(terms("many much default"))
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 
 
@@ -77,9 +79,10 @@ class PageJudgement:
     page: EvidencePage
     coverage: float  # idf-weighted share of question terms found anywhere on the page
     passages: list[Passage]  # best first
-    confidence: float  # what decides answerable or not
+    confidence: float  # what decides answerable or not: `evidence` lowered by the gaps' factors
     missing: list[str] = field(default_factory=list)  # question terms the page lacks, most important first
-    gaps: list[str] = field(default_factory=list)  # what the asked-for answer needs and the best passage lacks
+    gaps: list[Gap] = field(default_factory=list)  # what the asked-for answer needs and the evidence lacks
+    evidence: float = 0.0  # how well the page covers the question, before its gaps
 
     @property
     def best(self) -> Passage | None:
@@ -87,8 +90,11 @@ class PageJudgement:
 
     @property
     def relevance(self) -> float:
+        """What orders the pages in hand (the lead and the quotes come from the first): the confidence, but
+        for the focus gap, which only sharpens abstention (the evidence already weighs the focus, and a
+        paraphrase's rarest words are often not the page's)."""
         prior = RANK_PRIOR / self.page.rank if self.page.rank else 0.0
-        return self.confidence + prior
+        return self.evidence * prod(found.factor for found in self.gaps if found.kind != "focus") + prior
 
 
 @dataclass
@@ -119,8 +125,9 @@ class QuestionTerms:
                    unknown=kind.unknown(lambda t: stats.df.get(t, 0) > 0))
 
     def focus(self, count: int = 2) -> list[str]:
-        """The question's rarest terms (its own words only, not the context a follow-up carries)."""
-        own = [t for t in self.pairs_terms if t in self.weights]
+        """The question's rarest terms (its own words only, not the context a follow-up carries, nor the
+        words that ask for a kind of answer: "how many", "by default")."""
+        own = [t for t in self.pairs_terms if t in self.weights and t not in _ANSWER_KIND_WORDS]
         return sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
 
     def coverage(self, found: set[str]) -> float:
@@ -240,17 +247,20 @@ def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture
         term = units[i - 1].text if i > 0 and _is_term(units[i - 1].text) else ""
         passages.append(Passage(page=page, unit=unit, score=score, following=following, term=term))
     passages.sort(key=lambda p: -p.score)
-    confidence, gaps = _confidence(question, coverage, passages, units, unit_terms)
+    evidence, gaps = _evidence(question, coverage, passages, units, unit_terms)
+    confidence = evidence * prod(found.factor for found in gaps)
     return PageJudgement(page=page, coverage=coverage, passages=passages, confidence=confidence,
+                         evidence=evidence,
                          missing=question.missing(page_terms), gaps=gaps)
 
 
-def _confidence(question: QuestionTerms, coverage: float, passages: list[Passage], units: list[Unit],
-                unit_terms: list[list[str]]) -> tuple[float, list[str]]:
-    """How well the page answers, and its gaps: the share of the question it covers, the share its best
-    passage and that passage's neighbours cover, whether they hold the question's focus (its rarest
-    terms), whether they hold the kind of answer asked for (answer_kind.py: a number, a default), and
-    whether the library mentions the things the question names at all."""
+def _evidence(question: QuestionTerms, coverage: float, passages: list[Passage], units: list[Unit],
+                unit_terms: list[list[str]]) -> tuple[float, list[Gap]]:
+    """How well the page answers (its evidence, before its gaps lower it), and its gaps: the share of the
+    question it covers, the share its best passage and that passage's neighbours cover, whether they hold
+    the question's focus (its rarest terms; holding none of them is a gap), whether they hold the kind of
+    answer asked for (answer_kind.py: a number, a default, ...), and whether the library mentions the
+    things the question names at all."""
     if not passages:
         return 0.0, []
     best = passages[0]
@@ -262,13 +272,10 @@ def _confidence(question: QuestionTerms, coverage: float, passages: list[Passage
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
     value = (W_PAGE * coverage + W_BEST * question.coverage(window_terms) + W_FOCUS * focus_share
              + W_SCORE * min(1.0, best.score))
-    gaps = []
-    for gap, factor in question.kind.gaps(window_text):
-        value *= factor
-        gaps.append(gap)
-    if question.unknown:
-        value *= UNKNOWN_NAME_FACTOR
-        gaps += [f"{name} (no page mentions it)" for name in question.unknown]
+    gaps = question.kind.gaps(window_text, " ".join(u.text for u in units))
+    if focus and not focus_share:
+        gaps.append(gap("focus", "the question's key words " + ", ".join(words_for(focus, question.text))))
+    gaps += [gap("unknown_name", f"{name} (no page mentions it)") for name in question.unknown]
     return value, gaps
 
 

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 
 from ..models.tokenize import analyze
 
-# Beyond the analyser's question words: words that point at the library itself, not at a topic. Matched as
-# written, not stemmed: "presentation" stems to "present", and "the present value" is a topic.
+# Beyond the analyser's question words: words that point at the library itself, not at a topic, and
+# contractions and abbreviations (the analyser leaves "don" of "don't", "i.e" of "i.e."; not "won't":
+# "won" is a word). Matched as written, not stemmed: "presentation" stems to "present", and "the present
+# value" is a topic.
 _META_WORDS = re.compile(r"(?<![\w.])(?:according|pages?|documents?|manuals?|guides?|says?|please|slides?"
-                         r"|presentations?|talks?|authors?)(?![\w]|\.\w)", re.IGNORECASE)
+                         r"|presentations?|talks?|authors?|(?:do|does|did|is|are|was|were)n['’]t|i\.e|e\.g)"
+                         r"(?![\w]|\.\w)", re.IGNORECASE)
 # "What does X mean (in ...)?": the verb asks for a definition; the topic is X ("mean" as in an average
 # stays a term anywhere else: "what does the mean function return?").
 _MEANING = re.compile(r"^(\s*what\s+(?:does|do|did)\s.*?)\bmean\b"
@@ -29,6 +32,18 @@ _MEANING = re.compile(r"^(\s*what\s+(?:does|do|did)\s.*?)\bmean\b"
 def terms(text: str) -> list[str]:
     """Stemmed content terms of page text, in order."""
     return analyze(text)
+
+
+def words_for(stems: list[str], question: str) -> list[str]:
+    """The question's own words for these stems (so a search or a message shows real words), in the
+    stems' order; the stems themselves when no word matches."""
+    words = []
+    for stem_ in stems:
+        for word in question.replace("?", " ").split():
+            if terms(word)[:1] == [stem_]:
+                words.append(word.strip(",.;:()\"'"))
+                break
+    return words or stems
 
 
 def question_terms(text: str) -> list[str]:

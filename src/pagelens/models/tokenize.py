@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import Stemmer
 
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"  # 3: negation markers (negation.py) in the text lane
 
 # A compact English stopword list (function words only; no domain words such as "value" or "file").
 STOPWORDS = frozenset("""
@@ -44,7 +44,7 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
-def _raw_terms(text: str) -> list[str]:
+def raw_terms(text: str) -> list[str]:
     """Lowercased terms: each compound token plus its camelCase/dot/underscore parts."""
     terms: list[str] = []
     for match in _TOKEN.finditer(text):
@@ -62,5 +62,10 @@ def _raw_terms(text: str) -> list[str]:
 def analyze(text: str, *, query: bool = False) -> list[str]:
     """Stemmed index terms of `text` (query=True also drops question words)."""
     stop = QUERY_STOPWORDS if query else STOPWORDS
-    kept = [t for t in _raw_terms(text) if t not in stop and (len(t) > 1 or t.isdigit())]
-    return _stemmer().stemWords(kept)
+    kept = [t for t in raw_terms(text) if t not in stop and (len(t) > 1 or t.isdigit())]
+    return stem(kept)
+
+
+def stem(terms: list[str]) -> list[str]:
+    """Snowball English stems of lowercased terms."""
+    return _stemmer().stemWords(terms)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pagelens.rag.citations import find_labels, normalise_label, scan_labels, strip_labels
 from pagelens.rag.evidence import EvidencePage
-from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of
+from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of, quote_of
 from pagelens.rag.lexical import CorpusStats, question_terms, sentences
 from pagelens.rag.rewrite import decompose, message_text, rewrite
 
@@ -179,6 +179,17 @@ def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
     stats = CorpusStats.from_texts([signature.text, "filler words only"])
     colors = QuestionTerms.of("How many colors does Rainbow use by default?", stats)
     assert judge_page(colors, signature).gaps == []
+
+
+def test_a_passage_that_points_back_carries_what_it_points_to():
+    referent = "Type set size 0.5, 0.5 and then set term png size 600, 400 and set output before you plot it."
+    page = _page(f"Scale values less than 1 shrink the plot.\n\n{referent}\n\n"
+                 "These commands produce an output file that is 600 pixels wide and 400 pixels tall.\n\n"
+                 "The plot fills a quarter of it.", 1)
+    stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
+    judged = judge_page(QuestionTerms.of("How do I get an output file 600 pixels wide and 400 tall?", stats), page)
+    assert judged.best.text.startswith("These commands")
+    assert len(referent) > 90 and quote_of(judged.best).startswith(f"{referent} These commands")
 
 
 def test_near_misses_lack_the_number_default_or_notation_asked_about():

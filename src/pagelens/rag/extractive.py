@@ -40,6 +40,8 @@ QUOTE_CHARS = 300
 W_PAGE, W_BEST, W_FOCUS, W_SCORE = 0.25, 0.3, 0.25, 0.2  # the parts of a page's confidence
 LEAD_CHARS = 480
 TERM_CHARS = 90
+REFERENT_CHARS = 160  # the longest unit a passage that opens by pointing back ("These commands ...") takes
+_POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
 LEAD_FOLLOWING = 2  # candidates after the best one that may join the lead
 SUPPORTING = 2  # quotes after the lead
 
@@ -63,7 +65,8 @@ class Passage:
     unit: Unit
     score: float
     following: tuple[str, ...] = ()  # the candidates after it on the page (a lead often only introduces)
-    term: str = ""  # the short line before it when that names what it describes ("Function: pv (rate,FV)")
+    term: str = ""  # the unit before it when that names what it describes ("Function: pv (rate,FV)") or
+    # what it points back to ("These commands ..."); see _introduces
 
     @property
     def text(self) -> str:
@@ -244,7 +247,7 @@ def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture
         score *= KIND_WEIGHT.get(unit.kind, 1.0)
         score -= 0.001 * i  # position: earlier wins a tie
         following = tuple(u.text for u in units[i + 1:i + 1 + LEAD_FOLLOWING])
-        term = units[i - 1].text if i > 0 and _is_term(units[i - 1].text) else ""
+        term = units[i - 1].text if i > 0 and _introduces(units[i - 1].text, unit.text) else ""
         passages.append(Passage(page=page, unit=unit, score=score, following=following, term=term))
     passages.sort(key=lambda p: -p.score)
     evidence, gaps = _evidence(question, coverage, passages, units, unit_terms)
@@ -302,6 +305,12 @@ def rank_pages(question: QuestionTerms, pages: list[EvidencePage], furniture: di
 def clip(text: str, limit: int = QUOTE_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+
+
+def _introduces(before: str, text: str) -> bool:
+    """Whether the unit before a passage belongs with it: a term it describes, or what it points back
+    to ("set size 0.5, 0.5 ..." before "These commands produce ...")."""
+    return _is_term(before) or bool(_POINTS_BACK.match(text)) and len(" ".join(before.split())) <= REFERENT_CHARS
 
 
 def _is_term(text: str) -> bool:

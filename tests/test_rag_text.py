@@ -6,7 +6,7 @@ from pagelens.rag.citations import find_labels, normalise_label, scan_labels, st
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of, quote_of
 from pagelens.rag.lexical import CorpusStats, question_terms, sentences
-from pagelens.rag.rewrite import decompose, message_text, rewrite
+from pagelens.rag.rewrite import decompose, message_text, rewrite, split_place
 
 HISTORY = [
     {"role": "user", "content": "Which page shows a colour image with a vertical colour bar labelled A?"},
@@ -85,6 +85,21 @@ def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     fresh = [judge_page(question, elsewhere)]
     _discount_off_topic(fresh, rewrite("Where can I download packages from CRAN?", HISTORY))  # a new topic
     assert fresh[0].confidence == before[2]
+
+
+def test_the_place_a_question_names_is_where_to_look_not_what_is_asked():
+    assert split_place("What does LD50 mean in the R introduction's eye-disease example?") == (
+        "What does LD50 mean", "in the R introduction's eye-disease example?")
+    assert split_place("In the SNP talk, what do the rows stand for?") == ("what do the rows stand for?",
+                                                                           "In the SNP talk")
+    for whole in ["How would I make that line red and dotted, as in the manual's marker example?",
+                  "How do I arrange six plots on one page in 3 rows?", "In what order are levels stored?"]:
+        assert split_place(whole) == (whole, "")
+    stats = CorpusStats.from_texts(["LD50 is the dose at which half die.", "The eye disease example data.",
+                                    "filler words only"])
+    asked, place = split_place("What does LD50 mean in the eye disease example?")
+    question = QuestionTerms.of(asked, stats, [place])
+    assert question.focus() == ["ld50"] and question.weights["eye"] < question.weights["ld50"]
 
 
 def test_question_terms_read_meta_words_as_written_and_what_does_x_mean():
@@ -237,6 +252,8 @@ def test_a_name_no_page_mentions_is_a_gap_on_every_page():
     assert unknown.confidence < 0.5 * known.confidence
     writexl = QuestionTerms.of("How do I write a table with the writexl package?", stats)
     assert writexl.unknown == ["writexl"]
+    named = CorpusStats.from_texts([page.text, "filler words only"], names=["writexl-manual.pdf"])
+    assert QuestionTerms.of("How do I write a table with the writexl package?", named).unknown == []
 
 
 def test_answer_kind_reads_numbers_defaults_names_and_subjects_from_the_question():

@@ -25,7 +25,7 @@ from .extractive import (SUPPORTING, PageJudgement, Passage, QuestionTerms, cita
                          rank_pages, unit_similarity)
 from ..furniture import furniture_of
 from .lexical import library_stats, question_terms, terms, words_for
-from .rewrite import Rewrite, decompose, message_text, rewrite, role_of
+from .rewrite import Rewrite, decompose, message_text, rewrite, role_of, split_place
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
 SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
@@ -148,7 +148,7 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         yield _search(library, " ".join([part, *context]), k, pool, step)
         searches += 1
     yield _add_neighbours(library, pool, step)
-    parts = [_Part(p, QuestionTerms.of(p, stats, context), []) for p in parts_text]
+    parts = [_Part(p, _terms_of(p, stats, context), []) for p in parts_text]
     for part in parts:
         part.best = _rank(library, part.terms, pool, turn)
     yield _judge_step(parts, step)
@@ -195,6 +195,15 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         yield step("answer", "The library does not answer this question")
     yield Answer(text=draft_text, citations=citations if answerable else [], steps=steps, answerable=answerable,
                  confidence=weakest.confidence, gaps=weakest.gaps)
+
+
+def _terms_of(part: str, stats, context: list[str]) -> QuestionTerms:
+    """The part's terms: the place it names ("in the manual's eye-disease example") counts as context, like
+    the words a follow-up carries: it says where to look, the rest says what is asked."""
+    asked, place = split_place(part)
+    terms_ = QuestionTerms.of(asked, stats, [*context, place] if place else context)
+    terms_.text = " ".join([part, *context])
+    return terms_
 
 
 def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:

@@ -125,7 +125,7 @@ class QuestionTerms:
         text = " ".join([question, *context])
         kind = AnswerKind.of(question)
         return cls(text=text, weights=weights, pairs=pairs, pairs_terms=order, kind=kind,
-                   unknown=kind.unknown(lambda t: stats.df.get(t, 0) > 0))
+                   unknown=kind.unknown(stats.mentions))
 
     def focus(self, count: int = 2) -> list[str]:
         """The question's rarest terms (its own words only, not the context a follow-up carries, nor the

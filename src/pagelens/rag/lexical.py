@@ -83,15 +83,21 @@ class CorpusStats:
 
     pages: int
     df: Counter
+    named: frozenset[str] = frozenset()  # terms of the documents' names ("maxima-finance.html")
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> "CorpusStats":
+    def from_texts(cls, texts: Iterable[str], names: Iterable[str] = ()) -> "CorpusStats":
         df: Counter = Counter()
         count = 0
         for text in texts:
             df.update(set(terms(text)))
             count += 1
-        return cls(pages=count, df=df)
+        return cls(pages=count, df=df, named=frozenset(t for name in names for t in terms(name)))
+
+    def mentions(self, term: str) -> bool:
+        """Whether the library knows a stemmed term: a page holds it or a document's name does (a manual
+        whose pages never spell out the product's name is still about it)."""
+        return self.df.get(term, 0) > 0 or term in self.named
 
     def idf(self, term: str) -> float:
         """BM25's idf, floored at a small positive value; a term no page holds gets the maximum."""
@@ -119,6 +125,6 @@ def library_stats(library) -> CorpusStats:
         pages = library.pages(doc.name)[:budget]
         budget -= len(pages)
         texts.extend(p.text for p in pages)
-    stats = CorpusStats.from_texts(texts)
+    stats = CorpusStats.from_texts(texts, [doc.name for doc in docs])
     _STATS_CACHE[library] = (signature, stats)
     return stats

@@ -214,6 +214,27 @@ _WH = re.compile(r"\b(what|which|how|where|when|why|who|whether|does|do|is|are|c
 MAX_PARTS = 4
 
 
+# Where to look, not what is asked: an opening "In/Within the SNP talk," clause (not "For an even n, ...", a
+# condition), or a closing "in the R
+# introduction's eye-disease example" phrase naming a part of the library (example, section, manual, talk...);
+# not "as in the manual's marker example", which says what the answer is like.
+_OPENING_PLACE = re.compile(r"^\s*(?:in|within)\s+[^,?]{3,80},\s*(?=\w)", re.IGNORECASE)
+_CLOSING_PLACE = re.compile(
+    r"(?<!\bas)(?<!\blike)\s+(?:in|from|of)\s+(?:the|this|that|their|its)\s+[^?,;]{0,60}?"
+    r"\b(?:example|examples|section|chapter|manual|guide|documentation|talk|slides?|presentation|paper"
+    r"|tutorial|introduction|appendix)\b\W*$", re.IGNORECASE)
+
+
+def split_place(question: str) -> tuple[str, str]:
+    """(what is asked, where to look) of a question; the place is "" when it names none."""
+    for pattern in (_OPENING_PLACE, _CLOSING_PLACE):
+        match = pattern.search(question)
+        if match and question_terms(question[:match.start()] + question[match.end():]):
+            asked = f"{question[:match.start()]} {question[match.end():]}".strip()
+            return asked, match.group(0).strip(" ,")
+    return question, ""
+
+
 def _context_clause(sentence: str) -> str:
     """The lead-in before the first question word ("In the R manual's example,"), shared by all parts."""
     match = _WH.search(sentence)

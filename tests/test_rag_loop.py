@@ -73,6 +73,17 @@ def test_pronoun_follow_up_keeps_the_topic(library):
     assert follow.answerable and follow.citations[0].doc == "gnuplot-expressions.pdf"
 
 
+def test_a_follow_up_leads_with_what_it_asks_not_with_the_page_cited_last(library):
+    """The follow-up stays near p.10 (cited for '**'), but its lead is the passage that says what is asked."""
+    first_q = "Which operator does exponentiation in gnuplot?"
+    first = library.ask(first_q)
+    history = [{"role": "user", "content": first_q}, {"role": "assistant", "content": first.text}]
+    follow = library.ask("and what is its precedence?", history=history)
+    lead = follow.text.split("[")[0]
+    assert "precedence" in lead.lower(), follow.text
+    assert follow.citations[0].doc == "gnuplot-expressions.pdf" and "precedence" in follow.citations[0].quote.lower()
+
+
 def test_a_two_part_question_is_decomposed_and_both_parts_cited(library):
     answer = library.ask("How do I reset both seeds of gnuplot's rand() generator, and what does "
                          "lambertw(x) compute?")

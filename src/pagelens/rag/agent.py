@@ -32,6 +32,11 @@ SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms
 SEARCH_MORE_BELOW = 0.55  # a part whose best page scores below this gets extra searches for its missing terms
 QUOTE_PAGES = 2  # supporting quotes come from this many of a part's top pages
 QUOTE_MIN_SHARE = 0.5  # a supporting quote scores at least this share of the lead
+# The lead comes from the most relevant page unless another top page's best passage scores this much more:
+# page relevance carries bonuses (a follow-up stays on the page cited last), and that page's best passage
+# may not touch what the turn asks ("and what is its precedence?" after "which operator does **").
+# Dev: same correct / abstained / turns at 1.0, 1.3 and 1.6; citation precision 0.583 -> 0.588.
+LEAD_SWITCH = 1.3
 QUOTE_MIN_CHARS = 25  # shorter candidates are titles or labels, not quotes
 FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
 CITED_DOC_BONUS = 0.03
@@ -344,13 +349,17 @@ _WHICH_PAGE = re.compile(r"\b(which|what)\s+(page|slide|figure|plot|diagram|pict
 
 
 def _chosen(part: _Part) -> tuple[Passage | None, list[Passage]]:
-    """The lead passage (best of the most relevant page) and up to SUPPORTING more from the top pages:
-    each scoring at least QUOTE_MIN_SHARE of the lead, a sentence rather than a bare title, and saying
-    something the lead and the other quotes do not already say."""
+    """The lead passage (best of the most relevant page, see LEAD_SWITCH) and up to SUPPORTING more from the
+    top pages: each scoring at least QUOTE_MIN_SHARE of the lead, a sentence rather than a bare title, and
+    saying something the lead and the other quotes do not already say."""
     top = [j for j in part.best[:QUOTE_PAGES] if j.best]
     if not top:
         return None, []
     lead = top[0].best
+    rival = max((j.best for j in top[1:]), key=lambda p: p.score, default=None)
+    pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
+    if rival is not None and not pointed_at and rival.score > LEAD_SWITCH * lead.score:
+        lead = rival
     pool = [p for j in top for p in j.passages[:SUPPORTING + 1]
             if p is not lead and p.score >= QUOTE_MIN_SHARE * lead.score and len(p.text) >= QUOTE_MIN_CHARS]
     pool.sort(key=lambda p: -p.score)

@@ -69,18 +69,23 @@ def test_after_an_abstention_a_follow_up_keeps_the_pages_of_its_topic():
 def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     from pagelens.rag.agent import OFF_TOPIC_FACTOR, _discount_off_topic
 
-    on_topic = EvidencePage(doc="asymptote-modules.pdf", page=42, doc_id="a", text="The bar.", image_path="")
+    on_topic = EvidencePage(doc="asymptote-modules.pdf", page=42, doc_id="a", text="The colour bar.",
+                            image_path="")
     named = EvidencePage(doc="other.pdf", page=3, doc_id="b", text="A colour image.", image_path="")
     elsewhere = EvidencePage(doc="other.pdf", page=9, doc_id="b", text="Download packages from CRAN.",
                              image_path="")
-    stats = CorpusStats.from_texts([p.text for p in (on_topic, named, elsewhere)])
+    same_doc = EvidencePage(doc="asymptote-modules.pdf", page=7, doc_id="a", text="Download the sources.",
+                            image_path="")  # the cited document, another chapter
+    pages = (on_topic, named, elsewhere, same_doc)
+    stats = CorpusStats.from_texts([p.text for p in pages])
     question = QuestionTerms.of("Where can I download it?", stats)
-    judged = [judge_page(question, page) for page in (on_topic, named, elsewhere)]
+    judged = [judge_page(question, page) for page in pages]
     before = [j.confidence for j in judged]
     turn = rewrite("Where can I download it?", HISTORY)
     assert turn.follow_up and {w.lower() for w in turn.focus} & {"colour", "image"}
     _discount_off_topic(judged, turn)
-    assert [j.confidence for j in judged] == [before[0], before[1], before[2] * OFF_TOPIC_FACTOR]
+    assert [j.confidence for j in judged] == [before[0], before[1], before[2] * OFF_TOPIC_FACTOR,
+                                              before[3] * OFF_TOPIC_FACTOR]
     assert judged[2].gaps and "the topic so far" in judged[2].gaps[-1].what
     fresh = [judge_page(question, elsewhere)]
     _discount_off_topic(fresh, rewrite("Where can I download packages from CRAN?", HISTORY))  # a new topic
@@ -207,7 +212,7 @@ def test_a_passage_that_points_back_carries_what_it_points_to():
     assert len(referent) > 90 and quote_of(judged.best).startswith(f"{referent} These commands")
 
 
-def test_near_misses_lack_the_number_default_or_notation_asked_about():
+def test_near_misses_lack_the_number_default_notation_or_address_asked_about():
     page = _page("Welch Two Sample t-test data: A and B. 95 percent confidence interval: 0.0138 0.0702. "
                  "By default, ctable generates a table float; the caption stays on top. "
                  "In 70% of the blocks a perfect path phylogeny is possible. Australia has eight states and "
@@ -228,6 +233,10 @@ def test_near_misses_lack_the_number_default_or_notation_asked_about():
     assert "notation" in kinds("What is the running time, in big-O terms, of computing optimal partitions?")
     page = _page("Optimal partitions can be computed in O(n log n) time.", 1)
     assert "notation" not in kinds("What is the running time, in big-O terms, of optimal partitions?")
+    download = "Where can I download an implementation of the optimal partitions algorithm?"
+    assert "location" in kinds(download)
+    page = _page("An implementation of optimal partitions is available from www.example.org/partitions.", 1)
+    assert "location" not in kinds(download) and "location" not in kinds("How are optimal partitions computed?")
 
 
 def test_a_page_without_the_questions_rarest_words_near_its_best_passage_is_a_focus_gap():

@@ -10,6 +10,8 @@ shares all its words with the page that documents the option), so the judge also
 - a number the question states ("the 99% interval", "in 2006"): does the page show it? A page with the
   95% interval does not answer a question about the 99% one.
 - a notation the answer is written in (big-O time): does the best passage use it?
+- a place to download from ("where can I download / obtain X"): does the best passage give an address (a
+  URL, a www. or .org/.com name) or say where X is available from?
 - a named thing (a function `f()`, an option `--opt` or `\\cmd`, an `identifier_with_underscores`,
   a CamelCase or ALL-CAPS name, a capitalised name inside the sentence, the word before "package",
   "function", "option", ...): does any page of the library mention it at all? A library that never
@@ -40,6 +42,7 @@ FAMILY: Mapping[str, str] = {
     "code_name": "answer",  # a name written as code is not spelled as asked near the best passage
     "stated_number": "answer",  # a number the question states is not on the page
     "notation": "answer",  # the notation the answer is written in (big-O) is not near the best passage
+    "location": "answer",  # a place to download from is asked for and the best passage gives none
     "focus": "focus",
     "unknown_name": "unknown_name",
 }
@@ -54,6 +57,10 @@ _SAYS_DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)
 _SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's default value: NColors=32766
 _ASKS_BIG_O = re.compile(r"\bbig[- ]?O\b|\bO\(|\basymptotic(?:ally)?\b", re.IGNORECASE)
 _BIG_O = re.compile(r"\bO\s*\(")
+_ASKS_LOCATION = re.compile(r"\bwhere (?:can|could|do|does|should|would|may) (?:I|we|you|one|they) "
+                            r"(?:download|obtain)\b", re.IGNORECASE)
+_LOCATION = re.compile(r"\b(?:https?|ftp)://|\bwww\.|\b[\w-]+\.(?:org|com|net|edu|gov|io)\b"
+                       r"|\bavailable (?:from|at|on)\b|\bdownload", re.IGNORECASE)
 _CODE = (r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
          r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-vsize
          r"|\\[A-Za-z]+"  # a TeX command: \toprule
@@ -137,6 +144,7 @@ class AnswerKind:
     identifiers: tuple[str, ...] = ()  # the names written as code: f(), --opt, \cmd, an_identifier
     stated: tuple[str, ...] = ()  # the numbers the question states
     big_o: bool = False  # the answer is a big-O expression
+    location: bool = False  # the answer is a place to download from
     subject: tuple[str, ...] = ()  # stemmed terms of what the number or default is asked of
     subject_words: str = ""  # those terms as the question writes them, for messages
 
@@ -148,7 +156,7 @@ class AnswerKind:
         asked_of = subject(question)
         return cls(number=bool(_ASKS_NUMBER.search(question)), default=bool(_ASKS_DEFAULT.search(question)),
                    names=names, identifiers=identifiers, stated=stated,
-                   big_o=bool(_ASKS_BIG_O.search(question)),
+                   big_o=bool(_ASKS_BIG_O.search(question)), location=bool(_ASKS_LOCATION.search(question)),
                    subject=asked_of, subject_words="/".join(words_for(list(asked_of), question)))
 
     def _states_default(self, word: str) -> bool:
@@ -185,4 +193,6 @@ class AnswerKind:
             out.append(gap("stated_number", f"{', '.join(unseen)} (stated in the question)"))
         if self.big_o and not _BIG_O.search(window):
             out.append(gap("notation", "a big-O expression"))
+        if self.location and not _LOCATION.search(window):
+            out.append(gap("location", "a place to download from (an address)"))
         return out

@@ -212,6 +212,16 @@ def test_a_passage_that_points_back_carries_what_it_points_to():
     assert len(referent) > 90 and quote_of(judged.best).startswith(f"{referent} These commands")
 
 
+def test_a_lead_stops_at_the_next_entry_of_a_reference():
+    page = _page("Function: pv (rate,FV,num)\n\nWe can calculate the present value of a future one.\n\n"
+                 "(%i1) pv(0.12,1000,3);\n\nFunction: annuity_fv (rate,FV,num)\n\nThe annuity of a future value.", 1)
+    stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
+    judged = judge_page(QuestionTerms.of("How do I calculate the present value of a future one?", stats), page)
+    lead = lead_of(judged.best)
+    assert lead.startswith("Function: pv (rate,FV,num) We can calculate") and "pv(0.12,1000,3)" in lead
+    assert "annuity_fv" not in lead
+
+
 def test_near_misses_lack_the_number_default_notation_or_address_asked_about():
     page = _page("Welch Two Sample t-test data: A and B. 95 percent confidence interval: 0.0138 0.0702. "
                  "By default, ctable generates a table float; the caption stays on top. "

@@ -326,13 +326,15 @@ def _with_term(passage: Passage) -> str:
 
 def lead_of(passage: Passage) -> str:
     """The best candidate (after the term it describes, see `Passage.term`) and what follows it on the
-    page, up to LEAD_CHARS: the sentence that matches a question best often restates it ("Suppose we need
-    the standard errors...") and the answer comes next."""
+    page, up to LEAD_CHARS and not into the next entry (a unit opening with the term's first word, as
+    "Function: ..." does in a reference manual): the sentence that matches a question best often restates
+    it ("Suppose we need the standard errors...") and the answer comes next."""
     text = _with_term(passage)
+    entry = passage.term.split()[0] if passage.term.split() else None
     for following in passage.following:
         following = " ".join(following.split())
-        if len(text) + len(following) >= LEAD_CHARS:
-            break
+        if len(text) + len(following) >= LEAD_CHARS or entry and following.split()[:1] == [entry]:
+            break  # full, or the next entry of a reference ("Function: annuity_fv ..." after annuity_pv's)
         text = f"{text} {following}"
     return clip(text, LEAD_CHARS)
 

@@ -14,6 +14,7 @@ from pagelens.config import Settings
 from pagelens.conversations import Message
 from pagelens.types import AddReport, Citation, DocumentInfo, FileOutcome, Hit, LaneRank, Region, Step
 from pagelens.ui import chats, present
+from pagelens.ui.examples import _heading, _in_sentence
 from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
 from pagelens.ui.snippets import query_terms, snippet_html
 from pagelens.ui.steps import BLOCK_TITLE, step_labels, steps_message
@@ -236,3 +237,12 @@ def test_the_upload_quota_refuses_per_file(tmp_path: Path):
     assert [p.name for p in staged.files] == ["f0.pdf", "f1.pdf"]
     [refused] = staged.refused
     assert refused.name == "f2.pdf" and "upload space" in refused.reason and refused.path == ""
+
+
+def test_example_topics_are_headings_not_table_rows():
+    assert _heading("Armadillo frozen 8.99", strict=True) == ""  # an OCR'd table row
+    assert _heading("gnu stuffed $92.50", strict=True) == ""
+    assert _heading("59.2 Functions and Variables for finance", strict=True) == "Functions and Variables for finance"
+    assert _in_sentence("Functions and Variables for finance") == "Functions and Variables for finance"
+    assert _in_sentence("Random number generator") == "random number generator"
+    assert _in_sentence("ASCII tables") == "ASCII tables"

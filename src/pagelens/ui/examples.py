@@ -1,8 +1,8 @@
 """Example questions for the empty chat, drawn from the library's own content (its headings).
 
 A heading is a region of kind "title", or a text region that reads like one: a single line of a few words
-starting with a capital, mostly letters, with no closing full stop, and not a running header (a line seen
-on several pages). The examples are spread over documents (one heading per document in turn) and within a
+starting with a capital, mostly letters, with no closing full stop and no decimal amount ("Armadillo
+frozen 8.99" is a table row), and not a running header (a line seen on several pages). The examples are spread over documents (one heading per document in turn) and within a
 document (its first page is often a cover, so later headings come first). Nothing depends on particular
 documents.
 """
@@ -17,6 +17,7 @@ EXAMPLE_COUNT = 3
 TITLE_WORDS = (2, 9)  # a usable title has this many words (fewer: a label; more: a sentence)
 PAGES_LOOKED_AT = 40  # per document: titles are read from at most this many pages
 _NUMBERING = re.compile(r"^[\dIVXivx]+(\.\d+)*[.)]?\s+")
+_AMOUNT = re.compile(r"[$€£]?\d*[.,]\d+%?|[$€£]\d+")  # a price or measurement: a table row, not a heading
 
 
 def example_questions(library: Library, count: int = EXAMPLE_COUNT) -> list[str]:
@@ -33,8 +34,10 @@ def example_questions(library: Library, count: int = EXAMPLE_COUNT) -> list[str]
 
 
 def _in_sentence(title: str) -> str:
-    """`Random number generator` -> `random number generator`; acronyms (`ASCII tables`) keep their case."""
-    return title[0].lower() + title[1:] if len(title) > 1 and title[1].islower() else title
+    """`Random number generator` -> `random number generator`; acronyms (`ASCII tables`) and Title Case
+    (`Functions and Variables for finance`) keep their case."""
+    title_case = any(word[:1].isupper() for word in title.split()[1:])
+    return title[0].lower() + title[1:] if len(title) > 1 and title[1].islower() and not title_case else title
 
 
 def _titles(library: Library, name: str) -> list[str]:
@@ -61,7 +64,7 @@ def _heading(text: str, *, strict: bool) -> str:
     if not TITLE_WORDS[0] <= len(words) <= TITLE_WORDS[1]:
         return ""
     letters = sum(ch.isalpha() for ch in text)
-    if letters < 0.75 * len(text.replace(" ", "")):
+    if letters < 0.75 * len(text.replace(" ", "")) or any(_AMOUNT.fullmatch(word) for word in words):
         return ""
     if strict and (not text[0].isupper() or text.endswith((".", ",", "?", "!")) or any(c in text for c in "()=_;,")):
         return ""

@@ -1,7 +1,7 @@
 """Answering gates: a self-made set (tests/answer_set.py) that runs in any clone, and the dev set
 (../shared/eval/dev, skipped when absent) with the offline extractive answerer.
 
-The dev gates hold what the answerer measured when they were set (answers 45/64 correct, 20/23 abstentions
+The dev gates hold what the answerer measured when they were set (answers 46/64 correct, 20/23 abstentions
 with 63/64 answered, conversation turns 43/56 with switch 8/8 and unanswerable 4/5, with the judge's
 answer-type checks and their factors chosen with the threshold), minus a small margin: they catch
 regressions. The issue's targets (0.70 correct; 15/23 abstentions while answering 58/64; turns 0.75,
@@ -111,7 +111,7 @@ def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_pa
         report = run_ask_eval(dev_dir, library=library)
     print(report.summary())
     assert report.answerable == 64 and report.unanswerable == 23 and report.turns == 56
-    assert report.correct >= 43
+    assert report.correct >= 44
     assert report.answered >= 60 and report.abstained >= 18
     assert report.turns_correct >= 41 and report.turns_by_kind["switch"]["correct"] >= 7
     assert report.turns_by_kind["unanswerable"]["correct"] >= 3

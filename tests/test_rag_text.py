@@ -5,7 +5,7 @@ from __future__ import annotations
 from pagelens.rag.citations import find_labels, normalise_label, scan_labels, strip_labels
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of, quote_of
-from pagelens.rag.lexical import CorpusStats, question_terms, sentences
+from pagelens.rag.lexical import CorpusStats, initialisms, question_terms, sentences
 from pagelens.rag.rewrite import decompose, message_text, rewrite, split_place
 
 HISTORY = [
@@ -210,6 +210,17 @@ def test_a_passage_that_points_back_carries_what_it_points_to():
     judged = judge_page(QuestionTerms.of("How do I get an output file 600 pixels wide and 400 tall?", stats), page)
     assert judged.best.text.startswith("These commands")
     assert len(referent) > 90 and quote_of(judged.best).startswith(f"{referent} These commands")
+
+
+def test_a_name_the_question_spells_out_finds_its_abbreviation():
+    assert {"npv", "irr"} <= initialisms("Is the net present value or the internal rate of return better?")
+    assert "hdi" not in initialisms("How do I compute it?")  # question words spell nothing
+    page = _page("Function: irr (val,IO)\n\nIRR is the rate which makes the Net Present Value zero. val is a "
+                 "list of varying cash flows.\n\nFunction: npv (rate,val)\n\nCalculates the present value of "
+                 "a value series. val is a list of varying cash flows.", 1)
+    stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
+    asked = QuestionTerms.of("How do I compute the net present value of a series of cash flows?", stats)
+    assert judge_page(asked, page).best.term.startswith("Function: npv")
 
 
 def test_a_lead_stops_at_the_next_entry_of_a_reference():

@@ -369,7 +369,7 @@ def _build(session: AppSession) -> gr.Blocks:
                             export = gr.DownloadButton("Export as Markdown", size="sm", interactive=False,
                                                        elem_id="export-chat")
                         upload = gr.File(label="Drop PDFs, HTML pages or page images", file_count="multiple",
-                                         elem_id="upload", height=110)
+                                         elem_id="upload", height=150)
                         folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
                         # off: a different file under a name already in the library is added as "name (2)"
                         replace = gr.Checkbox(False, label="Replace documents with the same name", elem_id="replace")

@@ -27,7 +27,7 @@ from ..types import Box, Citation, Gap, Region
 from .answer_kind import AnswerKind, gap
 from .evidence import EvidencePage
 from ..furniture import NONE, Furniture
-from .lexical import CorpusStats, initialisms, question_terms, sentences, terms, words_for
+from .lexical import CorpusStats, initialisms, letter_words, question_terms, sentences, terms, words_for
 
 PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window
 PHRASE_BONUS_MAX = 0.18
@@ -251,7 +251,7 @@ def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture
         score = (W_OWN * question.coverage(own) + W_WINDOW * question.coverage(set(window)) + phrases
                  + W_SIM * max(0.0, similarity.get(unit.text, 0.0)))
         term = units[i - 1].text if i > 0 and _introduces(units[i - 1].text, unit.text) else ""
-        if question.initialisms & _words(f"{term} {unit.text}"):
+        if question.initialisms and not question.initialisms.isdisjoint(letter_words(f"{term} {unit.text}")):
             score += INITIALISM_BONUS
         score *= KIND_WEIGHT.get(unit.kind, 1.0)
         score -= 0.001 * i  # position: earlier wins a tie
@@ -315,14 +315,11 @@ def clip(text: str, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]+", text.lower()))
-
-
 def _introduces(before: str, text: str) -> bool:
     """Whether the unit before a passage belongs with it: a term it describes, or what it points back
     to ("set size 0.5, 0.5 ..." before "These commands produce ...")."""
-    return _is_term(before) or bool(_POINTS_BACK.match(text)) and len(" ".join(before.split())) <= REFERENT_CHARS
+    points_back = bool(_POINTS_BACK.match(text)) and len(" ".join(before.split())) <= REFERENT_CHARS
+    return _is_term(before) or points_back
 
 
 def _is_term(text: str) -> bool:

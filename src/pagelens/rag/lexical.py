@@ -53,16 +53,22 @@ def question_terms(text: str) -> list[str]:
 
 _JOINERS = frozenset("of the and for a an to in on by with".split())  # skipped inside a spelled-out name
 # Short words a run of initials may spell by chance: never taken for an abbreviation.
-_COMMON_SHORT = frozenset("and the for are but not you all any can had her was one our out day get has him his "
-                          "how man new now old see two way who did its let put say she too use set".split())
+_COMMON_SHORT = frozenset("and the for are but not you all any can had her was one our out day get has "
+                          "him his how man new now old see two way who did its let put say she too use "
+                          "set".split())
 _LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def letter_words(text: str) -> list[str]:
+    """The runs of ASCII letters in `text`, lowercased: how a name and its abbreviation are compared."""
+    return [w.lower() for w in _LETTERS.findall(text)]
 
 
 def initialisms(question: str, longest: int = 5) -> set[str]:
     """The initials of each run of 3 to `longest` content words the question spells out, joiners skipped
     ("net present value" -> npv, "internal rate of return" -> irr): a page that names the abbreviation
     (`Function: npv`) answers the spelled-out name, though it shares no word with it."""
-    words = [w.lower() for w in _LETTERS.findall(_META_WORDS.sub(" ", question))]
+    words = letter_words(_META_WORDS.sub(" ", question))
     content = [w for w in words if w not in _JOINERS and analyze(w, query=True)]  # no question words
     found = set()
     for size in range(3, longest + 1):

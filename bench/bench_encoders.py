@@ -21,9 +21,9 @@ import tiny_models  # noqa: E402
 
 
 def encoders(folder: Path):
-    from pagelens.models.clip import ClipEncoder
-    from pagelens.models.colpali import ColPaliEncoder
-    from pagelens.models.dse import DseEncoder
+    from pagelens.lanes.visual.clip import ClipEncoder
+    from pagelens.lanes.visual.colpali import ColPaliEncoder
+    from pagelens.lanes.visual.dse import DseEncoder
 
     name, checkpoint = tiny_models.build_tiny_clip(folder / "clip")
     yield "clip", ClipEncoder(name, str(checkpoint), device="cpu")

@@ -18,7 +18,7 @@ import time
 import numpy as np
 import torch
 
-from pagelens.models.muvera import FdeConfig, Muvera
+from pagelens.lanes.visual.muvera import FdeConfig, Muvera
 
 DIM = 128
 

@@ -49,7 +49,7 @@ def open_lane(folder: Path):
     from pagelens.config import Settings
     from pagelens.index.chroma import ChromaHandle
     from pagelens.index.lane import LaneContext
-    from pagelens.models.text import create_lane
+    from pagelens.lanes.text.lane import create_lane
 
     return create_lane("text", LaneContext(Settings(), ChromaHandle.open(folder=folder / "chroma"), folder / "lane"))
 
@@ -108,9 +108,9 @@ def step_extend(count: int, folder: Path) -> dict:
     """`count` more synthetic pages into the lane's BM25 index only, from analysed term ids (on a shared
     2-core machine, wordllama + Chroma ingest ~10 pages/s, so a 100k-page dense side does not fit a run;
     the dense side keeps the pages of step 1)."""
-    from pagelens.models.bm25_index import LexicalIndex
-    from pagelens.models.segments import Segment, term_hashes
-    from pagelens.models.tokenize import analyze
+    from pagelens.lanes.text.bm25_index import LexicalIndex
+    from pagelens.lanes.text.segments import Segment, term_hashes
+    from pagelens.analysis import analyze
 
     index = LexicalIndex(folder / "lane", k1=1.5, b=0.5)
     start_row = index.snapshot().live_rows
@@ -166,7 +166,7 @@ def step_reopen(folder: Path) -> dict:
     import wordllama  # noqa: F401
 
     from pagelens.index.lane import Query
-    from pagelens.models import text  # noqa: F401
+    from pagelens.lanes.text import lane  # noqa: F401
 
     imports = clock.lap()
     query = Query(make_queries(make_pages(200))[0])
@@ -205,7 +205,7 @@ def lexical_queries(seed: int = 11) -> list[list[str]]:
 
 def commit_synthetic(index, first: int, size: int, hashes: np.ndarray, vocabulary: list[str], prefix: str) -> None:
     """Pages first..first+size (50 per document) of pre-analysed synthetic terms, committed as one segment."""
-    from pagelens.models.segments import Segment
+    from pagelens.lanes.text.segments import Segment
 
     _, ids, lengths = synthetic_terms(size, seed=first, vocabulary=vocabulary)
     rows = np.arange(first, first + size)
@@ -218,8 +218,8 @@ def commit_synthetic(index, first: int, size: int, hashes: np.ndarray, vocabular
 def step_million_build(count: int, folder: Path) -> dict:
     """Segments made straight from term ids and committed like any add: the analyser and per-token
     strings (measured with the lane in steps 1 and 3) would only make this step slower."""
-    from pagelens.models.bm25_index import LexicalIndex
-    from pagelens.models.segments import term_hashes
+    from pagelens.lanes.text.bm25_index import LexicalIndex
+    from pagelens.lanes.text.segments import term_hashes
 
     index = LexicalIndex(folder, k1=1.5, b=0.5)
     vocabulary = make_vocabulary(np.random.default_rng(7))
@@ -236,7 +236,7 @@ def step_million_build(count: int, folder: Path) -> dict:
 
 
 def step_lexical_search(folder: Path) -> dict:
-    from pagelens.models.bm25_index import LexicalIndex
+    from pagelens.lanes.text.bm25_index import LexicalIndex
 
     clock = Clock()
     index = LexicalIndex(folder, k1=1.5, b=0.5, writable=False)

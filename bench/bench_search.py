@@ -86,7 +86,7 @@ def bench_text_lane(pages: list[str], queries: list[str], folder: Path) -> dict:
     from pagelens.config import Settings
     from pagelens.index.chroma import ChromaHandle
     from pagelens.index.lane import LaneContext, Query
-    from pagelens.models.text import create_lane
+    from pagelens.lanes.text.lane import create_lane
     from pagelens.types import Page
 
     chroma = ChromaHandle.open(folder=folder / "chroma")

@@ -11,7 +11,7 @@ import word_lane
 from library_helpers import free_port, wait_for_http
 
 from pagelens import Library, Settings
-from pagelens.models import registry
+from pagelens.lanes import registry
 
 CHROMA = Path(sys.executable).with_name("chroma")
 GNUPLOT = "gnuplot-expressions.pdf"

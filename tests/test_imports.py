@@ -15,10 +15,10 @@ import pagelens
 PACKAGE = Path(pagelens.__file__).parent
 LAYERS = [
     {"errors"},
-    {"config", "types", "layout", "extras", "assets", "inputs", "storage", "furniture", "looks_vocab"},
+    {"config", "types", "layout", "extras", "assets", "inputs", "storage", "furniture", "looks_vocab", "analysis"},
     {"ingest"},
     {"index", "conversations"},
-    {"models"},
+    {"lanes"},
     {"rag"},
     {"library"},
 ]

@@ -16,7 +16,7 @@ import word_lane
 from library_helpers import pdf_parts
 
 from pagelens import Library, Region, Settings
-from pagelens.models import registry
+from pagelens.lanes import registry
 from pagelens.errors import LibraryLockedError
 
 GNUPLOT = "gnuplot-expressions.pdf"

@@ -14,7 +14,7 @@ import word_lane
 from library_helpers import pdf_parts
 
 from pagelens import Library, Settings
-from pagelens.models import registry
+from pagelens.lanes import registry
 
 ADD_SCRIPT = """
 import sys, word_lane
@@ -107,7 +107,7 @@ def test_kill_9_during_add_then_rerun_matches_a_clean_run(tmp_path, corpus, pyth
 KILL_IN_COMMIT_SCRIPT = """
 import sys, time
 from pagelens import Library
-from pagelens.models import bm25_index, segments
+from pagelens.lanes.text import bm25_index, segments
 
 point, library, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 owner, name = (segments, "_fsync_dir") if point == "segment-written" else (bm25_index.LexicalIndex, "_merge_tiers")
@@ -132,7 +132,7 @@ def text_lane_state(library: Path) -> dict:
     import chromadb
     import numpy as np
 
-    from pagelens.models.bm25_index import LexicalIndex
+    from pagelens.lanes.text.bm25_index import LexicalIndex
 
     with Library(library, lanes=["text"], settings=Settings.from_env()) as lib:
         docs = {d.name: (d.doc_id, d.pages, d.status) for d in lib.documents()}

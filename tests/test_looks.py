@@ -16,7 +16,7 @@ from pagelens.ingest.looks import colour_names
 from pagelens.ingest.pipeline import ingest_file
 from pagelens.library import Library
 from pagelens.looks_vocab import COLOURS
-from pagelens.models.looks import UNSHOWN_KIND, LooksQuery, PageLook, document_titles, match
+from pagelens.lanes.text.looks import UNSHOWN_KIND, LooksQuery, PageLook, document_titles, match
 from pagelens.types import Look, Page
 
 RED, BLUE, GREEN = (0.85, 0.1, 0.1), (0.1, 0.2, 0.85), (0.1, 0.6, 0.2)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from pagelens.models.muvera import FdeConfig, Muvera, maxsim
+from pagelens.lanes.visual.muvera import FdeConfig, Muvera, maxsim
 
 
 def reference_fde(m: Muvera, tokens: np.ndarray, document: bool) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Negation markers (models/negation.py): a negator's words and a query's negative-prefixed antonyms meet
+"""Negation markers (lanes/text/negation.py): a negator's words and a query's negative-prefixed antonyms meet
 as `not_<stem>` terms, proven on the analyser and on generated pages in a real text lane."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import pytest
 from pagelens.config import Settings
 from pagelens.index.chroma import ChromaHandle
 from pagelens.index.lane import LaneContext, Query
-from pagelens.models.negation import negation_markers
-from pagelens.models.text import create_lane
+from pagelens.lanes.text.negation import negation_markers
+from pagelens.lanes.text.lane import create_lane
 from pagelens.types import Page
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from pagelens.config import Settings
-from pagelens.models.pdv import PdvWeights, compose, composed_texts
+from pagelens.lanes.visual.pdv import PdvWeights, compose, composed_texts
 
 
 def unit(v):

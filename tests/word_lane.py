@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from pagelens.index.lane import Lane, LaneContext, LaneHit, Query
-from pagelens.models.registry import register_lane
+from pagelens.lanes.registry import register_lane
 
 DIM = 128
 INDEX_DELAY_ENV = "WORD_LANE_INDEX_DELAY_S"  # lets a kill -9 test catch an add mid-way through the lanes

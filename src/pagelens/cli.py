@@ -126,7 +126,7 @@ def _settings(args: argparse.Namespace, **overrides) -> Settings:
 
 def _lanes(args: argparse.Namespace) -> list[str] | None:
     """--lanes (repeatable, comma-separated) as a list of names; None when not given."""
-    from .models.registry import lane_names
+    from .lanes.registry import lane_names
 
     if not args.lanes:
         return None

@@ -27,7 +27,7 @@ from .ingest.batch import Runner
 from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
 from .layout import LibraryLayout
-from .models.registry import create_lane, lane_names
+from .lanes.registry import create_lane, lane_names
 from .types import AddReport, Answer, DocumentInfo, Hit, Page, Step, page_key
 
 

@@ -12,6 +12,7 @@ On a server, many libraries can share one Chroma: each library's collections car
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,3 +101,8 @@ class UnavailableChroma:
     def __getattr__(self, name: str):
         raise StoreUnavailableError(self.reason)
 
+
+def delete_documents(collection, doc_ids: Sequence[str]) -> None:
+    """Every record of these documents from a lane's Chroma collection."""
+    if doc_ids:
+        collection.delete(where={"doc_id": {"$in": list(doc_ids)}})

@@ -1,7 +1,7 @@
 """A lane = one way of finding pages (an encoder plus its Chroma collection(s) and side stores).
 
 Every lane speaks page keys (`types.page_key`): the library's catalog turns keys back into `Hit`s.
-Lanes are created by name through the registry in `models/registry.py`
+Lanes are created by name through the registry in `lanes/registry.py`
 ("text", "dse", "clip:<model>/<pretrained>", "colpali:<checkpoint>").
 """
 

@@ -295,7 +295,7 @@ def unit_similarity(question: str, pages: Sequence[EvidencePage], furniture: dic
     texts = sorted({u.text for p in pages for u in page_units(p, furniture.get(p.doc, NONE))})
     if not texts or not question.strip():
         return {}
-    from ..models.wordllama_loader import load_wordllama
+    from ..lanes.text.wordllama import load_wordllama
 
     model = load_wordllama()
     vectors = model.embed([question, *texts], norm=True)

@@ -1,6 +1,6 @@
 """Terms, sentences and corpus statistics: the lexical toolkit of the rewriter and the answerer.
 
-Terms come from the text lane's analyser (`models/tokenize.analyze`), so the answerer weighs exactly the
+Terms come from the text lane's analyser (`analysis.analyze`), so the answerer weighs exactly the
 words retrieval matched on: code-ish tokens kept whole, Snowball stems, question words dropped from
 questions.
 """
@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models.tokenize import analyze
+from ..analysis import analyze
 
 # Beyond the analyser's question words: words that point at the library itself, not at a topic, and
 # contractions and abbreviations (the analyser leaves "don" of "don't", "i.e" of "i.e."; not "won't":

@@ -1,6 +1,6 @@
 """A local Qwen2-VL / Qwen2.5-VL model (transformers) reading page images, loaded on first use.
 
-`settings.vlm_model` is a hub id or a local folder, loaded through `models/loading.py` like the visual
+`settings.vlm_model` is a hub id or a local folder, loaded through `lanes/visual/loading.py` like the visual
 lanes: offline (or with the hub unreachable) only the local cache is used, and missing weights raise a
 `BackendError` naming the model and how to fetch it. On CPU the model runs in float32 with eager
 attention; on CUDA in bfloat16 with SDPA (`loading.model_kwargs`).
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..models.loading import ModelUnavailableError, load_pretrained, model_kwargs, resolve_device
+from ..lanes.visual.loading import ModelUnavailableError, load_pretrained, model_kwargs, resolve_device
 from .answerer import SYSTEM_PROMPT, Answerer, BackendError, Conversation, page_block, question_block
 from .evidence import EvidencePage
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..layout import LibraryLayout
-from ..models.registry import require_installed
+from ..lanes.registry import require_installed
 
 MAX_MODEL_CHARS = 200
 ANSWER_FIELDS = ("llm_backend", "llm_base_url", "llm_model")

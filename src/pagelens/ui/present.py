@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import extras
-from ..models.registry import LaneFamily
+from ..lanes.registry import LaneFamily
 from ..types import AddReport, Citation, DocumentInfo, FileOutcome, Hit
 from .snippets import snippet_html, snippet_text
 from .thumbnails import boxed_page

@@ -24,8 +24,8 @@ import re
 
 import numpy as np
 
-from .tokenize import QUERY_STOPWORDS, STOPWORDS, raw_terms, stem
-from .wordllama_loader import load_wordllama
+from ...analysis import QUERY_STOPWORDS, STOPWORDS, raw_terms, stem
+from .wordllama import load_wordllama
 
 NEGATORS = frozenset({"no", "not", "never", "cannot", "nor"})
 NEGATION_SCOPE = 3  # content words after a negator that it governs

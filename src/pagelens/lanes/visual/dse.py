@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from ..index.lane import LaneContext
+from ...index.lane import LaneContext
 from .base import SingleVectorEncoder, SingleVectorLane
 from .loading import load_pretrained, model_kwargs, resolve_device
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from ..index.lane import LaneContext
+from ...index.lane import LaneContext
 from .base import SingleVectorEncoder, SingleVectorLane
 from .loading import hub_offline_during, resolve_device, unavailable_as_clear_error
 

@@ -20,7 +20,7 @@ def test_colpali_lane_scores_equal_score_multi_vector(family, tmp_path):
     from PIL import Image
 
     from pagelens.index.lane import Query
-    from pagelens.models.colpali import create_lane
+    from pagelens.lanes.visual.colpali import create_lane
 
     build, model_cls, processor_cls = FAMILIES[family]
     tiny_model = build(tmp_path / "model")

@@ -48,7 +48,7 @@ def card_embeddings(folder, messages, dimension):
 def test_dse_embeddings_equal_the_model_card_computation(tiny_dse, tmp_path):
     from PIL import Image
 
-    from pagelens.models.dse import create_lane
+    from pagelens.lanes.visual.dse import create_lane
 
     lane = create_lane(f"dse:{tiny_dse}", lane_context(tmp_path, dse_dim=DIM))
     queries = ["Where can we see Llama?", "What is the LLaMA AI model and how was it trained on csv files?"]
@@ -77,7 +77,7 @@ def test_dse_lane_index_search_delete(tiny_dse, tmp_path):
     from PIL import Image
 
     from pagelens.index.lane import Query
-    from pagelens.models.dse import create_lane
+    from pagelens.lanes.visual.dse import create_lane
 
     ctx = lane_context(tmp_path, dse_dim=DIM)
     lane = create_lane(f"dse:{tiny_dse}", ctx)

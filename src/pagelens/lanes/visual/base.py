@@ -22,12 +22,13 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from ..errors import QueryError
-from ..index.lane import Lane, LaneContext, LaneHit, Query
+from ...errors import QueryError
+from ...index.chroma import delete_documents
+from ...index.lane import Lane, LaneContext, LaneHit, Query
 from .pdv import PdvWeights, compose, composed_texts, normalise
 
 if TYPE_CHECKING:
-    from ..types import Page
+    from ...types import Page
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,12 +80,6 @@ def upsert_page_vectors(collection, pages: Sequence["Page"], vectors: np.ndarray
     """One vector per page into a lane's Chroma collection, id = page key (so re-indexing overwrites)."""
     collection.upsert(ids=[page.key for page in pages], embeddings=vectors.tolist(),
                       metadatas=[{"doc_id": page.doc_id, "page": page.page} for page in pages])
-
-
-def delete_documents(collection, doc_ids: Sequence[str]) -> None:
-    """Every record of these documents from a lane's Chroma collection."""
-    if doc_ids:
-        collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
 
 
 class SingleVectorEncoder(ABC):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import wordllama
 
-from ..errors import ModelUnavailableError
+from ...errors import ModelUnavailableError
 
 WORDLLAMA_CONFIG = "l2_supercat"
 WORDLLAMA_DIM = 256

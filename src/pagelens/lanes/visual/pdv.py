@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from ...config import Settings
 
 
 @dataclass(frozen=True)

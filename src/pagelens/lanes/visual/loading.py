@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from ..errors import ModelUnavailableError
+from ...errors import ModelUnavailableError
 
 T = TypeVar("T")
 

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
-from ..errors import QueryError, SettingsError
-from ..index.lane import Lane, LaneContext, LaneHit, Query
+from ...errors import QueryError, SettingsError
+from ...index.chroma import delete_documents
+from ...index.lane import Lane, LaneContext, LaneHit, Query
 from .base import (
     MultiVectorEncoder,
     cap_pixels,
     collection_name,
-    delete_documents,
     page_image_batches,
     upsert_page_vectors,
 )
@@ -34,7 +34,7 @@ from .loading import ModelUnavailableError, load_pretrained, model_kwargs, resol
 from .muvera import FdeConfig, Muvera, maxsim
 
 if TYPE_CHECKING:
-    from ..types import Page
+    from ...types import Page
 
 # config model_type -> (model class, processor class) in colpali_engine.models
 FAMILIES = {

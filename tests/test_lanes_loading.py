@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from pagelens.models.loading import ModelUnavailableError, load_pretrained, local_only
+from pagelens.lanes.visual.loading import ModelUnavailableError, load_pretrained, local_only
 
 pytestmark = pytest.mark.visual
 
@@ -26,7 +26,7 @@ def test_missing_hub_model_offline_is_a_clear_error(monkeypatch):
 
 def test_dse_lane_with_missing_model_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from pagelens.models.dse import create_lane
+    from pagelens.lanes.visual.dse import create_lane
     from tiny_models import lane_context
 
     with pytest.raises(ModelUnavailableError, match="huggingface-cli download MrLight/dse-qwen2-2b-mrl-v1"):

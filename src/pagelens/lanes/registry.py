@@ -42,10 +42,10 @@ class LaneFamily:
 
 _VISUAL = dict(inputs=frozenset({TEXT, IMAGE, COMPOSED}), extra="visual")
 _FAMILIES: dict[str, LaneFamily] = {family.name: family for family in (
-    LaneFamily("text", "pagelens.models.text:create_lane"),
-    LaneFamily("dse", "pagelens.models.dse:create_lane", model_setting="dse_model", **_VISUAL),
-    LaneFamily("clip", "pagelens.models.clip:create_lane", model_setting="clip_model", **_VISUAL),
-    LaneFamily("colpali", "pagelens.models.colpali:create_lane", model_setting="colpali_model",
+    LaneFamily("text", "pagelens.lanes.text.lane:create_lane"),
+    LaneFamily("dse", "pagelens.lanes.visual.dse:create_lane", model_setting="dse_model", **_VISUAL),
+    LaneFamily("clip", "pagelens.lanes.visual.clip:create_lane", model_setting="clip_model", **_VISUAL),
+    LaneFamily("colpali", "pagelens.lanes.visual.colpali:create_lane", model_setting="colpali_model",
                inputs=frozenset({TEXT, IMAGE}), extra="visual"),
 )}
 

@@ -15,7 +15,7 @@ def tiny_clip(tmp_path_factory):
 
 
 def test_parse_model_names():
-    from pagelens.models.clip import parse_model
+    from pagelens.lanes.visual.clip import parse_model
 
     assert parse_model("ViT-B-32/laion2b_s34b_b79k") == ("ViT-B-32", "laion2b_s34b_b79k")
     assert parse_model("ViT-B-32//abs/path/w.pt") == ("ViT-B-32", "/abs/path/w.pt")
@@ -28,7 +28,7 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
     from PIL import Image
 
     from pagelens.index.lane import Query
-    from pagelens.models.clip import create_lane
+    from pagelens.lanes.visual.clip import create_lane
 
     ctx = lane_context(tmp_path, max_pixels=10**7)  # no downscaling: the direct computation below sees the same pixels
     lane = create_lane(tiny_clip, ctx)
@@ -57,7 +57,7 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
     assert lane.search(Query(image=Image.open(pages[2].image_path)), k=1)[0].key == pages[2].key
 
     # composed query: the PDV formula over this lane's towers
-    from pagelens.models.pdv import PdvWeights, compose
+    from pagelens.lanes.visual.pdv import PdvWeights, compose
     s = ctx.settings
     ref = Image.open(pages[3].image_path)
     got = lane.query_vector(Query(text="with a red bar", image=ref))

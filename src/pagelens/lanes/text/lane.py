@@ -28,16 +28,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import wordllama
 
-from ..errors import StoreUnavailableError, UnknownLaneError
-from ..furniture import RULE_VERSION, Furniture
-from ..index.lane import Lane, LaneContext, LaneHit, Query
-from ..types import Page
-from .base import delete_documents
+from ...errors import StoreUnavailableError, UnknownLaneError
+from ...furniture import RULE_VERSION, Furniture
+from ...index.lane import Lane, LaneContext, LaneHit, Query
+from ...types import Page
+from ...index.chroma import delete_documents
 from .bm25_index import IndexedPage, LexicalIndex
 from .looks import LooksMatch, LooksQuery, LooksStore, match
 from .negation import negation_markers
-from .tokenize import ANALYZER_VERSION, analyze
-from .wordllama_loader import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
+from ...analysis import ANALYZER_VERSION, analyze
+from .wordllama import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class TextLaneParams:
     passage_stride: int = 80
     dense_passages: int = 200  # passages fetched from Chroma per query
     bm25_candidates: int = 100  # pages from BM25 considered for fusion (plus every page dense found)
-    colour_weight: float = 0.3  # weight of the query's colour words' match (models/looks.py)
+    colour_weight: float = 0.3  # weight of the query's colour words' match (lanes/text/looks.py)
     kind_weight: float = 0.3  # weight of the share of the query's figure-kind words the page meets
     title_weight: float = 0.0  # weight of the share of query terms in the page's title line
     furniture_weight: float = 0.75  # term frequency of a running head's, foot's or page number's term

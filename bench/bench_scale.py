@@ -33,8 +33,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_search import (K, QUERIES, bench_plain_bm25s, make_common_queries, make_pages, make_queries,
-                          make_vocabulary, page_lengths, percentiles, zipf_weights)
+from bench_search import (
+    QUERIES,
+    K,
+    bench_plain_bm25s,
+    make_common_queries,
+    make_pages,
+    make_queries,
+    make_vocabulary,
+    page_lengths,
+    percentiles,
+    zipf_weights,
+)
 
 BATCH = 1_000
 MILLION_COMMIT = 100_000
@@ -108,9 +118,9 @@ def step_extend(count: int, folder: Path) -> dict:
     """`count` more synthetic pages into the lane's BM25 index only, from analysed term ids (on a shared
     2-core machine, wordllama + Chroma ingest ~10 pages/s, so a 100k-page dense side does not fit a run;
     the dense side keeps the pages of step 1)."""
-    from pagelens.lanes.text.bm25_index import LexicalIndex
-    from pagelens.lanes.text.segments import Segment, term_hashes
     from pagelens.analysis import analyze
+    from pagelens.lanes.text.bm25_index import LexicalIndex
+    from pagelens.lanes.text.segments import term_hashes
 
     index = LexicalIndex(folder / "lane", k1=1.5, b=0.5)
     start_row = index.snapshot().live_rows
@@ -165,8 +175,8 @@ def step_reopen(folder: Path) -> dict:
     import chromadb  # noqa: F401
     import wordllama  # noqa: F401
 
+    import pagelens.lanes.text.lane  # noqa: F401
     from pagelens.index.lane import Query
-    from pagelens.lanes.text import lane  # noqa: F401
 
     imports = clock.lap()
     query = Query(make_queries(make_pages(200))[0])

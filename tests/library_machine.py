@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 
 import pymupdf
+import word_lane
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-import word_lane
 from pagelens import Library, Settings
 from pagelens.ui.uploads import stage_uploads
 

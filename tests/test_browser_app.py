@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client
-
 from library_helpers import pdf_parts
-from pagelens.ui.uploads import stage_uploads
 from ui_support import gnuplot_excerpt, running_app
+
+from pagelens.ui.uploads import stage_uploads
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import word_lane
+
 from pagelens import Library
 from pagelens.config import Settings
 from pagelens.conversations import DEFAULT_TITLE, TITLE_CHARS

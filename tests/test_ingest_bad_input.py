@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from ingest_files import FONT_RESOURCES, hanging_pdf, text_content, write_pdf, write_png_bomb
+
 from pagelens.config import Settings
 from pagelens.ingest.pipeline import IngestError, detect_kind, ingest_file
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_ingest import check_page_files, excerpt, flat
 
 from pagelens.config import Settings
-from pagelens.ingest import ocr_tesseract
 from pagelens.errors import IngestError, SettingsError
+from pagelens.ingest import ocr_tesseract
 from pagelens.ingest.ocr import OcrLine, ocr_page, reading_order
 from pagelens.ingest.pipeline import ingest_file
-from test_ingest import check_page_files, excerpt, flat
 
 ENGINES = ["tesseract", "rapidocr"]
 READ = "In this chapter we consider the problem of reading a binary data file"  # on the strip, either engine

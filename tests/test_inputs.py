@@ -8,13 +8,13 @@ import resource
 from pathlib import Path
 
 import pytest
-from gradio_client import Client
-
 import word_lane
+from gradio_client import Client
 from ingest_files import write_png_bomb
+from ui_support import running_app
+
 from pagelens import Library, Settings
 from pagelens.inputs import bounded_history, clean_text
-from ui_support import running_app
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from tiny_models import build_tiny_clip, lane_context, make_pages
 
 pytestmark = pytest.mark.visual

@@ -3,7 +3,6 @@ colpali-engine's `score_multi_vector`, MUVERA candidates in a real Chroma, token
 
 import numpy as np
 import pytest
-
 from tiny_models import build_tiny_colqwen2, build_tiny_colsmol, lane_context, make_pages
 
 pytestmark = [pytest.mark.visual, pytest.mark.slow]

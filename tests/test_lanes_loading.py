@@ -26,8 +26,9 @@ def test_missing_hub_model_offline_is_a_clear_error(monkeypatch):
 
 def test_dse_lane_with_missing_model_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from pagelens.lanes.visual.dse import create_lane
     from tiny_models import lane_context
+
+    from pagelens.lanes.visual.dse import create_lane
 
     with pytest.raises(ModelUnavailableError, match="huggingface-cli download MrLight/dse-qwen2-2b-mrl-v1"):
         create_lane("dse", lane_context(tmp_path))

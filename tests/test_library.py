@@ -16,8 +16,8 @@ import word_lane
 from library_helpers import pdf_parts
 
 from pagelens import Library, Region, Settings
-from pagelens.lanes import registry
 from pagelens.errors import LibraryLockedError
+from pagelens.lanes import registry
 
 GNUPLOT = "gnuplot-expressions.pdf"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

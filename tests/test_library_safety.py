@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-
 import word_lane
+
 from pagelens import Library, Settings
 
 WORDS_CLI = "import sys, word_lane; word_lane.register(); from pagelens.cli import main; sys.exit(main())"

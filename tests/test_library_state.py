@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, settings
-
 from library_machine import LibraryMachine
 
 pytestmark = pytest.mark.slow

@@ -10,15 +10,14 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from library_helpers import free_port
+from rag_support import build_library
 
 from pagelens import Settings
 from pagelens.rag.agent import ask, iter_ask
 from pagelens.rag.answerer import SYSTEM_PROMPT
 from pagelens.rag.backends import backend_for
 from pagelens.rag.openai_compat import OpenAICompatBackend
-
-from library_helpers import free_port
-from rag_support import build_library
 
 QUESTION = "How do I reset both seeds of gnuplot's rand() generator to their standard value?"
 REWRITTEN = "How do I reset both seeds of gnuplot's rand() generator?"
@@ -260,6 +259,7 @@ def test_the_answer_eval_runs_through_an_openai_backend(server, tmp_path, monkey
     """`PAGELENS_LLM_BACKEND=openai pagelens eval DIR --ask` measures the model: every query and turn goes to
     the server, with the conversation so far for the turns after the first."""
     from answer_set import DOC, QUERIES, UNANSWERABLE, write_answer_set
+
     from pagelens import Library
     from pagelens.eval.ask_eval import run_ask_eval
 

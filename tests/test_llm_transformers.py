@@ -8,14 +8,14 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from rag_support import build_library  # noqa: E402
+from tiny_models import build_tiny_dse  # noqa: E402
+
 from pagelens import Settings  # noqa: E402
 from pagelens.rag.agent import ask  # noqa: E402
 from pagelens.rag.answerer import Conversation  # noqa: E402
 from pagelens.rag.evidence import EvidencePage  # noqa: E402
 from pagelens.rag.transformers_vlm import TransformersVLMBackend  # noqa: E402
-
-from rag_support import build_library  # noqa: E402
-from tiny_models import build_tiny_dse  # noqa: E402
 
 pytestmark = [pytest.mark.visual, pytest.mark.slow]
 

@@ -14,9 +14,9 @@ from PIL import Image, ImageDraw, ImageFont
 from pagelens.config import Settings
 from pagelens.ingest.looks import colour_names
 from pagelens.ingest.pipeline import ingest_file
+from pagelens.lanes.text.looks import UNSHOWN_KIND, LooksQuery, PageLook, document_titles, match
 from pagelens.library import Library
 from pagelens.looks_vocab import COLOURS
-from pagelens.lanes.text.looks import UNSHOWN_KIND, LooksQuery, PageLook, document_titles, match
 from pagelens.types import Look, Page
 
 RED, BLUE, GREEN = (0.85, 0.1, 0.1), (0.1, 0.2, 0.85), (0.1, 0.6, 0.2)

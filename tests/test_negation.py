@@ -8,8 +8,8 @@ import pytest
 from pagelens.config import Settings
 from pagelens.index.chroma import ChromaHandle
 from pagelens.index.lane import LaneContext, Query
-from pagelens.lanes.text.negation import negation_markers
 from pagelens.lanes.text.lane import create_lane
+from pagelens.lanes.text.negation import negation_markers
 from pagelens.types import Page
 
 

@@ -12,8 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from office_files import write_docx, write_odf, write_office
+
 from pagelens.config import Settings
 from pagelens.ingest.office import find_soffice
 from pagelens.ingest.pipeline import IngestError, detect_kind, ingest_file

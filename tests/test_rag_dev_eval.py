@@ -11,12 +11,11 @@ follow-ups 0.7, switch 7/8, unanswerable turns 4/5) are all met on dev at the ti
 from __future__ import annotations
 
 import pytest
+from answer_set import DOC, HEADER, QUERIES, UNANSWERABLE, write_answer_set
 
 from pagelens import Library, Settings
 from pagelens.eval.ask_eval import AskResult, calibrate, cross_validate, run_ask_eval
 from pagelens.furniture import Furniture
-
-from answer_set import DOC, HEADER, QUERIES, UNANSWERABLE, write_answer_set
 
 
 @pytest.fixture(scope="module")

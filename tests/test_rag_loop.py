@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from rag_support import build_library, dev_query
 
 from pagelens import Answer, Settings, Step
 from pagelens.rag.agent import ask, iter_ask
-
-from rag_support import build_library, dev_query
 
 
 @pytest.fixture(scope="module")

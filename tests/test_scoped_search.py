@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import word_lane
 from library_helpers import pdf_parts
+
 from pagelens import Library
 from pagelens.config import Settings
 from pagelens.index.lane import Query

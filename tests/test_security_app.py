@@ -11,13 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import word_lane
 from gradio_client import Client, handle_file
 from PIL import Image
+from ui_support import running_app
 
-import word_lane
 from pagelens.config import Settings
 from pagelens.ui.app import server_options
-from ui_support import running_app
 
 
 @pytest.fixture(autouse=True)

@@ -19,15 +19,15 @@ from pathlib import Path
 import httpx
 import pymupdf
 import pytest
-from gradio_client import Client, handle_file
-
 import word_lane
+from gradio_client import Client, handle_file
 from http_recorder import Recorder
 from library_helpers import free_port, wait_for_http
+from ui_support import running_app
+
 from pagelens import Library, Settings
 from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path
 from pagelens.ui.security import allowed_hosts, parse_auth, role_of
-from ui_support import running_app
 
 KEY = "sk-operator-secret"
 QUESTION = "What budget did the council approve?"

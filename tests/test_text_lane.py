@@ -9,15 +9,15 @@ import numpy as np
 import pymupdf
 import pytest
 
+from pagelens.analysis import analyze
 from pagelens.config import Settings
 from pagelens.furniture import Furniture
 from pagelens.index.chroma import ChromaHandle
 from pagelens.index.lane import LaneContext, Query
 from pagelens.lanes.text import bm25_index
 from pagelens.lanes.text.bm25_index import IndexedPage, LexicalIndex
-from pagelens.lanes.text.segments import Segment
 from pagelens.lanes.text.lane import TextLane, create_lane, passages
-from pagelens.analysis import analyze
+from pagelens.lanes.text.segments import Segment
 from pagelens.types import Page, Region
 
 

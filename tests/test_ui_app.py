@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 from gradio_client import Client, handle_file
-
 from library_helpers import free_port, pdf_parts, wait_for_http
-from pagelens.ui.uploads import stage_uploads
 from ui_support import gnuplot_excerpt, running_app
+
+from pagelens.ui.uploads import stage_uploads
 
 REPO = Path(__file__).resolve().parents[1]
 

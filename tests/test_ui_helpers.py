@@ -19,8 +19,8 @@ from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
 from pagelens.ui.snippets import query_terms, snippet_html
 from pagelens.ui.steps import BLOCK_TITLE, step_labels, steps_message
 from pagelens.ui.thumbnails import boxed_page
-from pagelens.ui.viewer import ViewerState
 from pagelens.ui.uploads import MAX_NAME_BYTES, safe_display_name, stage_uploads, supported
+from pagelens.ui.viewer import ViewerState
 
 
 @pytest.fixture

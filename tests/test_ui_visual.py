@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file
-
 from tiny_models import build_tiny_clip
 from ui_support import gnuplot_excerpt, running_app
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pymupdf
-
 from library_helpers import free_port
+
 from pagelens.config import Settings
 from pagelens.ui.app import Served, launch
 

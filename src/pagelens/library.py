@@ -26,8 +26,8 @@ from .index.writer import Writer
 from .ingest.batch import Runner
 from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
-from .layout import LibraryLayout
 from .lanes.registry import create_lane, lane_names
+from .layout import LibraryLayout
 from .types import AddReport, Answer, DocumentInfo, Hit, Page, Step, page_key
 
 

@@ -14,9 +14,9 @@ import pymupdf
 
 from ..errors import IngestError
 from ..types import Page, TextSource
+from .figure_text import read_figures
 from .job import RenderJob
 from .layout import TEXTPAGE_FLAGS, page_regions
-from .figure_text import read_figures
 from .looks import page_looks
 from .ocr import ocr_page
 from .png import PngWriter

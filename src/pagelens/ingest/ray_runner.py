@@ -17,11 +17,11 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..config import Settings
 from .. import extras
+from ..config import Settings
+from ..errors import ClusterError, IngestError, MissingExtraError
 from ..types import Page
 from .batch import Event, FileRendered, FileTask, PageRendered, PagesCounted
-from ..errors import ClusterError, IngestError, MissingExtraError
 
 
 class RayRunner:

@@ -15,15 +15,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..config import Settings
+from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
 from ..types import Answer, Citation, Gap, Step, page_key
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
 from .evidence import EvidencePage, EvidencePool
-from .extractive import (SUPPORTING, PageJudgement, Passage, QuestionTerms, citation_of, lead_of, quote_of,
-                         rank_pages, unit_similarity)
-from ..furniture import furniture_of
+from .extractive import (
+    SUPPORTING,
+    PageJudgement,
+    Passage,
+    QuestionTerms,
+    citation_of,
+    lead_of,
+    quote_of,
+    rank_pages,
+    unit_similarity,
+)
 from .lexical import library_stats, question_terms, terms, words_for
 from .rewrite import Rewrite, decompose, message_text, rewrite, role_of, split_place
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from math import prod
 from dataclasses import dataclass, field
+from math import prod
 
+from ..furniture import NONE, Furniture
 from ..types import Box, Citation, Gap, Region
 from .answer_kind import AnswerKind, gap
 from .evidence import EvidencePage
-from ..furniture import NONE, Furniture
 from .lexical import CorpusStats, initialisms, letter_words, question_terms, sentences, terms, words_for
 
 PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window

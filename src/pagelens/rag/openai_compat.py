@@ -19,8 +19,16 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from .answerer import (SYSTEM_PROMPT, Answerer, BackendError, Conversation, clean_rewrite, page_block,
-                       question_block, rewrite_messages)
+from .answerer import (
+    SYSTEM_PROMPT,
+    Answerer,
+    BackendError,
+    Conversation,
+    clean_rewrite,
+    page_block,
+    question_block,
+    rewrite_messages,
+)
 from .evidence import EvidencePage
 
 if TYPE_CHECKING:

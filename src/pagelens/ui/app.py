@@ -25,11 +25,11 @@ import gradio as gr  # noqa: E402  (the analytics switch must be set before the 
 from ..assets import SAMPLE_DIR, sample_documents  # noqa: E402
 from ..config import Settings  # noqa: E402
 from ..errors import MissingExtraError  # noqa: E402
-from ..inputs import clean_text  # noqa: E402
 from ..ingest.pipeline import warm_up  # noqa: E402
+from ..inputs import clean_text  # noqa: E402
+from ..lanes.registry import families, family_of  # noqa: E402
 from ..layout import LibraryLayout  # noqa: E402
 from ..library import Library  # noqa: E402
-from ..lanes.registry import families, family_of  # noqa: E402
 from ..rag.backends import backend_for  # noqa: E402
 from ..types import AddProgress, AddReport, Answer, Step, page_key  # noqa: E402
 from . import chats, present  # noqa: E402

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from ..config import Settings
-from ..layout import LibraryLayout
 from ..lanes.registry import require_installed
+from ..layout import LibraryLayout
 
 MAX_MODEL_CHARS = 200
 ANSWER_FIELDS = ("llm_backend", "llm_base_url", "llm_model")

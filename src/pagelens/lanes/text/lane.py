@@ -28,15 +28,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import wordllama
 
+from ...analysis import ANALYZER_VERSION, analyze
 from ...errors import StoreUnavailableError, UnknownLaneError
 from ...furniture import RULE_VERSION, Furniture
+from ...index.chroma import delete_documents
 from ...index.lane import Lane, LaneContext, LaneHit, Query
 from ...types import Page
-from ...index.chroma import delete_documents
 from .bm25_index import IndexedPage, LexicalIndex
 from .looks import LooksMatch, LooksQuery, LooksStore, match
 from .negation import negation_markers
-from ...analysis import ANALYZER_VERSION, analyze
 from .wordllama import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 
 log = logging.getLogger(__name__)

@@ -27,9 +27,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...analysis import analyze
 from ...looks_vocab import IMPLIED_KINDS, QUERY_COLOURS, QUERY_KINDS, SHOWING_WORDS
 from ...types import Page
-from ...analysis import analyze
 
 FULL_SHARE = 0.2  # a colour covering this share of the inked area (page or figure) matches fully
 # kind credit of a query with no showing word (looks_vocab.SHOWING_WORDS). Dev set: any value from 0 to 0.5

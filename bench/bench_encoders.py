@@ -27,10 +27,18 @@ def encoders(folder: Path):
 
     name, checkpoint = tiny_models.build_tiny_clip(folder / "clip")
     yield "clip", ClipEncoder(name, str(checkpoint), device="cpu")
-    yield "dse", DseEncoder(str(tiny_models.build_tiny_dse(folder / "dse")), dim=16, max_pixels=256 * 28 * 28,
-                            device="cpu")
-    yield "colpali (ColQwen2)", ColPaliEncoder(str(tiny_models.build_tiny_colqwen2(folder / "colqwen2")),
-                                               max_pixels=256 * 28 * 28, device="cpu")
+    yield (
+        "dse",
+        DseEncoder(
+            str(tiny_models.build_tiny_dse(folder / "dse")), dim=16, max_pixels=256 * 28 * 28, device="cpu"
+        ),
+    )
+    yield (
+        "colpali (ColQwen2)",
+        ColPaliEncoder(
+            str(tiny_models.build_tiny_colqwen2(folder / "colqwen2")), max_pixels=256 * 28 * 28, device="cpu"
+        ),
+    )
 
 
 def pages_per_second(encoder, images, batch_size: int) -> float:
@@ -56,8 +64,10 @@ def main() -> None:
         for lane, encoder in encoders(Path(tmp)):
             one = pages_per_second(encoder, images, 1)
             batched = pages_per_second(encoder, images, args.batch)
-            print(f"{lane:20s} batch 1: {one:7.1f} pages/s   batch {args.batch}: {batched:7.1f} pages/s   "
-                  f"ratio {batched / one:.2f}x")
+            print(
+                f"{lane:20s} batch 1: {one:7.1f} pages/s   batch {args.batch}: {batched:7.1f} pages/s   "
+                f"ratio {batched / one:.2f}x"
+            )
 
 
 if __name__ == "__main__":

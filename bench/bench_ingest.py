@@ -66,17 +66,21 @@ def bench_ocr(scan: Path, tmp: Path, settings: Settings, workers: int) -> None:
         cpu, started = _cpu_seconds(), time.perf_counter()
         chars = sum(len(line.text) for png in pngs for line in engine.read(png, langs))
         cpu, wall = _cpu_seconds() - cpu, time.perf_counter() - started
-        print(f"OCR {name}: {cpu / len(pngs):.2f} CPU-s/page = {os.cpu_count() * len(pngs) / cpu:.2f} "
-              f"pages/s on {os.cpu_count()} free cores; one process here {len(pngs) / wall:.2f} pages/s; "
-              f"{chars} chars")
+        print(
+            f"OCR {name}: {cpu / len(pngs):.2f} CPU-s/page = {os.cpu_count() * len(pngs) / cpu:.2f} "
+            f"pages/s on {os.cpu_count()} free cores; one process here {len(pngs) / wall:.2f} pages/s; "
+            f"{chars} chars"
+        )
     for name in ENGINES:
         ocr = settings.replace(ocr=name, ocr_cache="off", workers=workers)
         run_pagelens(excerpt(scan, 1, tmp / f"warm-{name}.pdf"), tmp / f"warm-{name}", ocr)  # load models
         started = time.perf_counter()
         done = run_pagelens(scan, tmp / f"ocr-{name}", ocr)
         took = time.perf_counter() - started
-        print(f"OCR {name}, ingest_file with {workers} worker(s): {done / took:.2f} pages/s "
-              f"({done} pages of {SCANNED}, {took:.1f} s)")
+        print(
+            f"OCR {name}, ingest_file with {workers} worker(s): {done / took:.2f} pages/s "
+            f"({done} pages of {SCANNED}, {took:.1f} s)"
+        )
 
 
 def bench_add(docs: Path, tmp: Path, workers: int) -> None:
@@ -95,8 +99,10 @@ def bench_add(docs: Path, tmp: Path, workers: int) -> None:
             assert report.ok, [f for f in report.files if f.status == "failed"]
             pages = sum(f.pages for f in report.files)
     one, many = min(times[1]), min(times[workers])
-    print(f"dev set through Library.add ({pages} pages, text lane, OCR cache off): 1 worker {one:.1f} s, "
-          f"{workers} workers {many:.1f} s: {one / many:.2f}x")
+    print(
+        f"dev set through Library.add ({pages} pages, text lane, OCR cache off): 1 worker {one:.1f} s, "
+        f"{workers} workers {many:.1f} s: {one / many:.2f}x"
+    )
 
 
 def bench_ray(docs: Path, tmp: Path, workers: int) -> None:
@@ -118,8 +124,10 @@ def bench_ray(docs: Path, tmp: Path, workers: int) -> None:
             times[how].append(time.perf_counter() - started)
             assert report.ok, [f for f in report.files if f.status == "failed"]
     local, on_ray = min(times["local"]), min(times["ray"])
-    print(f"dev set through Library.add, {workers} CPUs: local {local:.1f} s, local Ray {on_ray:.1f} s "
-          f"(Ray overhead {100 * (on_ray / local - 1):+.0f}%)")
+    print(
+        f"dev set through Library.add, {workers} CPUs: local {local:.1f} s, local Ray {on_ray:.1f} s "
+        f"(Ray overhead {100 * (on_ray / local - 1):+.0f}%)"
+    )
     ray.shutdown()
 
 
@@ -134,23 +142,39 @@ def main() -> None:
     parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS)
     parser.add_argument("--pages-per-file", type=int, default=30, help="first N pages of each PDF (0: all)")
     parser.add_argument("--ocr-pages", type=int, default=15, help="pages of the scanned PDF to OCR (0: skip)")
-    parser.add_argument("--add-workers", type=int, default=2,
-                        help="dev set through Library.add with this many workers vs one (0: skip)")
+    parser.add_argument(
+        "--add-workers",
+        type=int,
+        default=2,
+        help="dev set through Library.add with this many workers vs one (0: skip)",
+    )
     parser.add_argument("--ray", action="store_true", help="also the dev set through a local Ray vs locally")
-    parser.add_argument("--ocr-workers", type=int, default=os.cpu_count(),
-                        help="workers for the end-to-end OCR run (default: one per core)")
+    parser.add_argument(
+        "--ocr-workers",
+        type=int,
+        default=os.cpu_count(),
+        help="workers for the end-to-end OCR run (default: one per core)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per file; the fastest counts, for both")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="pagelens workers (settings.workers): page ranges of a PDF rendered at once")
-    parser.add_argument("--looks-ab", action="store_true",
-                        help="also pagelens with the look signals off, alternating with the other two")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="pagelens workers (settings.workers): page ranges of a PDF rendered at once",
+    )
+    parser.add_argument(
+        "--looks-ab",
+        action="store_true",
+        help="also pagelens with the look signals off, alternating with the other two",
+    )
     args = parser.parse_args()
     settings = Settings.from_env(ocr="off", workers=args.workers)
     pdfs = sorted(p for p in args.docs.glob("*.pdf") if p.name != SCANNED)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp_name:
         tmp = Path(tmp_name)
-        inputs = [excerpt(pdf, args.pages_per_file, tmp / pdf.name) if args.pages_per_file else pdf
-                  for pdf in pdfs]
+        inputs = [
+            excerpt(pdf, args.pages_per_file, tmp / pdf.name) if args.pages_per_file else pdf for pdf in pdfs
+        ]
         warm_up(settings)  # start the workers; not timed (paid once per process)
         run_pagelens(inputs[0], tmp / "warm", settings)
         ours = baseline = plain = 0.0
@@ -178,8 +202,10 @@ def main() -> None:
         print(f"pdf2image: {pages / baseline:.1f} pages/s ({baseline:.2f} s)")
         print(f"ratio pagelens/pdf2image: {baseline / ours:.2f}x")
         if args.looks_ab:
-            print(f"pagelens without looks: {pages / plain:.1f} pages/s ({plain:.2f} s); "
-                  f"with looks {ours / plain:.2f}x the time")
+            print(
+                f"pagelens without looks: {pages / plain:.1f} pages/s ({plain:.2f} s); "
+                f"with looks {ours / plain:.2f}x the time"
+            )
         if args.ocr_pages and (args.docs / SCANNED).exists():
             scan = excerpt(args.docs / SCANNED, args.ocr_pages, tmp / SCANNED)
             bench_ocr(scan, tmp, settings, args.ocr_workers)

@@ -37,11 +37,24 @@ def synthetic_pages(count: int, rng: np.random.Generator) -> list[str]:
 def fill(lib: Library, texts: list[str]) -> None:
     for start in range(0, len(texts), PAGES_PER_DOC):
         doc_id = f"synthetic{start // PAGES_PER_DOC:06d}"
-        lib._catalog.insert_pending(DocumentRow(doc_id, f"{doc_id}.pdf", doc_id, "pdf", 0, "-", 0, 0.0,
-                                               "2026-01-01T00:00:00+00:00", "pending"))
-        pages = [Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=n + 1,
-                      image_path=str(lib.path / "pages" / doc_id / f"{n + 1:05d}.png"), width=1000, height=1400,
-                      text=text, text_source="layer") for n, text in enumerate(texts[start:start + PAGES_PER_DOC])]
+        lib._catalog.insert_pending(
+            DocumentRow(
+                doc_id, f"{doc_id}.pdf", doc_id, "pdf", 0, "-", 0, 0.0, "2026-01-01T00:00:00+00:00", "pending"
+            )
+        )
+        pages = [
+            Page(
+                doc_id=doc_id,
+                doc=f"{doc_id}.pdf",
+                page=n + 1,
+                image_path=str(lib.path / "pages" / doc_id / f"{n + 1:05d}.png"),
+                width=1000,
+                height=1400,
+                text=text,
+                text_source="layer",
+            )
+            for n, text in enumerate(texts[start : start + PAGES_PER_DOC])
+        ]
         lib._catalog.insert_pages(doc_id, pages)
         for lane in lib._lanes.values():
             lane.index(pages)
@@ -61,14 +74,21 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(7)
     texts = synthetic_pages(args.pages, rng)
-    queries = [" ".join(rng.choice(texts[rng.integers(len(texts))].split(), size=rng.integers(4, 9)))
-               for _ in range(args.queries)]
+    queries = [
+        " ".join(rng.choice(texts[rng.integers(len(texts))].split(), size=rng.integers(4, 9)))
+        for _ in range(args.queries)
+    ]
     lanes = args.lanes.split(",")
-    with tempfile.TemporaryDirectory(prefix="pagelens-bench-") as folder, \
-            Library(folder, lanes=lanes, settings=Settings.from_env()) as lib:
+    with (
+        tempfile.TemporaryDirectory(prefix="pagelens-bench-") as folder,
+        Library(folder, lanes=lanes, settings=Settings.from_env()) as lib,
+    ):
         started = time.perf_counter()
         fill(lib, texts)
-        print(f"indexed {args.pages} pages into lanes {lanes} in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"indexed {args.pages} pages into lanes {lanes} in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         lib.search(queries[0])  # warm caches (lazy matrices, models)
         timings: dict[str, list[float]] = {"lanes": [], "library": []}
         for query in queries:

@@ -24,10 +24,19 @@ def main() -> None:
     examples = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 15
     started = time.monotonic()
-    run_state_machine_as_test(LibraryMachine, settings=settings(
-        max_examples=examples, stateful_step_count=steps, deadline=None, suppress_health_check=list(HealthCheck)))
-    print(f"library state machine: {examples} sequences of up to {steps} steps green "
-          f"in {time.monotonic() - started:.0f} s")
+    run_state_machine_as_test(
+        LibraryMachine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    print(
+        f"library state machine: {examples} sequences of up to {steps} steps green "
+        f"in {time.monotonic() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def build_corpus(rng, pages, tokens, topics, centres_per_topic, background):
         page_centres.append(own)
         pick = np.where(rng.random(tokens) < 0.4, rng.choice(shared, tokens), rng.choice(own, tokens))
         start = rng.integers(0, len(noise_bank) - tokens)
-        t = centres[pick] + noise_bank[start:start + tokens]
+        t = centres[pick] + noise_bank[start : start + tokens]
         corpus[p] = t / np.linalg.norm(t, axis=1, keepdims=True)
     return corpus, centres, page_centres
 
@@ -54,8 +54,8 @@ def maxsim_scores(query: torch.Tensor, pages: np.ndarray, chunk: int = 256) -> n
     """Exact MaxSim of one query against pages (n, tokens, dim) float16, in float32 chunks."""
     out = np.empty(len(pages), np.float32)
     for start in range(0, len(pages), chunk):
-        block = torch.from_numpy(np.asarray(pages[start:start + chunk])).float()  # (c, t, d)
-        out[start:start + chunk] = (block @ query.T).amax(dim=1).sum(dim=1).numpy()
+        block = torch.from_numpy(np.asarray(pages[start : start + chunk])).float()  # (c, t, d)
+        out[start : start + chunk] = (block @ query.T).amax(dim=1).sum(dim=1).numpy()
     return out
 
 
@@ -73,18 +73,24 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
 
     t0 = time.perf_counter()
-    corpus, centres, page_centres = build_corpus(rng, args.pages, args.tokens, topics=max(10, args.pages // 100),
-                                                 centres_per_topic=60, background=40)
+    corpus, centres, page_centres = build_corpus(
+        rng, args.pages, args.tokens, topics=max(10, args.pages // 100), centres_per_topic=60, background=40
+    )
     queries = build_queries(rng, centres, page_centres, args.queries)
-    print(f"corpus {corpus.shape} float16 = {corpus.nbytes / 1e9:.2f} GB, built in {time.perf_counter() - t0:.0f} s")
+    print(
+        f"corpus {corpus.shape} float16 = {corpus.nbytes / 1e9:.2f} GB, built in {time.perf_counter() - t0:.0f} s"
+    )
 
     muvera = Muvera(FdeConfig(dim=DIM, k_sim=args.k_sim, d_proj=args.d_proj, reps=args.reps))
     t0 = time.perf_counter()
-    fdes = np.concatenate([muvera.encode_documents(corpus[s:s + 64].astype(np.float32))
-                           for s in range(0, args.pages, 64)])
+    fdes = np.concatenate(
+        [muvera.encode_documents(corpus[s : s + 64].astype(np.float32)) for s in range(0, args.pages, 64)]
+    )
     index_s = time.perf_counter() - t0
-    print(f"FDE dim {muvera.config.fde_dim}; encoding {args.pages} pages took {index_s:.0f} s "
-          f"({args.pages / index_s:.0f} pages/s, indexing time, not search)")
+    print(
+        f"FDE dim {muvera.config.fde_dim}; encoding {args.pages} pages took {index_s:.0f} s "
+        f"({args.pages / index_s:.0f} pages/s, indexing time, not search)"
+    )
 
     exact_s = muvera_s = 0.0
     recalls = []
@@ -97,7 +103,7 @@ def main() -> None:
 
         t0 = time.perf_counter()
         fde_scores = fdes @ muvera.encode_queries([q])[0]
-        candidates = np.argpartition(-fde_scores, args.candidates)[:args.candidates]
+        candidates = np.argpartition(-fde_scores, args.candidates)[: args.candidates]
         candidates.sort()  # sequential reads of the page store
         reranked = candidates[np.argsort(-maxsim_scores(tq, corpus[candidates]))[:10]]
         muvera_s += time.perf_counter() - t0
@@ -106,7 +112,9 @@ def main() -> None:
     n = len(queries)
     print(f"exact MaxSim over all pages: {1000 * exact_s / n:.1f} ms/query")
     print(f"MUVERA {args.candidates} candidates + exact rerank: {1000 * muvera_s / n:.1f} ms/query")
-    print(f"Recall@10 vs exact: {np.mean(recalls):.3f} (min {np.min(recalls):.1f}); speedup {exact_s / muvera_s:.1f}x")
+    print(
+        f"Recall@10 vs exact: {np.mean(recalls):.3f} (min {np.min(recalls):.1f}); speedup {exact_s / muvera_s:.1f}x"
+    )
 
 
 if __name__ == "__main__":

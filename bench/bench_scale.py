@@ -61,14 +61,27 @@ def open_lane(folder: Path):
     from pagelens.index.lane import LaneContext
     from pagelens.lanes.text.lane import create_lane
 
-    return create_lane("text", LaneContext(Settings(), ChromaHandle.open(folder=folder / "chroma"), folder / "lane"))
+    return create_lane(
+        "text", LaneContext(Settings(), ChromaHandle.open(folder=folder / "chroma"), folder / "lane")
+    )
 
 
 def doc_pages(doc_id: str, texts: list[str]):
     from pagelens.types import Page
 
-    return [Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=n + 1, image_path="", width=1, height=1, text=text,
-                 text_source="layer") for n, text in enumerate(texts)]
+    return [
+        Page(
+            doc_id=doc_id,
+            doc=f"{doc_id}.pdf",
+            page=n + 1,
+            image_path="",
+            width=1,
+            height=1,
+            text=text,
+            text_source="layer",
+        )
+        for n, text in enumerate(texts)
+    ]
 
 
 class Clock:
@@ -106,12 +119,21 @@ def step_library(count: int, folder: Path) -> dict:
     lane = open_lane(folder)
     started = time.perf_counter()
     for first in range(0, count, BATCH):
-        lane.index([p for d in range(first, min(first + BATCH, count), 50)
-                    for p in doc_pages(f"doc{d // 50:06d}", pages[d:min(d + 50, count)])])
+        lane.index(
+            [
+                p
+                for d in range(first, min(first + BATCH, count), 50)
+                for p in doc_pages(f"doc{d // 50:06d}", pages[d : min(d + 50, count)])
+            ]
+        )
     build_s = time.perf_counter() - started
     lane.close()
-    return {"pages": count, "build_s": round(build_s, 1), "pages_per_s": round(count / build_s, 1),
-            "peak_rss_mb": rss_mb()}
+    return {
+        "pages": count,
+        "build_s": round(build_s, 1),
+        "pages_per_s": round(count / build_s, 1),
+        "peak_rss_mb": rss_mb(),
+    }
 
 
 def step_extend(count: int, folder: Path) -> dict:
@@ -152,7 +174,7 @@ def step_measure(count: int, folder: Path) -> dict:
     extra = make_pages(50, seed=99)
     for n in range(5):
         clock = Clock()
-        lane.index(doc_pages(f"new{n}", extra[10 * n:10 * n + 10]))
+        lane.index(doc_pages(f"new{n}", extra[10 * n : 10 * n + 10]))
         hits = lane.search(Query(extra[10 * n][:200]), K)
         adds.append(round(clock.lap()[0], 3))
         adds_cpu.append(round(clock.lap()[1], 3))
@@ -162,11 +184,19 @@ def step_measure(count: int, folder: Path) -> dict:
     # baseline: what rebuilding the BM25 index on a change costs at this size (bm25s over as many pages)
     texts = dense_pages + make_pages(max(lexical_pages - count, 0), seed=5)
     baseline = bench_plain_bm25s(texts, queries)
-    return {"lexical_pages": lexical_pages, "dense_pages": count, "search": search, "search_common": search_common,
-            "add_10_pages_then_search_s": adds, "add_10_pages_then_search_cpu_s": adds_cpu,
-            "load": round(os.getloadavg()[0], 1), "segments": segments,
-            "bm25s": {"pages": len(texts), **baseline},
-            "add_ratio_vs_rebuild": round(max(adds) / baseline["index_s"], 4), "peak_rss_mb": rss_mb()}
+    return {
+        "lexical_pages": lexical_pages,
+        "dense_pages": count,
+        "search": search,
+        "search_common": search_common,
+        "add_10_pages_then_search_s": adds,
+        "add_10_pages_then_search_cpu_s": adds_cpu,
+        "load": round(os.getloadavg()[0], 1),
+        "segments": segments,
+        "bm25s": {"pages": len(texts), **baseline},
+        "add_ratio_vs_rebuild": round(max(adds) / baseline["index_s"], 4),
+        "peak_rss_mb": rss_mb(),
+    }
 
 
 def step_reopen(folder: Path) -> dict:
@@ -185,13 +215,20 @@ def step_reopen(folder: Path) -> dict:
     hits = lane.search(query, K)
     first = clock.lap()
     lane.close()
-    return {"reopen_and_first_search_s": round(first[0], 2), "cpu_s": round(first[1], 2),
-            "imports_s": round(imports[0], 2), "imports_cpu_s": round(imports[1], 2), "hits": len(hits),
-            "load": round(os.getloadavg()[0], 1), "peak_rss_mb": rss_mb()}
+    return {
+        "reopen_and_first_search_s": round(first[0], 2),
+        "cpu_s": round(first[1], 2),
+        "imports_s": round(imports[0], 2),
+        "imports_cpu_s": round(imports[1], 2),
+        "hits": len(hits),
+        "load": round(os.getloadavg()[0], 1),
+        "peak_rss_mb": rss_mb(),
+    }
 
 
-def synthetic_terms(count: int, seed: int, vocabulary: list[str] | None = None
-                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+def synthetic_terms(
+    count: int, seed: int, vocabulary: list[str] | None = None
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(vocabulary, term ids of every token, words per page): pages already analysed (no analyser cost)."""
     rng = np.random.default_rng(seed)
     lengths = page_lengths(rng, count)
@@ -207,13 +244,15 @@ def lexical_queries(seed: int = 11) -> list[list[str]]:
     ends = np.cumsum(lengths)
     queries = []
     for n, end in enumerate(ends):
-        words = [vocabulary[i] for i in ids[end - lengths[n]:end]]
+        words = [vocabulary[i] for i in ids[end - lengths[n] : end]]
         picked = list(rng.choice(words, size=min(len(words), int(rng.integers(4, 9))), replace=False))
         queries.append(picked if n % 2 else [*rng.choice(vocabulary[:10], size=2, replace=False), *picked])
     return queries
 
 
-def commit_synthetic(index, first: int, size: int, hashes: np.ndarray, vocabulary: list[str], prefix: str) -> None:
+def commit_synthetic(
+    index, first: int, size: int, hashes: np.ndarray, vocabulary: list[str], prefix: str
+) -> None:
     """Pages first..first+size (50 per document) of pre-analysed synthetic terms, committed as one segment."""
     from pagelens.lanes.text.segments import Segment
 
@@ -221,8 +260,10 @@ def commit_synthetic(index, first: int, size: int, hashes: np.ndarray, vocabular
     rows = np.arange(first, first + size)
     keys = [f"{prefix}{row // 50:06d}:{row % 50 + 1:05d}" for row in rows.tolist()]
     docs, pages = np.unique(rows // 50, return_counts=True)
-    index.add_segment(Segment.from_term_ids(keys, ids, lengths, hashes),
-                      [(f"{prefix}{doc:06d}", count) for doc, count in zip(docs.tolist(), pages.tolist())])
+    index.add_segment(
+        Segment.from_term_ids(keys, ids, lengths, hashes),
+        [(f"{prefix}{doc:06d}", count) for doc, count in zip(docs.tolist(), pages.tolist())],
+    )
 
 
 def step_million_build(count: int, folder: Path) -> dict:
@@ -237,12 +278,20 @@ def step_million_build(count: int, folder: Path) -> dict:
     started = time.perf_counter()
     for first in range(0, count, MILLION_COMMIT):
         commit_synthetic(index, first, min(MILLION_COMMIT, count - first), hashes, vocabulary, prefix="m")
-        print(f"  {min(first + MILLION_COMMIT, count)} pages, {time.perf_counter() - started:.0f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"  {min(first + MILLION_COMMIT, count)} pages, {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     build_s = time.perf_counter() - started
     index.close()
     disk_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
-    return {"pages": count, "build_s": round(build_s, 1), "disk_mb": round(disk_mb), "build_peak_rss_mb": rss_mb()}
+    return {
+        "pages": count,
+        "build_s": round(build_s, 1),
+        "disk_mb": round(disk_mb),
+        "build_peak_rss_mb": rss_mb(),
+    }
 
 
 def step_lexical_search(folder: Path) -> dict:
@@ -264,20 +313,35 @@ def step_lexical_search(folder: Path) -> dict:
     every = timed(search, queries)
     common = timed(search, queries[::2])  # the queries with two of the ten most frequent words
     index.close()
-    return {"pages": snapshot.live_rows, "segments": len(snapshot.parts), "open_s": round(opened[0], 2),
-            "open_cpu_s": round(opened[1], 2), **every, "common_terms": common, "peak_rss_mb": rss_mb()}
+    return {
+        "pages": snapshot.live_rows,
+        "segments": len(snapshot.parts),
+        "open_s": round(opened[0], 2),
+        "open_cpu_s": round(opened[1], 2),
+        **every,
+        "common_terms": common,
+        "peak_rss_mb": rss_mb(),
+    }
 
 
-STEPS = {"library": lambda a: step_library(a.count, a.folder), "extend": lambda a: step_extend(a.count, a.folder),
-         "measure": lambda a: step_measure(a.count, a.folder), "reopen": lambda a: step_reopen(a.folder),
-         "million_build": lambda a: step_million_build(a.count, a.folder),
-         "lexical_search": lambda a: step_lexical_search(a.folder)}
+STEPS = {
+    "library": lambda a: step_library(a.count, a.folder),
+    "extend": lambda a: step_extend(a.count, a.folder),
+    "measure": lambda a: step_measure(a.count, a.folder),
+    "reopen": lambda a: step_reopen(a.folder),
+    "million_build": lambda a: step_million_build(a.count, a.folder),
+    "lexical_search": lambda a: step_lexical_search(a.folder),
+}
 
 
 def child(step: str, count: int, folder: Path) -> dict:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    run = subprocess.run([sys.executable, __file__, "--step", step, "--count", str(count), "--folder", str(folder)],
-                         env=env, text=True, stdout=subprocess.PIPE)
+    run = subprocess.run(
+        [sys.executable, __file__, "--step", step, "--count", str(count), "--folder", str(folder)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+    )
     if run.returncode != 0:
         raise SystemExit(f"step {step} failed ({run.returncode})")
     result = json.loads(run.stdout.strip().splitlines()[-1])
@@ -288,9 +352,15 @@ def child(step: str, count: int, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100_000, help="pages of the text-lane library (0: skip)")
-    parser.add_argument("--dense-pages", type=int, default=0,
-                        help="pages that also go through wordllama + Chroma (default: all); the rest BM25 only")
-    parser.add_argument("--million", type=int, default=1_000_000, help="pages of the lexical-only index (0: skip)")
+    parser.add_argument(
+        "--dense-pages",
+        type=int,
+        default=0,
+        help="pages that also go through wordllama + Chroma (default: all); the rest BM25 only",
+    )
+    parser.add_argument(
+        "--million", type=int, default=1_000_000, help="pages of the lexical-only index (0: skip)"
+    )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -307,17 +377,23 @@ def main() -> None:
                 child("extend", args.pages - dense, library)
             lib = child("measure", dense, library)
             child("reopen", args.pages, library)
-            print(f"text lane p50 vs bm25s p50 at {args.pages}: "
-                  f"{lib['search']['p50_ms'] / lib['bm25s']['p50_ms']:.2f}x; "
-                  f"slowest add+search vs bm25s rebuild: {lib['add_ratio_vs_rebuild']}", flush=True)
+            print(
+                f"text lane p50 vs bm25s p50 at {args.pages}: "
+                f"{lib['search']['p50_ms'] / lib['bm25s']['p50_ms']:.2f}x; "
+                f"slowest add+search vs bm25s rebuild: {lib['add_ratio_vs_rebuild']}",
+                flush=True,
+            )
             small = child("lexical_search", args.pages, library / "lane")
         if args.million:
             big_folder = Path(scratch) / "million"
             child("million_build", args.million, big_folder)
             big = child("lexical_search", args.million, big_folder)
             if args.pages:
-                print(f"lexical p50 at {args.million} vs {args.pages} pages: {big['p50_ms'] / small['p50_ms']:.1f}x",
-                      flush=True)
+                print(
+                    f"lexical p50 at {args.million} vs {args.pages} pages: {big['p50_ms'] / small['p50_ms']:.1f}x",
+                    flush=True,
+                )
+
 
 if __name__ == "__main__":
     main()

@@ -56,7 +56,7 @@ def make_pages(count: int, seed: int = 7) -> list[str]:
     drawn = rng.choice(VOCABULARY, size=int(lengths.sum()), p=zipf_weights())
     pages, start = [], 0
     for length in lengths:
-        pages.append(" ".join(vocabulary[drawn[start:start + length]]))
+        pages.append(" ".join(vocabulary[drawn[start : start + length]]))
         start += length
     return pages
 
@@ -78,8 +78,10 @@ def make_common_queries(queries: list[str], vocabulary: list[str], seed: int = 1
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
     ms = np.array(samples_s) * 1000
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
-            "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
+    }
 
 
 def bench_text_lane(pages: list[str], queries: list[str], folder: Path) -> dict:
@@ -94,9 +96,21 @@ def bench_text_lane(pages: list[str], queries: list[str], folder: Path) -> dict:
     started = time.perf_counter()
     for first in range(0, len(pages), PAGES_PER_DOC):
         doc_id = f"doc{first // PAGES_PER_DOC:06d}"
-        lane.index([Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=n + 1, image_path="", width=1, height=1,
-                         text=text, text_source="layer")
-                    for n, text in enumerate(pages[first:first + PAGES_PER_DOC])])
+        lane.index(
+            [
+                Page(
+                    doc_id=doc_id,
+                    doc=f"{doc_id}.pdf",
+                    page=n + 1,
+                    image_path="",
+                    width=1,
+                    height=1,
+                    text=text,
+                    text_source="layer",
+                )
+                for n, text in enumerate(pages[first : first + PAGES_PER_DOC])
+            ]
+        )
     index_s = time.perf_counter() - started
     started = time.perf_counter()
     lane.search(Query(queries[0]), K)  # the first search after a change builds the BM25 matrices
@@ -138,10 +152,16 @@ def run_one(count: int) -> dict:
         lane = bench_text_lane(pages, queries, Path(scratch))
         disk_mb = sum(f.stat().st_size for f in Path(scratch).rglob("*") if f.is_file()) / 2**20
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"pages": count, "words": sum(len(p.split()) for p in pages), "generate_s": round(generate_s, 1),
-            "text_lane": lane, "plain_bm25s": baseline, "peak_rss_mb": round(peak_rss_mb),
-            "library_disk_mb": round(disk_mb),
-            "p50_ratio_vs_bm25s": round(lane["p50_ms"] / baseline["p50_ms"], 2)}
+    return {
+        "pages": count,
+        "words": sum(len(p.split()) for p in pages),
+        "generate_s": round(generate_s, 1),
+        "text_lane": lane,
+        "plain_bm25s": baseline,
+        "peak_rss_mb": round(peak_rss_mb),
+        "library_disk_mb": round(disk_mb),
+        "p50_ratio_vs_bm25s": round(lane["p50_ms"] / baseline["p50_ms"], 2),
+    }
 
 
 def main() -> None:
@@ -153,20 +173,26 @@ def main() -> None:
         print(json.dumps(run_one(args.one)))
         return
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    print(f"{'pages':>8} {'index s':>8} {'1st q s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'bm25s p50':>10} {'bm25s p95':>10} {'ratio':>6} {'RSS MB':>7} {'disk MB':>8}")
+    print(
+        f"{'pages':>8} {'index s':>8} {'1st q s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'bm25s p50':>10} {'bm25s p95':>10} {'ratio':>6} {'RSS MB':>7} {'disk MB':>8}"
+    )
     for count in args.pages:
-        child = subprocess.run([sys.executable, __file__, "--one", str(count)], env=env, text=True,
-                               capture_output=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--one", str(count)], env=env, text=True, capture_output=True
+        )
         if child.returncode != 0:
             print(f"{count:>8} failed:\n{child.stderr[-2000:]}")
             continue
         r = json.loads(child.stdout.strip().splitlines()[-1])
         lane, base = r["text_lane"], r["plain_bm25s"]
-        print(f"{count:>8} {lane['index_s']:>8} {lane['first_search_s']:>8} {lane['p50_ms']:>8} "
-              f"{lane['p95_ms']:>8} "
-              f"{base['p50_ms']:>10} {base['p95_ms']:>10} {r['p50_ratio_vs_bm25s']:>6} {r['peak_rss_mb']:>7} "
-              f"{r['library_disk_mb']:>8}", flush=True)
+        print(
+            f"{count:>8} {lane['index_s']:>8} {lane['first_search_s']:>8} {lane['p50_ms']:>8} "
+            f"{lane['p95_ms']:>8} "
+            f"{base['p50_ms']:>10} {base['p95_ms']:>10} {r['p50_ratio_vs_bm25s']:>6} {r['peak_rss_mb']:>7} "
+            f"{r['library_disk_mb']:>8}",
+            flush=True,
+        )
         print("   " + json.dumps(r), flush=True)
 
 

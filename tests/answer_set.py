@@ -16,29 +16,37 @@ import pymupdf
 
 HEADER = "Kettle Handbook 2.1"
 PAGES = [
-    ["Filling the kettle",
-     "Fill the kettle through the lid with cold water up to the MAX mark. Never fill it above 1.7 litres, "
-     "or boiling water may spill from the spout.",
-     "The water level window is on the left side of the handle, so you can check the level while pouring."],
-    ["Boiling",
-     "Press the switch at the base of the handle to start boiling; the blue ring lights up while it heats.",
-     "The kettle switches itself off when the water boils. To stop heating early, lift the switch by hand."],
-    ["Descaling",
-     "In hard water areas descale the kettle every four weeks; in soft water areas every three months.",
-     "Use a solution of one part white vinegar to two parts water, boil it once, leave it overnight and "
-     "rinse the kettle twice with fresh water before use."],
-    ["Cleaning the filter",
-     "The limescale filter slides out of the spout when you push its tab upwards.",
-     "Rinse the filter under the tap and brush it gently with a soft toothbrush. It may also go in a "
-     "dishwasher, on the top rack only."],
-    ["Indicator lights",
-     "The ring around the switch tells you what the kettle is doing:",
-     "TABLE"],
+    [
+        "Filling the kettle",
+        "Fill the kettle through the lid with cold water up to the MAX mark. Never fill it above 1.7 litres, "
+        "or boiling water may spill from the spout.",
+        "The water level window is on the left side of the handle, so you can check the level while pouring.",
+    ],
+    [
+        "Boiling",
+        "Press the switch at the base of the handle to start boiling; the blue ring lights up while it heats.",
+        "The kettle switches itself off when the water boils. To stop heating early, lift the switch by hand.",
+    ],
+    [
+        "Descaling",
+        "In hard water areas descale the kettle every four weeks; in soft water areas every three months.",
+        "Use a solution of one part white vinegar to two parts water, boil it once, leave it overnight and "
+        "rinse the kettle twice with fresh water before use.",
+    ],
+    [
+        "Cleaning the filter",
+        "The limescale filter slides out of the spout when you push its tab upwards.",
+        "Rinse the filter under the tap and brush it gently with a soft toothbrush. It may also go in a "
+        "dishwasher, on the top rack only.",
+    ],
+    ["Indicator lights", "The ring around the switch tells you what the kettle is doing:", "TABLE"],
 ]
-TABLE = [("Light", "Meaning", "What to do"),
-         ("Red blinking", "The kettle is empty", "Fill it with water"),
-         ("Blue blinking", "The base is not connected", "Reseat the kettle on its base"),
-         ("Orange steady", "The element is overheating", "Let it cool for ten minutes")]
+TABLE = [
+    ("Light", "Meaning", "What to do"),
+    ("Red blinking", "The kettle is empty", "Fill it with water"),
+    ("Blue blinking", "The base is not connected", "Reseat the kettle on its base"),
+    ("Orange steady", "The element is overheating", "Let it cool for ten minutes"),
+]
 
 QUERIES = [
     ("k01", "What is the most water I may put in the kettle?", 1, [["1.7"]]),
@@ -56,13 +64,23 @@ UNANSWERABLE = [
     ("k11", "Which colours is the kettle sold in?"),
 ]
 CONVERSATIONS = [
-    ("kc1", [("How often should I descale the kettle in hard water areas?", 3, [["four weeks"]], "first"),
-             ("And what should I use for it?", 3, [["vinegar"]], "followup"),
-             ("What does a blue blinking light mean?", 5, [["not connected"]], "switch"),
-             ("What should I do about it?", 5, [["reseat"]], "followup")]),
-    ("kc2", [("How do I clean the limescale filter?", 4, [["rinse"]], "first"),
-             ("Can it go in the dishwasher?", 4, [["top rack"]], "followup"),
-             ("Where can I buy a replacement for it?", None, [], "unanswerable")]),
+    (
+        "kc1",
+        [
+            ("How often should I descale the kettle in hard water areas?", 3, [["four weeks"]], "first"),
+            ("And what should I use for it?", 3, [["vinegar"]], "followup"),
+            ("What does a blue blinking light mean?", 5, [["not connected"]], "switch"),
+            ("What should I do about it?", 5, [["reseat"]], "followup"),
+        ],
+    ),
+    (
+        "kc2",
+        [
+            ("How do I clean the limescale filter?", 4, [["rinse"]], "first"),
+            ("Can it go in the dishwasher?", 4, [["top rack"]], "followup"),
+            ("Where can I buy a replacement for it?", None, [], "unanswerable"),
+        ],
+    ),
 ]
 DOC = "kettle-handbook.pdf"
 
@@ -94,16 +112,42 @@ def write_answer_set(root: Path) -> Path:
     """The set under `root` (docs/, queries.jsonl, answers.jsonl, conversations.jsonl); returns root."""
     (root / "docs").mkdir(parents=True, exist_ok=True)
     write_handbook(root / "docs" / DOC)
-    queries = [{"qid": qid, "query": text, "answer": None, "gold": [{"doc": DOC, "page": page}], "evidence": None,
-                "type": "text"} for qid, text, page, _ in QUERIES]
-    queries += [{"qid": qid, "query": text, "answer": None, "gold": [], "evidence": None, "type": "unanswerable"}
-                for qid, text in UNANSWERABLE]
+    queries = [
+        {
+            "qid": qid,
+            "query": text,
+            "answer": None,
+            "gold": [{"doc": DOC, "page": page}],
+            "evidence": None,
+            "type": "text",
+        }
+        for qid, text, page, _ in QUERIES
+    ]
+    queries += [
+        {"qid": qid, "query": text, "answer": None, "gold": [], "evidence": None, "type": "unanswerable"}
+        for qid, text in UNANSWERABLE
+    ]
     answers = [{"qid": qid, "must_contain": groups} for qid, _, _, groups in QUERIES]
-    conversations = [{"cid": cid, "turns": [
-        {"query": text, "gold": [{"doc": DOC, "page": page}] if page else [], "evidence": None,
-         "must_contain": groups, "kind": kind} for text, page, groups, kind in turns]}
-        for cid, turns in CONVERSATIONS]
-    for name, records in (("queries.jsonl", queries), ("answers.jsonl", answers),
-                          ("conversations.jsonl", conversations)):
+    conversations = [
+        {
+            "cid": cid,
+            "turns": [
+                {
+                    "query": text,
+                    "gold": [{"doc": DOC, "page": page}] if page else [],
+                    "evidence": None,
+                    "must_contain": groups,
+                    "kind": kind,
+                }
+                for text, page, groups, kind in turns
+            ],
+        }
+        for cid, turns in CONVERSATIONS
+    ]
+    for name, records in (
+        ("queries.jsonl", queries),
+        ("answers.jsonl", answers),
+        ("conversations.jsonl", conversations),
+    ):
         (root / name).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return root

@@ -35,10 +35,15 @@ class Recorder:
 
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                recorder.seen.append(Seen(self.command, self.path, dict(self.headers), self.rfile.read(length)))
+                recorder.seen.append(
+                    Seen(self.command, self.path, dict(self.headers), self.rfile.read(length))
+                )
                 if recorder.status == 200:
-                    data = json.dumps({"data": [{"id": "m"}]} if self.command == "GET" else
-                                      {"choices": [{"message": {"role": "assistant", "content": recorder.reply}}]})
+                    data = json.dumps(
+                        {"data": [{"id": "m"}]}
+                        if self.command == "GET"
+                        else {"choices": [{"message": {"role": "assistant", "content": recorder.reply}}]}
+                    )
                 else:
                     data = recorder.body
                 encoded = data.encode()

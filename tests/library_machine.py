@@ -82,7 +82,9 @@ class LibraryMachine(RuleBasedStateMachine):
         if not path.exists():
             with pymupdf.open() as doc:
                 for page in range(1 + version % 2):
-                    doc.new_page().insert_text((72, 72), f"{word_of(name, version)} page {page + 1} of {name}")
+                    doc.new_page().insert_text(
+                        (72, 72), f"{word_of(name, version)} page {page + 1} of {name}"
+                    )
                 doc.save(path)
         return path
 
@@ -94,7 +96,9 @@ class LibraryMachine(RuleBasedStateMachine):
     @rule(name=st.sampled_from(NAMES), version=st.integers(0, VERSIONS - 1))
     def add_or_update(self, name: str, version: int) -> None:
         [outcome] = self.library.add(self._staged(name, version), replace=True).files
-        expected = "unchanged" if self.model.get(name) == version else ("updated" if name in self.model else "added")
+        expected = (
+            "unchanged" if self.model.get(name) == version else ("updated" if name in self.model else "added")
+        )
         assert outcome.status == expected, outcome
         self.model[name] = version
 
@@ -114,8 +118,13 @@ class LibraryMachine(RuleBasedStateMachine):
     def reopen_in_a_new_process(self) -> None:
         self.library.close()
         words = {name: word_of(name, version) for name, version in self.model.items()}
-        done = subprocess.run([sys.executable, "-c", REOPEN_SCRIPT, str(self.root), json.dumps(words)],
-                              env=child_env(), capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-c", REOPEN_SCRIPT, str(self.root), json.dumps(words)],
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         seen = json.loads(done.stdout.strip().splitlines()[-1])
         assert sorted(seen["docs"]) == sorted(self.model)
@@ -130,8 +139,12 @@ class LibraryMachine(RuleBasedStateMachine):
         staged = self._staged(name, version)
         self.library.close()
         env = {**child_env(), word_lane.INDEX_DELAY_ENV: "2"}
-        child = subprocess.Popen([sys.executable, "-c", ADD_SCRIPT, str(self.root), str(staged)], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        child = subprocess.Popen(
+            [sys.executable, "-c", ADD_SCRIPT, str(self.root), str(staged)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             self._wait_for_lane_work(child)
             os.kill(child.pid, signal.SIGKILL)
@@ -153,7 +166,9 @@ class LibraryMachine(RuleBasedStateMachine):
             assert child.poll() is None, child.stderr.read().decode()[-2000:] if child.stderr else "add ended"
             try:
                 with sqlite3.connect(f"file:{catalog}?mode=ro", uri=True) as db:
-                    if db.execute("SELECT 1 FROM documents WHERE status = 'pending' AND pages > 0").fetchone():
+                    if db.execute(
+                        "SELECT 1 FROM documents WHERE status = 'pending' AND pages > 0"
+                    ).fetchone():
                         return
             except sqlite3.OperationalError:
                 pass

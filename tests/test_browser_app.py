@@ -23,8 +23,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 GNUPLOT = "gnuplot functions.pdf"
@@ -113,7 +120,9 @@ def test_empty_chat_offers_three_example_questions_from_the_library(browser, ser
     page = open_app(browser, served)
     examples = page.locator("#examples button:visible")
     expect(examples).to_have_count(3)
-    library_text = " ".join(p.text for d in served.library.documents() for p in served.library.pages(d.name)).lower()
+    library_text = " ".join(
+        p.text for d in served.library.documents() for p in served.library.pages(d.name)
+    ).lower()
     for text in examples.all_inner_texts():
         topic = text.removeprefix("What do the documents say about ").rstrip("?")
         assert topic and topic != text and topic.lower() in library_text  # drawn from the library's own pages
@@ -192,8 +201,10 @@ def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, s
     viewer = page.locator("#viewer")
     expect(viewer).to_contain_text("page 1 of 3")
     expect(viewer.locator(".pl-highlight")).to_have_count(1)  # the cited region, highlighted
-    page.wait_for_function("() => { const img = document.querySelector('#viewer img');"
-                           " return img && img.complete && img.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#viewer img');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
     shot(page, "app-viewer-1440x900.png")
 
     page.locator("#viewer-next").click()
@@ -211,8 +222,9 @@ def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, s
     page.close()
 
 
-def test_uploads_clear_the_box_and_show_each_file_with_its_status(browser, served, tmp_path: Path,
-                                                                  sample_docs: Path):
+def test_uploads_clear_the_box_and_show_each_file_with_its_status(
+    browser, served, tmp_path: Path, sample_docs: Path
+):
     from playwright.sync_api import expect
 
     page = open_app(browser, served)

@@ -22,9 +22,21 @@ def chroma_server(tmp_path, offline_env):
     if not CHROMA.exists():
         pytest.skip(f"the chroma CLI is not installed next to {sys.executable}")
     port = free_port()
-    server = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-                               "--port", str(port)], env=offline_env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            str(CHROMA),
+            "run",
+            "--path",
+            str(tmp_path / "server-data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=offline_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(server, f"{url}/api/v2/heartbeat", timeout_s=120, what="chroma run")
@@ -38,12 +50,16 @@ def chroma_server(tmp_path, offline_env):
 
 
 @pytest.mark.slow
-def test_libraries_on_a_chroma_server_add_search_and_remove_apart(tmp_path, sample_docs, chroma_server, monkeypatch):
+def test_libraries_on_a_chroma_server_add_search_and_remove_apart(
+    tmp_path, sample_docs, chroma_server, monkeypatch
+):
     url, server_data = chroma_server
     monkeypatch.setitem(registry._FAMILIES, "words", registry.LaneFamily("words", word_lane.factory()))
     settings = Settings.from_env(chroma_url=url)
-    with Library(tmp_path / "lib", lanes=["words"], settings=settings) as lib, \
-            Library(tmp_path / "other", lanes=["words"], settings=settings) as other:
+    with (
+        Library(tmp_path / "lib", lanes=["words"], settings=settings) as lib,
+        Library(tmp_path / "other", lanes=["words"], settings=settings) as other,
+    ):
         assert lib.add([sample_docs / GNUPLOT]).files[0].status == "added"
         assert other.add([sample_docs / GNUPLOT]).files[0].status == "added"
         [doc] = lib.documents()

@@ -47,7 +47,9 @@ def test_add_list_search_remove_with_json(cli, sample_docs):
     assert again.returncode == 0 and again.stdout.startswith(f"unchanged  {GNUPLOT} (12 pages)")
 
     listed = json.loads(cli("list", "--json").stdout)
-    assert [(d["name"], d["pages"], d["kind"], d["status"]) for d in listed] == [(GNUPLOT, 12, "pdf", "complete")]
+    assert [(d["name"], d["pages"], d["kind"], d["status"]) for d in listed] == [
+        (GNUPLOT, 12, "pdf", "complete")
+    ]
 
     found = cli("search", "ternary operator expression", "-k", "3", "--json")
     assert found.returncode == 0, found.stderr
@@ -77,11 +79,14 @@ def test_a_failed_file_exits_1_and_says_why_on_stderr(cli, tmp_path, sample_docs
     assert "failed     bogus.pdf: " in result.stderr and "1 added, 1 failed" in result.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (("search", "   "), "empty query"),
-    (("search", "x", "-k", "0"), "k must be"),
-    (("search",), "give a QUERY"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("search", "   "), "empty query"),
+        (("search", "x", "-k", "0"), "k must be"),
+        (("search",), "give a QUERY"),
+    ],
+)
 def test_bad_queries_are_usage_errors(cli, args, message):
     result = cli(*args)
     assert result.returncode == 2 and message in result.stderr and result.stdout == ""
@@ -97,10 +102,18 @@ def test_a_busy_library_is_a_clear_error(cli, subprocess_env, python, sample_doc
     """A second process reads a library another process writes, and is refused writing with the writer's pid."""
     cli("list")  # creates the library
     holder = subprocess.Popen(
-        [python, "-c", "import sys, word_lane; word_lane.register(); from pagelens import Library; "
-                       f"lib = Library({str(cli.library)!r}, lanes=['words']); print('open', flush=True); "
-                       "sys.stdin.read()"],
-        env=subprocess_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            python,
+            "-c",
+            "import sys, word_lane; word_lane.register(); from pagelens import Library; "
+            f"lib = Library({str(cli.library)!r}, lanes=['words']); print('open', flush=True); "
+            "sys.stdin.read()",
+        ],
+        env=subprocess_env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         assert cli("list").returncode == 0  # reading goes on beside the writer
@@ -136,8 +149,11 @@ def gnuplot_eval_set(dev_dir: Path, target: Path) -> int:
     """A small evaluation set in the dev format: gnuplot-expressions.pdf and the dev queries about it."""
     (target / "docs").mkdir(parents=True)
     shutil.copy(dev_dir / "docs" / GNUPLOT, target / "docs")
-    lines = [line for line in (dev_dir / "queries.jsonl").read_text().splitlines()
-             if json.loads(line)["gold"] and all(g["doc"] == GNUPLOT for g in json.loads(line)["gold"])]
+    lines = [
+        line
+        for line in (dev_dir / "queries.jsonl").read_text().splitlines()
+        if json.loads(line)["gold"] and all(g["doc"] == GNUPLOT for g in json.loads(line)["gold"])
+    ]
     (target / "queries.jsonl").write_text("\n".join(lines) + "\n")
     return len(lines)
 
@@ -146,8 +162,13 @@ def gnuplot_eval_set(dev_dir: Path, target: Path) -> int:
 def test_eval_with_ask_reports_retrieval_and_answer_metrics(cli, tmp_path, dev_dir):
     count = gnuplot_eval_set(dev_dir, tmp_path / "set")
     assert count >= 3
-    result = subprocess.run([*cli.command, "eval", str(tmp_path / "set"), "--ask", "--json", "--lanes", "words"],
-                            env=cli.env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [*cli.command, "eval", str(tmp_path / "set"), "--ask", "--json", "--lanes", "words"],
+        env=cli.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["scored"] == count and report["lanes"] == ["words"] and report["failed_documents"] == {}
@@ -174,20 +195,40 @@ def test_serve_starts_the_app_on_the_library_and_holds_it(tmp_path, offline_env)
     if not PAGELENS.exists():
         pytest.skip(f"the console script is not installed next to {sys.executable}")
     port, library = free_port(), tmp_path / "lib"
-    server = subprocess.Popen([str(PAGELENS), "serve", "--library", str(library), "--port", str(port)],
-                              env=offline_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(PAGELENS), "serve", "--library", str(library), "--port", str(port)],
+        env=offline_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for_http(server, f"http://127.0.0.1:{port}/", timeout_s=480, what="pagelens serve")
-        beside = subprocess.run([str(PAGELENS), "list", "--library", str(library)], env=offline_env,
-                                capture_output=True, text=True, timeout=120)
+        beside = subprocess.run(
+            [str(PAGELENS), "list", "--library", str(library)],
+            env=offline_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert beside.returncode == 0, beside.stderr  # a terminal reads the library the app holds
-        busy = subprocess.run([str(PAGELENS), "remove", "--library", str(library), "nothing.pdf"],
-                              env=offline_env, capture_output=True, text=True, timeout=120)
+        busy = subprocess.run(
+            [str(PAGELENS), "remove", "--library", str(library), "nothing.pdf"],
+            env=offline_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert busy.returncode == 1 and "written by another process" in busy.stderr
     finally:
         stop_server(server)
-    listed = subprocess.run([str(PAGELENS), "list", "--json", "--library", str(library)], env=offline_env,
-                            capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [str(PAGELENS), "list", "--json", "--library", str(library)],
+        env=offline_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.returncode == 0, listed.stderr
     # the app loads the sample corpus in the background; stopped at any point, what is listed is whole
     assert all(d["status"] == "complete" for d in json.loads(listed.stdout))

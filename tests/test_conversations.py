@@ -23,10 +23,20 @@ def open_library(root: Path) -> Library:
 
 
 def answer(text: str, doc: str, page: int) -> Answer:
-    citation = Citation(doc=doc, page=page, doc_id="d1", image_path="/x.png",
-                        region=Region("text", (1, 2, 3, 4), "t"), quote="the quoted line")
-    return Answer(text=f"{text} [{doc} p.{page}]", citations=[citation],
-                  steps=[Step("search", "Searched", "2 pages")], answerable=True)
+    citation = Citation(
+        doc=doc,
+        page=page,
+        doc_id="d1",
+        image_path="/x.png",
+        region=Region("text", (1, 2, 3, 4), "t"),
+        quote="the quoted line",
+    )
+    return Answer(
+        text=f"{text} [{doc} p.{page}]",
+        citations=[citation],
+        steps=[Step("search", "Searched", "2 pages")],
+        answerable=True,
+    )
 
 
 def test_a_conversation_survives_reopening_the_library(tmp_path: Path):
@@ -51,8 +61,10 @@ def test_a_conversation_survives_reopening_the_library(tmp_path: Path):
         assert (cited.doc, cited.page, cited.region.box) == ("gnuplot.pdf", 1, (1, 2, 3, 4))
         assert cited.quote == "the quoted line"
         assert messages[1].steps == [Step("search", "Searched", "2 pages")]
-        assert chats.history(first.id) == [{"role": "user", "content": long_question},
-                                           {"role": "assistant", "content": "Call rand(-1). [gnuplot.pdf p.1]"}]
+        assert chats.history(first.id) == [
+            {"role": "user", "content": long_question},
+            {"role": "assistant", "content": "Call rand(-1). [gnuplot.pdf p.1]"},
+        ]
 
 
 def test_rename_delete_and_export(tmp_path: Path):

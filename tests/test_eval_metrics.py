@@ -47,8 +47,14 @@ def test_metrics_refuse_empty_gold():
 
 
 def test_html_gold_resolves_to_the_page_holding_the_evidence():
-    query = EvalQuery("q", "?", "a", (GoldRef("site.html", None), GoldRef("b.pdf", 3)),
-                      "future value of   an\ninvestment", "html")
+    query = EvalQuery(
+        "q",
+        "?",
+        "a",
+        (GoldRef("site.html", None), GoldRef("b.pdf", 3)),
+        "future value of   an\ninvestment",
+        "html",
+    )
     texts = {"site.html": ["intro text", "the future value of an\n investment is", "more"]}
     assert resolve_gold(query, texts) == {("site.html", 2), ("b.pdf", 3)}
     texts_broken = {"site.html": ["the future val", "ue of an investment"]}  # never on one page: unresolved
@@ -64,7 +70,7 @@ def test_loader_reads_records_and_reports_bad_lines(tmp_path):
     loaded = load_eval_set(tmp_path)
     assert [q.qid for q in loaded.queries] == ["d1"] and not loaded.queries[0].answerable
     assert [p.name for p in loaded.doc_paths()] == ["a.pdf"]
-    (tmp_path / "queries.jsonl").write_text(json.dumps(good) + "\n{\"qid\": 1}\n")
+    (tmp_path / "queries.jsonl").write_text(json.dumps(good) + '\n{"qid": 1}\n')
     with pytest.raises(ValueError, match="queries.jsonl:2"):
         load_eval_set(tmp_path)
 

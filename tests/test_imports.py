@@ -15,7 +15,18 @@ import pagelens
 PACKAGE = Path(pagelens.__file__).parent
 LAYERS = [
     {"errors"},
-    {"config", "types", "layout", "extras", "assets", "inputs", "storage", "furniture", "looks_vocab", "analysis"},
+    {
+        "config",
+        "types",
+        "layout",
+        "extras",
+        "assets",
+        "inputs",
+        "storage",
+        "furniture",
+        "looks_vocab",
+        "analysis",
+    },
     {"ingest"},
     {"index", "conversations"},
     {"lanes"},
@@ -69,16 +80,26 @@ def graph() -> dict[str, set[str]]:
 
 
 def test_no_module_imports_a_layer_above_its_own():
-    upward = sorted(f"{module} -> {target}" for module, targets in graph().items() for target in targets
-                    if layer(target) > layer(module))
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph().items()
+        for target in targets
+        if layer(target) > layer(module)
+    )
     assert upward == []
 
 
 def test_no_import_loops():
     edges = graph()
     # a package's __init__ re-exporting its modules is not a loop with them
-    edges = {m: {t for t in ts if not (t.startswith(m + ".") or m.startswith(t + ".") and t in edges and
-                                       _is_package(t))} for m, ts in edges.items()}
+    edges = {
+        m: {
+            t
+            for t in ts
+            if not (t.startswith(m + ".") or m.startswith(t + ".") and t in edges and _is_package(t))
+        }
+        for m, ts in edges.items()
+    }
     loops: list[list[str]] = []
     state: dict[str, int] = {}
 
@@ -86,7 +107,7 @@ def test_no_import_loops():
         state[module] = 1
         for target in sorted(edges.get(module, ())):
             if state.get(target) == 1:
-                loops.append(stack[stack.index(target):] + [target])
+                loops.append(stack[stack.index(target) :] + [target])
             elif target not in state:
                 visit(target, stack + [target])
         state[module] = 2

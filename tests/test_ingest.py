@@ -53,16 +53,27 @@ def test_detect_kind_and_hash(dev_docs, tmp_path):
     digest = content_hash(dev_docs / "r-intro.pdf")
     assert re.fullmatch(r"[0-9a-f]{64}", digest) and digest == content_hash(dev_docs / "r-intro.pdf")
     assert digest != content_hash(dev_docs / "r-data-scan.pdf")
-    assert {".pdf", ".html", ".png", ".jpg", ".tiff", ".webp"} <= SUPPORTED_SUFFIXES and ".css" not in SUPPORTED_SUFFIXES
+    assert {
+        ".pdf",
+        ".html",
+        ".png",
+        ".jpg",
+        ".tiff",
+        ".webp",
+    } <= SUPPORTED_SUFFIXES and ".css" not in SUPPORTED_SUFFIXES
 
 
 def test_pdf_pages_text_and_regions(dev_docs, tmp_path, settings):
     part = excerpt(dev_docs / "r-intro.pdf", 10, 16, tmp_path / "r-intro-10-16.pdf")
-    pages = ingest_file(part, name="r-intro.pdf", doc_id="rintro", out_dir=tmp_path / "pages", settings=settings)
+    pages = ingest_file(
+        part, name="r-intro.pdf", doc_id="rintro", out_dir=tmp_path / "pages", settings=settings
+    )
     assert len(pages) == 7
     check_page_files(pages, 1500)
     assert all(p.text_source == "layer" and p.doc == "r-intro.pdf" and p.doc_id == "rintro" for p in pages)
-    assert "will divert all subsequent output from the console to an external file" in flat(pages[2].text)  # p.12
+    assert "will divert all subsequent output from the console to an external file" in flat(
+        pages[2].text
+    )  # p.12
     assert "are not reserved words and hence can be overwritten by the user" in flat(pages[6].text)  # p.16
     assert all(any(r.kind == "text" and r.text for r in p.regions) for p in pages)
     # every region's text is on its page
@@ -77,13 +88,21 @@ def test_slides_are_landscape(dev_docs, tmp_path, settings):
 
 
 def test_html_pages(sample_docs, tmp_path, settings):
-    pages = ingest_file(sample_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
-                        out_dir=tmp_path / "pages", settings=settings)
+    pages = ingest_file(
+        sample_docs / "maxima-finance.html",
+        name="maxima-finance.html",
+        doc_id="fin",
+        out_dir=tmp_path / "pages",
+        settings=settings,
+    )
     assert len(pages) > 1
     check_page_files(pages, 1500)
     assert all(p.text_source == "html" for p in pages)
-    for phrase in ("We can calculate the future value of a Present", "assuming 360 days years, 30 days months",
-                   "Amortization table determined by a specific rate"):
+    for phrase in (
+        "We can calculate the future value of a Present",
+        "assuming 360 days years, 30 days months",
+        "Amortization table determined by a specific rate",
+    ):
         assert sum(phrase in flat(p.text) for p in pages) == 1, phrase  # on exactly one rendered page
 
 
@@ -97,32 +116,49 @@ def test_ocr_off_leaves_scan_without_text(dev_docs, tmp_path, settings):
 @pytest.mark.slow
 def test_layout_model_classifies_regions(dev_docs, tmp_path):
     part = excerpt(dev_docs / "r-intro.pdf", 45, 45, tmp_path / "r-intro-45.pdf")  # text, code and a plot
-    [page] = ingest_file(part, name="p45.pdf", doc_id="p45", out_dir=tmp_path / "pages",
-                         settings=Settings.from_env(ocr="off", layout=True))
+    [page] = ingest_file(
+        part,
+        name="p45.pdf",
+        doc_id="p45",
+        out_dir=tmp_path / "pages",
+        settings=Settings.from_env(ocr="off", layout=True),
+    )
     check_page_files([page], 1500)
     kinds = {r.kind for r in page.regions}
     assert {"text", "figure"} <= kinds and "header" in kinds
     assert any("shorter right tail" in flat(r.text) for r in page.regions if r.kind == "text")
 
 
-@pytest.mark.parametrize("fmt,suffix", [("JPEG", ".jpg"), ("TIFF", ".tif"), ("WEBP", ".webp"), ("GIF", ".gif")])
+@pytest.mark.parametrize(
+    "fmt,suffix", [("JPEG", ".jpg"), ("TIFF", ".tif"), ("WEBP", ".webp"), ("GIF", ".gif")]
+)
 def test_image_formats(sample_docs, tmp_path, settings, fmt, suffix):
     source = tmp_path / f"page{suffix}"
     with Image.open(sample_docs / "booktabs-page2.png") as png:
         png.convert("RGB").save(source, format=fmt)
     assert detect_kind(source) == "image"
-    [page] = ingest_file(source, name=source.name, doc_id="img", out_dir=tmp_path / "pages", settings=settings)
+    [page] = ingest_file(
+        source, name=source.name, doc_id="img", out_dir=tmp_path / "pages", settings=settings
+    )
     check_page_files([page], 1500)
     assert (page.width, page.height) == (1061, 1500) and page.text_source == "none"  # OCR off here
 
 
 @pytest.mark.browser
 def test_chromium_html_renderer(sample_docs, tmp_path, settings):
-    pages = ingest_file(sample_docs / "maxima-finance.html", name="maxima-finance.html", doc_id="fin",
-                        out_dir=tmp_path / "pages", settings=settings.replace(html_renderer="chromium"))
+    pages = ingest_file(
+        sample_docs / "maxima-finance.html",
+        name="maxima-finance.html",
+        doc_id="fin",
+        out_dir=tmp_path / "pages",
+        settings=settings.replace(html_renderer="chromium"),
+    )
     check_page_files(pages, 1500)
     assert len(pages) > 1 and all(p.text_source == "html" for p in pages)
-    for phrase in ("We can calculate the future value of a Present", "Amortization table determined by a specific rate"):
+    for phrase in (
+        "We can calculate the future value of a Present",
+        "Amortization table determined by a specific rate",
+    ):
         assert sum(phrase in flat(p.text) for p in pages) == 1, phrase
 
 
@@ -169,8 +205,13 @@ def test_rotated_page_boxes_sit_on_the_ink(tmp_path, settings):
     page.insert_text((50, 100), "Rotated page text", fontsize=20)
     page.set_rotation(90)
     doc.save(tmp_path / "rotated.pdf")
-    [rendered] = ingest_file(tmp_path / "rotated.pdf", name="rotated.pdf", doc_id="rot", out_dir=tmp_path / "pages",
-                             settings=settings)
+    [rendered] = ingest_file(
+        tmp_path / "rotated.pdf",
+        name="rotated.pdf",
+        doc_id="rot",
+        out_dir=tmp_path / "pages",
+        settings=settings,
+    )
     assert (rendered.width, rendered.height) == (1500, 1125)
     [region] = rendered.regions
     with Image.open(rendered.image_path) as png:
@@ -182,7 +223,9 @@ def test_rotated_page_boxes_sit_on_the_ink(tmp_path, settings):
 
 def test_workers_split_a_document_into_page_ranges(dev_docs, tmp_path, settings):
     part = excerpt(dev_docs / "r-intro.pdf", 10, 27, tmp_path / "r-intro-10-27.pdf")
-    pages = ingest_file(part, name="r.pdf", doc_id="r", out_dir=tmp_path / "pages", settings=settings.replace(workers=2))
+    pages = ingest_file(
+        part, name="r.pdf", doc_id="r", out_dir=tmp_path / "pages", settings=settings.replace(workers=2)
+    )
     assert [p.page for p in pages] == list(range(1, 19))
     check_page_files(pages, 1500)
     assert "will divert all subsequent output from the console to an external file" in flat(pages[2].text)
@@ -206,8 +249,13 @@ def test_chromium_reads_only_regular_files_inside_the_html_folder(tmp_path, sett
         <iframe src="notes.txt" width="600" height="80"></iframe>
         <iframe src="../outside.txt" width="600" height="80"></iframe>
         <iframe src="sub/outside.txt" width="600" height="80"></iframe></body></html>""")
-    pages = ingest_file(page, name="page.html", doc_id="h", out_dir=tmp_path / "pages",
-                        settings=settings.replace(html_renderer="chromium"))
+    pages = ingest_file(
+        page,
+        name="page.html",
+        doc_id="h",
+        out_dir=tmp_path / "pages",
+        settings=settings.replace(html_renderer="chromium"),
+    )
     text = flat(" ".join(p.text for p in pages))
     assert "Framed notes" in text and "Inside note kept on the page." in text
     assert "root:" not in text and "Outside secret" not in text

@@ -71,7 +71,11 @@ def test_too_many_pages_rejected_quickly(tmp_path, settings):
     with pytest.raises(IngestError) as caught:
         ingest(huge, tmp_path, settings)
     message = str(caught.value)
-    assert "5000 pages" in message and "max_pages_per_file" in message and "PAGELENS_MAX_PAGES_PER_FILE" in message
+    assert (
+        "5000 pages" in message
+        and "max_pages_per_file" in message
+        and "PAGELENS_MAX_PAGES_PER_FILE" in message
+    )
     assert time.monotonic() - started < 30  # counted, not rendered
     assert not (tmp_path / "out").exists()
 
@@ -124,7 +128,9 @@ def test_hanging_page_is_killed_and_next_file_works(tmp_path, settings):
     slow = hanging_pdf(tmp_path / "slow.pdf")
     tight = settings.replace(file_timeout_s=2.0, page_timeout_s=1.0)
     started = time.monotonic()
-    with pytest.raises(IngestError, match="page 1 took longer than page_timeout_s=1 s.*PAGELENS_PAGE_TIMEOUT_S"):
+    with pytest.raises(
+        IngestError, match="page 1 took longer than page_timeout_s=1 s.*PAGELENS_PAGE_TIMEOUT_S"
+    ):
         ingest(slow, tmp_path, tight)
     assert time.monotonic() - started < 120
     [page] = ingest(one_page_pdf(tmp_path / "ok.pdf"), tmp_path, tight)  # a fresh worker takes over
@@ -147,12 +153,18 @@ def test_memory_cap_too_small_to_start(tmp_path, settings):
         ingest(doc, tmp_path, settings.replace(memory_cap_mb=40))
 
 
-@pytest.mark.parametrize("cut_at, lost", [("inside page 3's content", "pages 3, 4, 5"),
-                                          ("before page 5's object", "page 5")])
-def test_a_truncated_pdf_with_a_readable_page_tree_fails_naming_its_lost_pages(tmp_path, settings, cut_at, lost):
+@pytest.mark.parametrize(
+    "cut_at, lost", [("inside page 3's content", "pages 3, 4, 5"), ("before page 5's object", "page 5")]
+)
+def test_a_truncated_pdf_with_a_readable_page_tree_fails_naming_its_lost_pages(
+    tmp_path, settings, cut_at, lost
+):
     """Finding 6: a PDF cut short after its page tree was added as five pages, three of them blank."""
-    whole = write_pdf(tmp_path / "whole.pdf", [text_content(f"Page {n} says something useful about topic {n}")
-                                               for n in range(1, 6)], page_resources=FONT_RESOURCES)
+    whole = write_pdf(
+        tmp_path / "whole.pdf",
+        [text_content(f"Page {n} says something useful about topic {n}") for n in range(1, 6)],
+        page_resources=FONT_RESOURCES,
+    )
     assert [len(p.text) > 0 for p in ingest(whole, tmp_path, settings)] == [True] * 5
     data = whole.read_bytes()
     streams = [i for i in range(len(data)) if data.startswith(b">>stream\n", i)]
@@ -174,10 +186,16 @@ def test_a_repaired_pdf_whose_pages_are_whole_is_added(tmp_path, settings):
 
 def slow_pages_pdf(path: Path, pages: int) -> Path:
     """Pages that each take MuPDF about half a second here (a 0.5 pt tiling pattern over the page)."""
-    pattern = (b"<</Type/Pattern/PatternType 1/PaintType 1/TilingType 1/BBox[0 0 0.5 0.5]/XStep 0.5"
-               b"/YStep 0.5/Resources<<>>/Length 19>>stream\n0 0 0.01 0.01 re f\nendstream")
-    return write_pdf(path, [b"/Pattern cs /P1 scn 0 0 612 792 re f"] * pages, extra_objects=[pattern],
-                     page_resources=b"<</Pattern<</P1 3 0 R>>>>")
+    pattern = (
+        b"<</Type/Pattern/PatternType 1/PaintType 1/TilingType 1/BBox[0 0 0.5 0.5]/XStep 0.5"
+        b"/YStep 0.5/Resources<<>>/Length 19>>stream\n0 0 0.01 0.01 re f\nendstream"
+    )
+    return write_pdf(
+        path,
+        [b"/Pattern cs /P1 scn 0 0 612 792 re f"] * pages,
+        extra_objects=[pattern],
+        page_resources=b"<</Pattern<</P1 3 0 R>>>>",
+    )
 
 
 @pytest.mark.slow

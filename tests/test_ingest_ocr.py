@@ -24,8 +24,13 @@ READ = "In this chapter we consider the problem of reading a binary data file"  
 def scan_strip(dev_docs, tmp_path) -> Path:
     """The top of scanned page 1 (chapter title and first sentences): seconds to OCR with either engine."""
     part = excerpt(dev_docs / "r-data-scan.pdf", 1, 1, tmp_path / "scan.pdf")
-    [page] = ingest_file(part, name="scan.pdf", doc_id="scan", out_dir=tmp_path / "pages",
-                         settings=Settings.from_env(ocr="off"))
+    [page] = ingest_file(
+        part,
+        name="scan.pdf",
+        doc_id="scan",
+        out_dir=tmp_path / "pages",
+        settings=Settings.from_env(ocr="off"),
+    )
     strip = tmp_path / "strip.png"
     with Image.open(page.image_path) as image:
         image.crop((0, 0, image.width, image.height // 4)).save(strip)
@@ -35,8 +40,13 @@ def scan_strip(dev_docs, tmp_path) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_image_file_gets_ocr_text(sample_docs, tmp_path, engine):
-    [page] = ingest_file(sample_docs / "booktabs-page2.png", name="booktabs-page2.png", doc_id="bt",
-                         out_dir=tmp_path / "pages", settings=Settings.from_env(ocr=engine, ocr_cache="off"))
+    [page] = ingest_file(
+        sample_docs / "booktabs-page2.png",
+        name="booktabs-page2.png",
+        doc_id="bt",
+        out_dir=tmp_path / "pages",
+        settings=Settings.from_env(ocr=engine, ocr_cache="off"),
+    )
     check_page_files([page], 1500)
     assert page.text_source == "ocr"
     assert "This is a hotch-potch of information that is probably" in flat(page.text)
@@ -80,16 +90,20 @@ def test_cache_key_names_engine_settings_and_image(scan_strip, tmp_path):
     other = tmp_path / "other.png"
     with Image.open(scan_strip) as image:
         image.rotate(180).save(other)
-    keys = {OcrCache.key(scan_strip, "tesseract", '["tesseract", "5.3", ["eng"]]'),
-            OcrCache.key(scan_strip, "tesseract", '["tesseract", "5.3", ["eng", "deu"]]'),
-            OcrCache.key(scan_strip, "tesseract", '["tesseract", "5.4", ["eng"]]'),
-            OcrCache.key(other, "tesseract", '["tesseract", "5.3", ["eng"]]')}
+    keys = {
+        OcrCache.key(scan_strip, "tesseract", '["tesseract", "5.3", ["eng"]]'),
+        OcrCache.key(scan_strip, "tesseract", '["tesseract", "5.3", ["eng", "deu"]]'),
+        OcrCache.key(scan_strip, "tesseract", '["tesseract", "5.4", ["eng"]]'),
+        OcrCache.key(other, "tesseract", '["tesseract", "5.3", ["eng"]]'),
+    }
     assert len(keys) == 4
     assert OcrCache.key(scan_strip, "rapidocr", "x") == OcrCache.key(scan_strip, "rapidocr", "x")
 
 
-@pytest.mark.parametrize("engine,hint", [("tesseract", "apt-get install tesseract-ocr-xyz"),
-                                         ("rapidocr", "PAGELENS_OCR=tesseract")])
+@pytest.mark.parametrize(
+    "engine,hint",
+    [("tesseract", "apt-get install tesseract-ocr-xyz"), ("rapidocr", "PAGELENS_OCR=tesseract")],
+)
 def test_missing_ocr_language_is_a_clear_error(scan_strip, engine, hint):
     with pytest.raises(IngestError, match="PAGELENS_OCR_LANGS") as raised:
         ocr_page(scan_strip, Settings.from_env(ocr=engine, ocr_langs=["eng", "xyz"], ocr_cache="off"))
@@ -122,6 +136,9 @@ def test_unknown_engine_is_a_clear_error():
 
 
 def test_reading_order_joins_pieces_of_a_line():
-    pieces = [OcrLine("world", (120, 10, 200, 30)), OcrLine("second line", (10, 50, 150, 70)),
-              OcrLine("hello", (10, 12, 100, 31))]
+    pieces = [
+        OcrLine("world", (120, 10, 200, 30)),
+        OcrLine("second line", (10, 50, 150, 70)),
+        OcrLine("hello", (10, 12, 100, 31)),
+    ]
     assert [line.text for line in reading_order(pieces)] == ["hello world", "second line"]

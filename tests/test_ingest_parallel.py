@@ -19,8 +19,9 @@ def corpus(dev_docs: Path, folder: Path) -> Path:
     """Real files of every kind: PDF excerpts (one long enough to be split into page ranges), an HTML
     page, a page image and a scanned page (OCR)."""
     folder.mkdir()
-    pdf_parts(dev_docs / "r-intro.pdf", folder, {"r-intro-a.pdf": range(10, 20),
-                                                 "r-intro-b.pdf": range(40, 43)})
+    pdf_parts(
+        dev_docs / "r-intro.pdf", folder, {"r-intro-a.pdf": range(10, 20), "r-intro-b.pdf": range(40, 43)}
+    )
     pdf_parts(dev_docs / "gnuplot-expressions.pdf", folder, {"gnuplot.pdf": range(0, 4)})
     pdf_parts(dev_docs / "r-data-scan.pdf", folder, {"scan.pdf": range(0, 1)})
     for name in ("maxima-finance.html", "booktabs-page2.png"):
@@ -32,9 +33,19 @@ def snapshot(lib: Library) -> dict:
     """Everything an equal library must share: documents, page keys, texts and images, ids in every
     collection."""
     docs = [(d.name, d.doc_id, d.pages, d.status) for d in lib.documents()]
-    pages = {d.name: [(p.key, p.text, p.text_source, Path(p.image_path).name,
-                       hashlib.sha256(Path(p.image_path).read_bytes()).hexdigest()) for p in lib.pages(d.name)]
-             for d in lib.documents()}
+    pages = {
+        d.name: [
+            (
+                p.key,
+                p.text,
+                p.text_source,
+                Path(p.image_path).name,
+                hashlib.sha256(Path(p.image_path).read_bytes()).hexdigest(),
+            )
+            for p in lib.pages(d.name)
+        ]
+        for d in lib.documents()
+    }
     client = lib._chroma.client
     ids = {c.name: sorted(client.get_collection(c.name).get()["ids"]) for c in client.list_collections()}
     return {"docs": docs, "pages": pages, "ids": ids}
@@ -61,12 +72,14 @@ def test_parallel_add_builds_the_same_library_as_one_worker(dev_docs, tmp_path):
 def test_hostile_file_in_a_parallel_batch_fails_alone(dev_docs, tmp_path):
     files = tmp_path / "docs"
     files.mkdir()
-    pdf_parts(dev_docs / "gnuplot-expressions.pdf", files,
-              {"a-good.pdf": range(0, 3), "z-good.pdf": range(5, 9)})
+    pdf_parts(
+        dev_docs / "gnuplot-expressions.pdf", files, {"a-good.pdf": range(0, 3), "z-good.pdf": range(5, 9)}
+    )
     hanging_pdf(files / "hangs.pdf")
     (files / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 200)
-    write_pdf(files / "ok.pdf", [text_content("A small page that renders fine")],
-              page_resources=FONT_RESOURCES)
+    write_pdf(
+        files / "ok.pdf", [text_content("A small page that renders fine")], page_resources=FONT_RESOURCES
+    )
     settings = Settings.from_env(workers=2, ocr="off", file_timeout_s=3.0, page_timeout_s=1.0)
     with Library(tmp_path / "lib", lanes=["text"], settings=settings) as lib:
         started = time.monotonic()
@@ -74,9 +87,15 @@ def test_hostile_file_in_a_parallel_batch_fails_alone(dev_docs, tmp_path):
         assert time.monotonic() - started < 120
         outcome = {f.name: f for f in report.files}
         assert {name: f.status for name, f in outcome.items()} == {
-            "a-good.pdf": "added", "broken.pdf": "failed", "hangs.pdf": "failed", "ok.pdf": "added",
-            "z-good.pdf": "added"}
-        assert "PAGELENS_PAGE_TIMEOUT_S" in outcome["hangs.pdf"].reason  # its page hangs: the per-page limit stops it
+            "a-good.pdf": "added",
+            "broken.pdf": "failed",
+            "hangs.pdf": "failed",
+            "ok.pdf": "added",
+            "z-good.pdf": "added",
+        }
+        assert (
+            "PAGELENS_PAGE_TIMEOUT_S" in outcome["hangs.pdf"].reason
+        )  # its page hangs: the per-page limit stops it
         assert "damaged" in outcome["broken.pdf"].reason
         assert [d.name for d in lib.documents()] == ["a-good.pdf", "ok.pdf", "z-good.pdf"]
         assert all(d.status == "complete" for d in lib.documents())
@@ -107,8 +126,10 @@ def test_progress_reports_pages_for_each_file(dev_docs, tmp_path):
 
 @pytest.mark.slow
 def test_closing_a_batch_early_stops_its_renders(tmp_path):
-    slow = [FileTask(hanging_pdf(tmp_path / f"slow{n}.pdf"), f"slow{n}.pdf", f"d{n}", tmp_path / f"out{n}")
-            for n in range(2)]
+    slow = [
+        FileTask(hanging_pdf(tmp_path / f"slow{n}.pdf"), f"slow{n}.pdf", f"d{n}", tmp_path / f"out{n}")
+        for n in range(2)
+    ]
     events = ingest_files(slow, Settings.from_env(workers=2, ocr="off", file_timeout_s=600.0))
     first = next(events)  # the first file has been opened and counted
     assert first.task in slow

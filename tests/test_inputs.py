@@ -53,7 +53,9 @@ def test_a_huge_query_image_is_refused_before_it_is_decoded(library: Library, tm
     assert peak_rss_mb() - before < 100, "the image was decoded"
 
 
-def test_the_apps_reference_image_reaches_the_library_undecoded(library: Library, tmp_path: Path, monkeypatch):
+def test_the_apps_reference_image_reaches_the_library_undecoded(
+    library: Library, tmp_path: Path, monkeypatch
+):
     """Gradio decodes an upload whose mode differs from the component's image_mode before the app sees it;
     the app's reference image must arrive as a path, so the pixel-count check above runs first."""
     from gradio.data_classes import ImageData

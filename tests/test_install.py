@@ -50,8 +50,13 @@ DEFAULT_PATH = textwrap.dedent("""
 @pytest.mark.slow
 def test_the_default_path_never_imports_torch(python, offline_env):
     """App, CLI (add, search, ask) and Library on the text lane, in a fresh interpreter: no visual module."""
-    result = subprocess.run([python, "-c", DEFAULT_PATH.format(modules=VISUAL_MODULES)], env=offline_env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [python, "-c", DEFAULT_PATH.format(modules=VISUAL_MODULES)],
+        env=offline_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "visual modules: []" in result.stdout, result.stdout[-2000:]
 
@@ -73,8 +78,11 @@ OPEN_CLIP = textwrap.dedent("""
 def installed_lanes_shown(url: str) -> str:
     """The Settings tab's note on installed lanes, from the app's config (what the page renders)."""
     config = httpx.get(f"{url}config", timeout=30).json()
-    notes = [component["props"]["value"] for component in config["components"]
-             if component.get("props", {}).get("elem_id") == "installed-lanes"]
+    notes = [
+        component["props"]["value"]
+        for component in config["components"]
+        if component.get("props", {}).get("elem_id") == "installed-lanes"
+    ]
     assert len(notes) == 1, "the Settings tab has no installed-lanes note"
     return notes[0]
 
@@ -101,19 +109,41 @@ def wheel_venv(wheel_work: Path) -> Path:
         return done.stdout
 
     run("build", "--wheel", "--out-dir", str(work / "dist"), str(REPO))
-    wheel, = (work / "dist").glob("pagelens-*.whl")
+    (wheel,) = (work / "dist").glob("pagelens-*.whl")
     pins = work / "constraints.txt"
-    run("export", "--project", str(REPO), "--frozen", "--no-dev", "--no-hashes", "--no-emit-project",
-        "--output-file", str(pins))
+    run(
+        "export",
+        "--project",
+        str(REPO),
+        "--frozen",
+        "--no-dev",
+        "--no-hashes",
+        "--no-emit-project",
+        "--output-file",
+        str(pins),
+    )
     run("venv", "--python", "3.11", str(work / "venv"))
-    run("pip", "install", "--python", str(work / "venv" / "bin" / "python"), "--constraint", str(pins),
-        str(wheel))
+    run(
+        "pip",
+        "install",
+        "--python",
+        str(work / "venv" / "bin" / "python"),
+        "--constraint",
+        str(pins),
+        str(wheel),
+    )
     return work / "venv"
 
 
 def in_venv(venv: Path, *command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(venv / "bin" / command[0]), *command[1:]], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(venv / "bin" / command[0]), *command[1:]],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture
@@ -126,36 +156,69 @@ def wheel_env(offline_env) -> dict[str, str]:
 def test_the_installed_wheel_adds_searches_and_serves_the_sample(wheel_venv, wheel_env, wheel_work):
     tmp_path = wheel_work / "run"
     tmp_path.mkdir()
-    where = in_venv(wheel_venv, "python", "-c", WHERE,
-                    env=wheel_env, cwd=tmp_path)
+    where = in_venv(wheel_venv, "python", "-c", WHERE, env=wheel_env, cwd=tmp_path)
     assert where.returncode == 0, where.stderr
     module, sample = where.stdout.split()
     assert Path(module).is_relative_to(wheel_venv) and not Path(module).is_relative_to(REPO)
     library = ["--library", str(tmp_path / "lib")]
 
-    added = in_venv(wheel_venv, "pagelens", "add", str(Path(sample) / "maxima-finance.html"), *library,
-                    env=wheel_env, cwd=tmp_path)
+    added = in_venv(
+        wheel_venv,
+        "pagelens",
+        "add",
+        str(Path(sample) / "maxima-finance.html"),
+        *library,
+        env=wheel_env,
+        cwd=tmp_path,
+    )
     assert added.returncode == 0 and added.stdout.startswith("added      maxima-finance.html"), added.stderr
-    found = in_venv(wheel_venv, "pagelens", "search", "net present value of cash flows", "-k", "1", "--json",
-                    *library, env=wheel_env, cwd=tmp_path)
+    found = in_venv(
+        wheel_venv,
+        "pagelens",
+        "search",
+        "net present value of cash flows",
+        "-k",
+        "1",
+        "--json",
+        *library,
+        env=wheel_env,
+        cwd=tmp_path,
+    )
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)[0]["doc"] == "maxima-finance.html"
 
-    refused = in_venv(wheel_venv, "pagelens", "search", "net present value", "--lanes", "text,dse", *library,
-                      env=wheel_env, cwd=tmp_path)
+    refused = in_venv(
+        wheel_venv,
+        "pagelens",
+        "search",
+        "net present value",
+        "--lanes",
+        "text,dse",
+        *library,
+        env=wheel_env,
+        cwd=tmp_path,
+    )
     assert refused.returncode == 1 and INSTALL_VISUAL in refused.stderr and "Traceback" not in refused.stderr
     assert "lane 'dse' needs the 'visual' extra" in refused.stderr, refused.stderr
-    opened = in_venv(wheel_venv, "python", "-c", OPEN_CLIP.format(library=tmp_path / "lib"), env=wheel_env,
-                     cwd=tmp_path)
+    opened = in_venv(
+        wheel_venv, "python", "-c", OPEN_CLIP.format(library=tmp_path / "lib"), env=wheel_env, cwd=tmp_path
+    )
     assert opened.returncode == 0, opened.stderr
     assert "MissingExtraError lane 'clip' needs the 'visual' extra" in opened.stdout, opened.stdout
     assert INSTALL_VISUAL in opened.stdout and "torch: False" in opened.stdout
 
     port = free_port()
-    serve = [str(wheel_venv / "bin" / "pagelens"), "serve", "--library", str(tmp_path / "app"),
-             "--port", str(port)]
-    server = subprocess.Popen(serve, env=wheel_env, cwd=tmp_path, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    serve = [
+        str(wheel_venv / "bin" / "pagelens"),
+        "serve",
+        "--library",
+        str(tmp_path / "app"),
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(
+        serve, env=wheel_env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_for_http(server, url, timeout_s=480, what="pagelens serve from the wheel")
@@ -175,7 +238,7 @@ def test_the_wheel_names_the_licenses_of_the_sample_corpus(wheel_venv, wheel_wor
     wheel's metadata names every license and carries each text."""
     from pagelens.assets import SAMPLE_DIR, sample_documents
 
-    wheel, = (wheel_work / "dist").glob("pagelens-*.whl")
+    (wheel,) = (wheel_work / "dist").glob("pagelens-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
@@ -192,7 +255,8 @@ def test_the_wheel_names_the_licenses_of_the_sample_corpus(wheel_venv, wheel_wor
 def test_a_fresh_clone_gets_its_own_tools_and_environment():
     """`make app` in a fresh clone installs uv into .tools/ and builds .venv; a tracked .tools or .venv (say a
     worktree's link to another checkout's uv) would be checked out in their place and break the set-up."""
-    tracked = subprocess.run(["git", "ls-files", "--", ".tools", ".venv"], cwd=REPO, capture_output=True,
-                             text=True, timeout=60)
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", ".tools", ".venv"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert tracked.returncode == 0, tracked.stderr
     assert tracked.stdout == ""

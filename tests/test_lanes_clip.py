@@ -29,7 +29,9 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
     from pagelens.index.lane import Query
     from pagelens.lanes.visual.clip import create_lane
 
-    ctx = lane_context(tmp_path, max_pixels=10**7)  # no downscaling: the direct computation below sees the same pixels
+    ctx = lane_context(
+        tmp_path, max_pixels=10**7
+    )  # no downscaling: the direct computation below sees the same pixels
     lane = create_lane(tiny_clip, ctx)
     assert lane.spec()["pretrained"].endswith(".pt")
     pages = make_pages(tmp_path / "pages", 4)
@@ -43,7 +45,9 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
     model.eval()
     with torch.no_grad():
         text = model.encode_text(open_clip.get_tokenizer(model_name)(["a striped page"]))[0].numpy()
-        images = model.encode_image(torch.stack([preprocess(Image.open(p.image_path)) for p in pages])).numpy()
+        images = model.encode_image(
+            torch.stack([preprocess(Image.open(p.image_path)) for p in pages])
+        ).numpy()
     text /= np.linalg.norm(text)
     images /= np.linalg.norm(images, axis=1, keepdims=True)
     expected = {p.key: float(v @ text) for p, v in zip(pages, images)}
@@ -57,12 +61,12 @@ def test_clip_lane_end_to_end(tiny_clip, tmp_path):
 
     # composed query: the PDV formula over this lane's towers
     from pagelens.lanes.visual.pdv import PdvWeights, compose
+
     s = ctx.settings
     ref = Image.open(pages[3].image_path)
     got = lane.query_vector(Query(text="with a red bar", image=ref))
     base, composed = lane.encoder.embed_queries(["", "with a red bar"])
-    want = compose(lane.encoder.embed_images([ref])[0], base, composed,
-                   PdvWeights.from_settings(s))
+    want = compose(lane.encoder.embed_images([ref])[0], base, composed, PdvWeights.from_settings(s))
     np.testing.assert_allclose(got, want, atol=1e-5)
 
     lane.delete([pages[0].doc_id])

@@ -8,8 +8,10 @@ from tiny_models import build_tiny_colqwen2, build_tiny_colsmol, lane_context, m
 pytestmark = [pytest.mark.visual, pytest.mark.slow]
 
 
-FAMILIES = {"colqwen2": (build_tiny_colqwen2, "ColQwen2", "ColQwen2Processor"),
-            "colsmol": (build_tiny_colsmol, "ColIdefics3", "ColIdefics3Processor")}
+FAMILIES = {
+    "colqwen2": (build_tiny_colqwen2, "ColQwen2", "ColQwen2Processor"),
+    "colsmol": (build_tiny_colsmol, "ColIdefics3", "ColIdefics3Processor"),
+}
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
@@ -29,8 +31,11 @@ def test_colpali_lane_scores_equal_score_multi_vector(family, tmp_path):
     lane.index(pages)
 
     # colpali-engine directly, as its README does
-    model = getattr(engine, model_cls).from_pretrained(tiny_model, attn_implementation="eager",
-                                                       dtype=torch.float32).eval()
+    model = (
+        getattr(engine, model_cls)
+        .from_pretrained(tiny_model, attn_implementation="eager", dtype=torch.float32)
+        .eval()
+    )
     processor = getattr(engine, processor_cls).from_pretrained(tiny_model)
     images = [Image.open(p.image_path).convert("RGB") for p in pages]
     queries = ["a page with stripes", "a coloured block near the top"]
@@ -40,7 +45,9 @@ def test_colpali_lane_scores_equal_score_multi_vector(family, tmp_path):
         query_batch = processor.process_queries(queries)
         qs = model(**query_batch)
     unpad = lambda x, b: [row[m.bool()] for row, m in zip(x, b["attention_mask"])]  # noqa: E731
-    expected = processor.score_multi_vector(unpad(qs, query_batch), unpad(docs, doc_batch), device="cpu").numpy()
+    expected = processor.score_multi_vector(
+        unpad(qs, query_batch), unpad(docs, doc_batch), device="cpu"
+    ).numpy()
 
     for qi, text in enumerate(queries):
         hits = lane.search(Query(text=text), k=2)  # 3 FDE candidates, exact MaxSim over them, best 2
@@ -52,7 +59,9 @@ def test_colpali_lane_scores_equal_score_multi_vector(family, tmp_path):
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
     # all candidates -> exact ranking equals colpali-engine's ranking
-    full = create_lane(f"colpali:{tiny_model}", lane_context(tmp_path, colpali_candidates=50, max_pixels=10**7))
+    full = create_lane(
+        f"colpali:{tiny_model}", lane_context(tmp_path, colpali_candidates=50, max_pixels=10**7)
+    )
     hits = full.search(Query(text=queries[0]), k=5)
     order = np.argsort(-expected[0])
     assert [h.key for h in hits] == [pages[i].key for i in order]

@@ -26,8 +26,9 @@ def card_embeddings(folder, messages, dimension):
     from transformers import AutoProcessor, Qwen2VLForConditionalGeneration
 
     processor = AutoProcessor.from_pretrained(folder, min_pixels=28 * 28, max_pixels=MAX_PIXELS)
-    model = Qwen2VLForConditionalGeneration.from_pretrained(folder, attn_implementation="eager",
-                                                            dtype=torch.float32).eval()
+    model = Qwen2VLForConditionalGeneration.from_pretrained(
+        folder, attn_implementation="eager", dtype=torch.float32
+    ).eval()
     processor.tokenizer.padding_side = "left"
     model.padding_side = "left"
 
@@ -35,10 +36,14 @@ def card_embeddings(folder, messages, dimension):
         reps = last_hidden_state[:, -1]
         return torch.nn.functional.normalize(reps[:, :dimension], p=2, dim=-1)
 
-    texts = [processor.apply_chat_template(msg, tokenize=False, add_generation_prompt=True) + "<|endoftext|>"
-             for msg in messages]
+    texts = [
+        processor.apply_chat_template(msg, tokenize=False, add_generation_prompt=True) + "<|endoftext|>"
+        for msg in messages
+    ]
     image_inputs, video_inputs = process_vision_info(messages)
-    inputs = processor(text=texts, images=image_inputs, videos=video_inputs, padding="longest", return_tensors="pt")
+    inputs = processor(
+        text=texts, images=image_inputs, videos=video_inputs, padding="longest", return_tensors="pt"
+    )
     with torch.no_grad():
         output = model(**inputs, return_dict=True, output_hidden_states=True)
     return get_embedding(output.hidden_states[-1], dimension).numpy()
@@ -51,14 +56,37 @@ def test_dse_embeddings_equal_the_model_card_computation(tiny_dse, tmp_path):
 
     lane = create_lane(f"dse:{tiny_dse}", lane_context(tmp_path, dse_dim=DIM))
     queries = ["Where can we see Llama?", "What is the LLaMA AI model and how was it trained on csv files?"]
-    query_messages = [[{"role": "user", "content": [
-        {"type": "image", "image": Image.new("RGB", (28, 28)), "resized_height": 1, "resized_width": 1},
-        {"type": "text", "text": f"Query: {q}"}]}] for q in queries]
+    query_messages = [
+        [
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "image",
+                        "image": Image.new("RGB", (28, 28)),
+                        "resized_height": 1,
+                        "resized_width": 1,
+                    },
+                    {"type": "text", "text": f"Query: {q}"},
+                ],
+            }
+        ]
+        for q in queries
+    ]
     pages = make_pages(tmp_path / "pages", 2)
     images = [Image.open(p.image_path).convert("RGB") for p in pages]
-    doc_messages = [[{"role": "user", "content": [
-        {"type": "image", "image": image}, {"type": "text", "text": "What is shown in this image?"}]}]
-        for image in images]
+    doc_messages = [
+        [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image", "image": image},
+                    {"type": "text", "text": "What is shown in this image?"},
+                ],
+            }
+        ]
+        for image in images
+    ]
 
     expected_q = card_embeddings(tiny_dse, query_messages, DIM)
     expected_d = card_embeddings(tiny_dse, doc_messages, DIM)

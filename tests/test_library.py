@@ -38,8 +38,6 @@ def chroma_ids(lib: Library, doc_id: str, collection: str = "lane-words-v1") -> 
     return lib._chroma.client.get_collection(collection).get(where={"doc_id": doc_id})["ids"]
 
 
-
-
 @pytest.fixture(scope="module")
 def gnuplot_library(tmp_path_factory, sample_docs):
     """One library holding gnuplot-expressions.pdf, shared by the read-only tests below."""
@@ -87,7 +85,7 @@ def test_a_library_page_as_query_image_brings_its_text_as_the_caption(gnuplot_li
     lib.search("but in red", image=page.image_path)
     lib.search("but in red", image=page.image_path, caption="a  plot")
     assert seen[0].image.size == (page.width, page.height) and seen[0].text == "but in red"
-    assert seen[0].caption == " ".join(page.text[:lib.settings.max_query_chars].split())
+    assert seen[0].caption == " ".join(page.text[: lib.settings.max_query_chars].split())
     assert seen[1].caption == "a plot"
 
 
@@ -195,8 +193,13 @@ def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_
         outcomes = {f.name: f for f in report.files}
         assert set(outcomes) == {f"manuals/{GNUPLOT}", "maxima-finance.html", "notes.xyz", "missing.pdf"}
         assert outcomes[f"manuals/{GNUPLOT}"].status == "added"
-        assert outcomes["maxima-finance.html"].status == "added" and outcomes["maxima-finance.html"].pages >= 1
-        assert outcomes["notes.xyz"].status == "failed" and "not a PDF, HTML, image" in outcomes["notes.xyz"].reason
+        assert (
+            outcomes["maxima-finance.html"].status == "added" and outcomes["maxima-finance.html"].pages >= 1
+        )
+        assert (
+            outcomes["notes.xyz"].status == "failed"
+            and "not a PDF, HTML, image" in outcomes["notes.xyz"].reason
+        )
         assert outcomes["missing.pdf"].status == "failed" and "no such file" in outcomes["missing.pdf"].reason
         assert not report.ok
         assert [d.name for d in lib.documents()] == [f"manuals/{GNUPLOT}", "maxima-finance.html"]
@@ -223,8 +226,9 @@ def test_several_lanes_are_fused_and_each_hit_says_which_lanes_found_it(tmp_path
         assert top.page == 3
         assert set(top.lanes) == {"words", "words2"}
         assert top.score == pytest.approx(sum(1 / (60 + r.rank) for r in top.lanes.values()))
-        assert [h.page for h in lib.search("expression", k=5, lanes=["words"])] == \
-               [h.page for h in lib.search("expression", k=5, lanes=["words2"])]
+        assert [h.page for h in lib.search("expression", k=5, lanes=["words"])] == [
+            h.page for h in lib.search("expression", k=5, lanes=["words2"])
+        ]
 
 
 def test_a_library_remembers_its_lanes(tmp_path, sample_docs):
@@ -237,12 +241,16 @@ def test_a_library_remembers_its_lanes(tmp_path, sample_docs):
         assert [h.lanes.keys() for h in lib.search("expression", lanes="words2")][0] == {"words2"}
 
 
-def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(tmp_path, sample_docs, monkeypatch):
+def test_changed_lane_spec_reembeds_that_lane_only_and_a_new_lane_is_filled(
+    tmp_path, sample_docs, monkeypatch
+):
     with open_library(tmp_path / "lib", lanes=["words", "words2"]) as lib:
         lib.add([sample_docs / GNUPLOT])
         [doc] = lib.documents()
     word_lane.WordLane.calls.clear()
-    monkeypatch.setitem(registry._FAMILIES, "words2", registry.LaneFamily("words2", word_lane.factory(version=2)))
+    monkeypatch.setitem(
+        registry._FAMILIES, "words2", registry.LaneFamily("words2", word_lane.factory(version=2))
+    )
     with open_library(tmp_path / "lib", lanes=["words", "words2", "words3"]) as lib:
         assert word_lane.WordLane.calls == [("words2", "index"), ("words3", "index")]
         names = lib._chroma.collection_names()
@@ -323,20 +331,26 @@ def two_pdfs(tmp_path: Path, sample_docs: Path) -> list[Path]:
 
 
 def test_a_lane_error_fails_that_file_only_and_leaves_nothing_behind(tmp_path, sample_docs, monkeypatch):
-    monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
+    monkeypatch.setitem(
+        registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx))
+    )
     with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:
         report = lib.add(two_pdfs(tmp_path, sample_docs))
         assert [(f.name, f.status) for f in report.files] == [("a.pdf", "added"), ("b.pdf", "failed")]
         assert "the encoder crashed" in report.files[1].reason
         [doc] = lib.documents()
-        assert lib._chroma.client.get_collection("lane-words-v1").count() == 6  # b's pages were taken out again
+        assert (
+            lib._chroma.client.get_collection("lane-words-v1").count() == 6
+        )  # b's pages were taken out again
         assert sorted(p.name for p in (lib.path / "pages").iterdir()) == [doc.doc_id]
         assert lib._catalog.pending_documents() == []
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, sample_docs, monkeypatch, workers):
-    monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
+    monkeypatch.setitem(
+        registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx))
+    )
     monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
     files = two_pdfs(tmp_path, sample_docs)
     settings = Settings.from_env(workers=workers)
@@ -378,7 +392,9 @@ def test_searching_and_listing_from_another_thread_while_adding(tmp_path, sample
 
 
 def test_an_interrupted_lane_fill_is_redone_on_the_next_open(tmp_path, sample_docs, monkeypatch):
-    monkeypatch.setitem(registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx)))
+    monkeypatch.setitem(
+        registry._FAMILIES, "broken", registry.LaneFamily("broken", lambda name, ctx: BrokenLane(name, ctx))
+    )
     monkeypatch.setattr(BrokenLane, "error", KeyboardInterrupt())
     with open_library(tmp_path / "lib") as lib:
         lib.add(two_pdfs(tmp_path, sample_docs))
@@ -386,7 +402,9 @@ def test_an_interrupted_lane_fill_is_redone_on_the_next_open(tmp_path, sample_do
         open_library(tmp_path / "lib", lanes=["words", "broken"])  # dies filling the new lane, after a.pdf
     monkeypatch.setattr(BrokenLane, "broken_doc", "nothing")
     word_lane.WordLane.calls.clear()
-    with open_library(tmp_path / "lib", lanes=["words", "broken"]) as lib:  # the failed open let go of the lock
+    with open_library(
+        tmp_path / "lib", lanes=["words", "broken"]
+    ) as lib:  # the failed open let go of the lock
         assert word_lane.WordLane.calls == [("broken", "index"), ("broken", "index")]
         assert lib._chroma.client.get_collection("lane-broken-v1").count() == 12
         assert lib._catalog.lanes()["broken"].spec == {"lane": "words", "dim": word_lane.DIM, "version": 1}

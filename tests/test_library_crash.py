@@ -29,13 +29,23 @@ with Library(library, lanes=lanes) as lib:
 
 @pytest.fixture
 def corpus(tmp_path, sample_docs) -> list[Path]:
-    return pdf_parts(sample_docs / "gnuplot-expressions.pdf", tmp_path,
-                     {"a.pdf": range(0, 12), "b.pdf": range(0, 6), "c.pdf": range(6, 12)})
+    return pdf_parts(
+        sample_docs / "gnuplot-expressions.pdf",
+        tmp_path,
+        {"a.pdf": range(0, 12), "b.pdf": range(0, 6), "c.pdf": range(6, 12)},
+    )
 
 
-def run_add(python, env, library: Path, files: list[Path], lanes: str = "words") -> subprocess.CompletedProcess:
-    return subprocess.run([python, "-c", ADD_SCRIPT, lanes, str(library), *map(str, files)], env=env,
-                          capture_output=True, text=True, timeout=600)
+def run_add(
+    python, env, library: Path, files: list[Path], lanes: str = "words"
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [python, "-c", ADD_SCRIPT, lanes, str(library), *map(str, files)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def kill_9(process: subprocess.Popen) -> None:
@@ -57,10 +67,18 @@ def state(library: Path) -> dict:
             collection = lib._chroma.client.get_collection("lane-words-v1")
             docs = {d.name: (d.doc_id, d.pages, d.status) for d in lib.documents()}
             keys = {d.name: [p.key for p in lib.pages(d.name)] for d in lib.documents()}
-            vectors = {d.name: sorted(collection.get(where={"doc_id": d.doc_id})["ids"]) for d in lib.documents()}
+            vectors = {
+                d.name: sorted(collection.get(where={"doc_id": d.doc_id})["ids"]) for d in lib.documents()
+            }
             image_dirs = sorted(p.name for p in (library / "pages").iterdir())
-            return {"docs": docs, "keys": keys, "vectors": vectors, "total_vectors": collection.count(),
-                    "image_dirs": image_dirs, "pending": lib._catalog.pending_documents()}
+            return {
+                "docs": docs,
+                "keys": keys,
+                "vectors": vectors,
+                "total_vectors": collection.count(),
+                "image_dirs": image_dirs,
+                "pending": lib._catalog.pending_documents(),
+            }
 
 
 def wait_for_pending_lane_work(catalog: Path, process: subprocess.Popen, timeout: float = 240) -> None:
@@ -71,8 +89,9 @@ def wait_for_pending_lane_work(catalog: Path, process: subprocess.Popen, timeout
         if catalog.exists():
             try:
                 with sqlite3.connect(f"file:{catalog}?mode=ro", uri=True) as db:
-                    statuses = dict(db.execute(
-                        "SELECT status, COUNT(*) FROM documents WHERE pages > 0 GROUP BY status"))
+                    statuses = dict(
+                        db.execute("SELECT status, COUNT(*) FROM documents WHERE pages > 0 GROUP BY status")
+                    )
             except sqlite3.OperationalError:  # schema not written yet
                 statuses = {}
             if statuses.get("complete") and statuses.get("pending"):
@@ -88,8 +107,13 @@ def test_kill_9_during_add_then_rerun_matches_a_clean_run(tmp_path, corpus, pyth
 
     crashed = tmp_path / "crashed"
     slow_lane = {**subprocess_env, word_lane.INDEX_DELAY_ENV: "0.1"}
-    process = subprocess.Popen([python, "-c", ADD_SCRIPT, "words", str(crashed), *map(str, corpus)],
-                               env=slow_lane, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [python, "-c", ADD_SCRIPT, "words", str(crashed), *map(str, corpus)],
+        env=slow_lane,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wait_for_pending_lane_work(crashed / "catalog.sqlite", process)
     kill_9(process)
 
@@ -126,6 +150,7 @@ with Library(library, lanes=["text"]) as lib:
         print(f.status, f.name, f.pages, f.reason, flush=True)
 """
 
+
 def text_lane_state(library: Path) -> dict:
     """Catalog documents and pages, the lexical index's live page keys (with repeats) and its segment
     folders, and the text lane's passage ids in Chroma."""
@@ -140,30 +165,44 @@ def text_lane_state(library: Path) -> dict:
     folder = library / "lanes" / "text"
     index = LexicalIndex(folder, k1=1.5, b=0.5, writable=False)
     snapshot = index.snapshot()
-    live = sorted(k.decode() for part in snapshot.parts
-                  for k in (part.segment.keys if part.live is None else part.segment.keys[np.asarray(part.live)]))
+    live = sorted(
+        k.decode()
+        for part in snapshot.parts
+        for k in (part.segment.keys if part.live is None else part.segment.keys[np.asarray(part.live)])
+    )
     listed = {f"seg-{part.seg_id}" for part in snapshot.parts}
     index.close()
     client = chromadb.PersistentClient(path=str(library / "chroma"))
     [name] = [c.name for c in client.list_collections() if c.name.startswith("lane-text")]
     passages = sorted(client.get_collection(name).get(include=[])["ids"])
-    return {"docs": docs, "keys": keys, "lexical": live, "unlisted_folders": sorted(
-        p.name for p in (folder / "segments").iterdir() if p.name not in listed),
-            "passage_pages": sorted({p.split("#")[0] for p in passages}), "passages": len(passages)}
+    return {
+        "docs": docs,
+        "keys": keys,
+        "lexical": live,
+        "unlisted_folders": sorted(p.name for p in (folder / "segments").iterdir() if p.name not in listed),
+        "passage_pages": sorted({p.split("#")[0] for p in passages}),
+        "passages": len(passages),
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", ["segment-written", "lexical-committed"])
-def test_kill_9_inside_a_lexical_index_commit_then_rerun_matches_a_clean_run(tmp_path, corpus, python,
-                                                                           subprocess_env, point):
+def test_kill_9_inside_a_lexical_index_commit_then_rerun_matches_a_clean_run(
+    tmp_path, corpus, python, subprocess_env, point
+):
     """Killed after a segment's files are on disk but before the manifest lists them, or after the lexical
     commit while the document is still pending: reopening drops the orphan folder / the pending pages, and
     running the add again ends with each page exactly once, like a clean run."""
     clean = run_add(python, subprocess_env, tmp_path / "clean", corpus, lanes="text")
     assert clean.returncode == 0, clean.stderr
     crashed = tmp_path / "crashed"
-    process = subprocess.Popen([python, "-c", KILL_IN_COMMIT_SCRIPT, point, str(crashed), *map(str, corpus)],
-                               env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [python, "-c", KILL_IN_COMMIT_SCRIPT, point, str(crashed), *map(str, corpus)],
+        env=subprocess_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout.readline().strip() == "STALLED", process.communicate()
     kill_9(process)
     rerun = run_add(python, subprocess_env, crashed, corpus, lanes="text")
@@ -171,5 +210,6 @@ def test_kill_9_inside_a_lexical_index_commit_then_rerun_matches_a_clean_run(tmp
     expected, got = text_lane_state(tmp_path / "clean"), text_lane_state(crashed)
     assert got["lexical"] == got["keys"] == expected["keys"]  # every page once: none lost, none twice
     assert got["unlisted_folders"] == []
-    assert {k: v for k, v in got.items() if k != "unlisted_folders"} == \
-        {k: v for k, v in expected.items() if k != "unlisted_folders"}
+    assert {k: v for k, v in got.items() if k != "unlisted_folders"} == {
+        k: v for k, v in expected.items() if k != "unlisted_folders"
+    }

@@ -45,8 +45,9 @@ def _words_lane():
 def two_docs(tmp_path, dev_docs) -> list[Path]:
     """a.pdf (R intro, 3 pages) and b.pdf (gnuplot, 6 pages): different topics, so a search for b's
     text finds b's pages only once b is complete."""
-    return (pdf_parts(dev_docs / "r-intro.pdf", tmp_path, {"a.pdf": range(10, 13)})
-            + pdf_parts(dev_docs / "gnuplot-expressions.pdf", tmp_path, {"b.pdf": range(6, 12)}))
+    return pdf_parts(dev_docs / "r-intro.pdf", tmp_path, {"a.pdf": range(10, 13)}) + pdf_parts(
+        dev_docs / "gnuplot-expressions.pdf", tmp_path, {"b.pdf": range(6, 12)}
+    )
 
 
 B_QUERY = "gnuplot lambertw function argument"
@@ -87,8 +88,13 @@ def test_search_and_ask_answer_while_an_add_runs_in_another_thread(tmp_path, two
 def test_a_second_process_searches_while_a_writer_process_adds(tmp_path, two_docs, python, subprocess_env):
     a, b = two_docs
     library, done = tmp_path / "lib", tmp_path / "done"
-    writer = subprocess.Popen([python, "-c", WRITER_SCRIPT, str(library), str(a), str(b), str(done)],
-                              env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [python, "-c", WRITER_SCRIPT, str(library), str(a), str(b), str(done)],
+        env=subprocess_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout.readline().split() == ["added", "added"], writer.stderr.read()
         with Library(library, settings=Settings.from_env({})) as reader:
@@ -108,7 +114,10 @@ def test_a_second_process_searches_while_a_writer_process_adds(tmp_path, two_doc
             assert writer.stdout.readline().split() == ["added", "added"], writer.stderr.read()
             after = reader.search(B_QUERY, k=3)
             assert after[0].doc == "b.pdf"  # the reader sees the document once it is complete
-            assert {d.name: d.status for d in reader.documents()} == {"a.pdf": "complete", "b.pdf": "complete"}
+            assert {d.name: d.status for d in reader.documents()} == {
+                "a.pdf": "complete",
+                "b.pdf": "complete",
+            }
         done.touch()
         assert writer.wait(timeout=120) == 0, writer.stderr.read()
     finally:
@@ -120,14 +129,24 @@ def test_a_second_process_searches_while_a_writer_process_adds(tmp_path, two_doc
 
 
 @pytest.mark.slow
-def test_with_a_chroma_server_a_reader_process_uses_every_lane(tmp_path, two_docs, python, subprocess_env,
-                                                               chroma_server):  # noqa: F811
+def test_with_a_chroma_server_a_reader_process_uses_every_lane(
+    tmp_path,
+    two_docs,
+    python,
+    subprocess_env,
+    chroma_server,  # noqa: F811 - the fixture imported above
+):
     url, _ = chroma_server
     a, b = two_docs
     library, done = tmp_path / "lib", tmp_path / "done"
     env = {**subprocess_env, "PAGELENS_CHROMA_URL": url}
-    writer = subprocess.Popen([python, "-c", WRITER_SCRIPT, str(library), str(a), str(b), str(done)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [python, "-c", WRITER_SCRIPT, str(library), str(a), str(b), str(done)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout.readline().split() == ["added", "added"], writer.stderr.read()
         with Library(library, settings=Settings.from_env({}, chroma_url=url)) as reader:

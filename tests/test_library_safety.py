@@ -74,7 +74,7 @@ def test_upload_copies_go_with_their_document(tmp_path: Path):
         staged = stage_uploads([good, bad], root, 2**30).files
         assert [f.status for f in lib.add([*staged, mine]).files] == ["added", "failed", "added"]
         assert [p.name for p in (root / "uploads").rglob("*") if p.is_file()] == ["good.pdf"]
-        newer = text_pdf(dropped / "newer" , "A newer good page.")
+        newer = text_pdf(dropped / "newer", "A newer good page.")
         [copy] = stage_uploads([newer], root, 2**30).files
         renamed = copy.with_name("good.pdf")
         copy.rename(renamed)
@@ -103,7 +103,9 @@ def test_outcomes_never_show_server_paths(tmp_path: Path):
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()}): no real full disk to test")
     try:
@@ -135,8 +137,10 @@ def test_a_full_disk_is_a_disk_full_outcome_and_the_library_still_opens(small_di
     """Finding 5: a full disk blamed the file, an sqlite error escaped add(), later files were never tried,
     earlier outcomes were lost, and the library could not be opened until space was freed."""
     first = text_pdf(tmp_path / "first.pdf", "The harbour budget is 42 million.")
-    later = [text_pdf(tmp_path / f"later{n}.pdf", f"Later document {n} about lighthouses.", pages=8)
-             for n in range(3)]
+    later = [
+        text_pdf(tmp_path / f"later{n}.pdf", f"Later document {n} about lighthouses.", pages=8)
+        for n in range(3)
+    ]
     root = small_disk / "lib"
     with open_library(root) as lib:
         assert lib.add(first).files[0].status == "added"
@@ -166,8 +170,13 @@ def test_a_read_only_library_can_be_listed(small_disk: Path, tmp_path: Path, pyt
         subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
         with pytest.raises(OSError):
             (view / "probe").write_text("x")
-        listed = subprocess.run([python, "-c", WORDS_CLI, "list", "--json", "--library", str(view)],
-                                env=subprocess_env, capture_output=True, text=True, timeout=120)
+        listed = subprocess.run(
+            [python, "-c", WORDS_CLI, "list", "--json", "--library", str(view)],
+            env=subprocess_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         subprocess.run(["umount", "-l", str(view)], check=False)
     assert listed.returncode == 0, listed.stderr
@@ -180,10 +189,20 @@ def test_json_output_reports_the_in_use_error(tmp_path: Path, python, subprocess
     root = tmp_path / "lib"
     new = text_pdf(tmp_path / "new.pdf", "A new document.")
     with open_library(root):
-        busy = subprocess.run([python, "-c", WORDS_CLI, "add", str(new), "--json", "--library", str(root)],
-                              env=subprocess_env, capture_output=True, text=True, timeout=120)
-        listed = subprocess.run([python, "-c", WORDS_CLI, "list", "--json", "--library", str(root)],
-                                env=subprocess_env, capture_output=True, text=True, timeout=120)
+        busy = subprocess.run(
+            [python, "-c", WORDS_CLI, "add", str(new), "--json", "--library", str(root)],
+            env=subprocess_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        listed = subprocess.run(
+            [python, "-c", WORDS_CLI, "list", "--json", "--library", str(root)],
+            env=subprocess_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert listed.returncode == 0 and json.loads(listed.stdout) == [], listed.stderr
     assert busy.returncode == 1
     error = json.loads(busy.stdout)

@@ -10,5 +10,10 @@ from library_machine import LibraryMachine
 pytestmark = pytest.mark.slow
 
 TestLibraryStateMachine = LibraryMachine.TestCase
-TestLibraryStateMachine.settings = settings(max_examples=2, stateful_step_count=8, deadline=None, derandomize=True,
-                                            suppress_health_check=list(HealthCheck))
+TestLibraryStateMachine.settings = settings(
+    max_examples=2,
+    stateful_step_count=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)

@@ -77,7 +77,9 @@ class ScriptedServer:
                     content = "NOT_IN_LIBRARY"
                 else:
                     content = f"Call rand(-1) to restore both seeds {labels[0]}."
-                self._send(200, json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]}))
+                self._send(
+                    200, json.dumps({"choices": [{"message": {"role": "assistant", "content": content}}]})
+                )
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -119,8 +121,9 @@ def test_a_good_answer_keeps_its_valid_citations_and_pages_go_as_images(library,
     request = server.requests[-1]
     assert request["model"] == "scripted-model"  # discovered through GET /models
     parts = request["messages"][-1]["content"]
-    assert any(p["type"] == "image_url" and p["image_url"]["url"].startswith("data:image/png;base64,")
-               for p in parts)
+    assert any(
+        p["type"] == "image_url" and p["image_url"]["url"].startswith("data:image/png;base64,") for p in parts
+    )
     shown = LABEL.findall(" ".join(p.get("text", "") for p in parts))
     assert [c.label for c in answer.citations] == [shown[0]]
 
@@ -171,7 +174,9 @@ def test_a_slow_server_times_out_with_a_clear_message(library, server):
 
 
 def test_a_dead_server_gives_a_clear_message_and_an_extractive_answer(library):
-    answer = ask(library, QUESTION, settings=settings_for(f"http://127.0.0.1:{free_port()}/v1", llm_model="m"))
+    answer = ask(
+        library, QUESTION, settings=settings_for(f"http://127.0.0.1:{free_port()}/v1", llm_model="m")
+    )
     assert any("cannot reach the LLM server" in e for e in errors(answer))
     assert answer.answerable and ("gnuplot-expressions.pdf", 9) in {(c.doc, c.page) for c in answer.citations}
 
@@ -183,8 +188,10 @@ def test_images_off_sends_text_from_the_first_request(server, library):
     assert len(server.requests) == 1 and isinstance(server.requests[0]["messages"][-1]["content"], str)
 
 
-HISTORY = [{"role": "user", "content": "Which gnuplot function returns pseudo random numbers?"},
-           {"role": "assistant", "content": "rand(x) [gnuplot-expressions.pdf p.9]"}]
+HISTORY = [
+    {"role": "user", "content": "Which gnuplot function returns pseudo random numbers?"},
+    {"role": "assistant", "content": "rand(x) [gnuplot-expressions.pdf p.9]"},
+]
 
 
 def test_the_model_rewrites_a_follow_up_from_the_conversation(library, server):
@@ -264,8 +271,11 @@ def test_the_answer_eval_runs_through_an_openai_backend(server, tmp_path, monkey
     from pagelens.eval.ask_eval import run_ask_eval
 
     root = write_answer_set(tmp_path / "set")
-    for name, value in {"PAGELENS_LLM_BACKEND": "openai", "PAGELENS_LLM_BASE_URL": server.url,
-                        "PAGELENS_LLM_TIMEOUT_S": "10"}.items():
+    for name, value in {
+        "PAGELENS_LLM_BACKEND": "openai",
+        "PAGELENS_LLM_BASE_URL": server.url,
+        "PAGELENS_LLM_TIMEOUT_S": "10",
+    }.items():
         monkeypatch.setenv(name, value)
     settings = Settings.from_env(library=tmp_path / "lib", lanes=["text"])
     with Library(tmp_path / "lib", settings=settings) as library:
@@ -274,6 +284,8 @@ def test_the_answer_eval_runs_through_an_openai_backend(server, tmp_path, monkey
     answers = [r for r in server.requests if not r["messages"][0]["content"].startswith("Rewrite")]
     assert len(answers) >= len(QUERIES) + len(UNANSWERABLE)
     assert report.queries == len(QUERIES) + len(UNANSWERABLE) and report.turns == 7
-    assert report.answered >= 1 and all("kettle-handbook.pdf" in str(r.cited) for r in report.results if r.answered)
+    assert report.answered >= 1 and all(
+        "kettle-handbook.pdf" in str(r.cited) for r in report.results if r.answered
+    )
     with_history = [r for r in answers if len(r["messages"]) > 2]
     assert with_history and with_history[-1]["messages"][1]["role"] == "user"

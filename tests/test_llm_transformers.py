@@ -33,8 +33,14 @@ def library(tmp_path_factory, dev_docs):
 
 
 def vlm_settings(model_dir) -> Settings:
-    return Settings(llm_backend="transformers", vlm_model=str(model_dir), device="cpu", llm_max_tokens=12,
-                    max_pixels=64 * 28 * 28, agent_read_pages=2)
+    return Settings(
+        llm_backend="transformers",
+        vlm_model=str(model_dir),
+        device="cpu",
+        llm_max_tokens=12,
+        max_pixels=64 * 28 * 28,
+        agent_read_pages=2,
+    )
 
 
 def test_the_tiny_vlm_reads_page_images_and_generates_text(tiny_vlm, library):
@@ -48,8 +54,11 @@ def test_the_tiny_vlm_reads_page_images_and_generates_text(tiny_vlm, library):
 
 
 def test_the_loop_survives_the_tiny_models_nonsense(tiny_vlm, library):
-    answer = ask(library, "How do I reset both seeds of gnuplot's rand() generator to their standard value?",
-                 settings=vlm_settings(tiny_vlm))
+    answer = ask(
+        library,
+        "How do I reset both seeds of gnuplot's rand() generator to their standard value?",
+        settings=vlm_settings(tiny_vlm),
+    )
     shown = [s for s in answer.steps if s.kind == "read" and "transformers" in s.title]
     assert shown, [s.title for s in answer.steps]
     assert any(s.kind == "error" for s in answer.steps)  # random weights cite no page shown

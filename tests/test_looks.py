@@ -76,12 +76,38 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def test_colour_names_of_pure_and_pale_colours():
-    rgb = np.array([(230, 20, 20), (255, 140, 0), (240, 220, 30), (30, 160, 60), (20, 60, 220), (130, 40, 180),
-                    (250, 120, 200), (120, 70, 20), (128, 128, 128), (10, 10, 10), (250, 250, 250),
-                    (255, 128, 128)], dtype=np.uint8)
+    rgb = np.array(
+        [
+            (230, 20, 20),
+            (255, 140, 0),
+            (240, 220, 30),
+            (30, 160, 60),
+            (20, 60, 220),
+            (130, 40, 180),
+            (250, 120, 200),
+            (120, 70, 20),
+            (128, 128, 128),
+            (10, 10, 10),
+            (250, 250, 250),
+            (255, 128, 128),
+        ],
+        dtype=np.uint8,
+    )
     names = [COLOURS[n] for n in colour_names(rgb)]
-    assert names == ["red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "grey", "black",
-                     "white", "red"]
+    assert names == [
+        "red",
+        "orange",
+        "yellow",
+        "green",
+        "blue",
+        "purple",
+        "pink",
+        "brown",
+        "grey",
+        "black",
+        "white",
+        "red",
+    ]
 
 
 def test_ingest_names_colours_and_kinds_of_drawn_figures(tmp_path):
@@ -95,11 +121,17 @@ def test_ingest_names_colours_and_kinds_of_drawn_figures(tmp_path):
 
     def code_page(page):
         for n in range(20):
-            page.insert_text((72, 100 + 14 * n), f"for (i = 0; i < {n}; i++) total += value[i];",
-                             fontname="cour", fontsize=10)
+            page.insert_text(
+                (72, 100 + 14 * n),
+                f"for (i = 0; i < {n}; i++) total += value[i];",
+                fontname="cour",
+                fontsize=10,
+            )
 
     pdf = make_pdf(tmp_path / "figures.pdf", [plot_page, tree_page, code_page])
-    pages = ingest_file(pdf, name=pdf.name, doc_id="d1", out_dir=tmp_path / "png", settings=settings(tmp_path))
+    pages = ingest_file(
+        pdf, name=pdf.name, doc_id="d1", out_dir=tmp_path / "png", settings=settings(tmp_path)
+    )
     plot, drawing, code = pages
     assert len(plot.looks) == 2 and plot.looks[0].box is None
     figure = plot.looks[1]
@@ -122,7 +154,9 @@ def test_ingest_describes_an_embedded_png_plot(tmp_path):
         page.insert_image(pymupdf.Rect(72, 120, 520, 414), filename=str(png))
 
     pdf = make_pdf(tmp_path / "raster.pdf", [page_with_image])
-    page, = ingest_file(pdf, name=pdf.name, doc_id="d2", out_dir=tmp_path / "png", settings=settings(tmp_path))
+    (page,) = ingest_file(
+        pdf, name=pdf.name, doc_id="d2", out_dir=tmp_path / "png", settings=settings(tmp_path)
+    )
     figure = next(look for look in page.looks[1:] if "image" in look.kinds)
     colours = dict(figure.colours)
     assert colours.get("green", 0) >= 0.05 and colours.get("orange", 0) >= 0.05
@@ -159,28 +193,29 @@ def test_text_inside_a_large_embedded_raster_figure_is_read_indexed_and_explaine
     pdf = make_pdf(tmp_path / "survey.pdf", [page_with_plot])
     cache = tmp_path / "ocr-cache"
     ocr = settings(tmp_path).replace(ocr="tesseract", ocr_cache=str(cache))
-    page, = ingest_file(pdf, name=pdf.name, doc_id="d3", out_dir=tmp_path / "png", settings=ocr)
+    (page,) = ingest_file(pdf, name=pdf.name, doc_id="d3", out_dir=tmp_path / "png", settings=ocr)
     assert page.text_source == "layer" and "kestrel" not in page.text.lower()
     assert {"kestrel", "sightings", "rainfall"} <= set(page.figure_text.lower().split())
-    figure, = (region for region in page.regions if region.kind == "figure" and region.text)
+    (figure,) = (region for region in page.regions if region.kind == "figure" and region.text)
     assert figure.box[0] == pytest.approx(72 * page.width / 595, abs=3)
     assert [look.text for look in page.looks if look.text] == [figure.text]
     assert len(list(cache.glob("*.json"))) == 1  # the 60 pt icon is not read
     library = tmp_path / "library"
     with Library(library, lanes=["text"], settings=ocr.replace(library=library)) as lib:
         assert lib.add([pdf]).ok
-        hit, = lib.search("kestrel sightings", k=3)
+        (hit,) = lib.search("kestrel sightings", k=3)
         assert hit.region.box == figure.box
         assert "figure text: 'Kestrel sightings'" in hit.lanes["text"].why
     assert len(list(cache.glob("*.json"))) == 1  # the second ingestion read the figure from the cache
     off = ocr.replace(ocr_figures=False, looks=False)
-    page, = ingest_file(pdf, name=pdf.name, doc_id="d3", out_dir=tmp_path / "png2", settings=off)
+    (page,) = ingest_file(pdf, name=pdf.name, doc_id="d3", out_dir=tmp_path / "png2", settings=off)
     assert page.figure_text == "" and page.looks == [] and page.title == ""
 
 
 def test_query_colour_and_kind_words_rank_the_page_that_looks_so(tmp_path):
     """Three documents with the same words (separate files, so no overlay folding); a colour word in the
     query decides, and the hit says why."""
+
     def red(page):
         page.insert_text((72, 100), BODY, fontsize=9)
         bar_chart(page, RED)
@@ -192,29 +227,40 @@ def test_query_colour_and_kind_words_rank_the_page_that_looks_so(tmp_path):
     def text_only(page):
         page.insert_text((72, 100), BODY, fontsize=9)
 
-    pdfs = [make_pdf(tmp_path / f"{name}.pdf", [draw]) for name, draw in
-            [("plain", text_only), ("red", red), ("blue", blue)]]
+    pdfs = [
+        make_pdf(tmp_path / f"{name}.pdf", [draw])
+        for name, draw in [("plain", text_only), ("red", red), ("blue", blue)]
+    ]
     with Library(tmp_path / "library", lanes=["text"], settings=settings(tmp_path)) as library:
         assert library.add(pdfs).ok
         for colour in ("red", "blue"):
             hits = library.search(f"the {colour} chart of the measurements over twelve weeks", k=3)
             assert hits[0].doc == f"{colour}.pdf"
-            assert f"colour: {colour}" in hits[0].lanes["text"].why and "kind: plot" in hits[0].lanes["text"].why
+            assert (
+                f"colour: {colour}" in hits[0].lanes["text"].why and "kind: plot" in hits[0].lanes["text"].why
+            )
         hits = library.search("measurements of the sample over twelve weeks", k=3)
-        assert len(hits) == 3 and all(hit.lanes["text"].why == "" for hit in hits)  # no look words, no reasons
+        assert len(hits) == 3 and all(
+            hit.lanes["text"].why == "" for hit in hits
+        )  # no look words, no reasons
 
 
 def test_looks_match_reads_colour_kind_and_title_words():
-    page = PageLook.build({"red": 0.31, "black": 0.6}, {"plot", "colour"}, "Growth rates", "weekly growth",
-                          read_text="")
+    page = PageLook.build(
+        {"red": 0.31, "black": 0.6}, {"plot", "colour"}, "Growth rates", "weekly growth", read_text=""
+    )
     found = match(LooksQuery.parse("the page showing the reddish histogram of growth rates"), page)
     assert found.colour == 1.0 and found.kind == 1.0 and found.title > 0
     talked_about = match(LooksQuery.parse("which bins does the reddish histogram of growth rates use"), page)
     assert talked_about.kind == UNSHOWN_KIND < 1.0 and talked_about.colour == 1.0  # no showing word
     assert found.why == "colour: red 31%; kind: plot; figure text: 'weekly growth'; title: Growth rates"
     assert "figure text" not in match(LooksQuery.parse("the histogram of sales"), page).why
-    assert match(LooksQuery.parse("a blue photo"), page).colour == 0.0 == match(LooksQuery.parse("a photo"), page).kind
-    assert match(LooksQuery.parse("how do I sort a list"), page) .why == ""
+    assert (
+        match(LooksQuery.parse("a blue photo"), page).colour
+        == 0.0
+        == match(LooksQuery.parse("a photo"), page).kind
+    )
+    assert match(LooksQuery.parse("how do I sort a list"), page).why == ""
     # a drawn figure's words are in the text layer: they explain a kind match only; OCR'd words always
     assert "figure text" not in match(LooksQuery.parse("weekly growth"), page).why
     read = PageLook.build({}, {"image"}, "", "Weekly growth\nper site", "Weekly growth\nper site")
@@ -223,14 +269,27 @@ def test_looks_match_reads_colour_kind_and_title_words():
 
 
 def _slide(number: int, text: str) -> Page:
-    return Page(doc_id="deck", doc="deck.pdf", page=number, image_path="", width=4, height=3, text=text,
-                text_source="layer", looks=[Look(box=None, kinds=("slide",))])
+    return Page(
+        doc_id="deck",
+        doc="deck.pdf",
+        page=number,
+        image_path="",
+        width=4,
+        height=3,
+        text=text,
+        text_source="layer",
+        looks=[Look(box=None, kinds=("slide",))],
+    )
 
 
 def test_slide_titles_skip_the_navigation_repeated_on_every_slide():
     nav = "Introduction\nResults\nSummary\n"
-    slides = [_slide(1, "A talk\nby someone"), _slide(2, nav + "Why it is hard\nthree reasons"),
-              _slide(3, nav + "What we found\nit is easy"), _slide(4, nav + "Open questions\nmany")]
+    slides = [
+        _slide(1, "A talk\nby someone"),
+        _slide(2, nav + "Why it is hard\nthree reasons"),
+        _slide(3, nav + "What we found\nit is easy"),
+        _slide(4, nav + "Open questions\nmany"),
+    ]
     titles = document_titles(slides)
     assert titles[1:] == ["Why it is hard", "What we found", "Open questions"]
     own = _slide(5, nav + "body")
@@ -239,24 +298,33 @@ def test_slide_titles_skip_the_navigation_repeated_on_every_slide():
 
 
 def test_overlay_slides_fold_into_the_most_complete_one(tmp_path):
-    bullets = ["Sorting networks compare fixed pairs of wires", "Depth grows with the square of log n",
-               "Odd even merge sort builds one recursively"]
+    bullets = [
+        "Sorting networks compare fixed pairs of wires",
+        "Depth grows with the square of log n",
+        "Odd even merge sort builds one recursively",
+    ]
 
     def slide(shown: int):
         def draw(page):
             page.insert_text((20, 30), "Sorting networks", fontsize=16)
             for n, bullet in enumerate(bullets[:shown]):
                 page.insert_text((30, 70 + 25 * n), bullet, fontsize=11)
+
         return draw
 
     def other(page):
         page.insert_text((20, 30), "Merging networks", fontsize=16)
-        page.insert_text((30, 70), "A merging network of depth log n joins two sorted wires lists", fontsize=11)
+        page.insert_text(
+            (30, 70), "A merging network of depth log n joins two sorted wires lists", fontsize=11
+        )
 
     deck = make_pdf(tmp_path / "deck.pdf", [slide(1), slide(2), slide(3), other], size=(364, 273))
     with Library(tmp_path / "library", lanes=["text"], settings=settings(tmp_path)) as library:
         assert library.add([deck]).ok
         hits = library.search("sorting networks compare wires depth", k=2)
-        assert [hit.page for hit in hits] == [3, 4]  # pages 1-3 are one overlay run, page 4 gets the 2nd place
+        assert [hit.page for hit in hits] == [
+            3,
+            4,
+        ]  # pages 1-3 are one overlay run, page 4 gets the 2nd place
         assert hits[0].similar_pages == [1, 2]
         assert [hit.rank for hit in hits] == [1, 2]

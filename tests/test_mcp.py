@@ -37,7 +37,9 @@ def mcp_command(library: Path, *extra: str) -> list[str]:
 
 def over_stdio(library: Path, env: dict, *extra: str) -> Client:
     command = mcp_command(library, *extra)
-    return Client(StdioServerParameters(command=command[0], args=command[1:], env=env), read_timeout_seconds=240)
+    return Client(
+        StdioServerParameters(command=command[0], args=command[1:], env=env), read_timeout_seconds=240
+    )
 
 
 def wait_for_port(port: int, process: subprocess.Popen, *, timeout_s: float) -> None:
@@ -49,7 +51,9 @@ def wait_for_port(port: int, process: subprocess.Popen, *, timeout_s: float) -> 
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
-            assert time.monotonic() < deadline, f"pagelens mcp --http did not listen on {port} in {timeout_s} s"
+            assert time.monotonic() < deadline, (
+                f"pagelens mcp --http did not listen on {port} in {timeout_s} s"
+            )
             time.sleep(0.25)
 
 
@@ -57,7 +61,9 @@ def wait_for_port(port: int, process: subprocess.Popen, *, timeout_s: float) -> 
 def test_search_get_page_and_a_confined_add_over_stdio(sample_library, offline_env, tmp_path):
     allowed = tmp_path / "inbox"
     allowed.mkdir()
-    (allowed / "capybara.md").write_text("# Capybara care\n\nCapybaras need a pond and fresh hay every day.\n")
+    (allowed / "capybara.md").write_text(
+        "# Capybara care\n\nCapybaras need a pond and fresh hay every day.\n"
+    )
     os.symlink(sample_library / "catalog.sqlite", allowed / "sneaky.md")  # a link out of the folder
     outside = tmp_path / "outside.md"
     outside.write_text("# Not for the assistant\n")
@@ -76,7 +82,9 @@ def test_search_get_page_and_a_confined_add_over_stdio(sample_library, offline_e
             image = await client.read_resource(hits[0]["image"])
             assert base64.b64decode(image.contents[0].blob)[:8] == PNG_MAGIC
 
-            scoped = await client.call_tool("search", {"query": "net present value", "docs": ["gnuplot-expressions.pdf"]})
+            scoped = await client.call_tool(
+                "search", {"query": "net present value", "docs": ["gnuplot-expressions.pdf"]}
+            )
             assert {hit["doc"] for hit in scoped.structured_content["result"]} == {"gnuplot-expressions.pdf"}
 
             page = await client.call_tool("get_page", {"doc": hits[0]["doc"], "page": hits[0]["page"]})
@@ -95,15 +103,20 @@ def test_search_get_page_and_a_confined_add_over_stdio(sample_library, offline_e
                 assert refused.is_error and "outside the folder" in refused.content[0].text, path
             added = await client.call_tool("add", {"path": "capybara.md"})
             assert not added.is_error, added.content
-            assert [(f["name"], f["status"]) for f in added.structured_content["result"]] == [("capybara.md", "added")]
-            names = [d["name"] for d in (await client.call_tool("list_documents", {})).structured_content["result"]]
+            assert [(f["name"], f["status"]) for f in added.structured_content["result"]] == [
+                ("capybara.md", "added")
+            ]
+            names = [
+                d["name"] for d in (await client.call_tool("list_documents", {})).structured_content["result"]
+            ]
             assert "capybara.md" in names and "outside.md" not in names and "sneaky.md" not in names
             hay = await client.call_tool("search", {"query": "capybara pond hay", "k": 1})
             assert hay.structured_content["result"][0]["doc"] == "capybara.md"
             (allowed / "capybara.md").write_text("# Capybara care\n\nCapybaras also like warm mud baths.\n")
             replaced = await client.call_tool("add", {"path": "capybara.md", "replace": True})
             assert [(f["name"], f["status"]) for f in replaced.structured_content["result"]] == [
-                ("capybara.md", "updated")]
+                ("capybara.md", "updated")
+            ]
 
             answer = await client.call_tool("ask", {"question": "What do capybaras need every day?"})
             assert not answer.is_error
@@ -124,8 +137,12 @@ def test_read_only_by_default_and_streamable_http_on_localhost(sample_library, o
     asyncio.run(stdio_session())
 
     port = free_port()
-    server = subprocess.Popen(mcp_command(sample_library, "--http", str(port)), env=offline_env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        mcp_command(sample_library, "--http", str(port)),
+        env=offline_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_for_port(port, server, timeout_s=240)
 

@@ -11,9 +11,9 @@ def reference_fde(m: Muvera, tokens: np.ndarray, document: bool) -> np.ndarray:
     c = m.config
     out = np.zeros((c.reps, c.partitions, c.d_proj), np.float32)
     for r in range(c.reps):
-        bits = tokens @ m.hyperplanes[:, r * c.k_sim:(r + 1) * c.k_sim] > 0
+        bits = tokens @ m.hyperplanes[:, r * c.k_sim : (r + 1) * c.k_sim] > 0
         part = (bits * (2 ** np.arange(c.k_sim))).sum(axis=1)
-        projected = tokens @ m.projection[:, r * c.d_proj:(r + 1) * c.d_proj]
+        projected = tokens @ m.projection[:, r * c.d_proj : (r + 1) * c.d_proj]
         for p in range(c.partitions):
             inside = part == p
             if inside.any():
@@ -49,7 +49,9 @@ def clustered_corpus(rng, n_docs=600, n_tokens=120, dim=64, n_centers=200, per_d
     topics = [rng.choice(n_centers, per_doc, replace=False) for _ in range(n_docs)]
     docs = []
     for topic in topics:
-        t = centers[rng.choice(topic, n_tokens)] + 0.1 * rng.standard_normal((n_tokens, dim)).astype(np.float32)
+        t = centers[rng.choice(topic, n_tokens)] + 0.1 * rng.standard_normal((n_tokens, dim)).astype(
+            np.float32
+        )
         docs.append(t / np.linalg.norm(t, axis=1, keepdims=True))
     queries = []
     for d in rng.integers(0, n_docs, 30):

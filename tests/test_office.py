@@ -19,9 +19,12 @@ from pagelens.ingest.office import find_soffice
 from pagelens.ingest.pipeline import IngestError, detect_kind, ingest_file
 from pagelens.library import Library
 
-needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed "
-                                   "(apt-get install libreoffice-core-nogui libreoffice-writer-nogui "
-                                   "libreoffice-impress-nogui libreoffice-calc-nogui; scripts/setup.sh --test)")
+needs_soffice = pytest.mark.skipif(
+    find_soffice() is None,
+    reason="LibreOffice is not installed "
+    "(apt-get install libreoffice-core-nogui libreoffice-writer-nogui "
+    "libreoffice-impress-nogui libreoffice-calc-nogui; scripts/setup.sh --test)",
+)
 
 
 @pytest.fixture
@@ -77,7 +80,9 @@ def test_malformed_office_documents_fail_clearly_and_leave_nothing(tmp_path, set
 def test_without_libreoffice_office_files_fail_saying_what_to_install(tmp_path, settings):
     source = write_docx(tmp_path / "memo.docx", ["Memo", "text"])
     missing = settings.replace(soffice=str(tmp_path / "no-such-soffice"))
-    with pytest.raises(IngestError, match="LibreOffice is not installed.*apt-get install libreoffice-core-nogui"):
+    with pytest.raises(
+        IngestError, match="LibreOffice is not installed.*apt-get install libreoffice-core-nogui"
+    ):
         ingest(source, tmp_path, missing)
 
 
@@ -101,9 +106,11 @@ def test_a_linked_image_is_not_fetched_during_conversion(tmp_path, settings):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/canary.png"
     try:
-        linked = (f'<text:p><draw:frame draw:name="img" svg:width="2cm" svg:height="2cm" text:anchor-type="paragraph">'
-                  f'<draw:image xlink:href="{url}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/>'
-                  "</draw:frame></text:p>")
+        linked = (
+            f'<text:p><draw:frame draw:name="img" svg:width="2cm" svg:height="2cm" text:anchor-type="paragraph">'
+            f'<draw:image xlink:href="{url}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/>'
+            "</draw:frame></text:p>"
+        )
         source = write_odf(tmp_path / "linked.odt", "odt", ["A page with a linked image"], extra_body=linked)
         [page] = ingest(source, tmp_path, settings)
         assert "linked image" in page.text
@@ -119,8 +126,10 @@ def test_plain_text_and_markdown_become_pages(tmp_path, settings):
     assert "08:00 carrots" in page.text and "<b>not bold</b>" in page.text and page.text_source == "html"
     assert Path(page.image_path).is_file()
     readme = tmp_path / "README.md"
-    readme.write_text("# Tapir handbook\n\nTapirs *love* water.\n\n- swim daily\n- eat fruit\n\n"
-                      + "More tapir facts on many lines.\n\n" * 120)
+    readme.write_text(
+        "# Tapir handbook\n\nTapirs *love* water.\n\n- swim daily\n- eat fruit\n\n"
+        + "More tapir facts on many lines.\n\n" * 120
+    )
     pages = ingest_file(readme, name="README.md", doc_id="md", out_dir=tmp_path / "md", settings=settings)
     assert len(pages) >= 2 and [p.page for p in pages] == list(range(1, len(pages) + 1))
     assert "Tapir handbook" in pages[0].text and "Tapirs love water." in pages[0].text
@@ -147,5 +156,8 @@ def test_a_folder_walk_picks_up_office_text_and_markdown_files(tmp_path):
     (folder / "style.css").write_text("body {}")
     with Library(tmp_path / "lib", lanes=["text"], settings=Settings.from_env(ocr="off")) as lib:
         report = lib.add(folder)
-        assert sorted((f.name, f.status) for f in report.files) == [("guide.md", "added"), ("todo.txt", "added")]
+        assert sorted((f.name, f.status) for f in report.files) == [
+            ("guide.md", "added"),
+            ("todo.txt", "added"),
+        ]
         assert lib.search("okapi forests", k=1)[0].doc == "guide.md"

@@ -31,10 +31,14 @@ def test_compose_normalises_inputs_and_limits():
     # beta = 0 and no text change: the query is the reference image's direction
     np.testing.assert_allclose(compose(image, base, base, PdvWeights(1.0, 1.0, 0.0)), unit(image), atol=1e-6)
     # beta = 1, alpha_text = 1: the query is the composed text's direction
-    np.testing.assert_allclose(compose(image, base, composed, PdvWeights(1.0, 1.0, 1.0)), unit(composed), atol=1e-6)
+    np.testing.assert_allclose(
+        compose(image, base, composed, PdvWeights(1.0, 1.0, 1.0)), unit(composed), atol=1e-6
+    )
     # scaling an input does not change the result (every tower output is normalised first)
     w = PdvWeights.from_settings(Settings())
-    np.testing.assert_allclose(compose(5 * image, base, 3 * composed, w), compose(image, base, composed, w), atol=1e-6)
+    np.testing.assert_allclose(
+        compose(5 * image, base, 3 * composed, w), compose(image, base, composed, w), atol=1e-6
+    )
 
 
 def test_composed_texts():

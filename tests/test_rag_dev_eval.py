@@ -22,7 +22,9 @@ from pagelens.furniture import Furniture
 def answer_set(tmp_path_factory):
     root = write_answer_set(tmp_path_factory.mktemp("answer-set"))
     folder = tmp_path_factory.mktemp("library")
-    library = Library(folder, settings=Settings.from_env(library=folder, lanes=["text"], llm_backend="extractive"))
+    library = Library(
+        folder, settings=Settings.from_env(library=folder, lanes=["text"], llm_backend="extractive")
+    )
     assert library.add(root / "docs" / DOC, progress=False).ok
     yield root, library
     library.close()
@@ -36,7 +38,10 @@ def test_self_made_set_answers_abstains_and_follows_conversations(answer_set):
     assert report.correct >= 4
     assert report.abstained >= 2
     assert report.turns == 7 and report.turns_correct >= 6
-    assert report.turns_by_kind["switch"]["correct"] == 1 and report.turns_by_kind["unanswerable"]["correct"] == 1
+    assert (
+        report.turns_by_kind["switch"]["correct"] == 1
+        and report.turns_by_kind["unanswerable"]["correct"] == 1
+    )
     texts = [r.text for r in report.results] + [t.text for t in report.turn_results]
     assert not any(HEADER in text for text in texts)  # page furniture is never quoted
 
@@ -53,15 +58,27 @@ def test_running_header_and_page_numbers_are_furniture(answer_set):
     assert not furniture.region_is_furniture(title.text, title.box)
 
 
-@pytest.mark.parametrize("question, history", [
-    ("", []),
-    ("   \n\t", []),
-    ("descale " * 1500, []),  # 12,000 characters
-    ("How often should I\x00 descale\x1b[31m the kettle in hard water areas?", []),
-    ("And what should I use for it?", [None, 42, {"role": 7}, {"content": {"x": 1}}, {"role": "user"},
-                                      {"role": "assistant", "content": [None, {"text": 5}]},
-                                      {"role": "user", "content": "How often should I descale the kettle?"}]),
-])
+@pytest.mark.parametrize(
+    "question, history",
+    [
+        ("", []),
+        ("   \n\t", []),
+        ("descale " * 1500, []),  # 12,000 characters
+        ("How often should I\x00 descale\x1b[31m the kettle in hard water areas?", []),
+        (
+            "And what should I use for it?",
+            [
+                None,
+                42,
+                {"role": 7},
+                {"content": {"x": 1}},
+                {"role": "user"},
+                {"role": "assistant", "content": [None, {"text": 5}]},
+                {"role": "user", "content": "How often should I descale the kettle?"},
+            ],
+        ),
+    ],
+)
 def test_bad_input_gets_an_answer_or_a_clear_message(answer_set, question, history):
     _, library = answer_set
     answer = library.ask(question, history=history)
@@ -74,19 +91,32 @@ def test_bad_input_gets_an_answer_or_a_clear_message(answer_set, question, histo
 
 def test_a_follow_up_after_malformed_history_still_resolves(answer_set):
     _, library = answer_set
-    history = [{"role": "user", "content": "How often should I descale the kettle in hard water areas?"},
-               {"role": "tool", "content": "ignored"}, "garbage",
-               {"role": "assistant", "content": "Every four weeks [kettle-handbook.pdf p.3]"}]
+    history = [
+        {"role": "user", "content": "How often should I descale the kettle in hard water areas?"},
+        {"role": "tool", "content": "ignored"},
+        "garbage",
+        {"role": "assistant", "content": "Every four weeks [kettle-handbook.pdf p.3]"},
+    ]
     answer = library.ask("And what should I use for it?", history=history)
     assert answer.answerable and "vinegar" in answer.text
     assert answer.steps[0].kind == "rewrite"
 
 
 def _result(qid: str, answerable: bool, confidence: float, gaps=(), correct=True) -> AskResult:
-    return AskResult(qid=qid, type="text" if answerable else "unanswerable", answerable_gold=answerable,
-                     answered=True, cited=[("d.pdf", 1)], gold=[("d.pdf", 1)] if answerable else [],
-                     hit=answerable, correct=answerable and correct, confidence=confidence, seconds=0.0,
-                     text="an answer", gaps=list(gaps))
+    return AskResult(
+        qid=qid,
+        type="text" if answerable else "unanswerable",
+        answerable_gold=answerable,
+        answered=True,
+        cited=[("d.pdf", 1)],
+        gold=[("d.pdf", 1)] if answerable else [],
+        hit=answerable,
+        correct=answerable and correct,
+        confidence=confidence,
+        seconds=0.0,
+        text="an answer",
+        gaps=list(gaps),
+    )
 
 
 def test_calibration_chooses_factors_and_threshold_and_cross_validation_holds_them_out():

@@ -42,8 +42,13 @@ def test_an_unanswerable_question_gets_a_plain_no_and_no_citations(library, dev_
 
 
 def test_steps_stream_before_the_answer(library):
-    items = list(iter_ask(library, "Which gnuplot string function returns the index of the first "
-                                   "character of a substring?", settings=SETTINGS))
+    items = list(
+        iter_ask(
+            library,
+            "Which gnuplot string function returns the index of the first character of a substring?",
+            settings=SETTINGS,
+        )
+    )
     assert isinstance(items[-1], Answer) and all(isinstance(i, Step) for i in items[:-1])
     kinds = [i.kind for i in items[:-1]]
     assert kinds[0] == "search" and "judge" in kinds and kinds[-1] == "answer"
@@ -80,19 +85,26 @@ def test_a_follow_up_leads_with_what_it_asks_not_with_the_page_cited_last(librar
     follow = library.ask("and what is its precedence?", history=history)
     lead = follow.text.split("[")[0]
     assert "precedence" in lead.lower(), follow.text
-    assert follow.citations[0].doc == "gnuplot-expressions.pdf" and "precedence" in follow.citations[0].quote.lower()
+    assert (
+        follow.citations[0].doc == "gnuplot-expressions.pdf"
+        and "precedence" in follow.citations[0].quote.lower()
+    )
 
 
 def test_a_two_part_question_is_decomposed_and_both_parts_cited(library):
-    answer = library.ask("How do I reset both seeds of gnuplot's rand() generator, and what does "
-                         "lambertw(x) compute?")
+    answer = library.ask(
+        "How do I reset both seeds of gnuplot's rand() generator, and what does lambertw(x) compute?"
+    )
     assert any(s.kind == "decompose" for s in answer.steps)
     assert {("gnuplot-expressions.pdf", 9), ("gnuplot-expressions.pdf", 7)} <= cited(answer)
 
 
 def test_missing_evidence_triggers_bounded_extra_searches(library):
-    answer = ask(library, "What is the default listening port of the Rserve server?",
-                 settings=SETTINGS.replace(agent_max_steps=3))
+    answer = ask(
+        library,
+        "What is the default listening port of the Rserve server?",
+        settings=SETTINGS.replace(agent_max_steps=3),
+    )
     searches = [s for s in answer.steps if s.kind == "search"]
     assert 2 <= len(searches) <= 3
     assert not answer.answerable
@@ -112,7 +124,10 @@ def test_a_missing_vlm_gives_an_error_step_naming_the_model_and_an_extractive_an
 
 
 def test_a_spent_time_budget_stops_the_extra_searches(library):
-    answer = ask(library, "What is the default listening port of the Rserve server?",
-                 settings=SETTINGS.replace(agent_time_budget_s=0.0, agent_max_steps=5))
+    answer = ask(
+        library,
+        "What is the default listening port of the Rserve server?",
+        settings=SETTINGS.replace(agent_time_budget_s=0.0, agent_max_steps=5),
+    )
     assert len([s for s in answer.steps if s.kind == "search"]) == 1
     assert not answer.answerable

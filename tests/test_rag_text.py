@@ -56,26 +56,35 @@ def test_a_first_turn_is_never_a_follow_up():
 
 
 def test_after_an_abstention_a_follow_up_keeps_the_pages_of_its_topic():
-    history = [*HISTORY, {"role": "user", "content": "What does its colour bar stand for?"},
-               {"role": "assistant", "content": "The library does not answer this question."}]
+    history = [
+        *HISTORY,
+        {"role": "user", "content": "What does its colour bar stand for?"},
+        {"role": "assistant", "content": "The library does not answer this question."},
+    ]
     turn = rewrite("Where can I download their code?", history)
     assert turn.follow_up and turn.cited_docs == ["asymptote-modules.pdf"]
     new_topic = "Which R function imports a Minitab Portable Worksheet?"
-    switched = [*history, {"role": "user", "content": new_topic},
-                {"role": "assistant", "content": "The library does not answer this question."}]
+    switched = [
+        *history,
+        {"role": "user", "content": new_topic},
+        {"role": "assistant", "content": "The library does not answer this question."},
+    ]
     assert rewrite("And where can I download their code?", switched).cited_pages == []  # a new topic resets
 
 
 def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     from pagelens.rag.agent import OFF_TOPIC_FACTOR, _discount_off_topic
 
-    on_topic = EvidencePage(doc="asymptote-modules.pdf", page=42, doc_id="a", text="The colour bar.",
-                            image_path="")
+    on_topic = EvidencePage(
+        doc="asymptote-modules.pdf", page=42, doc_id="a", text="The colour bar.", image_path=""
+    )
     named = EvidencePage(doc="other.pdf", page=3, doc_id="b", text="A colour image.", image_path="")
-    elsewhere = EvidencePage(doc="other.pdf", page=9, doc_id="b", text="Download packages from CRAN.",
-                             image_path="")
-    same_doc = EvidencePage(doc="asymptote-modules.pdf", page=7, doc_id="a", text="Download the sources.",
-                            image_path="")  # the cited document, another chapter
+    elsewhere = EvidencePage(
+        doc="other.pdf", page=9, doc_id="b", text="Download packages from CRAN.", image_path=""
+    )
+    same_doc = EvidencePage(
+        doc="asymptote-modules.pdf", page=7, doc_id="a", text="Download the sources.", image_path=""
+    )  # the cited document, another chapter
     pages = (on_topic, named, elsewhere, same_doc)
     stats = CorpusStats.from_texts([p.text for p in pages])
     question = QuestionTerms.of("Where can I download it?", stats)
@@ -84,8 +93,12 @@ def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     turn = rewrite("Where can I download it?", HISTORY)
     assert turn.follow_up and {w.lower() for w in turn.focus} & {"colour", "image"}
     _discount_off_topic(judged, turn)
-    assert [j.confidence for j in judged] == [before[0], before[1], before[2] * OFF_TOPIC_FACTOR,
-                                              before[3] * OFF_TOPIC_FACTOR]
+    assert [j.confidence for j in judged] == [
+        before[0],
+        before[1],
+        before[2] * OFF_TOPIC_FACTOR,
+        before[3] * OFF_TOPIC_FACTOR,
+    ]
     assert judged[2].gaps and "the topic so far" in judged[2].gaps[-1].what
     fresh = [judge_page(question, elsewhere)]
     _discount_off_topic(fresh, rewrite("Where can I download packages from CRAN?", HISTORY))  # a new topic
@@ -94,14 +107,22 @@ def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
 
 def test_the_place_a_question_names_is_where_to_look_not_what_is_asked():
     assert split_place("What does LD50 mean in the R introduction's eye-disease example?") == (
-        "What does LD50 mean", "in the R introduction's eye-disease example?")
-    assert split_place("In the SNP talk, what do the rows stand for?") == ("what do the rows stand for?",
-                                                                           "In the SNP talk")
-    for whole in ["How would I make that line red and dotted, as in the manual's marker example?",
-                  "How do I arrange six plots on one page in 3 rows?", "In what order are levels stored?"]:
+        "What does LD50 mean",
+        "in the R introduction's eye-disease example?",
+    )
+    assert split_place("In the SNP talk, what do the rows stand for?") == (
+        "what do the rows stand for?",
+        "In the SNP talk",
+    )
+    for whole in [
+        "How would I make that line red and dotted, as in the manual's marker example?",
+        "How do I arrange six plots on one page in 3 rows?",
+        "In what order are levels stored?",
+    ]:
         assert split_place(whole) == (whole, "")
-    stats = CorpusStats.from_texts(["LD50 is the dose at which half die.", "The eye disease example data.",
-                                    "filler words only"])
+    stats = CorpusStats.from_texts(
+        ["LD50 is the dose at which half die.", "The eye disease example data.", "filler words only"]
+    )
     asked, place = split_place("What does LD50 mean in the eye disease example?")
     question = QuestionTerms.of(asked, stats, [place])
     assert question.focus() == ["ld50"] and question.weights["eye"] < question.weights["ld50"]
@@ -109,7 +130,10 @@ def test_the_place_a_question_names_is_where_to_look_not_what_is_asked():
 
 def test_question_terms_read_meta_words_as_written_and_what_does_x_mean():
     assert question_terms("According to the presentation, which function gives the present value?") == [
-        "function", "present", "valu"]
+        "function",
+        "present",
+        "valu",
+    ]
     assert question_terms("What does LD50 mean in the eye example?") == ["ld50", "eye", "exampl"]
     assert "mean" in question_terms("What does the mean function return?")
 
@@ -120,8 +144,10 @@ def test_message_content_may_be_a_list_of_parts():
 
 
 def test_decompose_splits_clauses_and_keeps_the_shared_context():
-    parts = decompose("In the R introduction's eruptions example, what bin boundaries are used for the "
-                      "histogram, and what does the Shapiro-Wilk test say?")
+    parts = decompose(
+        "In the R introduction's eruptions example, what bin boundaries are used for the "
+        "histogram, and what does the Shapiro-Wilk test say?"
+    )
     assert len(parts) == 2
     assert all(p.startswith("In the R introduction's eruptions example") for p in parts)
 
@@ -129,7 +155,9 @@ def test_decompose_splits_clauses_and_keeps_the_shared_context():
 def test_decompose_compare_numbered_and_several_questions():
     assert decompose("Compare sink() and capture.output() in R") == ["sink() in R", "capture.output() in R"]
     assert decompose("Tell me: 1) what rand(-1) does 2) what lambertw computes") == [
-        "Tell me: what rand(-1) does", "Tell me: what lambertw computes"]
+        "Tell me: what rand(-1) does",
+        "Tell me: what lambertw computes",
+    ]
     assert decompose("What is gnuplot? How do I reset rand?") == ["What is gnuplot?", "How do I reset rand?"]
 
 
@@ -157,7 +185,12 @@ def test_labels_of_pages_not_shown_are_separated_and_can_be_stripped():
 
 def test_sentences_join_wrapped_lines_and_split_bullets():
     text = "The first sentence\nwraps here. Second one!\n\n• bullet one\n• bullet two"
-    assert sentences(text) == ["The first sentence wraps here.", "Second one!", "• bullet one", "• bullet two"]
+    assert sentences(text) == [
+        "The first sentence wraps here.",
+        "Second one!",
+        "• bullet one",
+        "• bullet two",
+    ]
 
 
 def _page(text: str, page: int) -> EvidencePage:
@@ -165,8 +198,11 @@ def _page(text: str, page: int) -> EvidencePage:
 
 
 def test_the_sentence_answering_the_question_wins_and_absent_words_lower_confidence():
-    answering = _page("Plots are drawn with plot. The rand(-1) call resets both seeds to their standard "
-                      "values. Other text follows.", 1)
+    answering = _page(
+        "Plots are drawn with plot. The rand(-1) call resets both seeds to their standard "
+        "values. Other text follows.",
+        1,
+    )
     unrelated = _page("Histograms use hist. Colours come from palettes.", 2)
     stats = CorpusStats.from_texts([answering.text, unrelated.text, "filler words only"])
     question = QuestionTerms.of("How do I reset both seeds of rand to their standard value?", stats)
@@ -182,9 +218,12 @@ def _kinds(judgement) -> set[str]:
 
 
 def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
-    documented = _page("The --max-ppsize option sets the pointer protection stack. Its default is 50000 "
-                       "locations. Command-line options are read at startup. Environment variables are read "
-                       "later. The --max-vsize option limits the vector heap.", 1)
+    documented = _page(
+        "The --max-ppsize option sets the pointer protection stack. Its default is 50000 "
+        "locations. Command-line options are read at startup. Environment variables are read "
+        "later. The --max-vsize option limits the vector heap.",
+        1,
+    )
     stats = CorpusStats.from_texts([documented.text, "filler words only", "more filler text"])
     asked = QuestionTerms.of("What is the default value of the --max-ppsize option?", stats)
     near_miss = QuestionTerms.of("What is the default value of the --max-vsize option?", stats)
@@ -192,7 +231,9 @@ def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
     assert answered.gaps == [] and "50000" in lead_of(answered.best)
     assert _kinds(missed) <= {"number", "default", "focus"} and missed.gaps
     assert missed.confidence < answered.confidence
-    split = _page("The defaults are 6Mb and 350k. --max-ppsize=N sets the stack. --min-vsize=N sets the heap.", 1)
+    split = _page(
+        "The defaults are 6Mb and 350k. --max-ppsize=N sets the stack. --min-vsize=N sets the heap.", 1
+    )
     other = judge_page(QuestionTerms.of("What is the default of --max-vsize?", stats), split)
     assert "--max-vsize (as written in the question)" in [gap.what for gap in other.gaps]
     signature = _page("pen[] Rainbow(int NColors=32766) a rainbow spectrum", 1)
@@ -203,11 +244,16 @@ def test_the_judge_names_the_kind_of_answer_the_best_passage_lacks():
 
 def test_a_passage_that_points_back_carries_what_it_points_to():
     referent = "Type set size 0.5, 0.5 and then set term png size 600, 400 and set output before you plot it."
-    page = _page(f"Scale values less than 1 shrink the plot.\n\n{referent}\n\n"
-                 "These commands produce an output file that is 600 pixels wide and 400 pixels tall.\n\n"
-                 "The plot fills a quarter of it.", 1)
+    page = _page(
+        f"Scale values less than 1 shrink the plot.\n\n{referent}\n\n"
+        "These commands produce an output file that is 600 pixels wide and 400 pixels tall.\n\n"
+        "The plot fills a quarter of it.",
+        1,
+    )
     stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
-    judged = judge_page(QuestionTerms.of("How do I get an output file 600 pixels wide and 400 tall?", stats), page)
+    judged = judge_page(
+        QuestionTerms.of("How do I get an output file 600 pixels wide and 400 tall?", stats), page
+    )
     assert judged.best.text.startswith("These commands")
     assert len(referent) > 90 and quote_of(judged.best).startswith(f"{referent} These commands")
 
@@ -215,30 +261,41 @@ def test_a_passage_that_points_back_carries_what_it_points_to():
 def test_a_name_the_question_spells_out_finds_its_abbreviation():
     assert {"npv", "irr"} <= initialisms("Is the net present value or the internal rate of return better?")
     assert "hdi" not in initialisms("How do I compute it?")  # question words spell nothing
-    page = _page("Function: irr (val,IO)\n\nIRR is the rate which makes the Net Present Value zero. val is a "
-                 "list of varying cash flows.\n\nFunction: npv (rate,val)\n\nCalculates the present value of "
-                 "a value series. val is a list of varying cash flows.", 1)
+    page = _page(
+        "Function: irr (val,IO)\n\nIRR is the rate which makes the Net Present Value zero. val is a "
+        "list of varying cash flows.\n\nFunction: npv (rate,val)\n\nCalculates the present value of "
+        "a value series. val is a list of varying cash flows.",
+        1,
+    )
     stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
     asked = QuestionTerms.of("How do I compute the net present value of a series of cash flows?", stats)
     assert judge_page(asked, page).best.term.startswith("Function: npv")
 
 
 def test_a_lead_stops_at_the_next_entry_of_a_reference():
-    page = _page("Function: pv (rate,FV,num)\n\nWe can calculate the present value of a future one.\n\n"
-                 "(%i1) pv(0.12,1000,3);\n\nFunction: annuity_fv (rate,FV,num)\n\nThe annuity of a future value.", 1)
+    page = _page(
+        "Function: pv (rate,FV,num)\n\nWe can calculate the present value of a future one.\n\n"
+        "(%i1) pv(0.12,1000,3);\n\nFunction: annuity_fv (rate,FV,num)\n\nThe annuity of a future value.",
+        1,
+    )
     stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
-    judged = judge_page(QuestionTerms.of("How do I calculate the present value of a future one?", stats), page)
+    judged = judge_page(
+        QuestionTerms.of("How do I calculate the present value of a future one?", stats), page
+    )
     lead = lead_of(judged.best)
     assert lead.startswith("Function: pv (rate,FV,num) We can calculate") and "pv(0.12,1000,3)" in lead
     assert "annuity_fv" not in lead
 
 
 def test_near_misses_lack_the_number_default_notation_or_address_asked_about():
-    page = _page("Welch Two Sample t-test data: A and B. 95 percent confidence interval: 0.0138 0.0702. "
-                 "By default, ctable generates a table float; the caption stays on top. "
-                 "In 70% of the blocks a perfect path phylogeny is possible. Australia has eight states and "
-                 "territories. The rand() function produces pseudo-random numbers between 0 and 1. "
-                 "Optimal partitions can be computed in polynomial time.", 1)
+    page = _page(
+        "Welch Two Sample t-test data: A and B. 95 percent confidence interval: 0.0138 0.0702. "
+        "By default, ctable generates a table float; the caption stays on top. "
+        "In 70% of the blocks a perfect path phylogeny is possible. Australia has eight states and "
+        "territories. The rand() function produces pseudo-random numbers between 0 and 1. "
+        "Optimal partitions can be computed in polynomial time.",
+        1,
+    )
     stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
 
     def kinds(question: str) -> set[str]:
@@ -257,13 +314,16 @@ def test_near_misses_lack_the_number_default_notation_or_address_asked_about():
     download = "Where can I download an implementation of the optimal partitions algorithm?"
     assert "location" in kinds(download)
     page = _page("An implementation of optimal partitions is available from www.example.org/partitions.", 1)
-    assert "location" not in kinds(download) and "location" not in kinds("How are optimal partitions computed?")
+    assert "location" not in kinds(download) and "location" not in kinds(
+        "How are optimal partitions computed?"
+    )
 
 
 def test_a_page_without_the_questions_rarest_words_near_its_best_passage_is_a_focus_gap():
     page = _page("The workshop on algorithms took place in 2006. Many talks were given. It met in Zurich.", 1)
-    stats = CorpusStats.from_texts([page.text, "filler words only", "award ceremony for the best paper",
-                                    "more filler text"])
+    stats = CorpusStats.from_texts(
+        [page.text, "filler words only", "award ceremony for the best paper", "more filler text"]
+    )
     award = QuestionTerms.of("Which paper won the best paper award at the 2006 workshop?", stats)
     asked = judge_page(award, page)
     assert "focus" in _kinds(asked)
@@ -272,11 +332,18 @@ def test_a_page_without_the_questions_rarest_words_near_its_best_passage_is_a_fo
 
 
 def test_a_name_no_page_mentions_is_a_gap_on_every_page():
-    page = _page("The finance package computes the net present value with npv and the internal rate of "
-                 "return with irr.", 1)
+    page = _page(
+        "The finance package computes the net present value with npv and the internal rate of "
+        "return with irr.",
+        1,
+    )
     stats = CorpusStats.from_texts([page.text, "filler words only"])
-    known = judge_page(QuestionTerms.of("Which function of the finance package computes the IRR?", stats), page)
-    unknown = judge_page(QuestionTerms.of("Which function of the finance package computes the MIRR?", stats), page)
+    known = judge_page(
+        QuestionTerms.of("Which function of the finance package computes the IRR?", stats), page
+    )
+    unknown = judge_page(
+        QuestionTerms.of("Which function of the finance package computes the MIRR?", stats), page
+    )
     assert known.gaps == []
     assert "MIRR (no page mentions it)" in [gap.what for gap in unknown.gaps]
     assert unknown.confidence < 0.5 * known.confidence
@@ -294,10 +361,13 @@ def test_answer_kind_reads_numbers_defaults_names_and_subjects_from_the_question
     assert kind.subject == ("bw", "bandwidth")
     assert kind.identifiers == ("density()",) and kind.gaps("density(x, bw = 'SJ') by default") == []
     assert [gap.what for gap in kind.gaps("hist() by default, bw")] == [
-        "density() (as written in the question)"]
+        "density() (as written in the question)"
+    ]
     kind = AnswerKind.of("How many pixels wide is the png terminal's image?")
     assert kind.number and not kind.default and kind.subject == ("wide",)
     assert AnswerKind.of("In what year, after 1990 and before 2006, was it made?").stated == ("1990", "2006")
     assert AnswerKind.of("What are the thicknesses of \\toprule and \\midrule in booktabs?").names == (
-        "\\toprule", "\\midrule")
+        "\\toprule",
+        "\\midrule",
+    )
     assert AnswerKind.of("Which Asymptote module draws Venn diagrams?").names == ("Asymptote", "Venn")

@@ -84,7 +84,9 @@ def test_auth_guards_the_page_images(library: Path):
         page = library.resolve() / "pages" / "d0c" / "00001.png"
         with httpx.Client(timeout=30) as http:
             assert http.get(file_url(served.url, str(page))).status_code in (401, 403)
-            login = http.post(f"{served.url.rstrip('/')}/login", data={"username": "reader", "password": "s3cret"})
+            login = http.post(
+                f"{served.url.rstrip('/')}/login", data={"username": "reader", "password": "s3cret"}
+            )
             assert login.status_code == 200
             assert http.get(file_url(served.url, str(page))).status_code == 200
 

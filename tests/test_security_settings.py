@@ -31,8 +31,10 @@ from pagelens.ui.security import allowed_hosts, parse_auth, role_of
 
 KEY = "sk-operator-secret"
 QUESTION = "What budget did the council approve?"
-LAUNCH_WORDS_APP = ("import word_lane; word_lane.register(); from pagelens.config import Settings; "
-                    "from pagelens.ui.app import launch; launch(Settings.from_env(), lanes=['words'], sample_dir=None)")
+LAUNCH_WORDS_APP = (
+    "import word_lane; word_lane.register(); from pagelens.config import Settings; "
+    "from pagelens.ui.app import launch; launch(Settings.from_env(), lanes=['words'], sample_dir=None)"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +51,11 @@ def servers() -> Iterator[tuple[Recorder, Recorder]]:
     attacker.close()
 
 
-def budget_pdf(folder: Path, name: str = "budget.pdf", text: str = "The council approved a budget of 42 million "
-               "for the harbour renewal in its spring session.") -> Path:
+def budget_pdf(
+    folder: Path,
+    name: str = "budget.pdf",
+    text: str = "The council approved a budget of 42 million for the harbour renewal in its spring session.",
+) -> Path:
     path = folder / name
     with pymupdf.open() as doc:
         doc.new_page().insert_text((72, 72), text, fontsize=12)
@@ -68,13 +73,20 @@ def library(tmp_path: Path) -> Path:
 
 
 def operator_llm(operator: Recorder, **more) -> dict:
-    return {"llm_backend": "openai", "llm_base_url": operator.url, "llm_model": "m", "llm_api_key": KEY, **more}
+    return {
+        "llm_backend": "openai",
+        "llm_base_url": operator.url,
+        "llm_model": "m",
+        "llm_api_key": KEY,
+        **more,
+    }
 
 
 def chat_text(chat: list[dict]) -> str:
     def text(message: dict) -> str:
         content = message["content"]
         return content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
+
     return "\n".join(text(m) + json.dumps(m.get("metadata") or {}) for m in chat)
 
 
@@ -90,8 +102,13 @@ def try_settings(client: Client, *values) -> str:
 def app_process(library: Path, env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     environment = {**env, "PAGELENS_LIBRARY": str(library), "PAGELENS_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-c", LAUNCH_WORDS_APP], env=environment, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH_WORDS_APP],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(server, url, timeout_s=120, what="the app")
@@ -121,7 +138,9 @@ def test_no_client_can_point_answering_at_its_own_url(library: Path, servers, su
 
 def test_a_client_choice_holds_for_its_session_and_the_key_stays_home(library: Path, servers):
     operator, other = servers
-    with running_app(library, lanes=["words"], **operator_llm(operator, llm_allowed_urls=[other.url])) as served:
+    with running_app(
+        library, lanes=["words"], **operator_llm(operator, llm_allowed_urls=[other.url])
+    ) as served:
         chooser, bystander = Client(served.url, verbose=False), Client(served.url, verbose=False)
         assert try_settings(chooser, "words", 5, "openai", other.url, "m") == "Applied to this session only."
         chooser.predict(QUESTION, [], api_name="/ask")
@@ -166,8 +185,11 @@ def test_requests_for_a_foreign_host_name_are_refused(library: Path):
             assert http.get(served.url, headers={"Host": f"localhost:{port}"}).status_code == 200
             rebound = http.get(served.url, headers={"Host": f"attacker.example:{port}"})
             assert rebound.status_code == 400
-            api = http.post(served.url.rstrip("/") + "/gradio_api/call/settings", json={"data": []},
-                            headers={"Host": "attacker.example"})
+            api = http.post(
+                served.url.rstrip("/") + "/gradio_api/call/settings",
+                json={"data": []},
+                headers={"Host": "attacker.example"},
+            )
             assert api.status_code == 400
 
 
@@ -182,20 +204,27 @@ def test_allowed_hosts_default_and_wildcard_bind():
 def test_roles_decide_who_adds_removes_and_saves_for_everyone(library: Path, tmp_path: Path, servers):
     operator, other = servers
     auth = "boss:pw-1:admin,ed:pw-2:editor,ann:pw-3"
-    with running_app(library, lanes=["words"], auth=auth,
-                     **operator_llm(operator, llm_allowed_urls=[other.url])) as served:
+    with running_app(
+        library, lanes=["words"], auth=auth, **operator_llm(operator, llm_allowed_urls=[other.url])
+    ) as served:
         reader = Client(served.url, auth=("ann", "pw-3"), verbose=False)
         status, *_ = reader.predict([handle_file(str(budget_pdf(tmp_path, "other.pdf")))], api_name="/add")
         assert status.startswith("Not added") and "editor role" in status
         status, *_ = reader.predict("budget.pdf", api_name="/remove")
-        assert status.startswith("Not removed") and [d.name for d in served.library.documents()] == ["budget.pdf"]
+        assert status.startswith("Not removed") and [d.name for d in served.library.documents()] == [
+            "budget.pdf"
+        ]
         assert "admin role" in try_settings(reader, "words, words2", 5, "extractive", operator.url, "m")
         assert try_settings(reader, "words", 5, "openai", other.url, "m") == "Applied to this session only."
 
         admin = Client(served.url, auth=("boss", "pw-1"), verbose=False)
         assert try_settings(admin, "words", 7, "openai", other.url, "m2") == "Saved."
         saved = json.loads(prefs_path(library).read_text())
-        assert saved["k"] == 7 and saved["llm_base_url"] == other.url and KEY not in prefs_path(library).read_text()
+        assert (
+            saved["k"] == 7
+            and saved["llm_base_url"] == other.url
+            and KEY not in prefs_path(library).read_text()
+        )
         Client(served.url, auth=("ed", "pw-2"), verbose=False).predict(QUESTION, [], api_name="/ask")
         assert other.seen and all(auth == "" for auth in other.authorizations())
 
@@ -222,9 +251,14 @@ def _prefs(operator: Settings, **choices) -> UiPrefs:
 
 
 def test_a_saved_endpoint_the_operator_does_not_allow_is_dropped(tmp_path: Path):
-    operator = Settings.from_env({}, library=tmp_path, llm_backend="openai", llm_base_url="http://llm.internal/v1")
-    prefs_path(tmp_path).write_text(json.dumps({"lanes": ["text"], "k": 4, "llm_backend": "openai",
-                                                "llm_base_url": "http://attacker.example/v1"}))
+    operator = Settings.from_env(
+        {}, library=tmp_path, llm_backend="openai", llm_base_url="http://llm.internal/v1"
+    )
+    prefs_path(tmp_path).write_text(
+        json.dumps(
+            {"lanes": ["text"], "k": 4, "llm_backend": "openai", "llm_base_url": "http://attacker.example/v1"}
+        )
+    )
     loaded = load_prefs(tmp_path, operator)
     assert loaded.k == 4 and loaded.llm_base_url == "http://llm.internal/v1"
     with pytest.raises(ValueError, match="operator"):
@@ -232,5 +266,11 @@ def test_a_saved_endpoint_the_operator_does_not_allow_is_dropped(tmp_path: Path)
     with pytest.raises(ValueError, match="backend"):
         _prefs(operator, llm_backend="transformers").validated(operator)
     keyed = operator.replace(llm_api_key=KEY, llm_allowed_urls=["http://other.internal/v1"])
-    assert _prefs(keyed, llm_backend="openai", llm_base_url="http://llm.internal/v1/").apply(keyed).llm_api_key == KEY
-    assert _prefs(keyed, llm_backend="openai", llm_base_url="http://other.internal/v1").apply(keyed).llm_api_key == ""
+    assert (
+        _prefs(keyed, llm_backend="openai", llm_base_url="http://llm.internal/v1/").apply(keyed).llm_api_key
+        == KEY
+    )
+    assert (
+        _prefs(keyed, llm_backend="openai", llm_base_url="http://other.internal/v1").apply(keyed).llm_api_key
+        == ""
+    )

@@ -12,8 +12,16 @@ from pagelens.config import choices
 from pagelens.layout import LibraryLayout, page_image_name
 
 
-@pytest.mark.parametrize("field, value", [("ocr", "rapidocrr"), ("llm_backend", "gpt"), ("device", "tpu"),
-                                          ("llm_images", "yes"), ("html_renderer", "webkit")])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("ocr", "rapidocrr"),
+        ("llm_backend", "gpt"),
+        ("device", "tpu"),
+        ("llm_images", "yes"),
+        ("html_renderer", "webkit"),
+    ],
+)
 def test_a_typo_in_an_option_fails_at_once_naming_the_allowed_values(field, value):
     with pytest.raises(errors.SettingsError) as caught:
         Settings(**{field: value})
@@ -90,4 +98,3 @@ def test_the_layout_owns_every_name(tmp_path):
     assert layout.page_of_image(layout.uploads / "x" / "00001.png") is None
     assert layout.lane_folder("clip:ViT-B-32/laion").name == "clip_ViT-B-32_laion"
     assert not set(layout.served) & set(layout.private)
-

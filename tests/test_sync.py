@@ -64,8 +64,11 @@ def test_sync_adds_updates_follows_renames_and_removes_only_its_own_documents(wo
     (folder / "badger.txt").rename(folder / "brock.txt")
     (folder / "sub" / "cheetah.md").unlink()
     second = lib.sync(folder)
-    assert outcomes(second) == {"aardvark.md": "updated", "brock.txt": ("renamed", "badger.txt"),
-                                "sub/cheetah.md": "removed"}
+    assert outcomes(second) == {
+        "aardvark.md": "updated",
+        "brock.txt": ("renamed", "badger.txt"),
+        "sub/cheetah.md": "removed",
+    }
     after = {d.name: d for d in lib.documents()}
     assert set(after) == {"aardvark.md", "brock.txt", "dingo.md"}  # dingo.md came from elsewhere: kept
     assert after["brock.txt"].doc_id == docs["badger.txt"].doc_id  # not ingested again
@@ -127,8 +130,9 @@ def test_sync_command_reports_per_file(cli, tmp_path, subprocess_env):
     write(folder / "ferret.md", "# Ferret\n\nFerrets are curious.\n")
 
     def run() -> subprocess.CompletedProcess:
-        return subprocess.run(cli("sync", str(folder)), env=subprocess_env, capture_output=True, text=True,
-                              timeout=300)
+        return subprocess.run(
+            cli("sync", str(folder)), env=subprocess_env, capture_output=True, text=True, timeout=300
+        )
 
     first = run()
     assert first.returncode == 0, first.stderr
@@ -137,7 +141,10 @@ def test_sync_command_reports_per_file(cli, tmp_path, subprocess_env):
     (folder / "emu.md").unlink()
     second = run()
     assert second.returncode == 0, second.stderr
-    assert second.stdout.splitlines() == ["renamed    polecat.md (from ferret.md)", "removed    emu.md (1 pages)"]
+    assert second.stdout.splitlines() == [
+        "renamed    polecat.md (from ferret.md)",
+        "removed    emu.md (1 pages)",
+    ]
     assert "1 renamed, 1 removed" in second.stderr
 
 
@@ -147,8 +154,9 @@ class Lines:
     def __init__(self, process: subprocess.Popen) -> None:
         self.seen: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [self._queue.put(line.rstrip("\n")) for line in process.stdout],
-                         daemon=True).start()
+        threading.Thread(
+            target=lambda: [self._queue.put(line.rstrip("\n")) for line in process.stdout], daemon=True
+        ).start()
 
     def wait_for(self, predicate, timeout_s: float = 180) -> str:
         deadline = time.monotonic() + timeout_s
@@ -168,8 +176,13 @@ def test_watch_follows_changes_and_never_ingests_a_half_written_pdf(cli, tmp_pat
     write(folder / "gecko.md", "# Gecko\n\nGeckos climb glass.\n")
     errors = tmp_path / "stderr.txt"
     with open(errors, "w") as stderr:
-        child = subprocess.Popen(cli("sync", str(folder), "--watch", "--settle", "1.5"), env=subprocess_env,
-                                 stdout=subprocess.PIPE, stderr=stderr, text=True)
+        child = subprocess.Popen(
+            cli("sync", str(folder), "--watch", "--settle", "1.5"),
+            env=subprocess_env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
     lines = Lines(child)
     try:
         lines.wait_for(lambda line: line == "added      gecko.md (1 pages)")
@@ -179,7 +192,7 @@ def test_watch_follows_changes_and_never_ingests_a_half_written_pdf(cli, tmp_pat
         data = (dev_docs / GNUPLOT).read_bytes()
         with open(folder / "manual.pdf", "wb") as out:  # a slow copy: five chunks, 0.5 s apart
             for start in range(0, len(data), len(data) // 5 + 1):
-                out.write(data[start:start + len(data) // 5 + 1])
+                out.write(data[start : start + len(data) // 5 + 1])
                 out.flush()
                 time.sleep(0.5)
         lines.wait_for(lambda line: "manual.pdf" in line)

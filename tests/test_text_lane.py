@@ -27,8 +27,19 @@ def pdf_pages(path: Path, doc_id: str, first: int, last: int) -> list[Page]:
         for number in range(first, last + 1):
             page = doc[number - 1]
             blocks = [Region("text", tuple(b[:4]), b[4]) for b in page.get_text("blocks") if b[6] == 0]
-            pages.append(Page(doc_id=doc_id, doc=path.name, page=number, image_path="", width=1, height=1,
-                              text=page.get_text(), text_source="layer", regions=blocks))
+            pages.append(
+                Page(
+                    doc_id=doc_id,
+                    doc=path.name,
+                    page=number,
+                    image_path="",
+                    width=1,
+                    height=1,
+                    text=page.get_text(),
+                    text_source="layer",
+                    regions=blocks,
+                )
+            )
     return pages
 
 
@@ -38,6 +49,7 @@ def lane_env(tmp_path):
 
     def open_lane(**settings):
         return create_lane("text", LaneContext(Settings(**settings), chroma.scoped(), tmp_path / "lane"))
+
     return chroma, open_lane
 
 
@@ -104,10 +116,21 @@ def generated_page(doc_id: str, number: int, body: str, header: str = "") -> Pag
     """An A4 page (pixels as rendered) with `body` mid-page, an optional running header at the top and a
     page number at the foot."""
     regions = [Region("text", (72, 30, 300, 45), f"{header}    {number}")] if header else []
-    regions += [Region("text", (72, 100, 520, 300), body),
-                Region("text", (280, 805, 320, 820), f"Page {number}")]
-    return Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=number, image_path="", width=595, height=842,
-                text="\n".join(r.text for r in regions), text_source="layer", regions=regions)
+    regions += [
+        Region("text", (72, 100, 520, 300), body),
+        Region("text", (280, 805, 320, 820), f"Page {number}"),
+    ]
+    return Page(
+        doc_id=doc_id,
+        doc=f"{doc_id}.pdf",
+        page=number,
+        image_path="",
+        width=595,
+        height=842,
+        text="\n".join(r.text for r in regions),
+        text_source="layer",
+        regions=regions,
+    )
 
 
 def test_a_running_header_is_down_weighted(lane_env, tmp_path):
@@ -115,20 +138,26 @@ def test_a_running_header_is_down_weighted(lane_env, tmp_path):
     text first, and the document's pages lower than the header at full weight would; content words still
     find their page, and the page's body as its region (never the header)."""
     chroma, open_lane = lane_env
-    bodies = ["Fill it through the lid with cold water up to the MAX mark.",
-              "Press the switch once; the light turns off when the water boils.",
-              "Descale every four weeks with white vinegar in hard water areas.",
-              "Rinse the limescale filter under the tap after descaling.",
-              "A blue blinking light means the base is not connected."]
+    bodies = [
+        "Fill it through the lid with cold water up to the MAX mark.",
+        "Press the switch once; the light turns off when the water boils.",
+        "Descale every four weeks with white vinegar in hard water areas.",
+        "Rinse the limescale filter under the tap after descaling.",
+        "A blue blinking light means the base is not connected.",
+    ]
     handbook = [generated_page("kettle", n, body, "Kettle Handbook 2.1") for n, body in enumerate(bodies, 1)]
-    review = [generated_page("review", 1, "This kettle handbook is short, clear and well printed."),
-              generated_page("review", 2, "The toaster guide is longer.")]
+    review = [
+        generated_page("review", 1, "This kettle handbook is short, clear and well printed."),
+        generated_page("review", 2, "The toaster guide is longer."),
+    ]
     assert Furniture.of(handbook).split(handbook[2]) == (bodies[2], "Kettle Handbook 2.1    3\nPage 3")
     worked = [generated_page("x", n, f"(%o{n}) 1404.9{n}") for n in range(1, 6)]  # output lines: content
     assert Furniture.of(worked).split(worked[0]) == ("(%o1) 1404.91", "Page 1")
     lane = open_lane()
-    full = TextLane(LaneContext(Settings(), chroma.scoped(), tmp_path / "full"),
-                    replace(lane.params, furniture_weight=1.0))
+    full = TextLane(
+        LaneContext(Settings(), chroma.scoped(), tmp_path / "full"),
+        replace(lane.params, furniture_weight=1.0),
+    )
     ratios = []
     for opened in (lane, full):
         opened.index(handbook)
@@ -216,8 +245,12 @@ def bm25s_scores(pages: dict[str, list[str]], query: str) -> dict[str, float]:
 
 
 def assert_same_scores(index: LexicalIndex, live: dict[str, list[str]]) -> None:
-    for query in ["sink output file console", "assign value variable function", "gnuplot lambertw argument",
-                  "the function of the value of the file"]:
+    for query in [
+        "sink output file console",
+        "assign value variable function",
+        "gnuplot lambertw argument",
+        "the function of the value of the file",
+    ]:
         got, expected = lexical_scores(index, query), bm25s_scores(live, query)
         assert got.keys() == expected.keys(), query
         assert np.allclose([got[k] for k in expected], list(expected.values()), rtol=1e-4, atol=1e-6), query
@@ -227,7 +260,9 @@ def indexed(pages: list[Page]) -> list[IndexedPage]:
     return [IndexedPage(p.key, p.doc_id, analyze(p.text), []) for p in pages]
 
 
-def test_incremental_index_scores_like_one_bm25s_index_over_the_live_pages(tmp_path, r_intro, gnuplot, monkeypatch):
+def test_incremental_index_scores_like_one_bm25s_index_over_the_live_pages(
+    tmp_path, r_intro, gnuplot, monkeypatch
+):
     """Adds in separate segments, a delete, an update with fewer pages and tier merges: at every step the
     scores equal a bm25s index built from scratch over exactly the pages that are live."""
     monkeypatch.setattr(bm25_index, "MERGE_FACTOR", 3)
@@ -242,7 +277,7 @@ def test_incremental_index_scores_like_one_bm25s_index_over_the_live_pages(tmp_p
         live.update((p.key, analyze(p.text)) for p in pages)
 
     for part in range(0, len(r_intro), 3):  # four segments of one document each: merges run at three
-        add([replace(p, doc_id=f"r{part}") for p in r_intro[part:part + 3]])
+        add([replace(p, doc_id=f"r{part}") for p in r_intro[part : part + 3]])
     add(gnuplot)
     segments = len(list((tmp_path / "lexical" / "segments").iterdir()))
     assert segments < 5, "three segments of one tier should have been merged"
@@ -253,7 +288,9 @@ def test_incremental_index_scores_like_one_bm25s_index_over_the_live_pages(tmp_p
     assert_same_scores(index, live)
     add(gnuplot[:4])  # an update with fewer pages replaces every earlier page of the document
     assert_same_scores(index, live)
-    assert not any(k.startswith("gnuplot:") and int(k.split(":")[1]) > 4 for k in lexical_scores(index, "gnuplot"))
+    assert not any(
+        k.startswith("gnuplot:") and int(k.split(":")[1]) > 4 for k in lexical_scores(index, "gnuplot")
+    )
     reader = LexicalIndex(tmp_path / "lexical", k1=1.5, b=0.5, writable=False)
     assert_same_scores(reader, live)
     with pytest.raises(PermissionError, match="read-only"):

@@ -80,8 +80,9 @@ def test_a_bad_file_gets_a_clear_message(added, client: Client, tmp_path: Path, 
 
 
 def test_search_returns_ranked_pages_with_snippets(added, client: Client):
-    gallery, ranking, status, hits = client.predict("operator precedence exponentiation -2**2", None, 3, ["text"],
-                                                    api_name="/search")
+    gallery, ranking, status, hits = client.predict(
+        "operator precedence exponentiation -2**2", None, 3, ["text"], api_name="/search"
+    )
     assert status == "3 pages."
     rows = ranking["data"]
     assert [row[0] for row in rows] == [1, 2, 3]
@@ -95,12 +96,14 @@ def test_search_returns_ranked_pages_with_snippets(added, client: Client):
 def test_search_within_chosen_documents(added, client: Client, served, tmp_path: Path, dev_docs: Path):
     [other] = pdf_parts(dev_docs / "r-intro.pdf", tmp_path, {"r-manual.pdf": range(26, 28)})
     client.predict([handle_file(str(other))], api_name="/add")
-    _, ranking, status, _ = client.predict("reset the seeds of the random generator", None, 5, ["text"],
-                                           ["r-manual.pdf"], api_name="/search")
+    _, ranking, status, _ = client.predict(
+        "reset the seeds of the random generator", None, 5, ["text"], ["r-manual.pdf"], api_name="/search"
+    )
     assert status == "2 pages in 1 chosen document."
     assert {row[1] for row in ranking["data"]} == {"r-manual.pdf"}
-    _, ranking, _, _ = client.predict("reset the seeds of the random generator", None, 5, ["text"],
-                                      api_name="/search")
+    _, ranking, _, _ = client.predict(
+        "reset the seeds of the random generator", None, 5, ["text"], api_name="/search"
+    )
     assert ranking["data"][0][1] == "gnuplot functions.pdf"
     _, _, status, _ = client.predict("seeds", None, 5, ["text"], ["no-such.pdf"], api_name="/search")
     assert status.startswith("Search failed: no document named 'no-such.pdf'")
@@ -113,7 +116,9 @@ def test_search_within_chosen_documents(added, client: Client, served, tmp_path:
 
 def test_image_query_without_a_visual_lane_says_so(added, client: Client, small_pdf: Path, served):
     page = served.library.pages("gnuplot functions.pdf")[0].image_path
-    gallery, _, status, _ = client.predict("the same page", handle_file(page), 3, ["text"], api_name="/search")
+    gallery, _, status, _ = client.predict(
+        "the same page", handle_file(page), 3, ["text"], api_name="/search"
+    )
     assert gallery == [] and "Image queries need a visual lane" in status
 
 
@@ -130,14 +135,20 @@ def test_ask_saves_the_conversation_and_follows_up_in_it(added, client: Client, 
     assert cited and all(Path(item["image"]).is_file() for item in cited)
     assert "[gnuplot functions.pdf p.1]" in [item["caption"] for item in cited]
 
-    follow_up, _, same, *_ = client.predict("What does value() return for a name that is not a defined variable?",
-                                            chat, conversation, api_name="/ask")
+    follow_up, _, same, *_ = client.predict(
+        "What does value() return for a name that is not a defined variable?",
+        chat,
+        conversation,
+        api_name="/ask",
+    )
     assert same == conversation and len(follow_up) > len(chat)
     assert "[gnuplot functions.pdf p.2]" in text_of(follow_up[-1])
     saved = served.library.conversations()
     assert [m.role for m in saved.messages(conversation)] == ["user", "assistant", "user", "assistant"]
     exported = saved.export_markdown(conversation)
-    assert exported.startswith("# How do I reset both seeds") and "- gnuplot functions.pdf, page 2" in exported
+    assert (
+        exported.startswith("# How do I reset both seeds") and "- gnuplot functions.pdf, page 2" in exported
+    )
 
 
 def test_the_original_file_is_served_from_the_library_only(added, served, tmp_path: Path, dev_docs: Path):
@@ -149,7 +160,10 @@ def test_the_original_file_is_served_from_the_library_only(added, served, tmp_pa
     with httpx.Client(timeout=30) as http:
         inside = http.get(base + docs["gnuplot functions.pdf"].doc_id)
         assert inside.status_code == 200 and inside.headers["content-type"] == "application/pdf"
-        assert inside.content == next((served.library.path / "uploads").glob("*/gnuplot functions.pdf")).read_bytes()
+        assert (
+            inside.content
+            == next((served.library.path / "uploads").glob("*/gnuplot functions.pdf")).read_bytes()
+        )
         for refused in [docs["outside.pdf"].doc_id, "0" * 20, "..%2F..%2Fcatalog.sqlite", "%2Fetc%2Fpasswd"]:
             response = http.get(base + refused)
             assert response.status_code == 404 and b"%PDF" not in response.content, refused
@@ -160,7 +174,9 @@ def test_settings_are_validated_and_persisted(added, client: Client, served):
     message, *_ = client.predict("text", 5, "openai", "not a url", "", api_name="/settings")
     assert message.startswith("Not saved") and not (served.library.path / "ui-settings.json").exists()
     message, lanes, _ = client.predict("text, nosuchlane", 5, "extractive", "", "", api_name="/settings")
-    assert message.startswith("Not saved: unknown lane 'nosuchlane'")  # refused before the library is reopened
+    assert message.startswith(
+        "Not saved: unknown lane 'nosuchlane'"
+    )  # refused before the library is reopened
     assert served.library.lanes == ["text"] and "value" not in lanes  # the search tab's lanes are left alone
     _, ranking, *_ = client.predict("rand seeds", None, 1, ["text"], api_name="/search")
     assert ranking["data"][0][1] == "gnuplot functions.pdf"  # the library still works
@@ -181,8 +197,9 @@ def test_first_start_serves_at_once_and_loads_the_sample_corpus(tmp_path: Path, 
     port = free_port()
     env = {**subprocess_env, "PAGELENS_LIBRARY": str(tmp_path / "lib"), "PAGELENS_PORT": str(port)}
     started = time.monotonic()
-    server = subprocess.Popen([python, "app.py"], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [python, "app.py"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         serving = wait_for_http(server, url, timeout_s=120, what="python app.py")
@@ -194,7 +211,9 @@ def test_first_start_serves_at_once_and_loads_the_sample_corpus(tmp_path: Path, 
                 break
             assert time.monotonic() - started < 240, "the sample corpus was not answerable within 4 minutes"
         answered = time.monotonic() - started
-        print(f"first start: page served after {serving:.1f} s, sample question answered after {answered:.1f} s")
+        print(
+            f"first start: page served after {serving:.1f} s, sample question answered after {answered:.1f} s"
+        )
         assert "[maxima-finance.html p." in text_of(chat[-1])
         assert any(item["caption"].startswith("[maxima-finance.html p.") for item in cited)
     finally:
@@ -209,6 +228,8 @@ def test_the_original_file_route_needs_the_login(tmp_path: Path, small_pdf: Path
         url = served.url.rstrip("/") + f"/pagelens/original/{doc.doc_id}"
         with httpx.Client(timeout=30) as http:
             assert http.get(url).status_code == 401
-            login = http.post(f"{served.url.rstrip('/')}/login", data={"username": "reader", "password": "s3cret"})
+            login = http.post(
+                f"{served.url.rstrip('/')}/login", data={"username": "reader", "password": "s3cret"}
+            )
             assert login.status_code == 200
             assert http.get(url).headers["content-type"] == "application/pdf"

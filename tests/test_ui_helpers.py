@@ -59,8 +59,13 @@ def test_boxed_page_without_a_box_is_the_page_and_odd_boxes_are_clamped(page_png
 def test_prefs_round_trip_and_override_settings(tmp_path: Path):
     defaults = Settings.from_env({}, library=tmp_path, llm_allowed_urls=["http://127.0.0.1:9/v1"])
     assert load_prefs(tmp_path, defaults) == UiPrefs.from_settings(defaults)
-    chosen = UiPrefs(lanes=["text", " dse "], k=7, llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1",
-                     llm_model="m")
+    chosen = UiPrefs(
+        lanes=["text", " dse "],
+        k=7,
+        llm_backend="openai",
+        llm_base_url="http://127.0.0.1:9/v1",
+        llm_model="m",
+    )
     save_prefs(tmp_path, chosen, defaults)
     loaded = load_prefs(tmp_path, defaults)
     assert loaded.lanes == ["text", "dse"] and loaded.k == 7 and loaded.llm_backend == "openai"
@@ -73,10 +78,15 @@ def _prefs(**changes) -> UiPrefs:
     return dataclasses.replace(UiPrefs.from_settings(Settings.from_env({})), **changes)
 
 
-@pytest.mark.parametrize("bad", [
-    _prefs(lanes=[" "]), _prefs(k=0), _prefs(llm_backend="magic"),
-    _prefs(llm_backend="openai", llm_base_url="file:///etc/passwd"),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        _prefs(lanes=[" "]),
+        _prefs(k=0),
+        _prefs(llm_backend="magic"),
+        _prefs(llm_backend="openai", llm_base_url="file:///etc/passwd"),
+    ],
+)
 def test_invalid_prefs_are_refused(bad: UiPrefs, tmp_path: Path):
     with pytest.raises(ValueError):
         save_prefs(tmp_path, bad, Settings.from_env({}, llm_backend="openai"))
@@ -91,16 +101,19 @@ def test_corrupt_prefs_file_gives_defaults(tmp_path: Path):
     assert load_prefs(tmp_path, defaults) == UiPrefs.from_settings(defaults)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("report.pdf", "report.pdf"),
-    ("../../etc/passwd", "passwd"),
-    ("..\\..\\windows\\evil.html", "evil.html"),
-    (".bashrc", "bashrc"),
-    ("a\x00b\nc.pdf", "abc.pdf"),
-    ("..", "upload"),
-    ("<script>.pdf", "script.pdf"),
-    ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),  # 120 characters in all
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\evil.html", "evil.html"),
+        (".bashrc", "bashrc"),
+        ("a\x00b\nc.pdf", "abc.pdf"),
+        ("..", "upload"),
+        ("<script>.pdf", "script.pdf"),
+        ("x" * 300 + ".pdf", "x" * 116 + ".pdf"),  # 120 characters in all
+    ],
+)
 def test_safe_display_name(raw: str, expected: str):
     assert safe_display_name(raw) == expected
 
@@ -127,17 +140,28 @@ def test_stage_uploads_copies_under_content_hash_folders(tmp_path: Path):
 
 def test_records_to_components(tmp_path: Path, page_png: Path):
     region = Region("table", (10, 10, 100, 100), "cells")
-    hit = Hit(doc="a <b>.pdf", page=3, score=0.51234, text="The seeds of rand() are reset by rand(-1).",
-              image_path=str(page_png), regions=[region], doc_id="d",
-              lanes={"text": LaneRank(2, 0.4), "dse": LaneRank(1, 0.9)}, region=region)
+    hit = Hit(
+        doc="a <b>.pdf",
+        page=3,
+        score=0.51234,
+        text="The seeds of rand() are reset by rand(-1).",
+        image_path=str(page_png),
+        regions=[region],
+        doc_id="d",
+        lanes={"text": LaneRank(2, 0.4), "dse": LaneRank(1, 0.9)},
+        region=region,
+    )
     assert present.lanes_label(hit) == "dse #1, text #2"
     [row] = present.hit_rows([hit], "reset seeds")
-    assert row[:3] == [1, "a <b>.pdf", 3] and row[3].startswith("The seeds of") and row[4] == "dse #1, text #2"
+    assert (
+        row[:3] == [1, "a <b>.pdf", 3] and row[3].startswith("The seeds of") and row[4] == "dse #1, text #2"
+    )
     listed = present.hits_html([hit], "reset seeds", show_lanes=False)
     assert "a &lt;b&gt;.pdf p.3" in listed and "<mark>seeds</mark>" in listed and "found by" not in listed
     assert "found by dse #1, text #2" in present.hits_html([hit], "x", show_lanes=True)
-    explained = dataclasses.replace(hit, lanes={"text": LaneRank(1, 0.4, why="colour: red 31%")},
-                                    similar_pages=[4, 5])
+    explained = dataclasses.replace(
+        hit, lanes={"text": LaneRank(1, 0.4, why="colour: red 31%")}, similar_pages=[4, 5]
+    )
     assert present.lanes_label(explained) == "text #1 (colour: red 31%); also pages 4, 5"
     [(path, caption)] = present.hit_gallery([hit], tmp_path / "cache")
     assert Path(path).parent == tmp_path / "cache" and caption == "1. p.3"
@@ -145,11 +169,18 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
     cite = Citation(doc="a.pdf", page=3, doc_id="d", image_path=str(page_png))
     assert present.citation_gallery([cite], tmp_path / "cache") == [(str(page_png), "[a.pdf p.3]")]
 
-    report = AddReport([FileOutcome("a.pdf", "/x/a.pdf", "added", 12),
-                        FileOutcome("<i>bad.pdf", "/x/bad.pdf", "failed", reason="the PDF is encrypted")])
+    report = AddReport(
+        [
+            FileOutcome("a.pdf", "/x/a.pdf", "added", 12),
+            FileOutcome("<i>bad.pdf", "/x/bad.pdf", "failed", reason="the PDF is encrypted"),
+        ]
+    )
     rows = present.report_html(report)
     assert '<li class="pl-file pl-added">' in rows and "<b>a.pdf</b> added (12 pages)" in rows
-    assert '<li class="pl-file pl-failed">' in rows and "&lt;i&gt;bad.pdf</b> failed: the PDF is encrypted" in rows
+    assert (
+        '<li class="pl-file pl-failed">' in rows
+        and "&lt;i&gt;bad.pdf</b> failed: the PDF is encrypted" in rows
+    )
     docs = [DocumentInfo("a very long name.pdf", "d", 12, "pdf", "2026-11-23T10:00:00.123+00:00")]
     assert 'title="a very long name.pdf · 12 pages · pdf"' in present.documents_html(docs)
     assert present.library_status(docs) == "**1** document · **12** pages"
@@ -159,26 +190,40 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
 def test_saved_messages_to_chat_and_back():
     cite = Citation(doc="a.pdf", page=3, doc_id="d", image_path="/p.png", region=Region("text", (1, 2, 3, 4)))
     other = Citation("b.pdf", 1, "e", "/q.png")
-    messages = [Message("user", "q"), Message("assistant", "It is 4 [a.pdf p.3].", [cite, other],
-                                                 [Step("search", "Searched: four")])]
+    messages = [
+        Message("user", "q"),
+        Message("assistant", "It is 4 [a.pdf p.3].", [cite, other], [Step("search", "Searched: four")]),
+    ]
     shown = chats.chat_messages(messages)
     assert [m["role"] for m in shown] == ["user", "assistant", "assistant"]
     assert shown[1]["metadata"]["title"] == BLOCK_TITLE
-    assert shown[2]["content"] == ("It is 4 [[a.pdf p.3]](#pl-page=d:00003).\n\nSources: [[b.pdf p.1]](#pl-page=e:00001)")
+    assert shown[2]["content"] == (
+        "It is 4 [[a.pdf p.3]](#pl-page=d:00003).\n\nSources: [[b.pdf p.1]](#pl-page=e:00001)"
+    )
     assert chats.latest_citations(messages) == [cite, other]
     assert chats.cited_boxes(messages) == {"d:00003": (1, 2, 3, 4), "e:00001": None}
-    history = [{"role": "user", "content": "q"}, shown[1], {"role": "assistant", "content": "a"},
-               {"role": "user", "content": [{"type": "text", "text": "q2"}]}]
+    history = [
+        {"role": "user", "content": "q"},
+        shown[1],
+        {"role": "assistant", "content": "a"},
+        {"role": "user", "content": [{"type": "text", "text": "q2"}]},
+    ]
     assert chats.history_from_chat(history) == [
-        {"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "q2"}]
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": "a"},
+        {"role": "user", "content": "q2"},
+    ]
 
 
 def test_steps_become_one_block_of_short_unique_labels():
     long_query = "operators " * 300
-    steps = [Step("rewrite", "Follow-up rewritten (rules): what does value() return"),
-             Step("search", f"Searched: {long_query}"), Step("search", f"Searched: {long_query}"),
-             Step("read", "Page graph: 4 adjacent and 3 similar pages"),
-             Step("error", "openai failed; answering extractively", "the endpoint answered with a redirect")]
+    steps = [
+        Step("rewrite", "Follow-up rewritten (rules): what does value() return"),
+        Step("search", f"Searched: {long_query}"),
+        Step("search", f"Searched: {long_query}"),
+        Step("read", "Page graph: 4 adjacent and 3 similar pages"),
+        Step("error", "openai failed; answering extractively", "the endpoint answered with a redirect"),
+    ]
     labels = step_labels(steps)
     assert labels[0] == "Read the follow-up as “what does value() return”"
     assert labels[1].startswith("Searched for “operators operators") and len(labels[1]) < 80
@@ -190,7 +235,9 @@ def test_steps_become_one_block_of_short_unique_labels():
 
 
 def test_snippets_mark_the_query_terms():
-    text = ("Intro words here. " * 30) + "To reset the seeds call rand(-1); seeds are restored." + (" tail" * 40)
+    text = (
+        ("Intro words here. " * 30) + "To reset the seeds call rand(-1); seeds are restored." + (" tail" * 40)
+    )
     snippet = snippet_html(text, "How do I reset the seeds?")
     assert "<mark>reset</mark>" in snippet and "<mark>seeds</mark>" in snippet
     assert snippet.startswith("… ") and snippet.endswith(" …")
@@ -211,7 +258,9 @@ def test_folder_uploads_keep_only_supported_files():
 
 def test_a_long_non_ascii_name_is_stored_within_the_file_system_limit(tmp_path: Path):
     """Finding 9: a 70-character non-ASCII name (over 255 bytes) crashed the whole upload batch."""
-    long_name = "𠮷" * 61 + ".pdf"  # 248 bytes: a valid name, but not once the partial copy's dot and suffix are added
+    long_name = (
+        "𠮷" * 61 + ".pdf"
+    )  # 248 bytes: a valid name, but not once the partial copy's dot and suffix are added
     assert 240 < len(long_name.encode()) <= 255
     dropped = tmp_path / "browser"
     dropped.mkdir()
@@ -242,7 +291,10 @@ def test_the_upload_quota_refuses_per_file(tmp_path: Path):
 def test_example_topics_are_headings_not_table_rows():
     assert _heading("Armadillo frozen 8.99", strict=True) == ""  # an OCR'd table row
     assert _heading("gnu stuffed $92.50", strict=True) == ""
-    assert _heading("59.2 Functions and Variables for finance", strict=True) == "Functions and Variables for finance"
+    assert (
+        _heading("59.2 Functions and Variables for finance", strict=True)
+        == "Functions and Variables for finance"
+    )
     assert _in_sentence("Functions and Variables for finance") == "Functions and Variables for finance"
     assert _in_sentence("Random number generator") == "random number generator"
     assert _in_sentence("ASCII tables") == "ASCII tables"

@@ -31,17 +31,24 @@ def test_image_and_text_query_from_the_search_tab(clip_lane: str, small_pdf: Pat
         assert "added (3 pages)" in status
         reference = served.library.pages("gnuplot-functions.pdf")[1].image_path
 
-        gallery, ranking, message, hits = client.predict("", handle_file(reference), 3, [clip_lane], api_name="/search")
+        gallery, ranking, message, hits = client.predict(
+            "", handle_file(reference), 3, [clip_lane], api_name="/search"
+        )
         assert message == "3 pages."
         top = ranking["data"][0]
         assert top[1:3] == ["gnuplot-functions.pdf", 2]  # a page's own screenshot finds that page first
         assert top[4] == f"{clip_lane} #1"
         assert len(gallery) == 3 and "found by" not in hits  # one lane searched: no lane labels
 
-        _, ranking, message, hits = client.predict("the value() function", handle_file(reference), 3,
-                                                   ["text", clip_lane], api_name="/search")
+        _, ranking, message, hits = client.predict(
+            "the value() function", handle_file(reference), 3, ["text", clip_lane], api_name="/search"
+        )
         assert message == "3 pages." and "found by" in hits  # two lanes: each hit says which found it
-        assert any(clip_lane in row[4] for row in ranking["data"])  # composed query went through the clip lane
+        assert any(
+            clip_lane in row[4] for row in ranking["data"]
+        )  # composed query went through the clip lane
 
-        _, _, message, _ = client.predict("the same page", handle_file(reference), 3, ["text"], api_name="/search")
+        _, _, message, _ = client.predict(
+            "the same page", handle_file(reference), 3, ["text"], api_name="/search"
+        )
         assert message.startswith("Image queries need a visual lane")

@@ -19,8 +19,16 @@ CORPUS = [
     "0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ .,:;!?()[]{}<>-_=+*/\\'\"",
 ]
 
-QWEN_SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
-                "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>"]
+QWEN_SPECIAL = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|vision_pad|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+]
 
 # Qwen2-VL's chat template (the one shipped in the Qwen2-VL / DSE checkpoints' chat_template.json).
 QWEN2_VL_CHAT_TEMPLATE = (
@@ -47,16 +55,23 @@ def byte_level_tokenizer(special_tokens: list[str], *, vocab_size: int = 400, **
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=special_tokens,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=special_tokens,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(CORPUS, trainer)
     return PreTrainedTokenizerFast(tokenizer_object=tok, **kwargs)
 
 
 def _qwen_tokenizer():
-    tokenizer = byte_level_tokenizer(QWEN_SPECIAL, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                     extra_special_tokens={"image_token": "<|image_pad|>",
-                                                           "video_token": "<|video_pad|>"})
+    tokenizer = byte_level_tokenizer(
+        QWEN_SPECIAL,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        extra_special_tokens={"image_token": "<|image_pad|>", "video_token": "<|video_pad|>"},
+    )
     tokenizer.padding_side = "left"
     return tokenizer
 
@@ -65,15 +80,39 @@ def _tiny_qwen2_vl_config(tokenizer, **extra):
     from transformers import Qwen2VLConfig
 
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in QWEN_SPECIAL}
-    text = dict(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-                rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 1, 1]},
-                bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
-    vision = dict(depth=1, embed_dim=32, hidden_size=32, num_heads=4, mlp_ratio=2, patch_size=14,
-                  spatial_merge_size=2, temporal_patch_size=2)
-    return Qwen2VLConfig(text_config=text, vision_config=vision, image_token_id=ids["<|image_pad|>"],
-                         video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
-                         vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=True, **extra)
+    text = dict(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 1, 1]},
+        bos_token_id=ids["<|endoftext|>"],
+        eos_token_id=ids["<|im_end|>"],
+        pad_token_id=ids["<|endoftext|>"],
+    )
+    vision = dict(
+        depth=1,
+        embed_dim=32,
+        hidden_size=32,
+        num_heads=4,
+        mlp_ratio=2,
+        patch_size=14,
+        spatial_merge_size=2,
+        temporal_patch_size=2,
+    )
+    return Qwen2VLConfig(
+        text_config=text,
+        vision_config=vision,
+        image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"],
+        tie_word_embeddings=True,
+        **extra,
+    )
 
 
 def _qwen2_vl_processor(tokenizer, processor_cls=None):
@@ -81,8 +120,12 @@ def _qwen2_vl_processor(tokenizer, processor_cls=None):
 
     pixels = {"min_pixels": 28 * 28, "max_pixels": 64 * 28 * 28}
     cls = processor_cls or Qwen2VLProcessor
-    return cls(image_processor=Qwen2VLImageProcessor(**pixels), video_processor=Qwen2VLVideoProcessor(),
-               tokenizer=tokenizer, chat_template=QWEN2_VL_CHAT_TEMPLATE)
+    return cls(
+        image_processor=Qwen2VLImageProcessor(**pixels),
+        video_processor=Qwen2VLVideoProcessor(),
+        tokenizer=tokenizer,
+        chat_template=QWEN2_VL_CHAT_TEMPLATE,
+    )
 
 
 def build_tiny_dse(folder: Path) -> Path:
@@ -119,9 +162,11 @@ def build_tiny_clip(folder: Path, name: str = "pagelens-tiny-clip") -> tuple[str
     import open_clip
     import torch
 
-    config = {"embed_dim": 32,
-              "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 16, "head_width": 16},
-              "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1}}
+    config = {
+        "embed_dim": 32,
+        "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 16, "head_width": 16},
+        "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1},
+    }
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / f"{name}.json"
     config_path.write_text(json.dumps(config))
@@ -151,8 +196,18 @@ def make_pages(folder: Path, count: int, doc_id: str = "doc1") -> list:
             draw.line((x, 150, x, size[1]), fill=(0, 0, 0), width=2)
         path = folder / f"{doc_id}-{number:05d}.png"
         image.save(path)
-        pages.append(Page(doc_id=doc_id, doc=f"{doc_id}.pdf", page=number, image_path=str(path),
-                          width=size[0], height=size[1], text=f"page {number}", text_source="layer"))
+        pages.append(
+            Page(
+                doc_id=doc_id,
+                doc=f"{doc_id}.pdf",
+                page=number,
+                image_path=str(path),
+                width=size[0],
+                height=size[1],
+                text=f"page {number}",
+                text_source="layer",
+            )
+        )
     return pages
 
 
@@ -163,12 +218,21 @@ def lane_context(folder: Path, **settings):
     from pagelens.index.lane import LaneContext
 
     values = {"device": "cpu", "batch_size": 2, "max_pixels": 64 * 28 * 28, "library": folder, **settings}
-    return LaneContext(settings=Settings.from_env({}, **values), chroma=ChromaHandle.open(folder=folder / "chroma"),
-                       folder=folder / "lane")
+    return LaneContext(
+        settings=Settings.from_env({}, **values),
+        chroma=ChromaHandle.open(folder=folder / "chroma"),
+        folder=folder / "lane",
+    )
 
 
-IDEFICS3_SPECIAL = (["<|endoftext|>", "<|im_start|>", "<end_of_utterance>", "<fake_token_around_image>", "<image>",
-                     "<global-img>"] + [f"<row_{i}_col_{j}>" for i in range(1, 7) for j in range(1, 7)])
+IDEFICS3_SPECIAL = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<end_of_utterance>",
+    "<fake_token_around_image>",
+    "<image>",
+    "<global-img>",
+] + [f"<row_{i}_col_{j}>" for i in range(1, 7) for j in range(1, 7)]
 
 
 def build_tiny_colsmol(folder: Path) -> Path:
@@ -178,20 +242,41 @@ def build_tiny_colsmol(folder: Path) -> Path:
     from transformers import Idefics3Config, Idefics3ImageProcessor
 
     torch.manual_seed(0)
-    tokenizer = byte_level_tokenizer(IDEFICS3_SPECIAL, eos_token="<end_of_utterance>", pad_token="<|endoftext|>",
-                                     bos_token="<|im_start|>")
+    tokenizer = byte_level_tokenizer(
+        IDEFICS3_SPECIAL, eos_token="<end_of_utterance>", pad_token="<|endoftext|>", bos_token="<|im_start|>"
+    )
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in IDEFICS3_SPECIAL}
     config = Idefics3Config(
-        text_config={"model_type": "llama", "vocab_size": len(tokenizer), "hidden_size": 32, "intermediate_size": 64,
-                     "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-                     "max_position_embeddings": 2048, "pad_token_id": ids["<|endoftext|>"]},
-        vision_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1, "num_attention_heads": 4,
-                       "image_size": 64, "patch_size": 16},
-        scale_factor=2, image_token_id=ids["<image>"], pad_token_id=ids["<|endoftext|>"])
+        text_config={
+            "model_type": "llama",
+            "vocab_size": len(tokenizer),
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 2048,
+            "pad_token_id": ids["<|endoftext|>"],
+        },
+        vision_config={
+            "hidden_size": 32,
+            "intermediate_size": 64,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 4,
+            "image_size": 64,
+            "patch_size": 16,
+        },
+        scale_factor=2,
+        image_token_id=ids["<image>"],
+        pad_token_id=ids["<|endoftext|>"],
+    )
     model = ColIdefics3(config).eval()
     model.save_pretrained(folder)
-    image_processor = Idefics3ImageProcessor(size={"longest_edge": 128}, max_image_size={"longest_edge": 64},
-                                             do_image_splitting=True)
+    image_processor = Idefics3ImageProcessor(
+        size={"longest_edge": 128}, max_image_size={"longest_edge": 64}, do_image_splitting=True
+    )
     # image_seq_len = (image_size / patch_size)**2 / scale_factor**2 = 16 / 4
-    ColIdefics3Processor(image_processor=image_processor, tokenizer=tokenizer, image_seq_len=4).save_pretrained(folder)
+    ColIdefics3Processor(
+        image_processor=image_processor, tokenizer=tokenizer, image_seq_len=4
+    ).save_pretrained(folder)
     return folder

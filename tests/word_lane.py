@@ -46,18 +46,25 @@ class WordLane(Lane):
         WordLane.calls.append((self.name, "index"))
         delay = float(os.environ.get(INDEX_DELAY_ENV, "0"))
         for start in range(0, len(pages), self.ctx.chroma.max_batch):
-            batch = pages[start:start + self.ctx.chroma.max_batch]
+            batch = pages[start : start + self.ctx.chroma.max_batch]
             for _ in batch:
                 time.sleep(delay)
-            self.collection.upsert(ids=[p.key for p in batch], embeddings=[embed(p.text) for p in batch],
-                                   metadatas=[{"doc_id": p.doc_id, "page": p.page} for p in batch])
+            self.collection.upsert(
+                ids=[p.key for p in batch],
+                embeddings=[embed(p.text) for p in batch],
+                metadatas=[{"doc_id": p.doc_id, "page": p.page} for p in batch],
+            )
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         self.collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
 
     def search(self, query: Query, k: int) -> list[LaneHit]:
-        found = self.collection.query(query_embeddings=[embed(query.text or "")], n_results=k,
-                                      where=query.chroma_where(), include=["distances"])
+        found = self.collection.query(
+            query_embeddings=[embed(query.text or "")],
+            n_results=k,
+            where=query.chroma_where(),
+            include=["distances"],
+        )
         return [LaneHit(key, 1.0 - distance) for key, distance in zip(found["ids"][0], found["distances"][0])]
 
 

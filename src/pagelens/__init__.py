@@ -7,20 +7,31 @@ from .config import Settings
 from .errors import PagelensError
 from .library import Library
 from .types import (
-                    AddProgress,
-                    AddReport,
-                    Answer,
-                    Citation,
-                    DocumentInfo,
-                    FileOutcome,
-                    Hit,
-                    Page,
-                    Region,
-                    Step,
+    AddProgress,
+    AddReport,
+    Answer,
+    Citation,
+    DocumentInfo,
+    FileOutcome,
+    Hit,
+    Page,
+    Region,
+    Step,
 )
 
 __all__ = [
-    "AddProgress", "AddReport", "Answer", "Citation", "DocumentInfo", "FileOutcome", "Hit", "Library",
-    "PagelensError", "Page", "Region", "Settings", "Step",
+    "AddProgress",
+    "AddReport",
+    "Answer",
+    "Citation",
+    "DocumentInfo",
+    "FileOutcome",
+    "Hit",
+    "Library",
+    "PagelensError",
+    "Page",
+    "Region",
+    "Settings",
+    "Step",
 ]
 __version__ = "0.1.0"

@@ -17,7 +17,8 @@ import Stemmer
 ANALYZER_VERSION = "3"  # 3: negation markers (negation.py) in the text lane
 
 # A compact English stopword list (function words only; no domain words such as "value" or "file").
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also am an and any are as at be because been before being below
 between both but by can could did do does doing done down during each either else etc few for from
 further had has have having he her here hers herself him himself his i if in into is it its itself just
@@ -25,13 +26,16 @@ let may me might more most must my myself no nor not now of off on once only or 
 ourselves out over own same shall she should so some such than that the their theirs them themselves
 then there these they this those through thus to too under until up upon us very was we were what
 when where whether which while who whom why will with within would yet you your yours yourself
-""".split())
+""".split()
+)
 
 # Words that make a sentence a question but say nothing about its topic.
-QUERY_STOPWORDS = STOPWORDS | frozenset("""
+QUERY_STOPWORDS = STOPWORDS | frozenset(
+    """
 how get got give gives given take takes use using used want wants need needs way ways tell find show shows
 something anything thing things kind sort instead actually really exactly happen happens
-""".split())
+""".split()
+)
 
 # Word runs with inner dots/underscores kept together (e.g. `read.table`, `set_xlabel`, `.Rhistory`).
 _TOKEN = re.compile(r"[^\W_]+(?:[._][^\W_]+)*", re.UNICODE)

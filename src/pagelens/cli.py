@@ -52,10 +52,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--library", metavar="DIR", type=Path,
-                        help="library folder (default: $PAGELENS_LIBRARY, else ./pagelens-library)")
-    common.add_argument("--lanes", metavar="LANE[,LANE]", action="append",
-                        help="lanes to open, e.g. text or text,dse (default: the library's own, else $PAGELENS_LANES)")
+    common.add_argument(
+        "--library",
+        metavar="DIR",
+        type=Path,
+        help="library folder (default: $PAGELENS_LIBRARY, else ./pagelens-library)",
+    )
+    common.add_argument(
+        "--lanes",
+        metavar="LANE[,LANE]",
+        action="append",
+        help="lanes to open, e.g. text or text,dse (default: the library's own, else $PAGELENS_LANES)",
+    )
     json_flag = argparse.ArgumentParser(add_help=False)
     json_flag.add_argument("--json", action="store_true", help="machine-readable output on stdout")
 
@@ -64,29 +72,55 @@ def _parser() -> argparse.ArgumentParser:
 
     add = commands.add_parser("add", parents=[common, json_flag], help="add files and folders (recursive)")
     add.add_argument("paths", nargs="+", metavar="PATH")
-    add.add_argument("--replace", action="store_true",
-                     help="a changed file replaces the document of the same name (default: added as 'name (2)')")
-    add.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                     help="progress bar on stderr (default: when stderr is a terminal)")
-    add.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
-                     help="render on a Ray cluster (the 'ray' extra): ADDRESS is ray://HEAD:10001 or "
-                          "HEAD:6379; without it, the cluster this machine belongs to")
+    add.add_argument(
+        "--replace",
+        action="store_true",
+        help="a changed file replaces the document of the same name (default: added as 'name (2)')",
+    )
+    add.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
+    add.add_argument(
+        "--ray",
+        nargs="?",
+        const="auto",
+        metavar="ADDRESS",
+        help="render on a Ray cluster (the 'ray' extra): ADDRESS is ray://HEAD:10001 or "
+        "HEAD:6379; without it, the cluster this machine belongs to",
+    )
     add.set_defaults(run=_add)
 
-    sync = commands.add_parser("sync", parents=[common, json_flag],
-                               help="mirror a folder: add new and changed files, follow renames, remove deleted ones")
+    sync = commands.add_parser(
+        "sync",
+        parents=[common, json_flag],
+        help="mirror a folder: add new and changed files, follow renames, remove deleted ones",
+    )
     sync.add_argument("folder", type=Path, metavar="FOLDER")
     sync.add_argument("--watch", action="store_true", help="keep following the folder until Ctrl-C")
-    sync.add_argument("--settle", type=float, default=None, metavar="SECONDS",
-                      help="--watch: how long a file must be left alone before it is ingested (default 2)")
-    sync.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                      help="progress bar on stderr (default: when stderr is a terminal)")
+    sync.add_argument(
+        "--settle",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="--watch: how long a file must be left alone before it is ingested (default 2)",
+    )
+    sync.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
     sync.set_defaults(run=_sync)
 
     search = commands.add_parser("search", parents=[common, json_flag], help="ranked pages for a query")
     search.add_argument("query", nargs="?", default=None, metavar="QUERY")
     search.add_argument("-k", type=int, default=None, help="number of pages (default: $PAGELENS_K, else 10)")
-    search.add_argument("--image", type=Path, help="a reference image (composed query with QUERY as the change)")
+    search.add_argument(
+        "--image", type=Path, help="a reference image (composed query with QUERY as the change)"
+    )
     search.set_defaults(run=_search)
 
     listing = commands.add_parser("list", parents=[common, json_flag], help="documents in the library")
@@ -96,8 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("names", nargs="+", metavar="DOC")
     remove.set_defaults(run=_remove)
 
-    evaluate = commands.add_parser("eval", parents=[common, json_flag],
-                                   help="retrieval (and --ask answer) metrics on an evaluation set")
+    evaluate = commands.add_parser(
+        "eval", parents=[common, json_flag], help="retrieval (and --ask answer) metrics on an evaluation set"
+    )
     evaluate.add_argument("directory", type=Path, metavar="DIR", help="folder with docs/ and queries.jsonl")
     evaluate.add_argument("--ask", action="store_true", help="also evaluate answers with citations")
     evaluate.set_defaults(run=_eval)
@@ -111,11 +146,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(run=_serve)
 
-    mcp = commands.add_parser("mcp", parents=[common], help="serve the library to AI assistants (Model Context "
-                              "Protocol; stdio unless --http)")
-    mcp.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio")
-    mcp.add_argument("--allow-add", type=Path, metavar="FOLDER",
-                     help="enable the add tool for files inside FOLDER (default: read-only)")
+    mcp = commands.add_parser(
+        "mcp",
+        parents=[common],
+        help="serve the library to AI assistants (Model Context Protocol; stdio unless --http)",
+    )
+    mcp.add_argument(
+        "--http", type=int, metavar="PORT", help="streamable HTTP on 127.0.0.1:PORT/mcp instead of stdio"
+    )
+    mcp.add_argument(
+        "--allow-add",
+        type=Path,
+        metavar="FOLDER",
+        help="enable the add tool for files inside FOLDER (default: read-only)",
+    )
     mcp.set_defaults(run=_mcp)
     return parser
 
@@ -180,8 +224,14 @@ def _sync(args: argparse.Namespace) -> int:
 
         print(f"watching {args.folder.resolve()} (Ctrl-C stops)", file=sys.stderr, flush=True)
         try:
-            watch(lambda settle_s: lib.sync(args.folder, settle_s=settle_s, progress=args.progress), args.folder,
-                  show, library_root=lib.path, settle_s=SETTLE_S if args.settle is None else args.settle, stop=stop)
+            watch(
+                lambda settle_s: lib.sync(args.folder, settle_s=settle_s, progress=args.progress),
+                args.folder,
+                show,
+                library_root=lib.path,
+                settle_s=SETTLE_S if args.settle is None else args.settle,
+                stop=stop,
+            )
         except KeyboardInterrupt:
             pass
         print("stopped watching", file=sys.stderr, flush=True)
@@ -269,8 +319,12 @@ def _remove(args: argparse.Namespace) -> int:
     with _open(args) as lib:
         removed = {name: lib.remove(name) for name in args.names}
     if args.json:
-        _print_json({"removed": [n for n, ok in removed.items() if ok],
-                     "missing": [n for n, ok in removed.items() if not ok]})
+        _print_json(
+            {
+                "removed": [n for n, ok in removed.items() if ok],
+                "missing": [n for n, ok in removed.items() if not ok],
+            }
+        )
     for name, ok in removed.items():
         if ok and not args.json:
             print(f"removed {name}")

@@ -44,11 +44,15 @@ class Settings:
     file_max_s: float = 1200.0  # the most one file (or page range) may hold a worker, whatever its page count
     min_pages_per_s: float = 0.05  # slower than this (after page_timeout_s) is a pathological file, stopped
     memory_cap_mb: int = 3072  # address-space cap of the rendering child process
-    ocr: OcrEngine = "tesseract"  # tesseract (apt tesseract-ocr; ~4x less CPU here) | rapidocr (no install) | off
+    ocr: OcrEngine = (
+        "tesseract"  # tesseract (apt tesseract-ocr; ~4x less CPU here) | rapidocr (no install) | off
+    )
     ocr_langs: list[str] = field(default_factory=lambda: ["eng"])  # tesseract codes: eng, deu, chi_sim, ...
     ocr_min_chars: int = 20  # a text layer shorter than this counts as missing -> OCR
     ocr_figures: bool = True  # OCR large raster images on pages with a text layer too (ingest/figure_text.py)
-    ocr_cache: str = "~/.cache/pagelens/ocr"  # OCR results by page-image hash (OCR is seconds/page); "off": none
+    ocr_cache: str = (
+        "~/.cache/pagelens/ocr"  # OCR results by page-image hash (OCR is seconds/page); "off": none
+    )
     html_renderer: HtmlRenderer = "mupdf"  # mupdf: no JS, no network; chromium: Playwright, network blocked
     soffice: str = ""  # LibreOffice for Office files; empty: /usr/bin/soffice, else soffice on PATH
     looks: bool = True  # colours, figure kinds, titles from pixels (ingest/looks.py); off saves ~15%
@@ -62,7 +66,9 @@ class Settings:
     fusion_weights: dict[str, float] = field(default_factory=dict)  # lane name -> RRF weight
     rrf_k: int = 60
     max_query_chars: int = 2000  # longer queries are cut here (with a warning) before reaching the lanes
-    text_dense_weight: float = 0.15  # text lane: weight of wordllama passage cosine next to BM25 (0 = BM25 only)
+    text_dense_weight: float = (
+        0.15  # text lane: weight of wordllama passage cosine next to BM25 (0 = BM25 only)
+    )
 
     # visual lanes
     dse_model: str = "MrLight/dse-qwen2-2b-mrl-v1"
@@ -86,7 +92,9 @@ class Settings:
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = ""
     llm_api_key: str = ""  # sent to llm_base_url only, never to another endpoint the app may be switched to
-    llm_allowed_urls: list[str] = field(default_factory=list)  # endpoints the app's users may pick; empty: llm_base_url
+    llm_allowed_urls: list[str] = field(
+        default_factory=list
+    )  # endpoints the app's users may pick; empty: llm_base_url
     llm_timeout_s: float = 60.0
     llm_images: LlmImages = "auto"  # auto: send page images, fall back to text if refused
     llm_max_tokens: int = 512  # answer length cap for the LLM backends
@@ -104,7 +112,9 @@ class Settings:
     port: int = 7860
     auth: str = ""  # "user:password[:role],..." enables Gradio auth with roles (ui/security.py)
     anonymous_role: str = "editor"  # role of every client when auth is off: reader | editor | admin
-    allowed_hosts: list[str] = field(default_factory=list)  # Host names answered; empty: bind address + localhost
+    allowed_hosts: list[str] = field(
+        default_factory=list
+    )  # Host names answered; empty: bind address + localhost
     max_upload_mb: int = 200
     max_uploads_mb: int = 4096  # all of <library>/uploads together; a drop beyond it is refused per file
 
@@ -113,12 +123,16 @@ class Settings:
         for f in dataclasses.fields(self):
             allowed = choices(hints[f.name])
             if allowed and getattr(self, f.name) not in allowed:
-                raise SettingsError(f"setting {f.name} ({ENV_PREFIX}{f.name.upper()}) must be one of "
-                                    f"{', '.join(allowed)}, not {getattr(self, f.name)!r}")
+                raise SettingsError(
+                    f"setting {f.name} ({ENV_PREFIX}{f.name.upper()}) must be one of "
+                    f"{', '.join(allowed)}, not {getattr(self, f.name)!r}"
+                )
         for name in ("k", "workers", "render_long_side", "max_query_chars", "batch_size"):
             if getattr(self, name) < 1:
-                raise SettingsError(f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1, "
-                                    f"not {getattr(self, name)!r}")
+                raise SettingsError(
+                    f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1, "
+                    f"not {getattr(self, name)!r}"
+                )
 
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] | None = None, **overrides) -> "Settings":

@@ -85,15 +85,18 @@ class Conversations:
     def list(self) -> list[Conversation]:
         """Most recently used first."""
         with self._lock:
-            rows = self._db.execute("SELECT id, title, created_at, updated_at FROM conversations "
-                                    "ORDER BY updated_at DESC, created_at DESC, rowid DESC").fetchall()
+            rows = self._db.execute(
+                "SELECT id, title, created_at, updated_at FROM conversations "
+                "ORDER BY updated_at DESC, created_at DESC, rowid DESC"
+            ).fetchall()
         return [Conversation(*row) for row in rows]
 
     def get(self, conversation_id: str) -> Conversation:
         """KeyError when there is no such conversation."""
         with self._lock:
-            row = self._db.execute("SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?",
-                                   (conversation_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
         if row is None:
             raise KeyError(f"no conversation {conversation_id!r}")
         return Conversation(*row)
@@ -102,8 +105,9 @@ class Conversations:
         now = _now()
         conversation = Conversation(uuid.uuid4().hex[:16], _title(title), now, now)
         with self._lock, self._db:
-            self._db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?)",
-                             tuple(asdict(conversation).values()))
+            self._db.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?)", tuple(asdict(conversation).values())
+            )
         return conversation
 
     def rename(self, conversation_id: str, title: str) -> Conversation:
@@ -111,8 +115,9 @@ class Conversations:
         if not " ".join((title or "").split()):
             raise ValueError("a conversation needs a title")
         with self._lock, self._db:
-            changed = self._db.execute("UPDATE conversations SET title = ? WHERE id = ?",
-                                       (_title(title), conversation_id)).rowcount
+            changed = self._db.execute(
+                "UPDATE conversations SET title = ? WHERE id = ?", (_title(title), conversation_id)
+            ).rowcount
         if not changed:
             raise KeyError(f"no conversation {conversation_id!r}")
         return self.get(conversation_id)
@@ -126,10 +131,19 @@ class Conversations:
     def messages(self, conversation_id: str) -> list[Message]:
         self.get(conversation_id)
         with self._lock:
-            rows = self._db.execute("SELECT role, content, citations, steps FROM messages "
-                                    "WHERE conversation_id = ? ORDER BY seq", (conversation_id,)).fetchall()
-        return [Message(role, content, [_citation(c) for c in json.loads(citations)],
-                        [Step(**s) for s in json.loads(steps)]) for role, content, citations, steps in rows]
+            rows = self._db.execute(
+                "SELECT role, content, citations, steps FROM messages WHERE conversation_id = ? ORDER BY seq",
+                (conversation_id,),
+            ).fetchall()
+        return [
+            Message(
+                role,
+                content,
+                [_citation(c) for c in json.loads(citations)],
+                [Step(**s) for s in json.loads(steps)],
+            )
+            for role, content, citations, steps in rows
+        ]
 
     def history(self, conversation_id: str) -> list[dict]:
         """The conversation as OpenAI-style messages, the `history` that `Library.ask` takes."""
@@ -140,24 +154,39 @@ class Conversations:
         called "New chat" takes the question as its title."""
         conversation = self.get(conversation_id)
         with self._lock, self._db:
-            (seq,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conversation_id = ?",
-                                      (conversation_id,)).fetchone()
-            self._db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)", [
-                (conversation_id, seq + 1, "user", question, "[]", "[]"),
-                (conversation_id, seq + 2, "assistant", answer.text,
-                 json.dumps([asdict(c) for c in answer.citations]),
-                 json.dumps([asdict(s) for s in answer.steps])),
-            ])
+            (seq,) = self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+            self._db.executemany(
+                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (conversation_id, seq + 1, "user", question, "[]", "[]"),
+                    (
+                        conversation_id,
+                        seq + 2,
+                        "assistant",
+                        answer.text,
+                        json.dumps([asdict(c) for c in answer.citations]),
+                        json.dumps([asdict(s) for s in answer.steps]),
+                    ),
+                ],
+            )
             title = _title(question) if conversation.title == DEFAULT_TITLE else conversation.title
-            self._db.execute("UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?",
-                             (title, _now(), conversation_id))
+            self._db.execute(
+                "UPDATE conversations SET title = ?, updated_at = ? WHERE id = ?",
+                (title, _now(), conversation_id),
+            )
         return self.get(conversation_id)
 
     def export_markdown(self, conversation_id: str) -> str:
         """The conversation as Markdown: each question, each answer, and under it the pages it cites."""
         conversation = self.get(conversation_id)
-        lines = [f"# {conversation.title}", "", f"_Exported from pagelens; started {conversation.created_at}._",
-                 ""]
+        lines = [
+            f"# {conversation.title}",
+            "",
+            f"_Exported from pagelens; started {conversation.created_at}._",
+            "",
+        ]
         for message in self.messages(conversation_id):
             if message.role == "user":
                 lines += [f"**Question:** {message.content}", ""]

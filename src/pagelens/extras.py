@@ -55,7 +55,7 @@ def install_hint(extra: str) -> str:
 
 
 def missing_message(extra: str, what: str) -> str:
-    """"<what> needs the '<extra>' extra, which is not installed: <command>": one wording for every caller."""
+    """ "<what> needs the '<extra>' extra, which is not installed: <command>": one wording for every caller."""
     return f"{what} needs the '{extra}' extra, which is not installed: {install_hint(extra)}"
 
 

@@ -40,8 +40,11 @@ RULE_VERSION = "2"  # part of the text lane's spec: bump it when a rule here cha
 
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
-_PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,6})\s*[-–—)\]]?"
-                          r"(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,6})\s*[-–—)\]]?"
+    r"(?:\s*(?:/|of)\s*\d{1,4})?$",
+    re.IGNORECASE,
+)
 
 
 def signature(text: str) -> str:
@@ -94,8 +97,10 @@ class Furniture:
                 found = next((i for i in order if keep[i] and flat[i] == piece), None)
                 if found is not None:
                     keep[found] = False
-        return ("\n".join(line for line, kept in zip(lines, keep) if kept),
-                "\n".join(line for line, kept in zip(lines, keep) if not kept))
+        return (
+            "\n".join(line for line, kept in zip(lines, keep) if kept),
+            "\n".join(line for line, kept in zip(lines, keep) if not kept),
+        )
 
     @classmethod
     def of(cls, pages: Sequence[Page]) -> "Furniture":

@@ -25,7 +25,9 @@ MAX_HISTORY_MESSAGES = 12  # turns the answer loop reads; older ones never chang
 
 def clean_text(text: str) -> str:
     """`text` without control or format characters, whitespace collapsed to single spaces."""
-    kept = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    kept = "".join(
+        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
     return " ".join(kept.split())
 
 
@@ -56,8 +58,10 @@ def open_query_image(path: str | Path, max_pixels: int):
 def check_pixels(size: tuple[int, int], max_pixels: int) -> None:
     width, height = size
     if width * height > max_pixels:
-        raise QueryError(f"the query image is {width} x {height} pixels, more than the {max_pixels:,} allowed "
-                         "(PAGELENS_MAX_PAGE_PIXELS); send a smaller image")
+        raise QueryError(
+            f"the query image is {width} x {height} pixels, more than the {max_pixels:,} allowed "
+            "(PAGELENS_MAX_PAGE_PIXELS); send a smaller image"
+        )
 
 
 def bounded_history(history: Sequence[object] | None, limit: int) -> list[object]:

@@ -91,6 +91,10 @@ class LibraryLayout:
             relative = Path(image).expanduser().resolve().relative_to(self.pages.resolve())
         except ValueError:
             return None
-        if len(relative.parts) != 2 or not relative.stem.isdigit() or relative.name != page_image_name(int(relative.stem)):
+        if (
+            len(relative.parts) != 2
+            or not relative.stem.isdigit()
+            or relative.name != page_image_name(int(relative.stem))
+        ):
             return None
         return relative.parts[0], int(relative.stem)

@@ -32,8 +32,13 @@ from .types import AddReport, Answer, DocumentInfo, Hit, Page, Step, page_key
 
 
 class Library:
-    def __init__(self, path: str | Path | None = None, *, lanes: Sequence[str] | None = None,
-                 settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        lanes: Sequence[str] | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         """Open (or create) the library folder `path` (default: `settings.library`).
 
         `lanes`: lane names to use; left out, the library's remembered lanes (else `settings.lanes`).
@@ -61,13 +66,23 @@ class Library:
             if self.read_only and not self.settings.chroma_url:
                 self._chroma = UnavailableChroma(self._writer_pid)
             else:
-                self._chroma = ChromaHandle.open(folder=self.layout.chroma, url=self.settings.chroma_url,
-                                                 namespace=f"pl{self._catalog.library_id()}-")
-            self._lanes = LaneSet(names, settings=self.settings, catalog=self._catalog, chroma=self._chroma,
-                                  layout=self.layout, factory=create_lane,
-                                  writer_pid=self._writer_pid if self.read_only else None)
-            self._writer = Writer(settings=self.settings, catalog=self._catalog, lanes=self._lanes,
-                                  layout=self.layout)
+                self._chroma = ChromaHandle.open(
+                    folder=self.layout.chroma,
+                    url=self.settings.chroma_url,
+                    namespace=f"pl{self._catalog.library_id()}-",
+                )
+            self._lanes = LaneSet(
+                names,
+                settings=self.settings,
+                catalog=self._catalog,
+                chroma=self._chroma,
+                layout=self.layout,
+                factory=create_lane,
+                writer_pid=self._writer_pid if self.read_only else None,
+            )
+            self._writer = Writer(
+                settings=self.settings, catalog=self._catalog, lanes=self._lanes, layout=self.layout
+            )
             if self.read_only:
                 self._lanes.check_readable(stored)
             else:
@@ -94,8 +109,15 @@ class Library:
             raise LibraryLockedError(busy_message(self.path, self._writer_pid or "unknown"))
 
     # writing ---------------------------------------------------------------------------------------
-    def add(self, paths: Iterable[str | Path] | str | Path, *, replace: bool = False, progress: bool | None = None,
-            on_progress: ProgressCallback | None = None, runner: Runner | None = None) -> AddReport:
+    def add(
+        self,
+        paths: Iterable[str | Path] | str | Path,
+        *,
+        replace: bool = False,
+        progress: bool | None = None,
+        on_progress: ProgressCallback | None = None,
+        runner: Runner | None = None,
+    ) -> AddReport:
         """Ingest files and folders (recursive). Unchanged files are a no-op.
 
         A different file under the name of a document already in the library replaces it only with
@@ -114,11 +136,22 @@ class Library:
         """
         self._refuse_if_read_only()
         with self._mutex:
-            return self._writer.add([paths] if isinstance(paths, (str, Path)) else paths, replace=replace,
-                                    progress=progress, on_progress=on_progress, runner=runner)
+            return self._writer.add(
+                [paths] if isinstance(paths, (str, Path)) else paths,
+                replace=replace,
+                progress=progress,
+                on_progress=on_progress,
+                runner=runner,
+            )
 
-    def sync(self, folder: str | Path, *, settle_s: float = 0.0, progress: bool | None = None,
-             on_progress: ProgressCallback | None = None) -> AddReport:
+    def sync(
+        self,
+        folder: str | Path,
+        *,
+        settle_s: float = 0.0,
+        progress: bool | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> AddReport:
         """Make the library mirror `folder`: new and changed files added, renamed files renamed (by content
         hash, not ingested again), documents whose file is gone removed; only documents that came from
         `folder` are touched. Files modified less than `settle_s` seconds ago are reported `busy` and left
@@ -127,8 +160,15 @@ class Library:
 
         self._refuse_if_read_only()
         with self._mutex:
-            return sync_folder(self._writer, self._catalog, folder, library_root=self.path, settle_s=settle_s,
-                               progress=progress, on_progress=on_progress)
+            return sync_folder(
+                self._writer,
+                self._catalog,
+                folder,
+                library_root=self.path,
+                settle_s=settle_s,
+                progress=progress,
+                on_progress=on_progress,
+            )
 
     def remove(self, name: str) -> bool:
         """Remove a document (by its name) from every lane, the catalog and the image store."""
@@ -137,8 +177,16 @@ class Library:
             return self._writer.remove(name)
 
     # searching -------------------------------------------------------------------------------------
-    def search(self, text: str | None = None, k: int | None = None, *, image=None, caption: str | None = None,
-               lanes: Sequence[str] | None = None, docs: Sequence[str] | None = None) -> list[Hit]:
+    def search(
+        self,
+        text: str | None = None,
+        k: int | None = None,
+        *,
+        image=None,
+        caption: str | None = None,
+        lanes: Sequence[str] | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> list[Hit]:
         """Ranked pages for a text query, an image (PDV composed query), or both.
 
         `image`: a PIL image or a path to one; `caption`: what the image shows (the base text of a composed
@@ -158,14 +206,18 @@ class Library:
         chosen = self._lanes.searchable if lanes is None else lane_names(lanes)
         unknown = [name for name in chosen if name not in self.lanes]
         if unknown or (not chosen and lanes is not None):  # none searchable here: the lane set says why
-            raise QueryError(f"lanes {unknown or chosen} are not open in this library; open lanes: {self.lanes}")
+            raise QueryError(
+                f"lanes {unknown or chosen} are not open in this library; open lanes: {self.lanes}"
+            )
         # no lock: lanes answer from their last committed state, so a running add never holds a search up,
         # and pages of documents still pending are dropped below
         total = self._catalog.page_count() if scope is None else sum(scope.values())
         if total == 0:
             return []
         # twice k for one lane: folded overlays (index/overlays.py) must not leave the list short
-        fused = self._lanes.search(query, chosen, depth=min(total, 2 * k if len(chosen) == 1 else max(3 * k, 30)))
+        fused = self._lanes.search(
+            query, chosen, depth=min(total, 2 * k if len(chosen) == 1 else max(3 * k, 30))
+        )
         pages = self._catalog.complete_pages([hit.key for hit in fused])
         hits: list[Hit] = []
         for fused_hit in fused:
@@ -173,11 +225,22 @@ class Library:
             if page is None:
                 continue
             region = fused_hit.region
-            hits.append(Hit(doc=page.doc, page=page.page, score=fused_hit.score, text=page.text,
-                            image_path=page.image_path, regions=page.regions, doc_id=page.doc_id,
-                            rank=len(hits) + 1, lanes=fused_hit.lanes,
-                            region=page.regions[region] if region is not None and 0 <= region < len(page.regions)
-                            else None))
+            hits.append(
+                Hit(
+                    doc=page.doc,
+                    page=page.page,
+                    score=fused_hit.score,
+                    text=page.text,
+                    image_path=page.image_path,
+                    regions=page.regions,
+                    doc_id=page.doc_id,
+                    rank=len(hits) + 1,
+                    lanes=fused_hit.lanes,
+                    region=page.regions[region]
+                    if region is not None and 0 <= region < len(page.regions)
+                    else None,
+                )
+            )
         return fold_overlays(hits)[:k]
 
     def _scope(self, docs: Sequence[str] | None) -> dict[str, int] | None:
@@ -233,23 +296,40 @@ class Library:
         return [found[key] for key in keys if key in found]
 
     # answering -------------------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[dict] | None = None, *, k: int | None = None,
-            backend=None, docs: Sequence[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        *,
+        k: int | None = None,
+        backend=None,
+        docs: Sequence[str] | None = None,
+    ) -> Answer:
         """The agentic answer loop (rag/); history is OpenAI-style messages (e.g. a saved conversation's
         `Conversations.history(id)`). `k`: pages per search (default settings.k); `backend`: an
         `rag.answerer.Answerer` or a backend name (default settings.llm_backend); `docs`: document names the
         answer may draw on (default: all)."""
         from .rag.agent import ask
 
-        return ask(self._answering_view(docs), question, history, settings=self.settings, k=k, backend=backend)
+        return ask(
+            self._answering_view(docs), question, history, settings=self.settings, k=k, backend=backend
+        )
 
-    def iter_ask(self, question: str, history: Sequence[dict] | None = None, *, k: int | None = None,
-                 backend=None, docs: Sequence[str] | None = None) -> Iterator[Step | Answer]:
+    def iter_ask(
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        *,
+        k: int | None = None,
+        backend=None,
+        docs: Sequence[str] | None = None,
+    ) -> Iterator[Step | Answer]:
         """Like `ask`, streaming the agent's steps and finally the Answer (for chat UIs)."""
         from .rag.agent import iter_ask
 
-        return iter_ask(self._answering_view(docs), question, history, settings=self.settings, k=k,
-                        backend=backend)
+        return iter_ask(
+            self._answering_view(docs), question, history, settings=self.settings, k=k, backend=backend
+        )
 
     def _answering_view(self, docs: Sequence[str] | None) -> "Library | ScopedLibrary":
         if docs is None:

@@ -96,9 +96,13 @@ def page_uri(doc_id: str, page: int) -> str:
 
 def build_server(lib: Library, *, allow_add: Path | None = None) -> MCPServer:
     """The MCP server over `lib`; read-only unless `allow_add` names the folder `add` may read from."""
-    server = MCPServer("pagelens", instructions=(
-        "Search and cite pages of the user's documents. Use search to find pages, get_page to read one "
-        "(text and image), ask for an answer with page citations, list_documents to see what is there."))
+    server = MCPServer(
+        "pagelens",
+        instructions=(
+            "Search and cite pages of the user's documents. Use search to find pages, get_page to read one "
+            "(text and image), ask for an answer with page citations, list_documents to see what is there."
+        ),
+    )
 
     @server.tool(annotations=READ_ONLY)
     @_caller_errors
@@ -112,15 +116,24 @@ def build_server(lib: Library, *, allow_add: Path | None = None) -> MCPServer:
         """An answer drawn from the documents, citing pages as [doc p.N]; `history` is earlier turns as
         {"role": "user"|"assistant", "content": ...} messages, so follow-up questions work."""
         answer = lib.ask(question, history or [])
-        return AnswerResult(answer=answer.text, answerable=answer.answerable, citations=[
-            CitationResult(label=c.label, doc=c.doc, page=c.page, quote=c.quote, image=page_uri(c.doc_id, c.page))
-            for c in answer.citations])
+        return AnswerResult(
+            answer=answer.text,
+            answerable=answer.answerable,
+            citations=[
+                CitationResult(
+                    label=c.label, doc=c.doc, page=c.page, quote=c.quote, image=page_uri(c.doc_id, c.page)
+                )
+                for c in answer.citations
+            ],
+        )
 
     @server.tool(annotations=READ_ONLY)
     def list_documents() -> list[DocumentResult]:
         """The documents in the library with their page counts."""
-        return [DocumentResult(name=d.name, pages=d.pages, kind=d.kind, added_at=d.added_at, status=d.status)
-                for d in lib.documents()]
+        return [
+            DocumentResult(name=d.name, pages=d.pages, kind=d.kind, added_at=d.added_at, status=d.status)
+            for d in lib.documents()
+        ]
 
     @server.tool(annotations=READ_ONLY, structured_output=False)
     @_caller_errors
@@ -146,19 +159,31 @@ def build_server(lib: Library, *, allow_add: Path | None = None) -> MCPServer:
         def add(path: str, replace: bool = False) -> list[AddResult]:
             target = _inside(allowed, path)
             report = lib.add([target], replace=replace, progress=False)
-            return [AddResult(name=f.name, status=f.status, pages=f.pages, reason=f.reason) for f in report.files]
+            return [
+                AddResult(name=f.name, status=f.status, pages=f.pages, reason=f.reason) for f in report.files
+            ]
 
-        server.add_tool(add, annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False), description=(
-            f"Add a file or folder to the library. Only paths inside {allowed} are accepted (relative paths "
-            "are taken from there). An unchanged file is left alone; a changed file under a name the library "
-            "already has replaces that document only with replace=true (else it is added as 'name (2).ext')."))
+        server.add_tool(
+            add,
+            annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False),
+            description=(
+                f"Add a file or folder to the library. Only paths inside {allowed} are accepted (relative paths "
+                "are taken from there). An unchanged file is left alone; a changed file under a name the library "
+                "already has replaces that document only with replace=true (else it is added as 'name (2).ext')."
+            ),
+        )
     return server
 
 
 def _page_result(hit: Hit) -> PageResult:
     text = hit.region.text if hit.region is not None and hit.region.text else hit.text
-    return PageResult(doc=hit.doc, page=hit.page, score=round(hit.score, 6),
-                      snippet=" ".join(text.split())[:SNIPPET_CHARS], image=page_uri(hit.doc_id, hit.page))
+    return PageResult(
+        doc=hit.doc,
+        page=hit.page,
+        score=round(hit.score, 6),
+        snippet=" ".join(text.split())[:SNIPPET_CHARS],
+        image=page_uri(hit.doc_id, hit.page),
+    )
 
 
 def _inside(allowed: Path, raw: str) -> Path:

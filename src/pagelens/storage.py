@@ -12,7 +12,9 @@ from __future__ import annotations
 import errno
 import re
 
-DISK_FULL = "disk full: the server has no space left; free some space and add this file again (the file is fine)"
+DISK_FULL = (
+    "disk full: the server has no space left; free some space and add this file again (the file is fine)"
+)
 _DISK_FULL_TEXT = ("no space left on device", "database or disk is full", "disk quota exceeded", "disk full:")
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s'\"()\[\]/]+/)+([^\s'\"()\[\]/]+)")
 

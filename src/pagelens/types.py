@@ -59,7 +59,9 @@ class Page:
     text_source: TextSource
     regions: list[Region] = field(default_factory=list)
     looks: list[Look] = field(default_factory=list)  # the page's own look first, then its figures'
-    title: str = ""  # the largest-font line (a slide's frame title, a section heading), "" when none stands out
+    title: str = (
+        ""  # the largest-font line (a slide's frame title, a section heading), "" when none stands out
+    )
 
     @property
     def key(self) -> str:
@@ -192,8 +194,10 @@ class AddProgress:
     @property
     def summary(self) -> str:
         """One line for a progress display: "file 2/5 · 37/120 pages · 3.1 pages/s · about 27 s left"."""
-        parts = [f"file {min(self.files_done + 1, self.files_total)}/{self.files_total}",
-                 f"{self.pages_done}/{self.pages_total} pages"]
+        parts = [
+            f"file {min(self.files_done + 1, self.files_total)}/{self.files_total}",
+            f"{self.pages_done}/{self.pages_total} pages",
+        ]
         if self.pages_per_s:
             parts.append(f"{self.pages_per_s:.1f} pages/s")
         if self.eta_s is not None:

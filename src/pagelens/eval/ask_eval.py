@@ -115,36 +115,50 @@ class AskReport:
         return out
 
     def summary(self) -> str:
-        lines = [f"answers: {self.correct}/{self.answerable} correct ({self.answer_correct:.3f}), answered "
-                 f"{self.answered}/{self.answerable}, citation hit rate {self.citation_hit_rate:.3f}, precision "
-                 f"{self.citation_precision:.3f}; abstained on {self.abstained}/{self.unanswerable} unanswerable "
-                 f"(threshold {self.threshold:.2f}); {self.mean_seconds:.2f} s/query"]
+        lines = [
+            f"answers: {self.correct}/{self.answerable} correct ({self.answer_correct:.3f}), answered "
+            f"{self.answered}/{self.answerable}, citation hit rate {self.citation_hit_rate:.3f}, precision "
+            f"{self.citation_precision:.3f}; abstained on {self.abstained}/{self.unanswerable} unanswerable "
+            f"(threshold {self.threshold:.2f}); {self.mean_seconds:.2f} s/query"
+        ]
         lines.append(f"{'type':<14}{'n':>4}{'answered':>10}{'correct':>9}")
         for kind, row in self.per_type.items():
-            lines.append(f"{kind:<14}{int(row['queries']):>4}{int(row['answered']):>10}{int(row['correct']):>9}")
+            lines.append(
+                f"{kind:<14}{int(row['queries']):>4}{int(row['answered']):>10}{int(row['correct']):>9}"
+            )
         if self.turns:
             kinds = ", ".join(f"{k} {v['correct']}/{v['turns']}" for k, v in self.turns_by_kind.items())
-            lines.append(f"conversation turns: {self.turns_correct}/{self.turns} correct "
-                         f"({self.turns_correct / self.turns:.3f}); by kind: {kinds}")
+            lines.append(
+                f"conversation turns: {self.turns_correct}/{self.turns} correct "
+                f"({self.turns_correct / self.turns:.3f}); by kind: {kinds}"
+            )
         if self.curve:
-            lines.append("abstention trade-off (threshold: answerable answered / correct, unanswerable abstained):")
-            lines.append("  " + "; ".join(f"{p.threshold:.2f}: {p.answered}/{p.correct}/{p.abstained}"
-                                          for p in self.curve))
+            lines.append(
+                "abstention trade-off (threshold: answerable answered / correct, unanswerable abstained):"
+            )
+            lines.append(
+                "  "
+                + "; ".join(f"{p.threshold:.2f}: {p.answered}/{p.correct}/{p.abstained}" for p in self.curve)
+            )
         if self.cross_validated:
             cv = self.cross_validated
             factors = ", ".join(f"{family} {cv[f'factor_{family}_mean']:.2f}" for family in FACTORS)
-            lines.append(f"{CV_FOLDS}-fold cross-validation, held out: factors and threshold chosen per fold "
-                         f"(mean threshold {cv['threshold_mean']:.2f}; mean factors {factors}): correct "
-                         f"{int(cv['correct'])}/{self.answerable}, answered {int(cv['answered'])}, abstained "
-                         f"{int(cv['abstained'])}/{self.unanswerable}; the answerer's factors, "
-                         f"threshold chosen per fold (mean {cv['threshold_only_mean']:.2f}): correct "
-                         f"{int(cv['threshold_only_correct'])}/{self.answerable}, answered "
-                         f"{int(cv['threshold_only_answered'])}, abstained "
-                         f"{int(cv['threshold_only_abstained'])}/{self.unanswerable}")
+            lines.append(
+                f"{CV_FOLDS}-fold cross-validation, held out: factors and threshold chosen per fold "
+                f"(mean threshold {cv['threshold_mean']:.2f}; mean factors {factors}): correct "
+                f"{int(cv['correct'])}/{self.answerable}, answered {int(cv['answered'])}, abstained "
+                f"{int(cv['abstained'])}/{self.unanswerable}; the answerer's factors, "
+                f"threshold chosen per fold (mean {cv['threshold_only_mean']:.2f}): correct "
+                f"{int(cv['threshold_only_correct'])}/{self.answerable}, answered "
+                f"{int(cv['threshold_only_answered'])}, abstained "
+                f"{int(cv['threshold_only_abstained'])}/{self.unanswerable}"
+            )
             best = self.calibration
-            lines.append(f"chosen on the whole set: threshold {best['threshold']:.2f}, factors "
-                         + ", ".join(f"{family} {value:.2f}" for family, value in best["factors"].items())
-                         + f" (answerer's own: {', '.join(f'{f} {v:.2f}' for f, v in FACTORS.items())})")
+            lines.append(
+                f"chosen on the whole set: threshold {best['threshold']:.2f}, factors "
+                + ", ".join(f"{family} {value:.2f}" for family, value in best["factors"].items())
+                + f" (answerer's own: {', '.join(f'{f} {v:.2f}' for f, v in FACTORS.items())})"
+            )
         return "\n".join(lines)
 
 
@@ -180,12 +194,25 @@ def _ask_one(library, eval_set: EvalSet, query, page_texts) -> AskResult:
     cited = [(c.doc, c.page) for c in answer.citations]
     hit = bool(set(cited) & set(gold))
     groups = eval_set.must_contain.get(query.qid, ())
-    correct = answer.answerable and hit and satisfies(answer.text, groups) if query.answerable else \
-        not answer.answerable and not cited
-    return AskResult(qid=query.qid, type=query.type, answerable_gold=query.answerable, answered=answer.answerable,
-                     cited=cited, gold=gold, hit=hit, correct=correct, confidence=answer.confidence,
-                     seconds=seconds, text=answer.text,
-                     gaps=[(FAMILY.get(gap.kind, gap.kind), gap.factor) for gap in answer.gaps])
+    correct = (
+        answer.answerable and hit and satisfies(answer.text, groups)
+        if query.answerable
+        else not answer.answerable and not cited
+    )
+    return AskResult(
+        qid=query.qid,
+        type=query.type,
+        answerable_gold=query.answerable,
+        answered=answer.answerable,
+        cited=cited,
+        gold=gold,
+        hit=hit,
+        correct=correct,
+        confidence=answer.confidence,
+        seconds=seconds,
+        text=answer.text,
+        gaps=[(FAMILY.get(gap.kind, gap.kind), gap.factor) for gap in answer.gaps],
+    )
 
 
 def _ask_conversations(library, eval_set: EvalSet, page_texts) -> list[TurnResult]:
@@ -197,14 +224,31 @@ def _ask_conversations(library, eval_set: EvalSet, page_texts) -> list[TurnResul
             gold = sorted(resolve_gold(turn.as_query(f"{conversation.cid}.{number}"), page_texts))
             cited = [(c.doc, c.page) for c in answer.citations]
             if turn.gold:
-                correct = answer.answerable and bool(set(cited) & set(gold)) and satisfies(answer.text,
-                                                                                          turn.must_contain)
+                correct = (
+                    answer.answerable
+                    and bool(set(cited) & set(gold))
+                    and satisfies(answer.text, turn.must_contain)
+                )
             else:
                 correct = not answer.answerable and not cited
-            out.append(TurnResult(cid=conversation.cid, turn=number, kind=turn.kind, query=turn.query,
-                                  answered=answer.answerable, cited=cited, gold=gold, correct=correct,
-                                  confidence=answer.confidence, text=answer.text))
-            history += [{"role": "user", "content": turn.query}, {"role": "assistant", "content": answer.text}]
+            out.append(
+                TurnResult(
+                    cid=conversation.cid,
+                    turn=number,
+                    kind=turn.kind,
+                    query=turn.query,
+                    answered=answer.answerable,
+                    cited=cited,
+                    gold=gold,
+                    correct=correct,
+                    confidence=answer.confidence,
+                    text=answer.text,
+                )
+            )
+            history += [
+                {"role": "user", "content": turn.query},
+                {"role": "assistant", "content": answer.text},
+            ]
     return out
 
 
@@ -212,12 +256,21 @@ def _gated(result: AskResult, threshold: float, factors: Mapping[str, float] | N
     """The result as the answerer would give it with this abstention threshold (and these factors)."""
     if not result.answered or result.confidence_with(factors) >= threshold:
         return result
-    return replace(result, answered=False, cited=[], hit=False, correct=not result.answerable_gold,
-                   text="The library does not answer this question.")
+    return replace(
+        result,
+        answered=False,
+        cited=[],
+        hit=False,
+        correct=not result.answerable_gold,
+        text="The library does not answer this question.",
+    )
 
 
-def curve(results: Sequence[AskResult], thresholds: Sequence[float] | None = None,
-          factors: Mapping[str, float] | None = None) -> list[CurvePoint]:
+def curve(
+    results: Sequence[AskResult],
+    thresholds: Sequence[float] | None = None,
+    factors: Mapping[str, float] | None = None,
+) -> list[CurvePoint]:
     """Answered/correct answerable queries and abstained unanswerable ones at each threshold."""
     scored = [(r.confidence_with(factors), r) for r in results]
     if thresholds is None:
@@ -225,11 +278,14 @@ def curve(results: Sequence[AskResult], thresholds: Sequence[float] | None = Non
     points = []
     for threshold in thresholds:
         kept = [(r, r.answered and c >= threshold) for c, r in scored]  # _gated, counted only
-        points.append(CurvePoint(
-            threshold=threshold,
-            answered=sum(1 for r, k in kept if r.answerable_gold and k),
-            correct=sum(1 for r, k in kept if r.answerable_gold and k and r.correct),
-            abstained=sum(1 for r, k in kept if not r.answerable_gold and (r.correct or not k))))
+        points.append(
+            CurvePoint(
+                threshold=threshold,
+                answered=sum(1 for r, k in kept if r.answerable_gold and k),
+                correct=sum(1 for r, k in kept if r.answerable_gold and k and r.correct),
+                abstained=sum(1 for r, k in kept if not r.answerable_gold and (r.correct or not k)),
+            )
+        )
     return points
 
 
@@ -254,7 +310,10 @@ def calibrate(results: Sequence[AskResult], grid: Sequence[float] = FACTOR_GRID)
                 continue
             candidate = Calibration(point.threshold, factors, point.correct + point.abstained, point.answered)
             if best is None or (candidate.score, candidate.answered, -candidate.threshold) > (
-                    best.score, best.answered, -best.threshold):
+                best.score,
+                best.answered,
+                -best.threshold,
+            ):
                 best = candidate
     return best or Calibration(0.0, dict(FACTORS), 0, 0)
 
@@ -271,13 +330,20 @@ def _threshold_for(results: Sequence[AskResult], factors: Mapping[str, float] | 
     return best
 
 
-def cross_validate(results: Sequence[AskResult], folds: int = CV_FOLDS,
-                   grid: Sequence[float] = FACTOR_GRID) -> dict[str, float]:
+def cross_validate(
+    results: Sequence[AskResult], folds: int = CV_FOLDS, grid: Sequence[float] = FACTOR_GRID
+) -> dict[str, float]:
     """Held-out counts when each fold's factors and threshold are chosen on the other folds (folds
     interleave the queries by position, so every type lands in every fold); also the held-out counts
     with the answerer's own factors and only the threshold chosen per fold."""
-    held = {"correct": 0.0, "answered": 0.0, "abstained": 0.0,
-            "threshold_only_correct": 0.0, "threshold_only_answered": 0.0, "threshold_only_abstained": 0.0}
+    held = {
+        "correct": 0.0,
+        "answered": 0.0,
+        "abstained": 0.0,
+        "threshold_only_correct": 0.0,
+        "threshold_only_answered": 0.0,
+        "threshold_only_abstained": 0.0,
+    }
     chosen, own = [], []
     for fold in range(folds):
         train = [r for i, r in enumerate(results) if i % folds != fold]
@@ -285,16 +351,21 @@ def cross_validate(results: Sequence[AskResult], folds: int = CV_FOLDS,
         calibration = calibrate(train, grid)
         chosen.append(calibration)
         own.append(_threshold_for(train, None))
-        for prefix, gated in (("", [_gated(r, calibration.threshold, calibration.factors) for r in test]),
-                              ("threshold_only_", [_gated(r, own[-1]) for r in test])):
+        for prefix, gated in (
+            ("", [_gated(r, calibration.threshold, calibration.factors) for r in test]),
+            ("threshold_only_", [_gated(r, own[-1]) for r in test]),
+        ):
             for r in gated:
                 if r.answerable_gold:
                     held[prefix + "correct"] += r.correct
                     held[prefix + "answered"] += r.answered
                 else:
                     held[prefix + "abstained"] += r.correct
-    out = {**held, "threshold_mean": sum(c.threshold for c in chosen) / folds,
-           "threshold_only_mean": sum(own) / folds}
+    out = {
+        **held,
+        "threshold_mean": sum(c.threshold for c in chosen) / folds,
+        "threshold_only_mean": sum(own) / folds,
+    }
     for family in FACTORS:
         out[f"factor_{family}_mean"] = sum(c.factors[family] for c in chosen) / folds
     return out
@@ -307,10 +378,15 @@ def _report(open_results: list[AskResult], turns: list[TurnResult], threshold: f
     answered = [r for r in answerable if r.answered]
     cited = [c for r in answered for c in r.cited]
     gold_cited = sum(1 for r in answered for c in r.cited if c in set(r.gold))
-    per_type = {kind: {"queries": len(group), "answered": sum(r.answered for r in group),
-                       "correct": sum(r.correct for r in group)}
-                for kind in sorted({r.type for r in results})
-                for group in [[r for r in results if r.type == kind]]}
+    per_type = {
+        kind: {
+            "queries": len(group),
+            "answered": sum(r.answered for r in group),
+            "correct": sum(r.correct for r in group),
+        }
+        for kind in sorted({r.type for r in results})
+        for group in [[r for r in results if r.type == kind]]
+    }
     by_kind: dict[str, dict[str, int]] = {}
     for turn in turns:
         row = by_kind.setdefault(turn.kind, {"turns": 0, "correct": 0})
@@ -318,17 +394,26 @@ def _report(open_results: list[AskResult], turns: list[TurnResult], threshold: f
         row["correct"] += turn.correct
     steps = sorted({round(t / 20, 2) for t in range(0, 21)} | {threshold})
     return AskReport(
-        queries=len(results), answerable=len(answerable), unanswerable=len(unanswerable), threshold=threshold,
-        answered=len(answered), correct=sum(r.correct for r in answerable),
+        queries=len(results),
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        threshold=threshold,
+        answered=len(answered),
+        correct=sum(r.correct for r in answerable),
         answer_correct=_ratio(sum(r.correct for r in answerable), len(answerable)),
         citation_hit_rate=_ratio(sum(r.hit for r in answered), len(answered)),
         citation_precision=_ratio(gold_cited, len(cited)),
         abstained=sum(r.correct for r in unanswerable),
         mean_seconds=_ratio(sum(r.seconds for r in results), len(results)),
-        per_type=per_type, turns=len(turns), turns_correct=sum(t.correct for t in turns), turns_by_kind=by_kind,
-        curve=curve(open_results, steps), cross_validated=cross_validate(open_results) if unanswerable else {},
+        per_type=per_type,
+        turns=len(turns),
+        turns_correct=sum(t.correct for t in turns),
+        turns_by_kind=by_kind,
+        curve=curve(open_results, steps),
+        cross_validated=cross_validate(open_results) if unanswerable else {},
         calibration=asdict(calibrate(open_results)) if unanswerable else {},
-        results=results, turn_results=turns,
+        results=results,
+        turn_results=turns,
     )
 
 

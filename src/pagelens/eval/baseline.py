@@ -17,8 +17,9 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 class PlainBM25:
     def __init__(self, page_texts: Mapping[str, Sequence[str]]) -> None:
-        self.ids: list[PageId] = [(doc, n) for doc, texts in page_texts.items()
-                                  for n in range(1, len(texts) + 1)]
+        self.ids: list[PageId] = [
+            (doc, n) for doc, texts in page_texts.items() for n in range(1, len(texts) + 1)
+        ]
         corpus = [text for texts in page_texts.values() for text in texts]
         self.model = bm25s.BM25()
         if corpus:

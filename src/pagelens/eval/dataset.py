@@ -54,8 +54,9 @@ class Turn:
 
     def as_query(self, qid: str) -> EvalQuery:
         """The turn as a query record, for gold resolution."""
-        return EvalQuery(qid=qid, query=self.query, answer=None, gold=self.gold, evidence=self.evidence,
-                         type=self.kind)
+        return EvalQuery(
+            qid=qid, query=self.query, answer=None, gold=self.gold, evidence=self.evidence, type=self.kind
+        )
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ class EvalSet:
 
     def doc_paths(self) -> list[Path]:
         """The corpus files, minus helper files (stylesheets) that are not documents."""
-        return sorted(p for p in self.docs_dir.iterdir()
-                      if p.is_file() and p.suffix.lower() not in _HELPER_SUFFIXES)
+        return sorted(
+            p for p in self.docs_dir.iterdir() if p.is_file() and p.suffix.lower() not in _HELPER_SUFFIXES
+        )
 
 
 _HELPER_SUFFIXES = {".css", ".js", ".md", ".txt", ".json"}
@@ -92,14 +94,38 @@ def load_eval_set(root: str | Path) -> EvalSet:
     queries_file = root / "queries.jsonl"
     if not queries_file.is_file() or not (root / "docs").is_dir():
         raise EvalSetError(f"{root} is not an evaluation set: it needs docs/ and queries.jsonl")
-    queries = _records(queries_file, "query", lambda r: EvalQuery(
-        qid=str(r["qid"]), query=r["query"], answer=r.get("answer"), gold=_gold(r.get("gold")),
-        evidence=r.get("evidence"), type=r["type"]))
-    answers = dict(_records(root / "answers.jsonl", "answer", lambda r: (str(r["qid"]), _groups(r["must_contain"]))))
-    conversations = _records(root / "conversations.jsonl", "conversation", lambda r: Conversation(
-        cid=str(r["cid"]), turns=tuple(Turn(query=t["query"], gold=_gold(t.get("gold")), evidence=t.get("evidence"),
-                                            must_contain=_groups(t.get("must_contain") or []), kind=t["kind"])
-                                       for t in r["turns"])))
+    queries = _records(
+        queries_file,
+        "query",
+        lambda r: EvalQuery(
+            qid=str(r["qid"]),
+            query=r["query"],
+            answer=r.get("answer"),
+            gold=_gold(r.get("gold")),
+            evidence=r.get("evidence"),
+            type=r["type"],
+        ),
+    )
+    answers = dict(
+        _records(root / "answers.jsonl", "answer", lambda r: (str(r["qid"]), _groups(r["must_contain"])))
+    )
+    conversations = _records(
+        root / "conversations.jsonl",
+        "conversation",
+        lambda r: Conversation(
+            cid=str(r["cid"]),
+            turns=tuple(
+                Turn(
+                    query=t["query"],
+                    gold=_gold(t.get("gold")),
+                    evidence=t.get("evidence"),
+                    must_contain=_groups(t.get("must_contain") or []),
+                    kind=t["kind"],
+                )
+                for t in r["turns"]
+            ),
+        ),
+    )
     return EvalSet(root=root, queries=queries, must_contain=answers, conversations=conversations)
 
 
@@ -115,7 +141,9 @@ def _records(path: Path, what: str, convert: Callable[[dict], T]) -> list[T]:
         try:
             out.append(convert(json.loads(line)))
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-            raise EvalSetError(f"{path}:{number}: malformed {what} record ({type(err).__name__}: {err})") from err
+            raise EvalSetError(
+                f"{path}:{number}: malformed {what} record ({type(err).__name__}: {err})"
+            ) from err
     return out
 
 

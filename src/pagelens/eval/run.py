@@ -65,8 +65,14 @@ def score_ranking(ranked: Sequence[PageId], gold: set[PageId]) -> dict[str, floa
     }
 
 
-def run_eval(set_dir: str | Path, *, settings: Settings | None = None, library_dir: str | Path | None = None,
-             lanes: Sequence[str] | None = None, progress: bool | None = None) -> EvalReport:
+def run_eval(
+    set_dir: str | Path,
+    *,
+    settings: Settings | None = None,
+    library_dir: str | Path | None = None,
+    lanes: Sequence[str] | None = None,
+    progress: bool | None = None,
+) -> EvalReport:
     """Ingest `set_dir/docs` into a library and score every query of `set_dir/queries.jsonl`.
 
     `library_dir`: reuse (or create) this library, so a second run skips unchanged files; default a
@@ -83,12 +89,16 @@ def run_eval(set_dir: str | Path, *, settings: Settings | None = None, library_d
             report = library.add(eval_set.doc_paths(), progress=progress)
             ingest_s = time.perf_counter() - started
             names = {path.name for path in eval_set.doc_paths()}
-            page_texts = {doc.name: [page.text for page in library.pages(doc.name)]
-                          for doc in library.documents() if doc.name in names}
+            page_texts = {
+                doc.name: [page.text for page in library.pages(doc.name)]
+                for doc in library.documents()
+                if doc.name in names
+            }
             results, search_s = _run_queries(library, eval_set.queries, page_texts)
             lane_names = library.lanes
-    return _summarise(eval_set.root, lane_names, report, page_texts, eval_set.queries, results,
-                      ingest_s, search_s)
+    return _summarise(
+        eval_set.root, lane_names, report, page_texts, eval_set.queries, results, ingest_s, search_s
+    )
 
 
 def _run_queries(library, queries: Sequence[EvalQuery], page_texts) -> tuple[list[QueryResult], float]:
@@ -106,8 +116,9 @@ def _run_queries(library, queries: Sequence[EvalQuery], page_texts) -> tuple[lis
         missed = dict.fromkeys(METRICS, 0.0)
         scores = score_ranking(ranked, gold) if gold else missed
         baseline_scores = score_ranking(baseline.rank(query.query, DEPTH), gold) if gold else missed
-        results.append(QueryResult(query.qid, query.type, query.query, sorted(gold), ranked, scores,
-                                   baseline_scores))
+        results.append(
+            QueryResult(query.qid, query.type, query.query, sorted(gold), ranked, scores, baseline_scores)
+        )
     return results, search_s
 
 
@@ -116,17 +127,21 @@ def _summarise(root, lane_names, add_report, page_texts, queries, results, inges
     for result in results:
         by_type.setdefault(result.type, []).append(result)
     return EvalReport(
-        set_dir=str(root), lanes=list(lane_names),
+        set_dir=str(root),
+        lanes=list(lane_names),
         documents=len(page_texts),
         failed_documents={f.name: f.reason for f in add_report.by_status("failed")},
         pages=sum(len(texts) for texts in page_texts.values()),
-        scored=len(results), unanswerable=sum(not q.answerable for q in queries),
+        scored=len(results),
+        unanswerable=sum(not q.answerable for q in queries),
         unresolved=[r.qid for r in results if not r.gold],
-        overall=_means(results), by_type={t: _means(rs) for t, rs in sorted(by_type.items())},
+        overall=_means(results),
+        by_type={t: _means(rs) for t, rs in sorted(by_type.items())},
         type_counts={t: len(rs) for t, rs in sorted(by_type.items())},
         baseline_overall=_means(results, baseline=True),
         baseline_by_type={t: _means(rs, baseline=True) for t, rs in sorted(by_type.items())},
-        ingest_s=round(ingest_s, 2), search_ms_mean=round(1000 * search_s / max(1, len(results)), 2),
+        ingest_s=round(ingest_s, 2),
+        search_ms_mean=round(1000 * search_s / max(1, len(results)), 2),
         queries=results,
     )
 
@@ -141,19 +156,27 @@ def _means(results: Sequence[QueryResult], *, baseline: bool = False) -> dict[st
 def format_report(report: EvalReport) -> str:
     """A plain-text table: one row per query type, then the overall row (last column: plain bm25s nDCG@5)."""
     header = f"{'type':<14}{'n':>4}" + "".join(f"{m:>11}" for m in METRICS) + f"{'bm25s@5':>11}"
-    lines = [f"eval set {report.set_dir}: {report.documents} documents, {report.pages} pages, "
-             f"lanes {', '.join(report.lanes)}",
-             f"{report.scored} scored queries, {report.unanswerable} unanswerable (not scored); "
-             f"ingest {report.ingest_s:.1f} s, search {report.search_ms_mean:.1f} ms/query", "", header]
+    lines = [
+        f"eval set {report.set_dir}: {report.documents} documents, {report.pages} pages, "
+        f"lanes {', '.join(report.lanes)}",
+        f"{report.scored} scored queries, {report.unanswerable} unanswerable (not scored); "
+        f"ingest {report.ingest_s:.1f} s, search {report.search_ms_mean:.1f} ms/query",
+        "",
+        header,
+    ]
     for type_name, metrics in report.by_type.items():
-        lines.append(f"{type_name:<14}{report.type_counts[type_name]:>4}"
-                     + "".join(f"{metrics[m]:>11.3f}" for m in METRICS)
-                     + f"{report.baseline_by_type[type_name]['ndcg@5']:>11.3f}")
-    lines.append(f"{'ALL':<14}{report.scored:>4}" + "".join(f"{report.overall[m]:>11.3f}" for m in METRICS)
-                 + f"{report.baseline_overall['ndcg@5']:>11.3f}")
+        lines.append(
+            f"{type_name:<14}{report.type_counts[type_name]:>4}"
+            + "".join(f"{metrics[m]:>11.3f}" for m in METRICS)
+            + f"{report.baseline_by_type[type_name]['ndcg@5']:>11.3f}"
+        )
+    lines.append(
+        f"{'ALL':<14}{report.scored:>4}"
+        + "".join(f"{report.overall[m]:>11.3f}" for m in METRICS)
+        + f"{report.baseline_overall['ndcg@5']:>11.3f}"
+    )
     for name, reason in report.failed_documents.items():
         lines.append(f"failed document {name}: {reason}")
     if report.unresolved:
         lines.append(f"gold not found in the rendered pages (scored 0): {', '.join(report.unresolved)}")
     return "\n".join(lines)
-

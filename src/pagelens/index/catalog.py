@@ -70,9 +70,16 @@ class DocumentRow:
     status: str
 
     def info(self) -> DocumentInfo:
-        return DocumentInfo(name=self.name, doc_id=self.doc_id, pages=self.pages, kind=self.kind,
-                            added_at=self.added_at, status=self.status, source=self.source,
-                            content_hash=self.content_hash)
+        return DocumentInfo(
+            name=self.name,
+            doc_id=self.doc_id,
+            pages=self.pages,
+            kind=self.kind,
+            added_at=self.added_at,
+            status=self.status,
+            source=self.source,
+            content_hash=self.content_hash,
+        )
 
 
 @dataclass(frozen=True)
@@ -96,11 +103,17 @@ class Catalog:
         file (SQLite writes nothing, not even its WAL index), for listing and reading only."""
         self.library = library
         if read_only:
-            self._db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True,
-                                       check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                f"{Path(path).resolve().as_uri()}?immutable=1",
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,
+            )
         else:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 30000")  # a writer's transactions are short; wait them out
+            self._db.execute(
+                "PRAGMA busy_timeout = 30000"
+            )  # a writer's transactions are short; wait them out
             self._db.execute("PRAGMA foreign_keys=ON")
         if writable and not read_only:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -110,8 +123,9 @@ class Catalog:
         if "looks" not in columns and not read_only:  # made before pages had looks: none until re-added
             self._db.execute("ALTER TABLE pages ADD COLUMN looks TEXT NOT NULL DEFAULT '{}'")
         # a read-only library made before pages had looks reads them as none
-        self._page_columns = self._PAGE_COLUMNS.replace("p.looks", "p.looks" if "looks" in columns or not read_only
-                                                        else "'{}'")
+        self._page_columns = self._PAGE_COLUMNS.replace(
+            "p.looks", "p.looks" if "looks" in columns or not read_only else "'{}'"
+        )
         self._lock = threading.RLock()
         self._page_count: tuple[int, int] | None = None  # (data_version, pages of complete documents)
 
@@ -122,8 +136,11 @@ class Catalog:
     # documents -------------------------------------------------------------------------------------
     def _documents(self, where: str, args: Sequence = ()) -> list[DocumentRow]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {', '.join(DocumentRow.__dataclass_fields__)} FROM documents "
-                                    f"WHERE {where} ORDER BY name, added_at", args).fetchall()
+            rows = self._db.execute(
+                f"SELECT {', '.join(DocumentRow.__dataclass_fields__)} FROM documents "
+                f"WHERE {where} ORDER BY name, added_at",
+                args,
+            ).fetchall()
         return [DocumentRow(*row) for row in rows]
 
     def document(self, name: str) -> DocumentRow | None:
@@ -134,13 +151,17 @@ class Catalog:
     def has_document_id(self, doc_id: str) -> bool:
         """Whether any document (complete or pending) has this id."""
         with self._lock:
-            return self._db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+            return (
+                self._db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+            )
 
     def rename(self, doc_id: str, *, name: str, source: str, size: int, mtime: float) -> None:
         """A document's file was renamed or moved: new name and source, same content, id and pages."""
         with self._lock:
-            self._db.execute("UPDATE documents SET name = ?, source = ?, size = ?, mtime = ? WHERE doc_id = ?",
-                             (name, source, size, mtime, doc_id))
+            self._db.execute(
+                "UPDATE documents SET name = ?, source = ?, size = ?, mtime = ? WHERE doc_id = ?",
+                (name, source, size, mtime, doc_id),
+            )
 
     def complete_documents(self) -> list[DocumentRow]:
         return self._documents("status = 'complete'")
@@ -150,18 +171,43 @@ class Catalog:
 
     def insert_pending(self, row: DocumentRow) -> None:
         with self._lock:
-            self._db.execute(f"INSERT INTO documents VALUES ({', '.join('?' * 10)})",
-                             (row.doc_id, row.name, row.content_hash, row.kind, row.pages, row.source,
-                              row.size, row.mtime, row.added_at, "pending"))
+            self._db.execute(
+                f"INSERT INTO documents VALUES ({', '.join('?' * 10)})",
+                (
+                    row.doc_id,
+                    row.name,
+                    row.content_hash,
+                    row.kind,
+                    row.pages,
+                    row.source,
+                    row.size,
+                    row.mtime,
+                    row.added_at,
+                    "pending",
+                ),
+            )
 
     def insert_pages(self, doc_id: str, pages: Sequence[Page]) -> None:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p.key, p.doc_id, p.page, self._relative(p.image_path), p.width, p.height, p.text,
-                  p.text_source, json.dumps([[r.kind, list(r.box), r.text] for r in p.regions]),
-                  _looks_json(p)) for p in pages])
+                [
+                    (
+                        p.key,
+                        p.doc_id,
+                        p.page,
+                        self._relative(p.image_path),
+                        p.width,
+                        p.height,
+                        p.text,
+                        p.text_source,
+                        json.dumps([[r.kind, list(r.box), r.text] for r in p.regions]),
+                        _looks_json(p),
+                    )
+                    for p in pages
+                ],
+            )
             self._db.execute("UPDATE documents SET pages = ? WHERE doc_id = ?", (len(pages), doc_id))
             self._page_count = None
 
@@ -188,13 +234,17 @@ class Catalog:
             self._page_count = None
 
     # pages -----------------------------------------------------------------------------------------
-    _PAGE_COLUMNS = ("p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, "
-                     "p.regions, p.looks")
+    _PAGE_COLUMNS = (
+        "p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, p.regions, p.looks"
+    )
 
     def pages_of(self, doc_id: str) -> list[Page]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {self._page_columns} FROM pages p JOIN documents d USING (doc_id) "
-                                    "WHERE p.doc_id = ? ORDER BY p.page", (doc_id,)).fetchall()
+            rows = self._db.execute(
+                f"SELECT {self._page_columns} FROM pages p JOIN documents d USING (doc_id) "
+                "WHERE p.doc_id = ? ORDER BY p.page",
+                (doc_id,),
+            ).fetchall()
         return [self._page(row) for row in rows]
 
     def complete_pages(self, keys: Sequence[str]) -> dict[str, Page]:
@@ -202,10 +252,12 @@ class Catalog:
         found: dict[str, Page] = {}
         with self._lock:
             for start in range(0, len(keys), 500):
-                chunk = list(keys[start:start + 500])
+                chunk = list(keys[start : start + 500])
                 rows = self._db.execute(
                     f"SELECT p.key, {self._page_columns} FROM pages p JOIN documents d USING (doc_id) "
-                    f"WHERE d.status = 'complete' AND p.key IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+                    f"WHERE d.status = 'complete' AND p.key IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
                 found.update((row[0], self._page(row[1:])) for row in rows)
         return found
 
@@ -214,8 +266,12 @@ class Catalog:
         with self._lock:
             version = self._db.execute("PRAGMA data_version").fetchone()[0]
             if self._page_count is None or self._page_count[0] != version:
-                self._page_count = (version, self._db.execute("SELECT COALESCE(SUM(pages), 0) FROM documents "
-                                                              "WHERE status = 'complete'").fetchone()[0])
+                self._page_count = (
+                    version,
+                    self._db.execute(
+                        "SELECT COALESCE(SUM(pages), 0) FROM documents WHERE status = 'complete'"
+                    ).fetchone()[0],
+                )
             return self._page_count[1]
 
     def _relative(self, image_path: str) -> str:
@@ -228,20 +284,36 @@ class Catalog:
     def _page(self, row: Sequence) -> Page:
         doc_id, name, page, image_path, width, height, text, text_source, regions, looks = row
         looks = json.loads(looks)
-        return Page(doc_id=doc_id, doc=name, page=page, image_path=str(self.library / image_path),
-                    width=width, height=height, text=text, text_source=text_source,
-                    regions=[Region(kind, tuple(box), region_text) for kind, box, region_text in json.loads(regions)],
-                    looks=[Look(box=tuple(box) if box else None, colours=tuple((n, s) for n, s in colours),
-                                kinds=tuple(kinds), text=look_text)
-                           for box, colours, kinds, look_text in looks.get("looks", [])],
-                    title=looks.get("title", ""))
+        return Page(
+            doc_id=doc_id,
+            doc=name,
+            page=page,
+            image_path=str(self.library / image_path),
+            width=width,
+            height=height,
+            text=text,
+            text_source=text_source,
+            regions=[Region(kind, tuple(box), region_text) for kind, box, region_text in json.loads(regions)],
+            looks=[
+                Look(
+                    box=tuple(box) if box else None,
+                    colours=tuple((n, s) for n, s in colours),
+                    kinds=tuple(kinds),
+                    text=look_text,
+                )
+                for box, colours, kinds, look_text in looks.get("looks", [])
+            ],
+            title=looks.get("title", ""),
+        )
 
     def library_id(self) -> str:
         """A random id made when the catalog was created (names this library's collections on a server)."""
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()
             if row is None:  # only a new library's writer gets here (readers never write)
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex[:12],))
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex[:12],)
+                )
                 row = self._db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()
             return row[0]
 
@@ -253,11 +325,24 @@ class Catalog:
 
     def set_lane(self, name: str, spec: dict, collections: Iterable[str]) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO lanes VALUES (?, ?, ?)",
-                             (name, json.dumps(spec, sort_keys=True, default=str), json.dumps(sorted(collections))))
+            self._db.execute(
+                "INSERT OR REPLACE INTO lanes VALUES (?, ?, ?)",
+                (name, json.dumps(spec, sort_keys=True, default=str), json.dumps(sorted(collections))),
+            )
 
 
 def _looks_json(page: Page) -> str:
-    return json.dumps({"title": page.title,
-                       "looks": [[list(look.box) if look.box else None, [list(c) for c in look.colours],
-                                  list(look.kinds), look.text] for look in page.looks]})
+    return json.dumps(
+        {
+            "title": page.title,
+            "looks": [
+                [
+                    list(look.box) if look.box else None,
+                    [list(c) for c in look.colours],
+                    list(look.kinds),
+                    look.text,
+                ]
+                for look in page.looks
+            ],
+        }
+    )

@@ -43,13 +43,19 @@ class ChromaHandle:
         telemetry_off = ChromaSettings(anonymized_telemetry=False)
         if not url:
             folder.mkdir(parents=True, exist_ok=True)
-            return cls(chromadb.PersistentClient(path=str(folder), settings=telemetry_off), location=str(folder))
+            return cls(
+                chromadb.PersistentClient(path=str(folder), settings=telemetry_off), location=str(folder)
+            )
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise SettingsError(f"chroma_url must look like http://host:port, got {url!r}")
         try:
-            client = chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
-                                         ssl=parts.scheme == "https", settings=telemetry_off)
+            client = chromadb.HttpClient(
+                host=parts.hostname,
+                port=parts.port or (443 if parts.scheme == "https" else 80),
+                ssl=parts.scheme == "https",
+                settings=telemetry_off,
+            )
             client.heartbeat()
         except Exception as err:  # noqa: BLE001 - chromadb raises ValueError or transport errors
             raise StoreUnavailableError(f"cannot reach the Chroma server at {url}: {err}") from err
@@ -63,7 +69,8 @@ class ChromaHandle:
         """Get or create a cosine-space collection with no embedding function (callers bring vectors)."""
         self.used.add(name)
         return self.client.get_or_create_collection(
-            self.namespace + name, configuration=COSINE, metadata=metadata or None, embedding_function=None)
+            self.namespace + name, configuration=COSINE, metadata=metadata or None, embedding_function=None
+        )
 
     def delete_collection(self, name: str) -> None:
         """Drop a collection; a missing one is not an error."""
@@ -74,7 +81,7 @@ class ChromaHandle:
     def collection_names(self) -> list[str]:
         """This library's collections (names without the namespace)."""
         names = (c if isinstance(c, str) else c.name for c in self.client.list_collections())
-        return [name[len(self.namespace):] for name in names if name.startswith(self.namespace)]
+        return [name[len(self.namespace) :] for name in names if name.startswith(self.namespace)]
 
     @property
     def max_batch(self) -> int:
@@ -90,9 +97,11 @@ class UnavailableChroma:
     """
 
     def __init__(self, writer_pid: str) -> None:
-        self.reason = (f"this library's vectors are in its embedded Chroma, which only the process writing the "
-                       f"library (pid {writer_pid}) may open; set PAGELENS_CHROMA_URL (a `chroma run` server) "
-                       "in both processes to share them, or search after that process closes the library")
+        self.reason = (
+            f"this library's vectors are in its embedded Chroma, which only the process writing the "
+            f"library (pid {writer_pid}) may open; set PAGELENS_CHROMA_URL (a `chroma run` server) "
+            "in both processes to share them, or search after that process closes the library"
+        )
         self.used: set[str] = set()
 
     def scoped(self) -> "UnavailableChroma":

@@ -17,8 +17,9 @@ class FusedHit:
     region: int | None = None  # region index from the best-ranked lane that reported one
 
 
-def fuse(ranked: Mapping[str, Sequence[LaneHit]], *, weights: Mapping[str, float] | None = None,
-         rrf_k: int = 60) -> list[FusedHit]:
+def fuse(
+    ranked: Mapping[str, Sequence[LaneHit]], *, weights: Mapping[str, float] | None = None, rrf_k: int = 60
+) -> list[FusedHit]:
     """Best first. One lane: its own scores pass through. Several: score = sum of weight / (rrf_k + rank).
 
     A lane missing from `weights` weighs 1.0.

@@ -36,8 +36,17 @@ LaneFactory = Callable[[str, LaneContext], Lane]
 
 
 class LaneSet:
-    def __init__(self, names: Sequence[str], *, settings: Settings, catalog: Catalog, chroma: ChromaHandle,
-                 layout: LibraryLayout, factory: LaneFactory, writer_pid: str | None = None) -> None:
+    def __init__(
+        self,
+        names: Sequence[str],
+        *,
+        settings: Settings,
+        catalog: Catalog,
+        chroma: ChromaHandle,
+        layout: LibraryLayout,
+        factory: LaneFactory,
+        writer_pid: str | None = None,
+    ) -> None:
         self._settings, self._catalog, self._chroma = settings, catalog, chroma
         self._layout, self._factory = layout, factory
         self._names = list(names)
@@ -74,11 +83,16 @@ class LaneSet:
             record = stored.get(name)
             if record is None or not _same(record.spec, self._lanes[name].spec()):
                 self._lanes.pop(name).close()
-                self._unavailable[name] = (f"the writing process (pid {self._writer_pid}) has not finished "
-                                           "embedding it; open the library again once it has")
+                self._unavailable[name] = (
+                    f"the writing process (pid {self._writer_pid}) has not finished "
+                    "embedding it; open the library again once it has"
+                )
         if self._unavailable:
-            log.warning("read-only (pid %s writes this library); lanes not searchable here: %s",
-                        self._writer_pid, "; ".join(f"{n}: {why}" for n, why in self._unavailable.items()))
+            log.warning(
+                "read-only (pid %s writes this library); lanes not searchable here: %s",
+                self._writer_pid,
+                "; ".join(f"{n}: {why}" for n, why in self._unavailable.items()),
+            )
 
     def __getitem__(self, name: str) -> Lane:
         return self._lanes[name]
@@ -94,11 +108,17 @@ class LaneSet:
 
     def search(self, query: Query, chosen: Sequence[str], depth: int) -> list[FusedHit]:
         """Each chosen lane's best `depth` pages, fused by weighted reciprocal-rank fusion."""
-        refused = [f"lane {name} cannot be searched from this process: {self._unavailable[name]}"
-                   for name in chosen if name in self._unavailable]
+        refused = [
+            f"lane {name} cannot be searched from this process: {self._unavailable[name]}"
+            for name in chosen
+            if name in self._unavailable
+        ]
         if refused or not chosen:
-            raise QueryError("; ".join(refused) or "no lane of this library can be searched from this process: "
-                             + "; ".join(f"{n}: {why}" for n, why in self._unavailable.items()))
+            raise QueryError(
+                "; ".join(refused)
+                or "no lane of this library can be searched from this process: "
+                + "; ".join(f"{n}: {why}" for n, why in self._unavailable.items())
+            )
         ranked = {name: self._lanes[name].search(query, depth) for name in chosen}
         return fuse(ranked, weights=self._settings.fusion_weights, rrf_k=self._settings.rrf_k)
 
@@ -136,8 +156,12 @@ class LaneSet:
         chroma = self._lane_chroma[name] = self._chroma.scoped()
         folder = self._layout.lane_folder(name)
         folder.mkdir(parents=True, exist_ok=True)
-        return self._factory(name, LaneContext(settings=self._settings, chroma=chroma, folder=folder,
-                                               read_only=self._writer_pid is not None))
+        return self._factory(
+            name,
+            LaneContext(
+                settings=self._settings, chroma=chroma, folder=folder, read_only=self._writer_pid is not None
+            ),
+        )
 
     def _sync(self, name: str, stored: LaneRecord | None) -> None:
         lane = self._lanes[name]
@@ -156,8 +180,14 @@ class LaneSet:
 
         incomplete = {"incomplete": True}
         self._catalog.set_lane(name, incomplete, self._lane_chroma[name].used)
-        for row in tqdm(self._catalog.complete_documents(), desc=f"embedding lane {name}", unit="doc",
-                        disable=not sys.stderr.isatty(), file=sys.stderr, leave=False):
+        for row in tqdm(
+            self._catalog.complete_documents(),
+            desc=f"embedding lane {name}",
+            unit="doc",
+            disable=not sys.stderr.isatty(),
+            file=sys.stderr,
+            leave=False,
+        ):
             lane.index(self._catalog.pages_of(row.doc_id))
             self._catalog.set_lane(name, incomplete, self._lane_chroma[name].used)
         self._catalog.set_lane(name, spec, self._lane_chroma[name].used)

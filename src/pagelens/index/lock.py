@@ -49,6 +49,8 @@ def holder(path: Path) -> str:
 
 
 def busy_message(library: Path, pid: str) -> str:
-    return (f"library {library} is being written by another process (pid {pid}); one writer at a time: "
-            "add or remove through that process, or wait until it closes the library and open it again "
-            "(searching and asking work meanwhile)")
+    return (
+        f"library {library} is being written by another process (pid {pid}); one writer at a time: "
+        "add or remove through that process, or wait until it closes the library and open it again "
+        "(searching and asking work meanwhile)"
+    )

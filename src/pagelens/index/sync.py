@@ -30,9 +30,16 @@ SETTLE_S = 2.0  # `watch`: a file must have been left alone this long before it 
 DEBOUNCE_MS = 800  # `watch`: changes arriving within this window are handled in one pass
 
 
-def sync_folder(writer: Writer, catalog: Catalog, folder: str | Path, *, library_root: Path,
-                settle_s: float = 0.0, progress: bool | None = None,
-                on_progress: ProgressCallback | None = None) -> AddReport:
+def sync_folder(
+    writer: Writer,
+    catalog: Catalog,
+    folder: str | Path,
+    *,
+    library_root: Path,
+    settle_s: float = 0.0,
+    progress: bool | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> AddReport:
     """One pass (see the module docstring); returns an outcome for every file and removed document."""
     from ..ingest.pipeline import content_hash
 
@@ -52,8 +59,11 @@ def sync_folder(writer: Writer, catalog: Catalog, folder: str | Path, *, library
         except OSError:
             continue  # vanished during the walk: the next pass sees it gone
         row = from_folder.get(name)
-        if row is not None and (row.source, row.size, row.mtime) == (str(path.resolve()), stat.st_size,
-                                                                     stat.st_mtime):
+        if row is not None and (row.source, row.size, row.mtime) == (
+            str(path.resolve()),
+            stat.st_size,
+            stat.st_mtime,
+        ):
             report.files.append(FileOutcome(name, str(path), "unchanged", pages=row.pages))
         elif now - stat.st_mtime < settle_s:
             report.files.append(_busy(name, path))
@@ -84,7 +94,9 @@ def sync_folder(writer: Writer, catalog: Catalog, folder: str | Path, *, library
         else:
             to_add.append((path, name))
 
-    report.files.extend(writer.add_files(to_add, replace=True, progress=progress, on_progress=on_progress).files)
+    report.files.extend(
+        writer.add_files(to_add, replace=True, progress=progress, on_progress=on_progress).files
+    )
     for row in gone.values():
         if writer.remove(row.name):
             report.files.append(FileOutcome(row.name, row.source, "removed", pages=row.pages))
@@ -95,8 +107,15 @@ def _busy(name: str, path: Path) -> FileOutcome:
     return FileOutcome(name, str(path), "busy", reason="still being written; it is synced once it settles")
 
 
-def watch(sync: Callable[[float], AddReport], folder: Path, on_report: Callable[[AddReport], None], *,
-          library_root: Path, settle_s: float = SETTLE_S, stop: threading.Event | None = None) -> None:
+def watch(
+    sync: Callable[[float], AddReport],
+    folder: Path,
+    on_report: Callable[[AddReport], None],
+    *,
+    library_root: Path,
+    settle_s: float = SETTLE_S,
+    stop: threading.Event | None = None,
+) -> None:
     """Sync, then again whenever something under `folder` changes, until `stop` is set.
 
     `sync(settle_s)` runs one pass (the library's own `sync`); passes repeat every `settle_s` while any
@@ -114,9 +133,15 @@ def watch(sync: Callable[[float], AddReport], folder: Path, on_report: Callable[
     # The first pass runs at the watcher's first wake-up, once it is already recording changes, so
     # nothing written between that pass and the start of watching can be missed.
     first, waiting = True, False
-    for changes in watchfiles.watch(root, watch_filter=relevant, debounce=DEBOUNCE_MS, stop_event=stop,
-                                    rust_timeout=int(settle_s * 1000) or 1000, yield_on_timeout=True,
-                                    raise_interrupt=False):
+    for changes in watchfiles.watch(
+        root,
+        watch_filter=relevant,
+        debounce=DEBOUNCE_MS,
+        stop_event=stop,
+        rust_timeout=int(settle_s * 1000) or 1000,
+        yield_on_timeout=True,
+        raise_interrupt=False,
+    ):
         if not (first or changes or waiting):
             continue
         report = sync(settle_s)

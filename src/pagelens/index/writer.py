@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 
-
 @dataclass(frozen=True)
 class _Started:
     """A file handed to a worker: its place in the report, its task, the version it replaces, a note."""
@@ -66,26 +65,49 @@ def folder_documents(folder: Path, *, exclude: Path) -> list[tuple[Path, str]]:
     for found in sorted(folder.rglob("*")):
         relative = found.relative_to(folder)
         hidden = any(part.startswith(".") for part in relative.parts) or found.name.startswith("~$")
-        if (found.is_file() and not hidden and found.suffix.lower() in SUPPORTED_SUFFIXES
-                and not found.resolve().is_relative_to(exclude)):
+        if (
+            found.is_file()
+            and not hidden
+            and found.suffix.lower() in SUPPORTED_SUFFIXES
+            and not found.resolve().is_relative_to(exclude)
+        ):
             documents.append((found, relative.as_posix()))
     return documents
 
 
 class Writer:
-    def __init__(self, *, settings: Settings, catalog: Catalog, lanes: LaneSet, layout: LibraryLayout) -> None:
+    def __init__(
+        self, *, settings: Settings, catalog: Catalog, lanes: LaneSet, layout: LibraryLayout
+    ) -> None:
         self._settings, self._catalog, self._lanes, self._layout = settings, catalog, lanes, layout
 
-    def add(self, paths: Iterable[str | Path], *, replace: bool = False, progress: bool | None = None,
-            on_progress: ProgressCallback | None = None, runner: Runner | None = None) -> AddReport:
+    def add(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        replace: bool = False,
+        progress: bool | None = None,
+        on_progress: ProgressCallback | None = None,
+        runner: Runner | None = None,
+    ) -> AddReport:
         report = AddReport()
         jobs = self._collect(paths, report)
-        report.files.extend(self.add_files(jobs, replace=replace, progress=progress, on_progress=on_progress,
-                                           runner=runner).files)
+        report.files.extend(
+            self.add_files(
+                jobs, replace=replace, progress=progress, on_progress=on_progress, runner=runner
+            ).files
+        )
         return report
 
-    def add_files(self, jobs: Sequence[tuple[Path, str]], *, replace: bool = False, progress: bool | None = None,
-                  on_progress: ProgressCallback | None = None, runner: Runner | None = None) -> AddReport:
+    def add_files(
+        self,
+        jobs: Sequence[tuple[Path, str]],
+        *,
+        replace: bool = False,
+        progress: bool | None = None,
+        on_progress: ProgressCallback | None = None,
+        runner: Runner | None = None,
+    ) -> AddReport:
         """Add each (path, document name); `add` names them, `sync` too (names relative to its folder).
         `replace`: a changed file replaces its document (`sync`: the folder is the truth); else see module.
         `runner`: where the files render (default `ingest_files`: local sandboxed workers)."""
@@ -120,8 +142,13 @@ class Writer:
             for event in (runner or ingest_files)(tasks(), self._settings):
                 if isinstance(event, FileRendered):
                     begun, task = started.pop(event.task.doc_id), event.task
-                    done(begun.index, task.path, self._or_disk_full(
-                        task.name, task.path, lambda: self._finish_file(begun, event.pages, event.error)))
+                    done(
+                        begun.index,
+                        task.path,
+                        self._or_disk_full(
+                            task.name, task.path, lambda: self._finish_file(begun, event.pages, event.error)
+                        ),
+                    )
                 elif isinstance(event, PagesCounted):
                     meter.counted(event.task.name, event.pages)
                 else:
@@ -139,7 +166,9 @@ class Writer:
         """The document's file now lives at `path` under the document name `name`: same pages, same vectors
         (lanes key pages by doc id, the catalog alone holds names)."""
         stat = path.stat()
-        self._catalog.rename(doc_id, name=name, source=str(path.resolve()), size=stat.st_size, mtime=stat.st_mtime)
+        self._catalog.rename(
+            doc_id, name=name, source=str(path.resolve()), size=stat.st_size, mtime=stat.st_mtime
+        )
 
     def remove(self, name: str) -> bool:
         row = self._catalog.document(name)
@@ -174,8 +203,16 @@ class Writer:
 
         def take(path: Path, name: str) -> None:
             if name in jobs:
-                report.files.append(FileOutcome(name, str(path), "failed", reason=(
-                    f"another file in this batch has the same document name ({jobs[name]}); add it separately")))
+                report.files.append(
+                    FileOutcome(
+                        name,
+                        str(path),
+                        "failed",
+                        reason=(
+                            f"another file in this batch has the same document name ({jobs[name]}); add it separately"
+                        ),
+                    )
+                )
             else:
                 jobs[name] = path
 
@@ -187,8 +224,9 @@ class Writer:
             elif path.is_file():
                 take(path, path.name)
             else:
-                report.files.append(FileOutcome(path.name or str(path), str(path), "failed",
-                                                reason="no such file or folder"))
+                report.files.append(
+                    FileOutcome(path.name or str(path), str(path), "failed", reason="no such file or folder")
+                )
         return [(path, name) for name, path in jobs.items()]
 
     @staticmethod
@@ -212,14 +250,20 @@ class Writer:
             kind = detect_kind(path)  # None: the render says why the file cannot be read
             stat = path.stat()
         except OSError as err:
-            return FileOutcome(name, str(path), "failed",
-                               reason=without_paths(f"cannot read the file: {err.strerror or err}"))
+            return FileOutcome(
+                name,
+                str(path),
+                "failed",
+                reason=without_paths(f"cannot read the file: {err.strerror or err}"),
+            )
         old = self._catalog.document(name)
         note = ""
         if old is not None and old.content_hash != digest and not replace:
             taken, name = name, self._distinct_name(name, digest)
-            note = (f"a different document named {taken} is in the library; this file was added as {name} "
-                    "(add it with replace=True to replace the other)")
+            note = (
+                f"a different document named {taken} is in the library; this file was added as {name} "
+                "(add it with replace=True to replace the other)"
+            )
             old = self._catalog.document(name)
         if old is not None and old.content_hash == digest:
             return FileOutcome(name, str(path), "unchanged", pages=old.pages)
@@ -227,10 +271,20 @@ class Writer:
         while self._catalog.has_document_id(doc_id):  # a renamed document keeps the id its old name gave it
             doc_id = hashlib.sha256(doc_id.encode()).hexdigest()[:20]
         self._lanes.retire_unopened()
-        self._catalog.insert_pending(DocumentRow(
-            doc_id=doc_id, name=name, content_hash=digest, kind=kind or "unknown", pages=0,
-            source=str(path.resolve()), size=stat.st_size, mtime=stat.st_mtime,
-            added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), status="pending"))
+        self._catalog.insert_pending(
+            DocumentRow(
+                doc_id=doc_id,
+                name=name,
+                content_hash=digest,
+                kind=kind or "unknown",
+                pages=0,
+                source=str(path.resolve()),
+                size=stat.st_size,
+                mtime=stat.st_mtime,
+                added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                status="pending",
+            )
+        )
         return _Started(index, FileTask(path, name, doc_id, self._layout.page_dir(doc_id)), old, note)
 
     def _finish_file(self, begun: _Started, pages: list[Page], error: Exception | None) -> FileOutcome:
@@ -239,8 +293,9 @@ class Writer:
         path, name, doc_id = task.path, task.name, task.doc_id
 
         def failed(reason: str) -> FileOutcome:
-            return FileOutcome(name, str(path), "failed",
-                               reason=DISK_FULL if is_disk_full(reason) else without_paths(reason))
+            return FileOutcome(
+                name, str(path), "failed", reason=DISK_FULL if is_disk_full(reason) else without_paths(reason)
+            )
 
         try:
             if error is not None:
@@ -256,14 +311,17 @@ class Writer:
             if not isinstance(err, IngestError):
                 log.error("indexing %s failed", path, exc_info=err)
             self._purge(doc_id)
-            return failed(str(err) if isinstance(err, IngestError) else f"indexing failed: {type(err).__name__}: {err}")
+            return failed(
+                str(err) if isinstance(err, IngestError) else f"indexing failed: {type(err).__name__}: {err}"
+            )
         self._catalog.complete(doc_id, replaces=old.doc_id if old else None)
         if old is not None:
             self._purge(old.doc_id)
             if old.source != str(path.resolve()):
                 self._forget_upload(old.source)
-        return FileOutcome(name, str(path), "updated" if old else "added", pages=len(pages),
-                           reason=begun.note)
+        return FileOutcome(
+            name, str(path), "updated" if old else "added", pages=len(pages), reason=begun.note
+        )
 
     def _distinct_name(self, name: str, digest: str) -> str:
         """`stem (2).ext`, `stem (3).ext`, ...: the first name that is free or already holds these bytes."""

@@ -81,11 +81,20 @@ def ingest_files(tasks: Iterable[FileTask], settings: Settings) -> Iterator[Even
 
 
 def _render(task: FileTask, settings: Settings, batch: Watch, emit) -> None:
-    watch = Watch(on_counted=lambda n: emit(PagesCounted(task, n)), on_page=lambda: emit(PageRendered(task)),
-                  cancel=batch.cancel)
+    watch = Watch(
+        on_counted=lambda n: emit(PagesCounted(task, n)),
+        on_page=lambda: emit(PageRendered(task)),
+        cancel=batch.cancel,
+    )
     try:
-        pages = ingest_file(task.path, name=task.name, doc_id=task.doc_id, out_dir=task.out_dir,
-                            settings=settings, watch=watch)
+        pages = ingest_file(
+            task.path,
+            name=task.name,
+            doc_id=task.doc_id,
+            out_dir=task.out_dir,
+            settings=settings,
+            watch=watch,
+        )
     except Exception as err:  # noqa: BLE001 - the caller reports it as this file's outcome
         emit(FileRendered(task, error=err))
     else:

@@ -33,32 +33,44 @@ def print_html(source: Path, target: Path, timeout_s: float) -> None:
     """Print `source` to the PDF `target` in a killable child process, or raise IngestError."""
     exe = next((path for path in CHROMIUM_PATHS if Path(path).exists()), None) or shutil.which("chromium")
     if exe is None:
-        raise IngestError("html_renderer 'chromium' needs Debian's chromium (apt-get install chromium); "
-                          "or set PAGELENS_HTML_RENDERER=mupdf")
+        raise IngestError(
+            "html_renderer 'chromium' needs Debian's chromium (apt-get install chromium); "
+            "or set PAGELENS_HTML_RENDERER=mupdf"
+        )
     if not extras.installed("chromium"):
         needs = extras.missing_message("chromium", "html_renderer chromium (through Playwright)")
         raise IngestError(f"{needs}; or set PAGELENS_HTML_RENDERER=mupdf")
     src = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PAGELENS_CHROMIUM": exe,
-           "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen([sys.executable, "-m", "pagelens.ingest.chromium", str(source), str(target),
-                              str(timeout_s)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             start_new_session=True)
+    env = {
+        **os.environ,
+        "PAGELENS_CHROMIUM": exe,
+        "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pagelens.ingest.chromium", str(source), str(target), str(timeout_s)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         _, err = child.communicate(timeout=timeout_s + 30)
     except subprocess.TimeoutExpired:
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()
-        raise IngestError(f"Chromium did not finish rendering the HTML within {timeout_s:g} s "
-                          "and was stopped; "
-                          "raise PAGELENS_FILE_TIMEOUT_S or use PAGELENS_HTML_RENDERER=mupdf") from None
+        raise IngestError(
+            f"Chromium did not finish rendering the HTML within {timeout_s:g} s "
+            "and was stopped; "
+            "raise PAGELENS_FILE_TIMEOUT_S or use PAGELENS_HTML_RENDERER=mupdf"
+        ) from None
     finally:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
     if child.returncode != 0 or not target.exists():
         last = (err or b"").decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise IngestError(f"Chromium could not render the HTML ({last[0][:300]}); "
-                          "try PAGELENS_HTML_RENDERER=mupdf")
+        raise IngestError(
+            f"Chromium could not render the HTML ({last[0][:300]}); try PAGELENS_HTML_RENDERER=mupdf"
+        )
 
 
 def read_local(url: str, folder: Path) -> bytes | None:

@@ -13,8 +13,13 @@ Kind = Literal["pdf", "html", "image", "office", "text", "markdown"]
 
 # Suffixes a folder walk picks up; single files are judged by content whatever their name (text files,
 # which have no magic bytes, by their suffix and their content: see text.py).
-SUPPORTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".xhtml", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
-                                ".webp", ".gif", ".bmp"}) | office.SUFFIXES | text.SUFFIXES
+SUPPORTED_SUFFIXES = (
+    frozenset(
+        {".pdf", ".html", ".htm", ".xhtml", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".gif", ".bmp"}
+    )
+    | office.SUFFIXES
+    | text.SUFFIXES
+)
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")
 _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)

@@ -42,9 +42,14 @@ DPI = 200
 _WORD = re.compile(r"[^\W_]{2,}|\d")  # a piece worth keeping holds a letter pair or a digit
 
 
-def read_figures(page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix,
-                 regions: Sequence[Region], looks: Sequence[Look],
-                 settings: Settings) -> tuple[list[Region], list[Look]]:
+def read_figures(
+    page: pymupdf.Page,
+    textpage: pymupdf.TextPage,
+    to_pixels: pymupdf.Matrix,
+    regions: Sequence[Region],
+    looks: Sequence[Look],
+    settings: Settings,
+) -> tuple[list[Region], list[Look]]:
     """`regions` and `looks` with the text read inside the page's large raster figures (boxes in the page
     image's pixels: `to_pixels` maps the text page's points to them)."""
     zoom = abs(to_pixels.a + to_pixels.b)  # pixels per point, whatever the page's rotation
@@ -53,8 +58,9 @@ def read_figures(page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pymu
         return list(regions), list(looks)
     words = [_centre(w, to_pixels) for w in textpage.extractWORDS()]
     images = [_centre(block, to_pixels) for block in textpage.extractBLOCKS() if block[6] == 1]
-    candidates = [r for r in candidates
-                  if _count_inside(images, r.box) and _count_inside(words, r.box) < COVERED_WORDS]
+    candidates = [
+        r for r in candidates if _count_inside(images, r.box) and _count_inside(words, r.box) < COVERED_WORDS
+    ]
     candidates = sorted(candidates, key=lambda r: -_area(r))[:MAX_FIGURES]
     read: dict[tuple, str] = {}
     with tempfile.TemporaryDirectory(prefix="pagelens-figure-") as scratch:
@@ -68,8 +74,10 @@ def read_figures(page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pymu
                 read[region.box] = text
     if not read:
         return list(regions), list(looks)
-    return ([replace(r, text=read[r.box]) if r.kind == "figure" and r.box in read else r for r in regions],
-            [replace(look, text=read[look.box]) if look.box in read else look for look in looks])
+    return (
+        [replace(r, text=read[r.box]) if r.kind == "figure" and r.box in read else r for r in regions],
+        [replace(look, text=read[look.box]) if look.box in read else look for look in looks],
+    )
 
 
 def figure_text(pieces: Sequence[OcrLine]) -> str:

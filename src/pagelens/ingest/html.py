@@ -16,8 +16,11 @@ A4_POINTS = (595.0, 842.0)
 def open_html(job: RenderJob, markup: bytes | None = None) -> pymupdf.Document:
     """Lay out `job.path`, or `markup` (HTML made from the file, e.g. from Markdown) when given."""
     try:
-        doc = (pymupdf.open(job.path, filetype="html") if markup is None
-               else pymupdf.open(stream=markup, filetype="html"))
+        doc = (
+            pymupdf.open(job.path, filetype="html")
+            if markup is None
+            else pymupdf.open(stream=markup, filetype="html")
+        )
         doc.layout(width=A4_POINTS[0], height=A4_POINTS[1], fontsize=11)
     except Exception as err:
         raise IngestError(f"the HTML file cannot be laid out ({err}); check that it is valid HTML") from err

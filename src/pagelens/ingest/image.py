@@ -23,15 +23,19 @@ def render_image(job: RenderJob) -> list[Page]:
             warnings.simplefilter("ignore")
             image = Image.open(job.path)
     except (UnidentifiedImageError, OSError, ValueError) as err:
-        raise IngestError(f"the image is damaged or in an unsupported format ({err}); "
-                          "convert it to PNG or JPEG and add it again") from err
+        raise IngestError(
+            f"the image is damaged or in an unsupported format ({err}); "
+            "convert it to PNG or JPEG and add it again"
+        ) from err
     with image:
         width, height = image.size
         if width * height > limit:
-            raise IngestError(f"the image is {width}x{height} = {width * height:,} pixels, more than the "
-                              f"max_page_pixels limit of {limit:,} (a possible decompression bomb); "
-                              "shrink it, "
-                              f"or raise the limit with PAGELENS_MAX_PAGE_PIXELS={width * height}")
+            raise IngestError(
+                f"the image is {width}x{height} = {width * height:,} pixels, more than the "
+                f"max_page_pixels limit of {limit:,} (a possible decompression bomb); "
+                "shrink it, "
+                f"or raise the limit with PAGELENS_MAX_PAGE_PIXELS={width * height}"
+            )
         try:
             image.draft("RGB", (settings.render_long_side, settings.render_long_side))  # JPEG: decode smaller
             screenshot = ImageOps.exif_transpose(image)
@@ -39,14 +43,25 @@ def render_image(job: RenderJob) -> list[Page]:
             screenshot.thumbnail((cap, cap), Image.Resampling.LANCZOS)
             screenshot = screenshot.convert("RGB")
         except (OSError, ValueError, SyntaxError) as err:
-            raise IngestError(f"the image data is damaged ({err}); "
-                              "re-save the image and add it again") from err
+            raise IngestError(
+                f"the image data is damaged ({err}); re-save the image and add it again"
+            ) from err
     job.out_dir.mkdir(parents=True, exist_ok=True)
     png = job.png_path(1)
     partial = png.with_suffix(".png.part")
     screenshot.save(partial, format="PNG", compress_level=1)
     os.replace(partial, png)
     ocr = ocr_page(png, settings)
-    return [Page(doc_id=job.doc_id, doc=job.name, page=1, image_path=str(png), width=screenshot.width,
-                 height=screenshot.height, text=ocr.text, text_source="ocr" if ocr.text else "none",
-                 regions=ocr.regions)]
+    return [
+        Page(
+            doc_id=job.doc_id,
+            doc=job.name,
+            page=1,
+            image_path=str(png),
+            width=screenshot.width,
+            height=screenshot.height,
+            text=ocr.text,
+            text_source="ocr" if ocr.text else "none",
+            regions=ocr.regions,
+        )
+    ]

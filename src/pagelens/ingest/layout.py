@@ -21,21 +21,36 @@ _MIN_FIGURE_PT = 24  # images smaller than this (bullets, logos, rules) are not 
 
 
 # the layout model's classes -> pagelens region kinds
-_MODEL_KINDS = {"text": "text", "section-header": "title", "title": "title", "list-item": "list",
-                "table": "table",
-                "picture": "figure", "caption": "caption", "formula": "formula", "page-header": "header",
-                "page-footer": "footer", "footnote": "footnote"}
+_MODEL_KINDS = {
+    "text": "text",
+    "section-header": "title",
+    "title": "title",
+    "list-item": "list",
+    "table": "table",
+    "picture": "figure",
+    "caption": "caption",
+    "formula": "formula",
+    "page-header": "header",
+    "page-footer": "footer",
+    "footnote": "footnote",
+}
 
 
-def page_regions(page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix,
-                 image_size: tuple[int, int], settings: Settings) -> list[Region]:
+def page_regions(
+    page: pymupdf.Page,
+    textpage: pymupdf.TextPage,
+    to_pixels: pymupdf.Matrix,
+    image_size: tuple[int, int],
+    settings: Settings,
+) -> list[Region]:
     if settings.layout:
         return model_regions(page, textpage, to_pixels, image_size)
     return block_regions(textpage, to_pixels, image_size)
 
 
-def model_regions(page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix,
-                  image_size: tuple[int, int]) -> list[Region]:
+def model_regions(
+    page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix, image_size: tuple[int, int]
+) -> list[Region]:
     import pymupdf.layout  # noqa: F401 - importing activates the model for Page.get_layout (loads once)
 
     page.get_layout()
@@ -49,8 +64,9 @@ def model_regions(page: pymupdf.Page, textpage: pymupdf.TextPage, to_pixels: pym
     return regions
 
 
-def block_regions(textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix,
-                  image_size: tuple[int, int]) -> list[Region]:
+def block_regions(
+    textpage: pymupdf.TextPage, to_pixels: pymupdf.Matrix, image_size: tuple[int, int]
+) -> list[Region]:
     regions: list[Region] = []
     for x0, y0, x1, y1, text, _no, block_type in textpage.extractBLOCKS():
         if block_type == 0 and text.strip():
@@ -73,5 +89,9 @@ def to_box(rect: tuple[float, float, float, float], m: pymupdf.Matrix, image_siz
     xs = [x * m.a + y * m.c + m.e for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
     ys = [x * m.b + y * m.d + m.f for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
     width, height = image_size
-    return (round(min(max(min(xs), 0), width), 1), round(min(max(min(ys), 0), height), 1),
-            round(min(max(max(xs), 0), width), 1), round(min(max(max(ys), 0), height), 1))
+    return (
+        round(min(max(min(xs), 0), width), 1),
+        round(min(max(min(ys), 0), height), 1),
+        round(min(max(max(xs), 0), width), 1),
+        round(min(max(max(ys), 0), height), 1),
+    )

@@ -57,8 +57,16 @@ _SPAN = re.compile(r'<span style="font-family:([^;]*);font-size:([\d.]+)pt[^"]*"
 _NUMBER = re.compile(r"^[−\-+]?\d+([.,]\d+)?%?$")
 _MONO = re.compile(r"monospace|mono\b|courier|cmtt|typewriter|consolas|menlo", re.IGNORECASE)
 _INDEX = {name: n for n, name in enumerate(COLOURS)}
-_HUES = [(15, "red"), (40, "orange"), (68, "yellow"), (165, "green"), (255, "blue"), (290, "purple"),
-         (340, "pink"), (361, "red")]
+_HUES = [
+    (15, "red"),
+    (40, "orange"),
+    (68, "yellow"),
+    (165, "green"),
+    (255, "blue"),
+    (290, "purple"),
+    (340, "pink"),
+    (361, "red"),
+]
 
 
 def colour_names(rgb: np.ndarray) -> np.ndarray:
@@ -69,7 +77,10 @@ def colour_names(rgb: np.ndarray) -> np.ndarray:
     saturation = np.where(top > 0, chroma / np.maximum(top, 1e-6), 0.0)
     r, g, b = values[:, 0], values[:, 1], values[:, 2]
     safe = np.maximum(chroma, 1e-6)
-    hue = np.where(top == r, ((g - b) / safe) % 6, np.where(top == g, (b - r) / safe + 2, (r - g) / safe + 4)) * 60
+    hue = (
+        np.where(top == r, ((g - b) / safe) % 6, np.where(top == g, (b - r) / safe + 2, (r - g) / safe + 4))
+        * 60
+    )
     names = np.full(len(rgb), _INDEX["grey"], dtype=np.int8)
     names[top < 0.22] = _INDEX["black"]
     names[(saturation < 0.18) & (top > 0.9)] = _INDEX["white"]
@@ -85,7 +96,9 @@ def colour_names(rgb: np.ndarray) -> np.ndarray:
     return names
 
 
-_CODE_RGB = np.stack([(np.arange(4096) >> shift & 15) * 16 + 8 for shift in (8, 4, 0)], axis=1).astype(np.uint8)
+_CODE_RGB = np.stack([(np.arange(4096) >> shift & 15) * 16 + 8 for shift in (8, 4, 0)], axis=1).astype(
+    np.uint8
+)
 _CODE_NAME = colour_names(_CODE_RGB)  # the colour name of each quantised colour, computed once
 _CHROMATIC_CODES = np.isin(_CODE_NAME, [_INDEX[name] for name in CHROMATIC])
 
@@ -111,10 +124,16 @@ def count_colours(codes: np.ndarray) -> Colours:
     counts = np.bincount(codes.ravel(), minlength=4096)
     total = counts.sum()
     per_name = np.bincount(_CODE_NAME, weights=counts, minlength=len(COLOURS)) / total
-    shares = sorted(((COLOURS[n], round(float(s), 3)) for n, s in enumerate(per_name) if s >= MIN_SHARE),
-                    key=lambda item: -item[1])
-    return Colours(tuple(shares), int((counts > 0).sum()), float(counts[_CHROMATIC_CODES].sum() / total),
-                   float(counts.max() / total))
+    shares = sorted(
+        ((COLOURS[n], round(float(s), 3)) for n, s in enumerate(per_name) if s >= MIN_SHARE),
+        key=lambda item: -item[1],
+    )
+    return Colours(
+        tuple(shares),
+        int((counts > 0).sum()),
+        float(counts[_CHROMATIC_CODES].sum() / total),
+        float(counts.max() / total),
+    )
 
 
 @dataclass(frozen=True)
@@ -160,8 +179,14 @@ def text_layout(textpage: pymupdf.TextPage) -> _Layout:
     return _Layout(title=title, code_share=mono / chars if chars else 0.0, words=words, numbers=numbers)
 
 
-def page_looks(page: pymupdf.Page, textpage: pymupdf.TextPage, pixmap: pymupdf.Pixmap, to_pixels: pymupdf.Matrix,
-               regions: Sequence[Region], number: int) -> tuple[list[Look], str]:
+def page_looks(
+    page: pymupdf.Page,
+    textpage: pymupdf.TextPage,
+    pixmap: pymupdf.Pixmap,
+    to_pixels: pymupdf.Matrix,
+    regions: Sequence[Region],
+    number: int,
+) -> tuple[list[Look], str]:
     """The page's look (box None), then one look per figure region: each raster image block (a
     "figure" region) and the drawn area (inked pixels outside text and images). Also the title line."""
     step = SAMPLE_STEP
@@ -176,24 +201,36 @@ def page_looks(page: pymupdf.Page, textpage: pymupdf.TextPage, pixmap: pymupdf.P
     scale = to_pixels.a / step if to_pixels.b == 0 and to_pixels.c == 0 else None
     words = textpage.extractWORDS() if scale else []
     for x0, y0, x1, y1, *_ in words:
-        graphics[int(y0 * scale):int(y1 * scale) + 2, int(x0 * scale):int(x1 * scale) + 2] = False
+        graphics[int(y0 * scale) : int(y1 * scale) + 2, int(x0 * scale) : int(x1 * scale) + 2] = False
     for region in regions:
         if region.kind != "figure" and scale:
             continue  # words are masked one by one above (a text block's box may hold a whole figure)
         x0, y0, x1, y1 = (int(v) // step for v in region.box)
-        graphics[y0:y1 + 1, x0:x1 + 1] = False
-        if region.kind == "figure" and min(region.box[2] - region.box[0], region.box[3] - region.box[1]) >= MIN_FIGURE_PX:
+        graphics[y0 : y1 + 1, x0 : x1 + 1] = False
+        if (
+            region.kind == "figure"
+            and min(region.box[2] - region.box[0], region.box[3] - region.box[1]) >= MIN_FIGURE_PX
+        ):
             figures.append(_raster_look(region.box, pixels))
     graphics[graphics.sum(axis=1) >= 0.9 * graphics.shape[1]] = False  # full-width bands: headers, rules
     graphics[:, graphics.sum(axis=0) >= 0.9 * graphics.shape[0]] = False  # full-height side bars
     drawn = _drawn_box(graphics, step, pixmap.width, pixmap.height)
     if drawn is not None:
         colours = count_colours(codes[graphics])
-        ticks = sum(1 for left, top in layout.numbers
-                    if _inside(pymupdf.Point(left + 3, top + 3) * to_pixels, drawn, LABEL_MARGIN))
+        ticks = sum(
+            1
+            for left, top in layout.numbers
+            if _inside(pymupdf.Point(left + 3, top + 3) * to_pixels, drawn, LABEL_MARGIN)
+        )
         kinds = ["plot" if ticks >= MIN_TICK_LABELS else "drawing"]
-        figures.append(Look(box=drawn, colours=colours.shares, kinds=_with_colour(kinds, colours),
-                            text=_text_inside(words, drawn, step * scale if scale else 0.0)))
+        figures.append(
+            Look(
+                box=drawn,
+                colours=colours.shares,
+                kinds=_with_colour(kinds, colours),
+                text=_text_inside(words, drawn, step * scale if scale else 0.0),
+            )
+        )
     page_colours = count_colours(codes[inked])
     kinds = list(dict.fromkeys(kind for figure in figures for kind in figure.kinds))
     if layout.code_share >= CODE_SHARE:
@@ -213,7 +250,9 @@ def _raster_look(box: Box, pixels: np.ndarray) -> Look:
     everything = count_colours(codes)  # photo / screenshot judged on all pixels, colours on the inked ones
     counts = np.bincount(codes, minlength=4096)
     modal = int(counts.argmax())
-    colours = count_colours(codes[codes != modal]) if counts[modal] >= BACKGROUND_SHARE * codes.size else everything
+    colours = (
+        count_colours(codes[codes != modal]) if counts[modal] >= BACKGROUND_SHARE * codes.size else everything
+    )
     kinds = ["image"]
     if everything.distinct >= PHOTO_COLOURS:
         kinds.append("photo")
@@ -230,8 +269,12 @@ def _drawn_box(graphics: np.ndarray, step: int, width: int, height: int) -> Box 
         return None
     rows, cols = graphics.sum(axis=1), graphics.sum(axis=0)
     ys, xs = np.nonzero(rows >= min(2, rows.max()))[0], np.nonzero(cols >= min(2, cols.max()))[0]
-    box = (float(xs[0] * step), float(ys[0] * step), float(min(width, (xs[-1] + 1) * step)),
-           float(min(height, (ys[-1] + 1) * step)))
+    box = (
+        float(xs[0] * step),
+        float(ys[0] * step),
+        float(min(width, (xs[-1] + 1) * step)),
+        float(min(height, (ys[-1] + 1) * step)),
+    )
     if min(box[2] - box[0], box[3] - box[1]) < MIN_FIGURE_PX:
         return None
     return box
@@ -241,8 +284,11 @@ def _text_inside(words: Sequence[tuple], box: Box, zoom: float) -> str:
     """The words (PyMuPDF word tuples, page points) whose centre lies in `box` (page pixels at `zoom`) or
     within `LABEL_MARGIN` of it (tick labels and axis titles sit just outside the drawn lines): a drawn
     figure's labels, legend and axis titles, up to `FIGURE_TEXT_CHARS`."""
-    inside = [w[4] for w in words
-              if _inside(pymupdf.Point((w[0] + w[2]) / 2 * zoom, (w[1] + w[3]) / 2 * zoom), box, LABEL_MARGIN)]
+    inside = [
+        w[4]
+        for w in words
+        if _inside(pymupdf.Point((w[0] + w[2]) / 2 * zoom, (w[1] + w[3]) / 2 * zoom), box, LABEL_MARGIN)
+    ]
     return " ".join(inside)[:FIGURE_TEXT_CHARS]
 
 

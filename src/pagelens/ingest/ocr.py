@@ -30,8 +30,10 @@ def ocr_page(png: Path, settings: Settings) -> OcrResult:
     if settings.ocr == "off":
         return OcrResult()
     lines = reading_order(read_image(png, settings))
-    return OcrResult(text="\n".join(line.text for line in lines),
-                     regions=[Region("text", line.box, line.text) for line in lines])
+    return OcrResult(
+        text="\n".join(line.text for line in lines),
+        regions=[Region("text", line.box, line.text) for line in lines],
+    )
 
 
 def read_image(png: Path, settings: Settings) -> list[OcrLine]:
@@ -74,7 +76,11 @@ def reading_order(pieces: list[OcrLine]) -> list[OcrLine]:
     merged = []
     for line in lines:
         line.sort(key=lambda p: p.box[0])
-        box = (min(p.box[0] for p in line), min(p.box[1] for p in line),
-               max(p.box[2] for p in line), max(p.box[3] for p in line))
+        box = (
+            min(p.box[0] for p in line),
+            min(p.box[1] for p in line),
+            max(p.box[2] for p in line),
+            max(p.box[3] for p in line),
+        )
         merged.append(OcrLine(" ".join(p.text for p in line), box))
     return merged

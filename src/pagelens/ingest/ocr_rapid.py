@@ -18,17 +18,24 @@ from ..errors import IngestError
 from .ocr_types import OcrLine
 
 # Everything below changes what the engine reads, so it is part of the OCR cache key (see ocr.py).
-PARAMS = {"Global.log_level": "error", "Global.use_cls": False, "Det.limit_type": "max",
-          "Det.limit_side_len": 960, "EngineConfig.onnxruntime.intra_op_num_threads": 1}
+PARAMS = {
+    "Global.log_level": "error",
+    "Global.use_cls": False,
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 960,
+    "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+}
 LANGS = frozenset({"eng", "chi_sim"})  # the bundled "ch" recognition model reads Chinese and English
 
 
 def check_langs(langs: tuple[str, ...]) -> None:
     missing = [lang for lang in langs if lang not in LANGS]
     if missing:
-        raise IngestError(f"OCR language(s) {', '.join(missing)} are not available with rapidocr, whose "
-                          f"bundled models read only {', '.join(sorted(LANGS))}; set PAGELENS_OCR=tesseract "
-                          "(with its language packs) or change PAGELENS_OCR_LANGS")
+        raise IngestError(
+            f"OCR language(s) {', '.join(missing)} are not available with rapidocr, whose "
+            f"bundled models read only {', '.join(sorted(LANGS))}; set PAGELENS_OCR=tesseract "
+            "(with its language packs) or change PAGELENS_OCR_LANGS"
+        )
 
 
 def fingerprint(langs: tuple[str, ...]) -> str:

@@ -50,17 +50,23 @@ def check_langs(langs: tuple[str, ...]) -> None:
     missing = [lang for lang in langs if lang not in _installed_langs()]
     if missing:
         packages = " ".join(f"tesseract-ocr-{lang.replace('_', '-').lower()}" for lang in missing)
-        raise IngestError(f"OCR language(s) {', '.join(missing)} are not installed for tesseract (installed: "
-                          f"{', '.join(sorted(_installed_langs())) or 'none'}); install them with "
-                          f"apt-get install {packages}, or change PAGELENS_OCR_LANGS")
+        raise IngestError(
+            f"OCR language(s) {', '.join(missing)} are not installed for tesseract (installed: "
+            f"{', '.join(sorted(_installed_langs())) or 'none'}); install them with "
+            f"apt-get install {packages}, or change PAGELENS_OCR_LANGS"
+        )
 
 
 def read(png: Path, langs: tuple[str, ...]) -> list[OcrLine]:
     """Word boxes from `tesseract ... tsv`, grouped into lines by tesseract's own block/paragraph/line ids."""
     check_langs(langs)
-    out = subprocess.run([_executable(), str(png), "stdout", "-l", "+".join(langs), "tsv"],
-                         capture_output=True, text=True, check=False,
-                         env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    out = subprocess.run(
+        [_executable(), str(png), "stdout", "-l", "+".join(langs), "tsv"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )
     if out.returncode != 0:
         raise IngestError(f"tesseract failed on this page: {out.stderr.strip()[:200]}")
     words: dict[tuple[str, str, str], list[OcrLine]] = {}
@@ -69,8 +75,17 @@ def read(png: Path, langs: tuple[str, ...]) -> list[OcrLine]:
         if len(cols) == 12 and cols[0] == "5" and cols[11].strip():
             left, top, width, height = (float(v) for v in cols[6:10])
             words.setdefault((cols[2], cols[3], cols[4]), []).append(
-                OcrLine(cols[11].strip(), (left, top, left + width, top + height)))
-    return [OcrLine(" ".join(w.text for w in line),
-                    (min(w.box[0] for w in line), min(w.box[1] for w in line),
-                     max(w.box[2] for w in line), max(w.box[3] for w in line)))
-            for line in words.values()]
+                OcrLine(cols[11].strip(), (left, top, left + width, top + height))
+            )
+    return [
+        OcrLine(
+            " ".join(w.text for w in line),
+            (
+                min(w.box[0] for w in line),
+                min(w.box[1] for w in line),
+                max(w.box[2] for w in line),
+                max(w.box[3] for w in line),
+            ),
+        )
+        for line in words.values()
+    ]

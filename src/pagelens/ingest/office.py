@@ -25,15 +25,19 @@ from ..config import Settings
 from ..errors import IngestError
 
 SUFFIXES = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".rtf"})
-INSTALL_HINT = ("install it to add Office documents (Debian/Ubuntu: apt-get install "
-                "libreoffice-core-nogui libreoffice-writer-nogui libreoffice-impress-nogui "
-                "libreoffice-calc-nogui), or export the document to PDF and add that")
+INSTALL_HINT = (
+    "install it to add Office documents (Debian/Ubuntu: apt-get install "
+    "libreoffice-core-nogui libreoffice-writer-nogui libreoffice-impress-nogui "
+    "libreoffice-calc-nogui), or export the document to PDF and add that"
+)
 SOFFICE_PATHS = ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice")
 
 _OOXML_PARTS = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
-_ODF_MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt",
-                  "application/vnd.oasis.opendocument.presentation": "odp",
-                  "application/vnd.oasis.opendocument.spreadsheet": "ods"}
+_ODF_MIMETYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
 
 # The private profile's settings. LinkUpdateModes NEVER = 0; MacroSecurityLevel 3 = "very high".
 _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -54,7 +58,7 @@ _PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def office_format(path: Path, head: bytes) -> str | None:
-    """"docx", "pptx", "xlsx", "odt", "odp", "ods" or "rtf" judged by content; None otherwise."""
+    """ "docx", "pptx", "xlsx", "odt", "odp", "ods" or "rtf" judged by content; None otherwise."""
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if not head.startswith(b"PK\x03\x04"):
@@ -102,8 +106,10 @@ def convert_to_pdf(source: Path, out_dir: Path, settings: Settings) -> Path:
     exe = find_soffice(settings.soffice)
     if exe is None:
         where = f" (PAGELENS_SOFFICE={settings.soffice} does not exist)" if settings.soffice else ""
-        raise IngestError(f"this is an Office document ({fmt.upper()}) and LibreOffice is not installed{where}; "
-                          f"{INSTALL_HINT}")
+        raise IngestError(
+            f"this is an Office document ({fmt.upper()}) and LibreOffice is not installed{where}; "
+            f"{INSTALL_HINT}"
+        )
     timeout_s = settings.file_timeout_s
     with tempfile.TemporaryDirectory(prefix="pagelens-office-") as tmp:
         work = Path(tmp)
@@ -113,22 +119,39 @@ def convert_to_pdf(source: Path, out_dir: Path, settings: Settings) -> Path:
         # LibreOffice picks its import filter partly by suffix: give it the one the content says
         document = work / f"document.{fmt}"
         shutil.copyfile(source, document)
-        command = [*_isolation_prefix(), exe, "--headless", "--norestore", "--nologo", "--nolockcheck",
-                   "--nodefault", f"-env:UserInstallation={profile.as_uri()}",
-                   "--convert-to", "pdf", "--outdir", str(work / "out"), str(document)]
+        command = [
+            *_isolation_prefix(),
+            exe,
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nolockcheck",
+            "--nodefault",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work / "out"),
+            str(document),
+        ]
         env = {**os.environ, "HOME": str(work), "SAL_USE_VCLPLUGIN": "svp"}
         try:
-            result = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL,
-                                    capture_output=True, timeout=timeout_s)
+            result = subprocess.run(
+                command, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout_s
+            )
         except subprocess.TimeoutExpired:
-            raise IngestError(f"LibreOffice did not convert the {fmt.upper()} document within {timeout_s:g} s; "
-                              "raise PAGELENS_FILE_TIMEOUT_S if you trust it") from None
+            raise IngestError(
+                f"LibreOffice did not convert the {fmt.upper()} document within {timeout_s:g} s; "
+                "raise PAGELENS_FILE_TIMEOUT_S if you trust it"
+            ) from None
         converted = work / "out" / "document.pdf"
         if result.returncode != 0 or not converted.is_file() or converted.stat().st_size == 0:
             detail = (result.stderr or result.stdout).decode(errors="replace").strip().splitlines()
             last = next((line for line in reversed(detail) if "javaldx" not in line), "no output")
-            raise IngestError(f"LibreOffice could not convert this {fmt.upper()} document ({last[:300]}); "
-                              "it is probably damaged: open and re-save it, or export it to PDF")
+            raise IngestError(
+                f"LibreOffice could not convert this {fmt.upper()} document ({last[:300]}); "
+                "it is probably damaged: open and re-save it, or export it to PDF"
+            )
         target = out_dir / "document.pdf"
         shutil.move(converted, target)
         return target

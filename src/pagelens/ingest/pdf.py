@@ -26,11 +26,14 @@ def open_pdf(job: RenderJob) -> pymupdf.Document:
     try:
         doc = pymupdf.open(job.path, filetype="pdf")
     except Exception as err:  # MuPDF raises its own error types for broken files
-        raise IngestError(f"the PDF is damaged and cannot be opened ({err}); re-export or repair it "
-                          "(e.g. print it to a new PDF) and add it again") from err
+        raise IngestError(
+            f"the PDF is damaged and cannot be opened ({err}); re-export or repair it "
+            "(e.g. print it to a new PDF) and add it again"
+        ) from err
     if doc.needs_pass:
-        raise IngestError("the PDF is password-protected (encrypted); save an unprotected copy "
-                          "and add that instead")
+        raise IngestError(
+            "the PDF is password-protected (encrypted); save an unprotected copy and add that instead"
+        )
     return doc
 
 
@@ -40,20 +43,26 @@ def check_page_count(doc: pymupdf.Document, job: RenderJob) -> int:
     except Exception as err:
         raise IngestError(f"the PDF's page tree is damaged ({err}); repair or re-export the file") from err
     if count == 0 and doc.is_repaired:
-        raise IngestError("the PDF is damaged or truncated (no readable pages could be recovered); "
-                          "download or export it again and add the complete file")
+        raise IngestError(
+            "the PDF is damaged or truncated (no readable pages could be recovered); "
+            "download or export it again and add the complete file"
+        )
     if count == 0:
         raise IngestError("the document has no pages; nothing to add")
     missing = incomplete_pages(doc)
     if missing:
-        raise IngestError(f"the PDF is truncated or damaged: {_page_list(missing)} of {count} "
-                          f"{'is' if len(missing) == 1 else 'are'} missing or cut short; "
-                          "download or export it again and add the complete file")
+        raise IngestError(
+            f"the PDF is truncated or damaged: {_page_list(missing)} of {count} "
+            f"{'is' if len(missing) == 1 else 'are'} missing or cut short; "
+            "download or export it again and add the complete file"
+        )
     limit = job.settings.max_pages_per_file
     if count > limit:
-        raise IngestError(f"the document has {count} pages, more than the max_pages_per_file limit "
-                          f"of {limit}; "
-                          f"split it, or raise the limit with PAGELENS_MAX_PAGES_PER_FILE={count}")
+        raise IngestError(
+            f"the document has {count} pages, more than the max_pages_per_file limit "
+            f"of {limit}; "
+            f"split it, or raise the limit with PAGELENS_MAX_PAGES_PER_FILE={count}"
+        )
     return count
 
 
@@ -84,8 +93,9 @@ def _page_list(numbers: list[int], shown: int = 10) -> str:
     return f"page{'s' if len(numbers) > 1 else ''} {label}{more}"
 
 
-def render_pages(doc: pymupdf.Document, job: RenderJob, text_source: TextSource,
-                 indices: range | None = None) -> Iterator[Page]:
+def render_pages(
+    doc: pymupdf.Document, job: RenderJob, text_source: TextSource, indices: range | None = None
+) -> Iterator[Page]:
     """Render pages (0-based `indices`, default all) to `job.png_path(n)`; text from the text layer,
     OCR when it is missing."""
     job.out_dir.mkdir(parents=True, exist_ok=True)
@@ -96,13 +106,16 @@ def render_pages(doc: pymupdf.Document, job: RenderJob, text_source: TextSource,
             except IngestError:
                 raise
             except Exception as err:
-                raise IngestError(f"page {index + 1} cannot be rendered ({err}); "
-                                  "the file is probably damaged; "
-                                  "repair or re-export it") from err
+                raise IngestError(
+                    f"page {index + 1} cannot be rendered ({err}); "
+                    "the file is probably damaged; "
+                    "repair or re-export it"
+                ) from err
 
 
-def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: TextSource,
-                 writer: PngWriter) -> Page:
+def _render_page(
+    page: pymupdf.Page, number: int, job: RenderJob, text_source: TextSource, writer: PngWriter
+) -> Page:
     settings = job.settings
     rect = page.rect
     if rect.is_empty or rect.is_infinite:
@@ -115,8 +128,9 @@ def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: T
     textpage = page.get_textpage(flags=TEXTPAGE_FLAGS)
     text = textpage.extractText().strip()
     regions = page_regions(page, textpage, to_pixels, (pixmap.width, pixmap.height), settings)
-    looks, title = ([], "") if not settings.looks else page_looks(page, textpage, pixmap, to_pixels, regions,
-                                                                   number)
+    looks, title = (
+        ([], "") if not settings.looks else page_looks(page, textpage, pixmap, to_pixels, regions, number)
+    )
     if len(text) < settings.ocr_min_chars and text_source == "layer" and settings.ocr != "off":
         writer.wait(png)
         ocr = ocr_page(png, settings)
@@ -127,7 +141,16 @@ def _render_page(page: pymupdf.Page, number: int, job: RenderJob, text_source: T
         regions, looks = read_figures(page, textpage, to_pixels, regions, looks, settings)
     if not text and text_source == "layer":
         text_source = "none"
-    return Page(doc_id=job.doc_id, doc=job.name, page=number, image_path=str(png),
-                width=pixmap.width, height=pixmap.height, text=text, text_source=text_source, regions=regions,
-                looks=looks, title=title)
-
+    return Page(
+        doc_id=job.doc_id,
+        doc=job.name,
+        page=number,
+        image_path=str(png),
+        width=pixmap.width,
+        height=pixmap.height,
+        text=text,
+        text_source=text_source,
+        regions=regions,
+        looks=looks,
+        title=title,
+    )

@@ -30,8 +30,9 @@ MIN_PAGES_PER_PART = 4
 atexit.register(POOL.shutdown)
 
 
-def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: Settings,
-                watch: Watch | None = None) -> list[Page]:
+def ingest_file(
+    path: Path, *, name: str, doc_id: str, out_dir: Path, settings: Settings, watch: Watch | None = None
+) -> list[Page]:
     """Render `path` into `out_dir/<page:05d>.png` and return its pages (1-based, in order).
 
     Raises IngestError with a message a user can act on; a failed file leaves no PNGs behind.
@@ -47,13 +48,17 @@ def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: 
     if size == 0:
         raise IngestError("the file is empty (0 bytes); nothing to add")
     if size > settings.max_file_bytes:
-        raise IngestError(f"the file is {size:,} bytes, more than the max_file_bytes limit of "
-                          f"{settings.max_file_bytes:,}; split it, or raise the limit with "
-                          f"PAGELENS_MAX_FILE_BYTES={size}")
+        raise IngestError(
+            f"the file is {size:,} bytes, more than the max_file_bytes limit of "
+            f"{settings.max_file_bytes:,}; split it, or raise the limit with "
+            f"PAGELENS_MAX_FILE_BYTES={size}"
+        )
     if kind is None:
-        raise IngestError("not a PDF, HTML, image, Office (Word, PowerPoint, Excel, OpenDocument, RTF), "
-                          "plain-text or Markdown file (judged by its content, not its name); "
-                          "convert it to PDF and add it again")
+        raise IngestError(
+            "not a PDF, HTML, image, Office (Word, PowerPoint, Excel, OpenDocument, RTF), "
+            "plain-text or Markdown file (judged by its content, not its name); "
+            "convert it to PDF and add it again"
+        )
     out_dir = Path(out_dir).resolve()
     existed = out_dir.exists()
     try:
@@ -61,13 +66,28 @@ def ingest_file(path: Path, *, name: str, doc_id: str, out_dir: Path, settings: 
             with tempfile.TemporaryDirectory(prefix="pagelens-html-") as tmp:
                 printed = Path(tmp) / "printed.pdf"
                 print_html(path, printed, settings.file_timeout_s)
-                return render_in_parts(RenderJob(path=printed, kind="printed-html", name=name, doc_id=doc_id,
-                                                 out_dir=out_dir, settings=settings), watch)
+                return render_in_parts(
+                    RenderJob(
+                        path=printed,
+                        kind="printed-html",
+                        name=name,
+                        doc_id=doc_id,
+                        out_dir=out_dir,
+                        settings=settings,
+                    ),
+                    watch,
+                )
         if kind == "html" and settings.html_renderer != "mupdf":
-            raise IngestError(f"unknown HTML renderer {settings.html_renderer!r}; "
-                              "set PAGELENS_HTML_RENDERER to mupdf or chromium")
-        return render_in_parts(RenderJob(path=path.resolve(), kind=kind, name=name, doc_id=doc_id,
-                                         out_dir=out_dir, settings=settings), watch)
+            raise IngestError(
+                f"unknown HTML renderer {settings.html_renderer!r}; "
+                "set PAGELENS_HTML_RENDERER to mupdf or chromium"
+            )
+        return render_in_parts(
+            RenderJob(
+                path=path.resolve(), kind=kind, name=name, doc_id=doc_id, out_dir=out_dir, settings=settings
+            ),
+            watch,
+        )
     except BaseException:
         if not existed:
             shutil.rmtree(out_dir, ignore_errors=True)

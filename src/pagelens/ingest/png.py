@@ -34,8 +34,12 @@ def write_png(pixmap: pymupdf.Pixmap, path: Path) -> None:
     header = struct.pack(">IIBBBBB", width, height, 8, _COLOUR_TYPE[channels], 0, 0, 0)
     partial = path.with_suffix(".png.part")
     with open(partial, "wb") as fh:
-        fh.write(_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.data, 1))
-                 + _chunk(b"IEND", b""))
+        fh.write(
+            _SIGNATURE
+            + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(rows.data, 1))
+            + _chunk(b"IEND", b"")
+        )
     os.replace(partial, path)
 
 

@@ -28,8 +28,9 @@ class ProgressMeter:
         self._finished: set[str] = set()
         self._on_progress = on_progress
         self._started = time.monotonic()
-        self._bar = tqdm(total=files_total, unit="page", disable=not bar, file=sys.stderr, leave=False,
-                         dynamic_ncols=True)
+        self._bar = tqdm(
+            total=files_total, unit="page", disable=not bar, file=sys.stderr, leave=False, dynamic_ncols=True
+        )
         self._report("")
 
     def counted(self, name: str, pages: int) -> None:
@@ -56,17 +57,24 @@ class ProgressMeter:
         elapsed = time.monotonic() - self._started
         rate = self.pages_done / elapsed if self.pages_done and elapsed > 0 else 0.0
         eta = round(max(0.0, (expected - self.pages_done) / rate), 1) if rate else None
-        return AddProgress(files_done=self.files_done, files_total=self.files_total,
-                           pages_done=self.pages_done, pages_total=max(expected, self.pages_done),
-                           pages_per_s=round(rate, 2), eta_s=eta, name=name)
+        return AddProgress(
+            files_done=self.files_done,
+            files_total=self.files_total,
+            pages_done=self.pages_done,
+            pages_total=max(expected, self.pages_done),
+            pages_per_s=round(rate, 2),
+            eta_s=eta,
+            name=name,
+        )
 
     def _report(self, name: str) -> None:
         progress = self.snapshot(name)
         if not self._bar.disable:
             self._bar.total = progress.pages_total
             self._bar.update(progress.pages_done - self._bar.n)  # update() keeps tqdm's rate and ETA
-            self._bar.set_postfix_str(f"file {progress.files_done}/{progress.files_total} {name[-30:]}",
-                                      refresh=False)
+            self._bar.set_postfix_str(
+                f"file {progress.files_done}/{progress.files_total} {name[-30:]}", refresh=False
+            )
             self._bar.refresh()
         if self._on_progress:
             self._on_progress(progress)

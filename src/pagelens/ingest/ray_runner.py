@@ -39,8 +39,10 @@ class RayRunner:
             try:
                 ray.init(address=address, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
             except (ConnectionError, RuntimeError, ValueError) as err:
-                raise ClusterError(f"cannot reach the Ray cluster at {address!r} ({err}); start one with "
-                                   "`ray start --head`, or give its address (ray://HEAD:10001)") from err
+                raise ClusterError(
+                    f"cannot reach the Ray cluster at {address!r} ({err}); start one with "
+                    "`ray start --head`, or give its address (ray://HEAD:10001)"
+                ) from err
         self._ray = ray
         self._render = ray.remote(num_cpus=1, max_retries=0)(_render_remote)
         self.max_in_flight = max_in_flight or max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -91,8 +93,9 @@ def _store(task: FileTask, pages: list[Page], images: list[bytes]) -> list[Page]
     return pages
 
 
-def _render_remote(data: bytes, file_name: str, name: str, doc_id: str,
-                   settings: Settings) -> tuple[list[Page], list[bytes], str | None]:
+def _render_remote(
+    data: bytes, file_name: str, name: str, doc_id: str, settings: Settings
+) -> tuple[list[Page], list[bytes], str | None]:
     """Runs in a Ray worker: render the file in a scratch folder under its own file name (messages name
     it as a local render does); (pages, PNG bytes, error message)."""
     from .pipeline import ingest_file
@@ -101,8 +104,9 @@ def _render_remote(data: bytes, file_name: str, name: str, doc_id: str,
         source = Path(scratch) / file_name
         source.write_bytes(data)
         try:
-            pages = ingest_file(source, name=name, doc_id=doc_id, out_dir=Path(scratch) / "pages",
-                                settings=settings)
+            pages = ingest_file(
+                source, name=name, doc_id=doc_id, out_dir=Path(scratch) / "pages", settings=settings
+            )
         except IngestError as err:
             return [], [], str(err)
         return pages, [Path(page.image_path).read_bytes() for page in pages], None

@@ -47,12 +47,20 @@ class Worker:
         reply_read, reply_write = os.pipe()
         self._stderr = tempfile.TemporaryFile()
         src = str(Path(__file__).resolve().parents[2])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
-               "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+        }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pagelens.ingest.worker", str(cap_mb), str(job_read), str(reply_write)],
-            pass_fds=(job_read, reply_write), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._stderr, env=env, start_new_session=True)
+            pass_fds=(job_read, reply_write),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+            env=env,
+            start_new_session=True,
+        )
         os.close(job_read)
         os.close(reply_write)
         self._jobs = Connection(job_write, readable=False)
@@ -74,8 +82,11 @@ class Worker:
         except OSError as err:
             raise self._died(settings) from err
         while True:
-            expired = (_page_limit_message(done + 1, settings) if deadline < limit else
-                       _file_limit_message(limit - started, settings))
+            expired = (
+                _page_limit_message(done + 1, settings)
+                if deadline < limit
+                else _file_limit_message(limit - started, settings)
+            )
             kind, value = self._receive(deadline, "rendering", settings, watch, expired)
             now = time.monotonic()
             if kind == "page":
@@ -84,12 +95,16 @@ class Worker:
                 rate = done / max(now - counted, 1e-9)
                 if now - counted >= settings.page_timeout_s and rate < settings.min_pages_per_s:
                     self.kill()
-                    raise IngestError(f"the file renders at {rate:.3g} pages/s, below the floor of "
-                                      f"{settings.min_pages_per_s:g} (PAGELENS_MIN_PAGES_PER_S); it looks "
-                                      "pathological and was stopped; lower the floor if you trust it")
+                    raise IngestError(
+                        f"the file renders at {rate:.3g} pages/s, below the floor of "
+                        f"{settings.min_pages_per_s:g} (PAGELENS_MIN_PAGES_PER_S); it looks "
+                        "pathological and was stopped; lower the floor if you trust it"
+                    )
             elif kind == "pages":
                 self.last_count, counted = value, now
-                limit = started + min(settings.file_timeout_s + settings.page_timeout_s * value, settings.file_max_s)
+                limit = started + min(
+                    settings.file_timeout_s + settings.page_timeout_s * value, settings.file_max_s
+                )
                 watch.on_counted(value)
             elif kind == "done":
                 return value
@@ -109,8 +124,10 @@ class Worker:
                     continue
                 self.kill()
                 if doing == "starting the renderer":
-                    raise IngestError(f"the renderer did not start within {STARTUP_TIMEOUT_S:.0f} s; "
-                                      "the machine may be overloaded; try again")
+                    raise IngestError(
+                        f"the renderer did not start within {STARTUP_TIMEOUT_S:.0f} s; "
+                        "the machine may be overloaded; try again"
+                    )
                 raise IngestError(expired)
             reply = self._replies.recv()
             self.healthy = True
@@ -131,10 +148,12 @@ class Worker:
             how = f"exited with code {code}"
         if "MemoryError" in detail or "memory" in detail.lower():
             return IngestError(memory_message(self.cap_mb))
-        return IngestError(f"the renderer process {how} while handling this file, so the file was "
-                           "skipped; it is probably damaged or hostile (if it is just very large, "
-                           "raise PAGELENS_MEMORY_CAP_MB, "
-                           f"now {settings.memory_cap_mb})" + (f"; last error: {detail}" if detail else ""))
+        return IngestError(
+            f"the renderer process {how} while handling this file, so the file was "
+            "skipped; it is probably damaged or hostile (if it is just very large, "
+            "raise PAGELENS_MEMORY_CAP_MB, "
+            f"now {settings.memory_cap_mb})" + (f"; last error: {detail}" if detail else "")
+        )
 
     def _stderr_tail(self) -> str:
         self._stderr.seek(0)
@@ -168,15 +187,19 @@ class Worker:
 
 
 def _page_limit_message(page: int, settings: Settings) -> str:
-    return (f"page {page} took longer than page_timeout_s={settings.page_timeout_s:g} s and rendering was "
-            "stopped; the file may be hostile or very heavy; raise PAGELENS_PAGE_TIMEOUT_S if you trust it")
+    return (
+        f"page {page} took longer than page_timeout_s={settings.page_timeout_s:g} s and rendering was "
+        "stopped; the file may be hostile or very heavy; raise PAGELENS_PAGE_TIMEOUT_S if you trust it"
+    )
 
 
 def _file_limit_message(allowed_s: float, settings: Settings) -> str:
-    return (f"rendering took longer than the {allowed_s:g} s allowed for this file (file_timeout_s="
-            f"{settings.file_timeout_s:g} s plus page_timeout_s={settings.page_timeout_s:g} s per page, at "
-            f"most file_max_s={settings.file_max_s:g} s) and was stopped; the file may be hostile or very "
-            "heavy; raise PAGELENS_FILE_TIMEOUT_S / PAGELENS_FILE_MAX_S if you trust it, or split it")
+    return (
+        f"rendering took longer than the {allowed_s:g} s allowed for this file (file_timeout_s="
+        f"{settings.file_timeout_s:g} s plus page_timeout_s={settings.page_timeout_s:g} s per page, at "
+        f"most file_max_s={settings.file_max_s:g} s) and was stopped; the file may be hostile or very "
+        "heavy; raise PAGELENS_FILE_TIMEOUT_S / PAGELENS_FILE_MAX_S if you trust it, or split it"
+    )
 
 
 class WorkerPool:
@@ -236,8 +259,8 @@ class WorkerPool:
     def _give_back(self, worker: Worker, keep: int) -> None:
         with self._mutex:
             self._idle.append(worker)
-            surplus = self._idle[:-max(1, keep)]
-            del self._idle[:-max(1, keep)]
+            surplus = self._idle[: -max(1, keep)]
+            del self._idle[: -max(1, keep)]
         for old in surplus:
             old.close()
 

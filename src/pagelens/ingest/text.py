@@ -18,12 +18,14 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 PLAIN_SUFFIXES = frozenset({".txt", ".text"})
 SUFFIXES = MARKDOWN_SUFFIXES | PLAIN_SUFFIXES
 _BINARY_CONTROLS = frozenset(range(32)) - {9, 10, 12, 13}  # tab, newline, form feed, carriage return
-_STYLE = ("body { font-family: sans-serif; font-size: 11pt; } "
-          "pre { white-space: pre-wrap; font-family: monospace; font-size: 10pt; }")
+_STYLE = (
+    "body { font-family: sans-serif; font-size: 11pt; } "
+    "pre { white-space: pre-wrap; font-family: monospace; font-size: 10pt; }"
+)
 
 
 def text_format(path: Path, head: bytes) -> str | None:
-    """"markdown" or "text" when the name says so and the first bytes are UTF-8 text; else None."""
+    """ "markdown" or "text" when the name says so and the first bytes are UTF-8 text; else None."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES or any(byte in _BINARY_CONTROLS for byte in head):
         return None
@@ -40,8 +42,9 @@ def text_to_html(path: Path, fmt: str) -> bytes:
     try:
         source = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:
-        raise IngestError(f"the file is not valid UTF-8 text (byte {err.start}); "
-                          "save it as UTF-8 and add it again") from err
+        raise IngestError(
+            f"the file is not valid UTF-8 text (byte {err.start}); save it as UTF-8 and add it again"
+        ) from err
     source = source.removeprefix("\ufeff")
     if fmt == "markdown":
         from markdown_it import MarkdownIt

@@ -21,14 +21,17 @@ def _cap_memory(cap_mb: int) -> None:
 
 
 def memory_message(cap_mb: int) -> str:
-    return (f"rendering this file needs more memory than the memory_cap_mb limit of {cap_mb} MB; "
-            f"raise it with PAGELENS_MEMORY_CAP_MB (e.g. {cap_mb * 2}) if you trust the file")
+    return (
+        f"rendering this file needs more memory than the memory_cap_mb limit of {cap_mb} MB; "
+        f"raise it with PAGELENS_MEMORY_CAP_MB (e.g. {cap_mb * 2}) if you trust the file"
+    )
 
 
 def _looks_like_memory(err: BaseException) -> bool:
     text = str(err).lower()
     return isinstance(err, MemoryError) or any(
-        sign in text for sign in ("malloc", "out of memory", "cannot allocate"))
+        sign in text for sign in ("malloc", "out of memory", "cannot allocate")
+    )
 
 
 def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
@@ -57,8 +60,13 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
             if _looks_like_memory(err):
                 outbox.send(("fatal", memory_message(cap_mb)))
             else:
-                outbox.send(("fatal", f"the renderer failed on this file ({type(err).__name__}: {err}); "
-                                      "the file is probably damaged; repair or re-export it"))
+                outbox.send(
+                    (
+                        "fatal",
+                        f"the renderer failed on this file ({type(err).__name__}: {err}); "
+                        "the file is probably damaged; repair or re-export it",
+                    )
+                )
             return
 
 

@@ -41,13 +41,21 @@ class LaneFamily:
 
 
 _VISUAL = dict(inputs=frozenset({TEXT, IMAGE, COMPOSED}), extra="visual")
-_FAMILIES: dict[str, LaneFamily] = {family.name: family for family in (
-    LaneFamily("text", "pagelens.lanes.text.lane:create_lane"),
-    LaneFamily("dse", "pagelens.lanes.visual.dse:create_lane", model_setting="dse_model", **_VISUAL),
-    LaneFamily("clip", "pagelens.lanes.visual.clip:create_lane", model_setting="clip_model", **_VISUAL),
-    LaneFamily("colpali", "pagelens.lanes.visual.colpali:create_lane", model_setting="colpali_model",
-               inputs=frozenset({TEXT, IMAGE}), extra="visual"),
-)}
+_FAMILIES: dict[str, LaneFamily] = {
+    family.name: family
+    for family in (
+        LaneFamily("text", "pagelens.lanes.text.lane:create_lane"),
+        LaneFamily("dse", "pagelens.lanes.visual.dse:create_lane", model_setting="dse_model", **_VISUAL),
+        LaneFamily("clip", "pagelens.lanes.visual.clip:create_lane", model_setting="clip_model", **_VISUAL),
+        LaneFamily(
+            "colpali",
+            "pagelens.lanes.visual.colpali:create_lane",
+            model_setting="colpali_model",
+            inputs=frozenset({TEXT, IMAGE}),
+            extra="visual",
+        ),
+    )
+}
 
 
 def register_lane(family: str | LaneFamily, factory: str | LaneFactory | None = None) -> None:
@@ -75,8 +83,10 @@ def family_of(name: str) -> LaneFamily:
     """The family of lane `name`; UnknownLaneError naming the known ones."""
     found = _FAMILIES.get(name.split(":", 1)[0])
     if found is None:
-        raise UnknownLaneError(f"unknown lane {name!r}; known lanes: {', '.join(known_lanes())} "
-                               "(a family may take an option, e.g. clip:<model>/<pretrained>)")
+        raise UnknownLaneError(
+            f"unknown lane {name!r}; known lanes: {', '.join(known_lanes())} "
+            "(a family may take an option, e.g. clip:<model>/<pretrained>)"
+        )
     return found
 
 

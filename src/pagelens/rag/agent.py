@@ -80,15 +80,29 @@ class _Part:
         return self.confidence >= SEARCH_MORE_BELOW and not (self.best and self.best[0].missing)
 
 
-def ask(library, question: str, history: Sequence[object] | None = None, *, settings: Settings,
-        k: int | None = None, backend: Answerer | str | None = None) -> Answer:
+def ask(
+    library,
+    question: str,
+    history: Sequence[object] | None = None,
+    *,
+    settings: Settings,
+    k: int | None = None,
+    backend: Answerer | str | None = None,
+) -> Answer:
     """The Answer alone (the last item `iter_ask` yields)."""
     items = list(iter_ask(library, question, history, settings=settings, k=k, backend=backend))
     return items[-1]
 
 
-def iter_ask(library, question: str, history: Sequence[object] | None = None, *, settings: Settings,
-             k: int | None = None, backend: Answerer | str | None = None) -> Iterator[Step | Answer]:
+def iter_ask(
+    library,
+    question: str,
+    history: Sequence[object] | None = None,
+    *,
+    settings: Settings,
+    k: int | None = None,
+    backend: Answerer | str | None = None,
+) -> Iterator[Step | Answer]:
     """Steps as they happen, then the Answer; the last item is always the Answer.
 
     `backend`: an Answerer, or a backend name resolved with `settings`; default `settings.llm_backend`.
@@ -115,8 +129,16 @@ def iter_ask(library, question: str, history: Sequence[object] | None = None, *,
             generator.close()
 
 
-def _loop(library, question: str, history, settings: Settings, k: int | None, generator: Answerer | None,
-          steps: list[Step], step) -> Iterator[Step | Answer]:
+def _loop(
+    library,
+    question: str,
+    history,
+    settings: Settings,
+    k: int | None,
+    generator: Answerer | None,
+    steps: list[Step],
+    step,
+) -> Iterator[Step | Answer]:
     question = clean_text(question or "")
     if not question:
         yield step("error", "Empty question", "Type a question about the documents in the library.")
@@ -125,16 +147,24 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
     deadline = time.monotonic() + settings.agent_time_budget_s
     k = k or settings.k
     if len(question) > settings.max_query_chars:
-        question = question[:settings.max_query_chars].rsplit(" ", 1)[0]
-        yield step("error", f"Question cut to its first {settings.max_query_chars} characters",
-                   "Ask one thing at a time: a long text is not a question the library can look up.")
+        question = question[: settings.max_query_chars].rsplit(" ", 1)[0]
+        yield step(
+            "error",
+            f"Question cut to its first {settings.max_query_chars} characters",
+            "Ask one thing at a time: a long text is not a question the library can look up.",
+        )
     stats = library_stats(library)
     history = [m for m in history or [] if isinstance(m, dict) and role_of(m) in ("user", "assistant")]
     turn = rewrite(question, history, stats.idf)
-    conversation = Conversation(messages=[{"role": role_of(m), "content": clean_text(message_text(m))}
-                                          for m in history if message_text(m).strip()],
-                                focus=list(turn.focus),
-                                cited=[f"[{a.doc} p.{a.page}]" for a in turn.cited_pages])
+    conversation = Conversation(
+        messages=[
+            {"role": role_of(m), "content": clean_text(message_text(m))}
+            for m in history
+            if message_text(m).strip()
+        ],
+        focus=list(turn.focus),
+        cited=[f"[{a.doc} p.{a.page}]" for a in turn.cited_pages],
+    )
     rewritten_by = "rules"
     if turn.follow_up and generator is not None:
         try:
@@ -143,13 +173,22 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
                 turn.query = rewritten
                 turn.carried_terms, rewritten_by = [], generator.name
         except BackendError as err:
-            yield step("error", f"{generator.name} could not rewrite the follow-up; answering extractively", str(err))
+            yield step(
+                "error", f"{generator.name} could not rewrite the follow-up; answering extractively", str(err)
+            )
             generator = None
     if turn.follow_up:
-        yield step("rewrite", f"Follow-up rewritten ({rewritten_by}): {turn.query}",
-                   "carried from earlier turns: " + (", ".join(turn.carried_terms) or "nothing")
-                   + ("; pages pointed at: " + ", ".join(f"[{a.doc} p.{a.page}]" for a in turn.anchor_pages)
-                      if turn.anchor_pages else ""))
+        yield step(
+            "rewrite",
+            f"Follow-up rewritten ({rewritten_by}): {turn.query}",
+            "carried from earlier turns: "
+            + (", ".join(turn.carried_terms) or "nothing")
+            + (
+                "; pages pointed at: " + ", ".join(f"[{a.doc} p.{a.page}]" for a in turn.anchor_pages)
+                if turn.anchor_pages
+                else ""
+            ),
+        )
     context = turn.carried_terms if rewritten_by == "rules" else []
     parts_text = decompose(turn.own if context else turn.query)
     if len(parts_text) > 1:
@@ -169,8 +208,11 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         part.best = _rank(library, part.terms, pool, turn)
     yield _judge_step(parts, step)
 
-    while (not all(p.sufficient for p in parts) and searches < settings.agent_max_steps
-           and time.monotonic() < deadline):
+    while (
+        not all(p.sufficient for p in parts)
+        and searches < settings.agent_max_steps
+        and time.monotonic() < deadline
+    ):
         new_pages = 0
         for part in (p for p in parts if not p.sufficient):
             missing = part.best[0].missing if part.best else list(part.terms.weights)
@@ -178,7 +220,9 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
                 continue
             query = " ".join(words_for(missing, part.question))
             before = len(pool)
-            yield _search(library, query, k, pool, step, why=f"looking for what is missing in: {part.question}")
+            yield _search(
+                library, query, k, pool, step, why=f"looking for what is missing in: {part.question}"
+            )
             searches += 1
             new_pages += len(pool) - before
         if not new_pages:
@@ -191,13 +235,17 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
     weakest = min(parts, key=lambda p: p.confidence)
     if generator is not None:
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
-        yield step("read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown))
+        yield step(
+            "read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown)
+        )
         try:
             reply = generator.answer(turn.query, shown, conversation)
         except BackendError as err:
             yield step("error", f"{generator.name} failed; answering extractively", str(err))
         except Exception as err:  # a model that crashes must not take the app down
-            yield step("error", f"{generator.name} crashed; answering extractively", f"{type(err).__name__}: {err}")
+            yield step(
+                "error", f"{generator.name} crashed; answering extractively", f"{type(err).__name__}: {err}"
+            )
         else:
             passages = {j.page.key: citation_of(j.best) for part in parts for j in part.best if j.best}
             outcome = _validate(reply, shown, passages, step)
@@ -209,8 +257,14 @@ def _loop(library, question: str, history, settings: Settings, k: int | None, ge
         yield step("answer", f"Answered citing {', '.join(c.label for c in citations)}")
     else:
         yield step("answer", "The library does not answer this question")
-    yield Answer(text=draft_text, citations=citations if answerable else [], steps=steps, answerable=answerable,
-                 confidence=weakest.confidence, gaps=weakest.gaps)
+    yield Answer(
+        text=draft_text,
+        citations=citations if answerable else [],
+        steps=steps,
+        answerable=answerable,
+        confidence=weakest.confidence,
+        gaps=weakest.gaps,
+    )
 
 
 def _terms_of(part: str, stats, context: list[str]) -> QuestionTerms:
@@ -268,8 +322,11 @@ def _add_neighbours(library, pool: EvidencePool, step) -> Step:
                 if pool.add(page):
                     similar.append(page)
     labels = ", ".join(p.label for p in added + similar)
-    return step("read", f"Page graph: {len(added)} adjacent and {len(similar)} similar pages",
-                labels or "no new pages")
+    return step(
+        "read",
+        f"Page graph: {len(added)} adjacent and {len(similar)} similar pages",
+        labels or "no new pages",
+    )
 
 
 def _salient_words(text: str, count: int = 8) -> list[str]:
@@ -301,8 +358,13 @@ def _discount_off_topic(judged: list[PageJudgement], turn: Rewrite) -> None:
     for judgement in judged:
         if not topic & set(terms(judgement.page.text)):
             judgement.confidence *= OFF_TOPIC_FACTOR
-            judgement.gaps.append(Gap(kind="off_topic", factor=OFF_TOPIC_FACTOR,
-                                      what=f"nothing about {', '.join(turn.focus)} (the topic so far)"))
+            judgement.gaps.append(
+                Gap(
+                    kind="off_topic",
+                    factor=OFF_TOPIC_FACTOR,
+                    what=f"nothing about {', '.join(turn.focus)} (the topic so far)",
+                )
+            )
 
 
 def _judge_step(parts: list[_Part], step) -> Step:
@@ -313,13 +375,22 @@ def _judge_step(parts: list[_Part], step) -> Step:
         verdict = "enough" if part.sufficient else "not enough"
         missing = words_for(best.missing[:4], part.question) if best and best.missing else []
         lacks = [g.what for g in best.gaps] if best else []
-        lines.append(f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})"
-                     + (f"; not on it: {', '.join(missing)}" if missing else "")
-                     + (f"; lacks: {', '.join(lacks)}" if lacks else ""))
-    gaps = [w for part in parts if part.best and not part.sufficient
-            for w in words_for(part.best[0].missing[:3], part.question)]
-    title = ("Evidence suffices" if all(p.sufficient for p in parts)
-             else "Evidence is missing" + (f": {', '.join(dict.fromkeys(gaps))}" if gaps else ""))
+        lines.append(
+            f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})"
+            + (f"; not on it: {', '.join(missing)}" if missing else "")
+            + (f"; lacks: {', '.join(lacks)}" if lacks else "")
+        )
+    gaps = [
+        w
+        for part in parts
+        if part.best and not part.sufficient
+        for w in words_for(part.best[0].missing[:3], part.question)
+    ]
+    title = (
+        "Evidence suffices"
+        if all(p.sufficient for p in parts)
+        else "Evidence is missing" + (f": {', '.join(dict.fromkeys(gaps))}" if gaps else "")
+    )
     return step("judge", title, "\n".join(lines))
 
 
@@ -348,15 +419,18 @@ def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[st
         opening = f"{lead.page.label} shows this. " if _WHICH_PAGE.search(part.question) else ""
         text = f"{opening}{lead_of(lead)} {lead.page.label}"
         lines.append(f"- {part.question}: {text}" if len(parts) > 1 else text)
-        lines.extend(f"{'  ' if len(parts) > 1 else ''}- \"{quote_of(q)}\" {q.page.label}" for q in quotes)
+        lines.extend(f'{"  " if len(parts) > 1 else ""}- "{quote_of(q)}" {q.page.label}' for q in quotes)
     unanswered = [p.question for p in parts if p not in answered]
     if unanswered:
         lines.append("Not found in the library: " + "; ".join(unanswered))
     return "\n".join(lines), citations, True
 
 
-_WHICH_PAGE = re.compile(r"\b(which|what)\s+(page|slide|figure|plot|diagram|picture|image|illustration|graph|chart)"
-                         r"s?\b(?!\s+(?:number|size|type|kind)\b)", re.IGNORECASE)
+_WHICH_PAGE = re.compile(
+    r"\b(which|what)\s+(page|slide|figure|plot|diagram|picture|image|illustration|graph|chart)"
+    r"s?\b(?!\s+(?:number|size|type|kind)\b)",
+    re.IGNORECASE,
+)
 
 
 def _chosen(part: _Part) -> tuple[Passage | None, list[Passage]]:
@@ -371,8 +445,12 @@ def _chosen(part: _Part) -> tuple[Passage | None, list[Passage]]:
     pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
     if rival is not None and not pointed_at and rival.score > LEAD_SWITCH * lead.score:
         lead = rival
-    pool = [p for j in top for p in j.passages[:SUPPORTING + 1]
-            if p is not lead and p.score >= QUOTE_MIN_SHARE * lead.score and len(p.text) >= QUOTE_MIN_CHARS]
+    pool = [
+        p
+        for j in top
+        for p in j.passages[: SUPPORTING + 1]
+        if p is not lead and p.score >= QUOTE_MIN_SHARE * lead.score and len(p.text) >= QUOTE_MIN_CHARS
+    ]
     pool.sort(key=lambda p: -p.score)
     said = [" ".join(lead_of(lead).split())]
     quotes = []
@@ -411,12 +489,19 @@ def _validate(reply: str, shown: list[EvidencePage], passages: dict[str, Citatio
     scan = scan_labels(reply, set(by_label))
     out: list[Step] = []
     if scan.unknown:
-        out.append(step("error", "Dropped citations of pages the model was not shown", ", ".join(scan.unknown)))
+        out.append(
+            step("error", "Dropped citations of pages the model was not shown", ", ".join(scan.unknown))
+        )
     if NOT_ANSWERED in reply and not scan.valid:
         return _Validated(out, ("The library does not answer this question.", [], False))
     if not scan.valid:
-        out.append(step("error", "The model's reply cites no page it was shown; answering extractively",
-                        reply.strip()[:300] or "(empty reply)"))
+        out.append(
+            step(
+                "error",
+                "The model's reply cites no page it was shown; answering extractively",
+                reply.strip()[:300] or "(empty reply)",
+            )
+        )
         return _Validated(out, None)
     text = strip_labels(reply, scan.unknown).replace(NOT_ANSWERED, "").strip()
     citations = [passages.get(by_label[label].key) or by_label[label].citation() for label in scan.valid]

@@ -47,31 +47,45 @@ FAMILY: Mapping[str, str] = {
     "unknown_name": "unknown_name",
 }
 NEAR_WORDS = 8  # a number or "default" this many words from the subject's term is about the subject
-_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|wide|tall|big|large|thick|often)\b|\bwhat (is the )?"
-                          r"(default )?(value|number|size|width|height|period|level|limit|length|port|year|"
-                          r"percentage|thickness|amount|count)\b|\bin what year\b", re.IGNORECASE)
+_ASKS_NUMBER = re.compile(
+    r"\bhow (many|much|long|wide|tall|big|large|thick|often)\b|\bwhat (is the )?"
+    r"(default )?(value|number|size|width|height|period|level|limit|length|port|year|"
+    r"percentage|thickness|amount|count)\b|\bin what year\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")  # not the digit of a name: hsv2rgb, β0
-_ASKS_DEFAULT = re.compile(r"\bdefaults?\b|\bwhen I (?:don't|do not) (?:pass|set|give|specify)\b"
-                           r"|\bwithout (?:giving|passing|setting|specifying)\b", re.IGNORECASE)
+_ASKS_DEFAULT = re.compile(
+    r"\bdefaults?\b|\bwhen I (?:don't|do not) (?:pass|set|give|specify)\b"
+    r"|\bwithout (?:giving|passing|setting|specifying)\b",
+    re.IGNORECASE,
+)
 _SAYS_DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)
 _SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's default value: NColors=32766
 _ASKS_BIG_O = re.compile(r"\bbig[- ]?O\b|\bO\(|\basymptotic(?:ally)?\b", re.IGNORECASE)
 _BIG_O = re.compile(r"\bO\s*\(")
-_ASKS_LOCATION = re.compile(r"\bwhere (?:can|could|do|does|should|would|may) (?:I|we|you|one|they) "
-                            r"(?:download|obtain)\b", re.IGNORECASE)
-_LOCATION = re.compile(r"\b(?:https?|ftp)://|\bwww\.|\b[\w-]+\.(?:org|com|net|edu|gov|io)\b"
-                       r"|\bavailable (?:from|at|on)\b|\bdownload", re.IGNORECASE)
-_CODE = (r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
-         r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-vsize
-         r"|\\[A-Za-z]+"  # a TeX command: \toprule
-         r"|\b\w+_\w+\b")  # an identifier: plain_prethree
+_ASKS_LOCATION = re.compile(
+    r"\bwhere (?:can|could|do|does|should|would|may) (?:I|we|you|one|they) "
+    r"(?:download|obtain)\b",
+    re.IGNORECASE,
+)
+_LOCATION = re.compile(
+    r"\b(?:https?|ftp)://|\bwww\.|\b[\w-]+\.(?:org|com|net|edu|gov|io)\b"
+    r"|\bavailable (?:from|at|on)\b|\bdownload",
+    re.IGNORECASE,
+)
+_CODE = (
+    r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
+    r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-vsize
+    r"|\\[A-Za-z]+"  # a TeX command: \toprule
+    r"|\b\w+_\w+\b"
+)  # an identifier: plain_prethree
 _IDENTIFIER = re.compile(_CODE)
 _NAMED = re.compile(
-    _CODE +
-    r"|\b[a-z]+[A-Z]\w*\b"  # camelCase
+    _CODE + r"|\b[a-z]+[A-Z]\w*\b"  # camelCase
     r"|\b[A-Z]{2,}\w*\b"  # an acronym or ALL-CAPS name: MIRR
     r"|(?<=[a-z,] )[A-Z][a-z]\w*"  # a capitalised name inside a sentence: Venn, Rserve
-    r"|\b[a-z]\w*(?= (?:package|function|module|option|command|variable|library)s?\b)")  # writexl package
+    r"|\b[a-z]\w*(?= (?:package|function|module|option|command|variable|library)s?\b)"
+)  # writexl package
 
 
 # The subject of a question: what it asks the number or default of. The object of "when I don't set the
@@ -81,12 +95,19 @@ _SUBJECT_OBJECT = re.compile(
     r"\b(?:don't|do not|doesn't|without)\s+(?:pass|set|give|specify|name|choose|select)\w*\s+"
     r"(?:the |a |an |any )?((?:[\w.\-]+\s+){0,2}?[\w.\-]+?)"
     r"(?:\s+(?:option|argument|parameter|value)s?\b|[,?.]|$)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _SUBJECT_HEAD = (
-    re.compile(r"\bdefault\s+((?:[\w\-]+\s+){0,2}?[\w\-]+)\s+"
-               r"(?:of|for|does|do|is|are|in|between|that|when|\?)", re.IGNORECASE),
-    re.compile(r"\b(?:what|which|how many|how much)\s+((?:[\w\-]+\s+){0,2}?[\w\-]+)\s+(?:does|do|did|is|are|"
-               r"was|were|will|can|should|would|has|have|get|gets)\b", re.IGNORECASE),
+    re.compile(
+        r"\bdefault\s+((?:[\w\-]+\s+){0,2}?[\w\-]+)\s+"
+        r"(?:of|for|does|do|is|are|in|between|that|when|\?)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:what|which|how many|how much)\s+((?:[\w\-]+\s+){0,2}?[\w\-]+)\s+(?:does|do|did|is|are|"
+        r"was|were|will|can|should|would|has|have|get|gets)\b",
+        re.IGNORECASE,
+    ),
     re.compile(r"\bwhat is the\s+((?:[\w\-]+\s+)?[\w\-]+)\s+of\b", re.IGNORECASE),
 )
 _GENERIC = frozenset(terms("value number option setting one amount kind default"))
@@ -96,8 +117,11 @@ def subject(question: str) -> tuple[str, ...]:
     """The stemmed terms of what the question asks the number or default of (may be empty)."""
     found = [t for m in _SUBJECT_OBJECT.finditer(question) for t in question_terms(m.group(1))]
     for pattern in _SUBJECT_HEAD:
-        found += [heads[-1] for m in pattern.finditer(question)
-                  if (heads := [t for t in question_terms(m.group(1)) if t not in _GENERIC])]
+        found += [
+            heads[-1]
+            for m in pattern.finditer(question)
+            if (heads := [t for t in question_terms(m.group(1)) if t not in _GENERIC])
+        ]
     return tuple(dict.fromkeys(t for t in found if t not in _GENERIC))
 
 
@@ -112,10 +136,13 @@ def gap(kind: str, what: str, factors: Mapping[str, float] = FACTORS) -> Gap:
     return Gap(kind=kind, what=what, factor=factors[FAMILY[kind]])
 
 
-_NUMBER_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                          r"(?:thir|four|fif|six|seven|eigh|nine)teen|"
-                          r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|"
-                          r"hundred|thousand|million|billion|dozen)\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:thir|four|fif|six|seven|eigh|nine)teen|"
+    r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|"
+    r"hundred|thousand|million|billion|dozen)\b",
+    re.IGNORECASE,
+)
 
 
 def numbers(text: str) -> set[str]:
@@ -154,16 +181,24 @@ class AnswerKind:
         identifiers = tuple(dict.fromkeys(m.group(0) for m in _IDENTIFIER.finditer(question)))
         stated = tuple(sorted(numbers(question)))
         asked_of = subject(question)
-        return cls(number=bool(_ASKS_NUMBER.search(question)), default=bool(_ASKS_DEFAULT.search(question)),
-                   names=names, identifiers=identifiers, stated=stated,
-                   big_o=bool(_ASKS_BIG_O.search(question)), location=bool(_ASKS_LOCATION.search(question)),
-                   subject=asked_of, subject_words="/".join(words_for(list(asked_of), question)))
+        return cls(
+            number=bool(_ASKS_NUMBER.search(question)),
+            default=bool(_ASKS_DEFAULT.search(question)),
+            names=names,
+            identifiers=identifiers,
+            stated=stated,
+            big_o=bool(_ASKS_BIG_O.search(question)),
+            location=bool(_ASKS_LOCATION.search(question)),
+            subject=asked_of,
+            subject_words="/".join(words_for(list(asked_of), question)),
+        )
 
     def _states_default(self, word: str) -> bool:
         """The word "default", or a signature default of the subject (NColors=32766 for colors, not
         col=2 for a width)."""
-        return bool(_SAYS_DEFAULT.search(word)) or any(set(terms(m.group(1))) & set(self.subject)
-                                                      for m in _SIGNATURE_DEFAULT.finditer(word))
+        return bool(_SAYS_DEFAULT.search(word)) or any(
+            set(terms(m.group(1))) & set(self.subject) for m in _SIGNATURE_DEFAULT.finditer(word)
+        )
 
     def unknown(self, known: Callable[[str], bool]) -> list[str]:
         """The names no page of the library holds (`known`: whether any page holds a stemmed term)."""
@@ -174,21 +209,40 @@ class AnswerKind:
         its page lacks."""
         out = []
         own = set(self.stated)
-        if self.number and not (near(window, self.subject, lambda w: _holds_number(w, own)) if self.subject
-                                else _holds_number(window, own)):
-            out.append(gap("number", "a number" + (" other than the question's own" if own else "")
-                           + (f" next to {self.subject_words}" if self.subject else "")))
-        if self.default and not (near(window, self.subject, self._states_default) if self.subject
-                                 else _SAYS_DEFAULT.search(window) or _SIGNATURE_DEFAULT.search(window)):
+        if self.number and not (
+            near(window, self.subject, lambda w: _holds_number(w, own))
+            if self.subject
+            else _holds_number(window, own)
+        ):
+            out.append(
+                gap(
+                    "number",
+                    "a number"
+                    + (" other than the question's own" if own else "")
+                    + (f" next to {self.subject_words}" if self.subject else ""),
+                )
+            )
+        if self.default and not (
+            near(window, self.subject, self._states_default)
+            if self.subject
+            else _SAYS_DEFAULT.search(window) or _SIGNATURE_DEFAULT.search(window)
+        ):
             of = f" of {self.subject_words}" if self.subject else ""
             out.append(gap("default", f"a default value{of}"))
         flat = window.lower()
-        out.extend(gap("code_name", f"{name} (as written in the question)") for name in self.identifiers
-                   if name.removesuffix("()").lower() not in flat)
+        out.extend(
+            gap("code_name", f"{name} (as written in the question)")
+            for name in self.identifiers
+            if name.removesuffix("()").lower() not in flat
+        )
         page_text = page_text or window
         shown = {_value(n) for n in numbers(page_text)}
-        unseen = [n for n in self.stated if not {_value(n), _value(n) / 100} & shown
-                  and not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", page_text)]  # glued: ISO8601
+        unseen = [
+            n
+            for n in self.stated
+            if not {_value(n), _value(n) / 100} & shown
+            and not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", page_text)
+        ]  # glued: ISO8601
         if unseen:
             out.append(gap("stated_number", f"{', '.join(unseen)} (stated in the question)"))
         if self.big_o and not _BIG_O.search(window):

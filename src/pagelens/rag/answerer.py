@@ -26,7 +26,8 @@ CITATION_RULES = (
     "comes from, written exactly as given; cite only pages you were shown. "
 )
 SYSTEM_PROMPT = (
-    "You answer questions using only the document pages provided. " + CITATION_RULES
+    "You answer questions using only the document pages provided. "
+    + CITATION_RULES
     + "Be brief: lead with the answer, then the supporting words of the page. If the pages do not contain "
     "the answer, reply exactly " + NOT_ANSWERED + "."
 )
@@ -94,12 +95,17 @@ def page_block(page: EvidencePage) -> str:
 
 def question_block(question: str, conversation: Conversation) -> str:
     note = conversation.note()
-    return ((f"({note})\n" if note else "") + f"Question: {question}\n"
-            f"Answer with citations, or {NOT_ANSWERED}.")
+    return (
+        f"({note})\n" if note else ""
+    ) + f"Question: {question}\nAnswer with citations, or {NOT_ANSWERED}."
 
 
 def rewrite_messages(question: str, conversation: Conversation) -> list[dict]:
     """The chat a model rewrites a follow-up from: rules, the recent turns, the state, the new message."""
     note = conversation.note()
     system = REWRITE_PROMPT + (f" ({note})" if note else "")
-    return [{"role": "system", "content": system}, *conversation.recent(), {"role": "user", "content": question}]
+    return [
+        {"role": "system", "content": system},
+        *conversation.recent(),
+        {"role": "user", "content": question},
+    ]

@@ -38,10 +38,21 @@ def _configuration(settings: "Settings") -> tuple[str, tuple]:
     if name in _EXTRACTIVE:
         return "extractive", ()
     if name in _OPENAI:
-        return "openai", (settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s,
-                          settings.llm_images, settings.llm_max_tokens)
+        return "openai", (
+            settings.llm_base_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            settings.llm_timeout_s,
+            settings.llm_images,
+            settings.llm_max_tokens,
+        )
     if name in _TRANSFORMERS:
-        return "transformers", (settings.vlm_model, settings.device, settings.max_pixels, settings.llm_max_tokens)
+        return "transformers", (
+            settings.vlm_model,
+            settings.device,
+            settings.max_pixels,
+            settings.llm_max_tokens,
+        )
     raise ValueError(f"unknown llm_backend {settings.llm_backend!r}: use extractive, openai or transformers")
 
 

@@ -30,7 +30,9 @@ def find_labels(text: str) -> list[tuple[str, int, str]]:
     for bracket in _BRACKET.finditer(text):
         for match in _ONE.finditer(bracket.group(1)):
             doc = match.group("doc").strip()
-            written = bracket.group(0) if match.group(0).strip() == bracket.group(1).strip() else match.group(0)
+            written = (
+                bracket.group(0) if match.group(0).strip() == bracket.group(1).strip() else match.group(0)
+            )
             found.append((doc, int(match.group("page")), written))
     return found
 

@@ -30,18 +30,39 @@ class EvidencePage:
 
     @classmethod
     def from_hit(cls, hit: Hit, rank: int) -> "EvidencePage":
-        return cls(doc=hit.doc, page=hit.page, doc_id=hit.doc_id, text=hit.text or "",
-                   image_path=hit.image_path, regions=list(hit.regions or []), found_by="search",
-                   rank=rank, score=float(hit.score))
+        return cls(
+            doc=hit.doc,
+            page=hit.page,
+            doc_id=hit.doc_id,
+            text=hit.text or "",
+            image_path=hit.image_path,
+            regions=list(hit.regions or []),
+            found_by="search",
+            rank=rank,
+            score=float(hit.score),
+        )
 
     @classmethod
     def from_page(cls, page: Page, found_by: str) -> "EvidencePage":
-        return cls(doc=page.doc, page=page.page, doc_id=page.doc_id, text=page.text or "",
-                   image_path=page.image_path, regions=list(page.regions or []), found_by=found_by)
+        return cls(
+            doc=page.doc,
+            page=page.page,
+            doc_id=page.doc_id,
+            text=page.text or "",
+            image_path=page.image_path,
+            regions=list(page.regions or []),
+            found_by=found_by,
+        )
 
     def citation(self, quote: str = "", region: Region | None = None) -> Citation:
-        return Citation(doc=self.doc, page=self.page, doc_id=self.doc_id, image_path=self.image_path,
-                        region=region, quote=quote)
+        return Citation(
+            doc=self.doc,
+            page=self.page,
+            doc_id=self.doc_id,
+            image_path=self.image_path,
+            region=region,
+            quote=quote,
+        )
 
 
 class EvidencePool:

@@ -130,8 +130,15 @@ class QuestionTerms:
         pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
         text = " ".join([question, *context])
         kind = AnswerKind.of(question)
-        return cls(text=text, weights=weights, pairs=pairs, pairs_terms=order, kind=kind,
-                   unknown=kind.unknown(stats.mentions), initialisms=frozenset(initialisms(question)))
+        return cls(
+            text=text,
+            weights=weights,
+            pairs=pairs,
+            pairs_terms=order,
+            kind=kind,
+            unknown=kind.unknown(stats.mentions),
+            initialisms=frozenset(initialisms(question)),
+        )
 
     def focus(self, count: int = 2) -> list[str]:
         """The question's rarest terms (its own words only, not the context a follow-up carries, nor the
@@ -183,7 +190,12 @@ def _continues(above: Region, below: Region) -> bool:
 def _union(boxes: Sequence[Box]) -> Box | None:
     if not boxes:
         return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def _block_units(block: list[Region], start: int) -> list[Unit]:
@@ -222,7 +234,7 @@ def _table_units(lines: list[str], region: Region, start: int) -> list[Unit]:
         groups = [[row] for row in rows]
     else:
         step = max(1, TABLE_WINDOW // 2)
-        groups = [rows[i:i + TABLE_WINDOW] for i in range(0, max(1, len(rows) - step), step)]
+        groups = [rows[i : i + TABLE_WINDOW] for i in range(0, max(1, len(rows) - step), step)]
     units = []
     for group in groups:
         text = " ".join(" ".join(group).split())
@@ -236,8 +248,12 @@ def _phrase_hits(pairs: list[tuple[str, str]], seq: list[str]) -> int:
     return sum(1 for pair in pairs if pair in adjacent)
 
 
-def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture = NONE,
-               similarity: dict[str, float] | None = None) -> PageJudgement:
+def judge_page(
+    question: QuestionTerms,
+    page: EvidencePage,
+    furniture: Furniture = NONE,
+    similarity: dict[str, float] | None = None,
+) -> PageJudgement:
     units = page_units(page, furniture)
     unit_terms = [terms(u.text) for u in units]
     page_terms = {t for ts in unit_terms for t in ts} or set(terms(page.text))
@@ -248,25 +264,40 @@ def judge_page(question: QuestionTerms, page: EvidencePage, furniture: Furniture
         own = set(unit_terms[i])
         window = [t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]]
         phrases = min(PHRASE_BONUS_MAX, PHRASE_BONUS * _phrase_hits(question.pairs, window))
-        score = (W_OWN * question.coverage(own) + W_WINDOW * question.coverage(set(window)) + phrases
-                 + W_SIM * max(0.0, similarity.get(unit.text, 0.0)))
+        score = (
+            W_OWN * question.coverage(own)
+            + W_WINDOW * question.coverage(set(window))
+            + phrases
+            + W_SIM * max(0.0, similarity.get(unit.text, 0.0))
+        )
         term = units[i - 1].text if i > 0 and _introduces(units[i - 1].text, unit.text) else ""
         if question.initialisms and not question.initialisms.isdisjoint(letter_words(f"{term} {unit.text}")):
             score += INITIALISM_BONUS
         score *= KIND_WEIGHT.get(unit.kind, 1.0)
         score -= 0.001 * i  # position: earlier wins a tie
-        following = tuple(u.text for u in units[i + 1:i + 1 + LEAD_FOLLOWING])
+        following = tuple(u.text for u in units[i + 1 : i + 1 + LEAD_FOLLOWING])
         passages.append(Passage(page=page, unit=unit, score=score, following=following, term=term))
     passages.sort(key=lambda p: -p.score)
     evidence, gaps = _evidence(question, coverage, passages, units, unit_terms)
     confidence = evidence * prod(found.factor for found in gaps)
-    return PageJudgement(page=page, coverage=coverage, passages=passages, confidence=confidence,
-                         evidence=evidence,
-                         missing=question.missing(page_terms), gaps=gaps)
+    return PageJudgement(
+        page=page,
+        coverage=coverage,
+        passages=passages,
+        confidence=confidence,
+        evidence=evidence,
+        missing=question.missing(page_terms),
+        gaps=gaps,
+    )
 
 
-def _evidence(question: QuestionTerms, coverage: float, passages: list[Passage], units: list[Unit],
-                unit_terms: list[list[str]]) -> tuple[float, list[Gap]]:
+def _evidence(
+    question: QuestionTerms,
+    coverage: float,
+    passages: list[Passage],
+    units: list[Unit],
+    unit_terms: list[list[str]],
+) -> tuple[float, list[Gap]]:
     """How well the page answers (its evidence, before its gaps lower it), and its gaps: the share of the
     question it covers, the share its best passage and that passage's neighbours cover, whether they hold
     the question's focus (its rarest terms; holding none of them is a gap), whether they hold the kind of
@@ -275,14 +306,21 @@ def _evidence(question: QuestionTerms, coverage: float, passages: list[Passage],
     if not passages:
         return 0.0, []
     best = passages[0]
-    i = best.unit.order if best.unit.order < len(units) and units[best.unit.order] is best.unit else \
-        units.index(best.unit)
+    i = (
+        best.unit.order
+        if best.unit.order < len(units) and units[best.unit.order] is best.unit
+        else units.index(best.unit)
+    )
     window_terms = {t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]}
     window_text = " ".join(units[j].text for j in range(max(0, i - 1), min(len(units), i + 2)))
     focus = question.focus()
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
-    value = (W_PAGE * coverage + W_BEST * question.coverage(window_terms) + W_FOCUS * focus_share
-             + W_SCORE * min(1.0, best.score))
+    value = (
+        W_PAGE * coverage
+        + W_BEST * question.coverage(window_terms)
+        + W_FOCUS * focus_share
+        + W_SCORE * min(1.0, best.score)
+    )
     gaps = question.kind.gaps(window_text, " ".join(u.text for u in units))
     if focus and not focus_share:
         gaps.append(gap("focus", "the question's key words " + ", ".join(words_for(focus, question.text))))
@@ -290,7 +328,9 @@ def _evidence(question: QuestionTerms, coverage: float, passages: list[Passage],
     return value, gaps
 
 
-def unit_similarity(question: str, pages: Sequence[EvidencePage], furniture: dict[str, Furniture]) -> dict[str, float]:
+def unit_similarity(
+    question: str, pages: Sequence[EvidencePage], furniture: dict[str, Furniture]
+) -> dict[str, float]:
     """wordllama cosine of the question with every candidate of these pages (one batch)."""
     texts = sorted({u.text for p in pages for u in page_units(p, furniture.get(p.doc, NONE))})
     if not texts or not question.strip():
@@ -303,8 +343,12 @@ def unit_similarity(question: str, pages: Sequence[EvidencePage], furniture: dic
     return {text: float(score) for text, score in zip(texts, scores)}
 
 
-def rank_pages(question: QuestionTerms, pages: list[EvidencePage], furniture: dict[str, Furniture] | None = None,
-               similarity: dict[str, float] | None = None) -> list[PageJudgement]:
+def rank_pages(
+    question: QuestionTerms,
+    pages: list[EvidencePage],
+    furniture: dict[str, Furniture] | None = None,
+    similarity: dict[str, float] | None = None,
+) -> list[PageJudgement]:
     furniture = furniture or {}
     judged = [judge_page(question, p, furniture.get(p.doc, NONE), similarity) for p in pages]
     return sorted(judged, key=lambda j: -j.relevance)
@@ -312,7 +356,7 @@ def rank_pages(question: QuestionTerms, pages: list[EvidencePage], furniture: di
 
 def clip(text: str, limit: int = QUOTE_CHARS) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def _introduces(before: str, text: str) -> bool:

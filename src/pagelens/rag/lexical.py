@@ -20,13 +20,19 @@ from ..analysis import analyze
 # contractions and abbreviations (the analyser leaves "don" of "don't", "i.e" of "i.e."; not "won't":
 # "won" is a word). Matched as written, not stemmed: "presentation" stems to "present", and "the present
 # value" is a topic.
-_META_WORDS = re.compile(r"(?<![\w.])(?:according|pages?|documents?|manuals?|guides?|says?|please|slides?"
-                         r"|presentations?|talks?|authors?|(?:do|does|did|is|are|was|were)n['’]t|i\.e|e\.g)"
-                         r"(?![\w]|\.\w)", re.IGNORECASE)
+_META_WORDS = re.compile(
+    r"(?<![\w.])(?:according|pages?|documents?|manuals?|guides?|says?|please|slides?"
+    r"|presentations?|talks?|authors?|(?:do|does|did|is|are|was|were)n['’]t|i\.e|e\.g)"
+    r"(?![\w]|\.\w)",
+    re.IGNORECASE,
+)
 # "What does X mean (in ...)?": the verb asks for a definition; the topic is X ("mean" as in an average
 # stays a term anywhere else: "what does the mean function return?").
-_MEANING = re.compile(r"^(\s*what\s+(?:does|do|did)\s.*?)\bmean\b"
-                      r"(?=\W*$|\s+(?:in|on|for|at|within|here|there)\b)", re.IGNORECASE | re.DOTALL)
+_MEANING = re.compile(
+    r"^(\s*what\s+(?:does|do|did)\s.*?)\bmean\b"
+    r"(?=\W*$|\s+(?:in|on|for|at|within|here|there)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def terms(text: str) -> list[str]:
@@ -53,9 +59,11 @@ def question_terms(text: str) -> list[str]:
 
 _JOINERS = frozenset("of the and for a an to in on by with".split())  # skipped inside a spelled-out name
 # Short words a run of initials may spell by chance: never taken for an abbreviation.
-_COMMON_SHORT = frozenset("and the for are but not you all any can had her was one our out day get has "
-                          "him his how man new now old see two way who did its let put say she too use "
-                          "set".split())
+_COMMON_SHORT = frozenset(
+    "and the for are but not you all any can had her was one our out day get has "
+    "him his how man new now old see two way who did its let put say she too use "
+    "set".split()
+)
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
@@ -73,7 +81,7 @@ def initialisms(question: str, longest: int = 5) -> set[str]:
     found = set()
     for size in range(3, longest + 1):
         for start in range(len(content) - size + 1):
-            found.add("".join(w[0] for w in content[start:start + size]))
+            found.add("".join(w[0] for w in content[start : start + size]))
     return found - _COMMON_SHORT
 
 

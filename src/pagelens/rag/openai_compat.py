@@ -55,7 +55,8 @@ class OpenAICompatBackend(Answerer):
     def _client(self) -> httpx.Client:
         if self._http is None:
             self._http = httpx.Client(
-                base_url=self.base_url, headers=self._headers,
+                base_url=self.base_url,
+                headers=self._headers,
                 timeout=httpx.Timeout(self.timeout_s, connect=min(CONNECT_TIMEOUT_S, self.timeout_s)),
                 follow_redirects=False,
             )
@@ -68,8 +69,10 @@ class OpenAICompatBackend(Answerer):
                 return self._complete(model, self._messages(question, pages, conversation, images=True))
             except _ImagesRefused:
                 if self.send_images:
-                    raise BackendError(f"the LLM server at {self.base_url} refused page images "
-                                       "(set PAGELENS_LLM_IMAGES=off for a text-only model)") from None
+                    raise BackendError(
+                        f"the LLM server at {self.base_url} refused page images "
+                        "(set PAGELENS_LLM_IMAGES=off for a text-only model)"
+                    ) from None
                 self.send_images = False
         return self._complete(model, self._messages(question, pages, conversation, images=False))
 
@@ -78,8 +81,9 @@ class OpenAICompatBackend(Answerer):
         messages = rewrite_messages(question, conversation)
         return clean_rewrite(self._complete(self.model or self._first_model(), messages))
 
-    def _messages(self, question: str, pages: Sequence[EvidencePage], conversation: Conversation, *,
-                  images: bool) -> list[dict]:
+    def _messages(
+        self, question: str, pages: Sequence[EvidencePage], conversation: Conversation, *, images: bool
+    ) -> list[dict]:
         parts: list[dict] = []
         for page in pages:
             parts.append({"type": "text", "text": page_block(page)})
@@ -88,8 +92,11 @@ class OpenAICompatBackend(Answerer):
                 parts.append({"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}"}})
         parts.append({"type": "text", "text": question_block(question, conversation)})
         content: list[dict] | str = parts if images else "\n\n".join(p["text"] for p in parts)
-        return [{"role": "system", "content": SYSTEM_PROMPT}, *conversation.recent(),
-                {"role": "user", "content": content}]
+        return [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            *conversation.recent(),
+            {"role": "user", "content": content},
+        ]
 
     def _post(self, path: str, payload: dict | None = None) -> httpx.Response:
         try:
@@ -97,11 +104,15 @@ class OpenAICompatBackend(Answerer):
                 return self._client.get(path)
             return self._client.post(path, json=payload)
         except httpx.TimeoutException:
-            raise BackendError(f"the LLM server at {self.base_url} did not answer within {self.timeout_s:g} s "
-                               "(raise PAGELENS_LLM_TIMEOUT_S or use a smaller model)") from None
+            raise BackendError(
+                f"the LLM server at {self.base_url} did not answer within {self.timeout_s:g} s "
+                "(raise PAGELENS_LLM_TIMEOUT_S or use a smaller model)"
+            ) from None
         except httpx.TransportError as err:
-            raise BackendError(f"cannot reach the LLM server at {self.base_url} ({type(err).__name__}: {err}); "
-                               "is it running? (PAGELENS_LLM_BASE_URL)") from None
+            raise BackendError(
+                f"cannot reach the LLM server at {self.base_url} ({type(err).__name__}: {err}); "
+                "is it running? (PAGELENS_LLM_BASE_URL)"
+            ) from None
 
     def _first_model(self) -> str:
         response = self._post("/models")
@@ -109,8 +120,9 @@ class OpenAICompatBackend(Answerer):
             response.raise_for_status()
             return response.json()["data"][0]["id"]
         except (httpx.HTTPStatusError, ValueError, KeyError, IndexError, TypeError):
-            raise BackendError(f"no model named and {self.base_url}/models lists none; "
-                               "set PAGELENS_LLM_MODEL") from None
+            raise BackendError(
+                f"no model named and {self.base_url}/models lists none; set PAGELENS_LLM_MODEL"
+            ) from None
 
     def _complete(self, model: str, messages: list[dict]) -> str:
         payload = {"model": model, "messages": messages, "temperature": 0, "max_tokens": self.max_tokens}
@@ -120,16 +132,21 @@ class OpenAICompatBackend(Answerer):
             body = response.text[:300]
             if images and response.status_code in _IMAGE_REFUSED_STATUS:
                 raise _ImagesRefused(body)
-            raise BackendError(f"the LLM server at {self.base_url} answered HTTP {response.status_code} "
-                               f"({httpx.codes.get_reason_phrase(response.status_code) or 'unknown status'})")
+            raise BackendError(
+                f"the LLM server at {self.base_url} answered HTTP {response.status_code} "
+                f"({httpx.codes.get_reason_phrase(response.status_code) or 'unknown status'})"
+            )
         if response.is_redirect:
-            raise BackendError(f"the LLM server at {self.base_url} answered with a redirect, which pagelens does "
-                               "not follow; set PAGELENS_LLM_BASE_URL to the final address")
+            raise BackendError(
+                f"the LLM server at {self.base_url} answered with a redirect, which pagelens does "
+                "not follow; set PAGELENS_LLM_BASE_URL to the final address"
+            )
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
-            raise BackendError(f"the LLM server at {self.base_url} returned something that is not a chat "
-                               "completion") from None
+            raise BackendError(
+                f"the LLM server at {self.base_url} returned something that is not a chat completion"
+            ) from None
         if not isinstance(content, str):
             raise BackendError(f"the LLM server at {self.base_url} returned no text content")
         return content

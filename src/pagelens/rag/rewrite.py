@@ -27,24 +27,32 @@ from .lexical import question_terms
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|this|that|these|those|they|them|their|there|same|above|previous|next|former|latter"
-    r"|one|ones|here|such|the two|both|either)\b", re.IGNORECASE)
+    r"|one|ones|here|such|the two|both|either)\b",
+    re.IGNORECASE,
+)
 _FOLLOW_UP_START = re.compile(
     r"^\s*(and|also|what about|how about|and what|and how|and on|and the|what of|same for|then|so|why|"
-    r"ok|okay|more on|tell me more|on the|but)\b", re.IGNORECASE)
+    r"ok|okay|more on|tell me more|on the|but)\b",
+    re.IGNORECASE,
+)
 _REPLACING = re.compile(r"^\s*(and\s+)?(what|how)\s+about\b|\binstead\b|^\s*same\s+for\b", re.IGNORECASE)
 _NEXT = re.compile(r"\b(next|following|subsequent)\s+(page|slide)\b|\bpage\s+after\b", re.IGNORECASE)
 _PREVIOUS = re.compile(r"\b(previous|preceding|prior)\s+(page|slide)\b|\bpage\s+before\b", re.IGNORECASE)
 _SAME = re.compile(r"\b(same|that|this)\s+(page|slide)\b", re.IGNORECASE)
 SHORT_TURN_TERMS = 3  # a turn with this few content terms and a pronoun or follow-up opener is a follow-up
 # Pronouns that point back even in a longer turn ("what kind of axis is on its right-hand side?").
-_POINTING_BACK = re.compile(r"\b(its|it|they|them|their|theirs|these|those|such|the two|both)\b", re.IGNORECASE)
+_POINTING_BACK = re.compile(
+    r"\b(its|it|they|them|their|theirs|these|those|such|the two|both)\b", re.IGNORECASE
+)
 # Words that point back whatever the length of the turn: a demonstrative before a noun ("that layout",
 # "those palettes"), "there" that is not "is there", "the Rainbow one", "instead", "and if ...".
 _DEMONSTRATIVE = re.compile(
     r"\b(that|this|these|those|such)\s+(?!is\b|was\b|are\b|were\b|do\b|does\b|did\b|can\b|could\b|will\b|would\b"
     r"|has\b|have\b|had\b|should\b|may\b|might\b|must\b|i\b|you\b|we\b|it\b|the\b|a\b|an\b)[a-z]\w*"
     r"|(?<!is )(?<!are )\bthere\b(?!\s+(is|are|was|were)\b)|\bthe\s+\w+\s+one\b|\binstead\b"
-    r"|^\s*(and|but|what)\s+if\b", re.IGNORECASE)
+    r"|^\s*(and|but|what)\s+if\b",
+    re.IGNORECASE,
+)
 LONG_TURN_TERMS = 6
 TOPIC_OVERLAP = 0.5  # a turn repeating this share of the topic's terms continues it
 FOCUS_WORDS = 2  # the most specific words of a question that make its focus
@@ -97,8 +105,9 @@ def message_text(message: object) -> str:
         text = content.get("text", "")
         return text if isinstance(text, str) else ""
     if isinstance(content, (list, tuple)):
-        return " ".join(message_text({"content": part}) if not isinstance(part, str) else part
-                        for part in content)
+        return " ".join(
+            message_text({"content": part}) if not isinstance(part, str) else part for part in content
+        )
     return ""
 
 
@@ -200,16 +209,31 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
     replaced_stems = {_stem(w) for w in replaced}
     carried = [w for w in topic if _stem(w) not in own and _stem(w) not in replaced_stems]
     query = " ".join(filter(None, [stripped, f"({' '.join(carried)})" if carried else ""])) or question
-    focus = sorted(new_words, key=lambda w: -idf(_stem(w)))[:FOCUS_WORDS] if replaced else \
-        (state.focus or focus_of(query, idf))
-    return Rewrite(query=query, follow_up=True, own=stripped or question, carried_terms=carried, focus=focus,
-                   anchor_pages=anchors, cited_pages=list(state.cited))
+    focus = (
+        sorted(new_words, key=lambda w: -idf(_stem(w)))[:FOCUS_WORDS]
+        if replaced
+        else (state.focus or focus_of(query, idf))
+    )
+    return Rewrite(
+        query=query,
+        follow_up=True,
+        own=stripped or question,
+        carried_terms=carried,
+        focus=focus,
+        anchor_pages=anchors,
+        cited_pages=list(state.cited),
+    )
 
 
 _NUMBERED = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[.)]|\(?[a-h]\))\s+", re.IGNORECASE)
-_COMPARE = re.compile(r"^\s*(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+?)"
-                      r"(?P<rest>\s+(?:in|on|for|regarding|with respect to)\s+.+)?\s*[?.]?\s*$", re.IGNORECASE)
-_CLAUSE = re.compile(r",?\s+and\s+(?=(?:what|which|how|where|when|why|who|whether|does|is|are|can)\b)", re.IGNORECASE)
+_COMPARE = re.compile(
+    r"^\s*(?:compare|contrast)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus)\s+(?P<b>.+?)"
+    r"(?P<rest>\s+(?:in|on|for|regarding|with respect to)\s+.+)?\s*[?.]?\s*$",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(
+    r",?\s+and\s+(?=(?:what|which|how|where|when|why|who|whether|does|is|are|can)\b)", re.IGNORECASE
+)
 _WH = re.compile(r"\b(what|which|how|where|when|why|who|whether|does|do|is|are|can)\b", re.IGNORECASE)
 MAX_PARTS = 4
 
@@ -222,15 +246,17 @@ _OPENING_PLACE = re.compile(r"^\s*(?:in|within)\s+[^,?]{3,80},\s*(?=\w)", re.IGN
 _CLOSING_PLACE = re.compile(
     r"(?<!\bas)(?<!\blike)\s+(?:in|from|of)\s+(?:the|this|that|their|its)\s+[^?,;]{0,60}?"
     r"\b(?:example|examples|section|chapter|manual|guide|documentation|talk|slides?|presentation|paper"
-    r"|tutorial|introduction|appendix)\b\W*$", re.IGNORECASE)
+    r"|tutorial|introduction|appendix)\b\W*$",
+    re.IGNORECASE,
+)
 
 
 def split_place(question: str) -> tuple[str, str]:
     """(what is asked, where to look) of a question; the place is "" when it names none."""
     for pattern in (_OPENING_PLACE, _CLOSING_PLACE):
         match = pattern.search(question)
-        if match and question_terms(question[:match.start()] + question[match.end():]):
-            asked = f"{question[:match.start()]} {question[match.end():]}".strip()
+        if match and question_terms(question[: match.start()] + question[match.end() :]):
+            asked = f"{question[: match.start()]} {question[match.end() :]}".strip()
             return asked, match.group(0).strip(" ,")
     return question, ""
 
@@ -238,7 +264,7 @@ def split_place(question: str) -> tuple[str, str]:
 def _context_clause(sentence: str) -> str:
     """The lead-in before the first question word ("In the R manual's example,"), shared by all parts."""
     match = _WH.search(sentence)
-    return sentence[:match.start()].strip() if match and match.start() > 0 else ""
+    return sentence[: match.start()].strip() if match and match.start() > 0 else ""
 
 
 def decompose(query: str) -> list[str]:

@@ -47,13 +47,23 @@ class TransformersVLMBackend(Answerer):
 
             device = resolve_device(self.device_setting)
         except ImportError as err:
-            raise BackendError(f"the transformers backend needs the visual extra ({err}); "
-                               "install with `uv sync --extra visual`") from None
+            raise BackendError(
+                f"the transformers backend needs the visual extra ({err}); "
+                "install with `uv sync --extra visual`"
+            ) from None
         try:
-            processor = load_pretrained(AutoProcessor.from_pretrained, self.model_id, setting="vlm_model",
-                                        size={"shortest_edge": MIN_PIXELS, "longest_edge": self.max_pixels})
-            model = load_pretrained(AutoModelForImageTextToText.from_pretrained, self.model_id,
-                                    setting="vlm_model", **model_kwargs(device))
+            processor = load_pretrained(
+                AutoProcessor.from_pretrained,
+                self.model_id,
+                setting="vlm_model",
+                size={"shortest_edge": MIN_PIXELS, "longest_edge": self.max_pixels},
+            )
+            model = load_pretrained(
+                AutoModelForImageTextToText.from_pretrained,
+                self.model_id,
+                setting="vlm_model",
+                **model_kwargs(device),
+            )
         except ModelUnavailableError as err:
             raise BackendError(f"cannot load the VLM: {err}") from None
         return processor, model.to(device).eval(), device
@@ -72,13 +82,18 @@ class TransformersVLMBackend(Answerer):
                     images.append(image.convert("RGB"))
                 content.append({"type": "image"})
         content.append({"type": "text", "text": question_block(question, conversation)})
-        earlier = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]}
-                   for m in conversation.recent()]
-        messages = [{"role": "system", "content": [{"type": "text", "text": SYSTEM_PROMPT}]}, *earlier,
-                    {"role": "user", "content": content}]
+        earlier = [
+            {"role": m["role"], "content": [{"type": "text", "text": m["content"]}]}
+            for m in conversation.recent()
+        ]
+        messages = [
+            {"role": "system", "content": [{"type": "text", "text": SYSTEM_PROMPT}]},
+            *earlier,
+            {"role": "user", "content": content},
+        ]
         prompt = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         inputs = processor(text=[prompt], images=images or None, return_tensors="pt").to(device)
         with torch.inference_mode():
             output = model.generate(**inputs, max_new_tokens=self.max_new_tokens, do_sample=False)
-        new_tokens = output[:, inputs["input_ids"].shape[1]:]
+        new_tokens = output[:, inputs["input_ids"].shape[1] :]
         return processor.batch_decode(new_tokens, skip_special_tokens=True)[0]

@@ -95,21 +95,28 @@ def server_options(settings: Settings) -> dict:
     return options
 
 
-def add_to_library(session: AppSession, files: Sequence[str] | None, progress=gr.Progress(), *,
-                   replace: bool = False) -> AddReport:
+def add_to_library(
+    session: AppSession, files: Sequence[str] | None, progress=gr.Progress(), *, replace: bool = False
+) -> AddReport:
     """Stage uploads into the library, then ingest them with a progress bar in pages (pages/s, the file)."""
-    staged = stage_uploads(files or [], Path(session.settings.library), session.settings.max_uploads_mb * 2**20)
+    staged = stage_uploads(
+        files or [], Path(session.settings.library), session.settings.max_uploads_mb * 2**20
+    )
     report = AddReport(files=list(staged.refused))
     if not staged.files:
         return report
 
     def on_progress(state: AddProgress) -> None:
         finished = state.files_done == state.files_total
-        progress((state.pages_done, state.pages_total), unit="pages",
-                 desc="Done" if finished else f"Adding {state.name} ({state.summary})")
+        progress(
+            (state.pages_done, state.pages_total),
+            unit="pages",
+            desc="Done" if finished else f"Adding {state.name} ({state.summary})",
+        )
 
-    report.files += session.library.add(staged.files, replace=replace, progress=False,
-                                        on_progress=on_progress).files
+    report.files += session.library.add(
+        staged.files, replace=replace, progress=False, on_progress=on_progress
+    ).files
     return report
 
 
@@ -127,9 +134,14 @@ def _build(session: AppSession) -> gr.Blocks:
         examples = example_questions(session.library)
         buttons = [gr.Button(value=q, visible=True) for q in examples]
         buttons += [gr.Button(value="", visible=False)] * (EXAMPLE_COUNT - len(buttons))
-        return (present.library_status(docs, session.loading), present.documents_html(docs),
-                gr.Dropdown(choices=names, value=None), gr.Dropdown(choices=names),
-                gr.Dropdown(choices=names), *buttons)
+        return (
+            present.library_status(docs, session.loading),
+            present.documents_html(docs),
+            gr.Dropdown(choices=names, value=None),
+            gr.Dropdown(choices=names),
+            gr.Dropdown(choices=names),
+            *buttons,
+        )
 
     def loading_view():
         """While the sample corpus loads: its progress, the growing document list, and the timer kept on."""
@@ -176,10 +188,18 @@ def _build(session: AppSession) -> gr.Blocks:
         if messages:
             export = session.exports / f"{_file_stem(title)}.md"
             export.write_text(store.export_markdown(conversation_id), encoding="utf-8")
-        return (conversation_id, chats.chat_messages(messages), present.citation_gallery(cited, session.thumbs),
-                cited, chats.cited_boxes(messages), title, gr.DownloadButton(value=export, interactive=bool(export)),
-                gr.Radio(choices=conversation_choices(), value=conversation_id or None), conversation_id,
-                gr.Row(visible=not messages))
+        return (
+            conversation_id,
+            chats.chat_messages(messages),
+            present.citation_gallery(cited, session.thumbs),
+            cited,
+            chats.cited_boxes(messages),
+            title,
+            gr.DownloadButton(value=export, interactive=bool(export)),
+            gr.Radio(choices=conversation_choices(), value=conversation_id or None),
+            conversation_id,
+            gr.Row(visible=not messages),
+        )
 
     def on_load(remembered):
         known = {c.id for c in session.library.conversations().list()}
@@ -204,8 +224,14 @@ def _build(session: AppSession) -> gr.Blocks:
             return show_conversation("")
         return show_conversation(conversation_id)
 
-    def on_ask(question, history=None, conversation_id=None, docs=None, chosen: UiPrefs | None = None,
-               viewer_at: ViewerState | None = None):
+    def on_ask(
+        question,
+        history=None,
+        conversation_id=None,
+        docs=None,
+        chosen: UiPrefs | None = None,
+        viewer_at: ViewerState | None = None,
+    ):
         """Stream the answer into the chat; the finished turn is saved in the conversation (created by the
         first question) and the viewer opens the first cited page. Yields the chat, the cited pages, the
         conversation id, an empty question box, the rest of the conversation's view, and the viewer.
@@ -213,7 +239,9 @@ def _build(session: AppSession) -> gr.Blocks:
         """
 
         def view(shown, chat, opened: ViewerState | None = None):
-            viewer_update = (opened, viewer_html(session.library, opened)) if opened else (gr.skip(), gr.skip())
+            viewer_update = (
+                (opened, viewer_html(session.library, opened)) if opened else (gr.skip(), gr.skip())
+            )
             return (chat, shown[2], shown[0], "", *shown[3:], *viewer_update)
 
         question = clean_text(question or "")
@@ -224,11 +252,18 @@ def _build(session: AppSession) -> gr.Blocks:
             yield view(shown, chat)
             return
         if len(question) > session.settings.max_query_chars:  # refused before it is echoed into the chat
-            chat.append({"role": "assistant", "content": f"Your question is {len(question):,} characters long; "
-                         f"the limit is {session.settings.max_query_chars:,}. Please shorten it."})
+            chat.append(
+                {
+                    "role": "assistant",
+                    "content": f"Your question is {len(question):,} characters long; "
+                    f"the limit is {session.settings.max_query_chars:,}. Please shorten it.",
+                }
+            )
             yield view(shown, chat)
             return
-        agent_history = store.history(conversation_id) if conversation_id else chats.history_from_chat(history)
+        agent_history = (
+            store.history(conversation_id) if conversation_id else chats.history_from_chat(history)
+        )
         chat.append({"role": "user", "content": question})
         steps = [Step("wait", "Waiting for the sample corpus", session.loading)] if session.loading else []
         chat.append(steps_message(steps, done=False))
@@ -237,8 +272,9 @@ def _build(session: AppSession) -> gr.Blocks:
         try:
             settings = session.settings_for(chosen)  # this session's backend choice, one cached backend each
             backend = backend_for(settings) or "extractive"
-            for item in session.library.iter_ask(question, agent_history, k=settings.k, backend=backend,
-                                                 docs=list(docs or []) or None):
+            for item in session.library.iter_ask(
+                question, agent_history, k=settings.k, backend=backend, docs=list(docs or []) or None
+            ):
                 if isinstance(item, Step):
                     steps.append(item)
                     chat[-1] = steps_message(steps, done=False)
@@ -271,8 +307,11 @@ def _build(session: AppSession) -> gr.Blocks:
         doc = next((d for d in session.library.documents() if d.doc_id == doc_id), None)
         if doc is None or not page.isdigit():
             return state, viewer_html(session.library, state)
-        doc_boxes = {int(k.rpartition(":")[2]): box for k, box in (boxes or {}).items()
-                     if k.rpartition(":")[0] == doc_id and box is not None}
+        doc_boxes = {
+            int(k.rpartition(":")[2]): box
+            for k, box in (boxes or {}).items()
+            if k.rpartition(":")[0] == doc_id and box is not None
+        }
         state = open_citation(state, doc.name, int(page), doc_boxes)
         return state, viewer_html(session.library, state)
 
@@ -304,30 +343,48 @@ def _build(session: AppSession) -> gr.Blocks:
         active = lanes or session.library.lanes
         if image and not any(family_of(lane).takes_images for lane in active):
             image_lanes = ", ".join(f.name for f in families() if f.takes_images)
-            return [], [], (f"Image queries need a visual lane ({image_lanes}); this search "
-                            f"uses {', '.join(active)}. Add one under Settings → lanes."), "", {}
+            return (
+                [],
+                [],
+                (
+                    f"Image queries need a visual lane ({image_lanes}); this search "
+                    f"uses {', '.join(active)}. Add one under Settings → lanes."
+                ),
+                "",
+                {},
+            )
         try:
-            hits = session.library.search(text, int(k), image=image or None, lanes=lanes,
-                                          docs=list(docs or []) or None)
+            hits = session.library.search(
+                text, int(k), image=image or None, lanes=lanes, docs=list(docs or []) or None
+            )
         except ValueError as err:
             return [], [], f"Search failed: {err}", "", {}
         scope = f" in {len(docs)} chosen document{'s' * (len(docs) != 1)}" if docs else ""
         message = f"{len(hits)} pages{scope}." if hits else f"No matching pages{scope}."
-        return (present.hit_gallery(hits, session.thumbs), present.hit_rows(hits, text or ""), message,
-                present.hits_html(hits, text or "", show_lanes=len(active) > 1),
-                {h.key: tuple(h.region.box) if h.region is not None else None for h in hits})
+        return (
+            present.hit_gallery(hits, session.thumbs),
+            present.hit_rows(hits, text or ""),
+            message,
+            present.hits_html(hits, text or "", show_lanes=len(active) > 1),
+            {h.key: tuple(h.region.box) if h.region is not None else None for h in hits},
+        )
 
     def search_controls():
         lanes = session.library.lanes
-        return (gr.CheckboxGroup(choices=lanes, value=lanes, visible=len(lanes) > 1),
-                gr.Image(visible=bool(session.image_lanes())))
+        return (
+            gr.CheckboxGroup(choices=lanes, value=lanes, visible=len(lanes) > 1),
+            gr.Image(visible=bool(session.image_lanes())),
+        )
 
-    def on_save_settings(lanes_text, k, backend, base_url, model, current: UiPrefs | None, request: gr.Request):
+    def on_save_settings(
+        lanes_text, k, backend, base_url, model, current: UiPrefs | None, request: gr.Request
+    ):
         """An admin's choice is saved for everyone; anyone else's holds for their session only."""
         lanes = [lane.strip() for lane in (lanes_text or "").split(",")]
         try:
-            chosen = UiPrefs(lanes=lanes, k=int(k), llm_backend=backend, llm_base_url=base_url or "",
-                             llm_model=model or "").validated(session.operator)
+            chosen = UiPrefs(
+                lanes=lanes, k=int(k), llm_backend=backend, llm_base_url=base_url or "", llm_model=model or ""
+            ).validated(session.operator)
             try:
                 require(request.username, session.operator, "admin", "Saving settings for everyone")
             except NotAllowed:
@@ -346,8 +403,9 @@ def _build(session: AppSession) -> gr.Blocks:
         with gr.Row(elem_id="pl-header"):
             gr.Markdown("**pagelens** · ask your documents, see the pages", elem_id="pl-title")
             library_status = gr.Markdown(elem_id="library-status")
-        conversation = gr.Textbox(elem_id="pl-conversation", elem_classes="pl-hidden", show_label=False,
-                                  label="conversation id")
+        conversation = gr.Textbox(
+            elem_id="pl-conversation", elem_classes="pl-hidden", show_label=False, label="conversation id"
+        )
         remembered = gr.BrowserState("", storage_key="pagelens-conversation")
         cited_state = gr.State([])
         boxes_state = gr.State({})  # page key -> cited region, over the open conversation
@@ -361,39 +419,75 @@ def _build(session: AppSession) -> gr.Blocks:
                     with gr.Column(scale=1, min_width=250, elem_id="pl-side"):
                         new_chat = gr.Button("+ New chat", elem_id="new-chat", variant="primary", size="sm")
                         chat_list = gr.Radio(choices=[], label="Chats", elem_id="chats")
-                        with gr.Accordion("Rename, export or delete this chat", open=False, elem_id="chat-tools"):
+                        with gr.Accordion(
+                            "Rename, export or delete this chat", open=False, elem_id="chat-tools"
+                        ):
                             title_box = gr.Textbox(label="Title", elem_id="chat-title", max_lines=1)
                             with gr.Row():
                                 rename = gr.Button("Rename", size="sm", elem_id="rename-chat")
                                 delete = gr.Button("Delete", size="sm", variant="stop", elem_id="delete-chat")
-                            export = gr.DownloadButton("Export as Markdown", size="sm", interactive=False,
-                                                       elem_id="export-chat")
-                        upload = gr.File(label="Drop PDFs, HTML pages or page images", file_count="multiple",
-                                         elem_id="upload", height=150)
+                            export = gr.DownloadButton(
+                                "Export as Markdown", size="sm", interactive=False, elem_id="export-chat"
+                            )
+                        upload = gr.File(
+                            label="Drop PDFs, HTML pages or page images",
+                            file_count="multiple",
+                            elem_id="upload",
+                            height=150,
+                        )
                         folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
                         # off: a different file under a name already in the library is added as "name (2)"
-                        replace = gr.Checkbox(False, label="Replace documents with the same name", elem_id="replace")
+                        replace = gr.Checkbox(
+                            False, label="Replace documents with the same name", elem_id="replace"
+                        )
                         add_status = gr.HTML(elem_id="add-status")
                         docs = gr.HTML(elem_id="documents", label="Library")
                         with gr.Row():
                             # any name is accepted here (scripts remove by name); on_remove checks it
-                            to_remove = gr.Dropdown(label="Remove a document", choices=[], scale=3, elem_id="to-remove",
-                                                    allow_custom_value=True)
+                            to_remove = gr.Dropdown(
+                                label="Remove a document",
+                                choices=[],
+                                scale=3,
+                                elem_id="to-remove",
+                                allow_custom_value=True,
+                            )
                             remove = gr.Button("Remove", variant="stop", size="sm", scale=1, elem_id="remove")
                     with gr.Column(scale=3, min_width=320, elem_id="pl-chat-col"):
-                        chat_scope = gr.Dropdown(label="Ask within", choices=[], multiselect=True, elem_id="chat-scope",
-                                                 allow_custom_value=True,  # scripts name documents; checked on use
-                                                 info="Choose documents, or leave empty to ask the whole library")
-                        chat = gr.Chatbot(label="Chat", height=520, elem_id="chat", buttons=["copy"],
-                                          placeholder="Ask a question about your documents, or try an example below.")
+                        chat_scope = gr.Dropdown(
+                            label="Ask within",
+                            choices=[],
+                            multiselect=True,
+                            elem_id="chat-scope",
+                            allow_custom_value=True,  # scripts name documents; checked on use
+                            info="Choose documents, or leave empty to ask the whole library",
+                        )
+                        chat = gr.Chatbot(
+                            label="Chat",
+                            height=520,
+                            elem_id="chat",
+                            buttons=["copy"],
+                            placeholder="Ask a question about your documents, or try an example below.",
+                        )
                         with gr.Row(elem_id="examples") as examples_row:
-                            examples = [gr.Button("", visible=False, size="sm", elem_classes="pl-example")
-                                        for _ in range(EXAMPLE_COUNT)]
-                        question = gr.Textbox(placeholder="Ask a question about your documents…", show_label=False,
-                                              elem_id="question", submit_btn=True)
+                            examples = [
+                                gr.Button("", visible=False, size="sm", elem_classes="pl-example")
+                                for _ in range(EXAMPLE_COUNT)
+                            ]
+                        question = gr.Textbox(
+                            placeholder="Ask a question about your documents…",
+                            show_label=False,
+                            elem_id="question",
+                            submit_btn=True,
+                        )
                     with gr.Column(scale=2, min_width=300, elem_id="pl-pages-col"):
-                        cited = gr.Gallery(label="Cited pages (click to view)", columns=4, height=150, elem_id="cited",
-                                           object_fit="contain", allow_preview=False)
+                        cited = gr.Gallery(
+                            label="Cited pages (click to view)",
+                            columns=4,
+                            height=150,
+                            elem_id="cited",
+                            object_fit="contain",
+                            allow_preview=False,
+                        )
                         with gr.Row(elem_id="viewer-controls"):
                             previous = gr.Button("◀ Previous", size="sm", elem_id="viewer-prev", min_width=60)
                             following = gr.Button("Next ▶", size="sm", elem_id="viewer-next", min_width=60)
@@ -405,79 +499,163 @@ def _build(session: AppSession) -> gr.Blocks:
                     query = gr.Textbox(label="Query", scale=3, elem_id="search-query")
                     # image_mode=None: Gradio hands over the path without decoding (its default "RGB" converts
                     # first), so the library's pixel-count check runs before any decode
-                    reference = gr.Image(label="Reference image (optional, composed query)", type="filepath", scale=1,
-                                         height=160, visible=bool(session.image_lanes()), elem_id="search-image",
-                                         image_mode=None)
+                    reference = gr.Image(
+                        label="Reference image (optional, composed query)",
+                        type="filepath",
+                        scale=1,
+                        height=160,
+                        visible=bool(session.image_lanes()),
+                        elem_id="search-image",
+                        image_mode=None,
+                    )
                 with gr.Row():
-                    search_scope = gr.Dropdown(label="Search within", choices=[], multiselect=True, scale=3,
-                                               elem_id="search-scope", info="Leave empty to search every document",
-                                               allow_custom_value=True)  # scripts name documents; checked on use
+                    search_scope = gr.Dropdown(
+                        label="Search within",
+                        choices=[],
+                        multiselect=True,
+                        scale=3,
+                        elem_id="search-scope",
+                        info="Leave empty to search every document",
+                        allow_custom_value=True,
+                    )  # scripts name documents; checked on use
                     k = gr.Slider(1, 50, value=prefs.k, step=1, label="Pages", scale=1)
-                    search_lanes = gr.CheckboxGroup(choices=lanes, value=lanes, label="Lanes", visible=len(lanes) > 1)
+                    search_lanes = gr.CheckboxGroup(
+                        choices=lanes, value=lanes, label="Lanes", visible=len(lanes) > 1
+                    )
                     search = gr.Button("Search", variant="primary", scale=1)
                 search_status = gr.Markdown(elem_id="search-status")
                 with gr.Row():
                     with gr.Column(scale=3):
                         hits_list = gr.HTML(elem_id="hits")
                     with gr.Column(scale=2):
-                        results = gr.Gallery(label="Pages", columns=3, height=520, object_fit="contain",
-                                             elem_id="results", allow_preview=True)
+                        results = gr.Gallery(
+                            label="Pages",
+                            columns=3,
+                            height=520,
+                            object_fit="contain",
+                            elem_id="results",
+                            allow_preview=True,
+                        )
                 ranking = gr.Dataframe(headers=present.HIT_COLUMNS, interactive=False, visible=False)
             with gr.Tab("Settings"):
-                lanes_box = gr.Textbox(value=", ".join(prefs.lanes), label="Lanes (text, dse, clip:<model>/<pretrained>, "
-                                       "colpali:<checkpoint>); a new lane embeds the whole library")
+                lanes_box = gr.Textbox(
+                    value=", ".join(prefs.lanes),
+                    label="Lanes (text, dse, clip:<model>/<pretrained>, "
+                    "colpali:<checkpoint>); a new lane embeds the whole library",
+                )
                 k_default = gr.Slider(1, 100, value=prefs.k, step=1, label="Pages per search (k)")
-                backend = gr.Dropdown(choices=backend_choices(session.operator), value=prefs.llm_backend,
-                                      label="Answer backend", allow_custom_value=True)  # UiPrefs.validated says why not
-                base_url = gr.Dropdown(choices=endpoint_choices(session.operator), value=prefs.llm_base_url.rstrip("/"),
-                                       label="OpenAI-compatible endpoint (the operator's choices)",
-                                       allow_custom_value=True)  # checked by UiPrefs.validated, with a message
+                backend = gr.Dropdown(
+                    choices=backend_choices(session.operator),
+                    value=prefs.llm_backend,
+                    label="Answer backend",
+                    allow_custom_value=True,
+                )  # UiPrefs.validated says why not
+                base_url = gr.Dropdown(
+                    choices=endpoint_choices(session.operator),
+                    value=prefs.llm_base_url.rstrip("/"),
+                    label="OpenAI-compatible endpoint (the operator's choices)",
+                    allow_custom_value=True,
+                )  # checked by UiPrefs.validated, with a message
                 model = gr.Textbox(value=prefs.llm_model, label="Model")
                 gr.Markdown(present.installed_lanes_markdown(families()), elem_id="installed-lanes")
                 save = gr.Button("Save", variant="primary")
                 settings_status = gr.Markdown()
-                session_prefs = gr.State(None)  # this client's own choices (UiPrefs), None: the app's settings
+                session_prefs = gr.State(
+                    None
+                )  # this client's own choices (UiPrefs), None: the app's settings
 
         # -- events -------------------------------------------------------------------------------------------
         views = [library_status, docs, to_remove, chat_scope, search_scope, *examples]
-        shown = [conversation, chat, cited, cited_state, boxes_state, title_box, export, chat_list, remembered,
-                 examples_row]
-        upload.upload(on_add, [upload, replace], [add_status, upload, *views], api_name="add",
-                      show_progress_on=[add_status])
-        folder.upload(on_add_folder, [folder, replace], [add_status, upload, *views], api_visibility="private",
-                      show_progress_on=[add_status])
-        remove.click(on_remove, to_remove, [add_status, *views], api_name="remove",
-                     js="(name) => (name && confirm(`Remove ${name} from the library?`)) ? name : null")
+        shown = [
+            conversation,
+            chat,
+            cited,
+            cited_state,
+            boxes_state,
+            title_box,
+            export,
+            chat_list,
+            remembered,
+            examples_row,
+        ]
+        upload.upload(
+            on_add,
+            [upload, replace],
+            [add_status, upload, *views],
+            api_name="add",
+            show_progress_on=[add_status],
+        )
+        folder.upload(
+            on_add_folder,
+            [folder, replace],
+            [add_status, upload, *views],
+            api_visibility="private",
+            show_progress_on=[add_status],
+        )
+        remove.click(
+            on_remove,
+            to_remove,
+            [add_status, *views],
+            api_name="remove",
+            js="(name) => (name && confirm(`Remove ${name} from the library?`)) ? name : null",
+        )
 
         ask_inputs = [question, chat, conversation, chat_scope, session_prefs, viewer_state]
         ask_outputs = [chat, cited, conversation, question, *shown[3:], viewer_state, viewer]
         question.submit(on_ask, ask_inputs, ask_outputs, api_name="ask")
         for button in examples:
-            button.click(on_ask, [button, chat, conversation, chat_scope, session_prefs, viewer_state], ask_outputs,
-                         api_visibility="private")
+            button.click(
+                on_ask,
+                [button, chat, conversation, chat_scope, session_prefs, viewer_state],
+                ask_outputs,
+                api_visibility="private",
+            )
         new_chat.click(on_new_chat, None, shown, api_visibility="private")
         chat.clear(on_new_chat, None, shown, api_visibility="private")  # the chat's bin starts a new chat
         chat_list.input(show_conversation, chat_list, shown, api_visibility="private")
         rename.click(on_rename, [conversation, title_box], shown, api_visibility="private")
         confirmed = gr.Checkbox(visible=False)
-        delete.click(on_delete, [conversation, confirmed], shown, api_visibility="private",
-                     js="(id, _) => [id, confirm('Delete this chat? This cannot be undone.')]")
+        delete.click(
+            on_delete,
+            [conversation, confirmed],
+            shown,
+            api_visibility="private",
+            js="(id, _) => [id, confirm('Delete this chat? This cannot be undone.')]",
+        )
 
-        open_button.click(on_open_link, [viewer_state, open_key, boxes_state, found_state],
-                          [viewer_state, viewer, tabs], api_visibility="private")
-        cited.select(on_pick_cited, [cited_state, boxes_state, viewer_state], [viewer_state, viewer],
-                     api_visibility="private")
-        previous.click(lambda s: on_move(s, -1), viewer_state, [viewer_state, viewer], api_visibility="private")
-        following.click(lambda s: on_move(s, 1), viewer_state, [viewer_state, viewer], api_visibility="private")
-        zoom_out.click(lambda s: on_zoom(s, -1), viewer_state, [viewer_state, viewer], api_visibility="private")
+        open_button.click(
+            on_open_link,
+            [viewer_state, open_key, boxes_state, found_state],
+            [viewer_state, viewer, tabs],
+            api_visibility="private",
+        )
+        cited.select(
+            on_pick_cited,
+            [cited_state, boxes_state, viewer_state],
+            [viewer_state, viewer],
+            api_visibility="private",
+        )
+        previous.click(
+            lambda s: on_move(s, -1), viewer_state, [viewer_state, viewer], api_visibility="private"
+        )
+        following.click(
+            lambda s: on_move(s, 1), viewer_state, [viewer_state, viewer], api_visibility="private"
+        )
+        zoom_out.click(
+            lambda s: on_zoom(s, -1), viewer_state, [viewer_state, viewer], api_visibility="private"
+        )
         zoom_in.click(lambda s: on_zoom(s, 1), viewer_state, [viewer_state, viewer], api_visibility="private")
 
         search_inputs = [query, reference, k, search_lanes, search_scope]
         search_outputs = [results, ranking, search_status, hits_list, found_state]
         search.click(on_search, search_inputs, search_outputs, api_name="search")
         query.submit(on_search, search_inputs, search_outputs, api_visibility="private")
-        save.click(on_save_settings, [lanes_box, k_default, backend, base_url, model, session_prefs],
-                   [settings_status, search_lanes, reference, session_prefs], api_name="settings")
+        save.click(
+            on_save_settings,
+            [lanes_box, k_default, backend, base_url, model, session_prefs],
+            [settings_status, search_lanes, reference, session_prefs],
+            api_name="settings",
+        )
         refresh = gr.Timer(2.0, active=bool(session.loading))
         refresh.tick(loading_view, None, [*views, refresh], api_visibility="private", show_progress="hidden")
         app.load(on_load, remembered, [*shown, *views, refresh], api_visibility="private")
@@ -561,8 +739,13 @@ class Served:
         self.session.library.close()
 
 
-def launch(settings: Settings, *, lanes: Sequence[str] | None = None, sample_dir: Path | None = SAMPLE_DIR,
-           prevent_thread_lock: bool = False) -> Served:
+def launch(
+    settings: Settings,
+    *,
+    lanes: Sequence[str] | None = None,
+    sample_dir: Path | None = SAMPLE_DIR,
+    prevent_thread_lock: bool = False,
+) -> Served:
     """Open the library (loading the sample corpus into an empty one) and serve the app.
 
     `lanes`: explicit lanes (e.g. from `pagelens serve --lanes`), else see `open_library`.
@@ -582,8 +765,9 @@ def launch(settings: Settings, *, lanes: Sequence[str] | None = None, sample_dir
         mount_originals(app.server_app, lambda: session.library)
         served.url = app.local_url
         if samples:
-            threading.Thread(target=_load_sample, args=(session, samples), name="pagelens-sample",
-                             daemon=True).start()
+            threading.Thread(
+                target=_load_sample, args=(session, samples), name="pagelens-sample", daemon=True
+            ).start()
         if not prevent_thread_lock:
             app.block_thread()
     except BaseException:

@@ -66,6 +66,8 @@ def _heading(text: str, *, strict: bool) -> str:
     letters = sum(ch.isalpha() for ch in text)
     if letters < 0.75 * len(text.replace(" ", "")) or any(_AMOUNT.fullmatch(word) for word in words):
         return ""
-    if strict and (not text[0].isupper() or text.endswith((".", ",", "?", "!")) or any(c in text for c in "()=_;,")):
+    if strict and (
+        not text[0].isupper() or text.endswith((".", ",", "?", "!")) or any(c in text for c in "()=_;,")
+    ):
         return ""
     return text.rstrip(".")

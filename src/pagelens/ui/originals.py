@@ -19,8 +19,16 @@ from ..library import Library
 from ..types import DocumentInfo
 
 ROUTE = "/pagelens/original"
-MEDIA_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html", ".png": "image/png",
-               ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".gif": "image/gif"}
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 
 
 def servable(library: Library, doc: DocumentInfo) -> Path | None:
@@ -53,8 +61,13 @@ def mount(server_app, current_library: Callable[[], Library]) -> None:
         if media_type == "text/html":
             headers["Content-Security-Policy"] = "sandbox"
         disposition = "attachment" if media_type == "application/octet-stream" else "inline"
-        return FileResponse(path, media_type=media_type, headers=headers, filename=doc.name.rsplit("/", 1)[-1],
-                            content_disposition_type=disposition)
+        return FileResponse(
+            path,
+            media_type=media_type,
+            headers=headers,
+            filename=doc.name.rsplit("/", 1)[-1],
+            content_disposition_type=disposition,
+        )
 
     server_app.add_api_route(ROUTE + "/{doc_id}", original, methods=["GET"])
 
@@ -66,6 +79,7 @@ def _signed_in(request) -> bool:
         return True
     if app.auth_dependency is not None:
         return app.auth_dependency(request) is not None
-    token = (request.cookies.get(f"access-token-{app.cookie_id}")
-             or request.cookies.get(f"access-token-unsecure-{app.cookie_id}"))
+    token = request.cookies.get(f"access-token-{app.cookie_id}") or request.cookies.get(
+        f"access-token-unsecure-{app.cookie_id}"
+    )
     return app.tokens.get(token) is not None

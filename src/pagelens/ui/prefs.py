@@ -68,16 +68,22 @@ class UiPrefs:
         if not 1 <= int(self.k) <= 100:
             raise ValueError(f"k must be between 1 and 100, not {self.k}")
         if self.llm_backend not in backend_choices(operator):
-            raise ValueError(f"answer backend must be one of {', '.join(backend_choices(operator))}, "
-                             f"not {self.llm_backend!r}")
+            raise ValueError(
+                f"answer backend must be one of {', '.join(backend_choices(operator))}, "
+                f"not {self.llm_backend!r}"
+            )
         url = _endpoint(self.llm_base_url or operator.llm_base_url)
         if url != _endpoint(operator.llm_base_url) and url not in endpoint_choices(operator):
-            raise ValueError("that endpoint is not one the operator allows (PAGELENS_LLM_ALLOWED_URLS): "
-                             + ", ".join(endpoint_choices(operator)))
+            raise ValueError(
+                "that endpoint is not one the operator allows (PAGELENS_LLM_ALLOWED_URLS): "
+                + ", ".join(endpoint_choices(operator))
+            )
         model = self.llm_model.strip()
         if len(model) > MAX_MODEL_CHARS or not model.isprintable():
             raise ValueError(f"the model name must be printable and at most {MAX_MODEL_CHARS} characters")
-        return UiPrefs(lanes=lanes, k=int(self.k), llm_backend=self.llm_backend, llm_base_url=url, llm_model=model)
+        return UiPrefs(
+            lanes=lanes, k=int(self.k), llm_backend=self.llm_backend, llm_base_url=url, llm_model=model
+        )
 
     def apply(self, operator: Settings) -> Settings:
         """The operator's settings with these choices; the key only where the operator's endpoint is kept."""

@@ -29,8 +29,11 @@ def library_status(documents: Sequence[DocumentInfo], loading: str = "") -> str:
     """The one-line library summary shown above the list; while something loads, what is loading."""
     complete = [d for d in documents if d.status == "complete"]
     pages = sum(d.pages for d in complete)
-    line = (f"**{len(complete)}** document{'s' * (len(complete) != 1)} · **{pages}** page{'s' * (pages != 1)}"
-            if complete else "The library is empty: drop files below.")
+    line = (
+        f"**{len(complete)}** document{'s' * (len(complete) != 1)} · **{pages}** page{'s' * (pages != 1)}"
+        if complete
+        else "The library is empty: drop files below."
+    )
     return f"{line}\n\n{loading}" if loading else line
 
 
@@ -42,9 +45,11 @@ def documents_html(documents: Sequence[DocumentInfo]) -> str:
     for doc in documents:
         name = html.escape(doc.name)
         state = "" if doc.status == "complete" else ' <span class="pl-pending">adding…</span>'
-        rows.append(f'<li class="pl-doc" title="{name} · {doc.pages} pages · {html.escape(doc.kind)}">'
-                    f'<span class="pl-doc-name">{name}</span>{state}'
-                    f'<span class="pl-doc-pages">{doc.pages} p.</span></li>')
+        rows.append(
+            f'<li class="pl-doc" title="{name} · {doc.pages} pages · {html.escape(doc.kind)}">'
+            f'<span class="pl-doc-name">{name}</span>{state}'
+            f'<span class="pl-doc-pages">{doc.pages} p.</span></li>'
+        )
     return f'<ul class="pl-docs">{"".join(rows)}</ul>'
 
 
@@ -54,8 +59,10 @@ def file_row(outcome: FileOutcome) -> str:
         detail = f": {html.escape(outcome.reason)}"
     else:  # a note such as "added as name (2).pdf" follows the page count
         detail = f" ({outcome.pages} pages)" + (f" — {html.escape(outcome.reason)}" if outcome.reason else "")
-    return (f'<li class="pl-file pl-{outcome.status}"><span class="pl-icon" aria-hidden="true">{icon}</span> '
-            f"<b>{html.escape(outcome.name)}</b> {words}{detail}</li>")
+    return (
+        f'<li class="pl-file pl-{outcome.status}"><span class="pl-icon" aria-hidden="true">{icon}</span> '
+        f"<b>{html.escape(outcome.name)}</b> {words}{detail}</li>"
+    )
 
 
 def refusal_html(message: str) -> str:
@@ -72,8 +79,10 @@ def report_html(report: AddReport) -> str:
 
 def lanes_label(hit: Hit) -> str:
     """Each lane's rank and, when it says, what matched ("text #1 (colour: red 31%)"); folded overlays."""
-    label = ", ".join(f"{lane} #{rank.rank}" + (f" ({rank.why})" if rank.why else "")
-                      for lane, rank in sorted(hit.lanes.items(), key=lambda kv: kv[1].rank))
+    label = ", ".join(
+        f"{lane} #{rank.rank}" + (f" ({rank.why})" if rank.why else "")
+        for lane, rank in sorted(hit.lanes.items(), key=lambda kv: kv[1].rank)
+    )
     return label + (f"; also pages {', '.join(map(str, hit.similar_pages))}" if hit.similar_pages else "")
 
 
@@ -89,10 +98,16 @@ def hits_html(hits: Sequence[Hit], query: str, *, show_lanes: bool) -> str:
     items = []
     for i, hit in enumerate(hits, 1):
         name = html.escape(hit.doc)
-        lanes = f'<span class="pl-hit-lanes">found by {html.escape(lanes_label(hit))}</span>' if show_lanes else ""
-        items.append(f'<li class="pl-hit"><div class="pl-hit-head"><span class="pl-rank">{i}</span> '
-                     f'<a href="#pl-page={html.escape(hit.key)}" title="{name}">{name} p.{hit.page}</a>{lanes}</div>'
-                     f'<div class="pl-snippet">{snippet_html(hit.text, query)}</div></li>')
+        lanes = (
+            f'<span class="pl-hit-lanes">found by {html.escape(lanes_label(hit))}</span>'
+            if show_lanes
+            else ""
+        )
+        items.append(
+            f'<li class="pl-hit"><div class="pl-hit-head"><span class="pl-rank">{i}</span> '
+            f'<a href="#pl-page={html.escape(hit.key)}" title="{name}">{name} p.{hit.page}</a>{lanes}</div>'
+            f'<div class="pl-snippet">{snippet_html(hit.text, query)}</div></li>'
+        )
     return f'<ol class="pl-hits">{"".join(items)}</ol>'
 
 
@@ -125,6 +140,8 @@ def installed_lanes_markdown(families: Sequence[LaneFamily]) -> str:
         if not family.installed():
             needing.setdefault(family.extra, []).append(family.name)
     for extra, names in needing.items():
-        lines.append(f"Not installed: {', '.join(f'`{name}`' for name in names)}; they need the `{extra}` "
-                     f"extra: `{extras.install_hint(extra)}`.")
+        lines.append(
+            f"Not installed: {', '.join(f'`{name}`' for name in names)}; they need the `{extra}` "
+            f"extra: `{extras.install_hint(extra)}`."
+        )
     return "\n\n".join(lines)

@@ -86,8 +86,10 @@ def allowed_hosts(settings: Settings) -> list[str]:
     if settings.allowed_hosts:
         return list(settings.allowed_hosts)
     if settings.host in WILDCARD_BINDS:
-        raise ValueError(f"the app listens on every interface ({settings.host or '*'}): set PAGELENS_ALLOWED_HOSTS "
-                         "to the host names clients use (comma-separated), or * to accept any")
+        raise ValueError(
+            f"the app listens on every interface ({settings.host or '*'}): set PAGELENS_ALLOWED_HOSTS "
+            "to the host names clients use (comma-separated), or * to accept any"
+        )
     return list(dict.fromkeys([settings.host, *LOCAL_HOSTS]))
 
 
@@ -96,4 +98,6 @@ def host_check(settings: Settings) -> list[Middleware]:
     hosts = allowed_hosts(settings)
     if "*" in hosts:
         return []
-    return [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]  # compares the Host header without its port
+    return [
+        Middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+    ]  # compares the Host header without its port

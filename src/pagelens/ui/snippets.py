@@ -11,9 +11,11 @@ import re
 
 SNIPPET_WORDS = 36
 MIN_TERM_CHARS = 3
-_IGNORED = frozenset("""a an and are can could did does for from has have how into its not of off
+_IGNORED = frozenset(
+    """a an and are can could did does for from has have how into its not of off
 on or that the their then there these this those was what when where which who why will with
-would you your""".split())
+would you your""".split()
+)
 _WORD = re.compile(r"\w[\w.+\-]*\w|\w", re.UNICODE)
 
 
@@ -32,12 +34,14 @@ def snippet_html(text: str, query: str, words: int = SNIPPET_WORDS) -> str:
     hits = [any(_matches(token, term) for term in terms) for token in tokens]
     best_start, best = 0, -1
     for start in range(0, max(1, len(tokens) - words + 1)):
-        count = sum(hits[start:start + words])
+        count = sum(hits[start : start + words])
         if count > best:
             best_start, best = start, count
-    window = tokens[best_start:best_start + words]
-    marked = [f"<mark>{html.escape(t)}</mark>" if hits[best_start + i] else html.escape(t)
-              for i, t in enumerate(window)]
+    window = tokens[best_start : best_start + words]
+    marked = [
+        f"<mark>{html.escape(t)}</mark>" if hits[best_start + i] else html.escape(t)
+        for i, t in enumerate(window)
+    ]
     prefix = "… " if best_start > 0 else ""
     suffix = " …" if best_start + words < len(tokens) else ""
     return prefix + " ".join(marked) + suffix

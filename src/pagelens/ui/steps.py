@@ -46,5 +46,8 @@ def steps_message(steps: Sequence[Step], *, done: bool = True) -> dict:
     """The chat message holding the block (Gradio folds a message with `metadata.title`)."""
     labels = step_labels(steps)
     content = "\n".join(f"{n}. {label}" for n, label in enumerate(labels, 1)) or "…"
-    return {"role": "assistant", "content": content,
-            "metadata": {"title": BLOCK_TITLE, "status": "done" if done else "pending"}}
+    return {
+        "role": "assistant",
+        "content": content,
+        "metadata": {"title": BLOCK_TITLE, "status": "done" if done else "pending"},
+    }

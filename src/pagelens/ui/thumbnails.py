@@ -34,8 +34,10 @@ def boxed_page(image_path: str | Path, box: Box | None, cache_dir: Path) -> Path
     if box is None:
         return source
     stat = source.stat()
-    fingerprint = (f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{tuple(round(v, 1) for v in box)}"
-                   f"|{STYLE_VERSION}")
+    fingerprint = (
+        f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{tuple(round(v, 1) for v in box)}"
+        f"|{STYLE_VERSION}"
+    )
     target = cache_dir / f"{hashlib.sha256(fingerprint.encode()).hexdigest()[:32]}.png"
     if target.exists():
         return target
@@ -45,8 +47,9 @@ def boxed_page(image_path: str | Path, box: Box | None, cache_dir: Path) -> Path
     area = padded(box, image.size)
     width = max(2, round(max(image.size) / 500))
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    ImageDraw.Draw(overlay).rounded_rectangle(area, radius=width * 3, fill=HIGHLIGHT_FILL, outline=HIGHLIGHT_EDGE,
-                                              width=width)
+    ImageDraw.Draw(overlay).rounded_rectangle(
+        area, radius=width * 3, fill=HIGHLIGHT_FILL, outline=HIGHLIGHT_EDGE, width=width
+    )
     image = Image.alpha_composite(image, overlay).convert("RGB")
     partial = target.with_suffix(".tmp.png")
     image.save(partial, optimize=False)

@@ -77,9 +77,17 @@ def stage_uploads(uploaded: Iterable[str | Path], library: Path, quota_bytes: in
         if not target.exists():
             size = source.stat().st_size
             if used + size > quota_bytes:
-                staged.refused.append(FileOutcome(name, "", "failed", reason=(
-                    f"the library's upload space ({quota_bytes // 2**20} MB, PAGELENS_MAX_UPLOADS_MB) is full; "
-                    "remove documents or ask the operator for more")))
+                staged.refused.append(
+                    FileOutcome(
+                        name,
+                        "",
+                        "failed",
+                        reason=(
+                            f"the library's upload space ({quota_bytes // 2**20} MB, PAGELENS_MAX_UPLOADS_MB) is full; "
+                            "remove documents or ask the operator for more"
+                        ),
+                    )
+                )
                 continue
             try:
                 _copy(source, target)

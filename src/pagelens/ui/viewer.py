@@ -52,14 +52,16 @@ def viewer_html(library: Library, state: ViewerState) -> str:
     page = pages[min(max(state.page, 1), len(pages)) - 1]
     overlay = _overlay(page, state.boxes.get(page.page))
     text = html.escape(page.text.strip()) or "<em>No text was found on this page.</em>"
-    return (f'<div class="pl-viewer" data-doc="{html.escape(doc.name)}" data-page="{page.page}">'
-            f'<div class="pl-viewer-head"><span class="pl-viewer-title" title="{html.escape(doc.name)}">'
-            f'{html.escape(doc.name)}</span> <span class="pl-viewer-page">page {page.page} of {len(pages)}'
-            f' · {state.zoom}%</span> {_original_link(library, doc, page.page)}</div>'
-            f'<div class="pl-viewer-scroll"><div class="pl-page" style="width:{state.zoom}%">'
-            f'<img src="{file_url(page.image_path)}" alt="{html.escape(doc.name)}, page {page.page}">'
-            f"{overlay}</div></div>"
-            f'<details class="pl-page-text"><summary>Text of this page</summary><pre>{text}</pre></details></div>')
+    return (
+        f'<div class="pl-viewer" data-doc="{html.escape(doc.name)}" data-page="{page.page}">'
+        f'<div class="pl-viewer-head"><span class="pl-viewer-title" title="{html.escape(doc.name)}">'
+        f'{html.escape(doc.name)}</span> <span class="pl-viewer-page">page {page.page} of {len(pages)}'
+        f" · {state.zoom}%</span> {_original_link(library, doc, page.page)}</div>"
+        f'<div class="pl-viewer-scroll"><div class="pl-page" style="width:{state.zoom}%">'
+        f'<img src="{file_url(page.image_path)}" alt="{html.escape(doc.name)}, page {page.page}">'
+        f"{overlay}</div></div>"
+        f'<details class="pl-page-text"><summary>Text of this page</summary><pre>{text}</pre></details></div>'
+    )
 
 
 def open_citation(state: ViewerState, doc: str, page: int, boxes: dict[int, Box]) -> ViewerState:
@@ -82,14 +84,20 @@ def _overlay(page: Page, box: Box | None) -> str:
     x1, y1 = min(float(page.width), box[2] + pad), min(float(page.height), box[3] + pad)
     if x1 <= x0 or y1 <= y0:
         return ""
-    style = (f"left:{100 * x0 / page.width:.2f}%;top:{100 * y0 / page.height:.2f}%;"
-             f"width:{100 * (x1 - x0) / page.width:.2f}%;height:{100 * (y1 - y0) / page.height:.2f}%")
+    style = (
+        f"left:{100 * x0 / page.width:.2f}%;top:{100 * y0 / page.height:.2f}%;"
+        f"width:{100 * (x1 - x0) / page.width:.2f}%;height:{100 * (y1 - y0) / page.height:.2f}%"
+    )
     return f'<div class="pl-highlight" style="{style}" title="cited passage"></div>'
 
 
 def _original_link(library: Library, doc: DocumentInfo, page: int) -> str:
     if servable(library, doc) is None:
-        return '<span class="pl-original-missing" title="added from a folder outside the library">original not ' \
-               "stored in the library</span>"
-    return (f'<a class="pl-original" href="{html.escape(original_url(doc, page))}" target="_blank" '
-            f'rel="noopener">Open the original at this page ↗</a>')
+        return (
+            '<span class="pl-original-missing" title="added from a folder outside the library">original not '
+            "stored in the library</span>"
+        )
+    return (
+        f'<a class="pl-original" href="{html.escape(original_url(doc, page))}" target="_blank" '
+        f'rel="noopener">Open the original at this page ↗</a>'
+    )

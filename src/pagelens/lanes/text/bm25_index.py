@@ -89,9 +89,12 @@ class Snapshot:
     def __post_init__(self) -> None:
         self.live_rows = sum(p.segment.size if p.live is None else int(p.live.sum()) for p in self.parts)
         for name in ("uni", "bi"):
-            total = sum(float(np.sum(getattr(p.segment, name).lengths, dtype=np.float64)) if p.live is None
-                        else float(np.sum(getattr(p.segment, name).lengths[p.live], dtype=np.float64))
-                        for p in self.parts)
+            total = sum(
+                float(np.sum(getattr(p.segment, name).lengths, dtype=np.float64))
+                if p.live is None
+                else float(np.sum(getattr(p.segment, name).lengths[p.live], dtype=np.float64))
+                for p in self.parts
+            )
             self._avg[name] = max(total / self.live_rows, 1.0) if self.live_rows else 1.0
 
     @property
@@ -143,7 +146,7 @@ class Snapshot:
                 term += tf
                 np.divide(tf, term, out=term)
                 term *= scale
-                out[part.offset:part.offset + part.segment.size][rows] += term
+                out[part.offset : part.offset + part.segment.size][rows] += term
 
     def rows_of(self, doc_ids: Iterable[str]) -> np.ndarray:
         """Bool per row: the row is a page of one of these documents (page keys are `<doc_id>:<page>`)."""
@@ -156,7 +159,9 @@ class Snapshot:
         """Page keys of these rows (positions in the score array)."""
         offsets = np.array([p.offset for p in self.parts], dtype=np.int64)
         owner = np.searchsorted(offsets, rows, side="right") - 1
-        return [self.parts[o].segment.keys[r - offsets[o]].decode() for o, r in zip(owner.tolist(), rows.tolist())]
+        return [
+            self.parts[o].segment.keys[r - offsets[o]].decode() for o, r in zip(owner.tolist(), rows.tolist())
+        ]
 
 
 class LexicalIndex:
@@ -213,7 +218,9 @@ class LexicalIndex:
         with self._read_lock:
             try:
                 self._read_db.execute("BEGIN")  # one consistent view of the three tables
-                generation = self._read_db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+                generation = self._read_db.execute(
+                    "SELECT value FROM meta WHERE name = 'generation'"
+                ).fetchone()
                 segments = self._read_db.execute("SELECT id, rows FROM segments ORDER BY id").fetchall()
                 deleted = self._read_db.execute("SELECT seg, start, stop FROM deleted").fetchall()
             except sqlite3.OperationalError:
@@ -244,8 +251,8 @@ class LexicalIndex:
         with self._read_lock:
             try:
                 rows = self._read_db.execute(
-                    f"SELECT key, terms FROM regions WHERE key IN ({', '.join('?' * len(keys))})",
-                    list(keys)).fetchall()
+                    f"SELECT key, terms FROM regions WHERE key IN ({', '.join('?' * len(keys))})", list(keys)
+                ).fetchall()
             except sqlite3.OperationalError:
                 return {}
         return {key: [set(r.split()) for r in json.loads(terms)] for key, terms in rows}
@@ -270,12 +277,15 @@ class LexicalIndex:
         if any(p.furniture for p in grouped):
             weights = [[1.0] * len(p.terms) + [furniture_weight] * len(p.furniture) for p in grouped]
         segment = Segment.build([p.key for p in grouped], [p.terms + p.furniture for p in grouped], weights)
-        self.add_segment(segment,
-                         [(doc_id, len(doc_pages)) for doc_id, doc_pages in order.items()],
-                         [(p.key, p.doc_id, json.dumps([" ".join(r) for r in p.regions])) for p in grouped])
+        self.add_segment(
+            segment,
+            [(doc_id, len(doc_pages)) for doc_id, doc_pages in order.items()],
+            [(p.key, p.doc_id, json.dumps([" ".join(r) for r in p.regions])) for p in grouped],
+        )
 
-    def add_segment(self, segment: Segment, docs: Sequence[tuple[str, int]],
-                    regions: Sequence[tuple[str, str, str]] = ()) -> None:
+    def add_segment(
+        self, segment: Segment, docs: Sequence[tuple[str, int]], regions: Sequence[tuple[str, str, str]] = ()
+    ) -> None:
         """Commit a built segment whose rows are `docs` (doc id, page count) in order, replacing those
         documents' earlier pages; `regions`: (page key, doc id, JSON list of region terms)."""
         with self._write_lock:
@@ -301,7 +311,9 @@ class LexicalIndex:
     def _forget(db: sqlite3.Connection, doc_ids: Sequence[str]) -> bool:
         """Inside a transaction: mark every stored row of these documents dead. True when any was."""
         marks = ", ".join("?" * len(doc_ids))
-        ranges = db.execute(f"SELECT seg, start, stop FROM docs WHERE doc_id IN ({marks})", doc_ids).fetchall()
+        ranges = db.execute(
+            f"SELECT seg, start, stop FROM docs WHERE doc_id IN ({marks})", doc_ids
+        ).fetchall()
         db.executemany("INSERT INTO deleted VALUES (?, ?, ?)", ranges)
         db.execute(f"DELETE FROM docs WHERE doc_id IN ({marks})", doc_ids)
         db.execute(f"DELETE FROM regions WHERE doc_id IN ({marks})", doc_ids)
@@ -317,33 +329,59 @@ class LexicalIndex:
             live = {p.seg_id: (p.segment.size if p.live is None else int(p.live.sum())) for p in snap.parts}
             tiers: dict[int, list[int]] = {}
             for part in snap.parts:
-                tiers.setdefault(int(math.log(max(live[part.seg_id], 1), MERGE_FACTOR)), []).append(part.seg_id)
-            group = next((sorted(ids, key=live.get)[:MERGE_FACTOR] for _, ids in sorted(tiers.items())
-                          if len(ids) >= MERGE_FACTOR
-                          and sum(sorted(live[i] for i in ids)[:MERGE_FACTOR]) <= MAX_MERGED_ROWS), None)
+                tiers.setdefault(int(math.log(max(live[part.seg_id], 1), MERGE_FACTOR)), []).append(
+                    part.seg_id
+                )
+            group = next(
+                (
+                    sorted(ids, key=live.get)[:MERGE_FACTOR]
+                    for _, ids in sorted(tiers.items())
+                    if len(ids) >= MERGE_FACTOR
+                    and sum(sorted(live[i] for i in ids)[:MERGE_FACTOR]) <= MAX_MERGED_ROWS
+                ),
+                None,
+            )
             if group is None:
-                group = next(([p.seg_id] for p in snap.parts if p.live is not None
-                              and p.segment.size >= 1000 and live[p.seg_id] * 2 < p.segment.size), None)
+                group = next(
+                    (
+                        [p.seg_id]
+                        for p in snap.parts
+                        if p.live is not None
+                        and p.segment.size >= 1000
+                        and live[p.seg_id] * 2 < p.segment.size
+                    ),
+                    None,
+                )
             if group is None:
                 return
             self._merge(snap, sorted(group))
 
     def _merge(self, snap: Snapshot, seg_ids: list[int]) -> None:
         parts = [p for p in snap.parts if p.seg_id in seg_ids]
-        merged = Segment.merge([(p.segment, np.flatnonzero(p.live) if p.live is not None
-                                 else np.arange(p.segment.size)) for p in parts])
+        merged = Segment.merge(
+            [
+                (p.segment, np.flatnonzero(p.live) if p.live is not None else np.arange(p.segment.size))
+                for p in parts
+            ]
+        )
         marks = ", ".join("?" * len(seg_ids))
         with self._committing(merged) as (db, seg_id):
-            docs = db.execute(f"SELECT rowid, seg, start, stop FROM docs WHERE seg IN ({marks})", seg_ids).fetchall()
+            docs = db.execute(
+                f"SELECT rowid, seg, start, stop FROM docs WHERE seg IN ({marks})", seg_ids
+            ).fetchall()
             new_start: dict[int, np.ndarray] = {}  # per old segment: new row of each old row
             offset = 0
             for part in parts:
                 alive = part.live if part.live is not None else np.ones(part.segment.size, dtype=bool)
                 new_start[part.seg_id] = np.cumsum(alive) - 1 + offset
                 offset += int(alive.sum())
-            db.executemany("UPDATE docs SET seg = ?, start = ?, stop = ? WHERE rowid = ?",
-                           [(seg_id, int(new_start[seg][start]), int(new_start[seg][start]) + stop - start, rowid)
-                            for rowid, seg, start, stop in docs])
+            db.executemany(
+                "UPDATE docs SET seg = ?, start = ?, stop = ? WHERE rowid = ?",
+                [
+                    (seg_id, int(new_start[seg][start]), int(new_start[seg][start]) + stop - start, rowid)
+                    for rowid, seg, start, stop in docs
+                ],
+            )
             db.execute(f"DELETE FROM deleted WHERE seg IN ({marks})", seg_ids)
             db.execute(f"DELETE FROM segments WHERE id IN ({marks})", seg_ids)
         for old in seg_ids:  # readers that mapped these keep their mapping; new readers see the merged one

@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TextLaneParams:
-    dense_weight: float  # weight of the best passage cosine next to max-normalised BM25 (Settings.text_dense_weight)
+    dense_weight: (
+        float  # weight of the best passage cosine next to max-normalised BM25 (Settings.text_dense_weight)
+    )
     k1: float = 1.5
     b: float = 0.5
     bigram_weight: float = 0.4  # BM25 over adjacent-term pairs, added to the unigram BM25 score
@@ -70,7 +72,7 @@ def passages(text: str, words: int, stride: int) -> list[str]:
     if len(tokens) <= words:
         return [" ".join(tokens)] if tokens else []
     starts = range(0, len(tokens) - words + stride, stride)
-    return [" ".join(tokens[start:start + words]) for start in starts]
+    return [" ".join(tokens[start : start + words]) for start in starts]
 
 
 class TextLane(Lane):
@@ -98,8 +100,11 @@ class TextLane(Lane):
     def spec(self) -> dict:
         return {
             "lane": "text",
-            "dense": {"model": f"wordllama/{WORDLLAMA_CONFIG}", "dim": WORDLLAMA_DIM,
-                      "version": wordllama.__version__},
+            "dense": {
+                "model": f"wordllama/{WORDLLAMA_CONFIG}",
+                "dim": WORDLLAMA_DIM,
+                "version": wordllama.__version__,
+            },
             "analyzer": ANALYZER_VERSION,
             "bm25": {"method": "lucene", "index": "segments-1"},
             "furniture": RULE_VERSION,  # what is furniture (weighted `furniture_weight`, no dense vector)
@@ -125,19 +130,32 @@ class TextLane(Lane):
                 chunk_ids.append(f"{page.key}#{n}")
                 chunk_texts.append(chunk)
                 chunk_meta.append({"doc_id": page.doc_id, "page": page.page, "key": page.key})
-        analysed = [IndexedPage(p.key, p.doc_id, _lexical_terms(texts[p.key]),
-                                [[] if furniture[p.doc_id].region_is_furniture(r.text, r.box)
-                                 else analyze(r.text) for r in p.regions], analyze(split[p.key][1]))
-                    for p in pages]
-        vectors = (load_wordllama().embed(chunk_texts, norm=True) if chunk_texts
-                   else np.zeros((0, WORDLLAMA_DIM)))
+        analysed = [
+            IndexedPage(
+                p.key,
+                p.doc_id,
+                _lexical_terms(texts[p.key]),
+                [
+                    [] if furniture[p.doc_id].region_is_furniture(r.text, r.box) else analyze(r.text)
+                    for r in p.regions
+                ],
+                analyze(split[p.key][1]),
+            )
+            for p in pages
+        ]
+        vectors = (
+            load_wordllama().embed(chunk_texts, norm=True) if chunk_texts else np.zeros((0, WORDLLAMA_DIM))
+        )
         with self._write_lock:
             # a re-indexed document may have fewer pages or passages now
             delete_documents(self._collection, doc_ids)
             for start in range(0, len(chunk_ids), self._chroma.max_batch):
                 end = start + self._chroma.max_batch
-                self._collection.upsert(ids=chunk_ids[start:end], embeddings=vectors[start:end].tolist(),
-                                        metadatas=chunk_meta[start:end])
+                self._collection.upsert(
+                    ids=chunk_ids[start:end],
+                    embeddings=vectors[start:end].tolist(),
+                    metadatas=chunk_meta[start:end],
+                )
             # replaces the documents' earlier pages in the same commit
             self._lexical.add(analysed, furniture_weight=self.params.furniture_weight)
             self._looks.replace(doc_ids, pages)
@@ -179,15 +197,23 @@ class TextLane(Lane):
         ranks_by_looks = bool(looks.colours or looks.kinds or p.title_weight)
         matches = self._looks_matches(list(fused), looks) if ranks_by_looks else {}
         for key, found in matches.items():
-            fused[key] += (p.colour_weight * found.colour + p.kind_weight * found.kind
-                           + p.title_weight * found.title)
+            fused[key] += (
+                p.colour_weight * found.colour + p.kind_weight * found.kind + p.title_weight * found.title
+            )
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         if not ranks_by_looks:
             matches = self._looks_matches([key for key, _ in ranked], looks)
         region_terms = self._lexical.regions([key for key, _ in ranked])
         query_terms = set(terms)
-        return [LaneHit(key=key, score=score, region=_best_region(region_terms.get(key, []), query_terms),
-                        why=matches[key].why if key in matches else "") for key, score in ranked]
+        return [
+            LaneHit(
+                key=key,
+                score=score,
+                region=_best_region(region_terms.get(key, []), query_terms),
+                why=matches[key].why if key in matches else "",
+            )
+            for key, score in ranked
+        ]
 
     def _looks_matches(self, keys: list[str], query: LooksQuery) -> dict[str, LooksMatch]:
         """How each of these pages meets the query's looks fields (pages without a stored look left out)."""
@@ -201,8 +227,12 @@ class TextLane(Lane):
         # no count() first: it costs as much as the query, and Chroma returns fewer when it holds fewer;
         # no metadatas either: the page key is in the passage id, and fetching 200 passages' metadata costs
         # 3-4x the vector search itself (measured with chromadb 1.5: ~9 ms vs ~2.5 ms CPU per query)
-        found = self._collection.query(query_embeddings=[vector.tolist()], n_results=self.params.dense_passages,
-                                       where=query.chroma_where(), include=["distances"])
+        found = self._collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=self.params.dense_passages,
+            where=query.chroma_where(),
+            include=["distances"],
+        )
         scores: dict[str, float] = {}
         for passage_id, distance in zip(found["ids"][0], found["distances"][0]):
             key = passage_id.rpartition("#")[0]  # `<page key>#<n>`

@@ -52,8 +52,12 @@ class LooksQuery:
         words = [w.strip(".,;:!?'\"()[]").lower() for w in text.replace("-", " ").split()]
         colours = tuple(dict.fromkeys(QUERY_COLOURS[w] for w in words if w in QUERY_COLOURS))
         kinds = tuple(dict.fromkeys(QUERY_KINDS[w] for w in words if w in QUERY_KINDS))
-        return cls(colours=colours, kinds=kinds, terms=frozenset(analyze(text, query=True)),
-                   shows=any(w in SHOWING_WORDS for w in words))
+        return cls(
+            colours=colours,
+            kinds=kinds,
+            terms=frozenset(analyze(text, query=True)),
+            shows=any(w in SHOWING_WORDS for w in words),
+        )
 
 
 @dataclass(frozen=True)
@@ -84,20 +88,41 @@ class PageLook:
         return cls.build(colours, kinds, title, figure_text, page.figure_text)
 
     @classmethod
-    def build(cls, colours: dict[str, float], kinds: Iterable[str], title: str, figure_text: str,
-              read_text: str) -> "PageLook":
-        return cls(colours, _with_implied(kinds), title, frozenset(analyze(title)), figure_text,
-                   frozenset(analyze(figure_text)), read_text, frozenset(analyze(read_text)))
+    def build(
+        cls, colours: dict[str, float], kinds: Iterable[str], title: str, figure_text: str, read_text: str
+    ) -> "PageLook":
+        return cls(
+            colours,
+            _with_implied(kinds),
+            title,
+            frozenset(analyze(title)),
+            figure_text,
+            frozenset(analyze(figure_text)),
+            read_text,
+            frozenset(analyze(read_text)),
+        )
 
     def to_json(self) -> str:
-        return json.dumps({"colours": self.colours, "kinds": sorted(self.kinds), "title": self.title,
-                           "figure_text": self.figure_text, "read_text": self.read_text})
+        return json.dumps(
+            {
+                "colours": self.colours,
+                "kinds": sorted(self.kinds),
+                "title": self.title,
+                "figure_text": self.figure_text,
+                "read_text": self.read_text,
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str) -> "PageLook":
         data = json.loads(text)
-        return cls.build(data["colours"], data["kinds"], data["title"], data.get("figure_text", ""),
-                         data.get("read_text", ""))
+        return cls.build(
+            data["colours"],
+            data["kinds"],
+            data["title"],
+            data.get("figure_text", ""),
+            data.get("read_text", ""),
+        )
 
 
 def _with_implied(kinds: Iterable[str]) -> frozenset[str]:
@@ -132,8 +157,12 @@ def match(query: LooksQuery, page: PageLook) -> LooksMatch:
     if shared:
         parts.append(f"title: {page.title}")
     kind = len(kinds) / len(query.kinds) if query.kinds else 0.0
-    return LooksMatch(colour=sum(colours) / len(colours) if colours else 0.0,
-                      kind=kind if query.shows else UNSHOWN_KIND * kind, title=title, why="; ".join(parts))
+    return LooksMatch(
+        colour=sum(colours) / len(colours) if colours else 0.0,
+        kind=kind if query.shows else UNSHOWN_KIND * kind,
+        title=title,
+        why="; ".join(parts),
+    )
 
 
 def _quote(text: str, terms: set[str], words: int = 8, chars: int = 80) -> str:
@@ -144,7 +173,7 @@ def _quote(text: str, terms: set[str], words: int = 8, chars: int = 80) -> str:
         hits = [n for n, token in enumerate(tokens) if set(analyze(token)) & terms]
         if hits:
             start = max(0, min(hits[0] - 2, len(tokens) - words))
-            cut = " ".join(tokens[start:start + words])
+            cut = " ".join(tokens[start : start + words])
             more = start + words < len(tokens) or len(cut) > chars
             return f"{'... ' if start else ''}{cut[:chars]}{' ...' if more else ''}"
     return ""
@@ -163,8 +192,14 @@ def document_titles(pages: Sequence[Page]) -> list[str]:
     for page in pages:
         title = page.title
         if not title and deck and page.looks and "slide" in page.looks[0].kinds:
-            title = next((line.strip() for line in page.text.splitlines()
-                          if _norm(line) and _norm(line) not in repeated), "")
+            title = next(
+                (
+                    line.strip()
+                    for line in page.text.splitlines()
+                    if _norm(line) and _norm(line) not in repeated
+                ),
+                "",
+            )
         titles.append(title)
     return titles
 
@@ -177,10 +212,14 @@ class LooksStore:
     """Page key -> PageLook in `<lane folder>/looks.sqlite` (WAL; one writer, readers anywhere)."""
 
     def __init__(self, folder: Path) -> None:
-        self._db = sqlite3.connect(str(folder / "looks.sqlite"), check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(
+            str(folder / "looks.sqlite"), check_same_thread=False, isolation_level=None
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS looks (key TEXT PRIMARY KEY, doc_id TEXT NOT NULL, "
-                         "data TEXT NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS looks (key TEXT PRIMARY KEY, doc_id TEXT NOT NULL, "
+            "data TEXT NOT NULL)"
+        )
         self._db.execute("CREATE INDEX IF NOT EXISTS looks_doc ON looks (doc_id)")
         self._lock = threading.Lock()
 
@@ -189,9 +228,11 @@ class LooksStore:
         by_doc: dict[str, list[Page]] = {}
         for page in pages:
             by_doc.setdefault(page.doc_id, []).append(page)
-        rows = [(page.key, page.doc_id, PageLook.of(page, title).to_json())
-                for doc_pages in by_doc.values()
-                for page, title in zip(doc_pages, document_titles(doc_pages))]
+        rows = [
+            (page.key, page.doc_id, PageLook.of(page, title).to_json())
+            for doc_pages in by_doc.values()
+            for page, title in zip(doc_pages, document_titles(doc_pages))
+        ]
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.executemany("DELETE FROM looks WHERE doc_id = ?", [(d,) for d in doc_ids])
@@ -204,9 +245,10 @@ class LooksStore:
         found: dict[str, PageLook] = {}
         with self._lock:
             for start in range(0, len(keys), 500):
-                chunk = list(keys[start:start + 500])
-                rows = self._db.execute(f"SELECT key, data FROM looks WHERE key IN ({', '.join('?' * len(chunk))})",
-                                        chunk).fetchall()
+                chunk = list(keys[start : start + 500])
+                rows = self._db.execute(
+                    f"SELECT key, data FROM looks WHERE key IN ({', '.join('?' * len(chunk))})", chunk
+                ).fetchall()
                 found.update((key, PageLook.from_json(data)) for key, data in rows)
         return found
 

@@ -56,8 +56,11 @@ def negation_markers(text: str, *, query: bool = False) -> list[str]:
                 governed.append(term)
                 left -= 1
             elif query:
-                prefixed.extend((term, term[len(p):]) for p in NEGATIVE_PREFIXES
-                                if term.startswith(p) and len(term) - len(p) >= MIN_REST)
+                prefixed.extend(
+                    (term, term[len(p) :])
+                    for p in NEGATIVE_PREFIXES
+                    if term.startswith(p) and len(term) - len(p) >= MIN_REST
+                )
     return [MARK + t for t in stem(governed + _antonym_rests(prefixed))]
 
 
@@ -66,8 +69,11 @@ def _antonym_rests(candidates: list[tuple[str, str]]) -> list[str]:
     if not candidates:
         return []
     model = load_wordllama()
-    whole = [(word, rest) for word, rest in candidates
-             if len(model.tokenizer.encode(rest, add_special_tokens=False).ids) == 1]
+    whole = [
+        (word, rest)
+        for word, rest in candidates
+        if len(model.tokenizer.encode(rest, add_special_tokens=False).ids) == 1
+    ]
     if not whole:
         return []
     words = model.embed([word for word, _ in whole], norm=True)

@@ -54,8 +54,14 @@ class Postings:
     lengths: np.ndarray  # float32 per row
 
     @classmethod
-    def build(cls, rows: np.ndarray, ids: np.ndarray, id_hashes: np.ndarray, lengths: np.ndarray,
-              weights: np.ndarray | None = None) -> "Postings":
+    def build(
+        cls,
+        rows: np.ndarray,
+        ids: np.ndarray,
+        id_hashes: np.ndarray,
+        lengths: np.ndarray,
+        weights: np.ndarray | None = None,
+    ) -> "Postings":
         """From one (row, term id) entry per token; `id_hashes[id]` is each term's hash (unique per id).
         One integer sort does it all: the key is (rank of the term's hash, row), so equal keys are one
         posting whose count is its term frequency (the sum of its tokens' `weights` when given)."""
@@ -70,8 +76,13 @@ class Postings:
         new_term = np.ones(len(keys), dtype=bool)
         new_term[1:] = term_rank[1:] != term_rank[:-1]
         term_starts = np.flatnonzero(new_term)
-        return cls(id_hashes[by_hash][term_rank[term_starts]], np.append(term_starts, len(keys)).astype(np.int64),
-                   posting_rows.astype(np.int32), tf.astype(np.float32), lengths.astype(np.float32))
+        return cls(
+            id_hashes[by_hash][term_rank[term_starts]],
+            np.append(term_starts, len(keys)).astype(np.int64),
+            posting_rows.astype(np.int32),
+            tf.astype(np.float32),
+            lengths.astype(np.float32),
+        )
 
     def lookup(self, hashes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """(rows, tf) of each hash (empty arrays for a term this segment lacks)."""
@@ -80,8 +91,10 @@ class Postings:
         where = np.minimum(np.searchsorted(self.terms, hashes), len(self.terms) - 1)
         found = self.terms[where] == hashes
         los, his = self.starts[where].tolist(), self.starts[where + 1].tolist()
-        return [(self.rows[lo:hi], self.tf[lo:hi]) if hit else (self.rows[:0], self.tf[:0])
-                for hit, lo, hi in zip(found.tolist(), los, his)]
+        return [
+            (self.rows[lo:hi], self.tf[lo:hi]) if hit else (self.rows[:0], self.tf[:0])
+            for hit, lo, hi in zip(found.tolist(), los, his)
+        ]
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every posting as (term hash, row, tf)."""
@@ -107,21 +120,34 @@ class Segment:
         return cached
 
     @classmethod
-    def build(cls, keys: Sequence[str], documents: Sequence[Sequence[str]],
-              weights: Sequence[Sequence[float]] | None = None) -> "Segment":
+    def build(
+        cls,
+        keys: Sequence[str],
+        documents: Sequence[Sequence[str]],
+        weights: Sequence[Sequence[float]] | None = None,
+    ) -> "Segment":
         """A segment from each page's analysed terms, in order; `weights`: each token's weight (default 1),
         what it adds to its term's frequency and to the page's length."""
         lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
         flat = [t for d in documents for t in d]
         vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
         ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
-        flat_weights = None if weights is None else np.fromiter(
-            (w for d in weights for w in d), dtype=np.float64, count=len(flat))
+        flat_weights = (
+            None
+            if weights is None
+            else np.fromiter((w for d in weights for w in d), dtype=np.float64, count=len(flat))
+        )
         return cls.from_term_ids(keys, ids, lengths, term_hashes(list(vocab)), flat_weights)
 
     @classmethod
-    def from_term_ids(cls, keys: Sequence[str], ids: np.ndarray, lengths: np.ndarray,
-                      vocab_hashes: np.ndarray, weights: np.ndarray | None = None) -> "Segment":
+    def from_term_ids(
+        cls,
+        keys: Sequence[str],
+        ids: np.ndarray,
+        lengths: np.ndarray,
+        vocab_hashes: np.ndarray,
+        weights: np.ndarray | None = None,
+    ) -> "Segment":
         """Token `i` of the concatenated pages is term `ids[i]`, whose hash is `vocab_hashes[ids[i]]` and
         whose weight is `weights[i]` (default 1); a term pair weighs as its lighter token."""
         rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
@@ -135,10 +161,17 @@ class Segment:
             pair_weights = np.minimum(weights[starts], weights[starts + 1])
             uni_lengths = np.bincount(rows, weights=weights, minlength=len(lengths))
             pair_lengths = np.bincount(rows[starts], weights=pair_weights, minlength=len(lengths))
-        return cls(np.array(keys, dtype=np.bytes_) if len(keys) else np.zeros(0, "S1"),
-                   Postings.build(rows, ids, vocab_hashes, uni_lengths, weights),
-                   Postings.build(rows[starts], pair_ids.ravel(), pair_hashes(vocab_hashes[first], vocab_hashes[second]),
-                                  pair_lengths, pair_weights))
+        return cls(
+            np.array(keys, dtype=np.bytes_) if len(keys) else np.zeros(0, "S1"),
+            Postings.build(rows, ids, vocab_hashes, uni_lengths, weights),
+            Postings.build(
+                rows[starts],
+                pair_ids.ravel(),
+                pair_hashes(vocab_hashes[first], vocab_hashes[second]),
+                pair_lengths,
+                pair_weights,
+            ),
+        )
 
     @classmethod
     def merge(cls, parts: Sequence[tuple["Segment", np.ndarray]]) -> "Segment":
@@ -168,8 +201,13 @@ class Segment:
             new_term = np.ones(len(hashes), dtype=bool)
             new_term[1:] = hashes[1:] != hashes[:-1]
             term_starts = np.flatnonzero(new_term)
-            merged[name] = Postings(hashes[term_starts], np.append(term_starts, len(hashes)).astype(np.int64),
-                                    rows.astype(np.int32), tf, np.concatenate(lengths))
+            merged[name] = Postings(
+                hashes[term_starts],
+                np.append(term_starts, len(hashes)).astype(np.int64),
+                rows.astype(np.int32),
+                tf,
+                np.concatenate(lengths),
+            )
         return cls(np.concatenate(keys), merged["uni"], merged["bi"])
 
     # -- files --------------------------------------------------------------------------------------------
@@ -195,6 +233,7 @@ class Segment:
         """Memory-mapped: opening costs nothing per posting, and the OS shares pages between processes.
         Held as plain ndarray views of the maps: every slice of an `np.memmap` is another memmap object,
         whose bookkeeping cost ~4 ms per search at 100k pages (cProfile)."""
+
         def array(label: str) -> np.ndarray:
             return np.load(folder / f"{label}.npy", mmap_mode="r").view(np.ndarray)
 

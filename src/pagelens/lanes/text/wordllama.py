@@ -46,5 +46,6 @@ def prepare_cache(cache_dir: Path) -> Path:
 def load_wordllama(cache_dir: Path | None = None):
     """The wordllama model (256-d, l2_supercat); never touches the network. Shared per process."""
     cache = prepare_cache(cache_dir or default_cache_dir())
-    return wordllama.WordLlama.load(WORDLLAMA_CONFIG, cache_dir=cache, dim=WORDLLAMA_DIM,
-                                    disable_download=True)
+    return wordllama.WordLlama.load(
+        WORDLLAMA_CONFIG, cache_dir=cache, dim=WORDLLAMA_DIM, disable_download=True
+    )

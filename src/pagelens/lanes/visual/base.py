@@ -38,11 +38,12 @@ PAGES_PER_CHUNK = 64  # pages opened and embedded together before their vectors 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), max(1, size)):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
-def run_batched(items: Sequence[T], batch_fn: Callable[[Sequence[T]], list[R]], batch_size: int,
-                desc: str) -> list[R]:
+def run_batched(
+    items: Sequence[T], batch_fn: Callable[[Sequence[T]], list[R]], batch_size: int, desc: str
+) -> list[R]:
     """Apply `batch_fn` to consecutive batches; a progress bar shows on a terminal for more than one batch."""
     quiet = not sys.stderr.isatty() or len(items) <= batch_size
     results: list[R] = []
@@ -69,8 +70,9 @@ def open_page_image(path: str, max_pixels: int) -> Image.Image:
         return cap_pixels(image, max_pixels)
 
 
-def page_image_batches(pages: Sequence["Page"], max_pixels: int, max_batch: int
-                       ) -> Iterator[tuple[Sequence["Page"], list[Image.Image]]]:
+def page_image_batches(
+    pages: Sequence["Page"], max_pixels: int, max_batch: int
+) -> Iterator[tuple[Sequence["Page"], list[Image.Image]]]:
     """Pages in batches with their screenshots opened under the pixel cap (never the corpus in memory)."""
     for chunk in chunks(pages, min(PAGES_PER_CHUNK, max_batch)):
         yield chunk, [open_page_image(page.image_path, max_pixels) for page in chunk]
@@ -78,8 +80,11 @@ def page_image_batches(pages: Sequence["Page"], max_pixels: int, max_batch: int
 
 def upsert_page_vectors(collection, pages: Sequence["Page"], vectors: np.ndarray) -> None:
     """One vector per page into a lane's Chroma collection, id = page key (so re-indexing overwrites)."""
-    collection.upsert(ids=[page.key for page in pages], embeddings=vectors.tolist(),
-                      metadatas=[{"doc_id": page.doc_id, "page": page.page} for page in pages])
+    collection.upsert(
+        ids=[page.key for page in pages],
+        embeddings=vectors.tolist(),
+        metadatas=[{"doc_id": page.doc_id, "page": page.page} for page in pages],
+    )
 
 
 class SingleVectorEncoder(ABC):
@@ -179,8 +184,13 @@ class SingleVectorLane(Lane):
         count = self.collection.count()
         if count == 0 or k <= 0:
             return []
-        result = self.collection.query(query_embeddings=[self.query_vector(query).tolist()],
-                                       n_results=min(k, count), where=query.chroma_where(),
-                                       include=["distances"])
-        return [LaneHit(key=key, score=1.0 - float(distance))
-                for key, distance in zip(result["ids"][0], result["distances"][0])]
+        result = self.collection.query(
+            query_embeddings=[self.query_vector(query).tolist()],
+            n_results=min(k, count),
+            where=query.chroma_where(),
+            include=["distances"],
+        )
+        return [
+            LaneHit(key=key, score=1.0 - float(distance))
+            for key, distance in zip(result["ids"][0], result["distances"][0])
+        ]

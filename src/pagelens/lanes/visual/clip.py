@@ -19,7 +19,7 @@ from .loading import hub_offline_during, resolve_device, unavailable_as_clear_er
 
 
 def parse_model(option: str) -> tuple[str, str | None]:
-    """"<model>/<pretrained>" -> (model, pretrained); "hf-hub:org/repo" -> (it, None)."""
+    """ "<model>/<pretrained>" -> (model, pretrained); "hf-hub:org/repo" -> (it, None)."""
     if option.startswith("hf-hub:"):
         return option, None
     model, _, pretrained = option.partition("/")
@@ -33,11 +33,18 @@ class ClipEncoder(SingleVectorEncoder):
         self.model_name, self.pretrained, self.batch_size = model, pretrained, batch_size
         self.device = resolve_device(device)
         label = f"{model}/{pretrained}" if pretrained else model
-        hub_id = open_clip.get_pretrained_cfg(model, pretrained).get("hf_hub", "").rstrip("/") if pretrained else ""
-        with unavailable_as_clear_error(label, "clip_model", hub_id or model.removeprefix("hf-hub:")), \
-                hub_offline_during(pretrained or model):
+        hub_id = (
+            open_clip.get_pretrained_cfg(model, pretrained).get("hf_hub", "").rstrip("/")
+            if pretrained
+            else ""
+        )
+        with (
+            unavailable_as_clear_error(label, "clip_model", hub_id or model.removeprefix("hf-hub:")),
+            hub_offline_during(pretrained or model),
+        ):
             self.model, _, self.preprocess = open_clip.create_model_and_transforms(
-                model, pretrained=pretrained, device=self.device)
+                model, pretrained=pretrained, device=self.device
+            )
             self.tokenizer = open_clip.get_tokenizer(model)
         self.model.eval()
 

@@ -70,12 +70,19 @@ class ColPaliEncoder(MultiVectorEncoder):
         self.device = resolve_device(device)
         kind = model_type(model_id)
         if kind not in FAMILIES:
-            raise SettingsError(f"{model_id!r} is a {kind!r} checkpoint; the colpali lane supports "
-                             f"{', '.join(sorted(FAMILIES))} (ColQwen2, ColQwen2.5, ColSmol/ColIdefics3, ColPali)")
+            raise SettingsError(
+                f"{model_id!r} is a {kind!r} checkpoint; the colpali lane supports "
+                f"{', '.join(sorted(FAMILIES))} (ColQwen2, ColQwen2.5, ColSmol/ColIdefics3, ColPali)"
+            )
         model_cls, processor_cls = (getattr(engine, name) for name in FAMILIES[kind])
         self.processor = load_pretrained(processor_cls.from_pretrained, model_id, setting="colpali_model")
-        self.model = load_pretrained(model_cls.from_pretrained, model_id, setting="colpali_model",
-                                     **model_kwargs(self.device)).to(self.device).eval()
+        self.model = (
+            load_pretrained(
+                model_cls.from_pretrained, model_id, setting="colpali_model", **model_kwargs(self.device)
+            )
+            .to(self.device)
+            .eval()
+        )
         self.dim = int(self.model.dim)
 
     def spec(self) -> dict:
@@ -126,8 +133,9 @@ class MultiVectorLane(Lane):
     def __init__(self, name: str, encoder: MultiVectorEncoder, ctx: LaneContext) -> None:
         s = ctx.settings
         self.name, self.encoder, self.settings = name, encoder, s
-        self.muvera = Muvera(FdeConfig(dim=encoder.dim, k_sim=s.muvera_k_sim, d_proj=s.muvera_d_proj,
-                                       reps=s.muvera_reps))
+        self.muvera = Muvera(
+            FdeConfig(dim=encoder.dim, k_sim=s.muvera_k_sim, d_proj=s.muvera_d_proj, reps=s.muvera_reps)
+        )
         self.collection = ctx.chroma.collection(collection_name(name, self.spec()))
         self.max_batch = ctx.chroma.max_batch
         self.store = TokenStore(ctx.folder / "tokens")
@@ -164,14 +172,19 @@ class MultiVectorLane(Lane):
         tokens = self.query_tokens(query)
         fde = self.muvera.encode_queries([tokens])[0]
         n = min(max(k, self.settings.colpali_candidates), count)
-        candidates = self.collection.query(query_embeddings=[fde.tolist()], n_results=n,
-                                           where=query.chroma_where(), include=[])["ids"][0]
+        candidates = self.collection.query(
+            query_embeddings=[fde.tolist()], n_results=n, where=query.chroma_where(), include=[]
+        )["ids"][0]
         scored = sorted(((maxsim(tokens, self.store.load(key)), key) for key in candidates), reverse=True)
         return [LaneHit(key=key, score=score) for score, key in scored[:k]]
 
 
 def create_lane(name: str, ctx: LaneContext) -> MultiVectorLane:
     s = ctx.settings
-    encoder = ColPaliEncoder(name.partition(":")[2] or s.colpali_model, max_pixels=s.max_pixels, device=s.device,
-                             batch_size=s.batch_size)
+    encoder = ColPaliEncoder(
+        name.partition(":")[2] or s.colpali_model,
+        max_pixels=s.max_pixels,
+        device=s.device,
+        batch_size=s.batch_size,
+    )
     return MultiVectorLane(name, encoder, ctx)

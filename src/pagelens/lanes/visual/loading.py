@@ -53,9 +53,11 @@ def local_only(model_id: str) -> bool:
 
 
 def how_to_fetch(hub_id: str, setting: str) -> str:
-    return (f"On a machine with internet access run `huggingface-cli download {hub_id}` (or `hf download "
-            f"{hub_id}`), then copy its Hugging Face cache here and set HF_HOME to it, or save the checkpoint "
-            f"to a folder and set PAGELENS_{setting.upper()} to that folder.")
+    return (
+        f"On a machine with internet access run `huggingface-cli download {hub_id}` (or `hf download "
+        f"{hub_id}`), then copy its Hugging Face cache here and set HF_HOME to it, or save the checkpoint "
+        f"to a folder and set PAGELENS_{setting.upper()} to that folder."
+    )
 
 
 @contextlib.contextmanager
@@ -69,10 +71,15 @@ def unavailable_as_clear_error(model_id: str, setting: str, hub_id: str | None =
     except ModelUnavailableError:
         raise
     except Exception as err:  # noqa: BLE001 - hub, file and config errors come in many types
-        where = "offline, and it is not in the local Hugging Face cache" if local_only(model_id) and not \
-            is_local(model_id) else "could not be loaded"
-        raise ModelUnavailableError(f"model {model_id!r} {where} ({type(err).__name__}: {err}). "
-                                    f"{how_to_fetch(hub_id or model_id, setting)}") from err
+        where = (
+            "offline, and it is not in the local Hugging Face cache"
+            if local_only(model_id) and not is_local(model_id)
+            else "could not be loaded"
+        )
+        raise ModelUnavailableError(
+            f"model {model_id!r} {where} ({type(err).__name__}: {err}). "
+            f"{how_to_fetch(hub_id or model_id, setting)}"
+        ) from err
 
 
 def load_pretrained(loader: Callable[..., T], model_id: str, *, setting: str, **kwargs) -> T:
@@ -103,7 +110,7 @@ def hub_offline_during(model_id: str) -> Iterator[None]:
 
 
 def resolve_device(setting: str) -> str:
-    """"auto" -> cuda when available, else cpu; other values pass through."""
+    """ "auto" -> cuda when available, else cpu; other values pass through."""
     import torch
 
     if setting == "auto":

@@ -32,7 +32,7 @@ class FdeConfig:
 
     @property
     def partitions(self) -> int:
-        return 2 ** self.k_sim
+        return 2**self.k_sim
 
     @property
     def fde_dim(self) -> int:
@@ -49,8 +49,14 @@ class Muvera:
         self.hyperplanes = rng.standard_normal((c.dim, c.reps * c.k_sim)).astype(np.float32)
         signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=(c.dim, c.reps * c.d_proj))
         self.projection = signs / np.float32(np.sqrt(c.d_proj))
-        self.final = (rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=(self._raw_dim, c.final_dim))
-                      / np.float32(np.sqrt(c.final_dim))) if c.final_dim else None
+        self.final = (
+            (
+                rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=(self._raw_dim, c.final_dim))
+                / np.float32(np.sqrt(c.final_dim))
+            )
+            if c.final_dim
+            else None
+        )
         # +-1 codes of the partitions, (k_sim, partitions): bit i of partition p is (p >> i) & 1.
         bits = (np.arange(c.partitions)[None, :] >> np.arange(c.k_sim)[:, None]) & 1
         self.codes = (2.0 * bits - 1.0).astype(np.float32)
@@ -81,7 +87,9 @@ class Muvera:
         owner = np.repeat(np.arange(len(sets)), lengths)
         block = ((owner[:, None] * c.reps + np.arange(c.reps)[None, :]) * c.partitions + part).ravel()
         size = len(sets) * c.reps * c.partitions
-        columns = np.ascontiguousarray(projected.reshape(-1, c.d_proj).T)  # bincount per column: fastest scatter
+        columns = np.ascontiguousarray(
+            projected.reshape(-1, c.d_proj).T
+        )  # bincount per column: fastest scatter
         sums = np.stack([np.bincount(block, weights=col, minlength=size) for col in columns], axis=1)
         sums = sums.astype(np.float32)
         sums = sums.reshape(len(sets), c.reps, c.partitions, c.d_proj)

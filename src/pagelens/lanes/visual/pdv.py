@@ -46,7 +46,9 @@ def composed_texts(modification: str, caption: str | None) -> tuple[str, str]:
     return base, f"{base} {modification.strip()}".strip()
 
 
-def compose(image: np.ndarray, base_text: np.ndarray, composed_text: np.ndarray, weights: PdvWeights) -> np.ndarray:
+def compose(
+    image: np.ndarray, base_text: np.ndarray, composed_text: np.ndarray, weights: PdvWeights
+) -> np.ndarray:
     """The PDV query vector from the three tower outputs (each normalised here first)."""
     image, base_text, composed_text = (normalise(v) for v in (image, base_text, composed_text))
     delta = composed_text - base_text

@@ -1,8 +1,8 @@
 # The README's commands. Each installs what it needs first (scripts/setup.sh is idempotent).
 #   make app         the app with the offline text lane (no torch; about 1 GB installed)
 #   make app-visual  the same plus the visual lanes (DSE, CLIP, ColPali: torch and friends, about 6 GB)
-#   make test        everything, then the whole test suite
-.PHONY: app app-visual test setup
+#   make test        everything, then the linter (ruff check, ruff format --check) and the whole test suite
+.PHONY: app app-visual test setup lint
 
 export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
@@ -18,7 +18,13 @@ app-visual:
 
 test:
 	scripts/setup.sh --test
+	$(MAKE) --no-print-directory lint
 	.venv/bin/python -m pytest
 
 setup:
 	scripts/setup.sh --test
+
+# the linter alone (needs the test install: `make setup`)
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pagelens.analysis import CorpusStats
 from pagelens.rag.citations import find_labels, normalise_label, scan_labels, strip_labels
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of, quote_of
-from pagelens.rag.lexical import CorpusStats, initialisms, question_terms, sentences
+from pagelens.rag.lexical import initialisms, question_terms, sentences
 from pagelens.rag.rewrite import decompose, message_text, rewrite, split_place
 
 HISTORY = [

@@ -9,7 +9,11 @@ topic: they are stopwords only on the query side, because a page that says "how"
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
@@ -73,3 +77,32 @@ def analyze(text: str, *, query: bool = False) -> list[str]:
 def stem(terms: list[str]) -> list[str]:
     """Snowball English stems of lowercased terms."""
     return _stemmer().stemWords(terms)
+
+
+@dataclass
+class CorpusStats:
+    """Document frequencies of analysed terms over pages, for inverse-document-frequency weights: what a
+    `types.Corpus` reports as its `statistics()` and the answerer weighs question terms with."""
+
+    pages: int
+    df: Counter
+    named: frozenset[str] = frozenset()  # terms of the documents' names ("maxima-finance.html")
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], names: Iterable[str] = ()) -> "CorpusStats":
+        df: Counter = Counter()
+        count = 0
+        for text in texts:
+            df.update(set(analyze(text)))
+            count += 1
+        return cls(pages=count, df=df, named=frozenset(t for name in names for t in analyze(name)))
+
+    def mentions(self, term: str) -> bool:
+        """Whether the library knows a stemmed term: a page holds it or a document's name does (a manual
+        whose pages never spell out the product's name is still about it)."""
+        return self.df.get(term, 0) > 0 or term in self.named
+
+    def idf(self, term: str) -> float:
+        """BM25's idf, floored at a small positive value; a term no page holds gets the maximum."""
+        n, df = self.pages, self.df.get(term, 0)
+        return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .types import Page
+from .types import Corpus, Page
 
 BAND = 0.09  # top and bottom share of the page height where running heads and feet live
 REPEATED_SHARE = 0.3
@@ -161,7 +161,7 @@ class FurnitureCache:
         self._known: dict[tuple[str, int], Furniture] = {}
         self._lock = threading.Lock()
 
-    def get(self, library, doc: str, doc_id: str, pages: int) -> Furniture:
+    def get(self, library: Corpus, doc: str, doc_id: str, pages: int) -> Furniture:
         key = (doc_id, pages)
         with self._lock:
             known = self._known.get(key)
@@ -179,7 +179,7 @@ class FurnitureCache:
 CACHE = FurnitureCache()
 
 
-def furniture_of(library, docs: Iterable[tuple[str, str]]) -> dict[str, Furniture]:
+def furniture_of(library: Corpus, docs: Iterable[tuple[str, str]]) -> dict[str, Furniture]:
     """Furniture of the documents given as (name, doc_id), by name."""
     counts = {d.name: d.pages for d in library.documents()}
     return {name: CACHE.get(library, name, doc_id, counts.get(name, 0)) for name, doc_id in docs}

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from .analysis import CorpusStats
 from .config import Settings
 from .conversations import Conversations
 from .errors import DocumentNotFoundError, LibraryLockedError, QueryError, SettingsError
@@ -28,7 +29,7 @@ from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
 from .lanes.registry import create_lane, lane_names
 from .layout import LibraryLayout
-from .types import AddReport, Answer, DocumentInfo, Hit, Page, Step, page_key
+from .types import AddReport, Answer, Corpus, DocumentInfo, Hit, Page, Step, page_key
 
 
 class Library:
@@ -295,6 +296,13 @@ class Library:
         found = self._catalog.complete_pages(list(dict.fromkeys(keys)))
         return [found[key] for key in keys if key in found]
 
+    def statistics(self) -> CorpusStats:
+        """Document frequencies of analysed terms over the complete pages (the answerer's idf weights),
+        computed when the documents changed since the last call."""
+        from .rag.lexical import library_stats
+
+        return library_stats(self)
+
     # answering -------------------------------------------------------------------------------------
     def ask(
         self,
@@ -331,7 +339,7 @@ class Library:
             self._answering_view(docs), question, history, settings=self.settings, k=k, backend=backend
         )
 
-    def _answering_view(self, docs: Sequence[str] | None) -> "Library | ScopedLibrary":
+    def _answering_view(self, docs: Sequence[str] | None) -> Corpus:
         if docs is None:
             return self
         self._scope(docs)  # unknown names fail here, before any step runs
@@ -373,15 +381,16 @@ class Library:
 
 
 class ScopedLibrary:
-    """A library seen through a choice of documents, handed to the answer loop by `Library.ask(docs=...)`:
-    searches carry the scope into every lane's filter, and page reads and the document list stay inside it.
-    Anything else (settings, lanes, path) is the library's own."""
+    """A library seen through a choice of documents, the `Corpus` that `Library.ask(docs=...)` hands to the
+    answer loop: searches carry the scope into every lane's filter, and page reads and the document list
+    stay inside it. It offers the `Corpus` methods and nothing else of the library."""
 
     def __init__(self, library: Library, names: Sequence[str]) -> None:
         self._library = library
         self._names = list(dict.fromkeys(names))
 
     def search(self, text: str | None = None, k: int | None = None, **options) -> list[Hit]:
+        """`Library.search` inside the scope (`options`: its image, caption, lanes)."""
         return self._library.search(text, k, docs=self._names, **options)
 
     def documents(self) -> list[DocumentInfo]:
@@ -396,5 +405,9 @@ class ScopedLibrary:
         inside = {doc.doc_id for doc in self.documents()}
         return [page for page in self._library.get_pages(keys) if page.doc_id in inside]
 
-    def __getattr__(self, name: str):
-        return getattr(self._library, name)
+    def statistics(self) -> CorpusStats:
+        """Statistics over the scope's own pages (what the answer loop has always weighed a scoped question
+        with)."""
+        from .rag.lexical import library_stats
+
+        return library_stats(self)

@@ -7,8 +7,12 @@ draw them on the thumbnail without knowing the source format.
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from .analysis import CorpusStats
 
 TextSource = Literal["layer", "ocr", "html", "none"]
 Box = tuple[float, float, float, float]
@@ -215,3 +219,30 @@ class DocumentInfo:
     status: str = "complete"
     source: str = ""  # absolute path of the file it was read from (what `sync` matches folders on)
     content_hash: str = ""  # sha256 of that file's bytes
+
+
+class Corpus(Protocol):
+    """What the answer loop (`rag/`) and the furniture rules read a library through: the documents, their
+    pages, a ranked search and the word statistics of the pages. `library.Library` is one; the
+    `library.ScopedLibrary` that `Library.ask(docs=...)` hands over is another, limited to a choice of
+    documents. Typed here, at the bottom, so the layers below the library never name the library."""
+
+    def documents(self) -> list[DocumentInfo]:
+        """The documents by name, pending ones (status 'pending') included."""
+        ...
+
+    def pages(self, name: str) -> list[Page]:
+        """All pages of the document named `name`, in order; a KeyError when there is none (in view)."""
+        ...
+
+    def get_pages(self, keys: Sequence[str]) -> list[Page]:
+        """Pages by page key (`page_key`), in the order asked; unknown keys are skipped."""
+        ...
+
+    def search(self, text: str | None = None, k: int | None = None) -> list[Hit]:
+        """Ranked pages for a text query; a ValueError for a query the corpus refuses."""
+        ...
+
+    def statistics(self) -> CorpusStats:
+        """Document frequencies of analysed terms over the complete pages (idf weights of the answerer)."""
+        ...

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
-from ..types import Answer, Citation, Gap, Step, page_key
+from ..types import Answer, Citation, Corpus, Gap, Step, page_key
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
@@ -33,7 +33,7 @@ from .extractive import (
     rank_pages,
     unit_similarity,
 )
-from .lexical import library_stats, question_terms, terms, words_for
+from .lexical import question_terms, terms, words_for
 from .rewrite import Rewrite, decompose, message_text, rewrite, role_of, split_place
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
@@ -81,7 +81,7 @@ class _Part:
 
 
 def ask(
-    library,
+    library: Corpus,
     question: str,
     history: Sequence[object] | None = None,
     *,
@@ -95,7 +95,7 @@ def ask(
 
 
 def iter_ask(
-    library,
+    library: Corpus,
     question: str,
     history: Sequence[object] | None = None,
     *,
@@ -130,7 +130,7 @@ def iter_ask(
 
 
 def _loop(
-    library,
+    library: Corpus,
     question: str,
     history,
     settings: Settings,
@@ -153,7 +153,7 @@ def _loop(
             f"Question cut to its first {settings.max_query_chars} characters",
             "Ask one thing at a time: a long text is not a question the library can look up.",
         )
-    stats = library_stats(library)
+    stats = library.statistics()
     history = [m for m in history or [] if isinstance(m, dict) and role_of(m) in ("user", "assistant")]
     turn = rewrite(question, history, stats.idf)
     conversation = Conversation(
@@ -276,7 +276,7 @@ def _terms_of(part: str, stats, context: list[str]) -> QuestionTerms:
     return terms_
 
 
-def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
+def _search(library: Corpus, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
     try:
         hits = library.search(query, k)
     except ValueError as err:  # a query the library refuses (nothing searchable in it)
@@ -289,7 +289,7 @@ def _search(library, query: str, k: int, pool: EvidencePool, step, why: str = ""
     return step("search", f"Searched: {query}", detail)
 
 
-def _add_anchors(library, turn: Rewrite, pool: EvidencePool) -> list[EvidencePage]:
+def _add_anchors(library: Corpus, turn: Rewrite, pool: EvidencePool) -> list[EvidencePage]:
     """Pages the turn points at ("the next page"), returned; for another follow-up, the pages the last
     answer cited join the pool as candidates (found_by "previous")."""
     refs = turn.anchor_pages or (turn.cited_pages[:PREVIOUS_PAGES] if turn.follow_up else [])
@@ -304,7 +304,7 @@ def _add_anchors(library, turn: Rewrite, pool: EvidencePool) -> list[EvidencePag
     return pages if turn.anchor_pages else []
 
 
-def _add_neighbours(library, pool: EvidencePool, step) -> Step:
+def _add_neighbours(library: Corpus, pool: EvidencePool, step) -> Step:
     """The page graph: pages adjacent to the top hits, and pages similar to the best one."""
     top = sorted((p for p in pool.pages() if p.rank), key=lambda p: p.rank)[:NEIGHBOUR_OF_TOP]
     keys = [page_key(p.doc_id, p.page + d) for p in top for d in (-1, 1) if p.page + d >= 1]
@@ -337,7 +337,7 @@ def _salient_words(text: str, count: int = 8) -> list[str]:
     return [w for w, _ in words.most_common(count)]
 
 
-def _rank(library, question: QuestionTerms, pool: EvidencePool, turn: Rewrite) -> list[PageJudgement]:
+def _rank(library: Corpus, question: QuestionTerms, pool: EvidencePool, turn: Rewrite) -> list[PageJudgement]:
     pages = pool.pages()
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
     judged = rank_pages(question, pages, furniture, unit_similarity(question.text, pages, furniture))

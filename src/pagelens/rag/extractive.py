@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import prod
 
+from ..analysis import CorpusStats
 from ..furniture import NONE, Furniture
 from ..types import Box, Citation, Gap, Region
 from .answer_kind import AnswerKind, gap
 from .evidence import EvidencePage
-from .lexical import CorpusStats, initialisms, letter_words, question_terms, sentences, terms, words_for
+from .lexical import initialisms, letter_words, question_terms, sentences, terms, words_for
 
 PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window
 PHRASE_BONUS_MAX = 0.18

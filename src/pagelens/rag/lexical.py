@@ -7,14 +7,11 @@ questions.
 
 from __future__ import annotations
 
-import math
 import re
 import weakref
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 
-from ..analysis import analyze
+from ..analysis import CorpusStats, analyze
+from ..types import Corpus
 
 # Beyond the analyser's question words: words that point at the library itself, not at a topic, and
 # contractions and abbreviations (the analyser leaves "don" of "don't", "i.e" of "i.e."; not "won't":
@@ -111,39 +108,11 @@ def sentences(text: str, max_chars: int = 360) -> list[str]:
     return [s for s in out if any(ch.isalnum() for ch in s)]
 
 
-@dataclass
-class CorpusStats:
-    """Document frequencies of stemmed terms over pages, for inverse-document-frequency weights."""
-
-    pages: int
-    df: Counter
-    named: frozenset[str] = frozenset()  # terms of the documents' names ("maxima-finance.html")
-
-    @classmethod
-    def from_texts(cls, texts: Iterable[str], names: Iterable[str] = ()) -> "CorpusStats":
-        df: Counter = Counter()
-        count = 0
-        for text in texts:
-            df.update(set(terms(text)))
-            count += 1
-        return cls(pages=count, df=df, named=frozenset(t for name in names for t in terms(name)))
-
-    def mentions(self, term: str) -> bool:
-        """Whether the library knows a stemmed term: a page holds it or a document's name does (a manual
-        whose pages never spell out the product's name is still about it)."""
-        return self.df.get(term, 0) > 0 or term in self.named
-
-    def idf(self, term: str) -> float:
-        """BM25's idf, floored at a small positive value; a term no page holds gets the maximum."""
-        n, df = self.pages, self.df.get(term, 0)
-        return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
-
-
 _STATS_CACHE: "weakref.WeakKeyDictionary[object, tuple[tuple, CorpusStats]]" = weakref.WeakKeyDictionary()
 MAX_STATS_PAGES = 20_000  # reading more pages than this for idf costs more than it helps
 
 
-def library_stats(library) -> CorpusStats:
+def library_stats(library: Corpus) -> CorpusStats:
     """Corpus statistics over a library's complete pages (a document being added has none to read yet),
     cached per library until its documents change."""
     docs = [d for d in library.documents() if d.status == "complete"]

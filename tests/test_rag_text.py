@@ -5,8 +5,9 @@ from __future__ import annotations
 from pagelens.analysis import CorpusStats
 from pagelens.rag.citations import find_labels, normalise_label, scan_labels, strip_labels
 from pagelens.rag.evidence import EvidencePage
-from pagelens.rag.extractive import QuestionTerms, judge_page, lead_of, quote_of
+from pagelens.rag.extractive import judge_page, lead_of, quote_of
 from pagelens.rag.lexical import initialisms, question_terms, sentences
+from pagelens.rag.question import QuestionTerms, analyse
 from pagelens.rag.rewrite import decompose, message_text, rewrite, split_place
 
 HISTORY = [
@@ -93,7 +94,7 @@ def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     before = [j.confidence for j in judged]
     turn = rewrite("Where can I download it?", HISTORY)
     assert turn.follow_up and {w.lower() for w in turn.focus} & {"colour", "image"}
-    _discount_off_topic(judged, turn)
+    _discount_off_topic(judged, analyse("Where can I download it?", turn, stats))
     assert [j.confidence for j in judged] == [
         before[0],
         before[1],
@@ -102,7 +103,8 @@ def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     ]
     assert judged[2].gaps and "the topic so far" in judged[2].gaps[-1].what
     fresh = [judge_page(question, elsewhere)]
-    _discount_off_topic(fresh, rewrite("Where can I download packages from CRAN?", HISTORY))  # a new topic
+    new_topic = "Where can I download packages from CRAN?"
+    _discount_off_topic(fresh, analyse(new_topic, rewrite(new_topic, HISTORY), stats))  # a new topic
     assert fresh[0].confidence == before[2]
 
 

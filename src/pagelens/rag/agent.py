@@ -9,7 +9,6 @@ garbage or cites pages it was not shown gets an `error` step and the extractive 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from .extractive import (
     SUPPORTING,
     PageJudgement,
     Passage,
-    QuestionTerms,
     citation_of,
     lead_of,
     quote_of,
@@ -34,7 +32,8 @@ from .extractive import (
     unit_similarity,
 )
 from .lexical import question_terms, terms, words_for
-from .rewrite import Rewrite, decompose, message_text, rewrite, role_of, split_place
+from .question import Part, Question, analyse
+from .rewrite import message_text, rewrite, role_of
 
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
 SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
@@ -60,9 +59,12 @@ OFF_TOPIC_FACTOR = 0.5
 
 @dataclass
 class _Part:
-    question: str
-    terms: QuestionTerms
+    part: Part
     best: list[PageJudgement]  # the pages in hand, most relevant first
+
+    @property
+    def question(self) -> str:
+        return self.part.text
 
     @property
     def confidence(self) -> float:
@@ -189,23 +191,22 @@ def _loop(
                 else ""
             ),
         )
-    context = turn.carried_terms if rewritten_by == "rules" else []
-    parts_text = decompose(turn.own if context else turn.query)
-    if len(parts_text) > 1:
-        yield step("decompose", f"{len(parts_text)} parts", "\n".join(f"- {p}" for p in parts_text))
+    asked = analyse(question, turn, stats, rules_rewrite=rewritten_by == "rules")
+    if len(asked.parts) > 1:
+        yield step("decompose", f"{len(asked.parts)} parts", "\n".join(f"- {p.text}" for p in asked.parts))
 
     pool = EvidencePool()
-    anchored = _add_anchors(library, turn, pool)
+    anchored = _add_anchors(library, asked, pool)
     if anchored:
         yield step("read", f"Pages the question points at: {', '.join(p.label for p in anchored)}")
     searches = 0
-    for part in parts_text:
-        yield _search(library, " ".join([part, *context]), k, pool, step)
+    for part in asked.parts:
+        yield _search(library, " ".join([part.text, *asked.context]), k, pool, step)
         searches += 1
     yield _add_neighbours(library, pool, step)
-    parts = [_Part(p, _terms_of(p, stats, context), []) for p in parts_text]
+    parts = [_Part(p, []) for p in asked.parts]
     for part in parts:
-        part.best = _rank(library, part.terms, pool, turn)
+        part.best = _rank(library, part.part, pool, asked)
     yield _judge_step(parts, step)
 
     while (
@@ -215,7 +216,7 @@ def _loop(
     ):
         new_pages = 0
         for part in (p for p in parts if not p.sufficient):
-            missing = part.best[0].missing if part.best else list(part.terms.weights)
+            missing = part.best[0].missing if part.best else list(part.part.terms.weights)
             if not missing:
                 continue
             query = " ".join(words_for(missing, part.question))
@@ -228,10 +229,10 @@ def _loop(
         if not new_pages:
             break
         for part in parts:
-            part.best = _rank(library, part.terms, pool, turn)
+            part.best = _rank(library, part.part, pool, asked)
         yield _judge_step(parts, step)
 
-    draft_text, citations, answerable = _extractive(parts, turn, settings.answer_min_confidence)
+    draft_text, citations, answerable = _extractive(parts, settings.answer_min_confidence)
     weakest = min(parts, key=lambda p: p.confidence)
     if generator is not None:
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
@@ -239,7 +240,7 @@ def _loop(
             "read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown)
         )
         try:
-            reply = generator.answer(turn.query, shown, conversation)
+            reply = generator.answer(asked.query, shown, conversation)
         except BackendError as err:
             yield step("error", f"{generator.name} failed; answering extractively", str(err))
         except Exception as err:  # a model that crashes must not take the app down
@@ -267,15 +268,6 @@ def _loop(
     )
 
 
-def _terms_of(part: str, stats, context: list[str]) -> QuestionTerms:
-    """The part's terms: the place it names ("in the manual's eye-disease example") counts as context, like
-    the words a follow-up carries: it says where to look, the rest says what is asked."""
-    asked, place = split_place(part)
-    terms_ = QuestionTerms.of(asked, stats, [*context, place] if place else context)
-    terms_.text = " ".join([part, *context])
-    return terms_
-
-
 def _search(library: Corpus, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
     try:
         hits = library.search(query, k)
@@ -289,9 +281,10 @@ def _search(library: Corpus, query: str, k: int, pool: EvidencePool, step, why: 
     return step("search", f"Searched: {query}", detail)
 
 
-def _add_anchors(library: Corpus, turn: Rewrite, pool: EvidencePool) -> list[EvidencePage]:
+def _add_anchors(library: Corpus, asked: Question, pool: EvidencePool) -> list[EvidencePage]:
     """Pages the turn points at ("the next page"), returned; for another follow-up, the pages the last
     answer cited join the pool as candidates (found_by "previous")."""
+    turn = asked.turn
     refs = turn.anchor_pages or (turn.cited_pages[:PREVIOUS_PAGES] if turn.follow_up else [])
     if not refs:
         return []
@@ -337,11 +330,12 @@ def _salient_words(text: str, count: int = 8) -> list[str]:
     return [w for w, _ in words.most_common(count)]
 
 
-def _rank(library: Corpus, question: QuestionTerms, pool: EvidencePool, turn: Rewrite) -> list[PageJudgement]:
+def _rank(library: Corpus, part: Part, pool: EvidencePool, asked: Question) -> list[PageJudgement]:
     pages = pool.pages()
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
-    judged = rank_pages(question, pages, furniture, unit_similarity(question.text, pages, furniture))
-    _discount_off_topic(judged, turn)
+    judged = rank_pages(part.terms, pages, furniture, unit_similarity(part.terms.text, pages, furniture))
+    _discount_off_topic(judged, asked)
+    turn = asked.turn
 
     def relevance(j: PageJudgement) -> float:
         bonus = {"follow-up": FOLLOW_UP_BONUS, "previous": PREVIOUS_BONUS}.get(j.page.found_by, 0.0)
@@ -350,10 +344,10 @@ def _rank(library: Corpus, question: QuestionTerms, pool: EvidencePool, turn: Re
     return sorted(judged, key=lambda j: -relevance(j))
 
 
-def _discount_off_topic(judged: list[PageJudgement], turn: Rewrite) -> None:
+def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
     """Lower the confidence of a follow-up's pages that leave the chat's topic (OFF_TOPIC_FACTOR)."""
-    topic = {t for word in turn.focus for t in question_terms(word)}
-    if not (turn.follow_up and turn.cited_docs and topic):
+    topic = {t for word in asked.topic for t in question_terms(word)}
+    if not (asked.follow_up and asked.turn.cited_docs and topic):
         return
     for judgement in judged:
         if not topic & set(terms(judgement.page.text)):
@@ -362,7 +356,7 @@ def _discount_off_topic(judged: list[PageJudgement], turn: Rewrite) -> None:
                 Gap(
                     kind="off_topic",
                     factor=OFF_TOPIC_FACTOR,
-                    what=f"nothing about {', '.join(turn.focus)} (the topic so far)",
+                    what=f"nothing about {', '.join(asked.topic)} (the topic so far)",
                 )
             )
 
@@ -394,7 +388,7 @@ def _judge_step(parts: list[_Part], step) -> Step:
     return step("judge", title, "\n".join(lines))
 
 
-def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[str, list[Citation], bool]:
+def _extractive(parts: list[_Part], threshold: float) -> tuple[str, list[Citation], bool]:
     anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
     answered = [p for p in parts if p.confidence >= threshold or p in anchored]
     if not answered:
@@ -416,7 +410,7 @@ def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[st
             citation = citation_of(passage)
             if all((c.doc_id, c.page) != (citation.doc_id, citation.page) for c in citations):
                 citations.append(citation)
-        opening = f"{lead.page.label} shows this. " if _WHICH_PAGE.search(part.question) else ""
+        opening = f"{lead.page.label} shows this. " if part.part.asks_page else ""
         text = f"{opening}{lead_of(lead)} {lead.page.label}"
         lines.append(f"- {part.question}: {text}" if len(parts) > 1 else text)
         lines.extend(f'{"  " if len(parts) > 1 else ""}- "{quote_of(q)}" {q.page.label}' for q in quotes)
@@ -424,13 +418,6 @@ def _extractive(parts: list[_Part], turn: Rewrite, threshold: float) -> tuple[st
     if unanswered:
         lines.append("Not found in the library: " + "; ".join(unanswered))
     return "\n".join(lines), citations, True
-
-
-_WHICH_PAGE = re.compile(
-    r"\b(which|what)\s+(page|slide|figure|plot|diagram|picture|image|illustration|graph|chart)"
-    r"s?\b(?!\s+(?:number|size|type|kind)\b)",
-    re.IGNORECASE,
-)
 
 
 def _chosen(part: _Part) -> tuple[Passage | None, list[Passage]]:

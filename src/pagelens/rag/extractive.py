@@ -23,12 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import prod
 
-from ..analysis import CorpusStats
 from ..furniture import NONE, Furniture
 from ..types import Box, Citation, Gap, Region
-from .answer_kind import AnswerKind, gap
+from .answer_kind import gap
 from .evidence import EvidencePage
-from .lexical import initialisms, letter_words, question_terms, sentences, terms, words_for
+from .lexical import letter_words, sentences, terms, words_for
+from .question import QuestionTerms
 
 PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window
 PHRASE_BONUS_MAX = 0.18
@@ -41,7 +41,6 @@ RANK_PRIOR = 0.3  # page prior: RANK_PRIOR / rank for pages a search returned (t
 KIND_WEIGHT = {"title": 0.8, "header": 0.6, "footer": 0.6, "caption": 0.95}
 W_OWN, W_WINDOW, W_SIM = 0.45, 0.30, 0.25
 TABLE_WINDOW = 4  # lines per candidate of a table whose cells are one per line
-CONTEXT_WEIGHT = 0.35
 QUOTE_CHARS = 300
 W_PAGE, W_BEST, W_FOCUS, W_SCORE = 0.25, 0.3, 0.25, 0.2  # the parts of a page's confidence
 LEAD_CHARS = 480
@@ -51,7 +50,6 @@ _POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
 LEAD_FOLLOWING = 2  # candidates after the best one that may join the lead
 SUPPORTING = 2  # quotes after the lead
 
-_ANSWER_KIND_WORDS = frozenset(terms("many much default"))
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 
 
@@ -104,55 +102,6 @@ class PageJudgement:
         paraphrase's rarest words are often not the page's)."""
         prior = RANK_PRIOR / self.page.rank if self.page.rank else 0.0
         return self.evidence * prod(found.factor for found in self.gaps if found.kind != "focus") + prior
-
-
-@dataclass
-class QuestionTerms:
-    text: str
-    weights: dict[str, float]  # stemmed term -> idf
-    pairs: list[tuple[str, str]]  # consecutive content terms of the question
-    pairs_terms: list[str] = field(default_factory=list)  # the question's own terms, in order
-    kind: AnswerKind = AnswerKind(number=False, default=False, names=())  # of the question's own words
-    unknown: list[str] = field(default_factory=list)  # names in the question that no page mentions
-    initialisms: frozenset[str] = frozenset()  # abbreviations of names the question spells out (npv)
-
-    @property
-    def total(self) -> float:
-        return sum(self.weights.values())
-
-    @classmethod
-    def of(cls, question: str, stats: CorpusStats, context: Sequence[str] = ()) -> "QuestionTerms":
-        """Terms of a question weighted by idf; `context`: words a follow-up carries from earlier turns,
-        weighted CONTEXT_WEIGHT as much (they say where to look; the turn's own words say what is asked)."""
-        order = question_terms(question)
-        weights = {t: stats.idf(t) for t in order}
-        for term in question_terms(" ".join(context)):
-            weights.setdefault(term, CONTEXT_WEIGHT * stats.idf(term))
-        pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
-        text = " ".join([question, *context])
-        kind = AnswerKind.of(question)
-        return cls(
-            text=text,
-            weights=weights,
-            pairs=pairs,
-            pairs_terms=order,
-            kind=kind,
-            unknown=kind.unknown(stats.mentions),
-            initialisms=frozenset(initialisms(question)),
-        )
-
-    def focus(self, count: int = 2) -> list[str]:
-        """The question's rarest terms (its own words only, not the context a follow-up carries, nor the
-        words that ask for a kind of answer: "how many", "by default")."""
-        own = [t for t in self.pairs_terms if t in self.weights and t not in _ANSWER_KIND_WORDS]
-        return sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
-
-    def coverage(self, found: set[str]) -> float:
-        total = self.total
-        return sum(w for t, w in self.weights.items() if t in found) / total if total else 0.0
-
-    def missing(self, found: set[str]) -> list[str]:
-        return sorted((t for t in self.weights if t not in found), key=lambda t: -self.weights[t])
 
 
 def page_units(page: EvidencePage, furniture: Furniture = NONE) -> list[Unit]:

@@ -1,0 +1,207 @@
+"""One analysed question: the turn read once, at the entry of the answer loop (`analyse`), into a typed record
+that every later step reads instead of the question's text.
+
+`Question` holds the turn as typed and as a standalone query (a follow-up's rewrite), whether it is a
+follow-up, the words it carries from earlier turns, and its parts (`decompose`: conjunctions, "and
+when/where/why" clauses, enumerations, "compare X and Y"). Each `Part` holds what it asks (its text without
+the place it names), that place ("in the manual's eye-disease example": where to look), its weighted terms
+(`QuestionTerms`: idf weights, word pairs, focus, the names and numbers it states) and the type of answer it
+asks for (`AnswerType`), read from the interrogative's grammar alone:
+
+| type       | asked as                                                                 |
+|------------|--------------------------------------------------------------------------|
+| number     | "how many/much/long/...", "what is the size/value/number/... of"           |
+| time       | "when", "since when", "what year/date/time/day"                          |
+| place      | "where"                                                                  |
+| reason     | "why", "for what reason", "how come"                                     |
+| procedure  | "how do/can/should I ...", "how to", "what steps/command ..."           |
+| yes_no     | an auxiliary first ("is/can/should/does ...") and no question word       |
+| definition | "what is/are X", "what does X mean", "define X", "what is meant by X"    |
+| list       | "list", "name the", "what are the (kinds/types/...) of", "which ... are" |
+| name       | "which X", "who", "what X does/is ..."                                   |
+| other      | anything else                                                            |
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..analysis import CorpusStats
+from .answer_kind import AnswerKind
+from .lexical import initialisms, question_terms, terms
+from .rewrite import Rewrite, decompose, split_place
+
+AnswerType = Literal[
+    "number", "time", "place", "reason", "procedure", "yes_no", "definition", "list", "name", "other"
+]
+CONTEXT_WEIGHT = 0.35  # a carried or place word weighs this share of its idf: it says where to look
+_ANSWER_KIND_WORDS = frozenset(terms("many much default"))
+
+_LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|also|then|ok|okay|now)\b[\s,]*)+", re.IGNORECASE)
+_AUXILIARY = (
+    r"is|are|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had"
+    r"|isn't|aren't|doesn't|don't|didn't|can't|won't|wouldn't|shouldn't"
+)
+_TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("reason", r"^why\b|\bfor what reason\b|^how come\b|\bwhat is the reason\b"),
+        ("time", r"^(?:since )?when\b|\b(?:what|which|in what) (?:year|date|time|day|month|version)s?\b"),
+        ("place", r"^where\b"),
+        (
+            "number",
+            r"^how (?:many|much|long|often|far|big|large|wide|tall|high|old|fast|thick)\b"
+            r"|\bwhat (?:is |are )?(?:the )?(?:\w+ )?(?:value|number|size|width|height|length|limit"
+            r"|percentage|amount|count|resolution|frequency|range|rate)s? (?:of|for|does|do|is|in)\b",
+        ),
+        (
+            "procedure",
+            rf"^how (?:(?:{_AUXILIARY}) (?:i|we|you|one|they|it)\b|to\b)"
+            r"|\bwhat (?:steps|command|commands|procedure)\b|\bwhat (?:should|must|do) (?:i|we|you) do\b",
+        ),
+        (
+            "definition",
+            r"^what (?:is|are) (?:an? |the )?[^ ,?]+(?: [^ ,?]+)?\s*\??$|\bmean\b|^define\b|meant by",
+        ),
+        ("list", r"^(?:list|name)\b|\bwhat (?:are|were) (?:the |all )|\bwhat (?:kinds|types|sorts) of\b"),
+        ("name", rf"^(?:which|who|whom|whose)\b|^what (?!(?:{_AUXILIARY}|if|about)\b)\w+ \w"),
+        ("yes_no", rf"^(?:{_AUXILIARY})\b"),
+    )
+)
+_WHICH_PAGE = re.compile(
+    r"\b(which|what)\s+(page|slide|figure|plot|diagram|picture|image|illustration|graph|chart)"
+    r"s?\b(?!\s+(?:number|size|type|kind)\b)",
+    re.IGNORECASE,
+)
+
+
+def answer_type(text: str) -> AnswerType:
+    """The type of answer a question (one part) asks for, from its interrogative (table in the module doc)."""
+    asked = _LEAD_IN.sub("", " ".join(text.split())).strip()
+    asked = re.sub(r"^(?:in|within|for|on|under|according to)\s+[^,?]{3,80},\s*", "", asked, flags=re.I)
+    for kind, pattern in _TYPE_RULES:
+        if pattern.search(asked):
+            return kind
+    return "other"
+
+
+@dataclass
+class QuestionTerms:
+    """A question's terms weighted by idf, with what retrieval-free checks need to know of its words."""
+
+    text: str
+    weights: dict[str, float]  # stemmed term -> idf
+    pairs: list[tuple[str, str]]  # consecutive content terms of the question
+    pairs_terms: list[str] = field(default_factory=list)  # the question's own terms, in order
+    kind: AnswerKind = AnswerKind(number=False, default=False, names=())  # of the question's own words
+    unknown: list[str] = field(default_factory=list)  # names in the question that no page mentions
+    initialisms: frozenset[str] = frozenset()  # abbreviations of names the question spells out (npv)
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values())
+
+    @classmethod
+    def of(cls, question: str, stats: CorpusStats, context: Sequence[str] = ()) -> "QuestionTerms":
+        """Terms of a question weighted by idf; `context`: words a follow-up carries from earlier turns,
+        weighted CONTEXT_WEIGHT as much (they say where to look; the turn's own words say what is asked)."""
+        order = question_terms(question)
+        weights = {t: stats.idf(t) for t in order}
+        for term in question_terms(" ".join(context)):
+            weights.setdefault(term, CONTEXT_WEIGHT * stats.idf(term))
+        pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
+        kind = AnswerKind.of(question)
+        return cls(
+            text=" ".join([question, *context]),
+            weights=weights,
+            pairs=pairs,
+            pairs_terms=order,
+            kind=kind,
+            unknown=kind.unknown(stats.mentions),
+            initialisms=frozenset(initialisms(question)),
+        )
+
+    def focus(self, count: int = 2) -> list[str]:
+        """The question's rarest terms (its own words only, not the context a follow-up carries, nor the
+        words that ask for a kind of answer: "how many", "by default")."""
+        own = [t for t in self.pairs_terms if t in self.weights and t not in _ANSWER_KIND_WORDS]
+        return sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
+
+    def coverage(self, found: set[str]) -> float:
+        total = self.total
+        return sum(w for t, w in self.weights.items() if t in found) / total if total else 0.0
+
+    def missing(self, found: set[str]) -> list[str]:
+        return sorted((t for t in self.weights if t not in found), key=lambda t: -self.weights[t])
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a question: what it asks, where it says to look, its terms and the answer type asked."""
+
+    text: str  # the part as asked (a later part may borrow the first part's key words)
+    asked: str  # the part without the place it names
+    place: str  # where to look ("in the SNP talk"), "" when the part names none
+    asks: AnswerType
+    terms: QuestionTerms
+    asks_page: bool = False  # "which page/slide/figure shows ...": the page is the answer
+
+
+@dataclass(frozen=True)
+class Question:
+    """The turn, analysed once (`analyse`)."""
+
+    text: str  # as typed (cleaned, cut to the query limit)
+    query: str  # the standalone question (a follow-up's rewrite)
+    follow_up: bool
+    parts: tuple[Part, ...]
+    context: tuple[str, ...]  # words carried from earlier turns (rules rewrite only)
+    topic: tuple[str, ...]  # the chat topic's most specific words, as written
+    turn: Rewrite  # pages pointed at and cited last (follow-ups)
+
+    @property
+    def asks(self) -> AnswerType:
+        """The answer type of the first part (the whole question's, when it has one part)."""
+        return self.parts[0].asks
+
+    @property
+    def focus(self) -> list[str]:
+        """The rarest terms of each part (stemmed), in part order."""
+        return list(dict.fromkeys(t for part in self.parts for t in part.terms.focus()))
+
+    @property
+    def place(self) -> str:
+        return next((p.place for p in self.parts if p.place), "")
+
+
+def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool = True) -> Question:
+    """The record of a turn: `turn` is its standalone form (rewrite.py, or a model's rewrite when
+    `rules_rewrite` is False: then no words are carried, the model's query holds them)."""
+    context = list(turn.carried_terms) if rules_rewrite else []
+    parts = []
+    for part_text in decompose(turn.own if context else turn.query):
+        asked, place = split_place(part_text)
+        terms_ = QuestionTerms.of(asked, stats, [*context, place] if place else context)
+        terms_.text = " ".join([part_text, *context])
+        parts.append(
+            Part(
+                text=part_text,
+                asked=asked,
+                place=place,
+                asks=answer_type(asked),
+                terms=terms_,
+                asks_page=bool(_WHICH_PAGE.search(part_text)),
+            )
+        )
+    return Question(
+        text=text,
+        query=turn.query,
+        follow_up=turn.follow_up,
+        parts=tuple(parts),
+        context=tuple(context),
+        topic=tuple(turn.focus),
+        turn=turn,
+    )

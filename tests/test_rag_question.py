@@ -1,0 +1,76 @@
+"""The analysed question (rag/question.py): parts, place, focus and the answer type asked, read once."""
+
+from __future__ import annotations
+
+import pytest
+
+from pagelens.analysis import CorpusStats
+from pagelens.rag.question import analyse, answer_type
+from pagelens.rag.rewrite import rewrite
+
+STATS = CorpusStats.from_texts(
+    [
+        "The pid file holds the process identifier.",
+        "Run files live under /run and are named after the program.",
+        "The encoder maps sentences to vectors.",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("How many pages does the manual have?", "number"),
+        ("What is the maximum length of a line?", "number"),
+        ("When was the format introduced?", "time"),
+        ("In what year were the incomes collected?", "time"),
+        ("Where do PID files go?", "place"),
+        ("Why isn't it exactly 50 Hz?", "reason"),
+        ("How do I compute the net present value of a series of cash flows?", "procedure"),
+        ("How to close a bug report?", "procedure"),
+        ("Should I bump the epoch?", "yes_no"),
+        ("Can a package depend on itself?", "yes_no"),
+        ("What is an epoch?", "definition"),
+        ("What does LD50 mean?", "definition"),
+        ("What are the kinds of dependencies?", "list"),
+        ("Which option turns off the tests?", "name"),
+        ("What function reads a fixed-width file?", "name"),
+        ("Who maintains orphaned packages?", "name"),
+        ("And why does it fail?", "reason"),
+        ("In the SNP talk, which method won?", "name"),
+    ],
+)
+def test_the_answer_type_comes_from_the_interrogative(question, asked):
+    assert answer_type(question) == asked
+
+
+def test_a_two_part_question_is_analysed_once_into_parts_with_their_own_types():
+    text = "Where do PID files go, and how are they named?"
+    question = analyse(text, rewrite(text, []), STATS)
+    assert [p.asks for p in question.parts] == ["place", "procedure"]
+    assert question.asks == "place" and not question.follow_up
+    assert "pid" in question.focus
+
+
+def test_the_place_a_part_names_is_kept_apart_from_what_it_asks():
+    text = "What does the encoder map in the manual's encoder section?"
+    question = analyse(text, rewrite(text, []), STATS)
+    part = question.parts[0]
+    assert part.place.rstrip("?").endswith("section") and "section" not in part.asked
+    assert part.terms.weights["section"] < part.terms.weights["map"]  # the place weighs as context
+
+
+def test_a_follow_up_carries_the_topic_and_points_at_pages():
+    history = [
+        {"role": "user", "content": "Where do PID files go?"},
+        {"role": "assistant", "content": "Under /run [fhs.pdf p.21]."},
+    ]
+    question = analyse("and on the next page?", rewrite("and on the next page?", history), STATS)
+    assert question.follow_up and question.context
+    assert [(a.doc, a.page) for a in question.turn.anchor_pages] == [("fhs.pdf", 22)]
+    assert question.parts[0].asks_page is False
+    assert (
+        analyse("Which page shows the pid file?", rewrite("Which page shows the pid file?", []), STATS)
+        .parts[0]
+        .asks_page
+    )

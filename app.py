@@ -11,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from pagelens.config import Settings  # noqa: E402
-from pagelens.ui.app import launch  # noqa: E402
+from pagelens.ui.server import launch  # noqa: E402
 
 if __name__ == "__main__":
     launch(Settings.from_env())

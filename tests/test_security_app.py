@@ -1,6 +1,6 @@
 """The app serves the library's page images and nothing else; uploads over the size cap are refused.
 
-Runs the real server (`pagelens.ui.app.launch` with its security defaults) and requests files through
+Runs the real server (`pagelens.ui.server.launch` with its security defaults) and requests files through
 Gradio's file route as a browser or a script would.
 """
 
@@ -17,7 +17,7 @@ from PIL import Image
 from ui_support import running_app
 
 from pagelens.config import Settings
-from pagelens.ui.app import server_options
+from pagelens.ui.server import server_options
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ KEY = "sk-operator-secret"
 QUESTION = "What budget did the council approve?"
 LAUNCH_WORDS_APP = (
     "import word_lane; word_lane.register(); from pagelens.config import Settings; "
-    "from pagelens.ui.app import launch; launch(Settings.from_env(), lanes=['words'], sample_dir=None)"
+    "from pagelens.ui.server import launch; launch(Settings.from_env(), lanes=['words'], sample_dir=None)"
 )
 
 

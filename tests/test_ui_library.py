@@ -10,8 +10,8 @@ import word_lane
 
 from pagelens import Library
 from pagelens.config import Settings
-from pagelens.ui.app import open_library
 from pagelens.ui.prefs import UiPrefs, save_prefs
+from pagelens.ui.server import open_library
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pymupdf
 from library_helpers import free_port
 
 from pagelens.config import Settings
-from pagelens.ui.app import Served, launch
+from pagelens.ui.server import Served, launch
 
 
 @contextmanager

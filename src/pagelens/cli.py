@@ -371,7 +371,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .ui.app import launch
+    from .ui.server import launch
 
     launch(_settings(args, host=args.host, port=args.port), lanes=_lanes(args))
     return OK

@@ -10,6 +10,7 @@ origin; images open inline; anything else downloads. The app's login (when `auth
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from fastapi import HTTPException, Request
@@ -45,15 +46,18 @@ def original_url(doc: DocumentInfo, page: int) -> str:
     return f"{ROUTE}/{doc.doc_id}" + (f"#page={page}" if doc.kind == "pdf" else "")
 
 
-def mount(server_app, current_library: Callable[[], Library]) -> None:
-    """Add the route to the running Gradio server (`Blocks.server_app`, a FastAPI app)."""
+def mount(server_app, using: Callable[[], AbstractContextManager[Library]]) -> None:
+    """Add the route to the running Gradio server (`Blocks.server_app`, a FastAPI app); `using()` lends the
+    library served now (`AppSession.using`), so a lane swap waits for the lookup."""
 
     def original(doc_id: str, request: Request) -> FileResponse:
         if not _signed_in(request):
             raise HTTPException(status_code=401, detail="Not authenticated")
-        library = current_library()
-        doc = next((d for d in library.documents() if d.doc_id == doc_id and d.status == "complete"), None)
-        path = servable(library, doc) if doc is not None else None
+        with using() as library:
+            doc = next(
+                (d for d in library.documents() if d.doc_id == doc_id and d.status == "complete"), None
+            )
+            path = servable(library, doc) if doc is not None else None
         if path is None:
             raise HTTPException(status_code=404, detail="No such document file in this library")
         media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")

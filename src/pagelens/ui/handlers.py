@@ -1,0 +1,389 @@
+"""What the app does when its user acts: each handler works over the `AppSession` and returns a named view
+(a dataclass of plain values); `ui/app.py` turns views into component updates. No Gradio here, so every
+rule (who may change what, the question cap, which history a follow-up gets, the image-lane check) reads
+and tests on its own.
+
+Every handler holds the session's lock for reading while it uses the library (`session.reading()`), so an
+admin's lane swap never closes the library under a running request.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import MissingExtraError
+from ..inputs import clean_text
+from ..lanes.registry import families, family_of
+from ..rag.backends import backend_for
+from ..types import AddProgress, AddReport, Answer, Box, Citation, Step, page_key
+from . import chats, present
+from .examples import example_questions
+from .prefs import UiPrefs
+from .security import NotAllowed, require
+from .session import AppSession
+from .steps import steps_message
+from .uploads import stage_uploads
+from .viewer import ViewerState, open_citation, page_count, viewer_html
+
+ProgressFn = Callable[[AddProgress], None]
+
+
+@dataclass
+class LibraryView:
+    """The library as the sidebar, the scope pickers and the empty chat show it."""
+
+    status: str  # Markdown: documents and pages, and what is loading
+    documents: str  # HTML list
+    names: list[str]  # complete documents (remove, ask within, search within)
+    examples: list[str]  # example questions for the empty chat
+
+
+@dataclass
+class ConversationView:
+    """One conversation ("" id: a new one) as the chat, the cited pages and the sidebar show it."""
+
+    id: str
+    chat: list[dict]
+    gallery: list[present.GalleryItem]  # the last answer's cited pages
+    citations: list[Citation]
+    boxes: dict[str, Box | None]  # page key -> cited region, over the conversation
+    title: str
+    export: Path | None  # the Markdown export, None for an empty chat
+    choices: list[tuple[str, str]]  # the sidebar's (title, id) pairs
+    show_examples: bool
+
+
+@dataclass
+class ViewerView:
+    state: ViewerState
+    html: str
+
+
+@dataclass
+class AskView:
+    """One step of a streamed answer: the chat as shown now, the conversation around it, and the viewer
+    (None: left as it is)."""
+
+    chat: list[dict]
+    conversation: ConversationView
+    viewer: ViewerView | None = None
+
+
+@dataclass
+class ChangeView:
+    """After an add or a remove: what happened (HTML), and the library."""
+
+    status: str
+    library: LibraryView
+
+
+@dataclass
+class SearchView:
+    gallery: list[present.GalleryItem] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)  # the ranking, for the API
+    status: str = ""
+    hits: str = ""  # HTML list
+    found: dict[str, Box | None] = field(default_factory=dict)  # page key -> best region of each hit
+
+
+@dataclass
+class SettingsView:
+    message: str
+    lanes: list[str] | None = None  # the lanes now open, when they may have changed; None: leave as is
+    image_query: bool | None = None  # whether a reference image can be given; None: leave as is
+    chosen: UiPrefs | None = None  # this client's own choices (None: the app's settings)
+
+
+class Handlers:
+    def __init__(self, session: AppSession) -> None:
+        self.session = session
+
+    # -- the library ---------------------------------------------------------------------------------
+    def library_view(self) -> LibraryView:
+        with self.session.reading():
+            library = self.session.library
+            docs = library.documents()
+            return LibraryView(
+                status=present.library_status(docs, self.session.loading),
+                documents=present.documents_html(docs),
+                names=[d.name for d in docs if d.status == "complete"],
+                examples=example_questions(library),
+            )
+
+    def add(
+        self, files: Sequence[str] | None, *, replace: bool, username: str | None, progress: ProgressFn
+    ) -> ChangeView:
+        """Stage the uploads into the library, then ingest them (progress in pages)."""
+        session = self.session
+        try:
+            require(username, session.operator, "editor", "Adding documents")
+        except NotAllowed as err:
+            return ChangeView(present.refusal_html(f"Not added: {err}."), self.library_view())
+        with session.reading():
+            staged = stage_uploads(
+                files or [], Path(session.settings.library), session.settings.max_uploads_mb * 2**20
+            )
+            report = AddReport(files=list(staged.refused))
+            if staged.files:
+                report.files += session.library.add(
+                    staged.files, replace=replace, progress=False, on_progress=progress
+                ).files
+        return ChangeView(present.report_html(report), self.library_view())
+
+    def remove(self, name: str | None, *, username: str | None) -> ChangeView:
+        try:
+            require(username, self.session.operator, "editor", "Removing documents")
+        except NotAllowed as err:
+            return ChangeView(present.refusal_html(f"Not removed: {err}."), self.library_view())
+        if not name:
+            return ChangeView("Choose a document to remove.", self.library_view())
+        with self.session.reading():
+            removed = self.session.library.remove(name)
+        shown = html.escape(name)
+        message = f"Removed <b>{shown}</b>." if removed else f"<b>{shown}</b> is not in the library."
+        return ChangeView(message, self.library_view())
+
+    # -- conversations -------------------------------------------------------------------------------
+    def conversation(self, conversation_id: str) -> ConversationView:
+        """One conversation ("" or an unknown id: a new one); its Markdown export is written for download."""
+        with self.session.reading():
+            store = self.session.library.conversations()
+            try:
+                messages = store.messages(conversation_id) if conversation_id else []
+                title = store.get(conversation_id).title if conversation_id else ""
+            except KeyError:
+                conversation_id, messages, title = "", [], ""
+            cited = chats.latest_citations(messages)
+            export = None
+            if messages:
+                export = self.session.exports / f"{_file_stem(title)}.md"
+                export.write_text(store.export_markdown(conversation_id), encoding="utf-8")
+            return ConversationView(
+                id=conversation_id,
+                chat=chats.chat_messages(messages),
+                gallery=present.citation_gallery(cited, self.session.thumbs),
+                citations=cited,
+                boxes=chats.cited_boxes(messages),
+                title=title,
+                export=export,
+                choices=[(c.title, c.id) for c in store.list()],
+                show_examples=not messages,
+            )
+
+    def remembered(self, conversation_id: str) -> ConversationView:
+        """The conversation the browser remembers, if it still exists; else a new one."""
+        with self.session.reading():
+            known = {c.id for c in self.session.library.conversations().list()}
+        return self.conversation(conversation_id if conversation_id in known else "")
+
+    def rename(self, conversation_id: str, title: str) -> tuple[ConversationView, str]:
+        """The renamed conversation's view, and a warning ("" when renamed or nothing to rename)."""
+        warning = ""
+        if conversation_id:
+            try:
+                with self.session.reading():
+                    self.session.library.conversations().rename(conversation_id, title)
+            except (KeyError, ValueError) as err:
+                warning = f"Not renamed: {err}"
+        return self.conversation(conversation_id or ""), warning
+
+    def delete(self, conversation_id: str, confirmed: bool) -> ConversationView:
+        if conversation_id and confirmed:
+            with self.session.reading():
+                self.session.library.conversations().delete(conversation_id)
+            return self.conversation("")
+        return self.conversation(conversation_id)
+
+    # -- asking --------------------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str | None,
+        history: Sequence[dict] | None,
+        conversation_id: str | None,
+        docs: Sequence[str] | None,
+        chosen: UiPrefs | None,
+        viewer_at: ViewerState | None,
+    ) -> Iterator[AskView]:
+        """Stream the answer into the chat; the finished turn is saved in the conversation (created by the
+        first question) and the viewer opens the first cited page. API callers may leave out the
+        conversation (a new one) and docs (all); their `history` stands in for a conversation's own."""
+        session = self.session
+        with session.reading():
+            question = clean_text(question or "")
+            shown = self.conversation(conversation_id or "")
+            chat = list(shown.chat)
+            if not question:
+                yield AskView(chat, shown)
+                return
+            if len(question) > session.settings.max_query_chars:  # refused before it is echoed into the chat
+                chat.append(
+                    {
+                        "role": "assistant",
+                        "content": f"Your question is {len(question):,} characters long; "
+                        f"the limit is {session.settings.max_query_chars:,}. Please shorten it.",
+                    }
+                )
+                yield AskView(chat, shown)
+                return
+            store = session.library.conversations()
+            agent_history = store.history(shown.id) if shown.id else chats.history_from_chat(history or [])
+            chat.append({"role": "user", "content": question})
+            steps = (
+                [Step("wait", "Waiting for the sample corpus", session.loading)] if session.loading else []
+            )
+            chat.append(steps_message(steps, done=False))
+            shown.show_examples = False
+            yield AskView(chat, shown)
+            try:
+                settings = session.settings_for(chosen)  # this session's backend choice, one cached each
+                backend = backend_for(settings) or "extractive"
+                for item in session.library.iter_ask(
+                    question, agent_history, k=settings.k, backend=backend, docs=list(docs or []) or None
+                ):
+                    if isinstance(item, Step):
+                        steps.append(item)
+                        chat[-1] = steps_message(steps, done=False)
+                        yield AskView(chat, shown)
+                    elif isinstance(item, Answer):
+                        if not item.steps:  # an answerer that streams steps without repeating them
+                            item.steps = steps
+                        conversation = shown.id or store.create().id
+                        store.record(conversation, question, item)
+                        shown = self.conversation(conversation)
+                        viewer = self._first_cited(viewer_at or ViewerState(), item, shown.boxes)
+                        yield AskView(shown.chat, shown, viewer)
+            except Exception as err:  # the chat must survive any failure; the message says what broke
+                chat[-1] = steps_message(steps, done=True)
+                chat.append({"role": "assistant", "content": f"Could not answer: {err}"})
+                yield AskView(chat, shown)
+
+    # -- the page viewer -----------------------------------------------------------------------------
+    def _first_cited(self, state: ViewerState, answer: Answer, boxes: dict) -> ViewerView | None:
+        """The viewer at the answer's first cited page (None: the answer cites nothing)."""
+        if not answer.citations:
+            return None
+        first = answer.citations[0]
+        return self.open_page(state, page_key(first.doc_id, first.page), boxes)
+
+    def open_page(
+        self, state: ViewerState, key: str, boxes: dict | None, found: dict | None = None
+    ) -> ViewerView:
+        """Open the page with this key; the cited (or found) regions of its document are highlighted."""
+        boxes = {**(found or {}), **{k: v for k, v in (boxes or {}).items() if v is not None}}
+        doc_id, _, page = (key or "").rpartition(":")
+        with self.session.reading():
+            library = self.session.library
+            doc = next((d for d in library.documents() if d.doc_id == doc_id), None)
+            if doc is None or not page.isdigit():
+                return ViewerView(state, viewer_html(library, state))
+            doc_boxes = {
+                int(k.rpartition(":")[2]): box
+                for k, box in boxes.items()
+                if k.rpartition(":")[0] == doc_id and box is not None
+            }
+            state = open_citation(state, doc.name, int(page), doc_boxes)
+            return ViewerView(state, viewer_html(library, state))
+
+    def pick_cited(self, index: int, cited: Sequence[Citation] | None, boxes: dict, state: ViewerState):
+        """A click on the cited pages' gallery."""
+        citation = cited[index] if cited and 0 <= index < len(cited) else None
+        if citation is None:
+            return self.show(state)
+        return self.open_page(state, page_key(citation.doc_id, citation.page), boxes)
+
+    def move(self, state: ViewerState, step: int) -> ViewerView:
+        with self.session.reading():
+            if state.doc:
+                state = state.moved(step, page_count(self.session.library, state.doc))
+            return ViewerView(state, viewer_html(self.session.library, state))
+
+    def zoom(self, state: ViewerState, step: int) -> ViewerView:
+        return self.show(state.zoomed(step))
+
+    def show(self, state: ViewerState) -> ViewerView:
+        with self.session.reading():
+            return ViewerView(state, viewer_html(self.session.library, state))
+
+    # -- search --------------------------------------------------------------------------------------
+    def search(
+        self,
+        text: str | None,
+        image: str | None,
+        k: int,
+        lanes: Sequence[str] | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> SearchView:
+        text = (text or "").strip() or None
+        if text is None and not image:
+            return SearchView(status="Type a query, or give a reference image.")
+        with self.session.reading():
+            library = self.session.library
+            lanes = list(lanes or []) or None
+            active = lanes or library.lanes
+            if image and not any(family_of(lane).takes_images for lane in active):
+                image_lanes = ", ".join(f.name for f in families() if f.takes_images)
+                return SearchView(
+                    status=f"Image queries need a visual lane ({image_lanes}); this search "
+                    f"uses {', '.join(active)}. Add one under Settings → lanes."
+                )
+            try:
+                hits = library.search(
+                    text, int(k), image=image or None, lanes=lanes, docs=list(docs or []) or None
+                )
+            except ValueError as err:
+                return SearchView(status=f"Search failed: {err}")
+        scope = f" in {len(docs)} chosen document{'s' * (len(docs) != 1)}" if docs else ""
+        return SearchView(
+            gallery=present.hit_gallery(hits, self.session.thumbs),
+            rows=present.hit_rows(hits, text or ""),
+            status=f"{len(hits)} pages{scope}." if hits else f"No matching pages{scope}.",
+            hits=present.hits_html(hits, text or "", show_lanes=len(active) > 1),
+            found={h.key: tuple(h.region.box) if h.region is not None else None for h in hits},
+        )
+
+    # -- settings ------------------------------------------------------------------------------------
+    def save_settings(
+        self,
+        lanes_text: str | None,
+        k: int,
+        backend: str,
+        base_url: str | None,
+        model: str | None,
+        current: UiPrefs | None,
+        *,
+        username: str | None,
+    ) -> SettingsView:
+        """An admin's choice is saved for everyone; anyone else's holds for their session only."""
+        session = self.session
+        lanes = [lane.strip() for lane in (lanes_text or "").split(",")]
+        try:
+            chosen = UiPrefs(
+                lanes=lanes, k=int(k), llm_backend=backend, llm_base_url=base_url or "", llm_model=model or ""
+            ).validated(session.operator)
+            try:
+                require(username, session.operator, "admin", "Saving settings for everyone")
+            except NotAllowed:
+                with session.reading():
+                    open_lanes = session.library.lanes
+                if chosen.lanes != open_lanes:
+                    require(username, session.operator, "admin", "Changing the lanes")
+                return SettingsView("Applied to this session only.", chosen=chosen)
+        except (ValueError, MissingExtraError, NotAllowed) as err:
+            return SettingsView(f"Not saved: {err}", chosen=current)
+        message = session.apply_prefs(chosen)
+        with session.reading():
+            return SettingsView(
+                message,
+                lanes=list(session.library.lanes),
+                image_query=bool(session.image_lanes()),
+                chosen=None if message == "Saved." else current,
+            )
+
+
+def _file_stem(title: str) -> str:
+    """A file name from a chat title: letters, digits, spaces, dashes."""
+    stem = "".join(ch if ch.isalnum() or ch in " -_" else " " for ch in title)
+    return "-".join(stem.split())[:60] or "chat"

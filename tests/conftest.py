@@ -19,6 +19,7 @@ os.environ.update(OFFLINE_ENV)
 
 TESTS_DIR = Path(__file__).resolve().parent
 DEV_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
+DEV2_DIR = DEV_DIR.with_name("dev2")
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +28,14 @@ def dev_dir() -> Path:
     if not (DEV_DIR / "docs").is_dir():
         pytest.skip(f"the dev evaluation set is not at {DEV_DIR}")
     return DEV_DIR
+
+
+@pytest.fixture(scope="session")
+def dev2_dir() -> Path:
+    """The second evaluation set (../shared/eval/dev2, documents never used in building): a check only."""
+    if not (DEV2_DIR / "docs").is_dir():
+        pytest.skip(f"the dev2 evaluation set is not at {DEV2_DIR}")
+    return DEV2_DIR
 
 
 @pytest.fixture(scope="session")

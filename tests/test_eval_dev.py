@@ -20,6 +20,10 @@ OVERALL_NDCG5 = 0.88
 FIGURE_NDCG5 = 0.84
 MULTIHOP_NDCG5 = 0.95
 SLIDE_NDCG5 = 0.90  # 0.935 with negation markers (lanes/text/negation.py); 0.874 without
+# dev2 (documents never used in building; a check, never tuned on): measured 0.783 against plain bm25s'
+# 0.746 once a query's compound word counts once (0.682 when `expEYES` counted as 3 words), minus a margin
+DEV2_NDCG5 = 0.76
+DEV2_OVER_BM25S = 0.02
 
 
 @pytest.mark.slow
@@ -37,3 +41,14 @@ def test_dev_set_retrieval_beats_the_bm25_baseline(dev_dir, tmp_path):
     assert report.by_type["slide"]["ndcg@5"] >= SLIDE_NDCG5  # "impossible" meets "no ... is possible"
     assert report.overall["ndcg@5"] > report.baseline_overall["ndcg@5"]
     assert 0 < report.overall["recall@1"] <= report.overall["recall@5"] <= report.overall["recall@10"] <= 1
+
+
+@pytest.mark.slow
+def test_dev2_set_retrieval_beats_plain_bm25(dev2_dir, tmp_path):
+    settings = Settings.from_env(library=tmp_path / "library", lanes=["text"], layout=False)
+    report = run_eval(dev2_dir, settings=settings, library_dir=tmp_path / "library")
+    print(format_report(report))
+    assert not report.failed_documents, report.failed_documents
+    assert not report.unresolved, f"gold pages not found for {report.unresolved}"
+    assert report.overall["ndcg@5"] >= DEV2_NDCG5
+    assert report.overall["ndcg@5"] >= report.baseline_overall["ndcg@5"] + DEV2_OVER_BM25S

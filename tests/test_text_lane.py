@@ -11,12 +11,13 @@ import pytest
 
 from pagelens.analysis import analyze
 from pagelens.config import Settings
+from pagelens.errors import SettingsError
 from pagelens.furniture import Furniture
 from pagelens.index.chroma import ChromaHandle
 from pagelens.index.lane import LaneContext, Query
 from pagelens.lanes.text import bm25_index
 from pagelens.lanes.text.bm25_index import IndexedPage, LexicalIndex
-from pagelens.lanes.text.lane import TextLane, create_lane, passages
+from pagelens.lanes.text.lane import TextLane, TextLaneParams, create_lane, passages
 from pagelens.lanes.text.segments import Segment
 from pagelens.types import Page, Region
 
@@ -170,6 +171,55 @@ def test_a_running_header_is_down_weighted(lane_env, tmp_path):
     assert found.key == handbook[2].key and found.region == 1  # the body, not the header
     lane.close()
     full.close()
+
+
+def test_a_compound_word_of_a_query_counts_once(lane_env, tmp_path):
+    """`expEYES` gives the terms expeyes, exp and eyes on pages and in queries. Summed in a query, the
+    name outweighed two other words: the page that only names the kit beat the page that answers. Counted
+    once, the answer leads; a page that writes only the parts of a compound (`t1enc` for `t1enc.sty`) is
+    still found, below the page that writes it whole."""
+    chroma, open_lane = lane_env
+    pages = [
+        generated_page("kit", 1, "The expEYES kit comes in a cardboard case with a manual."),
+        generated_page("kit", 2, "The PULSE output has a duty cycle you can change in steps."),
+        generated_page("kit", 3, "Load t1enc in the preamble of old documents."),
+        generated_page("kit", 4, "The package t1enc.sty is obsolete."),
+        *(generated_page("kit", n, f"Filler page {n} about soldering and batteries.") for n in range(5, 9)),
+    ]
+    lane = open_lane(text_dense_weight=0.0)
+    summed = TextLane(
+        LaneContext(Settings(), chroma.scoped(), tmp_path / "summed"),
+        replace(lane.params, part_fallback=False),
+    )
+    for opened in (lane, summed):
+        opened.index(pages)
+    query = Query("expEYES pulse duty")
+    assert summed.search(query, 1)[0].key == pages[0].key  # 3 terms of one word beat 2 words
+    assert [h.key for h in lane.search(query, 2)] == [pages[1].key, pages[0].key]
+    found = [h.key for h in lane.search(Query("t1enc.sty"), 3) if h.score > 0]
+    assert found == [pages[3].key, pages[2].key]
+    lane.close()
+    summed.close()
+
+
+def test_text_lane_parameters_come_from_settings_and_only_index_time_ones_reindex(monkeypatch):
+    monkeypatch.setenv("PAGELENS_TEXT_PARAMS", "b=0.75,negation=0,passage_words=60")
+    params = TextLaneParams.from_settings(Settings.from_env(text_dense_weight=0.0))
+    assert (params.b, params.negation, params.passage_words, params.dense_weight) == (0.75, False, 60, 0.0)
+    assert type(params.negation) is bool and type(params.passage_words) is int
+    with pytest.raises(SettingsError, match="knob"):
+        TextLaneParams.from_settings(Settings(text_params={"knob": 1.0}))
+    base = TextLaneParams(dense_weight=0.15)
+    index_time = {name: value for name, value in vars(base).items() if name in TextLaneParams.INDEX_TIME}
+    assert index_time == {
+        "passage_words": 80,
+        "passage_stride": 80,
+        "furniture_weight": 0.75,
+        "negation": True,
+        "figure_text": True,
+        "stemming": True,
+        "word_parts": True,
+    }
 
 
 def test_bm25_and_dense_both_contribute(lane_env, r_intro, gnuplot):

@@ -52,26 +52,36 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
-def raw_terms(text: str) -> list[str]:
-    """Lowercased terms: each compound token plus its camelCase/dot/underscore parts."""
-    terms: list[str] = []
+def raw_words(text: str) -> list[list[str]]:
+    """Lowercased terms per word: the compound token first, then its camelCase/dot/underscore parts."""
+    words: list[list[str]] = []
     for match in _TOKEN.finditer(text):
         token = match.group()
         pieces = [p for part in _PARTS.split(token) for p in _CAMEL.split(part) if p]
-        lowered = token.lower()
-        if len(pieces) > 1:
-            terms.append(lowered)
-            terms.extend(p.lower() for p in pieces)
-        else:
-            terms.append(lowered)
-    return terms
+        words.append([token.lower(), *(p.lower() for p in pieces)] if len(pieces) > 1 else [token.lower()])
+    return words
+
+
+def raw_terms(text: str) -> list[str]:
+    """Lowercased terms: each compound token plus its camelCase/dot/underscore parts."""
+    return [term for word in raw_words(text) for term in word]
+
+
+def analyze_words(text: str, *, query: bool = False, stemmed: bool = True) -> list[list[str]]:
+    """`analyze`'s terms grouped by the word they come from (a compound's own stem first, then its parts'
+    stems; words with no term left out): a query weighs one word's terms together (lanes/text/lane.py).
+    `stemmed=False` keeps the lowercased words (the text lane's ablation of stemming)."""
+    stop = QUERY_STOPWORDS if query else STOPWORDS
+    kept = [[t for t in word if t not in stop and (len(t) > 1 or t.isdigit())] for word in raw_words(text)]
+    kept = [word for word in kept if word]
+    flat = [t for word in kept for t in word]
+    stems = iter(stem(flat) if stemmed else flat)
+    return [[next(stems) for _ in word] for word in kept]
 
 
 def analyze(text: str, *, query: bool = False) -> list[str]:
     """Stemmed index terms of `text` (query=True also drops question words)."""
-    stop = QUERY_STOPWORDS if query else STOPWORDS
-    kept = [t for t in raw_terms(text) if t not in stop and (len(t) > 1 or t.isdigit())]
-    return stem(kept)
+    return [term for word in analyze_words(text, query=query) for term in word]
 
 
 def stem(terms: list[str]) -> list[str]:

@@ -69,6 +69,9 @@ class Settings:
     text_dense_weight: float = (
         0.15  # text lane: weight of wordllama passage cosine next to BM25 (0 = BM25 only)
     )
+    # text lane: its other parameters by name (lanes/text/lane.py TextLaneParams), e.g. "b=0.75,negation=0"
+    text_params: dict[str, float] = field(default_factory=dict)
+    fold_overlays: bool = True  # near-identical slides of a deck show as one hit (index/overlays.py)
 
     # visual lanes
     dse_model: str = "MrLight/dse-qwen2-2b-mrl-v1"

@@ -242,7 +242,7 @@ class Library:
                     else None,
                 )
             )
-        return fold_overlays(hits)[:k]
+        return (fold_overlays(hits) if self.settings.fold_overlays else hits)[:k]
 
     def _scope(self, docs: Sequence[str] | None) -> dict[str, int] | None:
         """Doc id -> page count of the named documents; None for the whole library."""

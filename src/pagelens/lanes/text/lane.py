@@ -23,18 +23,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, replace
+from typing import ClassVar
 
 import numpy as np
 import wordllama
 
-from ...analysis import ANALYZER_VERSION, analyze
-from ...errors import StoreUnavailableError, UnknownLaneError
+from ...analysis import ANALYZER_VERSION, analyze, analyze_words
+from ...config import Settings
+from ...errors import SettingsError, StoreUnavailableError, UnknownLaneError
 from ...furniture import RULE_VERSION, Furniture
 from ...index.chroma import delete_documents
 from ...index.lane import Lane, LaneContext, LaneHit, Query
 from ...types import Page
-from .bm25_index import IndexedPage, LexicalIndex
+from .bm25_index import IndexedPage, LexicalIndex, Snapshot
 from .looks import LooksMatch, LooksQuery, LooksStore, match
 from .negation import negation_markers
 from .wordllama import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
@@ -44,6 +46,20 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TextLaneParams:
+    """Every signal of the text lane, each switchable (`Settings.text_params`, e.g. `negation=0`; the
+    ablation in bench/ablate_text_lane.py). Those read at index time (`INDEX_TIME`) are in the lane's
+    spec, so changing one re-indexes the lane; the others act on the next query."""
+
+    INDEX_TIME: ClassVar[tuple[str, ...]] = (
+        "passage_words",
+        "passage_stride",
+        "furniture_weight",
+        "negation",
+        "figure_text",
+        "stemming",
+        "word_parts",
+    )
+
     dense_weight: (
         float  # weight of the best passage cosine next to max-normalised BM25 (Settings.text_dense_weight)
     )
@@ -58,12 +74,31 @@ class TextLaneParams:
     kind_weight: float = 0.3  # weight of the share of the query's figure-kind words the page meets
     title_weight: float = 0.0  # weight of the share of query terms in the page's title line
     furniture_weight: float = 0.75  # term frequency of a running head's, foot's or page number's term
+    negation: bool = True  # `not_<stem>` markers on pages and queries (negation.py)
+    figure_text: bool = True  # text read inside raster figures is indexed with the page's text
+    stemming: bool = True  # Snowball stems (off: lowercased words)
+    word_parts: bool = True  # a compound token's parts (`set_xlabel` -> set, xlabel) are terms too
+    part_fallback: bool = True  # a query's compound word counts once (TextLane._part_scores)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "TextLaneParams":
+        """The defaults above, `Settings.text_dense_weight`, then `Settings.text_params` by field name."""
+        kinds = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(settings.text_params) - set(kinds))
+        if unknown:
+            raise SettingsError(
+                f"setting text_params (PAGELENS_TEXT_PARAMS) names no text lane parameter {unknown}; "
+                f"known: {', '.join(kinds)}"
+            )
+        cast = {"bool": bool, "int": int, "float": float}
+        overrides = {name: cast[kinds[name]](value) for name, value in settings.text_params.items()}
+        return replace(cls(dense_weight=settings.text_dense_weight), **overrides)
 
 
 def create_lane(name: str, ctx: LaneContext) -> "TextLane":
     if name != "text":
         raise UnknownLaneError(f"the text lane takes no option, got {name!r}")
-    return TextLane(ctx, TextLaneParams(dense_weight=ctx.settings.text_dense_weight))
+    return TextLane(ctx, TextLaneParams.from_settings(ctx.settings))
 
 
 def passages(text: str, words: int, stride: int) -> list[str]:
@@ -109,7 +144,7 @@ class TextLane(Lane):
             "bm25": {"method": "lucene", "index": "segments-1"},
             "furniture": RULE_VERSION,  # what is furniture (weighted `furniture_weight`, no dense vector)
             "looks": "1",
-            "params": asdict(self.params),
+            "params": {name: getattr(self.params, name) for name in TextLaneParams.INDEX_TIME},
         }
 
     # -- writing ------------------------------------------------------------------------------------------
@@ -120,7 +155,7 @@ class TextLane(Lane):
         doc_ids = sorted({p.doc_id for p in pages})
         furniture = {doc_id: Furniture.of([p for p in pages if p.doc_id == doc_id]) for doc_id in doc_ids}
         split = {p.key: furniture[p.doc_id].split(p) for p in pages}
-        texts = {p.key: _with_figures(split[p.key][0], p) for p in pages}
+        texts = {p.key: self._with_figures(split[p.key][0], p) for p in pages}
         chunk_ids: list[str] = []
         chunk_texts: list[str] = []
         chunk_meta: list[dict] = []
@@ -134,12 +169,12 @@ class TextLane(Lane):
             IndexedPage(
                 p.key,
                 p.doc_id,
-                _lexical_terms(texts[p.key]),
+                self._lexical_terms(texts[p.key]),
                 [
                     [] if furniture[p.doc_id].region_is_furniture(r.text, r.box) else analyze(r.text)
                     for r in p.regions
                 ],
-                analyze(split[p.key][1]),
+                self._word_terms(split[p.key][1]),
             )
             for p in pages
         ]
@@ -177,8 +212,10 @@ class TextLane(Lane):
         snapshot = self._lexical.snapshot()
         if not snapshot.live_rows:
             return []
-        terms = _lexical_terms(query.text, query=True)
+        terms = self._lexical_terms(query.text, query=True)
         bm25 = snapshot.scores(terms, self.params.bigram_weight)
+        if self.params.part_fallback:
+            bm25 += self._part_scores(snapshot, query.text)
         if query.docs is not None:  # the scope filters the whole score vector before any top-k is taken
             bm25 = np.where(snapshot.rows_of(query.docs), bm25, 0.0)
         dense = self._dense_page_scores(query)
@@ -215,6 +252,39 @@ class TextLane(Lane):
             for key, score in ranked
         ]
 
+    def _lexical_terms(self, text: str, *, query: bool = False) -> list[str]:
+        """BM25 terms of page text or a query: analysed words, then negation markers (negation.py)."""
+        markers = negation_markers(text, query=query) if self.params.negation else []
+        return self._word_terms(text, query=query) + markers
+
+    def _words(self, text: str, *, query: bool = False) -> list[list[str]]:
+        """Each word's terms: its own, then (with `word_parts`) its parts' (`analysis.analyze_words`)."""
+        words = analyze_words(text, query=query, stemmed=self.params.stemming)
+        return words if self.params.word_parts else [word[:1] for word in words]
+
+    def _word_terms(self, text: str, *, query: bool = False) -> list[str]:
+        """The terms of `text`'s words; in a query with `part_fallback`, a compound word's own term only
+        (its parts score apart, `_part_scores`)."""
+        whole = query and self.params.part_fallback
+        return [term for word in self._words(text, query=query) for term in (word[:1] if whole else word)]
+
+    def _part_scores(self, snapshot: Snapshot, text: str) -> np.ndarray:
+        """A query's compound words counted once each: on the pages that lack the whole word (`expEYES`,
+        `t1enc.sty`), the mean BM25 of its parts (`exp` + `eyes`, `t1enc` + `sty`); nothing elsewhere.
+        Summing the whole and its parts (pages index both) counted one word up to 3 times and let a
+        product name (`expEYES`, `LaTeX` -> la + te) outweigh every other word of the question."""
+        out = np.zeros(snapshot.size, dtype=np.float32)
+        for word in self._words(text, query=True):
+            if len(word) > 1:
+                parts = snapshot.scores(word[1:], 0.0) / np.float32(len(word) - 1)
+                out += np.where(snapshot.scores(word[:1], 0.0) > 0, np.float32(0.0), parts)
+        return out
+
+    def _with_figures(self, text: str, page: Page) -> str:
+        """The page's text layer (or OCR) and the text read inside its raster figures."""
+        figures = page.figure_text if self.params.figure_text else ""
+        return f"{text}\n{figures}" if figures else text
+
     def _looks_matches(self, keys: list[str], query: LooksQuery) -> dict[str, LooksMatch]:
         """How each of these pages meets the query's looks fields (pages without a stored look left out)."""
         return {key: match(query, look) for key, look in self._looks.get(keys).items()}
@@ -243,17 +313,6 @@ class TextLane(Lane):
         with self._write_lock:
             self._lexical.close()
             self._looks.close()
-
-
-def _lexical_terms(text: str, *, query: bool = False) -> list[str]:
-    """BM25 terms of page text or a query: analysed words, then negation markers (negation.py)."""
-    return analyze(text, query=query) + negation_markers(text, query=query)
-
-
-def _with_figures(text: str, page: Page) -> str:
-    """The page's text layer (or OCR) and the text read inside its raster figures."""
-    figures = page.figure_text
-    return f"{text}\n{figures}" if figures else text
 
 
 def _best_region(regions: list[set[str]], query_terms: set[str]) -> int | None:

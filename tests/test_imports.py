@@ -26,6 +26,7 @@ LAYERS = [
         "furniture",
         "looks_vocab",
         "analysis",
+        "semantic",
     },
     {"ingest"},
     {"index", "conversations"},

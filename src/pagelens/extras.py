@@ -15,7 +15,7 @@ from .errors import MissingExtraError
 
 DISTRIBUTION = "pagelens"
 # What installs an extra in a checkout of the repository (the README's make targets), beside pip's command.
-CHECKOUT_COMMANDS = {"visual": "make app-visual"}
+CHECKOUT_COMMANDS = {"visual": "make app-visual", "semantic": "make app"}
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

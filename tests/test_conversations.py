@@ -85,3 +85,39 @@ def test_rename_delete_and_export(tmp_path: Path):
         with pytest.raises(KeyError):
             chats.messages(chat.id)
         assert (library.path / "conversations.sqlite").is_file()
+
+
+def test_a_conversation_belongs_to_its_owner(tmp_path: Path):
+    """Issue 24: an id learnt elsewhere reads, continues, renames and deletes nothing of another's chat."""
+    import sqlite3
+
+    root = tmp_path / "lib"
+    legacy = sqlite3.connect(root.parent / "old.sqlite")  # a chats file from before owners were recorded
+    legacy.executescript(
+        "CREATE TABLE conversations (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL); INSERT INTO conversations VALUES ('old1', 'Old chat', 't', 't');"
+    )
+    legacy.commit()
+    legacy.close()
+    root.mkdir()
+    (root.parent / "old.sqlite").rename(root / "conversations.sqlite")
+    with open_library(root) as library:
+        chats = library.conversations()
+        ann = chats.create(owner="ann")
+        chats.record(ann.id, "What is npv?", answer("Net present value.", "finance.html", 2), owner="ann")
+        bob = chats.create(owner="bob")
+        assert [c.id for c in chats.list(owner="ann")] == [ann.id]
+        assert [c.id for c in chats.list(owner="")] == ["old1"]  # the shared owner of the anonymous app
+        assert {c.id for c in chats.list()} == {ann.id, bob.id, "old1"}  # the API (and admins) see all
+        for attempt in (
+            lambda: chats.messages(ann.id, owner="bob"),
+            lambda: chats.history(ann.id, owner="bob"),
+            lambda: chats.record(ann.id, "and irr?", answer("x", "f.html", 1), owner="bob"),
+            lambda: chats.rename(ann.id, "mine now", owner="bob"),
+            lambda: chats.export_markdown(ann.id, owner="bob"),
+        ):
+            with pytest.raises(KeyError, match="no conversation"):
+                attempt()
+        assert not chats.delete(ann.id, owner="bob")
+        assert chats.get(ann.id).title == "What is npv?" and len(chats.messages(ann.id, owner="ann")) == 2
+        assert chats.delete(ann.id, owner="ann") and chats.list(owner="ann") == []

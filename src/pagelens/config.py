@@ -57,6 +57,7 @@ class Settings:
     soffice: str = ""  # LibreOffice for Office files; empty: /usr/bin/soffice, else soffice on PATH
     looks: bool = True  # colours, figure kinds, titles from pixels (ingest/looks.py); off saves ~15%
     layout: bool = False  # PyMuPDF layout model for region classes (~2 s/page here); off: text/image blocks
+    follow_links: bool = False  # add/sync: follow a link in a folder to a file outside it (else refused)
     # sandboxed rendering processes, files and page ranges spread over them: one per core, at most 8 (each
     # holds PyMuPDF and, with rapidocr, its models: ~300 MB)
     workers: int = field(default_factory=lambda: min(8, len(os.sched_getaffinity(0))))

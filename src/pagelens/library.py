@@ -166,6 +166,7 @@ class Library:
                 self._catalog,
                 folder,
                 library_root=self.path,
+                follow_links=self.settings.follow_links,
                 settle_s=settle_s,
                 progress=progress,
                 on_progress=on_progress,

@@ -1,8 +1,10 @@
 """Keep a library in step with a folder: `Library.sync(folder)` once, `watch` to follow it live.
 
-A sync walks the folder exactly as `add` does (same document names: paths relative to the folder) and
-compares it with the documents whose recorded source lies inside that folder (documents added from
-anywhere else are never touched):
+A sync walks the folder exactly as `add` does (same document names: paths relative to the folder; links
+leading outside it refused) and compares it with the folder's own documents: those whose recorded source
+lies inside the folder, never the library's own files (its uploads, when the library sits inside the
+folder). Documents added from anywhere else are never touched, and a folder file whose name such a
+document holds is added beside it as `name (2).ext` (as `add` does), then tracked by its path:
 - a file whose size and modification time match its document is unchanged (not even hashed);
 - a file under a new name whose content hash is that of a document whose file is gone is a rename:
   the document takes the new name and path, nothing is ingested again;
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import FolderNotFoundError
+from ..storage import without_paths
 from ..types import AddReport, FileOutcome
 from .catalog import Catalog, DocumentRow
 from .writer import ProgressCallback, Writer, folder_documents
@@ -36,6 +39,7 @@ def sync_folder(
     folder: str | Path,
     *,
     library_root: Path,
+    follow_links: bool = False,
     settle_s: float = 0.0,
     progress: bool | None = None,
     on_progress: ProgressCallback | None = None,
@@ -46,44 +50,57 @@ def sync_folder(
     root = Path(folder).expanduser().resolve()
     if not root.is_dir():
         raise FolderNotFoundError(f"cannot sync {folder}: no such folder")
-    report = AddReport()
+    library_root = library_root.resolve()
+    found = folder_documents(root, exclude=library_root, follow_links=follow_links)
+    report = AddReport(list(found.refused))
     known = {row.name: row for row in catalog.complete_documents()}
-    from_folder = {name: row for name, row in known.items() if Path(row.source).is_relative_to(root)}
-    present: set[str] = set()
-    candidates: list[tuple[Path, str, tuple[int, float]]] = []
+    sources = {str(path.resolve()) for path, _ in found.documents}
+    own = {
+        row.name: row
+        for row in known.values()
+        if _from_folder(Path(row.source), root, library_root) or row.source in sources
+    }
+    own_by_source = {row.source: row for row in own.values()}
+    claimed: set[str] = set()
+    candidates: list[tuple[Path, str, tuple[int, float], DocumentRow | None]] = []
     now = time.time()
-    for path, name in folder_documents(root, exclude=library_root):
-        present.add(name)
+    for path, name in found.documents:
         try:
             stat = path.stat()
+            source = str(path.resolve())
         except OSError:
             continue  # vanished during the walk: the next pass sees it gone
-        row = from_folder.get(name)
-        if row is not None and (row.source, row.size, row.mtime) == (
-            str(path.resolve()),
-            stat.st_size,
-            stat.st_mtime,
-        ):
-            report.files.append(FileOutcome(name, str(path), "unchanged", pages=row.pages))
+        row = own_by_source.get(source) or own.get(name)
+        if row is not None and row.name in claimed:
+            row = None
+        if row is not None:
+            claimed.add(row.name)
+        if row is not None and (row.source, row.size, row.mtime) == (source, stat.st_size, stat.st_mtime):
+            report.files.append(FileOutcome(row.name, str(path), "unchanged", pages=row.pages))
         elif now - stat.st_mtime < settle_s:
-            report.files.append(_busy(name, path))
+            report.files.append(_busy(row.name if row else name, path))
         else:
-            candidates.append((path, name, (stat.st_size, stat.st_mtime)))
+            candidates.append((path, name, (stat.st_size, stat.st_mtime), row))
 
-    gone = {name: row for name, row in from_folder.items() if name not in present}
+    gone = {name: row for name, row in own.items() if name not in claimed}
     gone_by_hash: dict[str, list[DocumentRow]] = {}
     for row in gone.values():
         gone_by_hash.setdefault(row.content_hash, []).append(row)
-    to_add: list[tuple[Path, str]] = []
-    for path, name, seen in candidates:
-        if name in known or not gone:
-            to_add.append((path, name))
+    updates: list[tuple[Path, str]] = []
+    new: list[tuple[Path, str]] = []
+    for path, name, seen, row in candidates:
+        if row is not None:
+            updates.append((path, row.name))
+            continue
+        if name in known or not gone:  # a name held by a document from elsewhere: added beside it
+            new.append((path, name))
             continue
         try:
             digest = content_hash(path)
             stat = path.stat()
         except OSError as err:
-            report.files.append(FileOutcome(name, str(path), "failed", reason=f"cannot read the file: {err}"))
+            reason = without_paths(f"cannot read the file: {err.strerror or err}")
+            report.files.append(FileOutcome(name, str(path), "failed", reason=reason))
             continue
         if (stat.st_size, stat.st_mtime) != seen:
             report.files.append(_busy(name, path))
@@ -92,15 +109,25 @@ def sync_folder(
             writer.rename(old.doc_id, name=name, path=path)
             report.files.append(FileOutcome(name, str(path), "renamed", pages=old.pages, previous=old.name))
         else:
-            to_add.append((path, name))
+            new.append((path, name))
 
+    # the folder is the truth for its own documents (replaced); a document of the same name added from
+    # elsewhere is kept, and the folder's file is added beside it as `name (2).ext` (the rule of `add`)
+    jobs = updates + new
+    replaced = frozenset(name for _, name in updates)
     report.files.extend(
-        writer.add_files(to_add, replace=True, progress=progress, on_progress=on_progress).files
+        writer.add_files(jobs, replace=replaced, progress=progress, on_progress=on_progress).files
     )
     for row in gone.values():
         if writer.remove(row.name):
             report.files.append(FileOutcome(row.name, row.source, "removed", pages=row.pages))
     return report
+
+
+def _from_folder(source: Path, root: Path, library_root: Path) -> bool:
+    """A document read from inside the synced folder; never one of the library's own files (its uploads),
+    even when the library lies inside that folder (the default ./pagelens-library under ./)."""
+    return source.is_relative_to(root) and not source.is_relative_to(library_root)
 
 
 def _busy(name: str, path: Path) -> FileOutcome:

@@ -43,36 +43,57 @@ from .laneset import LaneSet
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+CHANGED_WHILE_READ = "the file changed while it was read; it is added once it settles (add or sync it again)"
+LINK_REFUSED = "a link to a file outside the folder; not followed (the operator may allow it: PAGELENS_FOLLOW_LINKS=true)"
 
 
 @dataclass(frozen=True)
 class _Started:
-    """A file handed to a worker: its place in the report, its task, the version it replaces, a note."""
+    """A file handed to a worker: its place in the report, its task, the version it replaces, a note, and
+    the content hash recorded for it."""
 
     index: int
     task: FileTask
     old: DocumentRow | None
     note: str  # for the outcome: why the document got another name
+    digest: str
 
 
-def folder_documents(folder: Path, *, exclude: Path) -> list[tuple[Path, str]]:
+@dataclass
+class FolderFiles:
+    """What `folder_documents` found: the files to take (path, document name) and the links it refused."""
+
+    documents: list[tuple[Path, str]]
+    refused: list[FileOutcome]
+
+
+def folder_documents(folder: Path, *, exclude: Path, follow_links: bool = False) -> FolderFiles:
     """The files under `folder` that `add` and `sync` take, with their document names (posix paths
     relative to `folder`), sorted: supported suffixes only; no hidden files or folders, no Office lock
-    files (`~$name.docx`), nothing inside `exclude` (the library itself, for `add .`)."""
+    files (`~$name.docx`), nothing inside `exclude` (the library itself, for `add .`).
+
+    A link whose target lies outside `folder` (`notes/passwd.txt -> /etc/passwd`) is refused with a
+    failed outcome unless `follow_links` (PAGELENS_FOLLOW_LINKS, the operator's choice), as the MCP
+    server's `add` refuses it: whoever can write into a synced folder must not reach the rest of the disk."""
     from ..ingest.pipeline import SUPPORTED_SUFFIXES
 
-    documents = []
+    inside = folder.resolve()
+    found_files = FolderFiles([], [])
     for found in sorted(folder.rglob("*")):
         relative = found.relative_to(folder)
         hidden = any(part.startswith(".") for part in relative.parts) or found.name.startswith("~$")
-        if (
-            found.is_file()
-            and not hidden
-            and found.suffix.lower() in SUPPORTED_SUFFIXES
-            and not found.resolve().is_relative_to(exclude)
-        ):
-            documents.append((found, relative.as_posix()))
-    return documents
+        if not found.is_file() or hidden or found.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        target = found.resolve()
+        if target.is_relative_to(exclude):
+            continue
+        if not follow_links and not target.is_relative_to(inside):
+            found_files.refused.append(
+                FileOutcome(relative.as_posix(), str(found), "failed", reason=LINK_REFUSED)
+            )
+            continue
+        found_files.documents.append((found, relative.as_posix()))
+    return found_files
 
 
 class Writer:
@@ -103,13 +124,14 @@ class Writer:
         self,
         jobs: Sequence[tuple[Path, str]],
         *,
-        replace: bool = False,
+        replace: bool | frozenset[str] = False,
         progress: bool | None = None,
         on_progress: ProgressCallback | None = None,
         runner: Runner | None = None,
     ) -> AddReport:
         """Add each (path, document name); `add` names them, `sync` too (names relative to its folder).
-        `replace`: a changed file replaces its document (`sync`: the folder is the truth); else see module.
+        `replace`: a changed file replaces its document (True: every job; a set: the jobs of these names,
+        `sync`'s own documents, the folder being their truth); else see module.
         `runner`: where the files render (default `ingest_files`: local sandboxed workers)."""
         self.clean_pending()
         outcomes: dict[int, FileOutcome] = {}
@@ -131,7 +153,8 @@ class Writer:
                     if full:
                         begun = FileOutcome(name, str(path), "failed", reason=DISK_FULL)
                     else:
-                        begin = lambda: self._begin_file(index, path, name, replace)  # noqa: E731
+                        replaces = replace if isinstance(replace, bool) else name in replace
+                        begin = lambda: self._begin_file(index, path, name, replaces)  # noqa: E731
                         begun = self._or_disk_full(name, path, begin)
                     if isinstance(begun, FileOutcome):
                         done(index, path, begun)
@@ -219,8 +242,12 @@ class Writer:
         for raw in paths:
             path = Path(raw).expanduser()
             if path.is_dir():
-                for found, name in folder_documents(path, exclude=self._layout.root):
-                    take(found, name)
+                found = folder_documents(
+                    path, exclude=self._layout.root, follow_links=self._settings.follow_links
+                )
+                report.files.extend(found.refused)
+                for document, name in found.documents:
+                    take(document, name)
             elif path.is_file():
                 take(path, path.name)
             else:
@@ -285,7 +312,8 @@ class Writer:
                 status="pending",
             )
         )
-        return _Started(index, FileTask(path, name, doc_id, self._layout.page_dir(doc_id)), old, note)
+        task = FileTask(path, name, doc_id, self._layout.page_dir(doc_id))
+        return _Started(index, task, old, note, digest)
 
     def _finish_file(self, begun: _Started, pages: list[Page], error: Exception | None) -> FileOutcome:
         """Index a rendered file in every lane and complete it; a failed one is purged, the batch goes on."""
@@ -297,6 +325,9 @@ class Writer:
                 name, str(path), "failed", reason=DISK_FULL if is_disk_full(reason) else without_paths(reason)
             )
 
+        if error is None and not self._still(path, begun.digest):
+            self._purge(doc_id)
+            return FileOutcome(name, str(path), "busy", reason=CHANGED_WHILE_READ)
         try:
             if error is not None:
                 raise error
@@ -322,6 +353,17 @@ class Writer:
         return FileOutcome(
             name, str(path), "updated" if old else "added", pages=len(pages), reason=begun.note
         )
+
+    @staticmethod
+    def _still(path: Path, digest: str) -> bool:
+        """True when the file still holds the bytes hashed before it was rendered: one overwritten while a
+        worker read it may have been rendered as a mix of two versions, recorded under the old hash."""
+        from ..ingest.pipeline import content_hash
+
+        try:
+            return content_hash(path) == digest
+        except OSError:
+            return False
 
     def _distinct_name(self, name: str, digest: str) -> str:
         """`stem (2).ext`, `stem (3).ext`, ...: the first name that is free or already holds these bytes."""

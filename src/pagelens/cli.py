@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import errno
 import json
 import logging
 import signal
@@ -283,13 +282,8 @@ def _hit_json(hit) -> dict:
 
 
 def _list(args: argparse.Namespace) -> int:
-    try:
-        with _open(args) as lib:
-            documents = lib.documents()
-    except OSError as err:  # a library on a read-only medium, or without write permission: still listable
-        if err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
-            raise
-        documents = _read_only_documents(_settings(args).library)
+    with _open(args) as lib:  # a library that cannot be written opens read-only (listing works)
+        documents = lib.documents()
     if args.json:
         _print_json([dataclasses.asdict(d) for d in documents])
         return OK
@@ -299,20 +293,6 @@ def _list(args: argparse.Namespace) -> int:
         status = "" if doc.status == "complete" else f"  [{doc.status}]"
         print(f"{doc.name}  ({doc.kind}, {doc.pages} pages, added {doc.added_at}){status}")
     return OK
-
-
-def _read_only_documents(library: Path) -> list:
-    from .index.catalog import Catalog
-    from .layout import LibraryLayout
-
-    layout = LibraryLayout(Path(library).expanduser().resolve())
-    if not layout.catalog.is_file():
-        raise FileNotFoundError(f"no library at {library} (no {layout.catalog.name})")
-    catalog = Catalog(layout.catalog, layout.root, read_only=True)
-    try:
-        return [row.info() for row in catalog.complete_documents()]
-    finally:
-        catalog.close()
 
 
 def _remove(args: argparse.Namespace) -> int:

@@ -44,6 +44,10 @@ class LibraryLockedError(PagelensError, RuntimeError):
     """Another process holds the library's write lock."""
 
 
+class ReadOnlyLibraryError(PagelensError, PermissionError):
+    """The library's folder cannot be written (a read-only file system, or no write permission)."""
+
+
 class StoreUnavailableError(PagelensError, ConnectionError):
     """The vector store (a `chroma run` server) cannot be reached."""
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from .analysis import CorpusStats
 from .config import Settings
 from .conversations import Conversations
-from .errors import DocumentNotFoundError, LibraryLockedError, QueryError, SettingsError
+from .errors import DocumentNotFoundError, LibraryLockedError, QueryError, ReadOnlyLibraryError, SettingsError
 from .index.catalog import Catalog
 from .index.chroma import ChromaHandle, UnavailableChroma
 from .index.lane import Query
 from .index.laneset import LaneSet
-from .index.lock import LibraryLock, busy_message
+from .index.lock import LibraryLock, busy_message, unwritable, unwritable_message
 from .index.lock import holder as lock_holder
 from .index.overlays import fold_overlays
 from .index.writer import Writer
@@ -48,24 +48,35 @@ class Library:
         """
         settings = settings or Settings.from_env()
         self.path = Path(path if path is not None else settings.library).expanduser().resolve()
-        self.path.mkdir(parents=True, exist_ok=True)
         self.layout = LibraryLayout(self.path)
         self._mutex = threading.RLock()  # add, remove and close one at a time; searches never take it
         self._closed = False
-        self._lock: LibraryLock | None = LibraryLock.try_acquire(self.layout.lock)
-        self._writer_pid = None if self._lock is not None else lock_holder(self.layout.lock)
+        self._lock: LibraryLock | None = None
+        self._unwritable = False  # the folder cannot be written at all (read-only file system)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._lock = LibraryLock.try_acquire(self.layout.lock)
+        except OSError as err:
+            if not unwritable(err) or not self.layout.catalog.is_file():
+                raise ReadOnlyLibraryError(f"cannot open a library at {self.path}: {err.strerror}") from err
+            self._unwritable = True
+        self._writer_pid = (
+            None if self._lock is not None or self._unwritable else lock_holder(self.layout.lock)
+        )
         self._catalog: Catalog | None = None
         self._lanes: LaneSet | None = None
         self._conversations: Conversations | None = None
         try:
-            self._catalog = Catalog(self.layout.catalog, self.path, writable=not self.read_only)
+            self._catalog = Catalog(
+                self.layout.catalog, self.path, writable=not self.read_only, read_only=self._unwritable
+            )
             stored = self._catalog.lanes()
             names = lane_names(lanes if lanes is not None else (list(stored) or settings.lanes))
             if not names:
                 raise SettingsError("a library needs at least one lane (e.g. lanes=['text'])")
             self.settings = settings.replace(library=self.path, lanes=names)
             if self.read_only and not self.settings.chroma_url:
-                self._chroma = UnavailableChroma(self._writer_pid)
+                self._chroma = UnavailableChroma(self._chroma_why())
             else:
                 self._chroma = ChromaHandle.open(
                     folder=self.layout.chroma,
@@ -79,7 +90,7 @@ class Library:
                 chroma=self._chroma,
                 layout=self.layout,
                 factory=create_lane,
-                writer_pid=self._writer_pid if self.read_only else None,
+                read_only=self._read_only_why(),
             )
             self._writer = Writer(
                 settings=self.settings, catalog=self._catalog, lanes=self._lanes, layout=self.layout
@@ -101,13 +112,33 @@ class Library:
     def read_only(self) -> bool:
         """True when another process held the write lock as this one opened the library: searching and
         asking work (on the last complete state, refreshed as the writer commits); add/remove raise
-        LibraryLockedError. Without a Chroma server such a library searches only what it can read from
+        LibraryLockedError. Also True for a library whose folder cannot be written (a read-only mount):
+        add/remove then raise ReadOnlyLibraryError. Without a Chroma server such a library searches only what it can read from
         the library folder (the text lane's BM25 and term pairs)."""
         return self._lock is None
 
     def _refuse_if_read_only(self) -> None:
+        if self._unwritable:
+            raise ReadOnlyLibraryError(unwritable_message(self.path))
         if self.read_only:
             raise LibraryLockedError(busy_message(self.path, self._writer_pid or "unknown"))
+
+    def _read_only_why(self) -> str | None:
+        if self._unwritable:
+            return "the library's folder cannot be written"
+        return f"pid {self._writer_pid} writes this library" if self.read_only else None
+
+    def _chroma_why(self) -> str:
+        if self._unwritable:
+            return (
+                "which needs a writable folder; this one cannot be written, so only the lanes that read "
+                "from the library folder search (copy the library to writable storage for the others)"
+            )
+        return (
+            f"which only the process writing the library (pid {self._writer_pid}) may open; set "
+            "PAGELENS_CHROMA_URL (a `chroma run` server) in both processes to share them, or search after "
+            "that process closes the library"
+        )
 
     # writing ---------------------------------------------------------------------------------------
     def add(

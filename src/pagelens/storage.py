@@ -5,12 +5,16 @@ file's: `is_disk_full` recognises it however it arrives (an OSError, a SQLite er
 ingestion worker sent back), and `DISK_FULL` is the one sentence an outcome gives for it.
 `without_paths` cuts absolute paths in a message down to their last component, so messages shown to a
 user (add outcomes, chat errors) never reveal the server's folders.
+`reader_connection` opens a SQLite file for reading, also on a read-only file system.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import re
+import sqlite3
+from pathlib import Path
 
 DISK_FULL = (
     "disk full: the server has no space left; free some space and add this file again (the file is fine)"
@@ -31,6 +35,16 @@ def is_disk_full(err: BaseException | str) -> bool:
             return True
         current = None if isinstance(current, str) else (current.__cause__ or current.__context__)
     return False
+
+
+def reader_connection(path: Path) -> sqlite3.Connection:
+    """A connection that reads `path` (a WAL database another process may be writing). In a folder that
+    cannot be written (a read-only mount) SQLite cannot create the WAL index a reader needs, so the file
+    opens as immutable: no writer can exist there."""
+    if os.access(Path(path).parent, os.W_OK):
+        return sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    uri = f"{Path(path).resolve().as_uri()}?immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
 
 
 def without_paths(message: str) -> str:

@@ -96,12 +96,8 @@ class UnavailableChroma:
     does not open it. Every use raises StoreUnavailableError with the reason and the way out.
     """
 
-    def __init__(self, writer_pid: str) -> None:
-        self.reason = (
-            f"this library's vectors are in its embedded Chroma, which only the process writing the "
-            f"library (pid {writer_pid}) may open; set PAGELENS_CHROMA_URL (a `chroma run` server) "
-            "in both processes to share them, or search after that process closes the library"
-        )
+    def __init__(self, why: str) -> None:
+        self.reason = f"this library's vectors are in its embedded Chroma, {why}"
         self.used: set[str] = set()
 
     def scoped(self) -> "UnavailableChroma":

@@ -7,9 +7,10 @@ A lane's record in the catalog holds its spec (model ids, versions) and the Chro
   so the next session that opens one re-embeds it instead of serving vectors that miss the change
   (`retire_unopened`);
 - while a lane is being (re)filled its record says `incomplete`, so an interrupted fill is redone.
-In a read-only library (another process writes it: `writer_pid`) nothing is synced or written; a lane that
-cannot be searched from this process (its vectors are in the writer's embedded Chroma, or the writer has
-not finished embedding it) is left out of `searchable`, and asking for it raises QueryError saying why.
+In a read-only library (`read_only` says why: another process writes it, or its file system is read-only)
+nothing is synced or written; a lane that cannot be searched from this process (its vectors are in an
+embedded Chroma this process may not open, or it is not fully embedded) is left out of `searchable`, and
+asking for it raises QueryError saying why.
 The lanes themselves come from a factory (the lane registry), passed in so this layer imports no lane.
 """
 
@@ -45,12 +46,12 @@ class LaneSet:
         chroma: ChromaHandle,
         layout: LibraryLayout,
         factory: LaneFactory,
-        writer_pid: str | None = None,
+        read_only: str | None = None,
     ) -> None:
         self._settings, self._catalog, self._chroma = settings, catalog, chroma
         self._layout, self._factory = layout, factory
         self._names = list(names)
-        self._writer_pid = writer_pid  # set: another process writes this library, this one only reads
+        self._read_only = read_only  # set: why this process only reads (e.g. "pid 12 writes this library")
         self._lanes: dict[str, Lane] = {}
         self._unavailable: dict[str, str] = {}  # lane -> why this read-only process cannot search it
         self._lane_chroma: dict[str, ChromaHandle] = {}
@@ -60,7 +61,7 @@ class LaneSet:
                 try:
                     self._lanes[name] = self._create(name)
                 except StoreUnavailableError as err:
-                    if writer_pid is None:
+                    if read_only is None:
                         raise
                     self._unavailable[name] = str(err)
         except BaseException:
@@ -84,13 +85,13 @@ class LaneSet:
             if record is None or not _same(record.spec, self._lanes[name].spec()):
                 self._lanes.pop(name).close()
                 self._unavailable[name] = (
-                    f"the writing process (pid {self._writer_pid}) has not finished "
-                    "embedding it; open the library again once it has"
+                    f"it is not fully embedded and this process only reads ({self._read_only}); "
+                    "open the library again once the writer has finished"
                 )
         if self._unavailable:
             log.warning(
-                "read-only (pid %s writes this library); lanes not searchable here: %s",
-                self._writer_pid,
+                "read-only (%s); lanes not searchable here: %s",
+                self._read_only,
                 "; ".join(f"{n}: {why}" for n, why in self._unavailable.items()),
             )
 
@@ -155,11 +156,12 @@ class LaneSet:
     def _create(self, name: str) -> Lane:
         chroma = self._lane_chroma[name] = self._chroma.scoped()
         folder = self._layout.lane_folder(name)
-        folder.mkdir(parents=True, exist_ok=True)
+        if self._read_only is None:
+            folder.mkdir(parents=True, exist_ok=True)
         return self._factory(
             name,
             LaneContext(
-                settings=self._settings, chroma=chroma, folder=folder, read_only=self._writer_pid is not None
+                settings=self._settings, chroma=chroma, folder=folder, read_only=self._read_only is not None
             ),
         )
 

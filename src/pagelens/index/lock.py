@@ -5,13 +5,18 @@ writing process. A `Library` that finds the lock free holds it while open (it cl
 fills lanes, adds and removes); one that finds it held opens read-only: it searches and answers from the
 last committed state, and its `add`/`remove` raise `LibraryLockedError` naming the writer's pid.
 The OS drops the lock when the holder dies (kill -9 included), so a crash never leaves a stale lock.
+A library whose folder cannot be written (a read-only mount, no write permission) has no lock to take:
+it opens read-only too (`unwritable`), and its `add`/`remove` raise `ReadOnlyLibraryError` saying so.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from pathlib import Path
+
+UNWRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)  # a read-only mount, or no write permission
 
 
 class LibraryLock:
@@ -38,6 +43,18 @@ class LibraryLock:
         if not self._file.closed:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
+
+
+def unwritable(err: OSError) -> bool:
+    """True when `err` says the library folder cannot be written at all (not that it is busy)."""
+    return err.errno in UNWRITABLE
+
+
+def unwritable_message(library: Path) -> str:
+    return (
+        f"library {library} cannot be written (a read-only file system, or no write permission): "
+        "searching and asking work; to add or remove, open it where it can be written"
+    )
 
 
 def holder(path: Path) -> str:

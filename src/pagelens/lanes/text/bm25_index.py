@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...storage import reader_connection
 from .segments import Segment, pair_hashes, term_hashes
 
 MERGE_FACTOR = 10  # this many segments of one size tier are merged into one
@@ -175,7 +176,7 @@ class LexicalIndex:
         if writable:
             self._segments_dir.mkdir(parents=True, exist_ok=True)
         path = folder / "lexical.sqlite"
-        self._read_db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._read_db = reader_connection(path)
         self._read_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._write_db: sqlite3.Connection | None = None

@@ -126,7 +126,7 @@ class TextLane(Lane):
             self._collection = None  # a reader ranks by BM25 and term pairs alone
         self._write_lock = threading.Lock()  # one index/delete at a time; searches never take it
         self._lexical = LexicalIndex(self.folder, k1=params.k1, b=params.b, writable=not ctx.read_only)
-        self._looks = LooksStore(self.folder)
+        self._looks = LooksStore(self.folder, writable=not ctx.read_only)
 
     def _collection_name(self) -> str:
         p = self.params

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ...analysis import analyze
 from ...looks_vocab import IMPLIED_KINDS, QUERY_COLOURS, QUERY_KINDS, SHOWING_WORDS
+from ...storage import reader_connection
 from ...types import Page
 
 FULL_SHARE = 0.2  # a colour covering this share of the inked area (page or figure) matches fully
@@ -211,16 +212,19 @@ def _norm(line: str) -> str:
 class LooksStore:
     """Page key -> PageLook in `<lane folder>/looks.sqlite` (WAL; one writer, readers anywhere)."""
 
-    def __init__(self, folder: Path) -> None:
-        self._db = sqlite3.connect(
-            str(folder / "looks.sqlite"), check_same_thread=False, isolation_level=None
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS looks (key TEXT PRIMARY KEY, doc_id TEXT NOT NULL, "
-            "data TEXT NOT NULL)"
-        )
-        self._db.execute("CREATE INDEX IF NOT EXISTS looks_doc ON looks (doc_id)")
+    def __init__(self, folder: Path, *, writable: bool = True) -> None:
+        """`writable=False`: a reader (another process writes the library, or it cannot be written)."""
+        path = folder / "looks.sqlite"
+        if writable:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS looks (key TEXT PRIMARY KEY, doc_id TEXT NOT NULL, "
+                "data TEXT NOT NULL)"
+            )
+            self._db.execute("CREATE INDEX IF NOT EXISTS looks_doc ON looks (doc_id)")
+        else:
+            self._db = reader_connection(path)
         self._lock = threading.Lock()
 
     def replace(self, doc_ids: Iterable[str], pages: Sequence[Page]) -> None:

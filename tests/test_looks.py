@@ -328,3 +328,7 @@ def test_overlay_slides_fold_into_the_most_complete_one(tmp_path):
         ]  # pages 1-3 are one overlay run, page 4 gets the 2nd place
         assert hits[0].similar_pages == [1, 2]
         assert [hit.rank for hit in hits] == [1, 2]
+    unfolded = settings(tmp_path).replace(fold_overlays=False)  # the ablation's switch
+    with Library(tmp_path / "library", lanes=["text"], settings=unfolded) as library:
+        hits = library.search("sorting networks compare wires depth", k=3)
+        assert sorted(hit.page for hit in hits) == [1, 2, 3] and not any(hit.similar_pages for hit in hits)

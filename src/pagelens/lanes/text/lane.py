@@ -174,7 +174,7 @@ class TextLane(Lane):
                     [] if furniture[p.doc_id].region_is_furniture(r.text, r.box) else analyze(r.text)
                     for r in p.regions
                 ],
-                self._word_terms(split[p.key][1]),
+                [term for word in self._words(split[p.key][1]) for term in word],
             )
             for p in pages
         ]
@@ -212,10 +212,11 @@ class TextLane(Lane):
         snapshot = self._lexical.snapshot()
         if not snapshot.live_rows:
             return []
-        terms = self._lexical_terms(query.text, query=True)
+        words = self._words(query.text, query=True)
+        terms = self._lexical_terms(query.text, words, query=True)
         bm25 = snapshot.scores(terms, self.params.bigram_weight)
         if self.params.part_fallback:
-            bm25 += self._part_scores(snapshot, query.text)
+            bm25 += self._part_scores(snapshot, words)
         if query.docs is not None:  # the scope filters the whole score vector before any top-k is taken
             bm25 = np.where(snapshot.rows_of(query.docs), bm25, 0.0)
         dense = self._dense_page_scores(query)
@@ -252,29 +253,29 @@ class TextLane(Lane):
             for key, score in ranked
         ]
 
-    def _lexical_terms(self, text: str, *, query: bool = False) -> list[str]:
-        """BM25 terms of page text or a query: analysed words, then negation markers (negation.py)."""
-        markers = negation_markers(text, query=query) if self.params.negation else []
-        return self._word_terms(text, query=query) + markers
-
     def _words(self, text: str, *, query: bool = False) -> list[list[str]]:
         """Each word's terms: its own, then (with `word_parts`) its parts' (`analysis.analyze_words`)."""
         words = analyze_words(text, query=query, stemmed=self.params.stemming)
         return words if self.params.word_parts else [word[:1] for word in words]
 
-    def _word_terms(self, text: str, *, query: bool = False) -> list[str]:
-        """The terms of `text`'s words; in a query with `part_fallback`, a compound word's own term only
-        (its parts score apart, `_part_scores`)."""
+    def _lexical_terms(
+        self, text: str, words: list[list[str]] | None = None, *, query: bool = False
+    ) -> list[str]:
+        """BM25 terms of page text or a query: its words' terms (`words`, default `_words(text)`), then
+        negation markers (negation.py). In a query with `part_fallback`, a compound word gives its own
+        term only: its parts score apart (`_part_scores`)."""
+        words = self._words(text, query=query) if words is None else words
         whole = query and self.params.part_fallback
-        return [term for word in self._words(text, query=query) for term in (word[:1] if whole else word)]
+        markers = negation_markers(text, query=query) if self.params.negation else []
+        return [term for word in words for term in (word[:1] if whole else word)] + markers
 
-    def _part_scores(self, snapshot: Snapshot, text: str) -> np.ndarray:
+    def _part_scores(self, snapshot: Snapshot, words: list[list[str]]) -> np.ndarray:
         """A query's compound words counted once each: on the pages that lack the whole word (`expEYES`,
         `t1enc.sty`), the mean BM25 of its parts (`exp` + `eyes`, `t1enc` + `sty`); nothing elsewhere.
         Summing the whole and its parts (pages index both) counted one word up to 3 times and let a
         product name (`expEYES`, `LaTeX` -> la + te) outweigh every other word of the question."""
         out = np.zeros(snapshot.size, dtype=np.float32)
-        for word in self._words(text, query=True):
+        for word in words:
             if len(word) > 1:
                 parts = snapshot.scores(word[1:], 0.0) / np.float32(len(word) - 1)
                 out += np.where(snapshot.scores(word[:1], 0.0) > 0, np.float32(0.0), parts)

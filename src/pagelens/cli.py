@@ -271,13 +271,15 @@ def _search(args: argparse.Namespace) -> int:
         print("no pages found", file=sys.stderr)
     for hit in hits:
         snippet = " ".join((hit.region.text if hit.region and hit.region.text else hit.text).split())
-        print(f"{hit.rank:>3}. {hit.score:.4f}  {hit.doc} p.{hit.page}  {snippet[:100]}")
+        language = f" [{hit.region_language}]" if hit.region_language else ""
+        print(f"{hit.rank:>3}. {hit.score:.4f}  {hit.doc} p.{hit.page}{language}  {snippet[:100]}")
     return OK
 
 
 def _hit_json(hit) -> dict:
     data = dataclasses.asdict(hit)
     data["key"] = hit.key
+    data["region_language"] = hit.region_language
     return data
 
 

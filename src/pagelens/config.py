@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from . import answer_backends
 from .errors import SettingsError
 
 ENV_PREFIX = "PAGELENS_"
 
 OcrEngine = Literal["rapidocr", "tesseract", "off"]
 HtmlRenderer = Literal["mupdf", "chromium"]
-LlmBackend = Literal[answer_backends.NAMES]  # the registry's names (answer_backends.py)
+LlmBackend = Literal["extractive", "openai", "transformers"]
 LlmImages = Literal["auto", "on", "off"]
 Device = Literal["auto", "cpu", "cuda"]
 
@@ -74,6 +73,10 @@ class Settings:
     # text lane: its other parameters by name (lanes/text/lane.py TextLaneParams), e.g. "b=0.75,negation=0"
     text_params: dict[str, float] = field(default_factory=dict)
     fold_overlays: bool = True  # near-identical slides of a deck show as one hit (index/overlays.py)
+    # bilingual dictionaries (FreeDict dictd files, Debian dict-freedict-*) for questions in another language
+    # than the pages; the cache holds each pair's parsed lookup table (seconds to build, once per machine)
+    dictionaries: list[str] = field(default_factory=lambda: ["/usr/share/dictd"])
+    dictionary_cache: str = "~/.cache/pagelens/dictionaries"
 
     # visual lanes
     dse_model: str = "MrLight/dse-qwen2-2b-mrl-v1"
@@ -93,7 +96,7 @@ class Settings:
     colpali_candidates: int = 200  # FDE candidates reranked exactly per query
 
     # answering
-    llm_backend: LlmBackend = answer_backends.EXTRACTIVE
+    llm_backend: LlmBackend = "extractive"
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = ""
     llm_api_key: str = ""  # sent to llm_base_url only, never to another endpoint the app may be switched to

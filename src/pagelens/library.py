@@ -28,6 +28,7 @@ from .ingest.batch import Runner
 from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
 from .lanes.registry import create_lane, lane_names
+from .language import DEFAULT, detect
 from .layout import LibraryLayout
 from .types import AddReport, Answer, Corpus, DocumentInfo, Hit, Page, Step, page_key
 
@@ -233,6 +234,7 @@ class Library:
         scope = self._scope(docs)
         if scope is not None:
             query = replace(query, docs=frozenset(scope))
+        query = replace(query, languages=tuple(self._catalog.languages(scope)))
         k = self.settings.k if k is None else k
         if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
             raise QueryError(f"k must be a positive whole number, got {k!r}")
@@ -272,9 +274,19 @@ class Library:
                     region=page.regions[region]
                     if region is not None and 0 <= region < len(page.regions)
                     else None,
+                    language=page.language,
                 )
             )
         return (fold_overlays(hits) if self.settings.fold_overlays else hits)[:k]
+
+    def search_notes(self, text: str, docs: Sequence[str] | None = None) -> list[str]:
+        """What the text lane does with a question asked in another language than some of the pages: the
+        dictionary translations it adds, or which dictionary to install (shown in the answer's search
+        steps). Empty when the question and the pages share one language or the text lane is not open."""
+        if "text" not in self.lanes or not text or not text.strip():
+            return []
+        languages = tuple(self._catalog.languages(self._scope(docs)))
+        return self._lanes["text"].translate(text, detect(text) or DEFAULT, languages).notes
 
     def _scope(self, docs: Sequence[str] | None) -> dict[str, int] | None:
         """Doc id -> page count of the named documents; None for the whole library."""
@@ -424,6 +436,10 @@ class ScopedLibrary:
     def search(self, text: str | None = None, k: int | None = None, **options) -> list[Hit]:
         """`Library.search` inside the scope (`options`: its image, caption, lanes)."""
         return self._library.search(text, k, docs=self._names, **options)
+
+    def search_notes(self, text: str) -> list[str]:
+        """`Library.search_notes` for the languages of the scope's pages."""
+        return self._library.search_notes(text, docs=self._names)
 
     def documents(self) -> list[DocumentInfo]:
         return [doc for doc in self._library.documents() if doc.name in self._names]

@@ -44,6 +44,7 @@ class PageResult:
     score: float
     snippet: str
     image: str  # resource URI of the page's PNG screenshot (read it, or call get_page)
+    language: str = ""  # ISO 639-1 code of the matched text ("" when not known)
 
 
 @dataclass
@@ -183,6 +184,7 @@ def _page_result(hit: Hit) -> PageResult:
         score=round(hit.score, 6),
         snippet=" ".join(text.split())[:SNIPPET_CHARS],
         image=page_uri(hit.doc_id, hit.page),
+        language=hit.region_language,
     )
 
 

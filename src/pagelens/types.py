@@ -35,6 +35,7 @@ class Region:
     kind: str
     box: Box
     text: str = ""
+    language: str = ""  # ISO 639-1, only where it differs from its page's (a page mixing languages)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,13 @@ class Page:
     title: str = (
         ""  # the largest-font line (a slide's frame title, a section heading), "" when none stands out
     )
+    language: str = ""  # ISO 639-1 code of most of its text (pagelens.language), "" when not known
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language of the page: its own first, then its regions' others (a page mixing languages)."""
+        others = sorted({r.language for r in self.regions if r.language} - {self.language})
+        return ([self.language] if self.language else []) + others
 
     @property
     def key(self) -> str:
@@ -103,10 +111,17 @@ class Hit:
     lanes: dict[str, LaneRank] = field(default_factory=dict)
     region: Region | None = None
     similar_pages: list[int] = field(default_factory=list)  # near-duplicates folded into this hit (overlays)
+    language: str = ""  # the page's language (ISO 639-1; "" when not known)
 
     @property
     def key(self) -> str:
         return page_key(self.doc_id, self.page)
+
+    @property
+    def region_language(self) -> str:
+        """The language of the text that matched: the hit's region's when it is in another language than
+        the page (a page mixing languages), else the page's."""
+        return (self.region.language if self.region is not None else "") or self.language
 
 
 @dataclass
@@ -241,6 +256,11 @@ class Corpus(Protocol):
 
     def search(self, text: str | None = None, k: int | None = None) -> list[Hit]:
         """Ranked pages for a text query; a ValueError for a query the corpus refuses."""
+        ...
+
+    def search_notes(self, text: str) -> list[str]:
+        """What a search does with a question asked in another language than pages of the corpus: the
+        dictionary translations it adds, or which dictionary to install (lines for the search step)."""
         ...
 
     def statistics(self) -> CorpusStats:

@@ -1,7 +1,9 @@
 """`pagelens eval DIR`: ingest an evaluation set into a library, run its queries, score the rankings.
 
 Metrics (binary gains over the resolved gold pages): nDCG@5, Recall@1/5/10 and MRR, overall and per
-query type. Unanswerable queries (gold []) have no gold pages: they are counted and listed, not scored.
+query type, and for queries of type `crosslingual` per language pair (the question's detected language
+-> its gold pages' languages, e.g. `en->de`). Unanswerable queries (gold []) have no gold pages: they are
+counted and listed, not scored.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Settings
+from ..language import DEFAULT, detect
 from .baseline import PlainBM25
 from .dataset import EvalQuery, PageId, load_eval_set, resolve_gold
 from .metrics import ndcg_at_k, recall_at_k, reciprocal_rank
 
 DEPTH = 10  # pages retrieved per query (the deepest cut-off reported)
+CROSSLINGUAL = "crosslingual"  # the query type reported per language pair
 METRICS = ("ndcg@5", "recall@1", "recall@5", "recall@10", "mrr")
 
 
@@ -30,6 +34,7 @@ class QueryResult:
     ranked: list[PageId]
     scores: dict[str, float]  # metric -> value
     baseline_scores: dict[str, float]  # the same metrics for plain bm25s (baseline.py)
+    languages: str = ""  # question -> gold pages' languages, e.g. "en->de"
 
 
 @dataclass
@@ -50,6 +55,8 @@ class EvalReport:
     ingest_s: float
     search_ms_mean: float
     queries: list[QueryResult] = field(default_factory=list)
+    by_language_pair: dict[str, dict[str, float]] = field(default_factory=dict)  # crosslingual queries
+    language_pair_counts: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,19 +96,19 @@ def run_eval(
             report = library.add(eval_set.doc_paths(), progress=progress)
             ingest_s = time.perf_counter() - started
             names = {path.name for path in eval_set.doc_paths()}
-            page_texts = {
-                doc.name: [page.text for page in library.pages(doc.name)]
-                for doc in library.documents()
-                if doc.name in names
-            }
-            results, search_s = _run_queries(library, eval_set.queries, page_texts)
+            pages = {doc.name: library.pages(doc.name) for doc in library.documents() if doc.name in names}
+            page_texts = {name: [page.text for page in found] for name, found in pages.items()}
+            languages = {(name, p.page): p.language for name, found in pages.items() for p in found}
+            results, search_s = _run_queries(library, eval_set.queries, page_texts, languages)
             lane_names = library.lanes
     return _summarise(
         eval_set.root, lane_names, report, page_texts, eval_set.queries, results, ingest_s, search_s
     )
 
 
-def _run_queries(library, queries: Sequence[EvalQuery], page_texts) -> tuple[list[QueryResult], float]:
+def _run_queries(
+    library, queries: Sequence[EvalQuery], page_texts, languages: dict[PageId, str]
+) -> tuple[list[QueryResult], float]:
     results: list[QueryResult] = []
     baseline = PlainBM25(page_texts)
     search_s = 0.0
@@ -116,16 +123,25 @@ def _run_queries(library, queries: Sequence[EvalQuery], page_texts) -> tuple[lis
         missed = dict.fromkeys(METRICS, 0.0)
         scores = score_ranking(ranked, gold) if gold else missed
         baseline_scores = score_ranking(baseline.rank(query.query, DEPTH), gold) if gold else missed
+        pair = ""
+        if query.type == CROSSLINGUAL:
+            targets = "+".join(sorted({languages.get(page, "") or "?" for page in gold})) or "?"
+            pair = f"{detect(query.query) or DEFAULT}->{targets}"
         results.append(
-            QueryResult(query.qid, query.type, query.query, sorted(gold), ranked, scores, baseline_scores)
+            QueryResult(
+                query.qid, query.type, query.query, sorted(gold), ranked, scores, baseline_scores, pair
+            )
         )
     return results, search_s
 
 
 def _summarise(root, lane_names, add_report, page_texts, queries, results, ingest_s, search_s) -> EvalReport:
     by_type: dict[str, list[QueryResult]] = {}
+    by_pair: dict[str, list[QueryResult]] = {}
     for result in results:
         by_type.setdefault(result.type, []).append(result)
+        if result.languages:
+            by_pair.setdefault(result.languages, []).append(result)
     return EvalReport(
         set_dir=str(root),
         lanes=list(lane_names),
@@ -143,6 +159,8 @@ def _summarise(root, lane_names, add_report, page_texts, queries, results, inges
         ingest_s=round(ingest_s, 2),
         search_ms_mean=round(1000 * search_s / max(1, len(results)), 2),
         queries=results,
+        by_language_pair={pair: _means(rs) for pair, rs in sorted(by_pair.items())},
+        language_pair_counts={pair: len(rs) for pair, rs in sorted(by_pair.items())},
     )
 
 
@@ -170,6 +188,12 @@ def format_report(report: EvalReport) -> str:
             + "".join(f"{metrics[m]:>11.3f}" for m in METRICS)
             + f"{report.baseline_by_type[type_name]['ndcg@5']:>11.3f}"
         )
+        if type_name == CROSSLINGUAL:
+            for pair, pair_metrics in report.by_language_pair.items():
+                lines.append(
+                    f"{'  ' + pair:<14}{report.language_pair_counts[pair]:>4}"
+                    + "".join(f"{pair_metrics[m]:>11.3f}" for m in METRICS)
+                )
     lines.append(
         f"{'ALL':<14}{report.scored:>4}"
         + "".join(f"{report.overall[m]:>11.3f}" for m in METRICS)

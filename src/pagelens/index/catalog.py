@@ -11,6 +11,7 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,8 @@ CREATE TABLE IF NOT EXISTS pages (
     text TEXT NOT NULL,
     text_source TEXT NOT NULL,
     regions TEXT NOT NULL,
-    looks TEXT NOT NULL DEFAULT '{}'
+    looks TEXT NOT NULL DEFAULT '{}',
+    language TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id, page);
 CREATE TABLE IF NOT EXISTS meta (
@@ -120,14 +122,18 @@ class Catalog:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(pages)")}
-        if "looks" not in columns and not read_only:  # made before pages had looks: none until re-added
-            self._db.execute("ALTER TABLE pages ADD COLUMN looks TEXT NOT NULL DEFAULT '{}'")
-        # a read-only library made before pages had looks reads them as none
-        self._page_columns = self._PAGE_COLUMNS.replace(
-            "p.looks", "p.looks" if "looks" in columns or not read_only else "'{}'"
-        )
+        # made before pages had looks or a language: none until re-added (the text lane detects languages)
+        for column, default in (("looks", "'{}'"), ("language", "''")):
+            if column not in columns and not read_only:
+                self._db.execute(f"ALTER TABLE pages ADD COLUMN {column} TEXT NOT NULL DEFAULT {default}")
+        # a read-only library made before reads them as none
+        self._page_columns = self._PAGE_COLUMNS
+        for column, default in (("looks", "'{}'"), ("language", "''")):
+            if column not in columns and read_only:
+                self._page_columns = self._page_columns.replace(f"p.{column}", default)
         self._lock = threading.RLock()
         self._page_count: tuple[int, int] | None = None  # (data_version, pages of complete documents)
+        self._languages: tuple[int, dict[str, int]] | None = None  # (data_version, pages per language)
 
     def close(self) -> None:
         with self._lock:
@@ -191,7 +197,7 @@ class Catalog:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         p.key,
@@ -202,14 +208,20 @@ class Catalog:
                         p.height,
                         p.text,
                         p.text_source,
-                        json.dumps([[r.kind, list(r.box), r.text] for r in p.regions]),
+                        json.dumps(
+                            [
+                                [r.kind, list(r.box), r.text] + ([r.language] if r.language else [])
+                                for r in p.regions
+                            ]
+                        ),
                         _looks_json(p),
+                        ",".join(p.languages),  # the page's own first
                     )
                     for p in pages
                 ],
             )
             self._db.execute("UPDATE documents SET pages = ? WHERE doc_id = ?", (len(pages), doc_id))
-            self._page_count = None
+            self._page_count = self._languages = None
 
     def complete(self, doc_id: str, *, replaces: str | None = None) -> None:
         """Mark a document complete; in the same transaction the version it replaces turns pending
@@ -219,23 +231,24 @@ class Catalog:
             self._db.execute("UPDATE documents SET status = 'complete' WHERE doc_id = ?", (doc_id,))
             if replaces:
                 self._db.execute("UPDATE documents SET status = 'pending' WHERE doc_id = ?", (replaces,))
-            self._page_count = None
+            self._page_count = self._languages = None
 
     def mark_pending(self, doc_id: str) -> None:
         with self._lock:
             self._db.execute("UPDATE documents SET status = 'pending' WHERE doc_id = ?", (doc_id,))
-            self._page_count = None
+            self._page_count = self._languages = None
 
     def delete_document(self, doc_id: str) -> None:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
             self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-            self._page_count = None
+            self._page_count = self._languages = None
 
     # pages -----------------------------------------------------------------------------------------
     _PAGE_COLUMNS = (
-        "p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, p.regions, p.looks"
+        "p.doc_id, d.name, p.page, p.image_path, p.width, p.height, p.text, p.text_source, p.regions, p.looks, "
+        "p.language"
     )
 
     def pages_of(self, doc_id: str) -> list[Page]:
@@ -282,7 +295,7 @@ class Catalog:
             return str(path)
 
     def _page(self, row: Sequence) -> Page:
-        doc_id, name, page, image_path, width, height, text, text_source, regions, looks = row
+        doc_id, name, page, image_path, width, height, text, text_source, regions, looks, language = row
         looks = json.loads(looks)
         return Page(
             doc_id=doc_id,
@@ -293,7 +306,7 @@ class Catalog:
             height=height,
             text=text,
             text_source=text_source,
-            regions=[Region(kind, tuple(box), region_text) for kind, box, region_text in json.loads(regions)],
+            regions=[Region(kind, tuple(box), *rest) for kind, box, *rest in json.loads(regions)],
             looks=[
                 Look(
                     box=tuple(box) if box else None,
@@ -304,6 +317,7 @@ class Catalog:
                 for box, colours, kinds, look_text in looks.get("looks", [])
             ],
             title=looks.get("title", ""),
+            language=language.partition(",")[0],
         )
 
     def library_id(self) -> str:
@@ -316,6 +330,35 @@ class Catalog:
                 )
                 row = self._db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()
             return row[0]
+
+    def languages(self, doc_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """Pages per language of complete documents (of these documents when given), the most first. A page
+        counts for its own language only, not for its regions' others: a region's language is told from
+        fewer letters (a formula or a code line read as Italian), and the languages counted here decide
+        which languages a question is translated into. Cached for the whole library until a commit."""
+        if doc_ids is None:
+            with self._lock:
+                version = self._db.execute("PRAGMA data_version").fetchone()[0]
+                if self._languages is None or self._languages[0] != version:
+                    self._languages = (version, self._count_languages("d.status = 'complete'", []))
+                return self._languages[1]
+        chosen = sorted(doc_ids)
+        return self._count_languages(
+            f"d.status = 'complete' AND p.doc_id IN ({', '.join('?' * len(chosen))})", chosen
+        )
+
+    def _count_languages(self, where: str, args: list[str]) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT p.language, COUNT(*) FROM pages p JOIN documents d USING (doc_id) WHERE {where} "
+                "GROUP BY p.language",
+                args,
+            ).fetchall()
+        counts = Counter[str]()
+        for languages, n in rows:  # the column holds every language of a page, its own first
+            if languages:
+                counts[languages.partition(",")[0]] += n
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     # lanes -----------------------------------------------------------------------------------------
     def lanes(self) -> dict[str, LaneRecord]:

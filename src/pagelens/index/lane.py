@@ -38,6 +38,7 @@ class Query:
     image: "Image.Image | None" = None
     caption: str | None = None
     docs: frozenset[str] | None = None
+    languages: tuple[str, ...] = ()  # of the searched pages, most pages first (a question may be translated)
 
     def allows(self, key: str) -> bool:
         """Whether the page with this page key belongs to the documents searched."""

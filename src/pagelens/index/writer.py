@@ -40,6 +40,7 @@ from ..storage import DISK_FULL, is_disk_full, without_paths
 from ..types import AddReport, FileOutcome, Page
 from .catalog import Catalog, DocumentRow
 from .laneset import LaneSet
+from .languages import tagged
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -333,6 +334,7 @@ class Writer:
                 raise error
             if not pages:
                 raise IngestError("the file has no pages")
+            pages = [tagged(page) for page in pages]  # languages, for the catalog and the text lane
             self._catalog.insert_pages(doc_id, pages)
             self._lanes.index(pages)
         except Exception as err:  # noqa: BLE001 - one bad file must not stop the batch; the library stays whole

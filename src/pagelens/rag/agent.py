@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
+from ..language import DEFAULT, detect
 from ..types import Answer, Citation, Corpus, Gap, Step, page_key
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
@@ -277,7 +278,8 @@ def _search(library: Corpus, query: str, k: int, pool: EvidencePool, step, why: 
     for rank, hit in enumerate(hits, start=1):
         new += pool.add(EvidencePage.from_hit(hit, rank))
     top = ", ".join(f"[{h.doc} p.{h.page}]" for h in hits[:5])
-    detail = (why + "\n" if why else "") + f"top: {top or 'nothing'}; {new} new pages"
+    notes = "".join(f"{note}\n" for note in library.search_notes(query))  # translations, missing dictionaries
+    detail = (why + "\n" if why else "") + notes + f"top: {top or 'nothing'}; {new} new pages"
     return step("search", f"Searched: {query}", detail)
 
 
@@ -402,6 +404,7 @@ def _extractive(parts: list[_Part], threshold: float) -> tuple[str, list[Citatio
             gap += f" (the best page lacks: {', '.join(dict.fromkeys(lacks))})"
         return f"The library does not answer this question{gap}.", [], False
     lines, citations = [], []
+    asked_in = detect(" ".join(p.question for p in parts)) or DEFAULT  # a quote in another language says so
     for part in answered:
         lead, quotes = _chosen(part)
         if lead is None:
@@ -411,9 +414,10 @@ def _extractive(parts: list[_Part], threshold: float) -> tuple[str, list[Citatio
             if all((c.doc_id, c.page) != (citation.doc_id, citation.page) for c in citations):
                 citations.append(citation)
         opening = f"{lead.page.label} shows this. " if part.part.asks_page else ""
-        text = f"{opening}{lead_of(lead)} {lead.page.label}"
+        text = f"{opening}{lead_of(lead)} {lead.page.label_in(asked_in)}"
         lines.append(f"- {part.question}: {text}" if len(parts) > 1 else text)
-        lines.extend(f'{"  " if len(parts) > 1 else ""}- "{quote_of(q)}" {q.page.label}' for q in quotes)
+        indent = "  " if len(parts) > 1 else ""
+        lines.extend(f'{indent}- "{quote_of(q)}" {q.page.label_in(asked_in)}' for q in quotes)
     unanswered = [p.question for p in parts if p not in answered]
     if unanswered:
         lines.append("Not found in the library: " + "; ".join(unanswered))

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import BackendError
+from ..language import detect
+from ..language import name as language_name
 from .evidence import EvidencePage
 
 NOT_ANSWERED = "NOT_IN_LIBRARY"
@@ -90,14 +92,19 @@ def page_block(page: EvidencePage) -> str:
     text = " ".join(page.text.split())
     if len(text) > PAGE_TEXT_CHARS:
         text = text[:PAGE_TEXT_CHARS] + " ..."
-    return f"{page.label}\n{text or '(no text on this page; see its image)'}"
+    language = f" (in {language_name(page.language)})" if page.language else ""
+    return f"{page.label}{language}\n{text or '(no text on this page; see its image)'}"
 
 
 def question_block(question: str, conversation: Conversation) -> str:
+    """The question, the chat's state, and the language to answer in (the question's: pages in another
+    language are quoted as written, their language named by `page_block`)."""
     note = conversation.note()
+    asked_in = detect(question)
+    language = f" Answer in {language_name(asked_in)}; quote a page in its own language." if asked_in else ""
     return (
         f"({note})\n" if note else ""
-    ) + f"Question: {question}\nAnswer with citations, or {NOT_ANSWERED}."
+    ) + f"Question: {question}\nAnswer with citations, or {NOT_ANSWERED}.{language}"
 
 
 def rewrite_messages(question: str, conversation: Conversation) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..language import name as language_name
 from ..types import Citation, Hit, Page, Region, page_key
 
 
@@ -19,6 +20,7 @@ class EvidencePage:
     found_by: str = "search"  # search | neighbour | similar | follow-up
     rank: int = 0  # best retrieval rank over all searches (0: not retrieved by a search)
     score: float = 0.0  # retrieval score of that best rank
+    language: str = ""  # the page's language (ISO 639-1), "" when not known
 
     @property
     def key(self) -> str:
@@ -27,6 +29,13 @@ class EvidencePage:
     @property
     def label(self) -> str:
         return f"[{self.doc} p.{self.page}]"
+
+    def label_in(self, language: str) -> str:
+        """The label, followed by the page's language when it is not `language` (the question's): a quote
+        stays in its own language, and the reader is told which (`[b.pdf p.2] (German)`)."""
+        if self.language and language and self.language != language:
+            return f"{self.label} ({language_name(self.language)})"
+        return self.label
 
     @classmethod
     def from_hit(cls, hit: Hit, rank: int) -> "EvidencePage":
@@ -40,6 +49,7 @@ class EvidencePage:
             found_by="search",
             rank=rank,
             score=float(hit.score),
+            language=hit.language,
         )
 
     @classmethod
@@ -52,6 +62,7 @@ class EvidencePage:
             image_path=page.image_path,
             regions=list(page.regions or []),
             found_by=found_by,
+            language=page.language,
         )
 
     def citation(self, quote: str = "", region: Region | None = None) -> Citation:

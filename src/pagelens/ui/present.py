@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import extras
 from ..lanes.registry import LaneFamily
+from ..language import name as language_name
 from ..types import AddReport, Citation, DocumentInfo, FileOutcome, Hit
 from .snippets import snippet_html, snippet_text
 from .thumbnails import boxed_page
@@ -93,8 +94,9 @@ def hit_rows(hits: Sequence[Hit], query: str) -> list[list]:
 
 
 def hits_html(hits: Sequence[Hit], query: str, *, show_lanes: bool) -> str:
-    """Each hit: rank, document and page (a link that opens the viewer), a snippet with the query's terms
-    marked, and which lanes found it when several lanes were searched."""
+    """Each hit: rank, document and page (a link that opens the viewer), the language of the text that
+    matched, a snippet with the query's terms marked, and which lanes found it when several lanes were
+    searched."""
     items = []
     for i, hit in enumerate(hits, 1):
         name = html.escape(hit.doc)
@@ -103,9 +105,15 @@ def hits_html(hits: Sequence[Hit], query: str, *, show_lanes: bool) -> str:
             if show_lanes
             else ""
         )
+        language = (
+            f'<span class="pl-hit-lang">{html.escape(language_name(hit.region_language))}</span>'
+            if hit.region_language
+            else ""
+        )
         items.append(
             f'<li class="pl-hit"><div class="pl-hit-head"><span class="pl-rank">{i}</span> '
-            f'<a href="#pl-page={html.escape(hit.key)}" title="{name}">{name} p.{hit.page}</a>{lanes}</div>'
+            f'<a href="#pl-page={html.escape(hit.key)}" title="{name}">{name} p.{hit.page}</a>{language}{lanes}'
+            "</div>"
             f'<div class="pl-snippet">{snippet_html(hit.text, query)}</div></li>'
         )
     return f'<ol class="pl-hits">{"".join(items)}</ol>'

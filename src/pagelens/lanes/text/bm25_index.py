@@ -24,7 +24,7 @@ import shutil
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,18 +112,25 @@ class Snapshot:
                 norm = self._norms[(index, name)] = np.float32(self.k1 * (1 - self.b)) + scale * lengths
             return norm
 
-    def scores(self, terms: Sequence[str], bigram_weight: float) -> np.ndarray:
-        """BM25 of every row (dead rows 0): unigram BM25 plus `bigram_weight` times term-pair BM25."""
+    def scores(
+        self, terms: Sequence[str], bigram_weight: float, extra: Mapping[str, float] | None = None
+    ) -> np.ndarray:
+        """BM25 of every row (dead rows 0): unigram BM25 plus `bigram_weight` times term-pair BM25, plus
+        the `extra` terms (a question's translations) each counted at its weight."""
         out = np.zeros(self.size, dtype=np.float32)
         if not terms or not self.live_rows:
             return out
         hashes = term_hashes(list(terms))
         self._add_field(out, "uni", Counter(hashes.tolist()), 1.0)
+        if extra:
+            own = set(hashes.tolist())
+            weights = dict(zip(term_hashes(list(extra)).tolist(), extra.values()))
+            self._add_field(out, "uni", {h: w for h, w in weights.items() if h not in own}, 1.0)
         if bigram_weight and len(hashes) > 1:
             self._add_field(out, "bi", Counter(pair_hashes(hashes[:-1], hashes[1:]).tolist()), bigram_weight)
         return out
 
-    def _add_field(self, out: np.ndarray, name: str, counts: Counter, weight: float) -> None:
+    def _add_field(self, out: np.ndarray, name: str, counts: Mapping[int, float], weight: float) -> None:
         hashes = np.fromiter(counts, dtype=np.uint64, count=len(counts))
         found = [getattr(part.segment, name).lookup(hashes) for part in self.parts]
         for t, h in enumerate(hashes.tolist()):

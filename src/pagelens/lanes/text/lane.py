@@ -22,26 +22,35 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import wordllama
 
-from ...analysis import ANALYZER_VERSION, analyze, analyze_words
+from ...analysis import ANALYZER_VERSION, analyze, analyze_words, raw_terms, stem
+from ...bilingual import Dictionary
+from ...bilingual import load as load_dictionary
+from ...compounds import CompoundSplitter
 from ...config import Settings
 from ...errors import SettingsError, StoreUnavailableError, UnknownLaneError
 from ...furniture import RULE_VERSION, Furniture
 from ...index.chroma import delete_documents
 from ...index.lane import Lane, LaneContext, LaneHit, Query
+from ...index.languages import tagged
+from ...language import DEFAULT, detect
 from ...types import Page
 from .bm25_index import IndexedPage, LexicalIndex, Snapshot
 from .looks import LooksMatch, LooksQuery, LooksStore, match
 from .negation import negation_markers
+from .translation import Expansion, expand
 from .wordllama import WORDLLAMA_CONFIG, WORDLLAMA_DIM, load_wordllama
 
 log = logging.getLogger(__name__)
+
+_Parts = Callable[[str], list[str]]  # a lowercased word's compound parts (compounds.py)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,12 @@ class TextLaneParams:
     figure_text: bool = True  # text read inside raster figures is indexed with the page's text
     stemming: bool = True  # Snowball stems (off: lowercased words)
     word_parts: bool = True  # a compound token's parts (`set_xlabel` -> set, xlabel) are terms too
+    # a question's words translated into the library's other languages (translation.py): the weight of a
+    # translation every sense of its word gives (0: no translation), the exponent of the share of senses
+    # giving it, and how many target terms a word keeps
+    translation_weight: float = 0.8
+    translation_sense_exponent: float = 0.5
+    translation_terms: int = 12
     part_fallback: bool = True  # a query's compound word counts once (TextLane._part_scores)
 
     @classmethod
@@ -99,6 +114,15 @@ def create_lane(name: str, ctx: LaneContext) -> "TextLane":
     if name != "text":
         raise UnknownLaneError(f"the text lane takes no option, got {name!r}")
     return TextLane(ctx, TextLaneParams.from_settings(ctx.settings))
+
+
+def _splitter(pages: Sequence[Page], texts: dict[str, str]) -> CompoundSplitter:
+    """German compound splitting on the stems of the document's own German words (compounds.py)."""
+    words = [t for p in pages if "de" in p.languages for t in raw_terms(texts[p.key]) if t.isalpha()]
+    counts: dict[str, int] = {}
+    for term in stem(words, "de"):
+        counts[term] = counts.get(term, 0) + 1
+    return CompoundSplitter(counts, lambda word: stem([word], "de")[0])
 
 
 def passages(text: str, words: int, stride: int) -> list[str]:
@@ -127,6 +151,10 @@ class TextLane(Lane):
         self._write_lock = threading.Lock()  # one index/delete at a time; searches never take it
         self._lexical = LexicalIndex(self.folder, k1=params.k1, b=params.b, writable=not ctx.read_only)
         self._looks = LooksStore(self.folder, writable=not ctx.read_only)
+        settings = ctx.settings
+        self._dictionary_folders = [Path(folder).expanduser() for folder in settings.dictionaries]
+        cache = settings.dictionary_cache
+        self._dictionary_cache = None if cache == "off" else Path(cache).expanduser()
 
     def _collection_name(self) -> str:
         p = self.params
@@ -140,7 +168,7 @@ class TextLane(Lane):
                 "dim": WORDLLAMA_DIM,
                 "version": wordllama.__version__,
             },
-            "analyzer": ANALYZER_VERSION,
+            "analyzer": ANALYZER_VERSION,  # with the languages it detects (language.py)
             "bm25": {"method": "lucene", "index": "segments-1"},
             "furniture": RULE_VERSION,  # what is furniture (weighted `furniture_weight`, no dense vector)
             "looks": "1",
@@ -152,10 +180,12 @@ class TextLane(Lane):
     def index(self, pages: Sequence[Page]) -> None:
         if not pages:
             return
+        pages = [tagged(p) for p in pages]  # pages of a library made before languages were detected
         doc_ids = sorted({p.doc_id for p in pages})
         furniture = {doc_id: Furniture.of([p for p in pages if p.doc_id == doc_id]) for doc_id in doc_ids}
         split = {p.key: furniture[p.doc_id].split(p) for p in pages}
         texts = {p.key: self._with_figures(split[p.key][0], p) for p in pages}
+        splitters = {d: _splitter([p for p in pages if p.doc_id == d], texts) for d in doc_ids}
         chunk_ids: list[str] = []
         chunk_texts: list[str] = []
         chunk_meta: list[dict] = []
@@ -165,19 +195,23 @@ class TextLane(Lane):
                 chunk_ids.append(f"{page.key}#{n}")
                 chunk_texts.append(chunk)
                 chunk_meta.append({"doc_id": page.doc_id, "page": page.page, "key": page.key})
-        analysed = [
-            IndexedPage(
-                p.key,
-                p.doc_id,
-                self._lexical_terms(texts[p.key]),
-                [
-                    [] if furniture[p.doc_id].region_is_furniture(r.text, r.box) else analyze(r.text)
-                    for r in p.regions
-                ],
-                [term for word in self._words(split[p.key][1]) for term in word],
+        analysed = []
+        for p in pages:
+            parts = splitters[p.doc_id].parts
+            analysed.append(
+                IndexedPage(
+                    p.key,
+                    p.doc_id,
+                    self._page_terms(p, texts[p.key], parts),
+                    [
+                        []
+                        if furniture[p.doc_id].region_is_furniture(r.text, r.box)
+                        else analyze(r.text, language=r.language or p.language, parts=parts)
+                        for r in p.regions
+                    ],
+                    [term for word in self._words(split[p.key][1], language=p.language) for term in word],
+                )
             )
-            for p in pages
-        ]
         vectors = (
             load_wordllama().embed(chunk_texts, norm=True) if chunk_texts else np.zeros((0, WORDLLAMA_DIM))
         )
@@ -212,9 +246,11 @@ class TextLane(Lane):
         snapshot = self._lexical.snapshot()
         if not snapshot.live_rows:
             return []
-        words = self._words(query.text, query=True)
+        language = detect(query.text) or DEFAULT
+        words = self._words(query.text, language=language, query=True)
         terms = self._lexical_terms(query.text, words, query=True)
-        bm25 = snapshot.scores(terms, self.params.bigram_weight)
+        expansion = self.translate(query.text, language, query.languages)
+        bm25 = snapshot.scores(terms, self.params.bigram_weight, expansion.terms)
         if self.params.part_fallback:
             bm25 += self._part_scores(snapshot, words)
         if query.docs is not None:  # the scope filters the whole score vector before any top-k is taken
@@ -242,7 +278,7 @@ class TextLane(Lane):
         if not ranks_by_looks:
             matches = self._looks_matches([key for key, _ in ranked], looks)
         region_terms = self._lexical.regions([key for key, _ in ranked])
-        query_terms = set(terms)
+        query_terms = set(terms) | set(expansion.terms)
         return [
             LaneHit(
                 key=key,
@@ -253,10 +289,42 @@ class TextLane(Lane):
             for key, score in ranked
         ]
 
-    def _words(self, text: str, *, query: bool = False) -> list[list[str]]:
-        """Each word's terms: its own, then (with `word_parts`) its parts' (`analysis.analyze_words`)."""
-        words = analyze_words(text, query=query, stemmed=self.params.stemming)
+    def _words(
+        self, text: str, *, language: str = DEFAULT, query: bool = False, parts: _Parts | None = None
+    ) -> list[list[str]]:
+        """Each word's terms: its own, then (with `word_parts`) its parts' (`analysis.analyze_words`): a
+        code token's (`set_xlabel` -> set, xlabel) and a German compound's (`parts`, compounds.py)."""
+        words = analyze_words(text, query=query, stemmed=self.params.stemming, language=language, parts=parts)
         return words if self.params.word_parts else [word[:1] for word in words]
+
+    def _page_terms(self, page: Page, text: str, parts: _Parts) -> list[str]:
+        """A page's BM25 terms in its language; a region in another language (a page mixing languages)
+        adds its words analysed in that language too (its stems in the page's language are already in)."""
+        terms = self._lexical_terms(text, self._words(text, language=page.language, parts=parts))
+        for region in page.regions:
+            if region.language and region.language != page.language:
+                words = self._words(region.text, language=region.language, parts=parts)
+                terms += [term for word in words for term in word]
+        return terms
+
+    def translate(self, text: str, language: str, languages: Sequence[str]) -> Expansion:
+        """The question's words in the other languages of `languages` (the library's), with notes saying
+        what it was translated with or which dictionary is missing (`translation.py`)."""
+        p = self.params
+        if not p.translation_weight:
+            return Expansion()
+        return expand(
+            text,
+            language,
+            languages,
+            self._dictionary,
+            weight=p.translation_weight,
+            sense_exponent=p.translation_sense_exponent,
+            max_terms=p.translation_terms,
+        )
+
+    def _dictionary(self, source: str, target: str) -> Dictionary | None:
+        return load_dictionary(source, target, self._dictionary_folders, self._dictionary_cache)
 
     def _lexical_terms(
         self, text: str, words: list[list[str]] | None = None, *, query: bool = False

@@ -1,0 +1,113 @@
+"""Query translation without a network: a question's content words, expanded into the library's other
+languages with bilingual dictionaries (`bilingual.py`), as extra BM25 terms of lower weight.
+
+- Which words: the question's words that are not stop words, numbers, code (`read.table`, `set_xlabel`,
+  `f()`), all-caps abbreviations or (outside German, where every noun is capitalised) capitalised names
+  inside a sentence: those pass through unchanged, as they are written the same in every language. Two
+  adjacent content words (nothing between them) are looked up as a pair too (`frequency distribution` ->
+  `Häufigkeitsverteilung`), and each word alone.
+- Into which languages: only those of the library's pages (the searched documents' when a search is
+  scoped), other than the question's own.
+- Weights: a word's translations share its senses. A translation given by `s` of the word's `n` senses
+  weighs `weight * (s / n) ** sense_exponent`, so a word with one sense passes its full weight and a
+  word with sixty senses spreads it thin; each of its target-language terms takes the highest weight
+  any translation gives it.
+- Without a dictionary for a pair, the note says which package installs one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ...analysis import analyze, raw_terms, stem, stopwords
+from ...bilingual import Dictionary, missing_note
+from ...language import name
+
+_CODE = re.compile(r"[._()\[\]{}=/\\]|\d")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass
+class Expansion:
+    """The extra weighted terms of a question, what it was translated with, and what could not be."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def merge(self, terms: dict[str, float]) -> None:
+        for term, weight in terms.items():
+            self.terms[term] = max(self.terms.get(term, 0.0), weight)
+
+
+def content_words(text: str, language: str) -> list[tuple[int, str]]:
+    """The question's words worth translating, lowercased, with their positions (names, numbers and code
+    left out)."""
+    stop = stopwords(language, query=True)
+    words: list[tuple[int, str]] = []
+    for position, match in enumerate(_WORD.finditer(text)):
+        token = match.group().strip(".,;:!?\"'«»„“”()")
+        if not token or _CODE.search(token) or (token.isupper() and len(token) > 1):
+            continue
+        sentence_start = position == 0 or text[: match.start()].rstrip().endswith((".", "?", "!", ":"))
+        if language != "de" and token[0].isupper() and not sentence_start:
+            continue  # a name inside the sentence
+        for term in raw_terms(token):
+            if term.isalpha() and len(term) > 2 and term not in stop:
+                words.append((position, term))
+    return words
+
+
+def expand(
+    text: str,
+    source: str,
+    targets: Sequence[str],
+    dictionary: Callable[[str, str], Dictionary | None],
+    *,
+    weight: float,
+    sense_exponent: float,
+    max_terms: int,
+) -> Expansion:
+    """Weighted terms of `text` (in `source`) translated into each of `targets` (the parameters are the
+    text lane's `translation_*`, see the module's docstring)."""
+    expansion = Expansion()
+    words = content_words(text, source)
+    if not words:
+        return expansion
+    stems = stem([word for _, word in words], source)
+    at = [position for position, _ in words]
+    pairs = [f"{a} {b}" for a, b, i, j in zip(stems, stems[1:], at, at[1:]) if j == i + 1]  # adjacent words
+    for target in targets:
+        if target == source:
+            continue
+        found = dictionary(source, target)
+        if found is None:
+            expansion.notes.append(missing_note(source, target))
+            continue
+        senses = found.lookup(sorted(set(stems) | set(pairs)))
+        shown: list[str] = []
+        for key in dict.fromkeys(pairs + stems):
+            if key in senses:
+                terms = _weighted(senses[key], target, weight, sense_exponent, max_terms)
+                expansion.merge(terms)
+                shown.append(f"{key} → {', '.join(list(terms)[:3])}")
+        expansion.notes.append(
+            f"translated into {name(target)}: {'; '.join(shown)}"
+            if shown
+            else f"no word of the question is in the {name(source)}–{name(target)} dictionary"
+        )
+    return expansion
+
+
+def _weighted(
+    senses: list[list[str]], target: str, weight: float, exponent: float, max_terms: int
+) -> dict[str, float]:
+    """Target-language terms of one word's senses, heaviest first (see the module's docstring)."""
+    given: dict[str, int] = {}
+    for sense in senses:
+        for term in {t for translation in sense for t in analyze(translation, language=target)}:
+            given[term] = given.get(term, 0) + 1
+    weights = {term: weight * (count / len(senses)) ** exponent for term, count in given.items()}
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:max_terms]
+    return dict(ranked)

@@ -1,0 +1,152 @@
+"""Documents in several languages: language per page and region, analysis per language (stop words,
+stemmer, accents, German compounds), questions translated with the FreeDict dictionaries that
+`scripts/setup.sh --test` installs, and the evaluation's language pairs. Real PDFs made with PyMuPDF."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pymupdf
+import pytest
+from multilingual_corpus import ENGLISH, GERMAN, QUESTIONS, write_corpus, write_pdf
+
+from pagelens import Library, Settings
+from pagelens.analysis import analyze
+from pagelens.eval.run import format_report, run_eval
+from pagelens.language import detect, page_languages
+
+DICTD = Path("/usr/share/dictd")
+NEEDED = ("freedict-eng-deu", "freedict-deu-eng", "freedict-eng-fra", "freedict-fra-eng")
+
+
+@pytest.fixture(scope="module")
+def dictionaries() -> Settings:
+    """Settings reading Debian's FreeDict files. Their parsed tables go to the default cache, which is
+    keyed by the files' sizes and times: the first run on a machine parses English-German and
+    German-English (about 10 s CPU each), later runs open the tables."""
+    missing = [name for name in NEEDED if not (DICTD / f"{name}.index").exists()]
+    assert not missing, f"run scripts/setup.sh --test: {missing} are not installed in {DICTD}"
+    return Settings(dictionaries=[str(DICTD)])
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, dictionaries: Settings):
+    folder = tmp_path_factory.mktemp("multilingual")
+    where = write_corpus(folder / "docs")
+    with Library(folder / "library", settings=dictionaries.replace(library=folder / "library")) as lib:
+        report = lib.add([folder / "docs"])
+        assert report.ok, report.files
+        yield lib, where
+
+
+def test_detects_the_language_of_short_texts():
+    assert (
+        detect("Die Wärmeleitfähigkeit eines Werkstoffs bestimmt, wie schnell ein Topfgriff heiß wird.")
+        == "de"
+    )
+    assert detect("La lune attire les océans deux fois par jour.") == "fr"
+    assert detect("Copper conducts electricity well.") == "en"
+    assert detect("x = 42") == ""  # too few letters to tell
+
+
+def test_every_page_knows_its_language_and_hits_show_it(library):
+    lib, where = library
+    assert lib._catalog.languages() == {"de": len(GERMAN), "en": len(ENGLISH), "fr": 6}
+    assert {p.language for p in lib.pages("deutsch.pdf")} == {"de"}
+    hits = lib.search("Honigbienen Obstbäume", k=3)
+    assert (hits[0].doc, hits[0].page) == where["bienen"]
+    assert hits[0].language == "de"
+
+
+def test_stop_words_stemmer_and_accents_follow_the_language():
+    assert analyze("Die Verteilung der Häufigkeiten", language="de") == ["verteil", "haufig"]
+    assert analyze("la fréquence des éruptions", language="fr") == ["frequenc", "erupt"]
+    assert analyze("frequency", language="en") == analyze("fréquence", language="fr")  # accents folded
+    assert analyze("die", language="en") == ["die"]  # an English verb; German drops it as an article
+
+
+def test_a_german_compound_and_an_umlaut_are_found_by_their_parts(library):
+    """`Häufigkeitsverteilung` on the page; the query names its parts, one written without the umlaut."""
+    lib, where = library
+    hits = lib.search("Verteilung der Haufigkeit", k=3)
+    assert (hits[0].doc, hits[0].page) == where["wartezeiten"]
+
+
+def test_an_english_question_reaches_a_german_page_only_through_the_dictionary(library, tmp_path):
+    lib, where = library
+    question = "Which material conducts heat better than wood?"  # the page: Wärmeleitfähigkeit, Kupfer, Holz
+    hits = lib.search(question, k=5)
+    assert (hits[0].doc, hits[0].page) == where["waerme"]
+    notes = lib.search_notes(question)
+    assert any(note.startswith("translated into German:") and "wood → holz" in note for note in notes)
+
+    without = lib.settings.replace(library=lib.path, dictionaries=[str(tmp_path)])
+    lib.close()
+    try:
+        with Library(lib.path, settings=without) as bare:
+            hits = bare.search(question, k=5)
+            assert (hits[0].doc, hits[0].page) != where["waerme"]
+            missing = "no English–German dictionary installed: install dict-freedict-eng-deu (or dict-freedict-deu-eng)"
+            assert missing in bare.search_notes(question)
+            steps = bare.ask(question).steps
+            assert any(step.kind == "search" and missing in step.detail for step in steps)
+    finally:
+        lib.__init__(lib.path, settings=lib.settings)  # reopen for the module's other tests
+
+
+def test_questions_in_every_direction_find_their_page(library):
+    lib, where = library
+    first = {q.text: (hits[0].doc, hits[0].page) for q in QUESTIONS for hits in [lib.search(q.text, k=5)]}
+    right = [q.text for q in QUESTIONS if first[q.text] == where[q.page]]
+    assert len(right) >= len(QUESTIONS) - 2, set(first) - set(right)
+    german_question = "Wie werden Briefe in der Post sortiert?"
+    assert first[german_question] == where["post"]
+
+
+def test_a_page_mixing_two_languages(tmp_path, dictionaries):
+    german = (
+        "Die Sicherung der Datenbank wird jede Nacht erstellt. Zur Wiederherstellung spielt man zuerst "
+        "die letzte vollständige Sicherung ein und danach das Protokoll."
+    )
+    english = (
+        "Summary: the database is backed up every night; to restore it, load the last full backup and "
+        "then replay the log up to the chosen moment."
+    )
+    languages = page_languages(german + "\n" + english, [german, english])
+    assert languages.page in {"de", "en"} and set(languages.regions) == {"", "de", "en"} - {languages.page}
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=420, height=595)
+    page.insert_textbox(pymupdf.Rect(40, 40, 380, 250), german, fontsize=11, fontname="helv")
+    page.insert_textbox(pymupdf.Rect(40, 300, 380, 560), english, fontsize=11, fontname="helv")
+    doc.save(tmp_path / "mixed.pdf")
+    write_pdf(tmp_path / "other.pdf", [ENGLISH["photos"], GERMAN["miete"]])
+    settings = dictionaries.replace(library=tmp_path / "lib")
+    with Library(tmp_path / "lib", settings=settings) as lib:
+        assert lib.add([tmp_path / "mixed.pdf", tmp_path / "other.pdf"]).ok
+        stored = lib.pages("mixed.pdf")[0]
+        assert sorted(stored.languages) == ["de", "en"]
+        assert {r.language for r in stored.regions} == {"", ({"de", "en"} - {stored.language}).pop()}
+        for question in ("replay the log after the last full backup", "letzte vollständige Sicherung"):
+            hit = lib.search(question, k=1)[0]
+            assert (hit.doc, hit.page) == ("mixed.pdf", 1), question
+        assert lib.search("replay the log after the last full backup", k=1)[0].region_language == "en"
+
+
+def test_eval_reports_crosslingual_queries_per_language_pair(tmp_path, dictionaries):
+    where = write_corpus(tmp_path / "set" / "docs")
+    with (tmp_path / "set" / "queries.jsonl").open("w", encoding="utf-8") as out:
+        for n, q in enumerate(QUESTIONS[:3] + QUESTIONS[8:10]):
+            doc, page = where[q.page]
+            record = {
+                "qid": f"q{n}",
+                "query": q.text,
+                "gold": [{"doc": doc, "page": page}],
+                "type": "crosslingual",
+            }
+            out.write(json.dumps(record) + "\n")
+    report = run_eval(tmp_path / "set", settings=dictionaries, library_dir=tmp_path / "lib", progress=False)
+    assert report.language_pair_counts == {"en->de": 3, "en->fr": 2}
+    assert report.by_language_pair["en->de"]["ndcg@5"] > 0.5
+    assert "  en->de" in format_report(report)

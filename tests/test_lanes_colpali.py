@@ -1,16 +1,26 @@
-"""ColPali-family lanes on tiny ColQwen2 and ColSmol (ColIdefics3) models saved to disk: scores equal
-colpali-engine's `score_multi_vector`, MUVERA candidates in a real Chroma, token sidecar on disk."""
+"""ColPali-family lanes on tiny ColQwen2, ColQwen2.5, ColSmol (ColIdefics3) and ColPali (PaliGemma) models
+saved to disk: scores equal colpali-engine's `score_multi_vector`, MUVERA candidates in a real Chroma, token
+sidecar on disk."""
 
 import numpy as np
 import pytest
-from tiny_models import build_tiny_colqwen2, build_tiny_colsmol, lane_context, make_pages
+from tiny_models import (
+    build_tiny_colpali,
+    build_tiny_colqwen2,
+    build_tiny_colqwen2_5,
+    build_tiny_colsmol,
+    lane_context,
+    make_pages,
+)
 
 pytestmark = [pytest.mark.visual, pytest.mark.slow]
 
 
 FAMILIES = {
     "colqwen2": (build_tiny_colqwen2, "ColQwen2", "ColQwen2Processor"),
+    "colqwen2_5": (build_tiny_colqwen2_5, "ColQwen2_5", "ColQwen2_5_Processor"),
     "colsmol": (build_tiny_colsmol, "ColIdefics3", "ColIdefics3Processor"),
+    "colpali": (build_tiny_colpali, "ColPali", "ColPaliProcessor"),
 }
 
 

@@ -154,6 +154,104 @@ def build_tiny_colqwen2(folder: Path) -> Path:
     return folder
 
 
+def build_tiny_colqwen2_5(folder: Path) -> Path:
+    """A ColQwen2.5 (colpali-engine) model + processor from a tiny Qwen2.5-VL config, random weights: the
+    text side is the Qwen2-VL one above; the vision side is Qwen2.5-VL's windowed ViT at one block."""
+    import torch
+    from colpali_engine.models import ColQwen2_5, ColQwen2_5_Processor
+    from transformers import Qwen2_5_VLConfig
+
+    torch.manual_seed(0)
+    tokenizer = _qwen_tokenizer()
+    qwen2 = _tiny_qwen2_vl_config(tokenizer)
+    vision = dict(
+        depth=1,
+        hidden_size=32,
+        intermediate_size=64,
+        num_heads=4,
+        patch_size=14,
+        spatial_merge_size=2,
+        temporal_patch_size=2,
+        out_hidden_size=32,
+        window_size=112,
+        fullatt_block_indexes=[0],
+    )
+    config = Qwen2_5_VLConfig(
+        text_config=qwen2.text_config.to_dict(),
+        vision_config=vision,
+        image_token_id=qwen2.image_token_id,
+        video_token_id=qwen2.video_token_id,
+        vision_start_token_id=qwen2.vision_start_token_id,
+        vision_end_token_id=qwen2.vision_end_token_id,
+        tie_word_embeddings=True,
+    )
+    ColQwen2_5(config).eval().save_pretrained(folder)
+    _qwen2_vl_processor(tokenizer, ColQwen2_5_Processor).save_pretrained(folder)
+    return folder
+
+
+PALIGEMMA_SPECIAL = ["<pad>", "<eos>", "<bos>", "<unk>", "<image>"]
+
+
+def build_tiny_colpali(folder: Path) -> Path:
+    """A ColPali (PaliGemma: SigLIP vision + Gemma text) model + processor from a tiny config, random weights.
+
+    A 64x64 image in 16x16 patches gives 16 image tokens, the processor's `image_seq_length`. The LM head is
+    saved untied: ColPali's own class never re-ties it on load (with transformers 5 a tied head stays on the
+    meta device and `.to(device)` fails); the lane never uses the head, only the last hidden states."""
+    import torch
+    from colpali_engine.models import ColPali, ColPaliProcessor
+    from transformers import PaliGemmaConfig, SiglipImageProcessor
+
+    torch.manual_seed(0)
+    tokenizer = byte_level_tokenizer(
+        PALIGEMMA_SPECIAL,
+        pad_token="<pad>",
+        eos_token="<eos>",
+        bos_token="<bos>",
+        unk_token="<unk>",
+        extra_special_tokens={"image_token": "<image>"},
+    )
+    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in PALIGEMMA_SPECIAL}
+    config = PaliGemmaConfig(
+        text_config=dict(
+            model_type="gemma",
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=1,
+            head_dim=8,
+            max_position_embeddings=512,
+            pad_token_id=ids["<pad>"],
+            bos_token_id=ids["<bos>"],
+            eos_token_id=ids["<eos>"],
+            tie_word_embeddings=False,
+        ),
+        vision_config=dict(
+            model_type="siglip_vision_model",
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=1,
+            num_attention_heads=4,
+            image_size=64,
+            patch_size=16,
+            projection_dim=32,
+        ),
+        image_token_index=ids["<image>"],
+        vocab_size=len(tokenizer),
+        projection_dim=32,
+        hidden_size=32,
+        tie_word_embeddings=False,
+    )
+    config.text_config.num_image_tokens = 16
+    ColPali(config).eval().save_pretrained(folder)
+    image_processor = SiglipImageProcessor(size={"height": 64, "width": 64}, image_seq_length=16)
+    ColPaliProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
+    return folder
+
+
 def build_tiny_clip(folder: Path, name: str = "pagelens-tiny-clip") -> tuple[str, Path]:
     """An open_clip model from a custom JSON config (registered with add_model_config), weights saved to a file.
 

@@ -27,6 +27,7 @@ LAYERS = [
         "looks_vocab",
         "analysis",
         "semantic",
+        "answer_backends",
         "language",
         "compounds",
         "bilingual",

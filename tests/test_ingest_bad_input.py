@@ -113,7 +113,7 @@ def test_non_document_named_pdf(tmp_path, settings, content):
     fake = tmp_path / "report.pdf"
     fake.write_bytes(content)
     assert detect_kind(fake) is None
-    with pytest.raises(IngestError, match="not a PDF, HTML, image"):
+    with pytest.raises(IngestError, match="not a PDF, image, HTML"):
         ingest(fake, tmp_path, settings)
 
 

@@ -198,7 +198,7 @@ def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_
         )
         assert (
             outcomes["notes.xyz"].status == "failed"
-            and "not a PDF, HTML, image" in outcomes["notes.xyz"].reason
+            and "not a PDF, image, HTML" in outcomes["notes.xyz"].reason
         )
         assert outcomes["missing.pdf"].status == "failed" and "no such file" in outcomes["missing.pdf"].reason
         assert not report.ok

@@ -73,7 +73,7 @@ def test_malformed_office_documents_fail_clearly_and_leave_nothing(tmp_path, set
     truncated = tmp_path / "truncated.docx"
     data = write_docx(tmp_path / "whole.docx", ["A whole document", "text"]).read_bytes()
     truncated.write_bytes(data[: len(data) // 2])
-    with pytest.raises(IngestError, match="not a PDF, HTML, image, Office"):
+    with pytest.raises(IngestError, match="not a PDF, image, HTML, Office"):
         ingest(truncated, tmp_path, settings)
 
 

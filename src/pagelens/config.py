@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from . import answer_backends
 from .errors import SettingsError
 
 ENV_PREFIX = "PAGELENS_"
 
 OcrEngine = Literal["rapidocr", "tesseract", "off"]
 HtmlRenderer = Literal["mupdf", "chromium"]
-LlmBackend = Literal["extractive", "openai", "transformers"]
+LlmBackend = Literal[answer_backends.NAMES]  # the registry's names (answer_backends.py)
 LlmImages = Literal["auto", "on", "off"]
 Device = Literal["auto", "cpu", "cuda"]
 
@@ -96,7 +97,7 @@ class Settings:
     colpali_candidates: int = 200  # FDE candidates reranked exactly per query
 
     # answering
-    llm_backend: LlmBackend = "extractive"
+    llm_backend: LlmBackend = answer_backends.EXTRACTIVE
     llm_base_url: str = "http://127.0.0.1:8000/v1"
     llm_model: str = ""
     llm_api_key: str = ""  # sent to llm_base_url only, never to another endpoint the app may be switched to

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -12,6 +13,16 @@ from ..errors import IngestError
 from ..types import Page
 from .job import RenderJob
 from .ocr import ocr_page
+
+
+def render_image_file(
+    job: RenderJob, on_count: Callable[[int], None], on_page: Callable[[], None]
+) -> list[Page]:
+    """An image file as one page (never split into ranges: formats.py)."""
+    on_count(1)
+    pages = render_image(job)
+    on_page()
+    return pages
 
 
 def render_image(job: RenderJob) -> list[Page]:

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from ..config import Settings
 from ..layout import page_image_name
-from .detect import Kind
-
-# "printed-html": a PDF that Chromium printed from an HTML file (its pages' text counts as "html")
-JobKind = Kind | Literal["printed-html"]
 
 
 @dataclass(frozen=True)
 class RenderJob:
     path: Path
-    kind: JobKind
+    kind: str  # a file type of formats.py
     name: str
     doc_id: str
     out_dir: Path  # PNGs go to out_dir/<page_image_name(page)>

@@ -13,16 +13,20 @@ Formats are judged by content: OOXML and OpenDocument are ZIP packages recognise
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Settings
 from ..errors import IngestError
+from ..types import Page
+from .job import RenderJob
 
 SUFFIXES = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".rtf"})
 INSTALL_HINT = (
@@ -155,3 +159,12 @@ def convert_to_pdf(source: Path, out_dir: Path, settings: Settings) -> Path:
         target = out_dir / "document.pdf"
         shutil.move(converted, target)
         return target
+
+
+def render_office(job: RenderJob, on_count: Callable[[int], None], on_page: Callable[[], None]) -> list[Page]:
+    """An Office document converted to PDF (in the worker), rendered as that PDF."""
+    from .pdf import render_pdf  # PyMuPDF: the parent imports this module only to recognise files
+
+    with tempfile.TemporaryDirectory(prefix="pagelens-office-") as tmp:
+        pdf = convert_to_pdf(job.path, Path(tmp), job.settings)
+        return render_pdf(dataclasses.replace(job, path=pdf, kind="pdf"), on_count, on_page)

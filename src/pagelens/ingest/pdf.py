@@ -8,7 +8,7 @@ repaired file whose pages are all whole is added as usual.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pymupdf
 
@@ -20,6 +20,42 @@ from .layout import TEXTPAGE_FLAGS, page_regions
 from .looks import page_looks
 from .ocr import ocr_page
 from .png import PngWriter
+
+
+def render_pdf(job: RenderJob, on_count: Callable[[int], None], on_page: Callable[[], None]) -> list[Page]:
+    """A PDF's pages; its text layer is the pages' text (OCR where it is missing)."""
+    return render_document(open_pdf(job), job, "layer", on_count, on_page)
+
+
+def render_printed_html(
+    job: RenderJob, on_count: Callable[[int], None], on_page: Callable[[], None]
+) -> list[Page]:
+    """A PDF that Chromium printed from an HTML file (chromium.py): its pages' text counts as "html"."""
+    return render_document(open_pdf(job), job, "html", on_count, on_page)
+
+
+def render_document(
+    doc: pymupdf.Document,
+    job: RenderJob,
+    text_source: TextSource,
+    on_count: Callable[[int], None],
+    on_page: Callable[[], None],
+) -> list[Page]:
+    """The pages of the job's range of a document MuPDF opened or laid out (every kind but images ends
+    here), closing it; the renderer contract of formats.py."""
+    with doc:
+        total = check_page_count(doc, job)
+        first, last = job.pages or (1, total)
+        if not 1 <= first <= last <= total:
+            raise IngestError(f"pages {first}-{last} asked of a document with {total} pages")
+        on_count(last - first + 1)
+        if job.count_only:
+            return []
+        pages = []
+        for page in render_pages(doc, job, text_source, range(first - 1, last)):
+            pages.append(page)
+            on_page()
+        return pages
 
 
 def open_pdf(job: RenderJob) -> pymupdf.Document:

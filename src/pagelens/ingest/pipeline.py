@@ -18,6 +18,7 @@ from ..errors import IngestError
 from ..types import Page
 from .chromium import print_html
 from .detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
+from .formats import file_type, unsupported_message
 from .job import RenderJob
 from .sandbox import POOL
 from .watch import Watch
@@ -54,11 +55,7 @@ def ingest_file(
             f"PAGELENS_MAX_FILE_BYTES={size}"
         )
     if kind is None:
-        raise IngestError(
-            "not a PDF, HTML, image, Office (Word, PowerPoint, Excel, OpenDocument, RTF), "
-            "plain-text or Markdown file (judged by its content, not its name); "
-            "convert it to PDF and add it again"
-        )
+        raise IngestError(unsupported_message())
     out_dir = Path(out_dir).resolve()
     existed = out_dir.exists()
     try:
@@ -77,11 +74,6 @@ def ingest_file(
                     ),
                     watch,
                 )
-        if kind == "html" and settings.html_renderer != "mupdf":
-            raise IngestError(
-                f"unknown HTML renderer {settings.html_renderer!r}; "
-                "set PAGELENS_HTML_RENDERER to mupdf or chromium"
-            )
         return render_in_parts(
             RenderJob(
                 path=path.resolve(), kind=kind, name=name, doc_id=doc_id, out_dir=out_dir, settings=settings
@@ -98,7 +90,7 @@ def render_in_parts(job: RenderJob, watch: Watch) -> list[Page]:
     """With `settings.workers` > 1, a long document is split into page ranges rendered by that many
     workers at once (each range sandboxed and timed on its own); otherwise one worker renders it all."""
     workers = job.settings.workers
-    if workers <= 1 or job.kind in ("image", "office"):  # an office file would be converted once per part
+    if workers <= 1 or not file_type(job.kind).splits:
         return POOL.render(job, watch)
     total = POOL.count_pages(job, watch)
     if total < MIN_PAGES_PER_PART * 2:

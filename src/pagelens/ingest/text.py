@@ -10,9 +10,12 @@ a pre-wrapped block, so line breaks and indentation survive.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import IngestError
+from ..types import Page
+from .job import RenderJob
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 PLAIN_SUFFIXES = frozenset({".txt", ".text"})
@@ -53,3 +56,11 @@ def text_to_html(path: Path, fmt: str) -> bytes:
     else:
         body = f"<pre>{html.escape(source)}</pre>"
     return f"<html><head><style>{_STYLE}</style></head><body>{body}</body></html>".encode()
+
+
+def render_text(job: RenderJob, on_count: Callable[[int], None], on_page: Callable[[], None]) -> list[Page]:
+    """A plain-text or Markdown file (job.kind) as HTML laid out on pages."""
+    from .html import open_html  # PyMuPDF: the parent imports this module only to recognise files
+    from .pdf import render_document
+
+    return render_document(open_html(job, text_to_html(job.path, job.kind)), job, "html", on_count, on_page)

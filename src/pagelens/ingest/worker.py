@@ -40,8 +40,9 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
     inbox, outbox = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
     _cap_memory(cap_mb)
     from ..errors import IngestError
-    from .render import render_file
+    from .render import load_renderers, render_file
 
+    load_renderers()
     outbox.send(("ready", None))
     while True:
         try:

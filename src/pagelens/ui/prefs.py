@@ -2,8 +2,8 @@
 
 The operator owns the answering setup: endpoint, model, API key and backend come from the environment
 (`PAGELENS_LLM_*`). A user may pick
-- the answer backend among `extractive` and the operator's backend (and `openai` when the operator lists
-  endpoints in `PAGELENS_LLM_ALLOWED_URLS`),
+- the answer backend among `extractive` and the operator's backend (and the backends that talk to an
+  endpoint, `openai`, when the operator lists endpoints in `PAGELENS_LLM_ALLOWED_URLS`),
 - the endpoint among `PAGELENS_LLM_ALLOWED_URLS` (default: only `PAGELENS_LLM_BASE_URL`),
 - the model name and k.
 The API key goes only to the operator's own `PAGELENS_LLM_BASE_URL`, never to another endpoint chosen here.
@@ -19,6 +19,7 @@ import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from ..answer_backends import BACKENDS, EXTRACTIVE
 from ..config import Settings
 from ..lanes.registry import require_installed
 from ..layout import LibraryLayout
@@ -34,9 +35,10 @@ def endpoint_choices(operator: Settings) -> list[str]:
 
 
 def backend_choices(operator: Settings) -> list[str]:
-    """Backends users may pick: always the offline one, the operator's, and `openai` with listed endpoints."""
-    listed = ["openai"] if operator.llm_allowed_urls else []
-    return list(dict.fromkeys(["extractive", operator.llm_backend, *listed]))
+    """Backends users may pick (`answer_backends.BACKENDS`): always the extractive one, the operator's, and
+    those that talk to an endpoint when the operator lists endpoints users may pick."""
+    listed = [b.name for b in BACKENDS if b.endpoint] if operator.llm_allowed_urls else []
+    return list(dict.fromkeys([EXTRACTIVE, operator.llm_backend, *listed]))
 
 
 def _endpoint(url: str) -> str:

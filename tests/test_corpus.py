@@ -16,6 +16,7 @@ from library_helpers import pdf_parts
 from pagelens import Library
 from pagelens.analysis import CorpusStats
 from pagelens.config import Settings
+from pagelens.furniture import FurnitureCache
 from pagelens.library import ScopedLibrary
 from pagelens.types import Corpus
 
@@ -78,3 +79,15 @@ def test_statistics_count_the_complete_pages(library: Library):
     assert stats.mentions(seed) and not stats.mentions("zqxwv")
     assert stats.idf("zqxwv") > stats.idf(seed)
     assert library.statistics() is stats  # cached until the documents change
+
+
+def test_the_furniture_cache_keeps_the_documents_used_last(library: Library):
+    cache = FurnitureCache(size=1)
+    docs = {d.name: d for d in library.documents()}
+    gnuplot, r_intro = docs["gnuplot.pdf"], docs["r-intro.pdf"]
+    first = cache.get(library, gnuplot.name, gnuplot.doc_id, gnuplot.pages)
+    assert cache.get(library, gnuplot.name, gnuplot.doc_id, gnuplot.pages) is first
+    kept = cache.get(library, r_intro.name, r_intro.doc_id, r_intro.pages)
+    assert len(cache) == 1 and cache.get(library, r_intro.name, r_intro.doc_id, r_intro.pages) is kept
+    again = cache.get(library, gnuplot.name, gnuplot.doc_id, gnuplot.pages)
+    assert again is not first and again == first  # recomputed after eviction, the same furniture

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +36,7 @@ REPEATED_ANYWHERE_SHARE = 0.6
 MIN_PAGES_ANYWHERE = 5
 MAX_FURNITURE_CHARS = 120  # longer text is content even when it repeats
 MIN_LETTERS = 4
+CACHED_DOCUMENTS = 512  # documents whose furniture FurnitureCache keeps (a few KB each)
 RULE_VERSION = "2"  # part of the text lane's spec: bump it when a rule here changes what furniture is
 
 _DIGITS = re.compile(r"\d+")
@@ -155,25 +156,35 @@ def _pieces(page: Page) -> Iterable[tuple[str, bool]]:
 
 
 class FurnitureCache:
-    """Furniture per document, recomputed when a document's pages change (keyed on doc_id and page count)."""
+    """Furniture per document, recomputed when a document's pages change (keyed on doc_id and page count);
+    the `size` documents used last are kept (a long-running app over a growing library, or a document
+    re-added with a new page count, would otherwise hold every version it ever saw)."""
 
-    def __init__(self) -> None:
-        self._known: dict[tuple[str, int], Furniture] = {}
+    def __init__(self, size: int = CACHED_DOCUMENTS) -> None:
+        self._known: OrderedDict[tuple[str, int], Furniture] = OrderedDict()
+        self._size = size
         self._lock = threading.Lock()
 
     def get(self, library: Corpus, doc: str, doc_id: str, pages: int) -> Furniture:
         key = (doc_id, pages)
         with self._lock:
             known = self._known.get(key)
-        if known is not None:
-            return known
+            if known is not None:
+                self._known.move_to_end(key)
+                return known
         try:
             furniture = Furniture.of(library.pages(doc))
         except KeyError:  # a document outside the question's scope or removed meanwhile
             furniture = NONE
         with self._lock:
             self._known[key] = furniture
+            self._known.move_to_end(key)
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
         return furniture
+
+    def __len__(self) -> int:
+        return len(self._known)
 
 
 CACHE = FurnitureCache()

@@ -37,6 +37,18 @@ VARIANTS: dict[str, tuple[dict[str, float], dict[str, object]]] = {
     "no figure text": ({"figure_text": 0}, {}),
     "no word parts": ({"word_parts": 0}, {}),
     "no stemming": ({"stemming": 0}, {}),
+    "BM25 alone (b=0.75, all off)": (
+        {
+            "b": 0.75,
+            "bigram_weight": 0,
+            "colour_weight": 0,
+            "kind_weight": 0,
+            "dense_weight": 0,
+            "furniture_weight": 1,
+            "negation": 0,
+        },
+        {"fold_overlays": False},
+    ),
 }
 
 

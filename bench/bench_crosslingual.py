@@ -2,9 +2,10 @@
 and MRR of each question's page, with the bilingual dictionaries and without them, and the cost of
 translating a question (dictionary lookups, p50 over the questions, the dictionaries already open).
 
-    .venv/bin/python bench/bench_crosslingual.py [--weight W] [--exponent E] [--library DIR]
+    .venv/bin/python bench/bench_crosslingual.py [--weights 0.4,0.8] [--exponents 0.5,1] [--library DIR]
 
-This set tunes `TranslationParams`; the evaluation sets never do.
+With several weights or exponents, every pair of them is ranked on the same library (the text lane's
+`translation_weight` and `translation_sense_exponent`). This set tunes them; the evaluation sets never do.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ def report(label: str, found: list[int | None]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--weight", type=float)
-    parser.add_argument("--exponent", type=float)
+    parser.add_argument("--weights", default="", help="comma-separated translation_weight values")
+    parser.add_argument("--exponents", default="", help="comma-separated translation_sense_exponent values")
     parser.add_argument("--library", type=Path)
     args = parser.parse_args()
     folder = args.library or Path(tempfile.mkdtemp(prefix="pagelens-crossling-"))
@@ -54,12 +55,16 @@ def main() -> None:
     with Library(folder / "library") as lib:
         lib.add([folder / "docs"], replace=True)
         lane = lib._lanes["text"]
-        if args.weight is not None:
-            lane.params = replace(lane.params, translation_weight=args.weight)
-        if args.exponent is not None:
-            lane.params = replace(lane.params, translation_sense_exponent=args.exponent)
         print("languages:", dict(lib._catalog.languages()))
         report("with dictionaries", ranks(lib, where))
+        shipped = lane.params
+        for weight in [float(w) for w in args.weights.split(",") if w] or [shipped.translation_weight]:
+            for exponent in [float(e) for e in args.exponents.split(",") if e] or [
+                shipped.translation_sense_exponent
+            ]:
+                lane.params = replace(shipped, translation_weight=weight, translation_sense_exponent=exponent)
+                report(f"  weight {weight} exponent {exponent}", ranks(lib, where))
+        lane.params = shipped
         languages = tuple(lib._catalog.languages())
         costs, cpu = [], []
         for question in QUESTIONS:

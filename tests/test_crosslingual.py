@@ -150,3 +150,15 @@ def test_eval_reports_crosslingual_queries_per_language_pair(tmp_path, dictionar
     assert report.language_pair_counts == {"en->de": 3, "en->fr": 2}
     assert report.by_language_pair["en->de"]["ndcg@5"] > 0.5
     assert "  en->de" in format_report(report)
+
+
+def test_the_app_shows_a_hit_s_and_a_page_s_language(library):
+    from pagelens.ui.present import hits_html
+    from pagelens.ui.viewer import ViewerState, viewer_html
+
+    lib, where = library
+    question = "Which fruit trees do honey bees pollinate?"
+    hits = lib.search(question, k=3)
+    assert '<span class="pl-hit-lang">German</span>' in hits_html(hits, question, show_lanes=False)
+    doc, page = where["bienen"]
+    assert "Text of this page (in German)" in viewer_html(lib, ViewerState(doc=doc, page=page))

@@ -12,6 +12,7 @@ import html
 import urllib.parse
 from dataclasses import dataclass, field, replace
 
+from ..language import name as language_name
 from ..library import Library
 from ..types import Box, DocumentInfo, Page
 from .originals import original_url, servable
@@ -60,8 +61,15 @@ def viewer_html(library: Library, state: ViewerState) -> str:
         f'<div class="pl-viewer-scroll"><div class="pl-page" style="width:{state.zoom}%">'
         f'<img src="{file_url(page.image_path)}" alt="{html.escape(doc.name)}, page {page.page}">'
         f"{overlay}</div></div>"
-        f'<details class="pl-page-text"><summary>Text of this page</summary><pre>{text}</pre></details></div>'
+        f'<details class="pl-page-text"><summary>Text of this page{_languages(page)}</summary>'
+        f"<pre>{text}</pre></details></div>"
     )
+
+
+def _languages(page: Page) -> str:
+    """' (in German)' or ' (in German and English)' for a page mixing languages; '' when not known."""
+    names = [language_name(code) for code in page.languages]
+    return f" (in {' and '.join(names)})" if names else ""
 
 
 def open_citation(state: ViewerState, doc: str, page: int, boxes: dict[int, Box]) -> ViewerState:

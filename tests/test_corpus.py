@@ -14,7 +14,7 @@ import pytest
 from library_helpers import pdf_parts
 
 from pagelens import Library
-from pagelens.analysis import CorpusStats
+from pagelens.analysis import CorpusStats, analyze
 from pagelens.config import Settings
 from pagelens.furniture import FurnitureCache
 from pagelens.library import ScopedLibrary
@@ -75,7 +75,7 @@ def test_the_scoped_view_reads_inside_its_documents(library: Library):
 def test_statistics_count_the_complete_pages(library: Library):
     stats = library.statistics()
     assert isinstance(stats, CorpusStats) and stats.pages == 6
-    [seed] = CorpusStats.from_texts(["seeds"]).df
+    [seed] = analyze("seeds")
     assert stats.mentions(seed) and not stats.mentions("zqxwv")
     assert stats.idf("zqxwv") > stats.idf(seed)
     assert library.statistics() is stats  # cached until the documents change
@@ -91,3 +91,15 @@ def test_the_furniture_cache_keeps_the_documents_used_last(library: Library):
     assert len(cache) == 1 and cache.get(library, r_intro.name, r_intro.doc_id, r_intro.pages) is kept
     again = cache.get(library, gnuplot.name, gnuplot.doc_id, gnuplot.pages)
     assert again is not first and again == first  # recomputed after eviction, the same furniture
+
+
+def test_statistics_come_from_the_index_and_a_scope_does_not_change_them(library: Library):
+    pages = [page for doc in library.documents() for page in library.pages(doc.name)]
+    counted = CorpusStats.from_texts([page.text for page in pages])
+    stats = library.statistics()
+    words = sorted({t for page in pages for t in analyze(page.text)})
+    assert words and stats.pages == counted.pages == len(pages)
+    assert [stats.frequency(w) for w in words] == [counted.frequency(w) for w in words]
+    scoped = library._answering_view(["r-intro.pdf"])
+    assert scoped.statistics() is stats  # the library's own, cached: not the scope's 3 pages
+    assert [scoped.statistics().idf(w) for w in words] == [stats.idf(w) for w in words]

@@ -154,7 +154,7 @@ class CorpusStats:
     `types.Corpus` reports as its `statistics()` and the answerer weighs question terms with."""
 
     pages: int
-    df: Counter
+    frequency: Callable[[str], int]  # pages holding an analysed term
     named: frozenset[str] = frozenset()  # terms of the documents' names ("maxima-finance.html")
 
     @classmethod
@@ -164,14 +164,19 @@ class CorpusStats:
         for text in texts:
             df.update(set(analyze(text)))
             count += 1
-        return cls(pages=count, df=df, named=frozenset(t for name in names for t in analyze(name)))
+        return cls(pages=count, frequency=df.__getitem__, named=name_terms(names))
 
     def mentions(self, term: str) -> bool:
         """Whether the library knows a stemmed term: a page holds it or a document's name does (a manual
         whose pages never spell out the product's name is still about it)."""
-        return self.df.get(term, 0) > 0 or term in self.named
+        return self.frequency(term) > 0 or term in self.named
 
     def idf(self, term: str) -> float:
         """BM25's idf, floored at a small positive value; a term no page holds gets the maximum."""
-        n, df = self.pages, self.df.get(term, 0)
+        n, df = self.pages, self.frequency(term)
         return max(0.05, math.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+
+def name_terms(names: Iterable[str]) -> frozenset[str]:
+    """Analysed terms of document names (what `CorpusStats.named` holds)."""
+    return frozenset(t for name in names for t in analyze(name))

@@ -341,11 +341,12 @@ class Library:
         return [found[key] for key in keys if key in found]
 
     def statistics(self) -> CorpusStats:
-        """Document frequencies of analysed terms over the complete pages (the answerer's idf weights),
-        computed when the documents changed since the last call."""
+        """Document frequencies of analysed terms over the complete pages (the answerer's idf weights):
+        read from the text lane's index when the library has one (no page is re-read, so the cost does not
+        follow the library's size), else counted from the pages; made again when the documents changed."""
         from .rag.lexical import library_stats
 
-        return library_stats(self)
+        return library_stats(self, self._lanes.term_statistics())
 
     # answering -------------------------------------------------------------------------------------
     def ask(
@@ -454,8 +455,6 @@ class ScopedLibrary:
         return [page for page in self._library.get_pages(keys) if page.doc_id in inside]
 
     def statistics(self) -> CorpusStats:
-        """Statistics over the scope's own pages (what the answer loop has always weighed a scoped question
-        with)."""
-        from .rag.lexical import library_stats
-
-        return library_stats(self)
+        """The whole library's statistics: a term weighs the same in a scoped question as in any other
+        (and the library's cache serves it, where a new view each question would miss its own)."""
+        return self._library.statistics()

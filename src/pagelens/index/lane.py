@@ -8,7 +8,7 @@ Lanes are created by name through the registry in `lanes/registry.py`
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,15 @@ class Query:
     def chroma_where(self) -> dict | None:
         """The Chroma `where` filter for lane records carrying `doc_id` metadata (None: no filter)."""
         return None if self.docs is None else {"doc_id": {"$in": sorted(self.docs)}}
+
+
+@dataclass(frozen=True)
+class TermStatistics:
+    """Over a library's live pages: how many there are and how many hold each analysed term, read from a
+    lane's own index (the answerer's idf weights without re-reading any page)."""
+
+    pages: int
+    document_frequency: Callable[[str], int]
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,10 @@ class Lane(ABC):
     @abstractmethod
     def search(self, query: Query, k: int) -> list[LaneHit]:
         """Best pages first, only pages of `query.docs` when it is set."""
+
+    def term_statistics(self) -> TermStatistics | None:
+        """Page count and document frequencies of analysed terms, when the lane's index holds them."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release models or files; called when the library closes."""

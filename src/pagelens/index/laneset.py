@@ -29,7 +29,7 @@ from ..types import Page
 from .catalog import Catalog, LaneRecord
 from .chroma import ChromaHandle
 from .fusion import FusedHit, fuse
-from .lane import Lane, LaneContext, Query
+from .lane import Lane, LaneContext, Query, TermStatistics
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,10 @@ class LaneSet:
             )
         ranked = {name: self._lanes[name].search(query, depth) for name in chosen}
         return fuse(ranked, weights=self._settings.fusion_weights, rrf_k=self._settings.rrf_k)
+
+    def term_statistics(self) -> TermStatistics | None:
+        """The first lane's term statistics that keeps them (None when none does)."""
+        return next((s for lane in self._lanes.values() if (s := lane.term_statistics()) is not None), None)
 
     # keeping the catalog's lane records true -------------------------------------------------------
     def sync(self, stored: dict[str, LaneRecord]) -> None:

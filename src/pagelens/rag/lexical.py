@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import weakref
 
-from ..analysis import CorpusStats, analyze
+from ..analysis import CorpusStats, analyze, name_terms
+from ..index.lane import TermStatistics
 from ..types import Corpus
 
 # Beyond the analyser's question words: words that point at the library itself, not at a topic, and
@@ -112,14 +113,19 @@ _STATS_CACHE: "weakref.WeakKeyDictionary[object, tuple[tuple, CorpusStats]]" = w
 MAX_STATS_PAGES = 20_000  # reading more pages than this for idf costs more than it helps
 
 
-def library_stats(library: Corpus) -> CorpusStats:
-    """Corpus statistics over a library's complete pages (a document being added has none to read yet),
-    cached per library until its documents change."""
+def library_stats(library: Corpus, indexed: TermStatistics | None = None) -> CorpusStats:
+    """Corpus statistics over a library's complete pages (a document being added has none to read yet):
+    the page count and document frequencies `indexed` by a lane when given, else counted over the first
+    MAX_STATS_PAGES pages; cached per library until its documents change."""
     docs = [d for d in library.documents() if d.status == "complete"]
     signature = tuple(sorted((d.doc_id, d.pages) for d in docs))
     cached = _STATS_CACHE.get(library)
     if cached and cached[0] == signature:
         return cached[1]
+    if indexed is not None:
+        stats = CorpusStats(indexed.pages, indexed.document_frequency, name_terms(d.name for d in docs))
+        _STATS_CACHE[library] = (signature, stats)
+        return stats
     budget = MAX_STATS_PAGES
     texts: list[str] = []
     for doc in docs:

@@ -85,6 +85,7 @@ class Snapshot:
     live_rows: int = 0
     _avg: dict[str, float] = field(default_factory=dict)
     _norms: dict[tuple[int, str], np.ndarray] = field(default_factory=dict)
+    _df: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -111,6 +112,18 @@ class Snapshot:
                 scale = np.float32(self.k1 * self.b / self._avg[name])
                 norm = self._norms[(index, name)] = np.float32(self.k1 * (1 - self.b)) + scale * lengths
             return norm
+
+    def document_frequency(self, term: str) -> int:
+        """Live pages holding this analysed term (a unigram); remembered for the snapshot's lifetime."""
+        found = self._df.get(term)
+        if found is None:
+            hashes = term_hashes([term])
+            found = 0
+            for part in self.parts:
+                rows, _ = part.segment.uni.lookup(hashes)[0]
+                found += len(rows) if part.live is None else int(np.count_nonzero(part.live[rows]))
+            self._df[term] = found
+        return found
 
     def scores(
         self, terms: Sequence[str], bigram_weight: float, extra: Mapping[str, float] | None = None

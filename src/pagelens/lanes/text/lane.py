@@ -38,7 +38,7 @@ from ...config import Settings
 from ...errors import SettingsError, StoreUnavailableError, UnknownLaneError
 from ...furniture import RULE_VERSION, Furniture
 from ...index.chroma import delete_documents
-from ...index.lane import Lane, LaneContext, LaneHit, Query
+from ...index.lane import Lane, LaneContext, LaneHit, Query, TermStatistics
 from ...index.languages import tagged
 from ...language import DEFAULT, detect
 from ...types import Page
@@ -353,6 +353,10 @@ class TextLane(Lane):
         """The page's text layer (or OCR) and the text read inside its raster figures."""
         figures = page.figure_text if self.params.figure_text else ""
         return f"{text}\n{figures}" if figures else text
+
+    def term_statistics(self) -> TermStatistics:
+        snapshot = self._lexical.snapshot()
+        return TermStatistics(snapshot.live_rows, snapshot.document_frequency)
 
     def _looks_matches(self, keys: list[str], query: LooksQuery) -> dict[str, LooksMatch]:
         """How each of these pages meets the query's looks fields (pages without a stored look left out)."""

@@ -22,7 +22,7 @@ from .index.lane import Query
 from .index.laneset import LaneSet
 from .index.lock import LibraryLock, busy_message, unwritable, unwritable_message
 from .index.lock import holder as lock_holder
-from .index.overlays import fold_overlays
+from .index.search import search_pages
 from .index.writer import Writer
 from .ingest.batch import Runner
 from .ingest.progress import ProgressCallback
@@ -244,40 +244,9 @@ class Library:
             raise QueryError(
                 f"lanes {unknown or chosen} are not open in this library; open lanes: {self.lanes}"
             )
-        # no lock: lanes answer from their last committed state, so a running add never holds a search up,
-        # and pages of documents still pending are dropped below
-        total = self._catalog.page_count() if scope is None else sum(scope.values())
-        if total == 0:
-            return []
-        # twice k for one lane: folded overlays (index/overlays.py) must not leave the list short
-        fused = self._lanes.search(
-            query, chosen, depth=min(total, 2 * k if len(chosen) == 1 else max(3 * k, 30))
+        return search_pages(
+            self._lanes, self._catalog, query, chosen, k, scope=scope, fold=self.settings.fold_overlays
         )
-        pages = self._catalog.complete_pages([hit.key for hit in fused])
-        hits: list[Hit] = []
-        for fused_hit in fused:
-            page = pages.get(fused_hit.key)
-            if page is None:
-                continue
-            region = fused_hit.region
-            hits.append(
-                Hit(
-                    doc=page.doc,
-                    page=page.page,
-                    score=fused_hit.score,
-                    text=page.text,
-                    image_path=page.image_path,
-                    regions=page.regions,
-                    doc_id=page.doc_id,
-                    rank=len(hits) + 1,
-                    lanes=fused_hit.lanes,
-                    region=page.regions[region]
-                    if region is not None and 0 <= region < len(page.regions)
-                    else None,
-                    language=page.language,
-                )
-            )
-        return (fold_overlays(hits) if self.settings.fold_overlays else hits)[:k]
 
     def search_notes(self, text: str, docs: Sequence[str] | None = None) -> list[str]:
         """What the text lane does with a question asked in another language than some of the pages: the

@@ -1,10 +1,16 @@
 """A Hypothesis state machine over `Library` (the way Chroma tests itself): random sequences of add, update,
-remove, reopen in a new process and kill -9 mid-add, checked after every step against a plain model.
+remove, reopen in a new process and kill -9 mid-add, folder changes and syncs, and two users' chats,
+checked after every step against a plain model.
 
 Invariants: the catalog holds exactly the model's documents; every lane's vectors, the image store and the
 uploads folder hold exactly the catalog's documents (no stale vectors, pages or copies); a search for a
 document's own word finds that document. Files arrive as the app brings them (copies staged in
-`<library>/uploads/`), so upload hygiene is checked too.
+`<library>/uploads/`), so upload hygiene is checked too. The library lies inside the synced folder (as the
+default ./pagelens-library does): files there are created, modified, renamed, deleted and linked to a file
+outside, and a sync makes the folder's documents match the folder as it was, with the link refused, while
+the uploads stay; so no document leaves except through its own folder's sync or an explicit remove.
+Two users start and delete chats (deleting only their own); neither ever lists or opens the other's,
+through the Conversations API or the app's handlers.
 
 Used by tests/test_library_state.py (a bounded run in CI) and bench/bench_library_state.py (a longer run).
 """
@@ -27,10 +33,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from pagelens import Library, Settings
+from pagelens.types import Answer
+from pagelens.ui.handlers import Handlers
+from pagelens.ui.session import AppSession
 from pagelens.ui.uploads import stage_uploads
 
 TESTS_DIR = Path(__file__).resolve().parent
 NAMES = ("alpha.pdf", "beta.pdf", "gamma.pdf")
+SYNCED = ("delta.pdf", "zeta.pdf", "sub/eps.pdf")  # names of files in the synced folder
+LINK = "link.pdf"  # a link in the synced folder to a file outside it: never a document
+USERS = ("ann", "bob")
+AUTH = "boss:pw0:admin,ann:pw1,bob:pw2"
 VERSIONS = 3
 REOPEN_SCRIPT = """
 import json, sys, word_lane
@@ -65,10 +78,14 @@ class LibraryMachine(RuleBasedStateMachine):
         super().__init__()
         word_lane.register()
         self.tmp = Path(tempfile.mkdtemp(prefix="pagelens-machine-"))
-        self.root = self.tmp / "lib"
+        self.folder = self.tmp / "synced"
+        self.root = self.folder / "pagelens-library"  # the library inside the synced folder
         self.sources = self.tmp / "sources"
         self.sources.mkdir()
         self.model: dict[str, int] = {}  # document name -> version held
+        self.files: dict[str, str] = {}  # synced folder now: file name -> the word its content holds
+        self.synced: dict[str, str] = {}  # the folder's documents as of the last sync: name -> word
+        self.chats: dict[str, str] = {}  # chat id -> owner
         self.library = self._open()
 
     # helpers ---------------------------------------------------------------------------------------
@@ -91,6 +108,15 @@ class LibraryMachine(RuleBasedStateMachine):
     def _staged(self, name: str, version: int) -> Path:
         [copy] = stage_uploads([self._source(name, version)], self.root, 2**30).files
         return copy
+
+    def _write(self, name: str, word: str) -> None:
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pymupdf.open() as doc:
+            doc.new_page().insert_text((72, 72), f"{word} in the synced folder")
+            doc.save(path)
+        stamp = time.time() - 60  # settled
+        os.utime(path, (stamp, stamp))
 
     # rules -----------------------------------------------------------------------------------------
     @rule(name=st.sampled_from(NAMES), version=st.integers(0, VERSIONS - 1))
@@ -117,7 +143,7 @@ class LibraryMachine(RuleBasedStateMachine):
     @rule()
     def reopen_in_a_new_process(self) -> None:
         self.library.close()
-        words = {name: word_of(name, version) for name, version in self.model.items()}
+        words = {**{name: word_of(name, version) for name, version in self.model.items()}, **self.synced}
         done = subprocess.run(
             [sys.executable, "-c", REOPEN_SCRIPT, str(self.root), json.dumps(words)],
             env=child_env(),
@@ -127,7 +153,7 @@ class LibraryMachine(RuleBasedStateMachine):
         )
         assert done.returncode == 0, done.stderr[-2000:]
         seen = json.loads(done.stdout.strip().splitlines()[-1])
-        assert sorted(seen["docs"]) == sorted(self.model)
+        assert sorted(seen["docs"]) == sorted(words)
         assert all(found[:1] == [name] for name, found in seen["found"].items()), seen["found"]
         self.library = self._open()
 
@@ -159,6 +185,65 @@ class LibraryMachine(RuleBasedStateMachine):
             if not any(staged.parent.iterdir()):
                 staged.parent.rmdir()
 
+    @rule(name=st.sampled_from(SYNCED), version=st.integers(0, VERSIONS - 1))
+    def folder_create_or_modify(self, name: str, version: int) -> None:
+        word = word_of(name.rsplit("/", 1)[-1], version) + "s"
+        if word in self.files.values():
+            return  # two files with one content: a search could rank either first
+        self._write(name, word)
+        self.files[name] = word
+
+    @precondition(lambda self: self.files)
+    @rule(data=st.data())
+    def folder_rename(self, data) -> None:
+        old = data.draw(st.sampled_from(sorted(self.files)))
+        free = [name for name in SYNCED if name not in self.files]
+        if not free:
+            return
+        new = data.draw(st.sampled_from(free))
+        (self.folder / new).parent.mkdir(parents=True, exist_ok=True)
+        (self.folder / old).rename(self.folder / new)
+        self.files[new] = self.files.pop(old)
+
+    @precondition(lambda self: self.files)
+    @rule(data=st.data())
+    def folder_delete(self, data) -> None:
+        name = data.draw(st.sampled_from(sorted(self.files)))
+        (self.folder / name).unlink()
+        del self.files[name]
+
+    @rule()
+    def folder_link_out(self) -> None:
+        link = self.folder / LINK
+        if not link.is_symlink():
+            link.symlink_to(self._source("alpha.pdf", 0))  # a file outside the folder
+
+    @rule()
+    def sync(self) -> None:
+        report = self.library.sync(self.folder)
+        failed = {f.name for f in report.by_status("failed")}
+        assert failed <= {LINK}, report
+        assert (LINK in failed) == (self.folder / LINK).is_symlink()
+        self.synced = dict(self.files)
+
+    @rule(user=st.sampled_from(USERS))
+    def chat_start(self, user: str) -> None:
+        store = self.library.conversations()
+        chat = store.create(owner=user)
+        store.record(
+            chat.id, f"a question of {user}", Answer(f"an answer for {user}", [], [], True), owner=user
+        )
+        self.chats[chat.id] = user
+
+    @precondition(lambda self: self.chats)
+    @rule(user=st.sampled_from(USERS), data=st.data())
+    def chat_delete(self, user: str, data) -> None:
+        chat = data.draw(st.sampled_from(sorted(self.chats)))
+        deleted = self.library.conversations().delete(chat, owner=user)
+        assert deleted == (self.chats[chat] == user)
+        if deleted:
+            del self.chats[chat]
+
     def _wait_for_lane_work(self, child: subprocess.Popen, timeout: float = 120) -> None:
         catalog = self.root / "catalog.sqlite"
         deadline = time.monotonic() + timeout
@@ -179,7 +264,7 @@ class LibraryMachine(RuleBasedStateMachine):
     @invariant()
     def catalog_matches_the_model(self) -> None:
         docs = {d.name: d for d in self.library.documents()}
-        assert sorted(docs) == sorted(self.model)
+        assert sorted(docs) == sorted([*self.model, *self.synced])
         assert all(d.status == "complete" for d in docs.values())
 
     @invariant()
@@ -193,13 +278,33 @@ class LibraryMachine(RuleBasedStateMachine):
         held = {p.name for p in pages.iterdir()} if pages.is_dir() else set()
         assert held == ids, "page images and catalog disagree"
         stored = {str(p.resolve()) for p in self.library.layout.uploads.rglob("*") if p.is_file()}
-        assert stored == {str(Path(d.source).resolve()) for d in docs}, "upload copies and documents disagree"
+        uploaded = {str(Path(d.source).resolve()) for d in docs if d.name in self.model}
+        assert stored == uploaded, "upload copies and documents disagree"
 
     @invariant()
     def search_finds_every_complete_document(self) -> None:
-        for name, version in self.model.items():
-            hits = self.library.search(word_of(name, version), k=1)
+        words = {name: word_of(name, version) for name, version in self.model.items()}
+        for name, word in {**words, **self.synced}.items():
+            hits = self.library.search(word, k=1)
             assert [h.doc for h in hits] == [name]
+
+    @invariant()
+    def no_user_sees_another_users_chats(self) -> None:
+        store = self.library.conversations()
+        session = AppSession(library=self.library, settings=self.library.settings.replace(auth=AUTH))
+        handlers = Handlers(session)
+        try:
+            for user in USERS:
+                own = {chat for chat, owner in self.chats.items() if owner == user}
+                assert {c.id for c in store.list(owner=user)} == own
+                assert {c[1] for c in handlers.conversation("", username=user).choices} == own
+                for chat, owner in self.chats.items():
+                    opened = handlers.conversation(chat, username=user)
+                    assert (opened.id == chat) == (owner == user)
+                    assert all(user in m["content"] for m in opened.chat)
+            assert {c[1] for c in handlers.conversation("", username="boss").choices} == set(self.chats)
+        finally:
+            session.close()
 
     def teardown(self) -> None:
         self.library.close()

@@ -52,7 +52,7 @@ def lanes_prefs(session: AppSession, lanes: list[str]) -> UiPrefs:
 
 def test_a_swap_waits_for_a_streaming_answer_then_swaps(session: AppSession):
     handlers = Handlers(session)
-    answer = handlers.ask("What did the council approve?", [], "", None, None, None)
+    answer = handlers.ask("What did the council approve?", [], "", None, None, None, username=None)
     next(answer)  # the question is echoed: the stream is in flight and holds the library
     first = session.library
     saved: list[str] = []

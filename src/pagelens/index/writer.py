@@ -44,6 +44,7 @@ from .languages import tagged
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+NOT_A_FILE = "not a file or folder that can be read (a FIFO, a socket or a device)"
 CHANGED_WHILE_READ = "the file changed while it was read; it is added once it settles (add or sync it again)"
 LINK_REFUSED = "a link to a file outside the folder; not followed (the operator may allow it: PAGELENS_FOLLOW_LINKS=true)"
 
@@ -252,9 +253,8 @@ class Writer:
             elif path.is_file():
                 take(path, path.name)
             else:
-                report.files.append(
-                    FileOutcome(path.name or str(path), str(path), "failed", reason="no such file or folder")
-                )
+                reason = NOT_A_FILE if path.exists() else "no such file or folder"
+                report.files.append(FileOutcome(path.name or str(path), str(path), "failed", reason=reason))
         return [(path, name) for name, path in jobs.items()]
 
     @staticmethod

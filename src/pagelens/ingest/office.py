@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import os
 import shutil
 import subprocess
@@ -27,6 +28,8 @@ from ..config import Settings
 from ..errors import IngestError
 from ..types import Page
 from .job import RenderJob
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".odp", ".ods", ".rtf"})
 INSTALL_HINT = (
@@ -150,10 +153,18 @@ def convert_to_pdf(source: Path, out_dir: Path, settings: Settings) -> Path:
             ) from None
         converted = work / "out" / "document.pdf"
         if result.returncode != 0 or not converted.is_file() or converted.stat().st_size == 0:
-            detail = (result.stderr or result.stdout).decode(errors="replace").strip().splitlines()
-            last = next((line for line in reversed(detail) if "javaldx" not in line), "no output")
+            # what LibreOffice printed (a crash prints a backtrace with its install paths) goes to the log
+            # only; the reason a user reads says what happened in words
+            log.warning("LibreOffice failed on %s: %s", source.name, (result.stderr or result.stdout)[-2000:])
+            how = (
+                f"it stopped with exit status {result.returncode}"
+                if result.returncode > 0
+                else f"it was stopped by signal {-result.returncode}"
+                if result.returncode < 0
+                else "it made no PDF"
+            )
             raise IngestError(
-                f"LibreOffice could not convert this {fmt.upper()} document ({last[:300]}); "
+                f"LibreOffice could not convert this {fmt.upper()} document ({how}); "
                 "it is probably damaged: open and re-save it, or export it to PDF"
             )
         target = out_dir / "document.pdf"

@@ -26,6 +26,9 @@ from .uploads import supported
 from .viewer import ViewerState
 
 ASSETS = Path(__file__).resolve().parent
+# adds, removes and settings changes run one at a time, in one queue (the library has one writer); every
+# other event (search, ask, the viewer) runs concurrently up to the queue's default limit (ui/server.py)
+WRITES = {"concurrency_id": "library-writes", "concurrency_limit": 1}
 
 
 def build_app(library: Library, settings: Settings) -> gr.Blocks:
@@ -114,23 +117,41 @@ def build(session: AppSession) -> gr.Blocks:
         """While the sample corpus loads: its progress, the growing document list, and the timer kept on."""
         return (*library_updates(handlers.library_view()), gr.Timer(active=bool(session.loading)))
 
-    def on_load(remembered):
-        return (*conversation_updates(handlers.remembered(remembered)), *loading_view())
+    # every chat handler takes its caller from the request (a private handler reached through a raw
+    # queue/join call included), never from its inputs: chats are their owner's (ui/security.py)
+    def on_load(remembered, request: gr.Request):
+        """The chat the browser remembers, if this user may still open it; else a new one."""
+        view = handlers.conversation(remembered or "", username=request.username)
+        return (*conversation_updates(view), *loading_view())
 
-    def on_show(conversation_id):
-        return conversation_updates(handlers.conversation(conversation_id or ""))
+    def on_show(conversation_id, request: gr.Request):
+        return conversation_updates(handlers.conversation(conversation_id or "", username=request.username))
 
-    def on_rename(conversation_id, title):
-        view, warning = handlers.rename(conversation_id, title)
+    def on_new_chat(request: gr.Request):
+        return on_show("", request)
+
+    def on_rename(conversation_id, title, request: gr.Request):
+        view, warning = handlers.rename(conversation_id, title, username=request.username)
         if warning:
             gr.Warning(warning)
         return conversation_updates(view)
 
-    def on_delete(conversation_id, confirmed):
-        return conversation_updates(handlers.delete(conversation_id, confirmed))
+    def on_delete(conversation_id, confirmed, request: gr.Request):
+        return conversation_updates(handlers.delete(conversation_id, confirmed, username=request.username))
 
-    def on_ask(question, history=None, conversation_id=None, docs=None, chosen=None, viewer_at=None):
-        for view in handlers.ask(question, history, conversation_id, docs, chosen, viewer_at):
+    def on_ask(
+        question,
+        history=None,
+        conversation_id=None,
+        docs=None,
+        chosen=None,
+        viewer_at=None,
+        request: gr.Request = None,
+    ):
+        username = request.username if request is not None else None
+        for view in handlers.ask(
+            question, history, conversation_id, docs, chosen, viewer_at, username=username
+        ):
             yield ask_updates(view)
 
     def on_open_link(state: ViewerState, key: str, boxes: dict, found: dict):
@@ -342,6 +363,7 @@ def build(session: AppSession) -> gr.Blocks:
             [upload, replace],
             [add_status, upload, *views],
             api_name="add",
+            **WRITES,
             show_progress_on=[add_status],
         )
         folder.upload(
@@ -349,6 +371,7 @@ def build(session: AppSession) -> gr.Blocks:
             [folder, replace],
             [add_status, upload, *views],
             api_visibility="private",
+            **WRITES,
             show_progress_on=[add_status],
         )
         remove.click(
@@ -356,6 +379,7 @@ def build(session: AppSession) -> gr.Blocks:
             to_remove,
             [add_status, *views],
             api_name="remove",
+            **WRITES,
             js="(name) => (name && confirm(`Remove ${name} from the library?`)) ? name : null",
         )
 
@@ -369,8 +393,8 @@ def build(session: AppSession) -> gr.Blocks:
                 ask_outputs,
                 api_visibility="private",
             )
-        new_chat.click(lambda: on_show(""), None, shown, api_visibility="private")
-        chat.clear(lambda: on_show(""), None, shown, api_visibility="private")  # the bin starts a new chat
+        new_chat.click(on_new_chat, None, shown, api_visibility="private")
+        chat.clear(on_new_chat, None, shown, api_visibility="private")  # the bin starts a new chat
         chat_list.input(on_show, chat_list, shown, api_visibility="private")
         rename.click(on_rename, [conversation, title_box], shown, api_visibility="private")
         confirmed = gr.Checkbox(visible=False)
@@ -416,6 +440,7 @@ def build(session: AppSession) -> gr.Blocks:
             [lanes_box, k_default, backend, base_url, model, session_prefs],
             [settings_status, search_lanes, reference, session_prefs],
             api_name="settings",
+            **WRITES,
         )
         refresh = gr.Timer(2.0, active=bool(session.loading))
         refresh.tick(loading_view, None, [*views, refresh], api_visibility="private", show_progress="hidden")

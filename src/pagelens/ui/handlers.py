@@ -18,11 +18,12 @@ from ..errors import MissingExtraError
 from ..inputs import clean_text
 from ..lanes.registry import families, family_of
 from ..rag.backends import backend_for
+from ..storage import without_paths
 from ..types import AddProgress, AddReport, Answer, Box, Citation, Step, page_key
 from . import chats, present
 from .examples import example_questions
 from .prefs import UiPrefs
-from .security import NotAllowed, require
+from .security import ChatAccess, NotAllowed, chat_access, require
 from .session import AppSession
 from .steps import steps_message
 from .uploads import stage_uploads
@@ -147,19 +148,24 @@ class Handlers:
         return ChangeView(message, self.library_view())
 
     # -- conversations -------------------------------------------------------------------------------
-    def conversation(self, conversation_id: str) -> ConversationView:
-        """One conversation ("" or an unknown id: a new one); its Markdown export is written for download."""
+    def access(self, username: str | None) -> ChatAccess:
+        return chat_access(username, self.session.operator)
+
+    def conversation(self, conversation_id: str, *, username: str | None) -> ConversationView:
+        """One conversation ("" or an id this user may not open: a new one); its Markdown export is written
+        for download, in a folder of its own (two chats with one title never share a file)."""
+        access = self.access(username)
         with self.session.reading():
             store = self.session.library.conversations()
             try:
-                messages = store.messages(conversation_id) if conversation_id else []
+                messages = store.messages(conversation_id, owner=access.scope) if conversation_id else []
                 title = store.get(conversation_id).title if conversation_id else ""
             except KeyError:
                 conversation_id, messages, title = "", [], ""
             cited = chats.latest_citations(messages)
             export = None
             if messages:
-                export = self.session.exports / f"{_file_stem(title)}.md"
+                export = self.session.export_path(conversation_id, f"{_file_stem(title)}.md")
                 export.write_text(store.export_markdown(conversation_id), encoding="utf-8")
             return ConversationView(
                 id=conversation_id,
@@ -169,33 +175,36 @@ class Handlers:
                 boxes=chats.cited_boxes(messages),
                 title=title,
                 export=export,
-                choices=[(c.title, c.id) for c in store.list()],
+                choices=[(c.title, c.id) for c in store.list(owner=access.scope)],
                 show_examples=not messages,
             )
 
-    def remembered(self, conversation_id: str) -> ConversationView:
-        """The conversation the browser remembers, if it still exists; else a new one."""
-        with self.session.reading():
-            known = {c.id for c in self.session.library.conversations().list()}
-        return self.conversation(conversation_id if conversation_id in known else "")
-
-    def rename(self, conversation_id: str, title: str) -> tuple[ConversationView, str]:
+    def rename(
+        self, conversation_id: str, title: str, *, username: str | None
+    ) -> tuple[ConversationView, str]:
         """The renamed conversation's view, and a warning ("" when renamed or nothing to rename)."""
         warning = ""
         if conversation_id:
             try:
                 with self.session.reading():
-                    self.session.library.conversations().rename(conversation_id, title)
+                    self.session.library.conversations().rename(
+                        conversation_id, title, owner=self.access(username).scope
+                    )
             except (KeyError, ValueError) as err:
                 warning = f"Not renamed: {err}"
-        return self.conversation(conversation_id or ""), warning
+        return self.conversation(conversation_id or "", username=username), warning
 
-    def delete(self, conversation_id: str, confirmed: bool) -> ConversationView:
+    def delete(self, conversation_id: str, confirmed: bool, *, username: str | None) -> ConversationView:
+        """Delete the chat and its Markdown export."""
         if conversation_id and confirmed:
             with self.session.reading():
-                self.session.library.conversations().delete(conversation_id)
-            return self.conversation("")
-        return self.conversation(conversation_id)
+                deleted = self.session.library.conversations().delete(
+                    conversation_id, owner=self.access(username).scope
+                )
+            if deleted:
+                self.session.forget_export(conversation_id)
+            return self.conversation("", username=username)
+        return self.conversation(conversation_id, username=username)
 
     # -- asking --------------------------------------------------------------------------------------
     def ask(
@@ -206,14 +215,18 @@ class Handlers:
         docs: Sequence[str] | None,
         chosen: UiPrefs | None,
         viewer_at: ViewerState | None,
+        *,
+        username: str | None,
     ) -> Iterator[AskView]:
         """Stream the answer into the chat; the finished turn is saved in the conversation (created by the
         first question) and the viewer opens the first cited page. API callers may leave out the
-        conversation (a new one) and docs (all); their `history` stands in for a conversation's own."""
+        conversation (a new one) and docs (all); their `history` stands in for a conversation's own.
+        A conversation id this user may not open starts a new chat: nothing of another's is read or added to."""
         session = self.session
+        access = self.access(username)
         with session.reading():
             question = clean_text(question or "")
-            shown = self.conversation(conversation_id or "")
+            shown = self.conversation(conversation_id or "", username=username)
             chat = list(shown.chat)
             if not question:
                 yield AskView(chat, shown)
@@ -229,7 +242,11 @@ class Handlers:
                 yield AskView(chat, shown)
                 return
             store = session.library.conversations()
-            agent_history = store.history(shown.id) if shown.id else chats.history_from_chat(history or [])
+            agent_history = (
+                store.history(shown.id, owner=access.scope)
+                if shown.id
+                else chats.history_from_chat(history or [])
+            )
             chat.append({"role": "user", "content": question})
             steps = (
                 [Step("wait", "Waiting for the sample corpus", session.loading)] if session.loading else []
@@ -250,14 +267,14 @@ class Handlers:
                     elif isinstance(item, Answer):
                         if not item.steps:  # an answerer that streams steps without repeating them
                             item.steps = steps
-                        conversation = shown.id or store.create().id
-                        store.record(conversation, question, item)
-                        shown = self.conversation(conversation)
+                        conversation = shown.id or store.create(owner=access.owner).id
+                        store.record(conversation, question, item, owner=access.scope)
+                        shown = self.conversation(conversation, username=username)
                         viewer = self._first_cited(viewer_at or ViewerState(), item, shown.boxes)
                         yield AskView(shown.chat, shown, viewer)
             except Exception as err:  # the chat must survive any failure; the message says what broke
                 chat[-1] = steps_message(steps, done=True)
-                chat.append({"role": "assistant", "content": f"Could not answer: {err}"})
+                chat.append({"role": "assistant", "content": f"Could not answer: {without_paths(str(err))}"})
                 yield AskView(chat, shown)
 
     # -- the page viewer -----------------------------------------------------------------------------

@@ -1,14 +1,16 @@
 """The route that opens a document's original file (the viewer's "open the original at this page" link).
 
-`GET /pagelens/original/<doc_id>` serves the file a document was read from, and only when that file lies
-inside the library folder (uploads are copied there); a document added from elsewhere on disk has no link,
-and nothing outside the library is ever read. PDFs open inline (`#page=N` in the link jumps to the page);
+`GET /pagelens/original/<doc_id>` serves the file a document was read from, and only when that file is the
+app's own copy of an upload (`<library>/uploads/`), a regular file reached through no link: a document
+added from elsewhere on disk has no link, nothing outside the uploads folder is ever read, and an upload
+copy replaced by a link (to `conversations.sqlite`, say) is refused. PDFs open inline (`#page=N` in the link jumps to the page);
 HTML is served with `Content-Security-Policy: sandbox`, so an uploaded page can run no script on the app's
 origin; images open inline; anything else downloads. The app's login (when `auth` is set) guards it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from fastapi import HTTPException, Request
 from fastapi.responses import FileResponse
 
+from ..layout import LibraryLayout
 from ..library import Library
 from ..types import DocumentInfo
 
@@ -33,12 +36,15 @@ MEDIA_TYPES = {
 
 
 def servable(library: Library, doc: DocumentInfo) -> Path | None:
-    """The document's original file when it may be served: an existing file inside the library folder."""
+    """The document's original file when it may be served: an upload copy, a regular file, no link on the
+    way (its path is its own real path)."""
     if not doc.source:
         return None
-    path = Path(doc.source).resolve()
-    root = Path(library.path).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
+    path = Path(doc.source)
+    uploads = LibraryLayout(Path(library.path)).uploads.resolve()
+    if not path.is_absolute() or os.path.realpath(path) != str(path) or not path.is_relative_to(uploads):
+        return None
+    return path if path.is_file() else None
 
 
 def original_url(doc: DocumentInfo, page: int) -> str:

@@ -5,6 +5,7 @@ the list growing).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,10 @@ def server_options(settings: Settings) -> dict:
         "max_file_size": f"{settings.max_upload_mb}mb",
         "allowed_paths": [str(path) for path in layout.served],
         "blocked_paths": [str(path) for path in layout.private],
-        "show_error": True,
+        # an unexpected exception reaches the browser as "Error" only: Gradio's own messages name server
+        # paths ("Cannot move /srv/...", the blocked paths). What a user must read comes back as the
+        # handlers' own text (refusals, add reports, "Could not answer: ...") or as a gr.Error.
+        "show_error": False,
         "app_kwargs": {"middleware": host_check(settings)},
         "css": (ASSETS / "app.css").read_text(encoding="utf-8"),
         "head": f"<script>{(ASSETS / 'app.js').read_text(encoding='utf-8')}</script>",
@@ -97,6 +101,18 @@ class Served:
     def close(self) -> None:
         self.app.close()
         self.session.library.close()
+        self.session.close()
+
+
+def read_concurrency(settings: Settings) -> int:
+    """How many requests the app serves at once: `settings.app_concurrency`, else 4 per core, 4 to 32.
+
+    Reads take no library lock (lanes answer from their last commit), and most of a question's time is
+    spent waiting on numpy, SQLite or an LLM endpoint with the GIL released, so a few per core keep the
+    cores busy without one long answer holding up every search. Writes are one at a time (`app.WRITES`)."""
+    if settings.app_concurrency > 0:
+        return settings.app_concurrency
+    return max(4, min(32, 4 * len(os.sched_getaffinity(0))))
 
 
 def launch(
@@ -118,7 +134,7 @@ def launch(
     if samples:
         session.loading = f"Loading the sample corpus ({len(samples)} files)…"
     app = build(session)
-    app.queue(default_concurrency_limit=1)
+    app.queue(default_concurrency_limit=read_concurrency(settings))
     served = Served(app=app, session=session)
     try:
         app.launch(prevent_thread_lock=True, **server_options(settings))

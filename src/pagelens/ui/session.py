@@ -9,6 +9,7 @@ if even that fails the session keeps a `Library` object that says why on every c
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -83,6 +84,22 @@ class AppSession:
 
     def __post_init__(self) -> None:
         self.operator = self.operator or self.settings
+
+    def export_path(self, conversation_id: str, name: str) -> Path:
+        """Where a chat's Markdown export is written: a folder per chat (deleted with the chat)."""
+        folder = self.exports / conversation_id
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():  # a renamed chat's export under its old title
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        return folder / name
+
+    def forget_export(self, conversation_id: str) -> None:
+        shutil.rmtree(self.exports / conversation_id, ignore_errors=True)
+
+    def close(self) -> None:
+        """The exports go with the app (the library closes separately)."""
+        shutil.rmtree(self.exports, ignore_errors=True)
 
     def reading(self):
         """Hold while using `self.library`: a lane swap waits until every reader is done."""

@@ -32,6 +32,7 @@ VARIANTS: dict[str, tuple[dict[str, float], dict[str, object]]] = {
     "no dense (weight 0)": ({"dense_weight": 0}, {}),
     "no overlay folding": ({}, {"fold_overlays": False}),
     "compound parts summed": ({"part_fallback": 0}, {}),
+    "no query translation": ({"translation_weight": 0}, {}),
     "no furniture weight": ({"furniture_weight": 1}, {}),
     "no negation markers": ({"negation": 0}, {}),
     "no figure text": ({"figure_text": 0}, {}),

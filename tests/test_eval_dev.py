@@ -20,10 +20,11 @@ OVERALL_NDCG5 = 0.88
 FIGURE_NDCG5 = 0.84
 MULTIHOP_NDCG5 = 0.95
 SLIDE_NDCG5 = 0.90  # 0.935 with negation markers (lanes/text/negation.py); 0.874 without
-# dev2 (documents never used in building; a check, never tuned on): measured 0.783 against plain bm25s'
-# 0.746 once a query's compound word counts once (0.682 when `expEYES` counted as 3 words), minus a margin
-DEV2_NDCG5 = 0.76
-DEV2_OVER_BM25S = 0.02
+# dev2 (documents never used in building; a check, never tuned on): 0.682 against plain bm25s' 0.746 while a
+# query's compound word counted as each of its parts too, 0.783 counted once, 0.826 with query translation
+# (0.773 without the FreeDict dictionaries that scripts/setup.sh installs); gates a small margin below
+DEV2_NDCG5 = 0.80
+DEV2_OVER_BM25S = 0.05
 
 
 @pytest.mark.slow
@@ -50,5 +51,5 @@ def test_dev2_set_retrieval_beats_plain_bm25(dev2_dir, tmp_path):
     print(format_report(report))
     assert not report.failed_documents, report.failed_documents
     assert not report.unresolved, f"gold pages not found for {report.unresolved}"
-    assert report.overall["ndcg@5"] >= DEV2_NDCG5
+    assert report.overall["ndcg@5"] >= DEV2_NDCG5, "are the FreeDict dictionaries installed (setup.sh)?"
     assert report.overall["ndcg@5"] >= report.baseline_overall["ndcg@5"] + DEV2_OVER_BM25S

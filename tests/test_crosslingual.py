@@ -162,3 +162,17 @@ def test_the_app_shows_a_hit_s_and_a_page_s_language(library):
     assert '<span class="pl-hit-lang">German</span>' in hits_html(hits, question, show_lanes=False)
     doc, page = where["bienen"]
     assert "Text of this page (in German)" in viewer_html(lib, ViewerState(doc=doc, page=page))
+
+
+def test_answers_quote_a_page_in_another_language_and_say_which(library):
+    """An English question answered from a German page, a German one from an English page: the quote is
+    the page's own text, its label followed by the page's language."""
+    lib, where = library
+    answer = lib.ask("Which material conducts heat better than wood?")
+    assert answer.answerable
+    assert (answer.citations[0].doc, answer.citations[0].page) == where["waerme"]
+    assert "Kupfer leitet Wärme" in answer.text and "[deutsch.pdf p.2] (German)" in answer.text
+    answer = lib.ask("Wie werden Briefe in der Post sortiert?")
+    assert answer.answerable
+    assert (answer.citations[0].doc, answer.citations[0].page) == where["post"]
+    assert "Letters are sorted by postcode" in answer.text and "(English)" in answer.text

@@ -26,11 +26,12 @@ import sqlite3
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
 from .analysis import stem
+from .config import Settings
 from .language import name
 
 FORMAT = "1"  # of the cached pickles: a change re-parses the dictionaries
@@ -179,6 +180,13 @@ def _open(source: str, target: str, files: dict[str, Path], cache: Path | None) 
             )
         temporary.replace(path)
     return Dictionary(source, target, path, tuple(str(p) for p in files.values()))
+
+
+def dictionaries(settings: Settings) -> Callable[[str, str], "Dictionary | None"]:
+    """The dictionary lookup the settings name (`Settings.dictionaries`, `Settings.dictionary_cache`)."""
+    folders = [Path(folder).expanduser() for folder in settings.dictionaries]
+    cache = None if settings.dictionary_cache == "off" else Path(settings.dictionary_cache).expanduser()
+    return lambda source, target: load(source, target, folders, cache)
 
 
 def missing_note(source: str, target: str) -> str:

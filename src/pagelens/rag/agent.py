@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from ..bilingual import dictionaries
 from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
@@ -24,9 +25,11 @@ from .citations import normalise_label, scan_labels, strip_labels
 from .evidence import EvidencePage, EvidencePool
 from .extractive import (
     SUPPORTING,
+    Gloss,
     PageJudgement,
     Passage,
     citation_of,
+    glosser,
     lead_of,
     quote_of,
     rank_pages,
@@ -206,8 +209,9 @@ def _loop(
         searches += 1
     yield _add_neighbours(library, pool, step)
     parts = [_Part(p, []) for p in asked.parts]
+    gloss = glosser(question, dictionaries(settings))
     for part in parts:
-        part.best = _rank(library, part.part, pool, asked)
+        part.best = _rank(library, part.part, pool, asked, gloss)
     yield _judge_step(parts, step)
 
     while (
@@ -230,7 +234,7 @@ def _loop(
         if not new_pages:
             break
         for part in parts:
-            part.best = _rank(library, part.part, pool, asked)
+            part.best = _rank(library, part.part, pool, asked, gloss)
         yield _judge_step(parts, step)
 
     draft_text, citations, answerable = _extractive(parts, settings.answer_min_confidence)
@@ -332,10 +336,13 @@ def _salient_words(text: str, count: int = 8) -> list[str]:
     return [w for w, _ in words.most_common(count)]
 
 
-def _rank(library: Corpus, part: Part, pool: EvidencePool, asked: Question) -> list[PageJudgement]:
+def _rank(
+    library: Corpus, part: Part, pool: EvidencePool, asked: Question, gloss: Gloss | None = None
+) -> list[PageJudgement]:
     pages = pool.pages()
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
-    judged = rank_pages(part.terms, pages, furniture, unit_similarity(part.terms.text, pages, furniture))
+    similarity = unit_similarity(part.terms.text, pages, furniture)
+    judged = rank_pages(part.terms, pages, furniture, similarity, gloss)
     _discount_off_topic(judged, asked)
     turn = asked.turn
 

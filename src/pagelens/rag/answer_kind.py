@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
+from ..language import detect
 from ..types import Gap
 from .lexical import question_terms, terms, words_for
 
@@ -80,6 +81,7 @@ _CODE = (
     r"|\b\w+_\w+\b"
 )  # an identifier: plain_prethree
 _IDENTIFIER = re.compile(_CODE)
+_CAPITALISED = re.compile(r"[A-Z][a-z]\w*")
 _NAMED = re.compile(
     _CODE + r"|\b[a-z]+[A-Z]\w*\b"  # camelCase
     r"|\b[A-Z]{2,}\w*\b"  # an acronym or ALL-CAPS name: MIRR
@@ -178,6 +180,8 @@ class AnswerKind:
     @classmethod
     def of(cls, question: str) -> "AnswerKind":
         names = tuple(dict.fromkeys(m.group(0) for m in _NAMED.finditer(question)))
+        if detect(question) == "de":  # German capitalises every noun: a capitalised word is no name there
+            names = tuple(n for n in names if not _CAPITALISED.fullmatch(n))
         identifiers = tuple(dict.fromkeys(m.group(0) for m in _IDENTIFIER.finditer(question)))
         stated = tuple(sorted(numbers(question)))
         asked_of = subject(question)

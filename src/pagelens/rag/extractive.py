@@ -19,11 +19,14 @@ introduces the answer), then quotes the next best candidates of the top pages; e
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import prod
 
+from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
+from ..lanes.text.translation import expand
+from ..language import DEFAULT, detect
 from ..types import Box, Citation, Gap, Region
 from .answer_kind import gap
 from .evidence import EvidencePage
@@ -49,6 +52,7 @@ REFERENT_CHARS = 160  # the longest unit a passage that opens by pointing back (
 _POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
 LEAD_FOLLOWING = 2  # candidates after the best one that may join the lead
 SUPPORTING = 2  # quotes after the lead
+GLOSS_TERMS = 3  # translations per word of a passage in another language than the question (glosser)
 
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 
@@ -198,14 +202,40 @@ def _phrase_hits(pairs: list[tuple[str, str]], seq: list[str]) -> int:
     return sum(1 for pair in pairs if pair in adjacent)
 
 
+Gloss = Callable[[str, str], list[str]]  # (a passage, its page's language) -> terms in the question's
+
+
+def glosser(question: str, dictionary: Callable[[str, str], Dictionary | None]) -> Gloss:
+    """Glosses of passages on pages in another language than the question: each content word's
+    translations into the question's language (up to GLOSS_TERMS per word, the text lane's translation
+    with full weight), as extra terms of the passage, so coverage, focus and phrases weigh a German
+    passage for an English question as they weigh an English one. Nothing for a page in the question's
+    language, or with no dictionary for the pair. Cached per passage for the question."""
+    asked_in = detect(question) or DEFAULT
+    done: dict[tuple[str, str], list[str]] = {}
+
+    def gloss(text: str, language: str) -> list[str]:
+        if not language or language == asked_in:
+            return []
+        if (text, language) not in done:
+            found = expand(
+                text, language, [asked_in], dictionary, weight=1.0, sense_exponent=1.0, max_terms=GLOSS_TERMS
+            )
+            done[(text, language)] = sorted(found.terms)
+        return done[(text, language)]
+
+    return gloss
+
+
 def judge_page(
     question: QuestionTerms,
     page: EvidencePage,
     furniture: Furniture = NONE,
     similarity: dict[str, float] | None = None,
+    gloss: Gloss | None = None,
 ) -> PageJudgement:
     units = page_units(page, furniture)
-    unit_terms = [terms(u.text) for u in units]
+    unit_terms = [terms(u.text) + (gloss(u.text, page.language) if gloss else []) for u in units]
     page_terms = {t for ts in unit_terms for t in ts} or set(terms(page.text))
     coverage = question.coverage(page_terms)
     similarity = similarity or {}
@@ -298,9 +328,10 @@ def rank_pages(
     pages: list[EvidencePage],
     furniture: dict[str, Furniture] | None = None,
     similarity: dict[str, float] | None = None,
+    gloss: Gloss | None = None,
 ) -> list[PageJudgement]:
     furniture = furniture or {}
-    judged = [judge_page(question, p, furniture.get(p.doc, NONE), similarity) for p in pages]
+    judged = [judge_page(question, p, furniture.get(p.doc, NONE), similarity, gloss) for p in pages]
     return sorted(judged, key=lambda j: -j.relevance)
 
 

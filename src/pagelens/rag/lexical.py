@@ -12,6 +12,7 @@ import weakref
 
 from ..analysis import CorpusStats, analyze, name_terms
 from ..index.lane import TermStatistics
+from ..language import DEFAULT, detect
 from ..types import Corpus
 
 # Beyond the analyser's question words: words that point at the library itself, not at a topic, and
@@ -51,8 +52,10 @@ def words_for(stems: list[str], question: str) -> list[str]:
 
 
 def question_terms(text: str) -> list[str]:
-    """Stemmed content terms of a question, in order (question and meta words dropped)."""
-    return analyze(_META_WORDS.sub(" ", _MEANING.sub(r"\1", text)), query=True)
+    """Stemmed content terms of a question in its language, in order (question and meta words dropped)."""
+    return analyze(
+        _META_WORDS.sub(" ", _MEANING.sub(r"\1", text)), query=True, language=detect(text) or DEFAULT
+    )
 
 
 _JOINERS = frozenset("of the and for a an to in on by with".split())  # skipped inside a spelled-out name

@@ -24,15 +24,13 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import wordllama
 
 from ...analysis import ANALYZER_VERSION, analyze, analyze_words, raw_terms, stem
-from ...bilingual import Dictionary
-from ...bilingual import load as load_dictionary
+from ...bilingual import dictionaries
 from ...compounds import CompoundSplitter
 from ...config import Settings
 from ...errors import SettingsError, StoreUnavailableError, UnknownLaneError
@@ -151,10 +149,7 @@ class TextLane(Lane):
         self._write_lock = threading.Lock()  # one index/delete at a time; searches never take it
         self._lexical = LexicalIndex(self.folder, k1=params.k1, b=params.b, writable=not ctx.read_only)
         self._looks = LooksStore(self.folder, writable=not ctx.read_only)
-        settings = ctx.settings
-        self._dictionary_folders = [Path(folder).expanduser() for folder in settings.dictionaries]
-        cache = settings.dictionary_cache
-        self._dictionary_cache = None if cache == "off" else Path(cache).expanduser()
+        self._dictionary = dictionaries(ctx.settings)
 
     def _collection_name(self) -> str:
         p = self.params
@@ -322,9 +317,6 @@ class TextLane(Lane):
             sense_exponent=p.translation_sense_exponent,
             max_terms=p.translation_terms,
         )
-
-    def _dictionary(self, source: str, target: str) -> Dictionary | None:
-        return load_dictionary(source, target, self._dictionary_folders, self._dictionary_cache)
 
     def _lexical_terms(
         self, text: str, words: list[list[str]] | None = None, *, query: bool = False

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..answer_backends import EXTRACTIVE
 from ..errors import MissingExtraError
 from ..inputs import clean_text
 from ..lanes.registry import families, family_of
@@ -256,7 +257,7 @@ class Handlers:
             yield AskView(chat, shown)
             try:
                 settings = session.settings_for(chosen)  # this session's backend choice, one cached each
-                backend = backend_for(settings) or "extractive"
+                backend = backend_for(settings) or EXTRACTIVE
                 for item in session.library.iter_ask(
                     question, agent_history, k=settings.k, backend=backend, docs=list(docs or []) or None
                 ):

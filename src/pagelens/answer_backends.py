@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import extras
-
 
 @dataclass(frozen=True)
 class AnswerBackend:
@@ -23,10 +21,6 @@ class AnswerBackend:
     extra: str | None = None  # the pyproject extra whose packages the backend imports
     settings: tuple[str, ...] = ()  # the Settings fields it reads: one backend object per distinct values
     endpoint: bool = False  # talks to llm_base_url, so a user who may pick an endpoint may pick it
-
-    def installed(self) -> bool:
-        """Whether the extra this backend needs is installed (checked without importing it)."""
-        return self.extra is None or extras.installed(self.extra)
 
 
 EXTRACTIVE = "extractive"  # the default: no model, answers quote the pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from pathlib import Path
 
@@ -229,7 +230,10 @@ def test_bm25_and_dense_both_contribute(lane_env, r_intro, gnuplot):
     weight = lane.params.dense_weight
     lexical = lane.search(Query("sink output console"), 3)
     assert lexical[0].score > weight  # the BM25 part (max-normalised to 1) is in the score
-    # words no page contains: BM25 has nothing, the dense vectors still rank pages
+    # words no page contains and nothing close in meaning: no page matches (the meaning floor)
+    assert lane.search(Query("zzyzx qwertyuiop"), 3) == []
+    # without the floor, BM25 has nothing and the dense vectors alone rank pages
+    lane.params = dataclasses.replace(lane.params, meaning_floor=-1.0)
     semantic = lane.search(Query("zzyzx qwertyuiop"), 3)
     assert semantic and all(abs(h.score) <= weight + 1e-6 for h in semantic)
     assert {h.key for h in semantic} <= {p.key for p in r_intro + gnuplot}  # page keys from passage ids

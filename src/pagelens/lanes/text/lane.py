@@ -81,6 +81,11 @@ class TextLaneParams:
     kind_weight: float = 0.3  # weight of the share of the query's figure-kind words the page meets
     title_weight: float = 0.0  # weight of the share of query terms in the page's title line
     furniture_weight: float = 0.75  # term frequency of a running head's, foot's or page number's term
+    # the no-match floor: when no page (in scope) holds any query term, pages are found by meaning alone
+    # only if the best passage is at least this close (cosine); else the lane finds nothing and search says
+    # "no page matches". Set on dev: unrelated queries score 0.13-0.26, a German question about an English
+    # page 0.34; every dev query has a term match, so rankings with one are untouched.
+    meaning_floor: float = 0.30
     negation: bool = True  # `not_<stem>` markers on pages and queries (negation.py)
     figure_text: bool = True  # text read inside raster figures is indexed with the page's text
     stemming: bool = True  # Snowball stems (off: lowercased words)
@@ -251,9 +256,11 @@ class TextLane(Lane):
         if query.docs is not None:  # the scope filters the whole score vector before any top-k is taken
             bm25 = np.where(snapshot.rows_of(query.docs), bm25, 0.0)
         dense = self._dense_page_scores(query)
+        best = float(bm25.max())
+        if best <= 0 and max(dense.values(), default=0.0) < self.params.meaning_floor:
+            return []  # no term anywhere in scope, nothing close in meaning: no page matches
         depth = min(self.params.bm25_candidates, len(bm25))
         top_bm25 = np.argpartition(-bm25, depth - 1)[:depth]  # unordered: the fusion sorts
-        best = float(bm25.max())
         top_bm25 = top_bm25[bm25[top_bm25] > 0]
         fused = {key: float(score) / best for key, score in zip(snapshot.keys(top_bm25), bm25[top_bm25])}
         if dense:

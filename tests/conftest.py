@@ -68,3 +68,6 @@ def subprocess_env(offline_env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def python() -> str:
     return sys.executable
+
+
+from browser_support import browser  # noqa: E402, F401  (the Chromium fixture of the browser tests)

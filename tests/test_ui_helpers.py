@@ -14,7 +14,7 @@ from pagelens.config import Settings
 from pagelens.conversations import Message
 from pagelens.types import AddReport, Citation, DocumentInfo, FileOutcome, Hit, LaneRank, Region, Step
 from pagelens.ui import chats, present
-from pagelens.ui.examples import _heading, _in_sentence
+from pagelens.ui.examples import _heading, _in_sentence, question_about
 from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
 from pagelens.ui.snippets import query_terms, snippet_html
 from pagelens.ui.steps import BLOCK_TITLE, step_labels, steps_message
@@ -187,6 +187,28 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
     assert present.library_status([], "Loading…").endswith("Loading…")
 
 
+def test_each_answer_links_and_highlights_its_own_regions_of_a_page():
+    """Two answers citing two passages of one page: each link opens that page with its own answer's
+    passages (both of them when one answer cites the page twice); an abstention shows no cited pages."""
+    first = Citation("a.pdf", 3, "d", "/p.png", region=Region("text", (10, 10, 50, 20)))
+    second = Citation("a.pdf", 3, "d", "/p.png", region=Region("text", (10, 300, 50, 320)))
+    also = Citation("a.pdf", 3, "d", "/p.png", region=Region("text", (10, 400, 50, 420)))
+    messages = [
+        Message("user", "q1"),
+        Message("assistant", "One [a.pdf p.3].", [first]),
+        Message("user", "q2"),
+        Message("assistant", "Two [a.pdf p.3].", [second, also]),
+    ]
+    shown = chats.chat_messages(messages)
+    assert "(#pl-page=0/d:00003)" in shown[1]["content"] and "(#pl-page=1/d:00003)" in shown[3]["content"]
+    assert chats.cited_boxes(messages) == {
+        "0/d:00003": [(10, 10, 50, 20)],
+        "1/d:00003": [(10, 300, 50, 320), (10, 400, 50, 420)],
+    }
+    abstained = [*messages, Message("user", "q3"), Message("assistant", "I could not find this.")]
+    assert chats.latest_citations(abstained) == [] and chats.latest_keys(abstained) == []
+
+
 def test_saved_messages_to_chat_and_back():
     cite = Citation(doc="a.pdf", page=3, doc_id="d", image_path="/p.png", region=Region("text", (1, 2, 3, 4)))
     other = Citation("b.pdf", 1, "e", "/q.png")
@@ -198,10 +220,11 @@ def test_saved_messages_to_chat_and_back():
     assert [m["role"] for m in shown] == ["user", "assistant", "assistant"]
     assert shown[1]["metadata"]["title"] == BLOCK_TITLE
     assert shown[2]["content"] == (
-        "It is 4 [[a.pdf p.3]](#pl-page=d:00003).\n\nSources: [[b.pdf p.1]](#pl-page=e:00001)"
+        "It is 4 [[a.pdf p.3]](#pl-page=0/d:00003).\n\nSources: [[b.pdf p.1]](#pl-page=0/e:00001)"
     )
     assert chats.latest_citations(messages) == [cite, other]
-    assert chats.cited_boxes(messages) == {"d:00003": (1, 2, 3, 4), "e:00001": None}
+    assert chats.latest_keys(messages) == ["0/d:00003", "0/e:00001"]
+    assert chats.cited_boxes(messages) == {"0/d:00003": [(1, 2, 3, 4)], "0/e:00001": []}
     history = [
         {"role": "user", "content": "q"},
         shown[1],
@@ -225,10 +248,23 @@ def test_steps_become_one_block_of_short_unique_labels():
         Step("error", "openai failed; answering extractively", "the endpoint answered with a redirect"),
     ]
     labels = step_labels(steps)
-    assert labels[0] == "Read the follow-up as “what does value() return”"
-    assert labels[1].startswith("Searched for “operators operators") and len(labels[1]) < 80
+    assert labels[0] == "Read your follow-up as “what does value() return”"
+    assert labels[1].startswith("Looked for “operators operators") and len(labels[1]) < 80
     assert len(labels) == 4  # the repeated search once
-    assert labels[-1] == "⚠ openai failed; answering extractively: the endpoint answered with a redirect"
+    assert labels[2] == "Also read the pages next to the best match, and pages like it"
+    assert labels[-1] == "⚠ openai failed; answering from the pages: the endpoint answered with a redirect"
+    plain = step_labels(
+        [
+            Step("judge", "Evidence is missing: Asymptote's, arrows"),
+            Step("judge", "Evidence suffices"),
+            Step("answer", "Answered citing [a.pdf p.2]"),
+        ]
+    )
+    assert plain == [
+        "The pages found so far do not mention Asymptote's or arrows",
+        "Found pages that answer it",
+        "Answered from [a.pdf p.2]",
+    ]
     message = steps_message(steps, done=False)
     assert message["metadata"] == {"title": BLOCK_TITLE, "status": "pending"}
     assert message["content"].count("\n") == 3
@@ -298,3 +334,25 @@ def test_example_topics_are_headings_not_table_rows():
     assert _in_sentence("Functions and Variables for finance") == "Functions and Variables for finance"
     assert _in_sentence("Random number generator") == "random number generator"
     assert _in_sentence("ASCII tables") == "ASCII tables"
+
+
+def test_example_questions_are_real_questions_or_none():
+    words = {"use", "plot", "read", "specifier", "functions"}
+    assert question_about("Operator precedence", words) == "What is operator precedence?"
+    assert question_about("Elliptic integrals", words) == "What are elliptic integrals?"
+    assert question_about("Functions and Variables for finance", words) == (
+        "What are Functions and Variables for finance?"
+    )
+    assert question_about("Using specifier functions", words) == "How do I use specifier functions?"
+    assert question_about("Plotting data", words) == "How do I plot data?"
+    assert question_about("Frobbing widgets", words) == ""  # no plain form the document uses
+    for fragment in [
+        "these markers are predefined",  # a clause
+        "These markers",  # a pointing opener
+        "emu stuffed",  # a table row's words
+        "Default value: false",  # a label
+        "Murder Assault UrbanPop Rape",  # column names
+        "The example also illustrates the errorbar routines",  # a sentence
+        "Tables of",  # cut short
+    ]:
+        assert question_about(fragment, words) == "", fragment

@@ -75,7 +75,7 @@ def test_lanes_that_cannot_open_leave_the_previous_library_working(session: AppS
     assert message.startswith("Not saved: the lanes brokenlane cannot be opened") and "weights" in message
     assert session.library.lanes == ["words"]
     hits = Handlers(session).search("harbour budget", None, 3)
-    assert hits.status == "1 pages." and hits.rows[0][1] == "harbour.pdf"
+    assert hits.status == "1 page." and hits.rows[0][1] == "harbour.pdf"
 
 
 def test_a_swap_gives_up_when_the_library_stays_busy(session: AppSession, monkeypatch):

@@ -31,3 +31,11 @@ def gnuplot_excerpt(sample_docs: Path, target: Path) -> Path:
         excerpt.insert_pdf(source, from_page=8, to_page=10)
         excerpt.save(target)
     return target
+
+
+def two_documents(folder: Path, sample_docs: Path, finance_name: str) -> dict[str, Path]:
+    """The browser tests' library: the gnuplot excerpt (as "gnuplot functions.pdf") and the sample's Maxima
+    finance page under `finance_name`."""
+    finance = folder / finance_name
+    finance.write_bytes((sample_docs / "maxima-finance.html").read_bytes())
+    return {"gnuplot": gnuplot_excerpt(sample_docs, folder / "gnuplot functions.pdf"), "finance": finance}

@@ -183,6 +183,7 @@ class FileOutcome:
     pages: int = 0
     reason: str = ""  # for failed and busy: a sentence a user can act on
     previous: str = ""  # for renamed: the document's name before
+    clashed_with: str = ""  # for added: the name it was given, taken by a different document (see reason)
 
 
 @dataclass
@@ -209,6 +210,9 @@ class AddProgress:
     pages_per_s: float  # pages_done over the time since add started (0.0 before the first page)
     eta_s: float | None  # seconds left at that rate; None until the first page is done
     name: str  # the file the latest event was about ("" before the first)
+    file_pages_done: int = 0  # that file's pages rendered so far
+    file_pages_total: int = 0  # that file's pages counted so far (0 before it is opened)
+    finished: FileOutcome | None = None  # when this event is that file finishing: what happened to it
 
     @property
     def summary(self) -> str:

@@ -59,6 +59,7 @@ class _Started:
     old: DocumentRow | None
     note: str  # for the outcome: why the document got another name
     digest: str
+    clashed_with: str = ""  # the name it could not take (a different document has it)
 
 
 @dataclass
@@ -148,7 +149,7 @@ class Writer:
                 if outcome.status == "failed":
                     self._forget_upload(str(path))
                 outcomes[index] = outcome
-                meter.file_done(outcome.name)
+                meter.file_done(outcome)
 
             def tasks() -> Iterator[FileTask]:  # runs on this thread, a file at a time as a worker frees up
                 for index, (path, name) in enumerate(jobs):
@@ -285,11 +286,11 @@ class Writer:
                 reason=without_paths(f"cannot read the file: {err.strerror or err}"),
             )
         old = self._catalog.document(name)
-        note = ""
+        note = clashed_with = ""
         if old is not None and old.content_hash != digest and not replace:
-            taken, name = name, self._distinct_name(name, digest)
+            clashed_with, name = name, self._distinct_name(name, digest)
             note = (
-                f"a different document named {taken} is in the library; this file was added as {name} "
+                f"a different document named {clashed_with} is in the library; this file was added as {name} "
                 "(add it with replace=True to replace the other)"
             )
             old = self._catalog.document(name)
@@ -314,7 +315,7 @@ class Writer:
             )
         )
         task = FileTask(path, name, doc_id, self._layout.page_dir(doc_id))
-        return _Started(index, task, old, note, digest)
+        return _Started(index, task, old, note, digest, clashed_with)
 
     def _finish_file(self, begun: _Started, pages: list[Page], error: Exception | None) -> FileOutcome:
         """Index a rendered file in every lane and complete it; a failed one is purged, the batch goes on."""
@@ -352,8 +353,9 @@ class Writer:
             self._purge(old.doc_id)
             if old.source != str(path.resolve()):
                 self._forget_upload(old.source)
+        status = "updated" if old else "added"
         return FileOutcome(
-            name, str(path), "updated" if old else "added", pages=len(pages), reason=begun.note
+            name, str(path), status, pages=len(pages), reason=begun.note, clashed_with=begun.clashed_with
         )
 
     @staticmethod

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from ..types import AddProgress
+from ..types import AddProgress, FileOutcome
 
 ProgressCallback = Callable[[AddProgress], None]
 
@@ -42,14 +42,15 @@ class ProgressMeter:
         self._done_of[name] = self._done_of.get(name, 0) + 1
         self._report(name)
 
-    def file_done(self, name: str) -> None:
+    def file_done(self, outcome: FileOutcome) -> None:
+        name = outcome.name
         self.files_done += 1
         self._finished.add(name)
         if name in self._pages_of:  # a file that failed part-way has no more pages to wait for
             self._pages_of[name] = self._done_of.get(name, 0)
-        self._report(name)
+        self._report(name, outcome)
 
-    def snapshot(self, name: str) -> AddProgress:
+    def snapshot(self, name: str, finished: FileOutcome | None = None) -> AddProgress:
         counted = sum(self._pages_of.values())
         unopened = self.files_total - len(self._finished | set(self._pages_of))
         per_file = counted / len(self._pages_of) if self._pages_of else 1.0
@@ -65,10 +66,13 @@ class ProgressMeter:
             pages_per_s=round(rate, 2),
             eta_s=eta,
             name=name,
+            file_pages_done=self._done_of.get(name, 0),
+            file_pages_total=self._pages_of.get(name, 0),
+            finished=finished,
         )
 
-    def _report(self, name: str) -> None:
-        progress = self.snapshot(name)
+    def _report(self, name: str, finished: FileOutcome | None = None) -> None:
+        progress = self.snapshot(name, finished)
         if not self._bar.disable:
             self._bar.total = progress.pages_total
             self._bar.update(progress.pages_done - self._bar.n)  # update() keeps tqdm's rate and ETA

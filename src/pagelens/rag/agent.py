@@ -397,6 +397,11 @@ def _judge_step(parts: list[_Part], step) -> Step:
     return step("judge", title, "\n".join(lines))
 
 
+def _listed(items: list[str], last: str) -> str:
+    """`a, b or c`: an abstention says what is missing in a sentence, not as a raw list."""
+    return f"{', '.join(items[:-1])} {last} {items[-1]}" if len(items) > 1 else items[0]
+
+
 def _extractive(parts: list[_Part], threshold: float) -> tuple[str, list[Citation], bool]:
     anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
     answered = [p for p in parts if p.confidence >= threshold or p in anchored]
@@ -406,10 +411,12 @@ def _extractive(parts: list[_Part], threshold: float) -> tuple[str, list[Citatio
         for part in parts:
             missing.extend(words_for(part.best[0].missing[:3] if part.best else [], part.question))
             lacks.extend(g.what for g in (part.best[0].gaps if part.best else []))
-        gap = f" (no page found covering: {', '.join(dict.fromkeys(missing))})" if missing else ""
+        said = ["The library does not answer this question."]
+        if missing:
+            said.append(f"No page found mentions {_listed(list(dict.fromkeys(missing)), 'or')}.")
         if lacks:
-            gap += f" (the best page lacks: {', '.join(dict.fromkeys(lacks))})"
-        return f"The library does not answer this question{gap}.", [], False
+            said.append(f"The closest page lacks {_listed(list(dict.fromkeys(lacks)), 'and')}.")
+        return " ".join(said), [], False
     lines, citations = [], []
     asked_in = detect(" ".join(p.question for p in parts)) or DEFAULT  # a quote in another language says so
     for part in answered:

@@ -16,13 +16,12 @@ import gradio as gr
 from ..config import Settings
 from ..lanes.registry import families
 from ..library import Library
-from ..types import AddProgress
 from . import present
 from .examples import EXAMPLE_COUNT
 from .handlers import AskView, ChangeView, ConversationView, Handlers, LibraryView, SearchView, ViewerView
 from .prefs import UiPrefs, backend_choices, endpoint_choices
 from .session import AppSession
-from .uploads import supported
+from .uploads import supported, supported_types
 from .viewer import ViewerState
 
 ASSETS = Path(__file__).resolve().parent
@@ -50,13 +49,16 @@ def library_updates(view: LibraryView) -> tuple:
     )
 
 
+LIBRARY_OUTPUTS = 5 + EXAMPLE_COUNT  # what library_updates returns
+
+
 def conversation_updates(view: ConversationView) -> tuple:
-    """-> id, chat, cited gallery, citations, boxes, title, export, chat list, remembered id, examples row."""
+    """-> id, chat, cited gallery, their link keys, boxes, title, export, chat list, remembered id, examples row."""
     return (
         view.id,
         view.chat,
         view.gallery,
-        view.citations,
+        view.cited,
         view.boxes,
         view.title,
         gr.DownloadButton(value=view.export, interactive=bool(view.export)),
@@ -78,7 +80,9 @@ def ask_updates(view: AskView) -> tuple:
 
 
 def change_updates(view: ChangeView) -> tuple:
-    return (view.status, *library_updates(view.library))
+    """-> status, then the library's outputs (left as they are while the library has not changed)."""
+    library = library_updates(view.library) if view.library is not None else (gr.skip(),) * LIBRARY_OUTPUTS
+    return (view.status, *library)
 
 
 def search_updates(view: SearchView) -> tuple:
@@ -90,25 +94,13 @@ def build(session: AppSession) -> gr.Blocks:
     handlers = Handlers(session)
     prefs = UiPrefs.from_settings(session.settings)
 
-    def progress_bar(progress: gr.Progress):
-        def on_progress(state: AddProgress) -> None:
-            finished = state.files_done == state.files_total
-            progress(
-                (state.pages_done, state.pages_total),
-                unit="pages",
-                desc="Done" if finished else f"Adding {state.name} ({state.summary})",
-            )
+    def on_add(files, replace, request: gr.Request):
+        """Rows from the drop on; the drop area empties at once (its own file list would squeeze names)."""
+        for view in handlers.add(files, replace=bool(replace), username=request.username):
+            yield (view.status, None, *change_updates(view)[1:])
 
-        return on_progress
-
-    def on_add(files, replace, request: gr.Request, progress=gr.Progress()):
-        view = handlers.add(
-            files, replace=bool(replace), username=request.username, progress=progress_bar(progress)
-        )
-        return (view.status, None, *library_updates(view.library))
-
-    def on_add_folder(files, replace, request: gr.Request, progress=gr.Progress()):
-        return on_add(supported(files or []), replace, request, progress)
+    def on_add_folder(files, replace, request: gr.Request):
+        yield from on_add(supported(files or []), replace, request)
 
     def on_remove(name, request: gr.Request):
         return change_updates(handlers.remove(name, username=request.username))
@@ -188,7 +180,7 @@ def build(session: AppSession) -> gr.Blocks:
         )
         remembered = gr.BrowserState("", storage_key="pagelens-conversation")
         cited_state = gr.State([])
-        boxes_state = gr.State({})  # page key -> cited region, over the open conversation
+        boxes_state = gr.State({})  # link key (answer/page) -> the regions that answer cites on the page
         found_state = gr.State({})  # page key -> best region, over the last search's hits
         viewer_state = gr.State(ViewerState())
         open_key = gr.Textbox(elem_id="pl-open", elem_classes="pl-hidden", show_label=False)
@@ -210,11 +202,9 @@ def build(session: AppSession) -> gr.Blocks:
                                 "Export as Markdown", size="sm", interactive=False, elem_id="export-chat"
                             )
                         upload = gr.File(
-                            label="Drop PDFs, HTML pages or page images",
-                            file_count="multiple",
-                            elem_id="upload",
-                            height=150,
+                            label="Add documents", file_count="multiple", elem_id="upload", height=150
                         )
+                        gr.Markdown("Drop " + ", ".join(supported_types()) + " files", elem_id="drop-types")
                         folder = gr.UploadButton("Add a folder", file_count="directory", size="sm")
                         # off: a different file under a name already in the library is added as "name (2)"
                         replace = gr.Checkbox(
@@ -364,7 +354,7 @@ def build(session: AppSession) -> gr.Blocks:
             [add_status, upload, *views],
             api_name="add",
             **WRITES,
-            show_progress_on=[add_status],
+            show_progress="hidden",  # the rows and the bar in add_status are the progress
         )
         folder.upload(
             on_add_folder,
@@ -372,7 +362,7 @@ def build(session: AppSession) -> gr.Blocks:
             [add_status, upload, *views],
             api_visibility="private",
             **WRITES,
-            show_progress_on=[add_status],
+            show_progress="hidden",
         )
         remove.click(
             on_remove,

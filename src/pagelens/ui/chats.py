@@ -1,26 +1,53 @@
 """Saved conversations -> the chat component: each answer with its citations as links that open the page
-viewer, under one "How I found this" block; and the history the answer loop gets for a follow-up."""
+viewer, under one "How I found this" block; and the history the answer loop gets for a follow-up.
+
+A citation link names the answer it belongs to: `#pl-page=<answer>/<doc_id>:<page>`, where <answer> counts
+the conversation's answers from 0. The viewer highlights the regions that answer cites on that page (every
+citation of the page in that answer), never another answer's: two answers may cite two passages of one
+page. Search results link the plain page key (`#pl-page=<doc_id>:<page>`).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..conversations import Message
 from ..types import Box, Citation, page_key
 from .steps import steps_message
 
+_INLINE = re.compile(r"([\\`*_\[\]()<>~|$!])")  # Markdown's inline markers, and the start of HTML
+_LINE_START = re.compile(r"(?m)^(\s*)([#+\-=]|\d+[.)])")  # headings, list items, setext underlines
+_ESCAPED = re.compile(r"\\([\\`*_\[\]()<>~|$!#+\-=.)])")
+
 OPEN_PAGE = "#pl-page="  # a link whose href starts with this opens the viewer at the page key after it
 
 
-def answer_markdown(text: str, citations: Sequence[Citation]) -> str:
+def literal(text: str) -> str:
+    """A user's message as typed: Markdown and HTML markers escaped, so `2*3*4` stays `2*3*4` (the chat
+    renders every message as Markdown, and answers need their links)."""
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([#+\-=.)])", r"\\\1", m.group(2)), text)
+
+
+def unliteral(text: str) -> str:
+    """The text `literal` escaped."""
+    return _ESCAPED.sub(r"\1", text)
+
+
+def cited_key(answer: int, citation: Citation) -> str:
+    """The key a citation link opens: the answer's number and the cited page."""
+    return f"{answer}/{page_key(citation.doc_id, citation.page)}"
+
+
+def answer_markdown(text: str, citations: Sequence[Citation], answer: int = 0) -> str:
     """The answer with each citation label linked to its page, and labels the text lacks listed after it."""
     text = text.strip()
     missing = [c.label for c in citations if c.label not in text]
     if missing:
         text += "\n\nSources: " + " ".join(dict.fromkeys(missing))
     for citation in {c.label: c for c in reversed(citations)}.values():  # one link per label: its first page
-        link = f"{OPEN_PAGE}{page_key(citation.doc_id, citation.page)}"
-        text = text.replace(citation.label, f"[{citation.label}]({link})")
+        text = text.replace(citation.label, f"[{citation.label}]({OPEN_PAGE}{cited_key(answer, citation)})")
     return text
 
 
@@ -29,30 +56,47 @@ def chat_messages(messages: Sequence[Message]) -> list[dict]:
     shown: list[dict] = []
     for message in messages:
         if message.role == "user":
-            shown.append({"role": "user", "content": message.content})
+            shown.append({"role": "user", "content": literal(message.content)})
             continue
         if message.steps:
             shown.append(steps_message(message.steps))
-        shown.append({"role": "assistant", "content": answer_markdown(message.content, message.citations)})
+        answer = answers_before(shown)
+        shown.append(
+            {"role": "assistant", "content": answer_markdown(message.content, message.citations, answer)}
+        )
     return shown
 
 
+def answers_before(shown: Sequence[dict]) -> int:
+    """How many answers (assistant messages other than steps blocks) `shown` holds: the next one's number."""
+    return sum(m["role"] == "assistant" and not (m.get("metadata") or {}).get("title") for m in shown)
+
+
+def answers(messages: Sequence[Message]) -> list[Message]:
+    return [m for m in messages if m.role == "assistant"]
+
+
 def latest_citations(messages: Sequence[Message]) -> list[Citation]:
-    """The citations of the last answer (the pages shown next to the chat)."""
-    for message in reversed(messages):
-        if message.role == "assistant" and message.citations:
-            return list(message.citations)
-    return []
+    """The citations of the last answer (the pages shown next to the chat): none after an abstention."""
+    given = answers(messages)
+    return list(given[-1].citations) if given else []
 
 
-def cited_boxes(messages: Sequence[Message]) -> dict[str, Box | None]:
-    """Page key -> the cited region on it, over the whole conversation (the viewer highlights these)."""
-    boxes: dict[str, Box | None] = {}
-    for message in messages:
+def latest_keys(messages: Sequence[Message]) -> list[str]:
+    """The link keys of the last answer's citations, in order (a click on the cited pages opens these)."""
+    given = answers(messages)
+    return [cited_key(len(given) - 1, c) for c in given[-1].citations] if given else []
+
+
+def cited_boxes(messages: Sequence[Message]) -> dict[str, list[Box]]:
+    """Link key (answer and page) -> the regions that answer cites on that page (the viewer highlights
+    these)."""
+    boxes: dict[str, list[Box]] = {}
+    for number, message in enumerate(answers(messages)):
         for c in message.citations:
-            key = page_key(c.doc_id, c.page)
-            if boxes.get(key) is None:
-                boxes[key] = tuple(c.region.box) if c.region is not None else None
+            regions = boxes.setdefault(cited_key(number, c), [])
+            if c.region is not None and tuple(c.region.box) not in regions:
+                regions.append(tuple(c.region.box))
     return boxes
 
 
@@ -67,5 +111,6 @@ def history_from_chat(messages: Sequence[dict]) -> list[dict]:
         if isinstance(content, list):  # Gradio may hand content back as a list of parts
             content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
         if isinstance(content, str) and content.strip():
-            history.append({"role": message["role"], "content": content})
+            text = unliteral(content) if message["role"] == "user" else content
+            history.append({"role": message["role"], "content": text})
     return history

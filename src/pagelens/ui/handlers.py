@@ -10,7 +10,10 @@ admin's lane swap never closes the library under a running request.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterator, Sequence
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,17 +23,18 @@ from ..inputs import clean_text
 from ..lanes.registry import families, family_of
 from ..rag.backends import backend_for
 from ..storage import without_paths
-from ..types import AddProgress, AddReport, Answer, Box, Citation, Step, page_key
+from ..types import AddProgress, AddReport, Answer, Box, Step
 from . import chats, present
 from .examples import example_questions
 from .prefs import UiPrefs
 from .security import ChatAccess, NotAllowed, chat_access, require
 from .session import AppSession
 from .steps import steps_message
-from .uploads import stage_uploads
+from .upload_board import UploadBoard
+from .uploads import split_duplicates, stage_uploads
 from .viewer import ViewerState, open_citation, page_count, viewer_html
 
-ProgressFn = Callable[[AddProgress], None]
+REFRESH_S = 0.25  # an upload's rows are redrawn at most this often (and whenever a file is done)
 
 
 @dataclass
@@ -50,8 +54,8 @@ class ConversationView:
     id: str
     chat: list[dict]
     gallery: list[present.GalleryItem]  # the last answer's cited pages
-    citations: list[Citation]
-    boxes: dict[str, Box | None]  # page key -> cited region, over the conversation
+    cited: list[str]  # their link keys, in the gallery's order (chats.cited_key)
+    boxes: dict[str, list[Box]]  # link key -> the regions that answer cites on that page
     title: str
     export: Path | None  # the Markdown export, None for an empty chat
     choices: list[tuple[str, str]]  # the sidebar's (title, id) pairs
@@ -76,10 +80,10 @@ class AskView:
 
 @dataclass
 class ChangeView:
-    """After an add or a remove: what happened (HTML), and the library."""
+    """After (or during) an add or a remove: what happened (HTML), and the library (None: unchanged)."""
 
     status: str
-    library: LibraryView
+    library: LibraryView | None
 
 
 @dataclass
@@ -88,7 +92,7 @@ class SearchView:
     rows: list[list] = field(default_factory=list)  # the ranking, for the API
     status: str = ""
     hits: str = ""  # HTML list
-    found: dict[str, Box | None] = field(default_factory=dict)  # page key -> best region of each hit
+    found: dict[str, list[Box]] = field(default_factory=dict)  # page key -> the best region of each hit
 
 
 @dataclass
@@ -116,24 +120,56 @@ class Handlers:
             )
 
     def add(
-        self, files: Sequence[str] | None, *, replace: bool, username: str | None, progress: ProgressFn
-    ) -> ChangeView:
-        """Stage the uploads into the library, then ingest them (progress in pages)."""
+        self, files: Sequence[str] | None, *, replace: bool, username: str | None
+    ) -> Iterator[ChangeView]:
+        """Stage the uploads into the library, then ingest them: a row per file from the start, updated as
+        it goes (`UploadBoard`), and the library list as each file lands."""
         session = self.session
         try:
             require(username, session.operator, "editor", "Adding documents")
         except NotAllowed as err:
-            return ChangeView(present.refusal_html(f"Not added: {err}."), self.library_view())
+            yield ChangeView(present.refusal_html(f"Not added: {err}."), self.library_view())
+            return
         with session.reading():
+            library = session.library
             staged = stage_uploads(
                 files or [], Path(session.settings.library), session.settings.max_uploads_mb * 2**20
             )
-            report = AddReport(files=list(staged.refused))
-            if staged.files:
-                report.files += session.library.add(
-                    staged.files, replace=replace, progress=False, on_progress=progress
-                ).files
-        return ChangeView(present.report_html(report), self.library_view())
+            fresh, same = split_duplicates(staged.files, library.documents())
+            board = UploadBoard.of(fresh, [*staged.refused, *same])
+            if not fresh:
+                board.finish(AddReport())
+                status = board.html() if board.refused else present.report_html(AddReport())
+                yield ChangeView(status, self.library_view())
+                return
+            yield ChangeView(board.html(), None)
+            events: queue.Queue = queue.Queue()
+
+            def work() -> None:
+                try:
+                    events.put(library.add(fresh, replace=replace, progress=False, on_progress=events.put))
+                except BaseException as err:  # handed to the generator, which raises it
+                    events.put(err)
+
+            worker = threading.Thread(target=work, name="pagelens-upload", daemon=True)
+            worker.start()
+            try:
+                shown = time.monotonic()
+                while isinstance(item := events.get(), AddProgress):
+                    board.update(item)
+                    if item.finished is not None:  # a file landed: the list grows with it
+                        yield ChangeView(board.html(), self.library_view())
+                    elif time.monotonic() - shown >= REFRESH_S:
+                        yield ChangeView(board.html(), None)
+                    else:
+                        continue
+                    shown = time.monotonic()
+            finally:
+                worker.join()  # the library stays held until its add is over, even if the page went away
+            if isinstance(item, BaseException):
+                raise item
+            board.finish(item)
+        yield ChangeView(board.html(), self.library_view())
 
     def remove(self, name: str | None, *, username: str | None) -> ChangeView:
         try:
@@ -172,7 +208,7 @@ class Handlers:
                 id=conversation_id,
                 chat=chats.chat_messages(messages),
                 gallery=present.citation_gallery(cited, self.session.thumbs),
-                citations=cited,
+                cited=chats.latest_keys(messages),
                 boxes=chats.cited_boxes(messages),
                 title=title,
                 export=export,
@@ -248,7 +284,7 @@ class Handlers:
                 if shown.id
                 else chats.history_from_chat(history or [])
             )
-            chat.append({"role": "user", "content": question})
+            chat.append({"role": "user", "content": chats.literal(question)})
             steps = (
                 [Step("wait", "Waiting for the sample corpus", session.loading)] if session.loading else []
             )
@@ -271,7 +307,7 @@ class Handlers:
                         conversation = shown.id or store.create(owner=access.owner).id
                         store.record(conversation, question, item, owner=access.scope)
                         shown = self.conversation(conversation, username=username)
-                        viewer = self._first_cited(viewer_at or ViewerState(), item, shown.boxes)
+                        viewer = self._first_cited(viewer_at or ViewerState(), shown)
                         yield AskView(shown.chat, shown, viewer)
             except Exception as err:  # the chat must survive any failure; the message says what broke
                 chat[-1] = steps_message(steps, done=True)
@@ -279,38 +315,40 @@ class Handlers:
                 yield AskView(chat, shown)
 
     # -- the page viewer -----------------------------------------------------------------------------
-    def _first_cited(self, state: ViewerState, answer: Answer, boxes: dict) -> ViewerView | None:
-        """The viewer at the answer's first cited page (None: the answer cites nothing)."""
-        if not answer.citations:
-            return None
-        first = answer.citations[0]
-        return self.open_page(state, page_key(first.doc_id, first.page), boxes)
+    def _first_cited(self, state: ViewerState, shown: ConversationView) -> ViewerView:
+        """The viewer at the last answer's first cited page; emptied when it cites none (an abstention
+        must not leave an earlier answer's page looking like its source)."""
+        if not shown.cited:
+            return self.show(ViewerState(zoom=state.zoom))
+        return self.open_page(state, shown.cited[0], shown.boxes)
 
     def open_page(
         self, state: ViewerState, key: str, boxes: dict | None, found: dict | None = None
     ) -> ViewerView:
-        """Open the page with this key; the cited (or found) regions of its document are highlighted."""
-        boxes = {**(found or {}), **{k: v for k, v in (boxes or {}).items() if v is not None}}
-        doc_id, _, page = (key or "").rpartition(":")
+        """Open the page a link names: `<answer>/<doc_id>:<page>` (a citation: that answer's regions on the
+        document's pages are highlighted) or `<doc_id>:<page>` (a search result: the hits' best regions)."""
+        answer, slash, page_key_ = (key or "").rpartition("/")
+        doc_id, _, page = page_key_.rpartition(":")
+        regions = boxes if slash else found
+        prefix = f"{answer}/{doc_id}:" if slash else f"{doc_id}:"
+        doc_boxes = {
+            int(k[len(prefix) :]): tuple(tuple(box) for box in value)
+            for k, value in (regions or {}).items()
+            if k.startswith(prefix) and k[len(prefix) :].isdigit() and value
+        }
         with self.session.reading():
             library = self.session.library
             doc = next((d for d in library.documents() if d.doc_id == doc_id), None)
             if doc is None or not page.isdigit():
                 return ViewerView(state, viewer_html(library, state))
-            doc_boxes = {
-                int(k.rpartition(":")[2]): box
-                for k, box in boxes.items()
-                if k.rpartition(":")[0] == doc_id and box is not None
-            }
             state = open_citation(state, doc.name, int(page), doc_boxes)
             return ViewerView(state, viewer_html(library, state))
 
-    def pick_cited(self, index: int, cited: Sequence[Citation] | None, boxes: dict, state: ViewerState):
-        """A click on the cited pages' gallery."""
-        citation = cited[index] if cited and 0 <= index < len(cited) else None
-        if citation is None:
+    def pick_cited(self, index: int, cited: Sequence[str] | None, boxes: dict, state: ViewerState):
+        """A click on the cited pages' gallery (`cited`: their link keys)."""
+        if not cited or not 0 <= index < len(cited):
             return self.show(state)
-        return self.open_page(state, page_key(citation.doc_id, citation.page), boxes)
+        return self.open_page(state, cited[index], boxes)
 
     def move(self, state: ViewerState, step: int) -> ViewerView:
         with self.session.reading():
@@ -357,9 +395,11 @@ class Handlers:
         return SearchView(
             gallery=present.hit_gallery(hits, self.session.thumbs),
             rows=present.hit_rows(hits, text or ""),
-            status=f"{len(hits)} pages{scope}." if hits else f"No matching pages{scope}.",
+            status=f"{present.pages_text(len(hits))}{scope}."
+            if hits
+            else present.no_match(text, len(docs or [])),
             hits=present.hits_html(hits, text or "", show_lanes=len(active) > 1),
-            found={h.key: tuple(h.region.box) if h.region is not None else None for h in hits},
+            found={h.key: [tuple(h.region.box)] if h.region is not None else [] for h in hits},
         )
 
     # -- settings ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ GalleryItem = tuple[str, str]
 FILE_STATUS = {
     "added": ("✔", "added"),
     "updated": ("↻", "updated"),
-    "unchanged": ("=", "unchanged, already in the library"),
+    "unchanged": ("=", "already in the library, unchanged"),
     "failed": ("✖", "failed"),
 }
 
@@ -38,31 +38,70 @@ def library_status(documents: Sequence[DocumentInfo], loading: str = "") -> str:
     return f"{line}\n\n{loading}" if loading else line
 
 
+REPLACE_BOX = "Replace documents with the same name"  # the checkbox under the drop area
+DOCUMENTS_HEADING = "Your documents"
+
+
+def pages_text(count: int) -> str:
+    return f"{count} page{'s' * (count != 1)}"
+
+
 def documents_html(documents: Sequence[DocumentInfo]) -> str:
-    """The library list: full name on hover, page count, a pending document marked as such."""
+    """The library list under its heading: full name on hover, page count, a pending document marked."""
+    heading = f'<h3 class="pl-docs-heading">{DOCUMENTS_HEADING} ({len(documents)})</h3>'
     if not documents:
-        return '<div class="pl-docs-empty">No documents yet.</div>'
+        return heading + '<div class="pl-docs-empty">No documents yet.</div>'
     rows = []
     for doc in documents:
         name = html.escape(doc.name)
         state = "" if doc.status == "complete" else ' <span class="pl-pending">adding…</span>'
         rows.append(
-            f'<li class="pl-doc" title="{name} · {doc.pages} pages · {html.escape(doc.kind)}">'
+            f'<li class="pl-doc" title="{name} · {pages_text(doc.pages)} · {html.escape(doc.kind)}">'
             f'<span class="pl-doc-name">{name}</span>{state}'
             f'<span class="pl-doc-pages">{doc.pages} p.</span></li>'
         )
-    return f'<ul class="pl-docs">{"".join(rows)}</ul>'
+    return heading + f'<ul class="pl-docs">{"".join(rows)}</ul>'
 
 
-def file_row(outcome: FileOutcome) -> str:
+def no_match(query: str | None, chosen: int) -> str:
+    """Why a search found nothing: the text lane finds a page by its words, or by meaning alone when the
+    best passage is close enough (lanes/text/lane.py, `meaning_floor`); neither held."""
+    where = f"the {chosen} chosen document{'s' * (chosen != 1)}" if chosen else "the library"
+    if not query:
+        return f"No page matches in {where}."
+    return (
+        f"No page matches “{query}” in {where}: none of its words appear there, and no passage is close "
+        "enough in meaning. Try other words, or search every document."
+        if chosen
+        else f"No page matches “{query}” in {where}: none of its words appear there, and no passage is "
+        "close enough in meaning. Try other words."
+    )
+
+
+def outcome_words(outcome: FileOutcome) -> str:
+    """What happened to a file, in the app's terms (its checkbox, not the API's `replace=True`)."""
     icon, words = FILE_STATUS[outcome.status]
     if outcome.status == "failed":
-        detail = f": {html.escape(outcome.reason)}"
-    else:  # a note such as "added as name (2).pdf" follows the page count
-        detail = f" ({outcome.pages} pages)" + (f" — {html.escape(outcome.reason)}" if outcome.reason else "")
+        return f"{words}: {html.escape(outcome.reason)}"
+    detail = f"{words} ({pages_text(outcome.pages)})"
+    if outcome.status == "unchanged" and outcome.reason:  # the same bytes under another name
+        return f"{html.escape(outcome.reason)} ({pages_text(outcome.pages)})"
+    if outcome.clashed_with:
+        taken = html.escape(outcome.clashed_with)
+        return (
+            f"{detail} as <b>{html.escape(outcome.name)}</b>: a different document named <b>{taken}</b> "
+            f"is already in the library. To replace it instead, tick “{REPLACE_BOX}” and drop the file again."
+        )
+    return detail + (f" — {html.escape(outcome.reason)}" if outcome.reason else "")
+
+
+def file_row(outcome: FileOutcome, name: str | None = None) -> str:
+    """One file's row: icon, name (as dropped), what happened."""
+    icon, _ = FILE_STATUS[outcome.status]
+    shown = html.escape(name or outcome.clashed_with or outcome.name)
     return (
         f'<li class="pl-file pl-{outcome.status}"><span class="pl-icon" aria-hidden="true">{icon}</span> '
-        f"<b>{html.escape(outcome.name)}</b> {words}{detail}</li>"
+        f"<b>{shown}</b> {outcome_words(outcome)}</li>"
     )
 
 

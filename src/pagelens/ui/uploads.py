@@ -15,13 +15,13 @@ from __future__ import annotations
 import errno
 import shutil
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..ingest.pipeline import SUPPORTED_SUFFIXES, content_hash
 from ..layout import LibraryLayout
-from ..types import FileOutcome
+from ..types import DocumentInfo, FileOutcome
 
 MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 200  # of UTF-8: file systems allow 255 bytes per name, the partial copy adds a few
@@ -41,6 +41,23 @@ def safe_display_name(raw: str) -> str:
     if not stem:
         stem = "upload"
     return f"{stem}.{suffix}" if suffix else stem
+
+
+_SPELLING = {
+    ".htm": ".html",
+    ".xhtml": ".html",
+    ".jpg": ".jpeg",
+    ".tif": ".tiff",
+    ".markdown": ".md",
+    ".text": ".txt",
+}
+_SHOWN = {".md": "Markdown", ".webp": "WebP"}
+
+
+def supported_types() -> list[str]:
+    """Every file type the library takes, once each (`.htm` is HTML, `.jpg` JPEG...), PDF first."""
+    names = {_SHOWN.get(s, s.lstrip(".").upper()) for s in (_SPELLING.get(x, x) for x in SUPPORTED_SUFFIXES)}
+    return sorted(names, key=lambda name: (name != "PDF", name.lower()))
 
 
 def supported(paths: Iterable[str | Path]) -> list[Path]:
@@ -117,3 +134,40 @@ def stored_error(err: OSError) -> str:
     if err.errno in (errno.ENOSPC, errno.EDQUOT):
         return "disk full: the server has no space left to store this file; nothing was added"
     return f"the file could not be stored on the server ({err.strerror or type(err).__name__})"
+
+
+def split_duplicates(
+    staged: Sequence[Path], documents: Sequence[DocumentInfo]
+) -> tuple[list[Path], list[FileOutcome]]:
+    """The staged copies to add, and an "unchanged" outcome for each whose bytes are already in the library
+    under another name ("already in the library as X"): it is not added twice, and its new copy goes."""
+    fresh: list[Path] = []
+    same: list[FileOutcome] = []
+    sources = {d.source for d in documents}
+    for path in staged:
+        digest = path.parent.name  # the content-hash folder the copy was staged in
+        twin = next(
+            (
+                d
+                for d in documents
+                if d.status == "complete" and d.content_hash.startswith(digest) and d.name != path.name
+            ),
+            None,
+        )
+        if twin is None or any(d.name == path.name for d in documents):
+            fresh.append(path)
+            continue
+        same.append(
+            FileOutcome(
+                path.name,
+                str(path),
+                "unchanged",
+                pages=twin.pages,
+                reason=f"already in the library as {twin.name}",
+            )
+        )
+        if str(path.resolve()) not in sources:
+            path.unlink(missing_ok=True)
+            if not any(path.parent.iterdir()):
+                path.parent.rmdir()
+    return fresh, same

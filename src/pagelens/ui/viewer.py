@@ -27,7 +27,7 @@ class ViewerState:
     doc: str = ""  # document name; empty: nothing open
     page: int = 1
     zoom: int = DEFAULT_ZOOM
-    boxes: dict[int, Box] = field(default_factory=dict)  # page -> cited region on that page
+    boxes: dict[int, tuple[Box, ...]] = field(default_factory=dict)  # page -> regions highlighted on it
 
     def moved(self, step: int, pages: int) -> "ViewerState":
         return replace(self, page=min(max(1, self.page + step), max(1, pages)))
@@ -51,7 +51,7 @@ def viewer_html(library: Library, state: ViewerState) -> str:
         return f'<div class="pl-viewer-empty">{html.escape(state.doc)} is no longer in the library.</div>'
     pages = library.pages(doc.name)
     page = pages[min(max(state.page, 1), len(pages)) - 1]
-    overlay = _overlay(page, state.boxes.get(page.page))
+    overlay = "".join(_overlay(page, box) for box in state.boxes.get(page.page, ()))
     text = html.escape(page.text.strip()) or "<em>No text was found on this page.</em>"
     return (
         f'<div class="pl-viewer" data-doc="{html.escape(doc.name)}" data-page="{page.page}">'
@@ -72,8 +72,9 @@ def _languages(page: Page) -> str:
     return f" (in {' and '.join(names)})" if names else ""
 
 
-def open_citation(state: ViewerState, doc: str, page: int, boxes: dict[int, Box]) -> ViewerState:
-    """Open `doc` at `page`, keeping the zoom; `boxes` are the cited regions of that document's pages."""
+def open_citation(state: ViewerState, doc: str, page: int, boxes: dict[int, tuple[Box, ...]]) -> ViewerState:
+    """Open `doc` at `page`, keeping the zoom; `boxes` are the regions to highlight on that document's
+    pages (an answer's cited passages, or a search's best regions)."""
     return ViewerState(doc=doc, page=page, zoom=state.zoom, boxes=dict(boxes))
 
 
@@ -84,8 +85,8 @@ def page_count(library: Library, doc: str) -> int:
         return 0
 
 
-def _overlay(page: Page, box: Box | None) -> str:
-    if box is None or page.width <= 0 or page.height <= 0:
+def _overlay(page: Page, box: Box) -> str:
+    if page.width <= 0 or page.height <= 0:
         return ""
     pad = max(page.width, page.height) * PADDING_SHARE
     x0, y0 = max(0.0, box[0] - pad), max(0.0, box[1] - pad)

@@ -1,0 +1,128 @@
+"""Start-up of the app: how long after `python app.py` the first page is served, and the sample corpus is
+searchable, against what `python -c "import gradio"` alone takes in the same run.
+
+    .venv/bin/python bench/bench_startup.py            # 3 rounds, each on a fresh (empty) library
+    .venv/bin/python bench/bench_startup.py --rounds 5
+
+Each round, in this order: `python -c "import gradio"` (the baseline: the app cannot start faster than
+its UI library imports), then `python app.py` on a new library folder and a free port, polled until `GET /`
+answers 200 ("served"), then through the named `/search` API until a search for the sample's net present
+value page finds it ("sample searchable"). Prints every round and the medians, with the child processes'
+CPU time and the load average beside the wall times (the machine is shared: wall time alone mostly
+measures the queue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_QUERY = "net present value of a series of cash flows"
+SAMPLE_DOC = "maxima-finance.html"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def import_gradio(env: dict) -> tuple[float, float]:
+    """Wall and CPU seconds of `python -c "import gradio"`."""
+    cpu, started = children_cpu(), time.monotonic()
+    subprocess.run([sys.executable, "-c", "import gradio"], env=env, check=True)
+    return time.monotonic() - started, children_cpu() - cpu
+
+
+def served(url: str, process: subprocess.Popen, timeout_s: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if process.poll() is not None:
+            raise RuntimeError(f"app.py exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic()
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"no page at {url} after {timeout_s:.0f} s")
+
+
+def searchable(url: str, timeout_s: float) -> float:
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        _, ranking, *_ = client.predict(SAMPLE_QUERY, None, 3, [], api_name="/search")
+        if any(row[1] == SAMPLE_DOC for row in (ranking or {}).get("data", [])):
+            return time.monotonic()
+        time.sleep(0.2)
+    raise TimeoutError(f"the sample was not searchable after {timeout_s:.0f} s")
+
+
+def app_round(env: dict, folder: Path) -> dict:
+    port = free_port()
+    env = {**env, "PAGELENS_LIBRARY": str(folder), "PAGELENS_PORT": str(port)}
+    cpu, started = children_cpu(), time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        page_at = served(url, process, 180)
+        sample_at = searchable(url, 300)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return {"served": page_at - started, "searchable": sample_at - started, "cpu": children_cpu() - cpu}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    env = {
+        **os.environ,
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="pagelens-startup-") as tmp:
+        for n in range(args.rounds):
+            load = os.getloadavg()[0]
+            gradio_wall, gradio_cpu = import_gradio(env)
+            app = app_round(env, Path(tmp) / f"lib{n}")
+            rows.append({"gradio": gradio_wall, "gradio_cpu": gradio_cpu, **app, "load": load})
+            print(
+                f"round {n + 1}: import gradio {gradio_wall:.1f} s ({gradio_cpu:.1f} s CPU); app.py: page served "
+                f"{app['served']:.1f} s (+{app['served'] - gradio_wall:.1f} s over the import), sample searchable "
+                f"{app['searchable']:.1f} s, {app['cpu']:.1f} s CPU in all; load {load:.1f}",
+                flush=True,
+            )
+    median = {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+    print(
+        f"median of {len(rows)}: import gradio {median['gradio']:.1f} s; page served {median['served']:.1f} s "
+        f"(+{median['served'] - median['gradio']:.1f} s over the import); sample searchable "
+        f"{median['searchable']:.1f} s; load {median['load']:.1f} (2 cores)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -114,6 +114,7 @@ def test_uploads_show_a_row_per_file_at_once_and_one_bar_that_never_goes_back(
         {long_name: range(0, 24), f"short {size}.pdf": range(30, 31), f"middle {size}.pdf": range(40, 46)},
     )
     page = open_app(browser, served, viewport=viewport, **({"is_mobile": True} if viewport is PHONE else {}))
+    page.wait_for_selector("#add-status", state="attached")
     page.evaluate(WATCH_UPLOADS_JS)
     drop(page, *files)
     status = page.locator("#add-status")

@@ -35,7 +35,13 @@ def test_colpali_lane_scores_equal_score_multi_vector(family, tmp_path):
 
     build, model_cls, processor_cls = FAMILIES[family]
     tiny_model = build(tmp_path / "model")
-    ctx = lane_context(tmp_path, colpali_candidates=3, max_pixels=10**7)  # the processor's own cap only
+    exact = {
+        "colpali_pool_factor": 1,
+        "colpali_token_dtype": "float16",
+    }  # every token kept, as stored by default before
+    ctx = lane_context(
+        tmp_path, colpali_candidates=3, max_pixels=10**7, **exact
+    )  # the processor's own cap only
     lane = create_lane(f"colpali:{tiny_model}", ctx)
     pages = make_pages(tmp_path / "pages", 5)
     lane.index(pages)
@@ -70,15 +76,44 @@ def test_colpali_lane_scores_equal_score_multi_vector(family, tmp_path):
 
     # all candidates -> exact ranking equals colpali-engine's ranking
     full = create_lane(
-        f"colpali:{tiny_model}", lane_context(tmp_path, colpali_candidates=50, max_pixels=10**7)
+        f"colpali:{tiny_model}", lane_context(tmp_path, colpali_candidates=50, max_pixels=10**7, **exact)
     )
     hits = full.search(Query(text=queries[0]), k=5)
     order = np.argsort(-expected[0])
     assert [h.key for h in hits] == [pages[i].key for i in order]
 
-    # token sidecar: float16, one file per page, gone after delete
-    stored = lane.store.load(pages[0].key)
+    # token sidecar: float16 rows, one file per page, gone after delete
+    stored = np.load(lane.store.path(pages[0].key))
     assert stored.dtype == np.float16 and stored.shape[1] == 128
     lane.delete([pages[0].doc_id])
     assert lane.collection.count() == 0
     assert not (ctx.folder / "tokens" / pages[0].doc_id).exists()
+
+
+def test_pooled_int8_tokens_are_stored_smaller_and_rank_like_full_tokens(tmp_path):
+    """colpali_pool_factor 2 + int8 codes: each page file holds ceil(n/2) int8 rows (128 codes + a 2-byte
+    scale), the lane's spec names the codec (so a change re-embeds), and the top page equals the full lane's."""
+    from pagelens.index.lane import Query
+    from pagelens.lanes.visual.colpali import create_lane
+
+    tiny_model = build_tiny_colqwen2(tmp_path / "model")
+    pages = make_pages(tmp_path / "pages", 5)
+    full = create_lane(
+        f"colpali:{tiny_model}",
+        lane_context(
+            tmp_path / "full", max_pixels=10**7, colpali_pool_factor=1, colpali_token_dtype="float16"
+        ),
+    )
+    small = create_lane(
+        f"colpali:{tiny_model}",
+        lane_context(tmp_path / "small", max_pixels=10**7, colpali_pool_factor=2, colpali_token_dtype="int8"),
+    )
+    full.index(pages)
+    small.index(pages)
+    assert small.spec()["tokens"] == {"pool_factor": 2, "dtype": "int8"} and "tokens" not in full.spec()
+    for page in pages:
+        n = np.load(full.store.path(page.key)).shape[0]
+        stored = np.load(small.store.path(page.key))
+        assert stored.dtype == np.int8 and stored.shape == (-(-n // 2), 130)
+    for text in ("a page with stripes", "a coloured block near the top"):
+        assert small.search(Query(text=text), k=1)[0].key == full.search(Query(text=text), k=1)[0].key

@@ -26,6 +26,7 @@ HtmlRenderer = Literal["mupdf", "chromium"]
 LlmBackend = Literal[answer_backends.NAMES]  # the registry's names (answer_backends.py)
 LlmImages = Literal["auto", "on", "off"]
 Device = Literal["auto", "cpu", "cuda"]
+TokenDtype = Literal["float16", "int8"]  # how the colpali lane stores page tokens
 
 
 @dataclass
@@ -95,6 +96,12 @@ class Settings:
     muvera_d_proj: int = 16  # projected size of each token inside a partition
     muvera_reps: int = 20  # repetitions (FDE size = reps * 2**k_sim * d_proj)
     colpali_candidates: int = 200  # FDE candidates reranked exactly per query
+    # colpali lane's stored page tokens (lanes/visual/token_codes.py): Ward-pooled to 1/factor of the tokens,
+    # as int8 codes with a per-vector scale or float16. 3 + int8: 1/5.9 of the bytes of every token in
+    # float16, recall@10 0.98 of exact MaxSim on synthetic pages (bench/bench_token_codes.py); token pooling's
+    # authors report factor 3 keeps ~97% of ColPali's nDCG on real pages, with larger losses beyond it
+    colpali_pool_factor: int = 3
+    colpali_token_dtype: TokenDtype = "int8"
 
     # answering
     llm_backend: LlmBackend = answer_backends.EXTRACTIVE
@@ -139,7 +146,14 @@ class Settings:
                     f"setting {f.name} ({ENV_PREFIX}{f.name.upper()}) must be one of "
                     f"{', '.join(allowed)}, not {getattr(self, f.name)!r}"
                 )
-        for name in ("k", "workers", "render_long_side", "max_query_chars", "batch_size"):
+        for name in (
+            "k",
+            "workers",
+            "render_long_side",
+            "max_query_chars",
+            "batch_size",
+            "colpali_pool_factor",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(
                     f"setting {name} ({ENV_PREFIX}{name.upper()}) must be at least 1, "

@@ -2,8 +2,9 @@
 
 A page is a matrix of token vectors. Chroma cannot hold those, so the lane keeps
 - one MUVERA fixed-dimensional encoding per page in Chroma, for candidate search (`muvera.py`);
-- each page's token vectors in a sidecar store under the lane folder (`<doc_id>/<page>.npy`, float16,
-  memory-mapped on read), for the exact MaxSim rerank of the candidates.
+- each page's token vectors in a sidecar store under the lane folder (`<doc_id>/<page>.npy`, memory-mapped
+  on read), for the MaxSim rerank of the candidates; stored through a `TokenCodec` (`token_codes.py`:
+  hierarchical pooling and int8 codes, settings `colpali_pool_factor` and `colpali_token_dtype`).
 Queries: text -> query tokens; image -> the image's tokens; image + text -> both token sets together
 (MaxSim sums over every query token, so each side contributes its own matches).
 Lane names: "colpali" (settings.colpali_model) or "colpali:<checkpoint id or folder>".
@@ -32,6 +33,7 @@ from .base import (
 )
 from .loading import ModelUnavailableError, load_pretrained, model_kwargs, resolve_device
 from .muvera import FdeConfig, Muvera, maxsim
+from .token_codes import TokenCodec
 
 if TYPE_CHECKING:
     from ...types import Page
@@ -105,10 +107,11 @@ class ColPaliEncoder(MultiVectorEncoder):
 
 
 class TokenStore:
-    """Page token matrices on disk: `<folder>/<doc_id>/<page>.npy`, float16, read memory-mapped."""
+    """Page token matrices on disk: `<folder>/<doc_id>/<page>.npy` in the codec's stored form, read
+    memory-mapped and decoded to float32."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, codec: TokenCodec = TokenCodec()) -> None:
+        self.folder, self.codec = folder, codec
         folder.mkdir(parents=True, exist_ok=True)
 
     def path(self, key: str) -> Path:
@@ -119,11 +122,11 @@ class TokenStore:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.npy")
-        np.save(partial, np.asarray(tokens, dtype=np.float16))
+        np.save(partial, self.codec.encode(tokens))
         os.replace(partial, path)  # a crash never leaves a half-written matrix under the real name
 
     def load(self, key: str) -> np.ndarray:
-        return np.load(self.path(key), mmap_mode="r")
+        return self.codec.decode(np.load(self.path(key), mmap_mode="r"))
 
     def delete(self, doc_id: str) -> None:
         shutil.rmtree(self.folder / doc_id, ignore_errors=True)
@@ -133,15 +136,19 @@ class MultiVectorLane(Lane):
     def __init__(self, name: str, encoder: MultiVectorEncoder, ctx: LaneContext) -> None:
         s = ctx.settings
         self.name, self.encoder, self.settings = name, encoder, s
+        self.codec = TokenCodec(s.colpali_pool_factor, s.colpali_token_dtype)
         self.muvera = Muvera(
             FdeConfig(dim=encoder.dim, k_sim=s.muvera_k_sim, d_proj=s.muvera_d_proj, reps=s.muvera_reps)
         )
         self.collection = ctx.chroma.collection(collection_name(name, self.spec()))
         self.max_batch = ctx.chroma.max_batch
-        self.store = TokenStore(ctx.folder / "tokens")
+        self.store = TokenStore(ctx.folder / "tokens", self.codec)
 
     def spec(self) -> dict:
-        return {"lane": self.name, **self.encoder.spec(), "muvera": self.muvera.config.as_dict()}
+        spec = {"lane": self.name, **self.encoder.spec(), "muvera": self.muvera.config.as_dict()}
+        if self.codec != TokenCodec():  # libraries indexed before the codec keep their spec
+            spec["tokens"] = self.codec.as_dict()
+        return spec
 
     def index(self, pages: Sequence["Page"]) -> None:
         for chunk, images in page_image_batches(pages, self.settings.max_pixels, self.max_batch):

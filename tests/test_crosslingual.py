@@ -176,3 +176,24 @@ def test_answers_quote_a_page_in_another_language_and_say_which(library):
     assert answer.answerable
     assert (answer.citations[0].doc, answer.citations[0].page) == where["post"]
     assert "Letters are sorted by postcode" in answer.text and "(English)" in answer.text
+
+
+def test_a_library_made_before_languages_gets_them_when_its_text_lane_re_indexes(tmp_path, dictionaries):
+    """An older library: no languages in its catalog and a text lane of analyzer version 3. Opening it
+    re-indexes the lane from the stored pages, detects their languages and keeps them in the catalog, so
+    questions are translated and hits show their language."""
+    import sqlite3
+
+    write_pdf(tmp_path / "de.pdf", [GERMAN["waerme"], GERMAN["bienen"]])
+    write_pdf(tmp_path / "en.pdf", [ENGLISH["wiring"], ENGLISH["moon"]])
+    settings = dictionaries.replace(library=tmp_path / "lib")
+    with Library(tmp_path / "lib", settings=settings) as lib:
+        assert lib.add([tmp_path / "de.pdf", tmp_path / "en.pdf"]).ok
+    with sqlite3.connect(tmp_path / "lib" / "catalog.sqlite") as db:
+        db.execute("UPDATE pages SET language = ''")
+        spec = json.loads(db.execute("SELECT spec FROM lanes WHERE name = 'text'").fetchone()[0])
+        db.execute("UPDATE lanes SET spec = ? WHERE name = 'text'", (json.dumps({**spec, "analyzer": "3"}),))
+    with Library(tmp_path / "lib", settings=settings) as lib:
+        assert lib._catalog.languages() == {"de": 2, "en": 2}
+        hit = lib.search("Which material conducts heat better than wood?", k=1)[0]
+        assert (hit.doc, hit.page, hit.language) == ("de.pdf", 1, "de")

@@ -208,12 +208,7 @@ class Catalog:
                         p.height,
                         p.text,
                         p.text_source,
-                        json.dumps(
-                            [
-                                [r.kind, list(r.box), r.text] + ([r.language] if r.language else [])
-                                for r in p.regions
-                            ]
-                        ),
+                        _regions_json(p),
                         _looks_json(p),
                         ",".join(p.languages),  # the page's own first
                     )
@@ -221,6 +216,16 @@ class Catalog:
                 ],
             )
             self._db.execute("UPDATE documents SET pages = ? WHERE doc_id = ?", (len(pages), doc_id))
+            self._page_count = self._languages = None
+
+    def store_languages(self, pages: Sequence[Page]) -> None:
+        """Write these pages' languages (and their regions', which live in the regions' JSON)."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "UPDATE pages SET language = ?, regions = ? WHERE key = ?",
+                [(",".join(p.languages), _regions_json(p), p.key) for p in pages],
+            )
             self._page_count = self._languages = None
 
     def complete(self, doc_id: str, *, replaces: str | None = None) -> None:
@@ -372,6 +377,13 @@ class Catalog:
                 "INSERT OR REPLACE INTO lanes VALUES (?, ?, ?)",
                 (name, json.dumps(spec, sort_keys=True, default=str), json.dumps(sorted(collections))),
             )
+
+
+def _regions_json(page: Page) -> str:
+    """`[kind, box, text]` per region, with the region's language last when it has its own."""
+    return json.dumps(
+        [[r.kind, list(r.box), r.text] + ([r.language] if r.language else []) for r in page.regions]
+    )
 
 
 def _looks_json(page: Page) -> str:

@@ -30,6 +30,7 @@ from .catalog import Catalog, LaneRecord
 from .chroma import ChromaHandle
 from .fusion import FusedHit, fuse
 from .lane import Lane, LaneContext, Query, TermStatistics
+from .languages import tagged
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,11 @@ class LaneSet:
             file=sys.stderr,
             leave=False,
         ):
-            lane.index(self._catalog.pages_of(row.doc_id))
+            pages = self._catalog.pages_of(row.doc_id)
+            untold = [p for p in pages if not p.language and p.text.strip()]
+            if untold:  # pages stored before languages were detected: detect and keep them now
+                self._catalog.store_languages([tagged(p) for p in untold])
+            lane.index(pages)
             self._catalog.set_lane(name, incomplete, self._lane_chroma[name].used)
         self._catalog.set_lane(name, spec, self._lane_chroma[name].used)
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from ...storage import reader_connection
 from .segments import Segment, pair_hashes, term_hashes
+from .top_k import BoundParams, PartFallback, QueryTerm, TermPostings, top_k
 
 MERGE_FACTOR = 10  # this many segments of one size tier are merged into one
 MAX_MERGED_ROWS = 250_000  # no merge builds a bigger segment (bounds merge time and memory)
@@ -120,54 +121,103 @@ class Snapshot:
             hashes = term_hashes([term])
             found = 0
             for part in self.parts:
-                rows, _ = part.segment.uni.lookup(hashes)[0]
+                _, rows, _ = part.segment.uni.lookup(hashes)[0]
                 found += len(rows) if part.live is None else int(np.count_nonzero(part.live[rows]))
             self._df[term] = found
         return found
 
     def scores(
-        self, terms: Sequence[str], bigram_weight: float, extra: Mapping[str, float] | None = None
+        self,
+        terms: Sequence[str],
+        bigram_weight: float,
+        extra: Mapping[str, float] | None = None,
+        compounds: Sequence[Sequence[str]] = (),
     ) -> np.ndarray:
-        """BM25 of every row (dead rows 0): unigram BM25 plus `bigram_weight` times term-pair BM25, plus
-        the `extra` terms (a question's translations) each counted at its weight."""
+        """BM25 of every row (dead rows 0): unigram BM25, plus the `extra` terms (a question's
+        translations) each counted at its weight, plus `bigram_weight` times term-pair BM25; then each
+        compound word (its own term, then its parts' terms) counted once: on the rows that lack the whole
+        word, the mean BM25 of its parts (`expEYES` -> exp + eyes, `t1enc.sty` -> t1enc + sty)."""
+        out = self._sum(self._query_terms(terms, bigram_weight, extra))
+        if compounds:
+            extra = np.zeros(self.size, dtype=np.float32)
+            for word in compounds:
+                parts = self._sum(self._query_terms(word[1:], 0.0)) / np.float32(len(word) - 1)
+                extra += np.where(self._sum(self._query_terms(word[:1], 0.0)) > 0, np.float32(0.0), parts)
+            out += extra
+        return out
+
+    def _sum(self, query: list[QueryTerm]) -> np.ndarray:
         out = np.zeros(self.size, dtype=np.float32)
+        for term in query:
+            for posting in term.postings:
+                out[self.parts[posting.part].offset :][posting.rows] += term.contributions(posting)
+        return out
+
+    def top(
+        self,
+        terms: Sequence[str],
+        bigram_weight: float,
+        k: int,
+        allowed: np.ndarray | None = None,
+        extra: Mapping[str, float] | None = None,
+        compounds: Sequence[Sequence[str]] = (),
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` rows of highest `scores` (ties: lower row first) and their scores, equal bit for bit to
+        `scores` at those rows, without scoring every posting: rows of score 0, dead rows and rows outside
+        `allowed` (bool per row) are left out (how: `top_k.py`)."""
+        bounds = BoundParams(
+            self.k1 * (1 - self.b), {n: self.k1 * self.b / avg for n, avg in self._avg.items()}
+        )
+        fallbacks = [
+            PartFallback(
+                next(iter(self._query_terms(word[:1], 0.0)), None),
+                self._query_terms(word[1:], 0.0),
+                np.float32(len(word) - 1),
+            )
+            for word in compounds
+        ]
+        query = self._query_terms(terms, bigram_weight, extra)
+        return top_k(self.parts, query, k, bounds, allowed, [f for f in fallbacks if f.parts])
+
+    def _query_terms(
+        self, terms: Sequence[str], bigram_weight: float, extra: Mapping[str, float] | None = None
+    ) -> list[QueryTerm]:
+        """The query's unigrams, then its `extra` terms that are not among them, then its term pairs, in
+        order of first occurrence, each with its live postings per segment and its idf scale (idf * field
+        weight * times the query holds it, or the extra term's weight)."""
         if not terms or not self.live_rows:
-            return out
+            return []
         hashes = term_hashes(list(terms))
-        self._add_field(out, "uni", Counter(hashes.tolist()), 1.0)
+        found = self._field_terms("uni", Counter(hashes.tolist()), 1.0)
         if extra:
             own = set(hashes.tolist())
             weights = dict(zip(term_hashes(list(extra)).tolist(), extra.values()))
-            self._add_field(out, "uni", {h: w for h, w in weights.items() if h not in own}, 1.0)
+            found += self._field_terms("uni", {h: w for h, w in weights.items() if h not in own}, 1.0)
         if bigram_weight and len(hashes) > 1:
-            self._add_field(out, "bi", Counter(pair_hashes(hashes[:-1], hashes[1:]).tolist()), bigram_weight)
-        return out
+            pairs = Counter(pair_hashes(hashes[:-1], hashes[1:]).tolist())
+            found += self._field_terms("bi", pairs, bigram_weight)
+        return found
 
-    def _add_field(self, out: np.ndarray, name: str, counts: Mapping[int, float], weight: float) -> None:
+    def _field_terms(self, name: str, counts: Mapping[int, float], weight: float) -> list[QueryTerm]:
         hashes = np.fromiter(counts, dtype=np.uint64, count=len(counts))
         found = [getattr(part.segment, name).lookup(hashes) for part in self.parts]
+        out = []
         for t, h in enumerate(hashes.tolist()):
             chosen, df = [], 0
             for index, part in enumerate(self.parts):
-                rows, tf = found[index][t]
+                term_index, rows, tf = found[index][t]
                 if not len(rows):
                     continue
                 if part.live is not None:
                     keep = part.live[rows]
                     rows, tf = rows[keep], tf[keep]
                 df += len(rows)
-                chosen.append((index, rows, tf))
+                chosen.append(TermPostings(index, term_index, rows, tf, self._norm(index, name)))
             if not df:
                 continue
             idf = np.log1p((self.live_rows - df + 0.5) / (df + 0.5))
-            scale = np.float32(idf * weight * counts[h])
-            for index, rows, tf in chosen:  # in place: a very common term has a posting on most rows
-                part = self.parts[index]
-                term = self._norm(index, name)[rows]
-                term += tf
-                np.divide(tf, term, out=term)
-                term *= scale
-                out[part.offset : part.offset + part.segment.size][rows] += term
+            out.append(QueryTerm(name, np.float32(idf * weight * counts[h]), chosen))
+        return out
 
     def rows_of(self, doc_ids: Iterable[str]) -> np.ndarray:
         """Bool per row: the row is a page of one of these documents (page keys are `<doc_id>:<page>`)."""
@@ -205,6 +255,7 @@ class LexicalIndex:
             self._write_db.execute("PRAGMA busy_timeout = 30000")
             self._write_db.executescript(SCHEMA)
             self._remove_orphans()
+            self._add_block_maxima()
         self._read_db.execute("PRAGMA busy_timeout = 30000")
         self._snapshot: Snapshot | None = None
         self._loaded: dict[int, Segment] = {}
@@ -432,6 +483,11 @@ class LexicalIndex:
 
     def _segment_dir(self, seg_id: int) -> Path:
         return self._segments_dir / f"seg-{seg_id}"
+
+    def _add_block_maxima(self) -> None:
+        """Segments written before block maxima existed get them (once; until then they are scored whole)."""
+        for (seg_id,) in self._writer().execute("SELECT id FROM segments").fetchall():
+            Segment.add_block_maxima(self._segment_dir(seg_id))
 
     def _remove_orphans(self) -> None:
         """Segment folders no committed transaction lists (a writer died between writing and committing)."""

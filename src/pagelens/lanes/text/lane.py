@@ -40,7 +40,7 @@ from ...index.lane import Lane, LaneContext, LaneHit, Query, TermStatistics
 from ...index.languages import tagged
 from ...language import DEFAULT, detect
 from ...types import Page
-from .bm25_index import IndexedPage, LexicalIndex, Snapshot
+from .bm25_index import IndexedPage, LexicalIndex
 from .looks import LooksMatch, LooksQuery, LooksStore, match
 from .negation import negation_markers
 from .translation import Expansion, expand
@@ -96,7 +96,7 @@ class TextLaneParams:
     translation_weight: float = 0.8
     translation_sense_exponent: float = 0.5
     translation_terms: int = 12
-    part_fallback: bool = True  # a query's compound word counts once (TextLane._part_scores)
+    part_fallback: bool = True  # a query's compound word counts once (Snapshot.scores)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TextLaneParams":
@@ -250,19 +250,18 @@ class TextLane(Lane):
         words = self._words(query.text, language=language, query=True)
         terms = self._lexical_terms(query.text, words, query=True)
         expansion = self.translate(query.text, language, query.languages)
-        bm25 = snapshot.scores(terms, self.params.bigram_weight, expansion.terms)
-        if self.params.part_fallback:
-            bm25 += self._part_scores(snapshot, words)
-        if query.docs is not None:  # the scope filters the whole score vector before any top-k is taken
-            bm25 = np.where(snapshot.rows_of(query.docs), bm25, 0.0)
+        # a compound word counts once (Snapshot.scores); the scope filters rows before the top-k is taken;
+        # the top-k skips what cannot reach it, exactly
+        compounds = [w for w in words if len(w) > 1] if self.params.part_fallback else []
+        scope = None if query.docs is None else snapshot.rows_of(query.docs)
+        top_rows, top_scores = snapshot.top(
+            terms, self.params.bigram_weight, self.params.bm25_candidates, scope, expansion.terms, compounds
+        )
         dense = self._dense_page_scores(query)
-        best = float(bm25.max())
+        best = float(top_scores[0]) if len(top_scores) else 0.0
         if best <= 0 and max(dense.values(), default=0.0) < self.params.meaning_floor:
             return []  # no term anywhere in scope, nothing close in meaning: no page matches
-        depth = min(self.params.bm25_candidates, len(bm25))
-        top_bm25 = np.argpartition(-bm25, depth - 1)[:depth]  # unordered: the fusion sorts
-        top_bm25 = top_bm25[bm25[top_bm25] > 0]
-        fused = {key: float(score) / best for key, score in zip(snapshot.keys(top_bm25), bm25[top_bm25])}
+        fused = {key: float(score) / best for key, score in zip(snapshot.keys(top_rows), top_scores)}
         if dense:
             floor = min(dense.values())  # pages beyond the fetched passages score at most this
             for key in fused.keys() | dense.keys():
@@ -330,23 +329,11 @@ class TextLane(Lane):
     ) -> list[str]:
         """BM25 terms of page text or a query: its words' terms (`words`, default `_words(text)`), then
         negation markers (negation.py). In a query with `part_fallback`, a compound word gives its own
-        term only: its parts score apart (`_part_scores`)."""
+        term only: its parts score apart (`Snapshot.scores`)."""
         words = self._words(text, query=query) if words is None else words
         whole = query and self.params.part_fallback
         markers = negation_markers(text, query=query) if self.params.negation else []
         return [term for word in words for term in (word[:1] if whole else word)] + markers
-
-    def _part_scores(self, snapshot: Snapshot, words: list[list[str]]) -> np.ndarray:
-        """A query's compound words counted once each: on the pages that lack the whole word (`expEYES`,
-        `t1enc.sty`), the mean BM25 of its parts (`exp` + `eyes`, `t1enc` + `sty`); nothing elsewhere.
-        Summing the whole and its parts (pages index both) counted one word up to 3 times and let a
-        product name (`expEYES`, `LaTeX` -> la + te) outweigh every other word of the question."""
-        out = np.zeros(snapshot.size, dtype=np.float32)
-        for word in words:
-            if len(word) > 1:
-                parts = snapshot.scores(word[1:], 0.0) / np.float32(len(word) - 1)
-                out += np.where(snapshot.scores(word[:1], 0.0) > 0, np.float32(0.0), parts)
-        return out
 
     def _with_figures(self, text: str, page: Page) -> str:
         """The page's text layer (or OCR) and the text read inside its raster figures."""

@@ -7,6 +7,15 @@ computed when a query runs, from the postings the query touches anyway, so addin
 never rewrites other segments, and scores equal one bm25s (Lucene variant) index over the live pages
 (checked in tests/test_text_lane.py).
 
+Block maxima (`BlockMaxima`): for each term with at least LONG_POSTINGS postings, per block of BLOCK_ROWS
+rows, the highest term frequency and the lowest length / term frequency of its postings there. They
+bound the term's BM25 contribution in the block for any k1, b and average length (so a change of those, or
+a library growing, never makes them stale), which lets a top-k search skip whole blocks (`Snapshot.top`).
+Blocks are row ranges, not runs of postings, so the bounds of a query's terms add up block by block in
+one vectorised sum. Shorter lists get none: scoring them whole costs less than the blocks would weigh on
+disk. Made when a segment is built or merged; a segment written before them loads with none and is
+scored exhaustively until a writer opens the index (`LexicalIndex` adds them then).
+
 Terms are hashed (blake2b, 8 bytes) instead of stored: no vocabulary to load or merge, lookups are
 `searchsorted` on a memory-mapped array. A collision needs two of the ~10^7 distinct terms of a large
 library to share 64 bits (odds ~10^-5 per library); its only effect would be one merged posting list.
@@ -24,6 +33,9 @@ import numpy as np
 
 _FIELDS = ("uni", "bi")
 _ARRAYS = ("terms", "starts", "rows", "tf")
+_BLOCK_ARRAYS = ("terms", "starts", "block", "tf", "ratio")
+BLOCK_ROWS = 128  # rows per block of the block maxima
+LONG_POSTINGS = 512  # a term with fewer postings in a segment has no block maxima (scored whole)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -43,6 +55,54 @@ def pair_hashes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class BlockMaxima:
+    """For each term of a field with at least LONG_POSTINGS postings: per block of BLOCK_ROWS rows holding
+    some, the highest term frequency and the lowest length / term frequency. A posting's BM25 part
+    tf / (tf + a + c * length) = 1 / (1 + a / tf + c * length / tf) (a = k1 (1 - b), c = k1 b / avgdl) is
+    then at most 1 / (1 + a / tf_max + c * ratio_min) in its block, whatever k1, b and avgdl are."""
+
+    terms: np.ndarray  # int64: index into Postings.terms of each term that has blocks, ascending
+    starts: np.ndarray  # int64, len(terms) + 1: term `terms[i]`'s blocks are entries starts[i]:starts[i+1]
+    block: np.ndarray  # int32: block number (row // BLOCK_ROWS), ascending per term
+    tf: np.ndarray  # float32: highest term frequency in the block
+    ratio: np.ndarray  # float32: lowest length / term frequency in the block
+
+    @classmethod
+    def of(cls, starts: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray) -> "BlockMaxima":
+        counts = np.diff(starts)
+        terms = np.flatnonzero(counts >= LONG_POSTINGS)
+        blocks = [np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.float32)]
+        entries = np.zeros(len(terms) + 1, dtype=np.int64)
+        for part in np.array_split(terms, max(1, int(counts[terms].sum()) // 20_000_000 + 1)):
+            if not len(part):
+                continue
+            # the postings of these terms, one run per term (postings are sorted by row within a term)
+            sizes = counts[part]
+            index = np.repeat(starts[part] - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+            posting_rows, posting_tf = rows[index].astype(np.int64), tf[index]
+            key = (
+                np.repeat(np.arange(len(part), dtype=np.int64), sizes) * (1 << 32)
+                + posting_rows // BLOCK_ROWS
+            )
+            first = np.flatnonzero(np.append(True, key[1:] != key[:-1]))
+            ratio = lengths[posting_rows] / posting_tf
+            blocks[0] = np.append(blocks[0], (key[first] & 0xFFFFFFFF).astype(np.int32))
+            blocks[1] = np.append(blocks[1], np.maximum.reduceat(posting_tf, first).astype(np.float32))
+            blocks[2] = np.append(blocks[2], np.minimum.reduceat(ratio, first).astype(np.float32))
+            where = np.searchsorted(terms, part[0])
+            entries[where + 1 : where + 1 + len(part)] = np.bincount(key[first] >> 32, minlength=len(part))
+        return cls(terms.astype(np.int64), np.cumsum(entries), *blocks)
+
+    def of_term(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(block numbers, highest tf, lowest length / tf) of the term at `index`; None: it has no blocks."""
+        where = int(np.searchsorted(self.terms, index))
+        if where == len(self.terms) or self.terms[where] != index:
+            return None
+        lo, hi = int(self.starts[where]), int(self.starts[where + 1])
+        return self.block[lo:hi], self.tf[lo:hi], self.ratio[lo:hi]
+
+
+@dataclass(frozen=True)
 class Postings:
     """One field of a segment: term `terms[i]` occurs in rows `rows[starts[i]:starts[i+1]]` with
     frequencies `tf[...]`; `lengths[row]` is the field length of each row."""
@@ -52,6 +112,13 @@ class Postings:
     rows: np.ndarray  # int32
     tf: np.ndarray  # float32
     lengths: np.ndarray  # float32 per row
+    blocks: BlockMaxima | None = None  # None: a segment written before block maxima existed
+
+    @classmethod
+    def with_blocks(
+        cls, terms: np.ndarray, starts: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray
+    ) -> "Postings":
+        return cls(terms, starts, rows, tf, lengths, BlockMaxima.of(starts, rows, tf, lengths))
 
     @classmethod
     def build(
@@ -76,7 +143,7 @@ class Postings:
         new_term = np.ones(len(keys), dtype=bool)
         new_term[1:] = term_rank[1:] != term_rank[:-1]
         term_starts = np.flatnonzero(new_term)
-        return cls(
+        return cls.with_blocks(
             id_hashes[by_hash][term_rank[term_starts]],
             np.append(term_starts, len(keys)).astype(np.int64),
             posting_rows.astype(np.int32),
@@ -84,16 +151,16 @@ class Postings:
             lengths.astype(np.float32),
         )
 
-    def lookup(self, hashes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(rows, tf) of each hash (empty arrays for a term this segment lacks)."""
+    def lookup(self, hashes: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(term index, rows, tf) of each hash (-1 and empty arrays for a term this segment lacks)."""
         if not len(self.terms):
-            return [(self.rows[:0], self.tf[:0])] * len(hashes)
+            return [(-1, self.rows[:0], self.tf[:0])] * len(hashes)
         where = np.minimum(np.searchsorted(self.terms, hashes), len(self.terms) - 1)
         found = self.terms[where] == hashes
         los, his = self.starts[where].tolist(), self.starts[where + 1].tolist()
         return [
-            (self.rows[lo:hi], self.tf[lo:hi]) if hit else (self.rows[:0], self.tf[:0])
-            for hit, lo, hi in zip(found.tolist(), los, his)
+            (index, self.rows[lo:hi], self.tf[lo:hi]) if hit else (-1, self.rows[:0], self.tf[:0])
+            for index, hit, lo, hi in zip(where.tolist(), found.tolist(), los, his)
         ]
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -201,7 +268,7 @@ class Segment:
             new_term = np.ones(len(hashes), dtype=bool)
             new_term[1:] = hashes[1:] != hashes[:-1]
             term_starts = np.flatnonzero(new_term)
-            merged[name] = Postings(
+            merged[name] = Postings.with_blocks(
                 hashes[term_starts],
                 np.append(term_starts, len(hashes)).astype(np.int64),
                 rows.astype(np.int32),
@@ -220,6 +287,8 @@ class Segment:
         for name in _FIELDS:
             postings = getattr(self, name)
             arrays.update({f"{name}_{a}": getattr(postings, a) for a in (*_ARRAYS, "lengths")})
+            if postings.blocks is not None:
+                arrays.update({f"{name}_block_{a}": getattr(postings.blocks, a) for a in _BLOCK_ARRAYS})
         for label, array in arrays.items():
             with open(tmp / f"{label}.npy", "wb") as out:
                 np.save(out, array)
@@ -237,8 +306,43 @@ class Segment:
         def array(label: str) -> np.ndarray:
             return np.load(folder / f"{label}.npy", mmap_mode="r").view(np.ndarray)
 
-        fields = {name: Postings(*(array(f"{name}_{a}") for a in (*_ARRAYS, "lengths"))) for name in _FIELDS}
+        def blocks(name: str) -> BlockMaxima | None:
+            if not (folder / f"{name}_block_terms.npy").exists():
+                return None
+            return BlockMaxima(*(array(f"{name}_block_{a}") for a in _BLOCK_ARRAYS))
+
+        fields = {
+            name: Postings(*(array(f"{name}_{a}") for a in (*_ARRAYS, "lengths")), blocks(name))
+            for name in _FIELDS
+        }
         return cls(array("keys"), fields["uni"], fields["bi"])
+
+    @staticmethod
+    def add_block_maxima(folder: Path) -> bool:
+        """Write block maxima into a segment folder saved before they existed (each file written aside,
+        fsynced and renamed; readers that loaded it without them keep scoring it whole). True if it did."""
+        segment = Segment.load(folder)
+        added = False
+        for name in _FIELDS:
+            postings: Postings = getattr(segment, name)
+            if postings.blocks is not None:
+                continue
+            blocks = BlockMaxima.of(postings.starts, postings.rows, postings.tf, postings.lengths)
+            for a in (
+                *_BLOCK_ARRAYS[1:],
+                "terms",
+            ):  # `terms` last: its presence means the field's blocks are complete
+                label = f"{name}_block_{a}"
+                tmp = folder / f"{label}.npy.tmp"
+                with open(tmp, "wb") as out:
+                    np.save(out, getattr(blocks, a))
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(tmp, folder / f"{label}.npy")
+            added = True
+        if added:
+            _fsync_dir(folder)
+        return added
 
 
 def _fsync_dir(folder: Path) -> None:

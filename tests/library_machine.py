@@ -17,12 +17,11 @@ Used by tests/test_library_state.py (a bounded run in CI) and bench/bench_librar
 
 from __future__ import annotations
 
-import json
+import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -45,22 +44,45 @@ LINK = "link.pdf"  # a link in the synced folder to a file outside it: never a d
 USERS = ("ann", "bob")
 AUTH = "boss:pw0:admin,ann:pw1,bob:pw2"
 VERSIONS = 3
-REOPEN_SCRIPT = """
-import json, sys, word_lane
-word_lane.register()
-from pagelens import Library
-with Library(sys.argv[1], lanes=["words"]) as lib:
-    docs = {d.name: d.content_hash for d in lib.documents()}
-    found = {name: [h.doc for h in lib.search(word, k=1)] for name, word in json.loads(sys.argv[2]).items()}
-print(json.dumps({"docs": docs, "found": found}))
-"""
-ADD_SCRIPT = """
-import sys, word_lane
-word_lane.register()
-from pagelens import Library
-with Library(sys.argv[1], lanes=["words"]) as lib:
-    lib.add(sys.argv[2], replace=True)
-"""
+# The processes that reopen a library or get killed mid-add fork from a server that imported pagelens once
+# (multiprocessing's forkserver: a fresh process without the parent's threads or open library, started
+# in a fraction of the second a `python -c` that imports chromadb takes), so an example costs its steps,
+# not interpreter start-ups.
+PROCESSES = multiprocessing.get_context("forkserver")
+PROCESSES.set_forkserver_preload(["library_machine"])  # and with it pagelens, pymupdf, word_lane
+
+
+def start_processes() -> None:
+    """Start the forkserver (once) with this folder on PYTHONPATH: Python 3.11's forkserver ignores the
+    parent's sys.path, and a preload it cannot import is skipped silently (each process would then import
+    this module anew, seconds each)."""
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS_DIR), before]))
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
+def reopen_and_search(root: str, words: dict[str, str], reply) -> None:
+    """In a new process: the library's documents (name -> content hash) and what a search finds for each
+    document's own word, sent on `reply`."""
+    word_lane.register()
+    with Library(root, lanes=["words"]) as lib:
+        docs = {d.name: d.content_hash for d in lib.documents()}
+        found = {name: [h.doc for h in lib.search(word, k=1)] for name, word in words.items()}
+    reply.send({"docs": docs, "found": found})
+
+
+def slow_add(root: str, path: str) -> None:
+    """In a new process: add `path`, each page waiting in the lanes (so a kill -9 lands mid-add)."""
+    os.environ[word_lane.INDEX_DELAY_ENV] = "2"
+    word_lane.register()
+    with Library(root, lanes=["words"]) as lib:
+        lib.add(path, replace=True)
 
 
 def word_of(name: str, version: int) -> str:
@@ -68,14 +90,10 @@ def word_of(name: str, version: int) -> str:
     return f"{name.split('.')[0]}token{version}"
 
 
-def child_env() -> dict[str, str]:
-    path = os.pathsep.join(filter(None, [str(TESTS_DIR), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-
-
 class LibraryMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
+        start_processes()
         word_lane.register()
         self.tmp = Path(tempfile.mkdtemp(prefix="pagelens-machine-"))
         self.folder = self.tmp / "synced"
@@ -144,15 +162,16 @@ class LibraryMachine(RuleBasedStateMachine):
     def reopen_in_a_new_process(self) -> None:
         self.library.close()
         words = {**{name: word_of(name, version) for name, version in self.model.items()}, **self.synced}
-        done = subprocess.run(
-            [sys.executable, "-c", REOPEN_SCRIPT, str(self.root), json.dumps(words)],
-            env=child_env(),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        seen = json.loads(done.stdout.strip().splitlines()[-1])
+        reply, child_end = PROCESSES.Pipe(duplex=False)
+        child = PROCESSES.Process(target=reopen_and_search, args=(str(self.root), words, child_end))
+        child.start()
+        child_end.close()
+        try:
+            assert reply.poll(300), "the reopening process did not answer"
+            seen = reply.recv()
+        finally:
+            child.join(timeout=60)
+        assert child.exitcode == 0, child.exitcode
         assert sorted(seen["docs"]) == sorted(words)
         assert all(found[:1] == [name] for name, found in seen["found"].items()), seen["found"]
         self.library = self._open()
@@ -164,21 +183,16 @@ class LibraryMachine(RuleBasedStateMachine):
             return  # an unchanged file never reaches the lanes
         staged = self._staged(name, version)
         self.library.close()
-        env = {**child_env(), word_lane.INDEX_DELAY_ENV: "2"}
-        child = subprocess.Popen(
-            [sys.executable, "-c", ADD_SCRIPT, str(self.root), str(staged)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        child = PROCESSES.Process(target=slow_add, args=(str(self.root), str(staged)))
+        child.start()
         try:
             self._wait_for_lane_work(child)
             os.kill(child.pid, signal.SIGKILL)
-            child.wait(timeout=30)
+            child.join(timeout=30)
         finally:
-            if child.poll() is None:
+            if child.is_alive():
                 child.kill()
-                child.wait()
+                child.join()
         self.library = self._open()
         if name not in self.model:  # the copy an interrupted first add left behind is the app's to retry
             staged.unlink(missing_ok=True)
@@ -244,11 +258,11 @@ class LibraryMachine(RuleBasedStateMachine):
         if deleted:
             del self.chats[chat]
 
-    def _wait_for_lane_work(self, child: subprocess.Popen, timeout: float = 120) -> None:
+    def _wait_for_lane_work(self, child, timeout: float = 120) -> None:
         catalog = self.root / "catalog.sqlite"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            assert child.poll() is None, child.stderr.read().decode()[-2000:] if child.stderr else "add ended"
+            assert child.is_alive(), f"the add ended before it reached the lanes (exit code {child.exitcode})"
             try:
                 with sqlite3.connect(f"file:{catalog}?mode=ro", uri=True) as db:
                     if db.execute(

@@ -356,3 +356,28 @@ def test_example_questions_are_real_questions_or_none():
         "Tables of",  # cut short
     ]:
         assert question_about(fragment, words) == "", fragment
+
+
+def test_concurrent_requests_draw_the_same_copy_safely(tmp_path: Path):
+    """The app serves requests concurrently (issue 24): two searches highlighting the same region drew
+    into one shared partial file, and the loser's rename failed (an error in the client's search)."""
+    import threading
+
+    page = tmp_path / "page.png"
+    Image.new("RGB", (1200, 1600), "white").save(page)
+    start, failures = threading.Barrier(12), []
+
+    def draw() -> None:
+        start.wait()
+        try:
+            assert boxed_page(page, (50, 100, 900, 700), tmp_path / "cache").is_file()
+        except Exception as err:  # collected: the assertion below names them
+            failures.append(repr(err))
+
+    threads = [threading.Thread(target=draw) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".png"]  # no partial file left

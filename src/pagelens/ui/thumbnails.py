@@ -9,6 +9,7 @@ the source file's path, size and mtime plus the box, so a re-ingested page gets 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -51,9 +52,14 @@ def boxed_page(image_path: str | Path, box: Box | None, cache_dir: Path) -> Path
         area, radius=width * 3, fill=HIGHLIGHT_FILL, outline=HIGHLIGHT_EDGE, width=width
     )
     image = Image.alpha_composite(image, overlay).convert("RGB")
-    partial = target.with_suffix(".tmp.png")
-    image.save(partial, optimize=False)
-    partial.replace(target)  # atomic: a concurrent reader never sees half a file
+    # a partial file of this call's own: two requests drawing the same copy at once (the app serves
+    # requests concurrently) must not write into, or move away, each other's partial file
+    partial = target.with_suffix(f".{uuid.uuid4().hex}.tmp.png")
+    try:
+        image.save(partial, optimize=False)
+        partial.replace(target)  # atomic: a concurrent reader never sees half a file
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

@@ -24,6 +24,7 @@ LAYERS = [
         "inputs",
         "storage",
         "furniture",
+        "headings",
         "looks_vocab",
         "analysis",
         "semantic",

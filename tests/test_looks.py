@@ -12,12 +12,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pagelens.config import Settings
+from pagelens.headings import page_titles
 from pagelens.ingest.looks import colour_names
 from pagelens.ingest.pipeline import ingest_file
-from pagelens.lanes.text.looks import UNSHOWN_KIND, LooksQuery, PageLook, document_titles, match
+from pagelens.lanes.text.looks import UNSHOWN_KIND, LooksQuery, PageLook, match
 from pagelens.library import Library
 from pagelens.looks_vocab import COLOURS
-from pagelens.types import Look, Page
+from pagelens.types import Look, Page, Region
 
 RED, BLUE, GREEN = (0.85, 0.1, 0.1), (0.1, 0.2, 0.85), (0.1, 0.6, 0.2)
 BODY = "Measurements of the sample over twelve weeks, as described in the methods section above."
@@ -268,33 +269,38 @@ def test_looks_match_reads_colour_kind_and_title_words():
     assert PageLook.from_json(read.to_json()) == read
 
 
-def _slide(number: int, text: str) -> Page:
+def _slide(number: int, *blocks: str) -> Page:
+    """A 400x300 slide whose blocks stand one under the other, the first in the top band when there are
+    three (the navigation bar)."""
+    top = 0.0 if len(blocks) == 3 else 40.0
+    boxes = [(0.0, top + 40.0 * i, 400.0, top + 40.0 * i + 20) for i in range(len(blocks))]
     return Page(
         doc_id="deck",
         doc="deck.pdf",
         page=number,
         image_path="",
-        width=4,
-        height=3,
-        text=text,
+        width=400,
+        height=300,
+        text="\n".join(blocks),
         text_source="layer",
+        regions=[Region("text", box, block) for box, block in zip(boxes, blocks)],
         looks=[Look(box=None, kinds=("slide",))],
     )
 
 
 def test_slide_titles_skip_the_navigation_repeated_on_every_slide():
-    nav = "Introduction\nResults\nSummary\n"
+    nav = "Introduction\nResults\nSummary"
     slides = [
-        _slide(1, "A talk\nby someone"),
-        _slide(2, nav + "Why it is hard\nthree reasons"),
-        _slide(3, nav + "What we found\nit is easy"),
-        _slide(4, nav + "Open questions\nmany"),
+        _slide(1, "A talk", "by someone"),
+        _slide(2, nav, "Why it is hard", "three reasons"),
+        _slide(3, nav, "What we found", "it is easy"),
+        _slide(4, nav, "Open questions", "many"),
     ]
-    titles = document_titles(slides)
-    assert titles[1:] == ["Why it is hard", "What we found", "Open questions"]
-    own = _slide(5, nav + "body")
+    titles = page_titles(slides)
+    assert titles == ["A talk", "Why it is hard", "What we found", "Open questions"]
+    own = _slide(5, nav, "body", "more")
     own.title = "Set in a large font"
-    assert document_titles([*slides, own])[-1] == "Set in a large font"
+    assert page_titles([*slides, own])[-1] == "Set in a large font"
 
 
 def test_overlay_slides_fold_into_the_most_complete_one(tmp_path):

@@ -12,9 +12,10 @@ from PIL import Image
 
 from pagelens.config import Settings
 from pagelens.conversations import Message
+from pagelens.headings import heading
 from pagelens.types import AddReport, Citation, DocumentInfo, FileOutcome, Hit, LaneRank, Region, Step
 from pagelens.ui import chats, present
-from pagelens.ui.examples import _heading, _in_sentence, question_about
+from pagelens.ui.examples import _in_sentence, question_about
 from pagelens.ui.prefs import UiPrefs, load_prefs, prefs_path, save_prefs
 from pagelens.ui.snippets import query_terms, snippet_html
 from pagelens.ui.steps import BLOCK_TITLE, step_labels, steps_message
@@ -325,10 +326,10 @@ def test_the_upload_quota_refuses_per_file(tmp_path: Path):
 
 
 def test_example_topics_are_headings_not_table_rows():
-    assert _heading("Armadillo frozen 8.99", strict=True) == ""  # an OCR'd table row
-    assert _heading("gnu stuffed $92.50", strict=True) == ""
+    assert heading("Armadillo frozen 8.99", strict=True) == ""  # an OCR'd table row
+    assert heading("gnu stuffed $92.50", strict=True) == ""
     assert (
-        _heading("59.2 Functions and Variables for finance", strict=True)
+        heading("59.2 Functions and Variables for finance", strict=True)
         == "Functions and Variables for finance"
     )
     assert _in_sentence("Functions and Variables for finance") == "Functions and Variables for finance"

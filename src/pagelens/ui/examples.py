@@ -1,9 +1,9 @@
 """Example questions for the empty chat, drawn from the library's own content (its pages' titles and
 headings), or none: a question is asked only about a heading that reads as a topic.
 
-A heading is a page's title, a region of kind "title", or a text region that reads like one: a single line
-of a few words starting with a capital, mostly letters, with no closing full stop and no decimal amount
-("Armadillo frozen 8.99" is a table row), and not a running header (a line seen on several pages).
+A heading is a page's title, a region of kind "title", or a text region that reads like one
+(`headings.heading`: a few words, mostly letters, no decimal amount), and not a running header (a line seen
+on several pages).
 A heading becomes a question only when it is a noun phrase ("Operator precedence" -> "What is operator
 precedence?", plural heads take "are") or opens with a gerund whose plain form the document itself uses
 ("Using specifier functions" -> "How do I use specifier functions?"). Anything that reads as a clause or a
@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import re
 
+from .. import headings
 from ..library import Library
 
 EXAMPLE_COUNT = 3
-TITLE_WORDS = (2, 9)  # a usable title has this many words (fewer: a label; more: a sentence)
 PAGES_LOOKED_AT = 40  # per document: titles are read from at most this many pages
-_NUMBERING = re.compile(r"^[\dIVXivx]+(\.\d+)*[.)]?\s+")
-_AMOUNT = re.compile(r"[$€£]?\d*[.,]\d+%?|[$€£]\d+")  # a price or measurement: a table row, not a heading
 # closed-class words that make a heading a clause or a fragment rather than a topic
 _FINITE = frozenset(
     "is are was were be been being am has have had do does did can could will would shall should may might "
@@ -108,7 +106,7 @@ def _titles(library: Library, name: str) -> list[str]:
         words.update(w.lower() for w in _WORD.findall(page.text))
         candidates = [(page.title, True)] + [(r.text, r.kind == "title") for r in page.regions]
         for text, marked_title in candidates:
-            title = _heading(text, strict=not marked_title) if text else ""
+            title = headings.heading(text, strict=not marked_title) if text else ""
             if title:
                 (marked if marked_title else looks).append(title)
                 pages_seen.setdefault(title.lower(), set()).add(page.page)
@@ -116,21 +114,3 @@ def _titles(library: Library, name: str) -> list[str]:
     start = len(titles) // 3  # the cover's headings last, as a fallback
     questions = [question_about(title, words) for title in titles[start:] + titles[:start]]
     return list(dict.fromkeys(q for q in questions if q))
-
-
-def _heading(text: str, *, strict: bool) -> str:
-    """The heading in `text` without its numbering, or "" when `text` is not one."""
-    if strict and "\n" in text.strip():
-        return ""
-    text = _NUMBERING.sub("", " ".join(text.split())).strip(" :;-–—")
-    words = text.split()
-    if not TITLE_WORDS[0] <= len(words) <= TITLE_WORDS[1]:
-        return ""
-    letters = sum(ch.isalpha() for ch in text)
-    if letters < 0.75 * len(text.replace(" ", "")) or any(_AMOUNT.fullmatch(word) for word in words):
-        return ""
-    if strict and (
-        not text[0].isupper() or text.endswith((".", ",", "?", "!")) or any(c in text for c in "()=_;,")
-    ):
-        return ""
-    return text.rstrip(".")

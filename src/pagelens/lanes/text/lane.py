@@ -171,7 +171,7 @@ class TextLane(Lane):
             "analyzer": ANALYZER_VERSION,  # with the languages it detects (language.py)
             "bm25": {"method": "lucene", "index": "segments-1"},
             "furniture": RULE_VERSION,  # what is furniture (weighted `furniture_weight`, no dense vector)
-            "looks": "1",
+            "looks": "2",  # 2: titles from headings.page_titles (furniture rules)
             "params": {name: getattr(self.params, name) for name in TextLaneParams.INDEX_TIME},
         }
 

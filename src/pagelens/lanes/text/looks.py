@@ -9,9 +9,8 @@ its figures has it. The title field scores the share of the query's analysed ter
 title line. Both are small additions to the text lane's score, so they re-rank pages the text already
 found and never decide alone (measured on the dev set; numbers in README "Finding pages by how they look").
 
-Slide titles: beamer-style decks often set the frame title no larger than the body, so ingestion finds no
-title; `document_titles` then takes each slide's first line that is not repeated across the deck (the
-navigation bar and footer repeat on every slide; the frame title does not).
+A page's title is `headings.page_titles`: the largest-font line, or a slide's first line that is not
+furniture (the navigation bar and footer repeat across the deck; the frame title does not).
 
 Storage: one SQLite table next to the lane's BM25 index (`looks.sqlite`: page key -> JSON), written in the
 same `index` call; searches read only the candidate pages' rows.
@@ -22,12 +21,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...analysis import analyze
+from ...headings import page_titles
 from ...looks_vocab import IMPLIED_KINDS, QUERY_COLOURS, QUERY_KINDS, SHOWING_WORDS
 from ...storage import reader_connection
 from ...types import Page
@@ -37,8 +36,6 @@ FULL_SHARE = 0.2  # a colour covering this share of the inked area (page or figu
 # gives the same figure and multihop scores (figure 0.857, multihop 1.0), 0.75 and 1 put a plot page above
 # the page whose text answers a multihop question that names the plot (multihop 0.973)
 UNSHOWN_KIND = 0.4
-REPEATED_LINE_SHARE = 0.5  # a line on at least this share of a deck's slides is navigation, not a title
-MIN_DECK = 4  # slides needed before repeated lines can be told apart from titles
 
 
 @dataclass(frozen=True)
@@ -180,35 +177,6 @@ def _quote(text: str, terms: set[str], words: int = 8, chars: int = 80) -> str:
     return ""
 
 
-def document_titles(pages: Sequence[Page]) -> list[str]:
-    """Each page's title: its own (largest font) when ingestion found one; on a slide without one, its
-    first line that is not repeated on many slides of the same document."""
-    slides = [p for p in pages if p.looks and "slide" in p.looks[0].kinds]
-    deck = len(slides) >= MIN_DECK
-    repeated: set[str] = set()
-    if deck:
-        counts = Counter(line for p in slides for line in {_norm(x) for x in p.text.splitlines()} if line)
-        repeated = {line for line, n in counts.items() if n >= REPEATED_LINE_SHARE * len(slides)}
-    titles = []
-    for page in pages:
-        title = page.title
-        if not title and deck and page.looks and "slide" in page.looks[0].kinds:
-            title = next(
-                (
-                    line.strip()
-                    for line in page.text.splitlines()
-                    if _norm(line) and _norm(line) not in repeated
-                ),
-                "",
-            )
-        titles.append(title)
-    return titles
-
-
-def _norm(line: str) -> str:
-    return " ".join(line.split()).lower()
-
-
 class LooksStore:
     """Page key -> PageLook in `<lane folder>/looks.sqlite` (WAL; one writer, readers anywhere)."""
 
@@ -235,7 +203,7 @@ class LooksStore:
         rows = [
             (page.key, page.doc_id, PageLook.of(page, title).to_json())
             for doc_pages in by_doc.values()
-            for page, title in zip(doc_pages, document_titles(doc_pages))
+            for page, title in zip(doc_pages, page_titles(doc_pages))
         ]
         with self._lock, self._db:
             self._db.execute("BEGIN")

@@ -1,0 +1,62 @@
+"""What a heading is, in one place: a page's title, and whether a line of text reads as a heading.
+
+A page's title is the line ingestion set in the largest font (`Page.title`, ingest/looks.py); a slide
+without one (beamer-style decks often set the frame title no larger than the body) takes its first line
+that is not furniture of its document (furniture.py: the navigation bar and footer that repeat across the
+deck, page numbers). The text lane's title field (lanes/text/looks.py) reads titles here, the app's example
+questions (ui/examples.py) read lines as headings here.
+
+A line reads as a heading (`heading`) when it has a few words, mostly letters and no decimal amount
+("Armadillo frozen 8.99" is a table row); `strict` (for a line not marked as a title by the layout) also
+asks for a single line starting with a capital, with no closing punctuation and no code characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .furniture import Furniture
+from .types import Page
+
+TITLE_WORDS = (2, 9)  # a heading has this many words (fewer: a label; more: a sentence)
+_NUMBERING = re.compile(r"^[\dIVXivx]+(\.\d+)*[.)]?\s+")
+_AMOUNT = re.compile(r"[$€£]?\d*[.,]\d+%?|[$€£]\d+")  # a price or measurement: a table row, not a heading
+
+
+def page_titles(pages: Sequence[Page]) -> list[str]:
+    """Each page's title ("" when it has none), for all pages of one document in order."""
+    furniture: Furniture | None = None
+    titles = []
+    for page in pages:
+        title = page.title
+        if not title and page.looks and "slide" in page.looks[0].kinds:
+            furniture = furniture or Furniture.of(pages)
+            title = next(
+                (
+                    line.strip()
+                    for line in page.text.splitlines()
+                    if line.strip() and not furniture.covers(line)
+                ),
+                "",
+            )
+        titles.append(title)
+    return titles
+
+
+def heading(text: str, *, strict: bool) -> str:
+    """The heading in `text` without its numbering, or "" when `text` is not one."""
+    if strict and "\n" in text.strip():
+        return ""
+    text = _NUMBERING.sub("", " ".join(text.split())).strip(" :;-–—")
+    words = text.split()
+    if not TITLE_WORDS[0] <= len(words) <= TITLE_WORDS[1]:
+        return ""
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 0.75 * len(text.replace(" ", "")) or any(_AMOUNT.fullmatch(word) for word in words):
+        return ""
+    if strict and (
+        not text[0].isupper() or text.endswith((".", ",", "?", "!")) or any(c in text for c in "()=_;,")
+    ):
+        return ""
+    return text.rstrip(".")

@@ -64,7 +64,10 @@ def test_the_scoped_view_is_the_protocol_and_nothing_more(library: Library):
 def test_the_scoped_view_reads_inside_its_documents(library: Library):
     scoped = library._answering_view(["r-intro.pdf"])
     assert [d.name for d in scoped.documents()] == ["r-intro.pdf"]
-    assert {h.doc for h in scoped.search("seeds of the rand generator", 3)} == {"r-intro.pdf"}
+    own_words = " ".join(scoped.pages("r-intro.pdf")[0].text.split()[:12])
+    query = f"seeds of the rand generator {own_words}"  # words of both documents
+    assert {h.doc for h in library.search(query, 6)} == {"gnuplot.pdf", "r-intro.pdf"}
+    assert {h.doc for h in scoped.search(query, 6)} == {"r-intro.pdf"}
     with pytest.raises(KeyError, match="outside the documents"):
         scoped.pages("gnuplot.pdf")
     gnuplot_keys = [p.key for p in library.pages("gnuplot.pdf")]

@@ -290,7 +290,7 @@ def test_a_lead_stops_at_the_next_entry_of_a_reference():
     assert "annuity_fv" not in lead
 
 
-def test_near_misses_lack_the_number_default_notation_or_address_asked_about():
+def test_near_misses_lack_the_number_or_default_asked_about():
     page = _page(
         "Welch Two Sample t-test data: A and B. 95 percent confidence interval: 0.0138 0.0702. "
         "By default, ctable generates a table float; the caption stays on top. "
@@ -311,15 +311,7 @@ def test_near_misses_lack_the_number_default_notation_or_address_asked_about():
     assert "number" in kinds("What is the period of the rand() generator's pseudo-random numbers?")
     assert "default" in kinds("What table width does ctable use by default when I don't set the width?")
     assert "default" not in kinds("What float does ctable generate by default?")
-    assert "notation" in kinds("What is the running time, in big-O terms, of computing optimal partitions?")
-    page = _page("Optimal partitions can be computed in O(n log n) time.", 1)
-    assert "notation" not in kinds("What is the running time, in big-O terms, of optimal partitions?")
-    download = "Where can I download an implementation of the optimal partitions algorithm?"
-    assert "location" in kinds(download)
-    page = _page("An implementation of optimal partitions is available from www.example.org/partitions.", 1)
-    assert "location" not in kinds(download) and "location" not in kinds(
-        "How are optimal partitions computed?"
-    )
+    # a place ("where can I download X?") is an answer type of question.py, checked by rag/abstain.py
 
 
 def test_a_page_without_the_questions_rarest_words_near_its_best_passage_is_a_focus_gap():

@@ -119,9 +119,9 @@ class Settings:
     agent_max_steps: int = 4
     agent_time_budget_s: float = 120.0
     # the extractive answerer abstains below this evidence confidence (chosen on the dev set with the
-    # answer-kind factors, rag/answer_kind.py; `pagelens eval DIR --ask` prints the answered/abstained
-    # trade-off around it and cross-validates both)
-    answer_min_confidence: float = 0.13
+    # answer-kind factors, rag/answer_kind.py, and the abstention signals, rag/abstain.py; `pagelens eval
+    # DIR --ask` prints the answered/abstained trade-off around it and cross-validates it)
+    answer_min_confidence: float = 0.08
 
     # app
     host: str = "127.0.0.1"

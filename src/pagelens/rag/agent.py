@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from math import prod
 
 from ..bilingual import dictionaries
 from ..config import Settings
@@ -19,6 +20,7 @@ from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
 from ..language import DEFAULT, detect
 from ..types import Answer, Citation, Corpus, Gap, Step, page_key
+from .abstain import signal_gaps
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
@@ -59,12 +61,14 @@ PREVIOUS_BONUS = 0.15  # relevance bonus of those pages
 # manual's other chapters); it keeps this share. Dev turns: 41 -> 42/56 with the chat's own documents
 # included, single questions unchanged (follow-ups only).
 OFF_TOPIC_FACTOR = 0.5
+ABSTAIN_UNITS = 8  # the lead page's best passages whose meaning abstain.py compares with the part
 
 
 @dataclass
 class _Part:
     part: Part
     best: list[PageJudgement]  # the pages in hand, most relevant first
+    signals: list[Gap] = field(default_factory=list)  # abstain.py's, set once the search loop is done
 
     @property
     def question(self) -> str:
@@ -72,13 +76,14 @@ class _Part:
 
     @property
     def confidence(self) -> float:
-        """The best confidence among the pages in hand (the page cited first is chosen by relevance)."""
-        return max((j.confidence for j in self.best), default=0.0)
+        """The best confidence among the pages in hand (the page cited first is chosen by relevance), lowered
+        by the part's abstention signals."""
+        return max((j.confidence for j in self.best), default=0.0) * prod(g.factor for g in self.signals)
 
     @property
     def gaps(self) -> list[Gap]:
-        """The gaps of the page that gives the part its confidence."""
-        return max(self.best, key=lambda j: j.confidence).gaps if self.best else []
+        """The gaps of the page that gives the part its confidence, and the part's abstention signals."""
+        return (max(self.best, key=lambda j: j.confidence).gaps if self.best else []) + self.signals
 
     @property
     def sufficient(self) -> bool:
@@ -237,6 +242,8 @@ def _loop(
             part.best = _rank(library, part.part, pool, asked, gloss)
         yield _judge_step(parts, step)
 
+    for part in parts:
+        part.signals = _signals(part)
     draft_text, citations, answerable = _extractive(parts, settings.answer_min_confidence)
     weakest = min(parts, key=lambda p: p.confidence)
     if generator is not None:
@@ -370,6 +377,16 @@ def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
             )
 
 
+def _signals(part: _Part) -> list[Gap]:
+    """abstain.py's gaps of a part: its answer type in the lead, its top pages' agreement, the meaning."""
+    lead, _ = _chosen(part)
+    if lead is None:
+        return []
+    units = [p.text for p in part.best[0].passages[:ABSTAIN_UNITS]]
+    docs = [j.page.doc for j in part.best[:2]]
+    return signal_gaps(part.part.asks, part.part.asked, lead_of(lead), units, docs)
+
+
 def _judge_step(parts: list[_Part], step) -> Step:
     lines = []
     for part in parts:
@@ -410,7 +427,7 @@ def _extractive(parts: list[_Part], threshold: float) -> tuple[str, list[Citatio
         lacks: list[str] = []
         for part in parts:
             missing.extend(words_for(part.best[0].missing[:3] if part.best else [], part.question))
-            lacks.extend(g.what for g in (part.best[0].gaps if part.best else []))
+            lacks.extend(g.what for g in (part.best[0].gaps if part.best else []) + part.signals)
         said = ["The library does not answer this question."]
         if missing:
             said.append(f"No page found mentions {_listed(list(dict.fromkeys(missing)), 'or')}.")

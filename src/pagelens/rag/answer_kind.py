@@ -9,13 +9,12 @@ shares all its words with the page that documents the option), so the judge also
   the best passage or its neighbours? (`--max-vsize` is not `--max-ppsize` next to `--min-vsize`.)
 - a number the question states ("the 99% interval", "in 2006"): does the page show it? A page with the
   95% interval does not answer a question about the 99% one.
-- a notation the answer is written in (big-O time): does the best passage use it?
-- a place to download from ("where can I download / obtain X"): does the best passage give an address (a
-  URL, a www. or .org/.com name) or say where X is available from?
 - a named thing (a function `f()`, an option `--opt` or `\\cmd`, an `identifier_with_underscores`,
   a CamelCase or ALL-CAPS name, a capitalised name inside the sentence, the word before "package",
   "function", "option", ...): does any page of the library mention it at all? A library that never
   names the thing cannot say anything about it.
+A place or time asked for, and the agreement and meaning of the evidence, are abstain.py's general
+signals (from question.py's answer type), not question-shape checks here.
 Each check that fails is a `Gap`, named in words for the judge step, and lowers the page's confidence by
 its kind's factor (`FACTORS`, chosen on the dev set; `eval --ask` cross-validates them with the threshold).
 """
@@ -42,8 +41,6 @@ FAMILY: Mapping[str, str] = {
     "default": "answer",  # a default is asked for and the best passage states none near the subject
     "code_name": "answer",  # a name written as code is not spelled as asked near the best passage
     "stated_number": "answer",  # a number the question states is not on the page
-    "notation": "answer",  # the notation the answer is written in (big-O) is not near the best passage
-    "location": "answer",  # a place to download from is asked for and the best passage gives none
     "focus": "focus",
     "unknown_name": "unknown_name",
 }
@@ -62,18 +59,6 @@ _ASKS_DEFAULT = re.compile(
 )
 _SAYS_DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)
 _SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's default value: NColors=32766
-_ASKS_BIG_O = re.compile(r"\bbig[- ]?O\b|\bO\(|\basymptotic(?:ally)?\b", re.IGNORECASE)
-_BIG_O = re.compile(r"\bO\s*\(")
-_ASKS_LOCATION = re.compile(
-    r"\bwhere (?:can|could|do|does|should|would|may) (?:I|we|you|one|they) "
-    r"(?:download|obtain)\b",
-    re.IGNORECASE,
-)
-_LOCATION = re.compile(
-    r"\b(?:https?|ftp)://|\bwww\.|\b[\w-]+\.(?:org|com|net|edu|gov|io)\b"
-    r"|\bavailable (?:from|at|on)\b|\bdownload",
-    re.IGNORECASE,
-)
 _CODE = (
     r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
     r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-vsize
@@ -172,8 +157,6 @@ class AnswerKind:
     names: tuple[str, ...]
     identifiers: tuple[str, ...] = ()  # the names written as code: f(), --opt, \cmd, an_identifier
     stated: tuple[str, ...] = ()  # the numbers the question states
-    big_o: bool = False  # the answer is a big-O expression
-    location: bool = False  # the answer is a place to download from
     subject: tuple[str, ...] = ()  # stemmed terms of what the number or default is asked of
     subject_words: str = ""  # those terms as the question writes them, for messages
 
@@ -191,8 +174,6 @@ class AnswerKind:
             names=names,
             identifiers=identifiers,
             stated=stated,
-            big_o=bool(_ASKS_BIG_O.search(question)),
-            location=bool(_ASKS_LOCATION.search(question)),
             subject=asked_of,
             subject_words="/".join(words_for(list(asked_of), question)),
         )
@@ -249,8 +230,4 @@ class AnswerKind:
         ]  # glued: ISO8601
         if unseen:
             out.append(gap("stated_number", f"{', '.join(unseen)} (stated in the question)"))
-        if self.big_o and not _BIG_O.search(window):
-            out.append(gap("notation", "a big-O expression"))
-        if self.location and not _LOCATION.search(window):
-            out.append(gap("location", "a place to download from (an address)"))
         return out

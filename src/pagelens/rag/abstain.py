@@ -1,0 +1,114 @@
+"""Abstention signals that do not depend on the wording of particular questions, read from the analysed
+question (question.py) and the pages in hand once the evidence is gathered.
+
+A near-miss question is about a documented topic and asks for something the pages do not say, so it shares
+its vocabulary with them and term coverage hardly tells it from an answerable one. These signals look
+elsewhere; each that fails is a `Gap` of its own kind, lowering the part's confidence by its factor in
+`AbstainParams`:
+- `answer_type`: the lead passage holds no answer of the type the part asks for: no number for a number,
+  no date, duration or time word for a time, no address, path, file name or place phrase for a place
+  (`holds_type`: the grammar of answers, not of any set's questions; the other types have no surface
+  form whose absence would show);
+- `disagreement`: the two most relevant pages come from different documents (an answer is usually found
+  in one place; a near miss scatters over pages that each share some of its words);
+- `semantic`: no unit of the lead page means what the part asks: the highest cosine of the part with the
+  lead and the page's best passages under all-MiniLM-L6-v2 (semantic.py) stays below `semantic_floor`.
+  Without the model installed this signal is left out (the lexical evidence decides alone).
+
+They apply to the part's confidence only, after the search loop: the pages' order and the lead do not
+change. `pagelens eval DIR --ask` reports the trade-off curve with these gaps applied as recorded (its
+cross-validation re-chooses the answer-kind factors and the threshold around them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .. import semantic
+from ..types import Gap
+
+_DIGITS = r"(?<![\w.])\d+(?:[.,]\d+)*"
+_NUMBER_WORDS = (
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred"
+    r"|thousand|million|billion|dozen|half|twice|once|double|single)\b"
+)
+_TYPE_FOUND = {
+    "number": re.compile(rf"{_DIGITS}|{_NUMBER_WORDS}", re.IGNORECASE),
+    "time": re.compile(
+        rf"{_DIGITS}|\b(?:january|february|march|april|may|june|july|august|september|october|november"
+        r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|until|before|after"
+        r"|during|when|while|once|whenever|first|last|then|now|today|century|decade|year|month|week|day"
+        r"|hour|minute|second|version|release)s?\b",
+        re.IGNORECASE,
+    ),
+    "place": re.compile(
+        r"(?:https?|ftp)://|\bwww\.|[\w-]+\.(?:org|com|net|edu|gov|io|de|fr|uk)\b|(?:^|[\s(])[~.]?/\w"
+        r"|\w\\\w|\b\w+\.\w{1,4}\b|\b(?:in|on|at|from|under|inside|into|within|below|above|near)\s+"
+        r"(?:the|a|an|your|its|their|this|that|each|every|[A-Z~./$])",
+        re.IGNORECASE,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AbstainParams:
+    """The constants of the abstention signals, chosen on dev with the threshold (settings'
+    answer_min_confidence, 0.08) from answers asked with the gate open: on dev no answerable question
+    lacks its answer type, so `type_factor` costs nothing there and is set strong. Measured 2026-12-06:
+    dev 46/64 correct, 63/64 answered, 19/23 abstained (17 without these signals at 0.08); dev2 (checked,
+    never tuned on) 22/46 correct, 38/46 answered, 5/12 abstained (3 without)."""
+
+    type_factor: float = 0.05  # the share of confidence kept when the lead lacks the answer type asked
+    disagreement_factor: float = 0.5  # ... when the two most relevant pages come from different documents
+    semantic_factor: float = 0.7  # ... when no unit of the lead page reaches semantic_floor
+    semantic_floor: float = 0.6  # all-MiniLM-L6-v2 cosine of the part with its best unit
+
+
+ABSTAIN = AbstainParams()
+
+
+def holds_type(asks: str, text: str) -> bool:
+    """Whether `text` can hold an answer of the type asked (question.py's AnswerType); the types without a
+    telling surface form (names, lists, procedures, definitions, reasons, yes/no) always pass."""
+    found = _TYPE_FOUND.get(asks)
+    return found is None or bool(found.search(text))
+
+
+def signal_gaps(
+    asks: str,
+    asked: str,
+    lead: str,
+    units: Sequence[str],
+    docs: Sequence[str],
+    params: AbstainParams = ABSTAIN,
+) -> list[Gap]:
+    """The gaps of one question part: `asks` its answer type, `asked` its text, `lead` the passage that
+    would lead its answer, `units` the lead page's best passages, `docs` the documents of its pages in
+    order of relevance."""
+    gaps = []
+    if not holds_type(asks, lead):
+        gaps.append(
+            Gap("answer_type", f"an answer of the type asked ({asks.replace('_', '/')})", params.type_factor)
+        )
+    if len(docs) > 1 and docs[0] != docs[1]:
+        gaps.append(
+            Gap(
+                "disagreement",
+                f"agreement of the top pages ({docs[0]}, {docs[1]})",
+                params.disagreement_factor,
+            )
+        )
+    texts = [t for t in dict.fromkeys([lead, *units]) if t.strip()]
+    if texts and semantic.available():
+        best = float(semantic.encoder().similarities(asked, texts).max())
+        if best < params.semantic_floor:
+            gaps.append(
+                Gap(
+                    "semantic",
+                    f"a passage that means what is asked (best {best:.2f})",
+                    params.semantic_factor,
+                )
+            )
+    return gaps

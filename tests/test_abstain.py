@@ -1,0 +1,83 @@
+"""Abstention signals (rag/abstain.py) on generated text and pages: the answer type asked must be in the
+lead, the top pages should agree, and some unit of the lead page should mean what is asked."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from pagelens import Library, Settings
+from pagelens.rag.abstain import ABSTAIN, holds_type, signal_gaps
+
+RELEASES = (
+    "Quillmark release notes",
+    "Quillmark stores drafts in the drafts folder of your home directory. Autosave was added to Quillmark in "
+    "version 2.4, released in March 2019. Spell checking covers English and German.",
+)
+PLUGINS = (
+    "Quillmark plugins",
+    "A Quillmark plugin is a Python module that registers commands. Plugins can add menus, key bindings and "
+    "export formats. The plugin manager lists the installed plugins and lets you disable any of them.",
+)
+
+
+@pytest.mark.parametrize(
+    ("asks", "text", "holds"),
+    [
+        ("number", "It keeps 7 log files.", True),
+        ("number", "It keeps twelve log files.", True),
+        ("number", "It keeps several log files.", False),
+        ("time", "Added in version 2.4, released in March 2019.", True),
+        ("time", "The plugin manager lists the installed plugins.", False),
+        ("place", "Drafts are stored in the drafts folder.", True),
+        ("place", "See https://example.org for the sources.", True),
+        ("place", "Drafts can be deleted.", False),
+        ("name", "Drafts can be deleted.", True),  # no surface form: a name always passes
+        ("procedure", "Drafts can be deleted.", True),
+    ],
+)
+def test_the_answer_type_asked_has_a_surface_form(asks, text, holds):
+    assert holds_type(asks, text) is holds
+
+
+def test_signals_name_a_missing_type_and_pages_from_different_documents():
+    lead = "The plugin manager lists the installed plugins and lets you disable any of them."
+    gaps = signal_gaps("time", "when did the plugin manager appear", lead, [lead], ["a.pdf", "b.pdf"])
+    kinds = {g.kind: g.factor for g in gaps}
+    assert kinds["answer_type"] == ABSTAIN.type_factor
+    assert kinds["disagreement"] == ABSTAIN.disagreement_factor
+    same = signal_gaps("name", "which tool lists the plugins", lead, [lead], ["a.pdf", "a.pdf"])
+    assert not {g.kind for g in same} & {"answer_type", "disagreement"}
+
+
+def test_the_semantic_signal_fires_only_when_no_unit_means_what_is_asked():
+    units = [s.strip() + "." for s in f"{RELEASES[1]} {PLUGINS[1]}".split(".") if s.strip()]  # sentences
+    on_topic = signal_gaps("other", "Which languages does spell checking support?", units[0], units, ["a"])
+    off_topic = signal_gaps("other", "How do I bake sourdough bread at home?", units[0], units, ["a"])
+    assert "semantic" not in {g.kind for g in on_topic}
+    assert "semantic" in {g.kind for g in off_topic}
+
+
+@pytest.fixture(scope="module")
+def quillmark(tmp_path_factory) -> Library:
+    folder = tmp_path_factory.mktemp("abstain")
+    pdf = folder / "quillmark.pdf"
+    doc = pymupdf.open()
+    for title, body in (RELEASES, PLUGINS):
+        page = doc.new_page()
+        page.insert_text((72, 72), title, fontsize=16)
+        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11)
+    doc.save(pdf)
+    library = Library(folder / "lib", settings=Settings.from_env(library=folder / "lib"))
+    assert library.add([pdf], progress=False).ok
+    yield library
+    library.close()
+
+
+def test_a_near_miss_asking_a_time_the_pages_do_not_give_is_abstained_on(quillmark):
+    answered = quillmark.ask("When was autosave added to Quillmark?")
+    assert answered.answerable and "2019" in answered.text
+    assert "answer_type" not in {g.kind for g in answered.gaps}
+    near_miss = quillmark.ask("When did Quillmark get its plugin manager?")
+    assert "answer_type" in {g.kind for g in near_miss.gaps}
+    assert not near_miss.answerable and not near_miss.citations

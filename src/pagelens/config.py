@@ -132,7 +132,7 @@ class Settings:
         default_factory=list
     )  # Host names answered; empty: bind address + localhost
     # requests the app serves at once (searches, questions, page views; adds, removes and settings run one
-    # at a time whatever this is); 0: sized to the machine, 4 per core between 4 and 32 (ui/server.py)
+    # at a time whatever this is); 0: sized to the machine, 2 per core between 2 and 32 (ui/server.py)
     app_concurrency: int = 0
     max_upload_mb: int = 200
     max_uploads_mb: int = 4096  # all of <library>/uploads together; a drop beyond it is refused per file

@@ -105,14 +105,15 @@ class Served:
 
 
 def read_concurrency(settings: Settings) -> int:
-    """How many requests the app serves at once: `settings.app_concurrency`, else 4 per core, 4 to 32.
+    """How many requests the app serves at once: `settings.app_concurrency`, else 2 per core, 2 to 32.
 
-    Reads take no library lock (lanes answer from their last commit), and most of a question's time is
-    spent waiting on numpy, SQLite or an LLM endpoint with the GIL released, so a few per core keep the
-    cores busy without one long answer holding up every search. Writes are one at a time (`app.WRITES`)."""
+    Reads take no library lock (lanes answer from their last commit), so one long answer need not hold up
+    every search; but a request spends most of its ~0.14 CPU-s under Python's GIL, so more than a couple
+    per core only interleave them (bench/bench_app_load.py on 2 busy cores: 4 at once was a little ahead
+    of 1, 8 at once behind). Writes are one at a time (`app.WRITES`)."""
     if settings.app_concurrency > 0:
         return settings.app_concurrency
-    return max(4, min(32, 4 * len(os.sched_getaffinity(0))))
+    return max(2, min(32, 2 * len(os.sched_getaffinity(0))))
 
 
 def launch(

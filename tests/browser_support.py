@@ -45,6 +45,7 @@ DROP_FILES_JS = """
 
 def drop(page, *paths: Path) -> None:
     files = [[p.name, base64.b64encode(p.read_bytes()).decode()] for p in paths]
+    page.wait_for_selector("#upload button")  # the drop area is drawn again after each drop
     page.evaluate(DROP_FILES_JS, ["#upload button", files])
 
 

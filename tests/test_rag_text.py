@@ -272,7 +272,7 @@ def test_a_name_the_question_spells_out_finds_its_abbreviation():
     )
     stats = CorpusStats.from_texts([page.text, "filler words only", "more filler text"])
     asked = QuestionTerms.of("How do I compute the net present value of a series of cash flows?", stats)
-    assert judge_page(asked, page).best.term.startswith("Function: npv")
+    assert judge_page(asked, page).best.subject.startswith("Function: npv")
 
 
 def test_a_lead_stops_at_the_next_entry_of_a_reference():

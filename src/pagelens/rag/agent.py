@@ -11,32 +11,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from math import prod
+from dataclasses import dataclass
 
 from ..bilingual import dictionaries
 from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
-from ..language import DEFAULT, detect
 from ..types import Answer, Citation, Corpus, Gap, Step, page_key
 from .abstain import signal_gaps
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
+from .compose import PartEvidence, chosen, compose
 from .evidence import EvidencePage, EvidencePool
-from .extractive import (
-    SUPPORTING,
-    Gloss,
-    PageJudgement,
-    Passage,
-    citation_of,
-    glosser,
-    lead_of,
-    quote_of,
-    rank_pages,
-    unit_similarity,
-)
+from .extractive import Gloss, PageJudgement, citation_of, glosser, lead_of, rank_pages
 from .lexical import question_terms, terms, words_for
 from .question import Part, Question, analyse
 from .rewrite import message_text, rewrite, role_of
@@ -44,14 +32,6 @@ from .rewrite import message_text, rewrite, role_of
 NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
 SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
 SEARCH_MORE_BELOW = 0.55  # a part whose best page scores below this gets extra searches for its missing terms
-QUOTE_PAGES = 2  # supporting quotes come from this many of a part's top pages
-QUOTE_MIN_SHARE = 0.5  # a supporting quote scores at least this share of the lead
-# The lead comes from the most relevant page unless another top page's best passage scores this much more:
-# page relevance carries bonuses (a follow-up stays on the page cited last), and that page's best passage
-# may not touch what the turn asks ("and what is its precedence?" after "which operator does **").
-# Dev: same correct / abstained / turns at 1.0, 1.3 and 1.6; citation precision 0.583 -> 0.588.
-LEAD_SWITCH = 1.3
-QUOTE_MIN_CHARS = 25  # shorter candidates are titles or labels, not quotes
 FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
 CITED_DOC_BONUS = 0.03
 PREVIOUS_PAGES = 2  # pages of the last answer a follow-up reconsiders
@@ -64,31 +44,9 @@ OFF_TOPIC_FACTOR = 0.5
 ABSTAIN_UNITS = 8  # the lead page's best passages whose meaning abstain.py compares with the part
 
 
-@dataclass
-class _Part:
-    part: Part
-    best: list[PageJudgement]  # the pages in hand, most relevant first
-    signals: list[Gap] = field(default_factory=list)  # abstain.py's, set once the search loop is done
-
-    @property
-    def question(self) -> str:
-        return self.part.text
-
-    @property
-    def confidence(self) -> float:
-        """The best confidence among the pages in hand (the page cited first is chosen by relevance), lowered
-        by the part's abstention signals."""
-        return max((j.confidence for j in self.best), default=0.0) * prod(g.factor for g in self.signals)
-
-    @property
-    def gaps(self) -> list[Gap]:
-        """The gaps of the page that gives the part its confidence, and the part's abstention signals."""
-        return (max(self.best, key=lambda j: j.confidence).gaps if self.best else []) + self.signals
-
-    @property
-    def sufficient(self) -> bool:
-        """Whether the evidence covers the part well enough to stop searching (not the abstention gate)."""
-        return self.confidence >= SEARCH_MORE_BELOW and not (self.best and self.best[0].missing)
+def _sufficient(part: PartEvidence) -> bool:
+    """Whether the evidence covers the part well enough to stop searching (not the abstention gate)."""
+    return part.confidence >= SEARCH_MORE_BELOW and not (part.best and part.best[0].missing)
 
 
 def ask(
@@ -213,19 +171,19 @@ def _loop(
         yield _search(library, " ".join([part.text, *asked.context]), k, pool, step)
         searches += 1
     yield _add_neighbours(library, pool, step)
-    parts = [_Part(p, []) for p in asked.parts]
+    parts = [PartEvidence(p, []) for p in asked.parts]
     gloss = glosser(question, dictionaries(settings))
     for part in parts:
         part.best = _rank(library, part.part, pool, asked, gloss)
     yield _judge_step(parts, step)
 
     while (
-        not all(p.sufficient for p in parts)
+        not all(_sufficient(p) for p in parts)
         and searches < settings.agent_max_steps
         and time.monotonic() < deadline
     ):
         new_pages = 0
-        for part in (p for p in parts if not p.sufficient):
+        for part in (p for p in parts if not _sufficient(p)):
             missing = part.best[0].missing if part.best else list(part.part.terms.weights)
             if not missing:
                 continue
@@ -244,7 +202,8 @@ def _loop(
 
     for part in parts:
         part.signals = _signals(part)
-    draft_text, citations, answerable = _extractive(parts, settings.answer_min_confidence)
+    composed = compose(parts, settings.answer_min_confidence)
+    draft_text, citations, answerable = composed.text, composed.citations, composed.answerable
     weakest = min(parts, key=lambda p: p.confidence)
     if generator is not None:
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
@@ -266,6 +225,8 @@ def _loop(
                 yield item
             if outcome.answer is not None:
                 draft_text, citations, answerable = outcome.answer
+    if answerable and not (draft_text.strip() and citations):  # never an answer with nothing to show
+        draft_text, citations, answerable = "The library does not answer this question.", [], False
     if answerable:
         yield step("answer", f"Answered citing {', '.join(c.label for c in citations)}")
     else:
@@ -348,8 +309,7 @@ def _rank(
 ) -> list[PageJudgement]:
     pages = pool.pages()
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
-    similarity = unit_similarity(part.terms.text, pages, furniture)
-    judged = rank_pages(part.terms, pages, furniture, similarity, gloss)
+    judged = rank_pages(part.terms, pages, furniture, gloss)
     _discount_off_topic(judged, asked)
     turn = asked.turn
 
@@ -377,9 +337,9 @@ def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
             )
 
 
-def _signals(part: _Part) -> list[Gap]:
+def _signals(part: PartEvidence) -> list[Gap]:
     """abstain.py's gaps of a part: its answer type in the lead, its top pages' agreement, the meaning."""
-    lead, _ = _chosen(part)
+    lead, _ = chosen(part)
     if lead is None:
         return []
     units = [p.text for p in part.best[0].passages[:ABSTAIN_UNITS]]
@@ -387,12 +347,12 @@ def _signals(part: _Part) -> list[Gap]:
     return signal_gaps(part.part.asks, part.part.asked, lead_of(lead), units, docs)
 
 
-def _judge_step(parts: list[_Part], step) -> Step:
+def _judge_step(parts: list[PartEvidence], step) -> Step:
     lines = []
     for part in parts:
         best = part.best[0] if part.best else None
         where = best.page.label if best else "no page"
-        verdict = "enough" if part.sufficient else "not enough"
+        verdict = "enough" if _sufficient(part) else "not enough"
         missing = words_for(best.missing[:4], part.question) if best and best.missing else []
         lacks = [g.what for g in best.gaps] if best else []
         lines.append(
@@ -403,91 +363,18 @@ def _judge_step(parts: list[_Part], step) -> Step:
     gaps = [
         w
         for part in parts
-        if part.best and not part.sufficient
+        if part.best and not _sufficient(part)
         for w in words_for(part.best[0].missing[:3], part.question)
     ]
     title = (
         "Evidence suffices"
-        if all(p.sufficient for p in parts)
+        if all(_sufficient(p) for p in parts)
         else "Evidence is missing" + (f": {', '.join(dict.fromkeys(gaps))}" if gaps else "")
     )
     return step("judge", title, "\n".join(lines))
 
 
-def _listed(items: list[str], last: str) -> str:
-    """`a, b or c`: an abstention says what is missing in a sentence, not as a raw list."""
-    return f"{', '.join(items[:-1])} {last} {items[-1]}" if len(items) > 1 else items[0]
-
-
-def _extractive(parts: list[_Part], threshold: float) -> tuple[str, list[Citation], bool]:
-    anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
-    answered = [p for p in parts if p.confidence >= threshold or p in anchored]
-    if not answered:
-        missing: list[str] = []
-        lacks: list[str] = []
-        for part in parts:
-            missing.extend(words_for(part.best[0].missing[:3] if part.best else [], part.question))
-            lacks.extend(g.what for g in (part.best[0].gaps if part.best else []) + part.signals)
-        said = ["The library does not answer this question."]
-        if missing:
-            said.append(f"No page found mentions {_listed(list(dict.fromkeys(missing)), 'or')}.")
-        if lacks:
-            said.append(f"The closest page lacks {_listed(list(dict.fromkeys(lacks)), 'and')}.")
-        return " ".join(said), [], False
-    lines, citations = [], []
-    asked_in = detect(" ".join(p.question for p in parts)) or DEFAULT  # a quote in another language says so
-    for part in answered:
-        lead, quotes = _chosen(part)
-        if lead is None:
-            continue
-        for passage in [lead, *quotes]:
-            citation = citation_of(passage)
-            if all((c.doc_id, c.page) != (citation.doc_id, citation.page) for c in citations):
-                citations.append(citation)
-        opening = f"{lead.page.label} shows this. " if part.part.asks_page else ""
-        text = f"{opening}{lead_of(lead)} {lead.page.label_in(asked_in)}"
-        lines.append(f"- {part.question}: {text}" if len(parts) > 1 else text)
-        indent = "  " if len(parts) > 1 else ""
-        lines.extend(f'{indent}- "{quote_of(q)}" {q.page.label_in(asked_in)}' for q in quotes)
-    unanswered = [p.question for p in parts if p not in answered]
-    if unanswered:
-        lines.append("Not found in the library: " + "; ".join(unanswered))
-    return "\n".join(lines), citations, True
-
-
-def _chosen(part: _Part) -> tuple[Passage | None, list[Passage]]:
-    """The lead passage (best of the most relevant page, see LEAD_SWITCH) and up to SUPPORTING more from the
-    top pages: each scoring at least QUOTE_MIN_SHARE of the lead, a sentence rather than a bare title, and
-    saying something the lead and the other quotes do not already say."""
-    top = [j for j in part.best[:QUOTE_PAGES] if j.best]
-    if not top:
-        return None, []
-    lead = top[0].best
-    rival = max((j.best for j in top[1:]), key=lambda p: p.score, default=None)
-    pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
-    if rival is not None and not pointed_at and rival.score > LEAD_SWITCH * lead.score:
-        lead = rival
-    pool = [
-        p
-        for j in top
-        for p in j.passages[: SUPPORTING + 1]
-        if p is not lead and p.score >= QUOTE_MIN_SHARE * lead.score and len(p.text) >= QUOTE_MIN_CHARS
-    ]
-    pool.sort(key=lambda p: -p.score)
-    said = [" ".join(lead_of(lead).split())]
-    quotes = []
-    for passage in pool:
-        text = " ".join(quote_of(passage).split()).rstrip(".")
-        if any(text in seen or seen in text for seen in said):
-            continue
-        quotes.append(passage)
-        said.append(text)
-        if len(quotes) == SUPPORTING:
-            break
-    return lead, quotes
-
-
-def _shown_pages(parts: list[_Part], anchored: list[EvidencePage], limit: int) -> list[EvidencePage]:
+def _shown_pages(parts: list[PartEvidence], anchored: list[EvidencePage], limit: int) -> list[EvidencePage]:
     shown: dict[str, EvidencePage] = {p.key: p for p in anchored}
     depth = 0
     while len(shown) < limit and any(depth < len(p.best) for p in parts):

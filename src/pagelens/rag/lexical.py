@@ -51,11 +51,11 @@ def words_for(stems: list[str], question: str) -> list[str]:
     return words or stems
 
 
-def question_terms(text: str) -> list[str]:
-    """Stemmed content terms of a question in its language, in order (question and meta words dropped)."""
-    return analyze(
-        _META_WORDS.sub(" ", _MEANING.sub(r"\1", text)), query=True, language=detect(text) or DEFAULT
-    )
+def question_terms(text: str, language: str | None = None) -> list[str]:
+    """Stemmed content terms of a question in its language (`language`, else detected on `text`), in order
+    (question and meta words dropped)."""
+    language = language or detect(text) or DEFAULT
+    return analyze(_META_WORDS.sub(" ", _MEANING.sub(r"\1", text)), query=True, language=language)
 
 
 _JOINERS = frozenset("of the and for a an to in on by with".split())  # skipped inside a spelled-out name

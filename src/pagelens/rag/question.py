@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..analysis import CorpusStats
+from ..language import DEFAULT, detect
 from .answer_kind import AnswerKind
 from .lexical import initialisms, question_terms, terms
 from .rewrite import Rewrite, decompose, split_place
@@ -105,12 +106,15 @@ class QuestionTerms:
         return sum(self.weights.values())
 
     @classmethod
-    def of(cls, question: str, stats: CorpusStats, context: Sequence[str] = ()) -> "QuestionTerms":
+    def of(
+        cls, question: str, stats: CorpusStats, context: Sequence[str] = (), language: str | None = None
+    ) -> "QuestionTerms":
         """Terms of a question weighted by idf; `context`: words a follow-up carries from earlier turns,
-        weighted CONTEXT_WEIGHT as much (they say where to look; the turn's own words say what is asked)."""
-        order = question_terms(question)
+        weighted CONTEXT_WEIGHT as much (they say where to look; the turn's own words say what is asked);
+        `language`: the whole turn's (a short part alone is easily misread: "Where do PID files go")."""
+        order = question_terms(question, language)
         weights = {t: stats.idf(t) for t in order}
-        for term in question_terms(" ".join(context)):
+        for term in question_terms(" ".join(context), language):
             weights.setdefault(term, CONTEXT_WEIGHT * stats.idf(term))
         pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
         kind = AnswerKind.of(question)
@@ -161,6 +165,7 @@ class Question:
     context: tuple[str, ...]  # words carried from earlier turns (rules rewrite only)
     topic: tuple[str, ...]  # the chat topic's most specific words, as written
     turn: Rewrite  # pages pointed at and cited last (follow-ups)
+    language: str = DEFAULT  # the turn's language, detected once on the whole standalone question
 
     @property
     def asks(self) -> AnswerType:
@@ -181,10 +186,11 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
     """The record of a turn: `turn` is its standalone form (rewrite.py, or a model's rewrite when
     `rules_rewrite` is False: then no words are carried, the model's query holds them)."""
     context = list(turn.carried_terms) if rules_rewrite else []
+    language = detect(turn.query) or DEFAULT
     parts = []
     for part_text in decompose(turn.own if context else turn.query):
         asked, place = split_place(part_text)
-        terms_ = QuestionTerms.of(asked, stats, [*context, place] if place else context)
+        terms_ = QuestionTerms.of(asked, stats, [*context, place] if place else context, language)
         terms_.text = " ".join([part_text, *context])
         parts.append(
             Part(
@@ -204,4 +210,5 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
         context=tuple(context),
         topic=tuple(turn.focus),
         turn=turn,
+        language=language,
     )

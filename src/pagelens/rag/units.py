@@ -1,0 +1,436 @@
+"""Answer units from a page's structure: what an answer quotes, and what each quote sits under.
+
+A page reaches the answerer as layout regions (kind, box, text) whatever its source: PDF text blocks or
+layout-model blocks, HTML rendered to the same blocks, OCR lines (one region per line, joined back into
+blocks by their geometry), Office documents converted to PDF; a page without regions is read as blank-line
+separated blocks of its text. Each region's lines are classed by their shape, never by their words:
+- code: a prompt-led line (`> `, `$ `, `(%i1)`), or one dense in code punctuation, or one without letters
+  (`}; };`), so debris stays with its code and never opens a prose quote;
+- item: a bullet- or number-led line (a list item; the lines after it in its region continue it);
+- navigation: a line of link-bar separators (` · `, ` | `, ` » `) or a web page's navigation label
+  ("Next:", "Categories:", "[Contents]"): never a candidate;
+- prose: anything else.
+Blocks (runs of lines of one class within a region, or OCR lines stacked closely) then make the groups an
+answer quotes whole:
+- a heading (a lone short line with no closing punctuation, or a title region) is the subject of the groups
+  below it until the next heading: a reference entry's term ("Function: npv (rate,val)"), a section title;
+- a paragraph; a list with its lead-in (the prose block before it that ends with ":") and all its items;
+- a code block with the sentence that introduces it (the last sentence of the prose block before it);
+- a table (a table region, or a block of aligned columns): each row with the table's header row;
+- a caption ("Figure 3: ...", "Table 2. ...", a caption region), which names what the figure above shows.
+A paragraph whose first sentence points back ("These commands produce ...") takes the short group before
+it, and one right under a short code line (a call or signature: `qqnorm(x)`) takes that line.
+Candidates (`Unit`) are the pieces scored against a question: a paragraph's sentences, each list item, a
+code block, a table row; each knows its group and subject, so an answer leads with the whole group under its
+subject (`Group.text_from`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..furniture import BAND, NONE, Furniture, is_page_number
+from ..types import Box, Region
+from .lexical import sentences
+
+HEADING_CHARS = 80  # a heading line is at most this long
+HEADING_HEIGHT = 1.15  # a heading's line is this much taller than the body's, unless numbered or indented
+INDENT_PX = 12  # a block this far right of the line above it is indented under it (a term's definition)
+SIGNATURE_CHARS = 90  # a code line this short right above a paragraph is what the paragraph describes
+REFERENT_CHARS = 160  # the longest group a group that opens by pointing back takes with it
+TABLE_WINDOW = 4  # lines per candidate of a table whose cells are one per line
+SECTION_GROUPS = 3  # groups after a lead's own that may join it (a heading's body)
+CODE_LINES = 4  # lines per candidate of a code block (a command's output table is read row by row)
+
+_PROMPT = re.compile(r"^\s*(?:>{1,3}|\$|#|%|\+|\(%[io]\d+\))\s")
+_CODE_CHARS = re.compile(r"[{}\[\]();=<>$%\\&|^~`]")
+_BULLET = re.compile(r"^\s*(?:[•◦▪‣∙*–—-]|\d{1,2}[.)]|\(?[a-z]\))\s+\S")
+_NAV_SEPARATOR = re.compile(r"\s[·|»›]\s|\s[·|»›]$")
+_NAV_LABEL = re.compile(
+    r"^\s*(?:next|previous|prev|up|home|contents|index|categories|category|tags|jump to|skip to)\s*:"
+    r"|\[(?:contents|index)\]",
+    re.IGNORECASE,
+)
+_POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
+_CAPTION = re.compile(r"^\s*(?:figure|fig\.|table|listing|plate)\s*\d+[.:]?\s", re.IGNORECASE)
+_CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
+_HEADING_KINDS = frozenset({"title", "section-header"})
+_SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s+\w")
+# Words a heading does not end with: a line ending with one runs on into the next ("An alternative is").
+_OPEN_ENDINGS = frozenset("a an the of to and or for with by in on at as is are be from that which".split())
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One answer candidate: its text, where it is (box in page pixels), its kind, its position among the
+    page's candidates, the group it belongs to and the heading or term it sits under."""
+
+    text: str
+    box: Box | None
+    kind: str  # text | title | list | code | table | caption | figure
+    order: int
+    group: int = -1  # index into PageUnits.groups
+    subject: str = ""
+    defined: bool = False  # it sits right under its subject (the first group after the heading or term)
+
+
+@dataclass
+class Group:
+    """What an answer quotes whole: a paragraph, a list with its lead-in, a code block with its intro, a
+    table row with its header, a caption; `pieces` are its candidates' texts in order (with a lead-in
+    or intro first when it has one)."""
+
+    kind: str
+    pieces: list[str]
+    subject: str = ""
+    members: list[int] = field(default_factory=list)  # orders of its candidates
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.pieces)
+
+    @property
+    def lead(self) -> str:
+        """The lead-in or intro it carries before its own candidates ("" for none)."""
+        return " ".join(self.pieces[: len(self.pieces) - len(self.members)])
+
+    @property
+    def own_text(self) -> str:
+        """Its own candidates' text, without the lead-in or intro it carries."""
+        return " ".join(self.pieces[len(self.pieces) - len(self.members) :])
+
+    @property
+    def opens(self) -> bool:
+        """Whether it ends by opening what comes next ("... as follows:")."""
+        return self.text.rstrip().endswith(":")
+
+    def text_from(self, piece: str, limit: int) -> str:
+        """A list or code block whole (their lead-in or intro says what they are); a paragraph from `piece`
+        on (the sentence that matches a question best often restates it, and the answer follows), after
+        what it points back to."""
+        if self.kind in ("list", "code"):
+            return self.text
+        at = next((i for i, p in enumerate(self.pieces) if p == piece), 0)
+        return " ".join([self.lead, *self.pieces[max(at, len(self.pieces) - len(self.members)) :]]).strip()
+
+
+@dataclass
+class PageUnits:
+    units: list[Unit]
+    groups: list[Group]
+
+    def group_of(self, unit: Unit) -> Group | None:
+        return self.groups[unit.group] if 0 <= unit.group < len(self.groups) else None
+
+    def section_after(self, index: int, most: int = SECTION_GROUPS) -> tuple[Group, ...]:
+        """Up to `most` groups after group `index` under the same heading (the rest of its section)."""
+        out = []
+        for group in self.groups[index + 1 : index + 1 + most]:
+            if group.kind == "title":
+                break
+            out.append(group)
+        return tuple(out)
+
+
+@dataclass
+class _Block:
+    role: str  # prose | item | code | table | heading | head (a running head) | caption | nav
+    lines: list[str]
+    boxes: list[Box | None]
+    kind: str  # the region's kind
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def box(self) -> Box | None:
+        return _union([b for b in self.boxes if b is not None])
+
+
+def line_role(line: str) -> str:
+    """code | item | nav | prose: what a line is, from its shape (module doc)."""
+    flat = line.strip()
+    letters = sum(ch.isalpha() for ch in flat)
+    if (
+        _NAV_LABEL.search(flat)
+        or len(_NAV_SEPARATOR.findall(f" {flat}")) >= 1
+        and letters < 2 * len(flat) // 3
+    ):
+        return "nav"
+    if _NAV_SEPARATOR.search(flat) and all(len(s.strip()) <= 40 for s in re.split(r"[·|»›]", flat)):
+        return "nav"
+    if is_page_number(flat):
+        return "nav"  # a page number, or a slide's bare enumerator
+    if _BULLET.match(flat):
+        return "item"
+    if not letters or _PROMPT.match(line):
+        return "code"
+    signs = len(_CODE_CHARS.findall(flat))
+    if signs >= 3 and signs >= 0.12 * len(flat.replace(" ", "")) and not flat.endswith((".", "?", "!")):
+        return "code"
+    return "prose"
+
+
+def page_units(regions: Sequence[Region], text: str = "", furniture: Furniture = NONE) -> PageUnits:
+    """The candidates and groups of a page, in reading order, furniture and navigation left out."""
+    kept = [r for r in regions if r.text.strip() and not furniture.region_is_furniture(r.text, r.box)]
+    if not kept:
+        lines_ok = [ln for ln in text.splitlines() if not furniture.covers(ln)]
+        kept = [Region("text", (0, 0, 0, 0), chunk) for chunk in re.split(r"\n\s*\n", "\n".join(lines_ok))]
+        kept = [r for r in kept if r.text.strip()]
+        boxless = True
+    else:
+        boxless = False
+    blocks = _blocks(kept, boxless)
+    if furniture.height:
+        for block, below in zip(blocks, [*blocks[1:], None]):
+            box = block.box
+            if block.role == "heading" and box is not None and box[3] <= BAND * furniture.height:
+                if not _indented(block, below):
+                    block.role = "head"  # a running head at the top of the page: a title, not a subject
+    return _groups(blocks)
+
+
+def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
+    """Regions cut into blocks of one role; one-line regions stacked closely (OCR lines, a table's rows
+    extracted one block each) first join into one."""
+    merged: list[tuple[str, list[str], list[Box | None]]] = []
+    previous: Region | None = None
+    for region in regions:
+        lines = [ln for ln in region.text.splitlines() if ln.strip()]
+        boxes = _line_boxes(None if boxless else region.box, len(lines))
+        if merged and previous is not None and not boxless and _continues(previous, region):
+            merged[-1][1].extend(lines)
+            merged[-1][2].extend(boxes)
+        else:
+            merged.append((region.kind, lines, boxes))
+        previous = region
+    blocks: list[_Block] = []
+    for kind, lines, boxes in merged:
+        if kind == "table" or (_is_table(lines) and not _PROMPT.match(lines[0])):
+            blocks.append(_Block("table", [ln.strip() for ln in lines], boxes, kind))
+            continue
+        for i, line in enumerate(lines):
+            role = line_role(line)
+            last = blocks[-1] if blocks and (i or _wraps(blocks[-1], role, boxes[i])) else None
+            if role == "prose" and last is not None and last.role == "code" and _output(line):
+                role = "code"  # a command's output stays with it
+            if (
+                last is not None
+                and role != "item"
+                and (role == last.role or role == "prose" and last.role == "item")
+            ):
+                last.lines.append(line.strip())
+                last.boxes.append(boxes[i])
+                continue
+            blocks.append(_Block(role, [line.strip()], [boxes[i]], kind))
+    body = _body_line_height(blocks)
+    for i, block in enumerate(blocks):
+        below = blocks[i + 1] if i + 1 < len(blocks) else None
+        if block.role == "prose" and _is_heading(block) and (boxless or _stands_out(block, below, body)):
+            block.role = "heading"
+        elif block.role == "prose" and (block.kind == "caption" or _CAPTION.match(block.lines[0])):
+            block.role = "caption"
+    return [b for b in blocks if b.role != "nav"]
+
+
+def _wraps(item: _Block, role: str, box: Box | None) -> bool:
+    """Whether a prose line that opens a region continues the list item above it (indented under it)."""
+    return (
+        item.role == "item"
+        and role == "prose"
+        and box is not None
+        and item.box is not None
+        and (box[0] > item.box[0])
+    )
+
+
+def _output(line: str) -> bool:
+    """An indented line, or one with fewer letters than other characters: what a command printed."""
+    flat = line.strip()
+    return line[:1].isspace() or 2 * sum(ch.isalpha() for ch in flat) < len(flat.replace(" ", ""))
+
+
+def _line_height(block: _Block) -> float:
+    box = block.box
+    return (box[3] - box[1]) / max(1, len(block.lines)) if box else 0.0
+
+
+def _body_line_height(blocks: list[_Block]) -> float:
+    """The median line height of the page's body text: its prose and list blocks of several lines, else
+    of any length."""
+    body = [b for b in blocks if b.role in ("prose", "item") and b.box]
+    paragraphs = [b for b in body if len(b.lines) > 1]  # lone lines' boxes vary more (OCR)
+    heights = sorted(_line_height(b) for b in paragraphs or body)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def _stands_out(block: _Block, below: _Block | None, body: float) -> bool:
+    """Whether a heading-shaped line is set apart as one: a numbered section ("5.5 The outer product"),
+    type taller than the body's, or the block below it indented under it (a reference entry's term)."""
+    if _SECTION_NUMBER.match(block.lines[0]):
+        return True
+    if body and _line_height(block) >= HEADING_HEIGHT * body:
+        return True
+    return _indented(block, below)
+
+
+def _indented(block: _Block, below: _Block | None) -> bool:
+    return bool(below and below.box and block.box and below.box[0] - block.box[0] >= INDENT_PX)
+
+
+def _is_heading(block: _Block) -> bool:
+    if block.kind in _HEADING_KINDS and len(block.lines) <= 2:
+        return True
+    if len(block.lines) != 1:
+        return False
+    line = block.lines[0].strip()
+    last = line.split()[-1].lower() if line.split() else ""
+    return (
+        len(line) <= HEADING_CHARS
+        and (line[-1].isalnum() or line[-1] in ")]\"'”’")  # not a run-on: "... ,", "... \\"
+        and last not in _OPEN_ENDINGS
+        and sum(ch.isalpha() for ch in line) >= 3
+        and (line[0].isalnum() or line[0] in "\\@.-")
+    )
+
+
+def _groups(blocks: list[_Block]) -> PageUnits:
+    units: list[Unit] = []
+    groups: list[Group] = []
+    subject = ""
+
+    def add(kind: str, pieces: list[str], boxes: list[Box | None], lead: list[str] = ()) -> None:
+        group = Group(kind=kind, pieces=[*lead, *pieces], subject=subject)
+        defined = bool(subject) and bool(groups) and groups[-1].kind == "title" and groups[-1].text == subject
+        for piece, box in zip(pieces, boxes):
+            group.members.append(len(units))
+            units.append(Unit(piece, box, kind, len(units), len(groups), subject, defined))
+        groups.append(group)
+
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        previous = groups[-1] if groups else None
+        if block.role == "heading":
+            subject = " ".join(block.lines[0].split())
+            add("title", [subject], [block.box])
+            groups[-1].subject = ""
+        elif block.role == "head":
+            add("title", [" ".join(block.text.split())], [block.box])
+        elif block.role == "item":
+            items, boxes = [], []
+            while i < len(blocks) and blocks[i].role == "item":
+                items.append(" ".join(" ".join(blocks[i].lines).split()))
+                boxes.append(blocks[i].box)
+                i += 1
+            lead = [previous.pieces[-1]] if previous and previous.opens and previous.kind == "text" else []
+            add("list", items, boxes, lead)
+            continue
+        elif block.role == "code":
+            chunks = [block.lines[j : j + CODE_LINES] for j in range(0, len(block.lines), CODE_LINES)]
+            boxes = [
+                _union([b for b in block.boxes[j : j + CODE_LINES] if b])
+                for j in range(0, len(block.lines), CODE_LINES)
+            ]
+            intro = [previous.pieces[-1]] if previous and previous.kind == "text" else []
+            add("code", [" ".join(" ".join(c).split()) for c in chunks], boxes, intro)
+        elif block.role == "table":
+            rows = _table_rows(block.lines)
+            for row in rows:
+                add("table", [row], [block.box])
+        elif block.role == "caption":
+            add("caption", [" ".join(block.text.split())], [block.box])
+        else:
+            pieces = sentences(block.text)
+            boxes = [_piece_box(block, p) for p in pieces]
+            lead = []
+            if previous is not None and pieces and previous.kind != "title":
+                if _POINTS_BACK.match(pieces[0]) and len(previous.text) <= REFERENT_CHARS:
+                    lead = [previous.text]  # what it points back to
+                elif previous.kind == "code" and _signature(previous.own_text):
+                    lead = [previous.own_text]  # the call or signature it describes
+            add("title" if block.kind in _HEADING_KINDS else "text", pieces, boxes, lead)
+        i += 1
+    return PageUnits(units, groups)
+
+
+def _signature(code: str) -> bool:
+    """A short code line with a name in it (`qqnorm(x)`), not debris (`}; };`)."""
+    return len(code) <= SIGNATURE_CHARS and sum(ch.isalpha() for ch in code) >= 3
+
+
+def _piece_box(block: _Block, piece: str) -> Box | None:
+    boxes = [b for line, b in zip(block.lines, block.boxes) if _shares_text(line, piece)]
+    return _union([b for b in boxes if b is not None]) or block.box
+
+
+def _shares_text(line: str, piece: str) -> bool:
+    flat = " ".join(line.split())
+    return flat in piece or piece in flat or flat[:40] in piece or piece[:40] in flat
+
+
+def _line_boxes(box: Box | None, count: int) -> list[Box | None]:
+    """A region's box cut into `count` equal line boxes (regions carry one box for all their lines)."""
+    if box is None or count <= 0 or box[2] <= box[0]:
+        return [None] * max(count, 0)
+    height = (box[3] - box[1]) / count
+    return [(box[0], box[1] + i * height, box[2], box[1] + (i + 1) * height) for i in range(count)]
+
+
+def _continues(above: Region, below: Region) -> bool:
+    """Whether two one-line regions are lines of one paragraph (OCR) or of a table: stacked closely and
+    overlapping."""
+    if "\n" in above.text.strip() or "\n" in below.text.strip() or above.kind != below.kind:
+        return False
+    height = max(1.0, above.box[3] - above.box[1])
+    lower = max(1.0, below.box[3] - below.box[1])
+    gap = below.box[1] - above.box[3]
+    overlap = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
+    if not (-0.5 * height <= gap <= 0.8 * height and overlap > 0):
+        return False
+    # a heading-shaped line does not run on into a line indented under it (a term's definition) nor into
+    # a line of smaller type (a heading above its body)
+    heading = _is_heading(_Block("prose", [above.text.strip()], [above.box], above.kind))
+    return not heading or (below.box[0] - above.box[0] < INDENT_PX and height < HEADING_HEIGHT * lower)
+
+
+def _union(boxes: Sequence[Box]) -> Box | None:
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _is_table(lines: list[str]) -> bool:
+    """A block of aligned columns (cells separated by runs of spaces) or of one short cell per line."""
+    if len(lines) < 4:
+        return False
+    gapped = sum(1 for ln in lines if _CELL_GAP.search(ln.strip()))
+    short = sum(1 for ln in lines if len(ln.strip()) <= 24)
+    return gapped >= 0.6 * len(lines) or short >= 0.8 * len(lines) and len(lines) >= 8
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    """Rows of a table, each after its header line; cell-per-line tables in windows of lines."""
+    header, rows = " ".join(lines[0].split()), lines[1:]
+    if not rows:
+        return [header]
+    if sum(1 for ln in lines if _CELL_GAP.search(ln)) >= 0.6 * len(lines):
+        chunks = [[row] for row in rows]
+    else:
+        step = max(1, TABLE_WINDOW // 2)
+        chunks = [rows[i : i + TABLE_WINDOW] for i in range(0, max(1, len(rows) - step), step)]
+    out = []
+    for chunk in chunks:
+        text = " ".join(" ".join(chunk).split())
+        if text:
+            out.append(f"{header}: {text}")
+    return out

@@ -1,0 +1,173 @@
+"""Answer units from a page's structure (rag/units.py), on real PDF pages made with PyMuPDF and read back
+with ingest's own region extraction: a list that wraps across lines, a term under its heading, a table row
+with its header, code with its intro, navigation and debris; and a two-part question answered from two
+pages."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from pagelens.analysis import CorpusStats
+from pagelens.ingest.layout import TEXTPAGE_FLAGS, block_regions
+from pagelens.rag.compose import PartEvidence, compose
+from pagelens.rag.evidence import EvidencePage
+from pagelens.rag.extractive import judge_page, lead_of, quote_of
+from pagelens.rag.question import analyse
+from pagelens.rag.rewrite import rewrite
+from pagelens.rag.units import line_role, page_units
+
+ZOOM = 2.0
+
+
+def _pages(tmp_path, pages: list[list[tuple[float, float, str, float]]]) -> list[EvidencePage]:
+    """A real PDF with these (x, y, text, font size) lines per page, saved, reopened and read as ingest
+    reads it (text blocks as regions, boxes in pixels of a 2x render)."""
+    doc = pymupdf.open()
+    for lines in pages:
+        page = doc.new_page(width=595, height=842)
+        for x, y, text, size in lines:
+            page.insert_text((x, y), text, fontsize=size, fontname="helv")
+    path = tmp_path / "generated.pdf"
+    doc.save(path)
+    out = []
+    with pymupdf.open(path) as reopened:
+        for number, page in enumerate(reopened, start=1):
+            textpage = page.get_textpage(flags=TEXTPAGE_FLAGS)
+            size = (int(page.rect.width * ZOOM), int(page.rect.height * ZOOM))
+            regions = block_regions(textpage, pymupdf.Matrix(ZOOM, ZOOM), size)
+            out.append(
+                EvidencePage(
+                    doc="generated.pdf",
+                    page=number,
+                    doc_id="g",
+                    text=page.get_text(),
+                    image_path="",
+                    regions=regions,
+                )
+            )
+    return out
+
+
+def _stats(pages: list[EvidencePage]) -> CorpusStats:
+    return CorpusStats.from_texts([p.text for p in pages] + ["filler words only", "more filler text"])
+
+
+def _judge(question: str, page: EvidencePage, stats: CorpusStats):
+    asked = analyse(question, rewrite(question, []), stats)
+    return judge_page(asked.parts[0].terms, page)
+
+
+def test_a_list_split_across_lines_leads_with_its_lead_in_and_all_its_items(tmp_path):
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Cleaning the pump", 16),
+                (72, 110, "Before storing the pump for the winter, do the following:", 10),
+                (84, 128, "- drain the water from the housing and the hoses,", 10),
+                (84, 146, "- unscrew the filter cap and rinse the mesh under warm", 10),
+                (96, 160, "running water until it is clear,", 10),
+                (84, 178, "- oil the shaft seal with two drops of silicone grease.", 10),
+                (72, 220, "The warranty does not cover frost damage.", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    lists = [g for g in units.groups if g.kind == "list"]
+    assert len(lists) == 1 and len(lists[0].members) == 3
+    assert lists[0].lead.startswith("Before storing the pump")
+    assert "until it is clear" in lists[0].pieces[2]  # the wrapped line stays with its item
+    judged = _judge("What should I do before storing the pump for the winter?", page, _stats([page]))
+    lead = lead_of(judged.best)
+    assert "drain the water" in lead and "silicone grease" in lead  # the last item too
+    assert "warranty" not in lead
+
+
+def test_a_term_under_its_heading_is_the_subject_of_its_definition(tmp_path):
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "Function: npv (rate, values)", 11),
+                (100, 100, "Calculates the present value of a series of cash flows.", 10),
+                (72, 140, "Function: irr (values, guess)", 11),
+                (100, 160, "The rate at which the present value of the flows becomes zero.", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    body = [u for u in units.units if u.text.startswith("Calculates")]
+    assert body and body[0].subject == "Function: npv (rate, values)" and body[0].defined
+    judged = _judge("How do I compute the net present value of a series of cash flows?", page, _stats([page]))
+    assert lead_of(judged.best).startswith("Function: npv (rate, values) Calculates")
+    assert "irr" not in lead_of(judged.best)
+
+
+def test_a_table_row_is_read_with_its_header_row(tmp_path):
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Pump models", 14),
+                (72, 110, "Model      Flow (l/h)      Head (m)      Price", 10),
+                (72, 126, "P-100      1200      8      99.00", 10),
+                (72, 142, "P-200      2400      11      149.00", 10),
+                (72, 158, "P-300      3600      14      199.00", 10),
+                (72, 174, "P-400      4800      17      249.00", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    rows = [u for u in units.units if u.kind == "table"]
+    assert rows and all(u.text.startswith("Model Flow (l/h) Head (m) Price:") for u in rows)
+    judged = _judge("What head does the P-300 pump reach?", page, _stats([page]))
+    assert "P-300 3600 14" in judged.best.text
+
+
+def test_navigation_and_debris_never_open_a_quote(tmp_path):
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "Next: Pump models, Previous: Safety, Up: Manual [Contents][Index]", 9),
+                (72, 110, "}; };", 10),
+                (72, 140, "The pump stops by itself when the tank runs dry.", 10),
+                (72, 170, "Categories: Pumps · Safety ·", 9),
+            ]
+        ],
+    )
+    assert line_role("Categories: Pumps · Safety ·") == "nav" and line_role("}; };") == "code"
+    units = page_units(page.regions, page.text)
+    assert not any("Next:" in u.text or "Categories" in u.text for u in units.units)
+    judged = _judge("When does the pump stop by itself?", page, _stats([page]))
+    assert quote_of(judged.best).startswith("The pump stops")
+    assert lead_of(judged.best).startswith("The pump stops")
+
+
+def test_a_two_part_question_cites_the_page_of_each_part(tmp_path):
+    pages = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Run-time files", 16),
+                (72, 110, "PID files of daemons are stored under the /run directory.", 10),
+            ],
+            [
+                (72, 60, "Naming", 16),
+                (72, 110, "A PID file is named after its program, with the suffix .pid appended.", 10),
+            ],
+        ],
+    )
+    stats = _stats(pages)
+    text = "Where are PID files stored, and how is a PID file named?"
+    question = analyse(text, rewrite(text, []), stats)
+    assert len(question.parts) == 2
+    evidence = []
+    for part in question.parts:
+        judged = sorted((judge_page(part.terms, p) for p in pages), key=lambda j: -j.relevance)
+        evidence.append(PartEvidence(part, judged))
+    composed = compose(evidence, threshold=0.1)
+    assert composed.answerable and {c.page for c in composed.citations} == {1, 2}
+    assert "/run" in composed.text and ".pid" in composed.text
+    uncovered = compose(evidence[:1] + [PartEvidence(evidence[1].part, [])], threshold=0.1)
+    assert "Not found in the library: " in uncovered.text and "named" in uncovered.text

@@ -193,11 +193,7 @@ class LibraryMachine(RuleBasedStateMachine):
             if child.is_alive():
                 child.kill()
                 child.join()
-        self.library = self._open()
-        if name not in self.model:  # the copy an interrupted first add left behind is the app's to retry
-            staged.unlink(missing_ok=True)
-            if not any(staged.parent.iterdir()):
-                staged.parent.rmdir()
+        self.library = self._open()  # cleans the interrupted add, the copy it staged included
 
     @rule(name=st.sampled_from(SYNCED), version=st.integers(0, VERSIONS - 1))
     def folder_create_or_modify(self, name: str, version: int) -> None:

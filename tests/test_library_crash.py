@@ -128,6 +128,33 @@ def test_kill_9_during_add_then_rerun_matches_a_clean_run(tmp_path, corpus, pyth
     assert got["pending"] == []
 
 
+@pytest.mark.slow
+def test_an_upload_interrupted_by_kill_9_leaves_no_copy_behind(tmp_path, corpus, python, subprocess_env):
+    """The app stages each upload as `<library>/uploads/<hash>/<name>` before adding it; a kill -9 while
+    the second file goes into the lanes leaves it pending, and reopening the library cleans it and its copy
+    (found by the Hypothesis state machine: an interrupted update's copy was left in uploads/)."""
+    from pagelens.ui.uploads import stage_uploads
+
+    library = tmp_path / "library"
+    library.mkdir()
+    copies = stage_uploads(corpus[:2], library, 2**30).files
+    process = subprocess.Popen(
+        [python, "-c", ADD_SCRIPT, "words", str(library), *map(str, copies)],
+        env={**subprocess_env, word_lane.INDEX_DELAY_ENV: "0.1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for_pending_lane_work(library / "catalog.sqlite", process)
+    kill_9(process)
+
+    got = state(library)  # opening cleans the pending add
+    [kept] = [copy for copy in copies if copy.name in got["docs"]]  # either may finish first
+    [lost] = [copy for copy in copies if copy is not kept]
+    assert got["pending"] == [] and kept.exists()
+    assert not lost.exists() and not lost.parent.exists()
+
+
 KILL_IN_COMMIT_SCRIPT = """
 import sys, time
 from pagelens import Library

@@ -223,6 +223,7 @@ class Writer:
         for row in pending:
             log.info("cleaning %s (%s), left pending by an interrupted add/remove", row.name, row.doc_id)
             self._purge(row.doc_id)
+            self._forget_upload(row.source)  # the copy an interrupted upload staged goes with it
 
     def _collect(self, paths: Iterable[str | Path], report: AddReport) -> list[tuple[Path, str]]:
         jobs: dict[str, Path] = {}

@@ -57,8 +57,11 @@ def shot(page, name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Not per session: Playwright's sync API keeps an asyncio loop running
+    in the main thread until it stops, and a later module's `asyncio.run` (the MCP tests) then fails with
+    'asyncio.run() cannot be called from a running event loop'."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; make test does it)")

@@ -51,43 +51,8 @@ QWEN2_VL_2B_VISION = dict(
 )
 
 
-def qwen2_vl_2b_config(tokenizer):
-    from tiny_models import QWEN_SPECIAL
-    from transformers import Qwen2VLConfig
-
-    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in QWEN_SPECIAL}
-    text = dict(
-        QWEN2_VL_2B_TEXT,
-        bos_token_id=ids["<|endoftext|>"],
-        eos_token_id=ids["<|im_end|>"],
-        pad_token_id=ids["<|endoftext|>"],
-    )
-    return Qwen2VLConfig(
-        text_config=text,
-        vision_config=QWEN2_VL_2B_VISION,
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
-        tie_word_embeddings=True,
-    )
-
-
-def qwen2_vl_processor(tokenizer, processor_cls):
-    """The tiny tokenizer with a real-size image processor: pages up to the lane's `max_pixels`."""
-    from tiny_models import QWEN2_VL_CHAT_TEMPLATE
-    from transformers import Qwen2VLImageProcessor, Qwen2VLVideoProcessor
-
-    return processor_cls(
-        image_processor=Qwen2VLImageProcessor(min_pixels=4 * 28 * 28, max_pixels=MAX_PIXELS),
-        video_processor=Qwen2VLVideoProcessor(),
-        tokenizer=tokenizer,
-        chat_template=QWEN2_VL_CHAT_TEMPLATE,
-    )
-
-
 def build(model: str, folder: Path):
-    """Build and save one model at full size; return (encoder, parameter count, vectors-per-page kind)."""
+    """Build and save one model at full size; return (a function that loads its encoder, parameter count)."""
     import tiny_models as tm
     import torch
 
@@ -109,18 +74,20 @@ def build(model: str, folder: Path):
 
         from pagelens.lanes.visual.dse import DseEncoder
 
-        net = Qwen2VLForConditionalGeneration(qwen2_vl_2b_config(tokenizer))
-        from transformers import Qwen2VLProcessor
-
-        processor = qwen2_vl_processor(tokenizer, Qwen2VLProcessor)
+        net = Qwen2VLForConditionalGeneration(
+            tm._tiny_qwen2_vl_config(tokenizer, QWEN2_VL_2B_TEXT, QWEN2_VL_2B_VISION)
+        )
+        processor = tm._qwen2_vl_processor(tokenizer, min_pixels=4 * 28 * 28, max_pixels=MAX_PIXELS)
         make = lambda: DseEncoder(str(folder), dim=1536, max_pixels=MAX_PIXELS, device="cpu", batch_size=1)  # noqa: E731
     else:
         from colpali_engine.models import ColQwen2, ColQwen2Processor
 
         from pagelens.lanes.visual.colpali import ColPaliEncoder
 
-        net = ColQwen2(qwen2_vl_2b_config(tokenizer))
-        processor = qwen2_vl_processor(tokenizer, ColQwen2Processor)
+        net = ColQwen2(tm._tiny_qwen2_vl_config(tokenizer, QWEN2_VL_2B_TEXT, QWEN2_VL_2B_VISION))
+        processor = tm._qwen2_vl_processor(
+            tokenizer, ColQwen2Processor, min_pixels=4 * 28 * 28, max_pixels=MAX_PIXELS
+        )
         make = lambda: ColPaliEncoder(str(folder), max_pixels=MAX_PIXELS, device="cpu", batch_size=1)  # noqa: E731
     params = sum(p.numel() for p in net.parameters())
     net.save_pretrained(folder)

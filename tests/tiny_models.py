@@ -76,32 +76,38 @@ def _qwen_tokenizer():
     return tokenizer
 
 
-def _tiny_qwen2_vl_config(tokenizer, **extra):
+TINY_QWEN2_VL_TEXT = dict(
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    max_position_embeddings=512,
+    rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 1, 1]},
+)
+TINY_QWEN2_VL_VISION = dict(
+    depth=1,
+    embed_dim=32,
+    hidden_size=32,
+    num_heads=4,
+    mlp_ratio=2,
+    patch_size=14,
+    spatial_merge_size=2,
+    temporal_patch_size=2,
+)
+
+
+def _tiny_qwen2_vl_config(tokenizer, text=TINY_QWEN2_VL_TEXT, vision=TINY_QWEN2_VL_VISION, **extra):
+    """A Qwen2-VL config of these sizes (tiny by default) whose special ids are the tokenizer's; the
+    vocabulary is the tokenizer's unless `text` names its own size."""
     from transformers import Qwen2VLConfig
 
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in QWEN_SPECIAL}
     text = dict(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 1, 1]},
+        {"vocab_size": len(tokenizer), **text},
         bos_token_id=ids["<|endoftext|>"],
         eos_token_id=ids["<|im_end|>"],
         pad_token_id=ids["<|endoftext|>"],
-    )
-    vision = dict(
-        depth=1,
-        embed_dim=32,
-        hidden_size=32,
-        num_heads=4,
-        mlp_ratio=2,
-        patch_size=14,
-        spatial_merge_size=2,
-        temporal_patch_size=2,
     )
     return Qwen2VLConfig(
         text_config=text,
@@ -115,13 +121,12 @@ def _tiny_qwen2_vl_config(tokenizer, **extra):
     )
 
 
-def _qwen2_vl_processor(tokenizer, processor_cls=None):
+def _qwen2_vl_processor(tokenizer, processor_cls=None, *, min_pixels=28 * 28, max_pixels=64 * 28 * 28):
     from transformers import Qwen2VLImageProcessor, Qwen2VLProcessor, Qwen2VLVideoProcessor
 
-    pixels = {"min_pixels": 28 * 28, "max_pixels": 64 * 28 * 28}
     cls = processor_cls or Qwen2VLProcessor
     return cls(
-        image_processor=Qwen2VLImageProcessor(**pixels),
+        image_processor=Qwen2VLImageProcessor(min_pixels=min_pixels, max_pixels=max_pixels),
         video_processor=Qwen2VLVideoProcessor(),
         tokenizer=tokenizer,
         chat_template=QWEN2_VL_CHAT_TEMPLATE,

@@ -134,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("directory", type=Path, metavar="DIR", help="folder with docs/ and queries.jsonl")
     evaluate.add_argument("--ask", action="store_true", help="also evaluate answers with citations")
+    evaluate.add_argument(
+        "--numbers",
+        type=Path,
+        metavar="FILE",
+        help="also write the results (without the per-query rows) to FILE as JSON, with the commit, date "
+        "and machine load: the files the documentation's tables are rendered from (scripts/numbers.py)",
+    )
     evaluate.set_defaults(run=_eval)
 
     ask = commands.add_parser("ask", parents=[common, json_flag], help="answer a question citing pages")
@@ -319,7 +326,9 @@ def _eval(args: argparse.Namespace) -> int:
     """Retrieval metrics (and with --ask, answer metrics) on an evaluation set; a temporary library
     unless --library names one to reuse (unchanged files are then not ingested again)."""
     from .eval import format_report, run_eval
+    from .eval.numbers import NumbersRun
 
+    measuring = NumbersRun()
     settings, lanes = _settings(args), _lanes(args)
     with tempfile.TemporaryDirectory(prefix="pagelens-eval-") as scratch:
         folder = args.library or Path(scratch) / "library"
@@ -331,8 +340,11 @@ def _eval(args: argparse.Namespace) -> int:
 
             with Library(folder, lanes=lanes, settings=settings.replace(library=Path(folder))) as lib:
                 answers = run_ask_eval(args.directory, library=lib)
+    results = {**report.to_dict(), **({"ask": answers.to_dict()} if answers else {})}
+    if args.numbers:
+        measuring.write(args.numbers, {key: value for key, value in results.items() if key != "queries"})
     if args.json:
-        _print_json({**report.to_dict(), **({"ask": answers.to_dict()} if answers else {})})
+        _print_json(results)
     else:
         print(format_report(report))
         if answers:

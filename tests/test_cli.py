@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from library_helpers import free_port, stop_server, wait_for_http
 GNUPLOT = "gnuplot-expressions.pdf"
 WORDS_CLI = "import sys, word_lane; word_lane.register(); from pagelens.cli import main; sys.exit(main())"
 PAGELENS = Path(sys.executable).with_name("pagelens")
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -68,6 +70,17 @@ def test_add_list_search_remove_with_json(cli, sample_docs):
     assert json.loads(cli("list", "--json").stdout) == []
     missing = cli("remove", GNUPLOT)
     assert missing.returncode == 1 and "no document named" in missing.stderr
+
+
+def test_a_known_file_under_a_new_name_says_where_it_already_is(cli, tmp_path, sample_docs):
+    twin = shutil.copy(sample_docs / GNUPLOT, tmp_path / "copy.pdf")
+    assert cli("add", str(sample_docs / GNUPLOT)).returncode == 0
+    again = cli("add", str(twin))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == f"unchanged  copy.pdf (12 pages): already in the library as {GNUPLOT}"
+    [outcome] = json.loads(cli("add", str(twin), "--json").stdout)["files"]
+    assert (outcome["status"], outcome["reason"]) == ("unchanged", f"already in the library as {GNUPLOT}")
+    assert [d["name"] for d in json.loads(cli("list", "--json").stdout)] == [GNUPLOT]
 
 
 def test_a_failed_file_exits_1_and_says_why_on_stderr(cli, tmp_path, sample_docs):
@@ -162,12 +175,24 @@ def gnuplot_eval_set(dev_dir: Path, target: Path) -> int:
 def test_eval_with_ask_reports_retrieval_and_answer_metrics(cli, tmp_path, dev_dir):
     count = gnuplot_eval_set(dev_dir, tmp_path / "set")
     assert count >= 3
+    numbers = str(tmp_path / "numbers" / "small.json")
     result = subprocess.run(
-        [*cli.command, "eval", str(tmp_path / "set"), "--ask", "--json", "--lanes", "words"],
+        [
+            *cli.command,
+            "eval",
+            str(tmp_path / "set"),
+            "--ask",
+            "--json",
+            "--lanes",
+            "words",
+            "--numbers",
+            numbers,
+        ],
         env=cli.env,
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -175,6 +200,19 @@ def test_eval_with_ask_reports_retrieval_and_answer_metrics(cli, tmp_path, dev_d
     assert set(report["overall"]) == {"ndcg@5", "recall@1", "recall@5", "recall@10", "mrr"}
     assert 0 < report["overall"]["recall@10"] <= 1
     assert report["ask"]["queries"] == count and 0 <= report["ask"]["citation_hit_rate"] <= 1
+
+    # --numbers: the same results without the per-query rows, with where and when they were measured
+    record = json.loads(Path(numbers).read_text())
+    assert record["results"] == {key: value for key, value in report.items() if key != "queries"}
+    assert record["name"] == "small" and "eval" in record["command"] and "--numbers" in record["command"]
+    head = subprocess.run(
+        ["git", "rev-parse", "--short=10", "HEAD"], cwd=REPO, capture_output=True, text=True
+    )
+    assert record["commit"] == (head.stdout.strip() or None) and isinstance(record["dirty"], bool)
+    assert abs(datetime.fromisoformat(record["date"]) - datetime.now(UTC)) < timedelta(minutes=15)
+    machine = record["machine"]
+    assert machine["cpus"] >= 1 and len(machine["load_before"]) == len(machine["load_after"]) == 3
+    assert 0 < machine["wall_s"] < 600 and machine["cpu_s"] > 0
 
 
 def test_ask_prints_an_answer_with_cited_pages(cli, sample_docs):

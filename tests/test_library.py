@@ -179,6 +179,19 @@ def test_same_content_under_another_name_is_its_own_document(tmp_path, sample_do
         assert len(chroma_ids(lib, [d for d in (first, second) if d.name == GNUPLOT][0].doc_id)) == 12
 
 
+def test_a_known_file_under_a_new_name_is_not_added_again_and_says_where_it_is(tmp_path, sample_docs):
+    twin = shutil.copy(sample_docs / GNUPLOT, tmp_path / "same bytes, new name.pdf")
+    with open_library(tmp_path / "lib") as lib:
+        lib.add([sample_docs / GNUPLOT])
+        [outcome] = lib.add([twin]).files
+        assert (outcome.status, outcome.pages) == ("unchanged", 12)
+        assert outcome.reason == f"already in the library as {GNUPLOT}"
+        assert [d.name for d in lib.documents()] == [GNUPLOT]
+        assert lib.add([twin], replace=True).files[0].status == "unchanged"
+        lib.remove(GNUPLOT)
+        assert lib.add([twin]).files[0].status == "added"  # once the other copy is gone, it is added
+
+
 def test_folders_are_recursive_and_skip_helper_files_but_explicit_unknown_files_fail(tmp_path, sample_docs):
     corpus = tmp_path / "corpus"
     (corpus / "manuals").mkdir(parents=True)
@@ -373,7 +386,12 @@ def test_ctrl_c_during_add_then_adding_again_finishes_the_job(tmp_path, sample_d
 def test_searching_and_listing_from_another_thread_while_adding(tmp_path, sample_docs):
     import threading
 
-    copy = shutil.copy(sample_docs / GNUPLOT, tmp_path / "copy.pdf")
+    import pymupdf
+
+    copy = tmp_path / "copy.pdf"  # the same pages in other bytes (a byte-identical copy is not added again)
+    with pymupdf.open(sample_docs / GNUPLOT) as pdf:
+        pdf.set_metadata({"title": "a copy"})
+        pdf.save(copy)
     with open_library(tmp_path / "lib") as lib:
         lib.add([sample_docs / GNUPLOT])
         errors, statuses = [], set()

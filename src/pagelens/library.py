@@ -155,7 +155,8 @@ class Library:
 
         A different file under the name of a document already in the library replaces it only with
         `replace=True` ("updated"); otherwise it is added as `name (2).ext` and its outcome's `reason`
-        says so. A full disk fails the file that met it and the later ones with a "disk full" reason
+        says so. A file under a new name whose bytes are already a document's is not added twice: its
+        outcome is "unchanged", with the reason "already in the library as X" (`sync` adds it anyway). A full disk fails the file that met it and the later ones with a "disk full" reason
         (the report is kept; the library stays as it was and still opens).
 
         Files given directly are named by their file name; files found under a folder by their path

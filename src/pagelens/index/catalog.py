@@ -154,6 +154,11 @@ class Catalog:
         rows = self._documents("name = ? AND status = 'complete'", (name,))
         return rows[0] if rows else None
 
+    def document_with_content(self, content_hash: str) -> DocumentRow | None:
+        """A complete document whose file had these bytes (sha256), if any (the first by name)."""
+        rows = self._documents("content_hash = ? AND status = 'complete'", (content_hash,))
+        return rows[0] if rows else None
+
     def has_document_id(self, doc_id: str) -> bool:
         """Whether any document (complete or pending) has this id."""
         with self._lock:

@@ -6,6 +6,10 @@ documents from every lane, the catalog and the image store, so an interrupted `a
 exactly like an uninterrupted one. An update ingests the new version completely before the old one is
 retired: a file that fails to ingest leaves the version already in the library untouched.
 
+A file given to `add` under a new name whose bytes are already a document's ("twins") is not added
+twice: its outcome is "unchanged", with the reason "already in the library as X". `sync` adds it anyway
+(a mirrored folder keeps one document per file, identical or not).
+
 A different file under the name of a document already in the library replaces it only when the caller
 says so (`replace=True`); otherwise it is added as `name (2).ext` and its outcome says why. A full disk
 (`storage.is_disk_full`) is the outcome "disk full" for the file that met it and every later file of the
@@ -118,7 +122,12 @@ class Writer:
         jobs = self._collect(paths, report)
         report.files.extend(
             self.add_files(
-                jobs, replace=replace, progress=progress, on_progress=on_progress, runner=runner
+                jobs,
+                replace=replace,
+                progress=progress,
+                on_progress=on_progress,
+                runner=runner,
+                skip_twins=True,
             ).files
         )
         return report
@@ -131,10 +140,12 @@ class Writer:
         progress: bool | None = None,
         on_progress: ProgressCallback | None = None,
         runner: Runner | None = None,
+        skip_twins: bool = False,
     ) -> AddReport:
         """Add each (path, document name); `add` names them, `sync` too (names relative to its folder).
         `replace`: a changed file replaces its document (True: every job; a set: the jobs of these names,
-        `sync`'s own documents, the folder being their truth); else see module.
+        `sync`'s own documents, the folder being their truth); else see module. `skip_twins`: a file
+        under a new name whose bytes are already a document's is not added again (see module).
         `runner`: where the files render (default `ingest_files`: local sandboxed workers)."""
         self.clean_pending()
         outcomes: dict[int, FileOutcome] = {}
@@ -157,7 +168,7 @@ class Writer:
                         begun = FileOutcome(name, str(path), "failed", reason=DISK_FULL)
                     else:
                         replaces = replace if isinstance(replace, bool) else name in replace
-                        begin = lambda: self._begin_file(index, path, name, replaces)  # noqa: E731
+                        begin = lambda: self._begin_file(index, path, name, replaces, skip_twins)  # noqa: E731
                         begun = self._or_disk_full(name, path, begin)
                     if isinstance(begun, FileOutcome):
                         done(index, path, begun)
@@ -270,7 +281,9 @@ class Writer:
             log.warning("disk full while adding %s", name)
             return FileOutcome(name, str(path), "failed", reason=DISK_FULL)
 
-    def _begin_file(self, index: int, path: Path, name: str, replace: bool) -> FileOutcome | _Started:
+    def _begin_file(
+        self, index: int, path: Path, name: str, replace: bool, skip_twins: bool
+    ) -> FileOutcome | _Started:
         """Hash the file; an unchanged or unreadable one is done here, else it becomes a pending document
         (in the catalog before any of its bytes are written) and a task for a worker."""
         from ..ingest.pipeline import content_hash, detect_kind
@@ -287,6 +300,11 @@ class Writer:
                 reason=without_paths(f"cannot read the file: {err.strerror or err}"),
             )
         old = self._catalog.document(name)
+        twin = None if old is not None or not skip_twins else self._catalog.document_with_content(digest)
+        if twin is not None:
+            self._forget_upload(str(path))
+            reason = f"already in the library as {twin.name}"
+            return FileOutcome(name, str(path), "unchanged", pages=twin.pages, reason=reason)
         note = clashed_with = ""
         if old is not None and old.content_hash != digest and not replace:
             clashed_with, name = name, self._distinct_name(name, digest)

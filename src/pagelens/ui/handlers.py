@@ -31,7 +31,7 @@ from .security import ChatAccess, NotAllowed, chat_access, require
 from .session import AppSession
 from .steps import steps_message
 from .upload_board import UploadBoard
-from .uploads import split_duplicates, stage_uploads
+from .uploads import stage_uploads
 from .viewer import ViewerState, open_citation, page_count, viewer_html
 
 REFRESH_S = 0.25  # an upload's rows are redrawn at most this often (and whenever a file is done)
@@ -135,8 +135,8 @@ class Handlers:
             staged = stage_uploads(
                 files or [], Path(session.settings.library), session.settings.max_uploads_mb * 2**20
             )
-            fresh, same = split_duplicates(staged.files, library.documents())
-            board = UploadBoard.of(fresh, [*staged.refused, *same])
+            fresh = staged.files  # a copy of a document already in the library: Library.add says which
+            board = UploadBoard.of(fresh, staged.refused)
             if not fresh:
                 board.finish(AddReport())
                 status = board.html() if board.refused else present.report_html(AddReport())

@@ -52,7 +52,7 @@ class UploadBoard:
     pages_total: int = 0
     estimated: bool = True  # whether pages_total still counts files not opened yet
     files_done: int = 0
-    refused: list[FileOutcome] = field(default_factory=list)  # before any ingest: quota, storage, duplicates
+    refused: list[FileOutcome] = field(default_factory=list)  # before any ingest: quota, storage
 
     @classmethod
     def of(cls, files: Sequence[Path], refused: Sequence[FileOutcome] = ()) -> "UploadBoard":

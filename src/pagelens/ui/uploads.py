@@ -15,13 +15,13 @@ from __future__ import annotations
 import errno
 import shutil
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..ingest.pipeline import SUPPORTED_SUFFIXES, content_hash
 from ..layout import LibraryLayout
-from ..types import DocumentInfo, FileOutcome
+from ..types import FileOutcome
 
 MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 200  # of UTF-8: file systems allow 255 bytes per name, the partial copy adds a few
@@ -134,40 +134,3 @@ def stored_error(err: OSError) -> str:
     if err.errno in (errno.ENOSPC, errno.EDQUOT):
         return "disk full: the server has no space left to store this file; nothing was added"
     return f"the file could not be stored on the server ({err.strerror or type(err).__name__})"
-
-
-def split_duplicates(
-    staged: Sequence[Path], documents: Sequence[DocumentInfo]
-) -> tuple[list[Path], list[FileOutcome]]:
-    """The staged copies to add, and an "unchanged" outcome for each whose bytes are already in the library
-    under another name ("already in the library as X"): it is not added twice, and its new copy goes."""
-    fresh: list[Path] = []
-    same: list[FileOutcome] = []
-    sources = {d.source for d in documents}
-    for path in staged:
-        digest = path.parent.name  # the content-hash folder the copy was staged in
-        twin = next(
-            (
-                d
-                for d in documents
-                if d.status == "complete" and d.content_hash.startswith(digest) and d.name != path.name
-            ),
-            None,
-        )
-        if twin is None or any(d.name == path.name for d in documents):
-            fresh.append(path)
-            continue
-        same.append(
-            FileOutcome(
-                path.name,
-                str(path),
-                "unchanged",
-                pages=twin.pages,
-                reason=f"already in the library as {twin.name}",
-            )
-        )
-        if str(path.resolve()) not in sources:
-            path.unlink(missing_ok=True)
-            if not any(path.parent.iterdir()):
-                path.parent.rmdir()
-    return fresh, same

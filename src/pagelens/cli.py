@@ -65,22 +65,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     json_flag = argparse.ArgumentParser(add_help=False)
     json_flag.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    progress_flag = argparse.ArgumentParser(add_help=False)  # add and sync
+    progress_flag.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
 
     parser = argparse.ArgumentParser(prog="pagelens", description="Find and cite pages in your documents.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    add = commands.add_parser("add", parents=[common, json_flag], help="add files and folders (recursive)")
+    add = commands.add_parser(
+        "add", parents=[common, json_flag, progress_flag], help="add files and folders (recursive)"
+    )
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument(
         "--replace",
         action="store_true",
         help="a changed file replaces the document of the same name (default: added as 'name (2)')",
-    )
-    add.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress bar on stderr (default: when stderr is a terminal)",
     )
     add.add_argument(
         "--ray",
@@ -94,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sync = commands.add_parser(
         "sync",
-        parents=[common, json_flag],
+        parents=[common, json_flag, progress_flag],
         help="mirror a folder: add new and changed files, follow renames, remove deleted ones",
     )
     sync.add_argument("folder", type=Path, metavar="FOLDER")
@@ -105,12 +108,6 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="SECONDS",
         help="--watch: how long a file must be left alone before it is ingested (default 2)",
-    )
-    sync.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress bar on stderr (default: when stderr is a terminal)",
     )
     sync.set_defaults(run=_sync)
 

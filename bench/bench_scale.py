@@ -39,6 +39,7 @@ from bench_search import (
     QUERIES,
     K,
     bench_plain_bm25s,
+    doc_pages,
     make_common_queries,
     make_pages,
     make_queries,
@@ -49,6 +50,8 @@ from bench_search import (
 )
 
 BATCH = 1_000
+ASK_BASE = 1_000  # pages of the library `ask` is first timed on (the baseline), all of them dense
+ASK_QUESTIONS = 40
 MILLION_COMMIT = 100_000
 CANDIDATES = 100
 
@@ -66,24 +69,6 @@ def open_lane(folder: Path):
     return create_lane(
         "text", LaneContext(Settings(), ChromaHandle.open(folder=folder / "chroma"), folder / "lane")
     )
-
-
-def doc_pages(doc_id: str, texts: list[str]):
-    from pagelens.types import Page
-
-    return [
-        Page(
-            doc_id=doc_id,
-            doc=f"{doc_id}.pdf",
-            page=n + 1,
-            image_path="",
-            width=1,
-            height=1,
-            text=text,
-            text_source="layer",
-        )
-        for n, text in enumerate(texts)
-    ]
 
 
 class Clock:
@@ -253,19 +238,83 @@ def lexical_queries(seed: int = 11) -> list[list[str]]:
 
 
 def commit_synthetic(
-    index, first: int, size: int, hashes: np.ndarray, vocabulary: list[str], prefix: str
+    index, first: int, size: int, hashes: np.ndarray, vocabulary: list[str], prefix: str, on_document=None
 ) -> None:
-    """Pages first..first+size (50 per document) of pre-analysed synthetic terms, committed as one segment."""
+    """Pages first..first+size (50 per document) of pre-analysed synthetic terms, committed as one segment;
+    `on_document(doc_id, texts)`: also called with each document's page texts (its terms' words)."""
+    from pagelens.lanes.text.bm25_index import NewSegment
     from pagelens.lanes.text.segments import Segment
 
     _, ids, lengths = synthetic_terms(size, seed=first, vocabulary=vocabulary)
     rows = np.arange(first, first + size)
     keys = [f"{prefix}{row // 50:06d}:{row % 50 + 1:05d}" for row in rows.tolist()]
     docs, pages = np.unique(rows // 50, return_counts=True)
+    if on_document is not None:
+        words, ends = np.array(vocabulary), np.cumsum(lengths)
+        texts = [" ".join(words[ids[end - length : end]]) for end, length in zip(ends, lengths)]
+        for doc, start, count in zip(docs.tolist(), (np.cumsum(pages) - pages).tolist(), pages.tolist()):
+            on_document(f"{prefix}{doc:06d}", texts[start : start + count])
     index.add_segment(
-        Segment.from_term_ids(keys, ids, lengths, hashes),
-        [(f"{prefix}{doc:06d}", count) for doc, count in zip(docs.tolist(), pages.tolist())],
+        NewSegment(
+            Segment.from_term_ids(keys, ids, lengths, hashes),
+            [(f"{prefix}{doc:06d}", count) for doc, count in zip(docs.tolist(), pages.tolist())],
+        )
     )
+
+
+def step_ask(count: int, folder: Path) -> dict:
+    """`Library.ask` (the extractive answer loop: its searches, page reads and term statistics) as one
+    library grows: 1,000 pages through the catalog and the text lane (analysis, wordllama passages in
+    Chroma, BM25), timed with `ASK_QUESTIONS` questions; then grown tenfold at a time up to `count` pages
+    (catalog pages and BM25 segments from pre-analysed term ids, as step `extend`; the dense side keeps
+    the first 1,000) and timed again with the same questions. The 1,000-page numbers are the baseline."""
+    from pagelens import Library
+    from pagelens.analysis import analyze
+    from pagelens.index.catalog import DocumentRow
+    from pagelens.lanes.text.segments import term_hashes
+
+    first_pages = make_pages(ASK_BASE)
+    questions = [f"What does the library say about {q}?" for q in make_queries(first_pages)[:ASK_QUESTIONS]]
+    lib = Library(folder / "ask", lanes=["text"])
+
+    def add_document(doc_id: str, texts: list[str], index: bool = False) -> None:
+        pages = doc_pages(doc_id, texts, language="en")
+        lib._catalog.insert_pending(
+            DocumentRow(
+                doc_id, f"{doc_id}.pdf", doc_id, "pdf", len(pages), f"/{doc_id}.pdf", 1, 0.0, "", "pending"
+            )
+        )
+        lib._catalog.insert_pages(doc_id, pages)
+        if index:
+            lib._lanes.index(pages)
+        lib._catalog.complete(doc_id)
+
+    for first in range(0, ASK_BASE, 50):
+        add_document(f"base{first // 50:06d}", first_pages[first : first + 50], index=True)
+    vocabulary = make_vocabulary(np.random.default_rng(7))
+    hashes = term_hashes([" ".join(analyze(word)) or word for word in vocabulary])
+    lexical = lib._lanes["text"]._lexical
+    result: dict = {}
+    size = ASK_BASE
+    while True:
+        for question in questions[:3]:  # warm: caches, the snapshot's norms
+            lib.ask(question)
+        result[str(size)] = timed(lib.ask, questions)
+        print(f"  ask at {size} pages: {result[str(size)]}", file=sys.stderr, flush=True)
+        if size * 10 > count:
+            break
+        for first in range(size, size * 10, MILLION_COMMIT):
+            part = min(MILLION_COMMIT, size * 10 - first)
+            commit_synthetic(
+                lexical, first, part, hashes, vocabulary, prefix="grow", on_document=add_document
+            )
+        size *= 10
+    lib.close()
+    base = result[str(ASK_BASE)]
+    for measured in result.values():
+        measured["p95_vs_1k"] = round(measured["p95_ms"] / base["p95_ms"], 2)
+        measured["cpu_p95_vs_1k"] = round(measured["cpu"]["p95_ms"] / base["cpu"]["p95_ms"], 2)
+    return {"questions": len(questions), "ask": result, "peak_rss_mb": rss_mb()}
 
 
 def step_million_build(count: int, folder: Path) -> dict:
@@ -344,6 +393,7 @@ STEPS = {
     "reopen": lambda a: step_reopen(a.folder),
     "million_build": lambda a: step_million_build(a.count, a.folder),
     "lexical_search": lambda a: step_lexical_search(a.folder),
+    "ask": lambda a: step_ask(a.count, a.folder),
 }
 
 
@@ -374,6 +424,12 @@ def main() -> None:
     parser.add_argument(
         "--million", type=int, default=1_000_000, help="pages of the lexical-only index (0: skip)"
     )
+    parser.add_argument(
+        "--ask",
+        type=int,
+        default=100_000,
+        help="Library.ask at 1,000 pages, then tenfold up to this many pages (0: skip)",
+    )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -397,6 +453,8 @@ def main() -> None:
                 flush=True,
             )
             small = child("lexical_search", args.pages, library / "lane")
+        if args.ask:
+            child("ask", args.ask, Path(scratch) / "ask")
         if args.million:
             big_folder = Path(scratch) / "million"
             child("million_build", args.million, big_folder)

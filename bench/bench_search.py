@@ -76,6 +76,26 @@ def make_common_queries(queries: list[str], vocabulary: list[str], seed: int = 1
     return [" ".join([*rng.choice(vocabulary[:10], size=2, replace=False), query]) for query in queries]
 
 
+def doc_pages(doc_id: str, texts: list[str], language: str = ""):
+    """The pages of one synthetic document (text layer only, no image); `language` set: no detection."""
+    from pagelens.types import Page
+
+    return [
+        Page(
+            doc_id=doc_id,
+            doc=f"{doc_id}.pdf",
+            page=n + 1,
+            image_path="",
+            width=1,
+            height=1,
+            text=text,
+            text_source="layer",
+            language=language,
+        )
+        for n, text in enumerate(texts)
+    ]
+
+
 def percentiles(samples_s: list[float]) -> dict[str, float]:
     ms = np.array(samples_s) * 1000
     return {
@@ -89,28 +109,12 @@ def bench_text_lane(pages: list[str], queries: list[str], folder: Path) -> dict:
     from pagelens.index.chroma import ChromaHandle
     from pagelens.index.lane import LaneContext, Query
     from pagelens.lanes.text.lane import create_lane
-    from pagelens.types import Page
 
     chroma = ChromaHandle.open(folder=folder / "chroma")
     lane = create_lane("text", LaneContext(Settings(), chroma, folder / "lane"))
     started = time.perf_counter()
     for first in range(0, len(pages), PAGES_PER_DOC):
-        doc_id = f"doc{first // PAGES_PER_DOC:06d}"
-        lane.index(
-            [
-                Page(
-                    doc_id=doc_id,
-                    doc=f"{doc_id}.pdf",
-                    page=n + 1,
-                    image_path="",
-                    width=1,
-                    height=1,
-                    text=text,
-                    text_source="layer",
-                )
-                for n, text in enumerate(pages[first : first + PAGES_PER_DOC])
-            ]
-        )
+        lane.index(doc_pages(f"doc{first // PAGES_PER_DOC:06d}", pages[first : first + PAGES_PER_DOC]))
     index_s = time.perf_counter() - started
     started = time.perf_counter()
     lane.search(Query(queries[0]), K)  # the first search after a change builds the BM25 matrices

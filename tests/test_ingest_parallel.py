@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from ingest_files import FONT_RESOURCES, hanging_pdf, text_content, write_pdf
 from library_helpers import pdf_parts
 
 from pagelens import AddProgress, Library, Settings
+from pagelens.errors import IngestError
 from pagelens.ingest.batch import FileRendered, FileTask, ingest_files
 
 
@@ -30,8 +33,8 @@ def corpus(dev_docs: Path, folder: Path) -> Path:
 
 
 def snapshot(lib: Library) -> dict:
-    """Everything an equal library must share: documents, page keys, texts and images, ids in every
-    collection."""
+    """Everything an equal library must share: documents, page keys, texts and images, every collection's
+    ids and vectors (bit for bit), and the text lane's postings, lengths, region terms and looks by page."""
     docs = [(d.name, d.doc_id, d.pages, d.status) for d in lib.documents()]
     pages = {
         d.name: [
@@ -47,23 +50,68 @@ def snapshot(lib: Library) -> dict:
         for d in lib.documents()
     }
     client = lib._chroma.client
-    ids = {c.name: sorted(client.get_collection(c.name).get()["ids"]) for c in client.list_collections()}
-    return {"docs": docs, "pages": pages, "ids": ids}
+    vectors = {}
+    for c in client.list_collections():
+        found = client.get_collection(c.name).get(include=["embeddings", "metadatas"])
+        vectors[c.name] = sorted(
+            (i, np.asarray(e, dtype=np.float32).tobytes(), sorted(m.items()))
+            for i, e, m in zip(found["ids"], found["embeddings"], found["metadatas"])
+        )
+    return {"docs": docs, "pages": pages, "vectors": vectors, "text lane": text_lane_content(lib)}
+
+
+def text_lane_content(lib: Library) -> dict:
+    """By page key (segments' row order follows the order files finished in): each field's postings
+    (term hash, frequency) and length, the regions' terms and the stored look."""
+    lane = lib._lanes["text"]
+    postings: dict[str, list] = {}
+    lengths: dict[str, list] = {}
+    for part in lane._lexical.snapshot().parts:
+        keys = [key.decode() for key in part.segment.keys.tolist()]
+        for field in ("uni", "bi"):
+            fielded = getattr(part.segment, field)
+            for term, row, tf in zip(*(array.tolist() for array in fielded.entries())):
+                postings.setdefault(keys[row], []).append((field, term, tf))
+            for key, length in zip(keys, fielded.lengths.tolist()):
+                lengths.setdefault(key, []).append((field, length))
+    keys = sorted(lengths)
+    return {
+        "postings": {key: sorted(found) for key, found in postings.items()},
+        "lengths": lengths,
+        "regions": {
+            key: [sorted(r) for r in regions] for key, regions in lane._lexical.regions(keys).items()
+        },
+        "looks": {key: look.to_json() for key, look in lane._looks.get(keys).items()},
+    }
+
+
+def render_only(tasks, settings):
+    """`ingest_files` as a runner that computes nothing in the workers (as the Ray runner): the writer's
+    lanes analyse and embed the pages themselves."""
+    for event in ingest_files((replace(task, prepare=None) for task in tasks), settings):
+        yield event
 
 
 @pytest.mark.slow
 def test_parallel_add_builds_the_same_library_as_one_worker(dev_docs, tmp_path):
+    """1 and 2 workers (which analyse and embed the pages they render), and a writer that analyses and
+    embeds them itself, build the same library: same pages, vectors and postings."""
     files = corpus(dev_docs, tmp_path / "docs")
-    ocr_cache = str(tmp_path / "ocr-cache")  # the second library reads the scans' text from it
+    ocr_cache = str(tmp_path / "ocr-cache")  # the later libraries read the scans' text from it
     libraries = {}
-    for workers in (1, 2):
-        settings = Settings.from_env(workers=workers, ocr_cache=ocr_cache)
+    for workers, runner in ((1, None), (2, None), ("writer", render_only)):
+        settings = Settings.from_env(workers=2 if workers == "writer" else workers, ocr_cache=ocr_cache)
         with Library(tmp_path / f"lib{workers}", lanes=["text"], settings=settings) as lib:
-            report = lib.add([files])
+            report = lib.add([files], runner=runner)
             assert report.ok, report.files
             assert [f.name for f in report.files] == sorted(p.name for p in files.iterdir())  # input order
             libraries[workers] = (snapshot(lib), [(f.name, f.status, f.pages) for f in report.files])
     assert libraries[2] == libraries[1]
+    assert libraries["writer"] == libraries[1]
+    content = libraries[1][0]
+    pages = sum(count for _, _, count, _ in content["docs"])
+    assert len(content["text lane"]["lengths"]) == pages and len(content["text lane"]["looks"]) == pages
+    assert sum(len(found) for found in content["vectors"].values()) > pages  # 80-word passages
     docs = {name: pages for name, _, pages, _ in libraries[2][0]["docs"]}
     assert docs["r-intro-a.pdf"] == 10 and docs["scan.pdf"] == 1 and docs["booktabs-page2.png"] == 1
 
@@ -137,3 +185,18 @@ def test_closing_a_batch_early_stops_its_renders(tmp_path):
     events.close()
     assert time.monotonic() - started < 60  # not the 600 s timeout: the workers were stopped
     assert not isinstance(first, FileRendered)
+
+
+def test_a_failed_preparation_fails_its_file_alone(tmp_path):
+    """What a task's `prepare` computes comes back with its pages; a preparer that raises fails that file
+    (the worker is replaced) and the next file is prepared as before."""
+    tasks = []
+    for n, prepare in enumerate([len, int, len]):  # int(pages) raises TypeError in the worker
+        pdf = write_pdf(tmp_path / f"f{n}.pdf", [text_content(f"page {n}")], page_resources=FONT_RESOURCES)
+        tasks.append(FileTask(pdf, pdf.name, f"d{n}", tmp_path / f"out{n}", prepare=prepare))
+    settings = Settings.from_env(workers=1, ocr="off")
+    done = {e.task.name: e for e in ingest_files(tasks, settings) if isinstance(e, FileRendered)}
+    assert (done["f0.pdf"].error, done["f0.pdf"].prepared) == (None, 1)
+    assert done["f2.pdf"].prepared == 1 and done["f2.pdf"].error is None
+    assert isinstance(done["f1.pdf"].error, IngestError) and done["f1.pdf"].prepared is None
+    assert str(done["f1.pdf"].error).startswith("indexing failed: TypeError")

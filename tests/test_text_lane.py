@@ -18,7 +18,8 @@ from pagelens.index.chroma import ChromaHandle
 from pagelens.index.lane import LaneContext, Query
 from pagelens.lanes.text import bm25_index
 from pagelens.lanes.text.bm25_index import IndexedPage, LexicalIndex
-from pagelens.lanes.text.lane import TextLane, TextLaneParams, create_lane, passages
+from pagelens.lanes.text.lane import TextLane, TextLaneParams, create_lane
+from pagelens.lanes.text.prepare import passages
 from pagelens.lanes.text.segments import Segment
 from pagelens.types import Page, Region
 

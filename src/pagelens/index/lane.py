@@ -94,6 +94,16 @@ class Lane(ABC):
     def index(self, pages: Sequence["Page"]) -> None:
         """Embed and store pages (all pages of one document at a time)."""
 
+    def preparer(self) -> Callable[[Sequence["Page"]], object] | None:
+        """A picklable function of whole documents' pages that does `index`'s computing (analysis,
+        vectors) without touching a store, so that the process rendering them can run it; its result goes
+        to `index_prepared`. None (the default): `index` does everything."""
+        return None
+
+    def index_prepared(self, prepared: object) -> None:
+        """Store what `preparer()(pages)` returned: the same as `index(pages)`."""
+        raise NotImplementedError(f"the {self.name} lane has no preparer")
+
     @abstractmethod
     def delete(self, doc_ids: Sequence[str]) -> None:
         """Forget every page of these documents."""

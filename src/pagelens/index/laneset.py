@@ -31,6 +31,7 @@ from .chroma import ChromaHandle
 from .fusion import FusedHit, fuse
 from .lane import Lane, LaneContext, Query, TermStatistics
 from .languages import tagged
+from .prepared import PagePreparer
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,20 @@ class LaneSet:
         return self._lanes[name]
 
     # fan-out ---------------------------------------------------------------------------------------
-    def index(self, pages: Sequence[Page]) -> None:
-        for lane in self._lanes.values():
-            lane.index(pages)
+    def preparer(self) -> PagePreparer | None:
+        """What the worker rendering a file may compute for these lanes (None: the lanes do it all in
+        `index`)."""
+        found = {name: p for name, lane in self._lanes.items() if (p := lane.preparer()) is not None}
+        return PagePreparer(found) if found else None
+
+    def index(self, pages: Sequence[Page], prepared: dict[str, object] | None = None) -> None:
+        """Index whole documents' pages in every lane; `prepared`: lane name -> its preparer's result for
+        these pages (`PreparedPages.lanes`), stored as it is (the other lanes compute their own)."""
+        for name, lane in self._lanes.items():
+            if prepared is not None and name in prepared:
+                lane.index_prepared(prepared[name])
+            else:
+                lane.index(pages)
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         for lane in self._lanes.values():

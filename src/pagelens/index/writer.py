@@ -17,9 +17,10 @@ batch, never an exception: the report is kept and the half-added document stays 
 there is space to clean it, so the library still opens. The app's stored copy of an upload
 (`<library>/uploads/`) goes when its document is removed or replaced, or fails to ingest.
 
-Files render in sandboxed workers, several at once (`ingest.batch.ingest_files`); this thread alone
-writes: the pending row just before a file is handed to a worker, then its pages, lanes and completion
-as it comes back, one file at a time, so the ledger above holds whatever the number of workers.
+Files render in sandboxed workers, several at once (`ingest.batch.ingest_files`), which also compute what
+the lanes store for them (`LaneSet.preparer`: languages, analysis, vectors); this thread alone writes: the
+pending row just before a file is handed to a worker, then its pages, lanes and completion as it comes
+back, one file at a time, so the ledger above holds whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from ..types import AddReport, FileOutcome, Page
 from .catalog import Catalog, DocumentRow
 from .laneset import LaneSet
 from .languages import tagged
+from .prepared import PreparedPages
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -183,7 +185,9 @@ class Writer:
                         begun.index,
                         task.path,
                         self._or_disk_full(
-                            task.name, task.path, lambda: self._finish_file(begun, event.pages, event.error)
+                            task.name,
+                            task.path,
+                            lambda: self._finish_file(begun, event.pages, event.error, event.prepared),
                         ),
                     )
                 elif isinstance(event, PagesCounted):
@@ -333,11 +337,14 @@ class Writer:
                 status="pending",
             )
         )
-        task = FileTask(path, name, doc_id, self._layout.page_dir(doc_id))
+        task = FileTask(path, name, doc_id, self._layout.page_dir(doc_id), prepare=self._lanes.preparer())
         return _Started(index, task, old, note, digest, clashed_with)
 
-    def _finish_file(self, begun: _Started, pages: list[Page], error: Exception | None) -> FileOutcome:
-        """Index a rendered file in every lane and complete it; a failed one is purged, the batch goes on."""
+    def _finish_file(
+        self, begun: _Started, pages: list[Page], error: Exception | None, prepared: object | None = None
+    ) -> FileOutcome:
+        """Index a rendered file in every lane and complete it; a failed one is purged, the batch goes on.
+        `prepared`: what the task's preparer computed in the worker (`PreparedPages`), stored as it is."""
         task, old = begun.task, begun.old
         path, name, doc_id = task.path, task.name, task.doc_id
 
@@ -354,9 +361,11 @@ class Writer:
                 raise error
             if not pages:
                 raise IngestError("the file has no pages")
+            if isinstance(prepared, PreparedPages):
+                pages = prepared.pages  # languages set in the worker
             pages = [tagged(page) for page in pages]  # languages, for the catalog and the text lane
             self._catalog.insert_pages(doc_id, pages)
-            self._lanes.index(pages)
+            self._lanes.index(pages, prepared.lanes if isinstance(prepared, PreparedPages) else None)
         except Exception as err:  # noqa: BLE001 - one bad file must not stop the batch; the library stays whole
             if is_disk_full(err):
                 self._purge_unless_disk_full(doc_id)

@@ -4,7 +4,9 @@ all) and yields what happens as events on the caller's thread, so the caller can
 one thread while the next files render.
 
 Files are taken from the caller's iterator only when a slot is free, so work the caller does per file
-before handing it over (a catalog row) happens just in time, on the caller's thread.
+before handing it over (a catalog row) happens just in time, on the caller's thread. A task's `prepare`
+(the library's analysis and vectors of the pages) runs in a worker right after the file renders, so the
+caller only stores: with one writer doing that work for every page, 2 workers gave 1.5-1.8x over one.
 """
 
 from __future__ import annotations
@@ -17,18 +19,21 @@ from pathlib import Path
 
 from ..config import Settings
 from ..types import Page
-from .pipeline import ingest_file
+from .job import Preparer
+from .pipeline import ingest_file, prepare_pages
 from .watch import Watch
 
 
 @dataclass(frozen=True)
 class FileTask:
-    """One file to render: where it is, the document it becomes, where its page images go."""
+    """One file to render: where it is, the document it becomes, where its page images go, and what to
+    compute from its pages once rendered, in the same worker pool (a runner may leave that to the caller)."""
 
     path: Path
     name: str
     doc_id: str
     out_dir: Path
+    prepare: Preparer | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class FileRendered:
     task: FileTask
     pages: list[Page] = field(default_factory=list)
     error: Exception | None = None  # IngestError: the file's fault; anything else: ours
+    prepared: object | None = None  # what `task.prepare` returned for the pages; None: not run
 
 
 Event = PagesCounted | PageRendered | FileRendered
@@ -95,7 +101,8 @@ def _render(task: FileTask, settings: Settings, batch: Watch, emit) -> None:
             settings=settings,
             watch=watch,
         )
+        prepared = prepare_pages(pages, task.prepare, settings, watch) if task.prepare and pages else None
     except Exception as err:  # noqa: BLE001 - the caller reports it as this file's outcome
         emit(FileRendered(task, error=err))
     else:
-        emit(FileRendered(task, pages))
+        emit(FileRendered(task, pages, prepared=prepared))

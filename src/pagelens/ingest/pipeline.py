@@ -19,11 +19,19 @@ from ..types import Page
 from .chromium import print_html
 from .detect import SUPPORTED_SUFFIXES, content_hash, detect_kind
 from .formats import file_type, unsupported_message
-from .job import RenderJob
+from .job import PrepareJob, Preparer, RenderJob
 from .sandbox import POOL
 from .watch import Watch
 
-__all__ = ["IngestError", "SUPPORTED_SUFFIXES", "content_hash", "detect_kind", "ingest_file", "warm_up"]
+__all__ = [
+    "IngestError",
+    "SUPPORTED_SUFFIXES",
+    "content_hash",
+    "detect_kind",
+    "ingest_file",
+    "prepare_pages",
+    "warm_up",
+]
 
 # fewer pages than this per worker are not worth a second process (a scanned page costs ~2 CPU-s to OCR)
 MIN_PAGES_PER_PART = 4
@@ -84,6 +92,14 @@ def ingest_file(
         if not existed:
             shutil.rmtree(out_dir, ignore_errors=True)
         raise
+
+
+def prepare_pages(
+    pages: list[Page], prepare: Preparer, settings: Settings, watch: Watch | None = None
+) -> object:
+    """`prepare(pages)` in a sandboxed worker (all the pages of one file, whatever ranges rendered them),
+    with the time limit of rendering that many pages; IngestError if it fails or runs out of time."""
+    return POOL.prepare(PrepareJob(pages, prepare, settings), watch or Watch())
 
 
 def render_in_parts(job: RenderJob, watch: Watch) -> list[Page]:

@@ -7,7 +7,8 @@ count against a file), so that no file holds a worker longer than `file_max_s` (
 - each page: `page_timeout_s` from the previous page (or the count) to the next page rendered;
 - a floor: once `page_timeout_s` has passed since the count, a file rendering below `min_pages_per_s`
   is stopped as pathological (a crafted file slow on every page, each page just inside its limit).
-The memory cap is the child's RLIMIT_AS.
+Preparing a rendered file's pages for the library (`PrepareJob`: analysis, vectors) runs in a worker too,
+with the whole-file limit for that many pages. The memory cap is the child's RLIMIT_AS.
 
 Workers are reused between files (OCR and layout models stay loaded); a worker that timed out,
 crashed or ran out of memory is discarded and the next file gets a fresh one. Several threads may
@@ -24,18 +25,21 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from ..config import Settings
 from ..errors import IngestError
 from ..types import Page
-from .job import RenderJob
+from .job import PrepareJob, RenderJob
 from .watch import Watch
 from .worker import memory_message
 
 STARTUP_TIMEOUT_S = 120.0  # importing the renderer on a loaded machine; not charged to any file
 CANCEL_POLL_S = 0.25  # how often a waiting thread looks at its Watch's cancel flag
+_T = TypeVar("_T")
 
 
 class Worker:
@@ -69,10 +73,32 @@ class Worker:
         self.healthy = True  # false once it timed out, died or reported a fatal error: not reused
         self.last_count = 0  # pages the last job covers, as the child counted them
 
-    def render(self, job: RenderJob, watch: Watch) -> list[Page]:
+    def _start(self, settings: Settings, watch: Watch) -> None:
         if not self._ready:
-            self._receive(time.monotonic() + STARTUP_TIMEOUT_S, "starting the renderer", job.settings, watch)
+            self._receive(time.monotonic() + STARTUP_TIMEOUT_S, "starting the renderer", settings, watch)
             self._ready = True
+
+    def prepare(self, job: PrepareJob, watch: Watch) -> object:
+        """Run `job.prepare(job.pages)` here, within the time a file of that many pages may take to render."""
+        self._start(job.settings, watch)
+        settings = job.settings
+        allowed = min(settings.file_timeout_s + settings.page_timeout_s * len(job.pages), settings.file_max_s)
+        try:
+            self._jobs.send(job)
+        except OSError as err:
+            raise self._died(settings) from err
+        expired = (
+            f"indexing the file's {len(job.pages)} pages took longer than the {allowed:g} s allowed for it "
+            "and was stopped; raise PAGELENS_FILE_TIMEOUT_S / PAGELENS_FILE_MAX_S if you trust it, or split it"
+        )
+        kind, value = self._receive(time.monotonic() + allowed, "indexing", settings, watch, expired)
+        if kind == "done":
+            return value
+        self.healthy = self.healthy and kind == "error"
+        raise IngestError(value)
+
+    def render(self, job: RenderJob, watch: Watch) -> list[Page]:
+        self._start(job.settings, watch)
         settings = job.settings
         started = counted = time.monotonic()
         limit = started + min(settings.file_timeout_s, settings.file_max_s)
@@ -216,22 +242,29 @@ class WorkerPool:
         self._busy = 0
 
     def render(self, job: RenderJob, watch: Watch) -> list[Page]:
-        return self._run(job, watch)[0]
+        return self._run(job.settings, lambda worker: worker.render(job, watch))
 
     def count_pages(self, job: RenderJob, watch: Watch) -> int:
         """Open the file in a worker, check its limits and count its pages, rendering nothing."""
-        return self._run(dataclasses.replace(job, count_only=True), watch.quiet())[1]
+        counting = dataclasses.replace(job, count_only=True)
+        return self._run(
+            job.settings, lambda worker: (worker.render(counting, watch.quiet()), worker.last_count)
+        )[1]
 
-    def _run(self, job: RenderJob, watch: Watch) -> tuple[list[Page], int]:
-        limit = max(1, job.settings.workers)
+    def prepare(self, job: PrepareJob, watch: Watch) -> object:
+        """Run a rendered file's `PrepareJob` in a worker (counted among `settings.workers` like a render)."""
+        return self._run(job.settings, lambda worker: worker.prepare(job, watch))
+
+    def _run(self, settings: Settings, work: Callable[[Worker], _T]) -> _T:
+        limit = max(1, settings.workers)
         with self._freed:
             while self._busy >= limit:
                 self._freed.wait()
             self._busy += 1
         try:
-            worker = self._take(job.settings.memory_cap_mb)
+            worker = self._take(settings.memory_cap_mb)
             try:
-                return worker.render(job, watch), worker.last_count
+                return work(worker)
             finally:
                 if worker.healthy and worker.alive:
                     self._give_back(worker, limit)

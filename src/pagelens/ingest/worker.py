@@ -2,7 +2,8 @@
 
 It caps its own address space first (RLIMIT_AS), then serves jobs from the parent over a
 multiprocessing Connection: receives a RenderJob, answers ("pages", n) once the page count is known,
-("page", None) after each page, then ("done", [Page, ...]) or ("error", message); ("fatal", message)
+("page", None) after each page, then ("done", [Page, ...]) or ("error", message); a PrepareJob is
+answered ("done", what its preparer returned) or as a failed render; ("fatal", message)
 means it is exiting after a failure that leaves it untrustworthy (out of memory, unexpected
 exception). It stays alive between files so the OCR and layout models are loaded once; the parent
 kills it on a timeout and starts a fresh one.
@@ -40,6 +41,7 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
     inbox, outbox = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
     _cap_memory(cap_mb)
     from ..errors import IngestError
+    from .job import PrepareJob
     from .render import load_renderers, render_file
 
     load_renderers()
@@ -50,6 +52,9 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
         except EOFError:
             return
         try:
+            if isinstance(job, PrepareJob):
+                outbox.send(("done", job.prepare(job.pages)))
+                continue
             pages = render_file(job, lambda n: outbox.send(("pages", n)), lambda: outbox.send(("page", None)))
             outbox.send(("done", pages))
         except IngestError as err:
@@ -60,6 +65,8 @@ def serve(cap_mb: int, in_fd: int, out_fd: int) -> None:
         except BaseException as err:  # noqa: BLE001 - report anything, then let the parent decide
             if _looks_like_memory(err):
                 outbox.send(("fatal", memory_message(cap_mb)))
+            elif isinstance(job, PrepareJob):
+                outbox.send(("fatal", f"indexing failed: {type(err).__name__}: {err}"))
             else:
                 outbox.send(
                     (

@@ -235,6 +235,33 @@ class Snapshot:
         ]
 
 
+@dataclass(frozen=True)
+class NewSegment:
+    """Pages built into a segment, not yet committed: its rows are `docs` (doc id, page count) in order;
+    `regions`: (page key, doc id, JSON list of region terms) per page."""
+
+    segment: Segment
+    docs: list[tuple[str, int]]
+    regions: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def build_segment(pages: Sequence[IndexedPage], furniture_weight: float = 1.0) -> NewSegment:
+    """A segment of these pages, grouped by document. A furniture term adds `furniture_weight` to its
+    term frequency and to the page's length (a content term 1). Pure, so it may run in another process."""
+    order: dict[str, list[IndexedPage]] = {}
+    for page in pages:
+        order.setdefault(page.doc_id, []).append(page)
+    grouped = [p for doc in order.values() for p in doc]
+    weights = None
+    if any(p.furniture for p in grouped):
+        weights = [[1.0] * len(p.terms) + [furniture_weight] * len(p.furniture) for p in grouped]
+    return NewSegment(
+        Segment.build([p.key for p in grouped], [p.terms + p.furniture for p in grouped], weights),
+        [(doc_id, len(doc_pages)) for doc_id, doc_pages in order.items()],
+        [(p.key, p.doc_id, json.dumps([" ".join(r) for r in p.regions])) for p in grouped],
+    )
+
+
 class LexicalIndex:
     """Segments + manifest in `folder`. `writable=False` opens a reader that never writes a byte."""
 
@@ -337,29 +364,14 @@ class LexicalIndex:
         return self._write_db
 
     def add(self, pages: Sequence[IndexedPage], furniture_weight: float = 1.0) -> None:
-        """Store pages (replacing every page of their documents already stored) in one commit. A furniture
-        term adds `furniture_weight` to its term frequency and to the page's length (a content term 1)."""
-        if not pages:
-            return
-        order: dict[str, list[IndexedPage]] = {}
-        for page in pages:
-            order.setdefault(page.doc_id, []).append(page)
-        grouped = [p for doc in order.values() for p in doc]
-        weights = None
-        if any(p.furniture for p in grouped):
-            weights = [[1.0] * len(p.terms) + [furniture_weight] * len(p.furniture) for p in grouped]
-        segment = Segment.build([p.key for p in grouped], [p.terms + p.furniture for p in grouped], weights)
-        self.add_segment(
-            segment,
-            [(doc_id, len(doc_pages)) for doc_id, doc_pages in order.items()],
-            [(p.key, p.doc_id, json.dumps([" ".join(r) for r in p.regions])) for p in grouped],
-        )
+        """Store pages (replacing every page of their documents already stored) in one commit (see
+        `build_segment`)."""
+        if pages:
+            self.add_segment(build_segment(pages, furniture_weight))
 
-    def add_segment(
-        self, segment: Segment, docs: Sequence[tuple[str, int]], regions: Sequence[tuple[str, str, str]] = ()
-    ) -> None:
-        """Commit a built segment whose rows are `docs` (doc id, page count) in order, replacing those
-        documents' earlier pages; `regions`: (page key, doc id, JSON list of region terms)."""
+    def add_segment(self, new: NewSegment) -> None:
+        """Commit a built segment, replacing its documents' earlier pages."""
+        segment, docs, regions = new.segment, new.docs, new.regions
         with self._write_lock:
             with self._committing(segment) as (db, seg_id):
                 self._forget(db, [doc_id for doc_id, _ in docs])

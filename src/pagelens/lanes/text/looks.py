@@ -177,6 +177,18 @@ def _quote(text: str, terms: set[str], words: int = 8, chars: int = 80) -> str:
     return ""
 
 
+def look_rows(pages: Sequence[Page]) -> list[tuple[str, str, str]]:
+    """(page key, doc id, PageLook JSON) of each page, titled within its document (`LooksStore` rows)."""
+    by_doc: dict[str, list[Page]] = {}
+    for page in pages:
+        by_doc.setdefault(page.doc_id, []).append(page)
+    return [
+        (page.key, page.doc_id, PageLook.of(page, title).to_json())
+        for doc_pages in by_doc.values()
+        for page, title in zip(doc_pages, page_titles(doc_pages))
+    ]
+
+
 class LooksStore:
     """Page key -> PageLook in `<lane folder>/looks.sqlite` (WAL; one writer, readers anywhere)."""
 
@@ -195,16 +207,9 @@ class LooksStore:
             self._db = reader_connection(path)
         self._lock = threading.Lock()
 
-    def replace(self, doc_ids: Iterable[str], pages: Sequence[Page]) -> None:
-        """Forget `doc_ids`' pages and store `pages` (all pages of those documents) in one transaction."""
-        by_doc: dict[str, list[Page]] = {}
-        for page in pages:
-            by_doc.setdefault(page.doc_id, []).append(page)
-        rows = [
-            (page.key, page.doc_id, PageLook.of(page, title).to_json())
-            for doc_pages in by_doc.values()
-            for page, title in zip(doc_pages, page_titles(doc_pages))
-        ]
+    def replace(self, doc_ids: Iterable[str], rows: Sequence[tuple[str, str, str]]) -> None:
+        """Forget `doc_ids`' pages and store `rows` (`look_rows` of all pages of those documents) in one
+        transaction."""
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.executemany("DELETE FROM looks WHERE doc_id = ?", [(d,) for d in doc_ids])

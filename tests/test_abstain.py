@@ -7,7 +7,8 @@ import pymupdf
 import pytest
 
 from pagelens import Library, Settings
-from pagelens.rag.abstain import ABSTAIN, holds_type, signal_gaps
+from pagelens.rag.abstain import holds_type, signal_gaps
+from pagelens.rag.params import PARAMS
 
 RELEASES = (
     "Quillmark release notes",
@@ -44,8 +45,8 @@ def test_signals_name_a_missing_type_and_pages_from_different_documents():
     lead = "The plugin manager lists the installed plugins and lets you disable any of them."
     gaps = signal_gaps("time", "when did the plugin manager appear", lead, [lead], ["a.pdf", "b.pdf"])
     kinds = {g.kind: g.factor for g in gaps}
-    assert kinds["answer_type"] == ABSTAIN.type_factor
-    assert kinds["disagreement"] == ABSTAIN.disagreement_factor
+    assert kinds["answer_type"] == PARAMS.type_factor
+    assert kinds["disagreement"] == PARAMS.disagreement_factor
     same = signal_gaps("name", "which tool lists the plugins", lead, [lead], ["a.pdf", "a.pdf"])
     assert not {g.kind for g in same} & {"answer_type", "disagreement"}
 

@@ -75,7 +75,8 @@ def test_after_an_abstention_a_follow_up_keeps_the_pages_of_its_topic():
 
 
 def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
-    from pagelens.rag.agent import OFF_TOPIC_FACTOR, _discount_off_topic
+    from pagelens.rag.agent import _discount_off_topic
+    from pagelens.rag.params import PARAMS
 
     on_topic = EvidencePage(
         doc="asymptote-modules.pdf", page=42, doc_id="a", text="The colour bar.", image_path=""
@@ -98,8 +99,8 @@ def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     assert [j.confidence for j in judged] == [
         before[0],
         before[1],
-        before[2] * OFF_TOPIC_FACTOR,
-        before[3] * OFF_TOPIC_FACTOR,
+        before[2] * PARAMS.off_topic_factor,
+        before[3] * PARAMS.off_topic_factor,
     ]
     assert judged[2].gaps and "the topic so far" in judged[2].gaps[-1].what
     fresh = [judge_page(question, elsewhere)]

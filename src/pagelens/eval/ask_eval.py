@@ -13,7 +13,7 @@ Abstention is the answerer's last gate (`Answer.confidence` against `settings.an
 the evidence-gathering steps do not depend on it), so the single queries are asked once with the gate
 open and the threshold is applied afterwards: the same numbers as asking with it, plus the trade-off
 curve (answerable answered and correct vs unanswerable abstained) at every threshold, and a k-fold
-cross-validation of the threshold together with the answer-kind factors (rag/answer_kind.py `FACTORS`):
+cross-validation of the threshold together with the answer-kind factors (rag/params.py `gap_factors`):
 each answer records the gaps its confidence was lowered for, so the confidence under other factors is
 recomputed without asking again. (The recomputation keeps the page that decided the confidence; with
 other factors another page might decide it, so the held-out numbers are an estimate.) Conversations are
@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass, field, replace
 from math import prod
 from pathlib import Path
 
-from ..rag.answer_kind import FACTORS, FAMILY
+from ..rag.answer_kind import FAMILY
+from ..rag.params import PARAMS
 from ..types import Answer
 from .dataset import EvalSet, load_eval_set, resolve_gold, satisfies
 
@@ -142,7 +143,9 @@ class AskReport:
             )
         if self.cross_validated:
             cv = self.cross_validated
-            factors = ", ".join(f"{family} {cv[f'factor_{family}_mean']:.2f}" for family in FACTORS)
+            factors = ", ".join(
+                f"{family} {cv[f'factor_{family}_mean']:.2f}" for family in PARAMS.gap_factors
+            )
             lines.append(
                 f"{CV_FOLDS}-fold cross-validation, held out: factors and threshold chosen per fold "
                 f"(mean threshold {cv['threshold_mean']:.2f}; mean factors {factors}): correct "
@@ -157,7 +160,7 @@ class AskReport:
             lines.append(
                 f"chosen on the whole set: threshold {best['threshold']:.2f}, factors "
                 + ", ".join(f"{family} {value:.2f}" for family, value in best["factors"].items())
-                + f" (answerer's own: {', '.join(f'{f} {v:.2f}' for f, v in FACTORS.items())})"
+                + f" (answerer's own: {', '.join(f'{f} {v:.2f}' for f, v in PARAMS.gap_factors.items())})"
             )
         return "\n".join(lines)
 
@@ -303,8 +306,8 @@ def calibrate(results: Sequence[AskResult], grid: Sequence[float] = FACTOR_GRID)
     answers, then to the lower threshold."""
     answerable = sum(r.answerable_gold for r in results)
     best: Calibration | None = None
-    for values in itertools.product(grid, repeat=len(FACTORS)):
-        factors = dict(zip(FACTORS, values))
+    for values in itertools.product(grid, repeat=len(PARAMS.gap_factors)):
+        factors = dict(zip(PARAMS.gap_factors, values))
         for point in curve(results, factors=factors):
             if point.answered < MIN_ANSWERED_SHARE * answerable:
                 continue
@@ -315,7 +318,7 @@ def calibrate(results: Sequence[AskResult], grid: Sequence[float] = FACTOR_GRID)
                 -best.threshold,
             ):
                 best = candidate
-    return best or Calibration(0.0, dict(FACTORS), 0, 0)
+    return best or Calibration(0.0, dict(PARAMS.gap_factors), 0, 0)
 
 
 def _threshold_for(results: Sequence[AskResult], factors: Mapping[str, float] | None) -> float:
@@ -366,7 +369,7 @@ def cross_validate(
         "threshold_mean": sum(c.threshold for c in chosen) / folds,
         "threshold_only_mean": sum(own) / folds,
     }
-    for family in FACTORS:
+    for family in PARAMS.gap_factors:
         out[f"factor_{family}_mean"] = sum(c.factors[family] for c in chosen) / folds
     return out
 

@@ -4,7 +4,7 @@ question (question.py) and the pages in hand once the evidence is gathered.
 A near-miss question is about a documented topic and asks for something the pages do not say, so it shares
 its vocabulary with them and term coverage hardly tells it from an answerable one. These signals look
 elsewhere; each that fails is a `Gap` of its own kind, lowering the part's confidence by its factor in
-`AbstainParams`:
+params.py's `AnswerParams`:
 - `answer_type`: the lead passage holds no answer of the type the part asks for: no number for a number,
   no date, duration or time word for a time, no address, path, file name or place phrase for a place
   (`holds_type`: the grammar of answers, not of any set's questions; the other types have no surface
@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import semantic
 from ..types import Gap
+from .params import PARAMS, AnswerParams
 
 _DIGITS = r"(?<![\w.])\d+(?:[.,]\d+)*"
 _NUMBER_WORDS = (
@@ -52,23 +52,6 @@ _TYPE_FOUND = {
 }
 
 
-@dataclass(frozen=True)
-class AbstainParams:
-    """The constants of the abstention signals, chosen on dev with the threshold (settings'
-    answer_min_confidence, 0.08) from answers asked with the gate open: on dev no answerable question
-    lacks its answer type, so `type_factor` costs nothing there and is set strong. Measured 2026-12-06:
-    dev 46/64 correct, 63/64 answered, 19/23 abstained (17 without these signals at 0.08); dev2 (checked,
-    never tuned on) 22/46 correct, 38/46 answered, 5/12 abstained (3 without)."""
-
-    type_factor: float = 0.05  # the share of confidence kept when the lead lacks the answer type asked
-    disagreement_factor: float = 0.5  # ... when the two most relevant pages come from different documents
-    semantic_factor: float = 0.7  # ... when no unit of the lead page reaches semantic_floor
-    semantic_floor: float = 0.6  # all-MiniLM-L6-v2 cosine of the part with its best unit
-
-
-ABSTAIN = AbstainParams()
-
-
 def holds_type(asks: str, text: str) -> bool:
     """Whether `text` can hold an answer of the type asked (question.py's AnswerType); the types without a
     telling surface form (names, lists, procedures, definitions, reasons, yes/no) always pass."""
@@ -82,7 +65,7 @@ def signal_gaps(
     lead: str,
     units: Sequence[str],
     docs: Sequence[str],
-    params: AbstainParams = ABSTAIN,
+    params: AnswerParams = PARAMS,
 ) -> list[Gap]:
     """The gaps of one question part: `asks` its answer type, `asked` its text, `lead` the passage that
     would lead its answer, `units` the lead page's best passages, `docs` the documents of its pages in

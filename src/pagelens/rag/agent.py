@@ -26,27 +26,14 @@ from .compose import PartEvidence, chosen, compose
 from .evidence import EvidencePage, EvidencePool
 from .extractive import Gloss, PageJudgement, citation_of, glosser, lead_of, rank_pages
 from .lexical import question_terms, terms, words_for
+from .params import PARAMS
 from .question import Part, Question, analyse
 from .rewrite import message_text, rewrite, role_of
-
-NEIGHBOUR_OF_TOP = 2  # adjacent pages are added for this many top hits per search
-SIMILAR_PAGES = 3  # pages found by searching with the best page's own key terms (page graph)
-SEARCH_MORE_BELOW = 0.55  # a part whose best page scores below this gets extra searches for its missing terms
-FOLLOW_UP_BONUS = 1.0  # relevance bonus of a page the turn points at ("the next page")
-CITED_DOC_BONUS = 0.03
-PREVIOUS_PAGES = 2  # pages of the last answer a follow-up reconsiders
-PREVIOUS_BONUS = 0.15  # relevance bonus of those pages
-# A follow-up ("where can I get their code?") asks about the chat's topic: a page that names none of the
-# topic's focus words answers another question, in another document or in the one the chat cites (a
-# manual's other chapters); it keeps this share. Dev turns: 41 -> 42/56 with the chat's own documents
-# included, single questions unchanged (follow-ups only).
-OFF_TOPIC_FACTOR = 0.5
-ABSTAIN_UNITS = 8  # the lead page's best passages whose meaning abstain.py compares with the part
 
 
 def _sufficient(part: PartEvidence) -> bool:
     """Whether the evidence covers the part well enough to stop searching (not the abstention gate)."""
-    return part.confidence >= SEARCH_MORE_BELOW and not (part.best and part.best[0].missing)
+    return part.confidence >= PARAMS.search_more_below and not (part.best and part.best[0].missing)
 
 
 def ask(
@@ -259,7 +246,7 @@ def _add_anchors(library: Corpus, asked: Question, pool: EvidencePool) -> list[E
     """Pages the turn points at ("the next page"), returned; for another follow-up, the pages the last
     answer cited join the pool as candidates (found_by "previous")."""
     turn = asked.turn
-    refs = turn.anchor_pages or (turn.cited_pages[:PREVIOUS_PAGES] if turn.follow_up else [])
+    refs = turn.anchor_pages or (turn.cited_pages[: PARAMS.previous_pages] if turn.follow_up else [])
     if not refs:
         return []
     ids = {d.name: d.doc_id for d in library.documents()}
@@ -273,7 +260,7 @@ def _add_anchors(library: Corpus, asked: Question, pool: EvidencePool) -> list[E
 
 def _add_neighbours(library: Corpus, pool: EvidencePool, step) -> Step:
     """The page graph: pages adjacent to the top hits, and pages similar to the best one."""
-    top = sorted((p for p in pool.pages() if p.rank), key=lambda p: p.rank)[:NEIGHBOUR_OF_TOP]
+    top = sorted((p for p in pool.pages() if p.rank), key=lambda p: p.rank)[: PARAMS.neighbour_of_top]
     keys = [page_key(p.doc_id, p.page + d) for p in top for d in (-1, 1) if p.page + d >= 1]
     keys = [key for key in keys if key not in pool]
     added = [EvidencePage.from_page(p, "neighbour") for p in library.get_pages(keys)]
@@ -283,7 +270,7 @@ def _add_neighbours(library: Corpus, pool: EvidencePool, step) -> Step:
     if top:
         key_terms = _salient_words(top[0].text)
         if key_terms:
-            for hit in library.search(" ".join(key_terms), SIMILAR_PAGES + 1):
+            for hit in library.search(" ".join(key_terms), PARAMS.similar_pages + 1):
                 page = EvidencePage.from_hit(hit, 0)
                 page.found_by = "similar"
                 if pool.add(page):
@@ -296,11 +283,11 @@ def _add_neighbours(library: Corpus, pool: EvidencePool, step) -> Step:
     )
 
 
-def _salient_words(text: str, count: int = 8) -> list[str]:
+def _salient_words(text: str, count: int = PARAMS.salient_words) -> list[str]:
     """The most repeated longer words of a page, as a 'more like this page' query."""
     from collections import Counter
 
-    words = Counter(w.lower() for w in text.split() if len(w) > 5 and w.isalpha())
+    words = Counter(w.lower() for w in text.split() if len(w) >= PARAMS.salient_word_chars and w.isalpha())
     return [w for w, _ in words.most_common(count)]
 
 
@@ -314,24 +301,26 @@ def _rank(
     turn = asked.turn
 
     def relevance(j: PageJudgement) -> float:
-        bonus = {"follow-up": FOLLOW_UP_BONUS, "previous": PREVIOUS_BONUS}.get(j.page.found_by, 0.0)
-        return j.relevance + bonus + (CITED_DOC_BONUS if j.page.doc in turn.cited_docs else 0.0)
+        bonus = {"follow-up": PARAMS.follow_up_bonus, "previous": PARAMS.previous_bonus}.get(
+            j.page.found_by, 0.0
+        )
+        return j.relevance + bonus + (PARAMS.cited_doc_bonus if j.page.doc in turn.cited_docs else 0.0)
 
     return sorted(judged, key=lambda j: -relevance(j))
 
 
 def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
-    """Lower the confidence of a follow-up's pages that leave the chat's topic (OFF_TOPIC_FACTOR)."""
+    """Lower the confidence of a follow-up's pages that leave the chat's topic (PARAMS.off_topic_factor)."""
     topic = {t for word in asked.topic for t in question_terms(word)}
     if not (asked.follow_up and asked.turn.cited_docs and topic):
         return
     for judgement in judged:
         if not topic & set(terms(judgement.page.text)):
-            judgement.confidence *= OFF_TOPIC_FACTOR
+            judgement.confidence *= PARAMS.off_topic_factor
             judgement.gaps.append(
                 Gap(
                     kind="off_topic",
-                    factor=OFF_TOPIC_FACTOR,
+                    factor=PARAMS.off_topic_factor,
                     what=f"nothing about {', '.join(asked.topic)} (the topic so far)",
                 )
             )
@@ -342,7 +331,7 @@ def _signals(part: PartEvidence) -> list[Gap]:
     lead, _ = chosen(part)
     if lead is None:
         return []
-    units = [p.text for p in part.best[0].passages[:ABSTAIN_UNITS]]
+    units = [p.text for p in part.best[0].passages[: PARAMS.abstain_units]]
     docs = [j.page.doc for j in part.best[:2]]
     return signal_gaps(part.part.asks, part.part.asked, lead_of(lead), units, docs)
 

@@ -16,7 +16,8 @@ shares all its words with the page that documents the option), so the judge also
 A place or time asked for, and the agreement and meaning of the evidence, are abstain.py's general
 signals (from question.py's answer type), not question-shape checks here.
 Each check that fails is a `Gap`, named in words for the judge step, and lowers the page's confidence by
-its kind's factor (`FACTORS`, chosen on the dev set; `eval --ask` cross-validates them with the threshold).
+its kind's factor (params.py's `gap_factors`, chosen on the dev set; `eval --ask` cross-validates them
+with the threshold).
 """
 
 from __future__ import annotations
@@ -28,14 +29,8 @@ from dataclasses import dataclass
 from ..language import detect
 from ..types import Gap
 from .lexical import question_terms, terms, words_for
+from .params import PARAMS
 
-# The share of confidence a page keeps for each family of gap: chosen on the dev set together with the
-# abstention threshold (`eval --ask` cross-validates both: held-out numbers in its report).
-FACTORS: Mapping[str, float] = {
-    "answer": 0.1,  # the best passage lacks the kind of answer asked for (FAMILY)
-    "focus": 0.3,  # none of the question's rarest terms is near the best passage
-    "unknown_name": 0.1,  # the question names something no page of the library mentions
-}
 FAMILY: Mapping[str, str] = {
     "number": "answer",  # a number is asked for and none (but the question's own) is near the subject
     "default": "answer",  # a default is asked for and the best passage states none near the subject
@@ -44,7 +39,6 @@ FAMILY: Mapping[str, str] = {
     "focus": "focus",
     "unknown_name": "unknown_name",
 }
-NEAR_WORDS = 8  # a number or "default" this many words from the subject's term is about the subject
 _ASKS_NUMBER = re.compile(
     r"\bhow (many|much|long|wide|tall|big|large|thick|often)\b|\bwhat (is the )?"
     r"(default )?(value|number|size|width|height|period|level|limit|length|port|year|"
@@ -112,14 +106,16 @@ def subject(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if t not in _GENERIC))
 
 
-def near(text: str, stems: Collection[str], mark: Callable[[str], bool], words: int = NEAR_WORDS) -> bool:
+def near(
+    text: str, stems: Collection[str], mark: Callable[[str], bool], words: int = PARAMS.near_words
+) -> bool:
     """Whether a word of `text` that `mark` accepts is within `words` words of a word with one of `stems`."""
     tokens = text.split()
     at = [i for i, token in enumerate(tokens) if set(terms(token)) & set(stems)]
     return any(abs(i - j) <= words for j, token in enumerate(tokens) if mark(token) for i in at)
 
 
-def gap(kind: str, what: str, factors: Mapping[str, float] = FACTORS) -> Gap:
+def gap(kind: str, what: str, factors: Mapping[str, float] = PARAMS.gap_factors) -> Gap:
     return Gap(kind=kind, what=what, factor=factors[FAMILY[kind]])
 
 

@@ -1,6 +1,7 @@
 """The extractive answer: for each part of the question, a lead (the best passage's whole unit, cited) and
-up to SUPPORTING quotes from its top pages; a part no page covers well enough is named as not found rather
-than left out, and an answer with no text or no citation is never answerable (it abstains instead).
+up to `PARAMS.supporting` quotes from its top pages; a part no page covers well enough is named as not
+found rather than left out, and an answer with no text or no citation is never answerable (it abstains
+instead).
 """
 
 from __future__ import annotations
@@ -10,18 +11,10 @@ from math import prod
 
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
-from .extractive import SUPPORTING, PageJudgement, Passage, citation_of, lead_of, quote_of
+from .extractive import PageJudgement, Passage, citation_of, lead_of, quote_of
 from .lexical import words_for
+from .params import PARAMS
 from .question import Part
-
-QUOTE_PAGES = 2  # supporting quotes come from this many of a part's top pages
-QUOTE_MIN_SHARE = 0.5  # a supporting quote scores at least this share of the lead
-# The lead comes from the most relevant page unless another top page's best passage scores this much more:
-# page relevance carries bonuses (a follow-up stays on the page cited last), and that page's best passage
-# may not touch what the turn asks ("and what is its precedence?" after "which operator does **").
-# Dev: same correct / abstained / turns at 1.0, 1.3 and 1.6; citation precision 0.583 -> 0.588.
-LEAD_SWITCH = 1.3
-QUOTE_MIN_CHARS = 25  # shorter candidates are titles or labels, not quotes
 
 
 @dataclass
@@ -105,22 +98,24 @@ def _listed(items: list[str], last: str) -> str:
 
 
 def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
-    """The lead passage (best of the most relevant page, see LEAD_SWITCH) and up to SUPPORTING more from the
-    top pages: each scoring at least QUOTE_MIN_SHARE of the lead, a sentence rather than a bare title, and
-    saying something the lead and the other quotes do not already say."""
-    top = [j for j in part.best[:QUOTE_PAGES] if j.best]
+    """The lead passage (best of the most relevant page, see `lead_switch`) and up to `supporting` more from
+    the top pages: each scoring at least `quote_min_share` of the lead, a sentence rather than a bare title,
+    and saying something the lead and the other quotes do not already say (PARAMS)."""
+    top = [j for j in part.best[: PARAMS.quote_pages] if j.best]
     if not top:
         return None, []
     lead = top[0].best
     rival = max((j.best for j in top[1:]), key=lambda p: p.score, default=None)
     pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
-    if rival is not None and not pointed_at and rival.score > LEAD_SWITCH * lead.score:
+    if rival is not None and not pointed_at and rival.score > PARAMS.lead_switch * lead.score:
         lead = rival
     pool = [
         p
         for j in top
-        for p in j.passages[: SUPPORTING + 1]
-        if p is not lead and p.score >= QUOTE_MIN_SHARE * lead.score and len(p.text) >= QUOTE_MIN_CHARS
+        for p in j.passages[: PARAMS.supporting + 1]
+        if p is not lead
+        and p.score >= PARAMS.quote_min_share * lead.score
+        and len(p.text) >= PARAMS.quote_min_chars
     ]
     pool.sort(key=lambda p: -p.score)
     said = [" ".join(lead_of(lead).split())]
@@ -131,6 +126,6 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
             continue
         quotes.append(passage)
         said.append(text)
-        if len(quotes) == SUPPORTING:
+        if len(quotes) == PARAMS.supporting:
             break
     return lead, quotes

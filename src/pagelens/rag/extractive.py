@@ -30,25 +30,9 @@ from ..types import Citation, Gap, Region
 from .answer_kind import gap
 from .evidence import EvidencePage
 from .lexical import letter_words, terms, words_for
+from .params import PARAMS
 from .question import QuestionTerms
 from .units import Group, PageUnits, Unit, page_units
-
-PHRASE_BONUS = 0.06  # per question word pair found as a phrase in a candidate's window
-PHRASE_BONUS_MAX = 0.18
-# A candidate that names (or follows a term naming) an abbreviation the question spells out ("net present
-# value" -> `Function: npv`) shares no word with that name; this bonus stands in for the phrase it spells.
-# Dev: correct 45 -> 46/64 at 0.15 and at 0.3 (a slide's abbreviation), nothing lost; at 0.3 the sample
-# corpus's "net present value of a series of cash flows" leads with npv rather than irr's definition.
-INITIALISM_BONUS = 0.3
-RANK_PRIOR = 0.3  # page prior: RANK_PRIOR / rank for pages a search returned (the text lane ranks well)
-KIND_WEIGHT = {"title": 0.8, "header": 0.6, "footer": 0.6, "caption": 0.95}
-W_OWN, W_WINDOW, W_SIM = 0.45, 0.30, 0.25
-QUOTE_CHARS = 300
-W_PAGE, W_BEST, W_FOCUS, W_SCORE = 0.25, 0.3, 0.25, 0.2  # the parts of a page's confidence
-LEAD_CHARS = 480
-LIST_CHARS = 800  # a list leads whole, up to this
-SUPPORTING = 2  # quotes after the lead
-GLOSS_TERMS = 3  # translations per word of a passage in another language than the question (glosser)
 
 
 @dataclass(frozen=True)
@@ -91,7 +75,7 @@ class PageJudgement:
         """What orders the pages in hand (the lead and the quotes come from the first): the confidence, but
         for the focus gap, which only sharpens abstention (the evidence already weighs the focus, and a
         paraphrase's rarest words are often not the page's)."""
-        prior = RANK_PRIOR / self.page.rank if self.page.rank else 0.0
+        prior = PARAMS.rank_prior / self.page.rank if self.page.rank else 0.0
         return self.evidence * prod(found.factor for found in self.gaps if found.kind != "focus") + prior
 
 
@@ -105,7 +89,7 @@ Gloss = Callable[[str, str], list[str]]  # (a passage, its page's language) -> t
 
 def glosser(question: str, dictionary: Callable[[str, str], Dictionary | None]) -> Gloss:
     """Glosses of passages on pages in another language than the question: each content word's
-    translations into the question's language (up to GLOSS_TERMS per word, the text lane's translation
+    translations into the question's language (up to PARAMS.gloss_terms per word, the text lane's translation
     with full weight), as extra terms of the passage, so coverage, focus and phrases weigh a German
     passage for an English question as they weigh an English one. Nothing for a page in the question's
     language, or with no dictionary for the pair. Cached per passage for the question."""
@@ -117,7 +101,13 @@ def glosser(question: str, dictionary: Callable[[str, str], Dictionary | None]) 
             return []
         if (text, language) not in done:
             found = expand(
-                text, language, [asked_in], dictionary, weight=1.0, sense_exponent=1.0, max_terms=GLOSS_TERMS
+                text,
+                language,
+                [asked_in],
+                dictionary,
+                weight=1.0,
+                sense_exponent=1.0,
+                max_terms=PARAMS.gloss_terms,
             )
             done[(text, language)] = sorted(found.terms)
         return done[(text, language)]
@@ -144,20 +134,20 @@ def judge_page(
     for i, unit in enumerate(units):
         own = set(unit_terms[i])
         window = [t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]]
-        phrases = min(PHRASE_BONUS_MAX, PHRASE_BONUS * _phrase_hits(question.pairs, window))
+        phrases = min(PARAMS.phrase_bonus_max, PARAMS.phrase_bonus * _phrase_hits(question.pairs, window))
         score = (
-            W_OWN * question.coverage(own)
-            + W_WINDOW
+            PARAMS.w_own * question.coverage(own)
+            + PARAMS.w_window
             * question.coverage(set(window) | (subject_terms[unit.subject] if unit.defined else set()))
             + phrases
-            + W_SIM * max(0.0, similarity.get(unit.text, 0.0))
+            + PARAMS.w_sim * max(0.0, similarity.get(unit.text, 0.0))
         )
         if question.initialisms and not question.initialisms.isdisjoint(
             letter_words(f"{unit.subject} {unit.text}")
         ):
-            score += INITIALISM_BONUS
-        score *= KIND_WEIGHT.get(unit.kind, 1.0)
-        score -= 0.001 * i  # position: earlier wins a tie
+            score += PARAMS.initialism_bonus
+        score *= PARAMS.kind_weight.get(unit.kind, 1.0)
+        score -= PARAMS.position_tie * i  # position: earlier wins a tie
         group = structure.group_of(unit)
         section = structure.section_after(unit.group) if group else ()
         passages.append(Passage(page=page, unit=unit, score=score, group=group, section=section))
@@ -205,10 +195,10 @@ def _evidence(
     focus = question.focus()
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
     value = (
-        W_PAGE * coverage
-        + W_BEST * question.coverage(window_terms)
-        + W_FOCUS * focus_share
-        + W_SCORE * min(1.0, best.score)
+        PARAMS.w_page * coverage
+        + PARAMS.w_best * question.coverage(window_terms)
+        + PARAMS.w_focus * focus_share
+        + PARAMS.w_score * min(1.0, best.score)
     )
     gaps = question.kind.gaps(window_text, " ".join(u.text for u in units))
     if focus and not focus_share:
@@ -247,7 +237,7 @@ def rank_pages(
     return sorted(judged, key=lambda j: -j.relevance)
 
 
-def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+def clip(text: str, limit: int = PARAMS.quote_chars) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
@@ -261,24 +251,24 @@ def _with_subject(passage: Passage, text: str) -> str:
 
 def lead_of(passage: Passage) -> str:
     """The best candidate's whole group under its subject (units.py): a paragraph from the candidate on
-    (after what it points back to), a list with its lead-in and all its items (up to LIST_CHARS), a code
-    block with its intro, a table row with its header; then the group it opens when it ends by opening one
-    ("... as follows:", "specified by the assignment:"), and the next groups under the same heading while
-    they fit in LEAD_CHARS (a heading with its body); a list ends the lead."""
+    (after what it points back to), a list with its lead-in and all its items (up to `PARAMS.list_chars`),
+    a code block with its intro, a table row with its header; then the group it opens when it ends by
+    opening one ("... as follows:", "specified by the assignment:"), and the next groups under the same
+    heading while they fit in `PARAMS.lead_chars` (a heading with its body); a list ends the lead."""
     group = passage.group
     if group is None:
-        return clip(_with_subject(passage, passage.text), LEAD_CHARS)
-    text = group.text_from(passage.text, LEAD_CHARS)
+        return clip(_with_subject(passage, passage.text), PARAMS.lead_chars)
+    text = group.text_from(passage.text, PARAMS.lead_chars)
     opens = group.opens
-    limit = LIST_CHARS if group.kind == "list" else LEAD_CHARS
+    limit = PARAMS.list_chars if group.kind == "list" else PARAMS.lead_chars
     closed = group.kind == "list"  # a list ends the lead, unless its last item opens what follows
     for after in passage.section:
         more = after.text if after.lead and after.lead not in text else after.own_text
-        if not opens and (closed or len(text) + len(more) > LEAD_CHARS):
+        if not opens and (closed or len(text) + len(more) > PARAMS.lead_chars):
             break
         text = f"{text} {more}"
         if after.kind == "list":
-            limit = LIST_CHARS
+            limit = PARAMS.list_chars
         opens, closed = after.opens, after.kind == "list"
     return clip(_with_subject(passage, text), limit)
 

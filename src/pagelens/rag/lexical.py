@@ -14,6 +14,7 @@ from ..analysis import CorpusStats, analyze, name_terms
 from ..index.lane import TermStatistics
 from ..language import DEFAULT, detect
 from ..types import Corpus
+from .params import PARAMS
 
 # Beyond the analyser's question words: words that point at the library itself, not at a topic, and
 # contractions and abbreviations (the analyser leaves "don" of "don't", "i.e" of "i.e."; not "won't":
@@ -73,7 +74,7 @@ def letter_words(text: str) -> list[str]:
     return [w.lower() for w in _LETTERS.findall(text)]
 
 
-def initialisms(question: str, longest: int = 5) -> set[str]:
+def initialisms(question: str, longest: int = PARAMS.initialism_words) -> set[str]:
     """The initials of each run of 3 to `longest` content words the question spells out, joiners skipped
     ("net present value" -> npv, "internal rate of return" -> irr): a page that names the abbreviation
     (`Function: npv`) answers the spelled-out name, though it shares no word with it."""
@@ -89,7 +90,7 @@ def initialisms(question: str, longest: int = 5) -> set[str]:
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
-def sentences(text: str, max_chars: int = 360) -> list[str]:
+def sentences(text: str, max_chars: int = PARAMS.sentence_chars) -> list[str]:
     """Sentences of a page or region text. Hard-wrapped lines of a paragraph are joined; blank lines,
     bullets and sentence ends split; over-long pieces (tables, code) are cut into line groups."""
     out: list[str] = []
@@ -113,13 +114,12 @@ def sentences(text: str, max_chars: int = 360) -> list[str]:
 
 
 _STATS_CACHE: "weakref.WeakKeyDictionary[object, tuple[tuple, CorpusStats]]" = weakref.WeakKeyDictionary()
-MAX_STATS_PAGES = 20_000  # reading more pages than this for idf costs more than it helps
 
 
 def library_stats(library: Corpus, indexed: TermStatistics | None = None) -> CorpusStats:
     """Corpus statistics over a library's complete pages (a document being added has none to read yet):
     the page count and document frequencies `indexed` by a lane when given, else counted over the first
-    MAX_STATS_PAGES pages; cached per library until its documents change."""
+    PARAMS.stats_pages pages; cached per library until its documents change."""
     docs = [d for d in library.documents() if d.status == "complete"]
     signature = tuple(sorted((d.doc_id, d.pages) for d in docs))
     cached = _STATS_CACHE.get(library)
@@ -129,7 +129,7 @@ def library_stats(library: Corpus, indexed: TermStatistics | None = None) -> Cor
         stats = CorpusStats(indexed.pages, indexed.document_frequency, name_terms(d.name for d in docs))
         _STATS_CACHE[library] = (signature, stats)
         return stats
-    budget = MAX_STATS_PAGES
+    budget = PARAMS.stats_pages
     texts: list[str] = []
     for doc in docs:
         if budget <= 0:

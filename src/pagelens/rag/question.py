@@ -33,12 +33,12 @@ from ..analysis import CorpusStats
 from ..language import DEFAULT, detect
 from .answer_kind import AnswerKind
 from .lexical import initialisms, question_terms, terms
+from .params import PARAMS
 from .rewrite import Rewrite, decompose, split_place
 
 AnswerType = Literal[
     "number", "time", "place", "reason", "procedure", "yes_no", "definition", "list", "name", "other"
 ]
-CONTEXT_WEIGHT = 0.35  # a carried or place word weighs this share of its idf: it says where to look
 _ANSWER_KIND_WORDS = frozenset(terms("many much default"))
 
 _LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|also|then|ok|okay|now)\b[\s,]*)+", re.IGNORECASE)
@@ -110,12 +110,13 @@ class QuestionTerms:
         cls, question: str, stats: CorpusStats, context: Sequence[str] = (), language: str | None = None
     ) -> "QuestionTerms":
         """Terms of a question weighted by idf; `context`: words a follow-up carries from earlier turns,
-        weighted CONTEXT_WEIGHT as much (they say where to look; the turn's own words say what is asked);
-        `language`: the whole turn's (a short part alone is easily misread: "Where do PID files go")."""
+        weighted `PARAMS.context_weight` as much (they say where to look; the turn's own words say what is
+        asked); `language`: the whole turn's (a short part alone is easily misread: "Where do PID files
+        go")."""
         order = question_terms(question, language)
         weights = {t: stats.idf(t) for t in order}
         for term in question_terms(" ".join(context), language):
-            weights.setdefault(term, CONTEXT_WEIGHT * stats.idf(term))
+            weights.setdefault(term, PARAMS.context_weight * stats.idf(term))
         pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]
         kind = AnswerKind.of(question)
         return cls(
@@ -128,7 +129,7 @@ class QuestionTerms:
             initialisms=frozenset(initialisms(question)),
         )
 
-    def focus(self, count: int = 2) -> list[str]:
+    def focus(self, count: int = PARAMS.focus_terms) -> list[str]:
         """The question's rarest terms (its own words only, not the context a follow-up carries, nor the
         words that ask for a kind of answer: "how many", "by default")."""
         own = [t for t in self.pairs_terms if t in self.weights and t not in _ANSWER_KIND_WORDS]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from ..inputs import clean_text
 from .citations import find_labels
 from .lexical import question_terms
+from .params import PARAMS
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|this|that|these|those|they|them|their|there|same|above|previous|next|former|latter"
@@ -39,7 +40,6 @@ _REPLACING = re.compile(r"^\s*(and\s+)?(what|how)\s+about\b|\binstead\b|^\s*same
 _NEXT = re.compile(r"\b(next|following|subsequent)\s+(page|slide)\b|\bpage\s+after\b", re.IGNORECASE)
 _PREVIOUS = re.compile(r"\b(previous|preceding|prior)\s+(page|slide)\b|\bpage\s+before\b", re.IGNORECASE)
 _SAME = re.compile(r"\b(same|that|this)\s+(page|slide)\b", re.IGNORECASE)
-SHORT_TURN_TERMS = 3  # a turn with this few content terms and a pronoun or follow-up opener is a follow-up
 # Pronouns that point back even in a longer turn ("what kind of axis is on its right-hand side?").
 _POINTING_BACK = re.compile(
     r"\b(its|it|they|them|their|theirs|these|those|such|the two|both)\b", re.IGNORECASE
@@ -53,10 +53,6 @@ _DEMONSTRATIVE = re.compile(
     r"|^\s*(and|but|what)\s+if\b",
     re.IGNORECASE,
 )
-LONG_TURN_TERMS = 6
-TOPIC_OVERLAP = 0.5  # a turn repeating this share of the topic's terms continues it
-FOCUS_WORDS = 2  # the most specific words of a question that make its focus
-AS_SPECIFIC = 0.8  # a new word this close to the old focus' idf replaces it
 
 Idf = Callable[[str], float]
 
@@ -137,7 +133,7 @@ def _stem(word: str) -> str:
 def focus_of(text: str, idf: Idf) -> list[str]:
     """The most specific words of a question (highest idf), as written."""
     words = _original_words(text, keep=12)
-    return sorted(words, key=lambda w: -idf(_stem(w)))[:FOCUS_WORDS]
+    return sorted(words, key=lambda w: -idf(_stem(w)))[: PARAMS.focus_words]
 
 
 def is_follow_up(question: str, topic: str = "") -> bool:
@@ -146,14 +142,18 @@ def is_follow_up(question: str, topic: str = "") -> bool:
         return True
     # An opener ("and", "also", "what about") marks a follow-up only when the turn has no subject of its
     # own: "and what does value() return for an undefined variable?" is a new question, not about rand().
-    if _FOLLOW_UP_START.search(question) and len(content) <= SHORT_TURN_TERMS:
+    if _FOLLOW_UP_START.search(question) and len(content) <= PARAMS.short_turn_terms:
         return True
-    if _POINTING_BACK.search(question) and len(content) <= LONG_TURN_TERMS or _DEMONSTRATIVE.search(question):
+    if (
+        _POINTING_BACK.search(question)
+        and len(content) <= PARAMS.long_turn_terms
+        or _DEMONSTRATIVE.search(question)
+    ):
         return True
-    if len(content) <= SHORT_TURN_TERMS and bool(_ANAPHORA.search(question) or len(content) <= 1):
+    if len(content) <= PARAMS.short_turn_terms and bool(_ANAPHORA.search(question) or len(content) <= 1):
         return True
     topic_terms = set(question_terms(topic))
-    return bool(content) and len(set(content) & topic_terms) / len(set(content)) >= TOPIC_OVERLAP
+    return bool(content) and len(set(content) & topic_terms) / len(set(content)) >= PARAMS.topic_overlap
 
 
 def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatState:
@@ -203,14 +203,16 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
     replaced: list[str] = []
     if new_words and old_focus and not anchors:
         top_old = max(idf(_stem(w)) for w in old_focus)
-        specific = [w for w in new_words if idf(_stem(w)) >= AS_SPECIFIC * top_old and idf is not _flat_idf]
+        specific = [
+            w for w in new_words if idf(_stem(w)) >= PARAMS.as_specific * top_old and idf is not _flat_idf
+        ]
         if _REPLACING.search(question) or (specific and not _POINTING_BACK.search(question)):
             replaced = old_focus
     replaced_stems = {_stem(w) for w in replaced}
     carried = [w for w in topic if _stem(w) not in own and _stem(w) not in replaced_stems]
     query = " ".join(filter(None, [stripped, f"({' '.join(carried)})" if carried else ""])) or question
     focus = (
-        sorted(new_words, key=lambda w: -idf(_stem(w)))[:FOCUS_WORDS]
+        sorted(new_words, key=lambda w: -idf(_stem(w)))[: PARAMS.focus_words]
         if replaced
         else (state.focus or focus_of(query, idf))
     )
@@ -235,7 +237,6 @@ _CLAUSE = re.compile(
     r",?\s+and\s+(?=(?:what|which|how|where|when|why|who|whether|does|is|are|can)\b)", re.IGNORECASE
 )
 _WH = re.compile(r"\b(what|which|how|where|when|why|who|whether|does|do|is|are|can)\b", re.IGNORECASE)
-MAX_PARTS = 4
 
 
 # Where to look, not what is asked: an opening "In/Within the SNP talk," clause (not "For an even n, ...", a
@@ -275,7 +276,7 @@ def decompose(query: str) -> list[str]:
         rest = (compare.group("rest") or "").strip()
         return [f"{compare.group('a')} {rest}".strip(), f"{compare.group('b')} {rest}".strip()]
     numbered = [p.strip(" ;,") for p in _NUMBERED.split(text)]
-    if len(numbered) > 2 and len(numbered) - 1 <= MAX_PARTS:
+    if len(numbered) > 2 and len(numbered) - 1 <= PARAMS.max_parts:
         lead, parts = numbered[0], [p for p in numbered[1:] if p]
         return [f"{lead} {part}".strip() for part in parts]
     parts = [p.strip() for p in re.split(r"(?<=\?)\s+", text) if p.strip()]
@@ -289,7 +290,9 @@ def decompose(query: str) -> list[str]:
         return [text]
     # a later part that leans on the first ("what range does it return?") borrows its key words
     lead_words = " ".join(_original_words(parts[0], keep=6))
-    return [parts[0]] + [f"{p} ({lead_words})" if _leans_on_context(p) else p for p in parts[1:MAX_PARTS]]
+    return [parts[0]] + [
+        f"{p} ({lead_words})" if _leans_on_context(p) else p for p in parts[1 : PARAMS.max_parts]
+    ]
 
 
 def _leans_on_context(part: str) -> bool:

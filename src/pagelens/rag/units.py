@@ -34,15 +34,7 @@ from dataclasses import dataclass, field
 from ..furniture import BAND, NONE, Furniture, is_page_number
 from ..types import Box, Region
 from .lexical import sentences
-
-HEADING_CHARS = 80  # a heading line is at most this long
-HEADING_HEIGHT = 1.15  # a heading's line is this much taller than the body's, unless numbered or indented
-INDENT_PX = 12  # a block this far right of the line above it is indented under it (a term's definition)
-SIGNATURE_CHARS = 90  # a code line this short right above a paragraph is what the paragraph describes
-REFERENT_CHARS = 160  # the longest group a group that opens by pointing back takes with it
-TABLE_WINDOW = 4  # lines per candidate of a table whose cells are one per line
-SECTION_GROUPS = 3  # groups after a lead's own that may join it (a heading's body)
-CODE_LINES = 4  # lines per candidate of a code block (a command's output table is read row by row)
+from .params import PARAMS
 
 _PROMPT = re.compile(r"^\s*(?:>{1,3}|\$|#|%|\+|\(%[io]\d+\))\s")
 _CODE_CHARS = re.compile(r"[{}\[\]();=<>$%\\&|^~`]")
@@ -124,7 +116,7 @@ class PageUnits:
     def group_of(self, unit: Unit) -> Group | None:
         return self.groups[unit.group] if 0 <= unit.group < len(self.groups) else None
 
-    def section_after(self, index: int, most: int = SECTION_GROUPS) -> tuple[Group, ...]:
+    def section_after(self, index: int, most: int = PARAMS.section_groups) -> tuple[Group, ...]:
         """Up to `most` groups after group `index` under the same heading (the rest of its section)."""
         out = []
         for group in self.groups[index + 1 : index + 1 + most]:
@@ -273,13 +265,13 @@ def _stands_out(block: _Block, below: _Block | None, body: float) -> bool:
     type taller than the body's, or the block below it indented under it (a reference entry's term)."""
     if _SECTION_NUMBER.match(block.lines[0]):
         return True
-    if body and _line_height(block) >= HEADING_HEIGHT * body:
+    if body and _line_height(block) >= PARAMS.heading_height * body:
         return True
     return _indented(block, below)
 
 
 def _indented(block: _Block, below: _Block | None) -> bool:
-    return bool(below and below.box and block.box and below.box[0] - block.box[0] >= INDENT_PX)
+    return bool(below and below.box and block.box and below.box[0] - block.box[0] >= PARAMS.indent_px)
 
 
 def _is_heading(block: _Block) -> bool:
@@ -290,7 +282,7 @@ def _is_heading(block: _Block) -> bool:
     line = block.lines[0].strip()
     last = line.split()[-1].lower() if line.split() else ""
     return (
-        len(line) <= HEADING_CHARS
+        len(line) <= PARAMS.heading_chars
         and (line[-1].isalnum() or line[-1] in ")]\"'”’")  # not a run-on: "... ,", "... \\"
         and last not in _OPEN_ENDINGS
         and sum(ch.isalpha() for ch in line) >= 3
@@ -331,10 +323,12 @@ def _groups(blocks: list[_Block]) -> PageUnits:
             add("list", items, boxes, lead)
             continue
         elif block.role == "code":
-            chunks = [block.lines[j : j + CODE_LINES] for j in range(0, len(block.lines), CODE_LINES)]
+            chunks = [
+                block.lines[j : j + PARAMS.code_lines] for j in range(0, len(block.lines), PARAMS.code_lines)
+            ]
             boxes = [
-                _union([b for b in block.boxes[j : j + CODE_LINES] if b])
-                for j in range(0, len(block.lines), CODE_LINES)
+                _union([b for b in block.boxes[j : j + PARAMS.code_lines] if b])
+                for j in range(0, len(block.lines), PARAMS.code_lines)
             ]
             intro = [previous.pieces[-1]] if previous and previous.kind == "text" else []
             add("code", [" ".join(" ".join(c).split()) for c in chunks], boxes, intro)
@@ -349,7 +343,7 @@ def _groups(blocks: list[_Block]) -> PageUnits:
             boxes = [_piece_box(block, p) for p in pieces]
             lead = []
             if previous is not None and pieces and previous.kind != "title":
-                if _POINTS_BACK.match(pieces[0]) and len(previous.text) <= REFERENT_CHARS:
+                if _POINTS_BACK.match(pieces[0]) and len(previous.text) <= PARAMS.referent_chars:
                     lead = [previous.text]  # what it points back to
                 elif previous.kind == "code" and _signature(previous.own_text):
                     lead = [previous.own_text]  # the call or signature it describes
@@ -360,7 +354,7 @@ def _groups(blocks: list[_Block]) -> PageUnits:
 
 def _signature(code: str) -> bool:
     """A short code line with a name in it (`qqnorm(x)`), not debris (`}; };`)."""
-    return len(code) <= SIGNATURE_CHARS and sum(ch.isalpha() for ch in code) >= 3
+    return len(code) <= PARAMS.signature_chars and sum(ch.isalpha() for ch in code) >= 3
 
 
 def _piece_box(block: _Block, piece: str) -> Box | None:
@@ -395,7 +389,9 @@ def _continues(above: Region, below: Region) -> bool:
     # a heading-shaped line does not run on into a line indented under it (a term's definition) nor into
     # a line of smaller type (a heading above its body)
     heading = _is_heading(_Block("prose", [above.text.strip()], [above.box], above.kind))
-    return not heading or (below.box[0] - above.box[0] < INDENT_PX and height < HEADING_HEIGHT * lower)
+    return not heading or (
+        below.box[0] - above.box[0] < PARAMS.indent_px and height < PARAMS.heading_height * lower
+    )
 
 
 def _union(boxes: Sequence[Box]) -> Box | None:
@@ -426,8 +422,8 @@ def _table_rows(lines: list[str]) -> list[str]:
     if sum(1 for ln in lines if _CELL_GAP.search(ln)) >= 0.6 * len(lines):
         chunks = [[row] for row in rows]
     else:
-        step = max(1, TABLE_WINDOW // 2)
-        chunks = [rows[i : i + TABLE_WINDOW] for i in range(0, max(1, len(rows) - step), step)]
+        step = max(1, PARAMS.table_window // 2)
+        chunks = [rows[i : i + PARAMS.table_window] for i in range(0, max(1, len(rows) - step), step)]
     out = []
     for chunk in chunks:
         text = " ".join(" ".join(chunk).split())

@@ -1,0 +1,138 @@
+"""The answerer's tuned constants, in one typed record: how the agent loop searches, how candidates and pages
+are scored, how answers are cut into units and composed, how a follow-up is recognised, and how much each
+abstention signal lowers a part's confidence. Each value carries the reason it has (and, where it was
+measured, the dev and dev2 effect) beside it.
+
+The rag modules read the one default instance `PARAMS` (`from .params import PARAMS`); a function that is
+calibrated from outside (abstain.py's `signal_gaps`) also takes it as an argument. Nothing here imports
+another pagelens module, so every rag module may read it without an import loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+def _frozen(values: dict[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(values)
+
+
+@dataclass(frozen=True)
+class AnswerParams:
+    # --- the agent loop (agent.py) ---
+    neighbour_of_top: int = 2  # adjacent pages are added for this many top hits per search
+    similar_pages: int = 3  # pages found by searching with the best page's own key terms (page graph)
+    salient_words: int = 8  # the most repeated longer words of the best page make that "similar" query
+    salient_word_chars: int = 6  # ... each at least this long (shorter words are function words)
+    search_more_below: float = 0.55  # a part whose best page scores below this gets extra searches
+    follow_up_bonus: float = 1.0  # relevance bonus of a page the turn points at ("the next page")
+    cited_doc_bonus: float = 0.03  # relevance bonus of a page of a document the chat cited
+    previous_pages: int = 2  # pages of the last answer a follow-up reconsiders
+    previous_bonus: float = 0.15  # relevance bonus of those pages
+    # A follow-up ("where can I get their code?") asks about the chat's topic: a page that names none of the
+    # topic's focus words answers another question, in another document or in the one the chat cites (a
+    # manual's other chapters); it keeps this share. Dev turns: 41 -> 42/56 with the chat's own documents
+    # included, single questions unchanged (follow-ups only).
+    off_topic_factor: float = 0.5
+    abstain_units: int = 8  # the lead page's best passages whose meaning abstain.py compares with the part
+
+    # --- scoring candidates and pages (extractive.py) ---
+    phrase_bonus: float = 0.06  # per question word pair found as a phrase in a candidate's window
+    phrase_bonus_max: float = 0.18
+    # A candidate that names (or follows a term naming) an abbreviation the question spells out ("net present
+    # value" -> `Function: npv`) shares no word with that name; this bonus stands in for the phrase it spells.
+    # Dev: correct 45 -> 46/64 at 0.15 and at 0.3 (a slide's abbreviation), nothing lost; at 0.3 the sample
+    # corpus's "net present value of a series of cash flows" leads with npv rather than irr's definition.
+    initialism_bonus: float = 0.3
+    rank_prior: float = (
+        0.3  # page prior: rank_prior / rank for pages a search returned (the text lane ranks well)
+    )
+    # A title or caption restates a topic more often than it answers; a running head or foot rarely answers.
+    kind_weight: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"title": 0.8, "header": 0.6, "footer": 0.6, "caption": 0.95})
+    )
+    w_own: float = 0.45  # a candidate's score: coverage of the question by its own terms ...
+    w_window: float = 0.30  # ... by its window (neighbours and subject) ...
+    w_sim: float = 0.25  # ... and its wordllama cosine with the question
+    position_tie: float = 0.001  # per candidate position: earlier wins a tie
+    w_page: float = 0.25  # a page's evidence: the share of the question it covers anywhere ...
+    w_best: float = 0.3  # ... the share its best candidate's window covers ...
+    w_focus: float = 0.25  # ... the share of the question's focus terms in that window ...
+    w_score: float = 0.2  # ... and its best candidate's score (capped at 1)
+    quote_chars: int = 300  # a supporting quote is cut to this
+    lead_chars: int = 480  # a lead (a group and the section after it) is cut to this
+    list_chars: int = 800  # a list leads whole, up to this
+    supporting: int = 2  # quotes after the lead
+    gloss_terms: int = 3  # translations per word of a passage in another language than the question
+
+    # --- composing the answer (compose.py) ---
+    quote_pages: int = 2  # supporting quotes come from this many of a part's top pages
+    quote_min_share: float = 0.5  # a supporting quote scores at least this share of the lead
+    # The lead comes from the most relevant page unless another top page's best passage scores this much
+    # more: page relevance carries bonuses (a follow-up stays on the page cited last), and that page's best
+    # passage may not touch what the turn asks ("and what is its precedence?" after "which operator does
+    # **"). Dev: same correct / abstained / turns at 1.0, 1.3 and 1.6; citation precision 0.583 -> 0.588.
+    lead_switch: float = 1.3
+    quote_min_chars: int = 25  # shorter candidates are titles or labels, not quotes
+
+    # --- answer units from the page's structure (units.py) ---
+    heading_chars: int = 80  # a heading line is at most this long
+    heading_height: float = (
+        1.15  # a heading's line is this much taller than the body's, unless numbered or indented
+    )
+    indent_px: int = (
+        12  # a block this far right of the line above it is indented under it (a term's definition)
+    )
+    signature_chars: int = (
+        90  # a code line this short right above a paragraph is what the paragraph describes
+    )
+    referent_chars: int = 160  # the longest group a group that opens by pointing back takes with it
+    table_window: int = 4  # lines per candidate of a table whose cells are one per line
+    section_groups: int = 3  # groups after a lead's own that may join it (a heading's body)
+    code_lines: int = 4  # lines per candidate of a code block (a command's output table is read row by row)
+    sentence_chars: int = 360  # a longer sentence (a table, code) is cut into line groups (lexical.sentences)
+
+    # --- the question (question.py, lexical.py, answer_kind.py) ---
+    context_weight: float = (
+        0.35  # a carried or place word weighs this share of its idf: it says where to look
+    )
+    focus_terms: int = 2  # a question's focus: its this many rarest terms
+    initialism_words: int = 5  # the longest run of spelled-out words whose initials make an abbreviation
+    near_words: int = 8  # a number or "default" this many words from the subject's term is about the subject
+    stats_pages: int = 20_000  # reading more pages than this for idf costs more than it helps
+    # The share of confidence a page keeps for each family of answer_kind.py's gaps: chosen on the dev set
+    # together with the abstention threshold (`eval --ask` cross-validates both: held-out numbers in its
+    # report).
+    gap_factors: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                "answer": 0.1,  # the best passage lacks the kind of answer asked for (answer_kind.FAMILY)
+                "focus": 0.3,  # none of the question's rarest terms is near the best passage
+                "unknown_name": 0.1,  # the question names something no page of the library mentions
+            }
+        )
+    )
+
+    # --- conversations and multi-part questions (rewrite.py) ---
+    short_turn_terms: int = 3  # a turn with this few content terms and a pronoun or opener is a follow-up
+    long_turn_terms: int = 6  # a pronoun pointing back makes a turn of up to this many terms a follow-up
+    topic_overlap: float = 0.5  # a turn repeating this share of the topic's terms continues it
+    focus_words: int = 2  # the most specific words of a question that make its focus
+    as_specific: float = 0.8  # a new word this close to the old focus' idf replaces it
+    max_parts: int = 4  # a question is split into at most this many parts
+
+    # --- abstention signals (abstain.py) ---
+    # Chosen on dev with the threshold (settings' answer_min_confidence, 0.08) from answers asked with the
+    # gate open: on dev no answerable question lacks its answer type, so `type_factor` costs nothing there
+    # and is set strong. Measured 2026-12-06: dev 46/64 correct, 63/64 answered, 19/23 abstained (17 without
+    # these signals at 0.08); dev2 (checked, never tuned on) 22/46 correct, 38/46 answered, 5/12 abstained
+    # (3 without).
+    type_factor: float = 0.05  # the share of confidence kept when the lead lacks the answer type asked
+    disagreement_factor: float = 0.5  # ... when the two most relevant pages come from different documents
+    semantic_factor: float = 0.7  # ... when no unit of the lead page reaches semantic_floor
+    semantic_floor: float = 0.6  # all-MiniLM-L6-v2 cosine of the part with its best unit
+
+
+PARAMS = AnswerParams()

@@ -10,6 +10,8 @@ follow-ups 0.7, switch 7/8, unanswerable turns 4/5) are all met on dev at the ti
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from answer_set import DOC, HEADER, QUERIES, UNANSWERABLE, write_answer_set
 
@@ -44,6 +46,23 @@ def test_self_made_set_answers_abstains_and_follows_conversations(answer_set):
     )
     texts = [r.text for r in report.results] + [t.text for t in report.turn_results]
     assert not any(HEADER in text for text in texts)  # page furniture is never quoted
+    given = [r for r in report.results if r.answerable_gold and r.gold_in_top]
+    assert report.given_page == len(given) >= 4
+    assert report.given_page_correct == sum(r.correct for r in given)
+    wrong = sorted(r.qid for r in report.results if r.answerable_gold and not r.correct)
+    assert sorted(q for qids in report.failures.values() for q in qids) == wrong
+    assert "answer right given the right page among the top 3 hits" in report.summary()
+
+
+def test_a_wrong_answer_is_put_in_the_first_failure_category_that_holds():
+    def wrong(**changes) -> AskResult:
+        return replace(_result("a", True, 0.5, correct=False), **changes)
+
+    assert _result("a", True, 0.5).failure == "" and _result("u", False, 0.5).failure == ""
+    assert wrong(answered=False, hit=False, gold_in_top=True).failure == "abstained"
+    assert wrong(hit=True, gold_in_top=False).failure == "fact_missing"  # cited, a fact lacking
+    assert wrong(hit=False, gold_in_top=True).failure == "other_page_cited"
+    assert wrong(hit=False, gold_in_top=False).failure == "page_not_in_top"
 
 
 def test_running_header_and_page_numbers_are_furniture(answer_set):

@@ -4,7 +4,13 @@ and does a chat follow its conversations?
 Per query (queries.jsonl, asked without history):
 - correct: answered, cites at least one gold page, and the text satisfies the query's `must_contain` groups
   (answers.jsonl; a set without the key scores answered + cites gold);
-- abstained: an unanswerable query (gold []) answered with answerable=False and no citations.
+- abstained: an unanswerable query (gold []) answered with answerable=False and no citations;
+- given the page: whether a gold page is among the top TOP_HITS hits of the plain search for the question,
+  so that answering is measured apart from retrieval ("answer right given the right page among the top
+  3": the share of those queries answered correctly);
+- failure (a wrong answerable query), the first that holds of: `abstained` (not answered), `fact_missing`
+  (a gold page cited, a must_contain group not in the text), `other_page_cited` (a gold page among the top
+  hits, another cited), `page_not_in_top` (no gold page among the top hits, none cited).
 Per conversation turn (conversations.jsonl, asked turn by turn with the earlier user turns and the
 system's own answers as OpenAI-style history): correct as above for answerable turns, abstained for
 `unanswerable` ones; reported overall and by kind (first, followup, switch, unanswerable).
@@ -34,6 +40,8 @@ from ..rag.params import PARAMS
 from ..types import Answer
 from .dataset import EvalSet, load_eval_set, resolve_gold, satisfies
 
+TOP_HITS = 3  # "the right page in hand": a gold page among this many search hits
+FAILURES = ("page_not_in_top", "other_page_cited", "fact_missing", "abstained")
 MIN_ANSWERED_SHARE = 58 / 64  # the calibration's floor: answer at least this share of answerable queries
 CV_FOLDS = 4
 FACTOR_GRID = (0.1, 0.2, 0.3, 0.5, 0.7, 0.85, 1.0)  # the values each family's factor is chosen from
@@ -53,6 +61,18 @@ class AskResult:
     seconds: float
     text: str
     gaps: list[tuple[str, float]] = field(default_factory=list)  # family (or kind) and factor of each gap
+    gold_in_top: bool = False  # a gold page among the top TOP_HITS hits of a plain search
+
+    @property
+    def failure(self) -> str:
+        """Why an answerable query is wrong (module doc; "" when it is right or unanswerable)."""
+        if self.correct or not self.answerable_gold:
+            return ""
+        if not self.answered:
+            return "abstained"
+        if self.hit:
+            return "fact_missing"
+        return "other_page_cited" if self.gold_in_top else "page_not_in_top"
 
     def confidence_with(self, factors: Mapping[str, float] | None) -> float:
         """The confidence had the gaps' families kept these shares (None: as answered)."""
@@ -98,6 +118,10 @@ class AskReport:
     citation_precision: float  # cited pages that are gold, over answered answerable queries
     abstained: int
     mean_seconds: float
+    given_page: int = 0  # answerable queries with a gold page among the top TOP_HITS hits
+    given_page_correct: int = 0  # of those, answered correctly
+    right_given_page: float = 0.0  # given_page_correct / given_page
+    failures: dict[str, list[str]] = field(default_factory=dict)  # FAILURES category -> qids
     per_type: dict[str, dict[str, float]] = field(default_factory=dict)  # type -> queries, answered, correct
     turns: int = 0
     turns_correct: int = 0
@@ -120,8 +144,12 @@ class AskReport:
             f"answers: {self.correct}/{self.answerable} correct ({self.answer_correct:.3f}), answered "
             f"{self.answered}/{self.answerable}, citation hit rate {self.citation_hit_rate:.3f}, precision "
             f"{self.citation_precision:.3f}; abstained on {self.abstained}/{self.unanswerable} unanswerable "
-            f"(threshold {self.threshold:.2f}); {self.mean_seconds:.2f} s/query"
+            f"(threshold {self.threshold:.2f}); {self.mean_seconds:.2f} s/query",
+            f"answer right given the right page among the top {TOP_HITS} hits: {self.given_page_correct}/"
+            f"{self.given_page} ({self.right_given_page:.3f}); wrong answers: "
+            + ", ".join(f"{kind} {len(self.failures.get(kind, []))}" for kind in FAILURES),
         ]
+        lines += [f"  {kind}: {' '.join(qids)}" for kind, qids in self.failures.items() if qids]
         lines.append(f"{'type':<14}{'n':>4}{'answered':>10}{'correct':>9}")
         for kind, row in self.per_type.items():
             lines.append(
@@ -191,6 +219,7 @@ class _with_threshold:
 
 def _ask_one(library, eval_set: EvalSet, query, page_texts) -> AskResult:
     gold = sorted(resolve_gold(query, page_texts))
+    top = [(h.doc, h.page) for h in library.library.search(query.query, TOP_HITS)] if gold else []
     started = time.perf_counter()
     answer = library.ask(query.query)
     seconds = time.perf_counter() - started
@@ -215,6 +244,7 @@ def _ask_one(library, eval_set: EvalSet, query, page_texts) -> AskResult:
         seconds=seconds,
         text=answer.text,
         gaps=[(FAMILY.get(gap.kind, gap.kind), gap.factor) for gap in answer.gaps],
+        gold_in_top=bool(set(top) & set(gold)),
     )
 
 
@@ -396,6 +426,7 @@ def _report(open_results: list[AskResult], turns: list[TurnResult], threshold: f
         row["turns"] += 1
         row["correct"] += turn.correct
     steps = sorted({round(t / 20, 2) for t in range(0, 21)} | {threshold})
+    given = [r for r in answerable if r.gold_in_top]
     return AskReport(
         queries=len(results),
         answerable=len(answerable),
@@ -408,6 +439,10 @@ def _report(open_results: list[AskResult], turns: list[TurnResult], threshold: f
         citation_precision=_ratio(gold_cited, len(cited)),
         abstained=sum(r.correct for r in unanswerable),
         mean_seconds=_ratio(sum(r.seconds for r in results), len(results)),
+        given_page=len(given),
+        given_page_correct=sum(r.correct for r in given),
+        right_given_page=_ratio(sum(r.correct for r in given), len(given)),
+        failures={kind: [r.qid for r in answerable if r.failure == kind] for kind in FAILURES},
         per_type=per_type,
         turns=len(turns),
         turns_correct=sum(t.correct for t in turns),

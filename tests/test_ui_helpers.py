@@ -12,7 +12,7 @@ from PIL import Image
 
 from pagelens.config import Settings
 from pagelens.conversations import Message
-from pagelens.headings import heading
+from pagelens.headings import heading, heading_shaped
 from pagelens.types import AddReport, Citation, DocumentInfo, FileOutcome, Hit, LaneRank, Region, Step
 from pagelens.ui import chats, present
 from pagelens.ui.examples import _in_sentence, question_about
@@ -333,6 +333,12 @@ def test_example_topics_are_headings_not_table_rows():
         == "Functions and Variables for finance"
     )
     assert _in_sentence("Functions and Variables for finance") == "Functions and Variables for finance"
+    assert heading("Keeping the pump dry in the", strict=True) == ""  # runs on into the next line
+    # one heading notion with the answer units (rag/units.py): a term line is heading-shaped, not a title
+    assert (
+        heading_shaped("Function: npv (rate,val)") and heading("Function: npv (rate,val)", strict=True) == ""
+    )
+    assert not heading_shaped("Before storing the pump, do the following:")
     assert _in_sentence("Random number generator") == "random number generator"
     assert _in_sentence("ASCII tables") == "ASCII tables"
 

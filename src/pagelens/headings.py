@@ -6,9 +6,15 @@ that is not furniture of its document (furniture.py: the navigation bar and foot
 deck, page numbers). The text lane's title field (lanes/text/looks.py) reads titles here, the app's example
 questions (ui/examples.py) read lines as headings here.
 
-A line reads as a heading (`heading`) when it has a few words, mostly letters and no decimal amount
-("Armadillo frozen 8.99" is a table row); `strict` (for a line not marked as a title by the layout) also
-asks for a single line starting with a capital, with no closing punctuation and no code characters.
+A line is shaped like a heading (`heading_shaped`) when it is short (HEADING_CHARS), does not run on into
+the next line (it ends with a letter, a digit or a closing bracket or quote, and not with a word like "the"
+or "of"), has a few letters and opens with a letter, a digit or `\\ @ . -`: a section title, or a reference
+entry's term ("Function: npv (rate,val)", "--max-vsize"). The answerer's units (rag/units.py) take such a
+line for the subject of what follows when its layout also sets it apart (larger type, numbering, the body
+indented under it). A line reads as a heading title (`heading`) when it has a few words, mostly letters and
+no decimal amount ("Armadillo frozen 8.99" is a table row); `strict` (for a line not marked as a title by the
+layout) also asks for a single heading-shaped line starting with a capital, with no closing punctuation and
+no code characters.
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ from collections.abc import Sequence
 from .furniture import Furniture
 from .types import Page
 
+HEADING_CHARS = 80  # a heading line is at most this long
 TITLE_WORDS = (2, 9)  # a heading has this many words (fewer: a label; more: a sentence)
 _NUMBERING = re.compile(r"^[\dIVXivx]+(\.\d+)*[.)]?\s+")
 _AMOUNT = re.compile(r"[$€£]?\d*[.,]\d+%?|[$€£]\d+")  # a price or measurement: a table row, not a heading
+# Words a heading does not end with: a line ending with one runs on into the next ("An alternative is").
+_OPEN_ENDINGS = frozenset("a an the of to and or for with by in on at as is are be from that which".split())
 
 
 def page_titles(pages: Sequence[Page]) -> list[str]:
@@ -44,6 +53,19 @@ def page_titles(pages: Sequence[Page]) -> list[str]:
     return titles
 
 
+def heading_shaped(line: str) -> bool:
+    """Whether one line is shaped like a heading or a term (module doc)."""
+    line = line.strip()
+    if not line or len(line) > HEADING_CHARS:
+        return False
+    return (
+        (line[-1].isalnum() or line[-1] in ")]\"'”’")  # not a run-on: "... ,", "... \\"
+        and line.split()[-1].lower() not in _OPEN_ENDINGS
+        and sum(ch.isalpha() for ch in line) >= 3
+        and (line[0].isalnum() or line[0] in "\\@.-")
+    )
+
+
 def heading(text: str, *, strict: bool) -> str:
     """The heading in `text` without its numbering, or "" when `text` is not one."""
     if strict and "\n" in text.strip():
@@ -55,8 +77,6 @@ def heading(text: str, *, strict: bool) -> str:
     letters = sum(ch.isalpha() for ch in text)
     if letters < 0.75 * len(text.replace(" ", "")) or any(_AMOUNT.fullmatch(word) for word in words):
         return ""
-    if strict and (
-        not text[0].isupper() or text.endswith((".", ",", "?", "!")) or any(c in text for c in "()=_;,")
-    ):
+    if strict and (not text[0].isupper() or not heading_shaped(text) or any(c in text for c in "()=_;,")):
         return ""
     return text.rstrip(".")

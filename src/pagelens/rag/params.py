@@ -78,7 +78,6 @@ class AnswerParams:
     quote_min_chars: int = 25  # shorter candidates are titles or labels, not quotes
 
     # --- answer units from the page's structure (units.py) ---
-    heading_chars: int = 80  # a heading line is at most this long
     heading_height: float = (
         1.15  # a heading's line is this much taller than the body's, unless numbered or indented
     )

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..furniture import BAND, NONE, Furniture, is_page_number
+from ..headings import heading_shaped
 from ..types import Box, Region
 from .lexical import sentences
 from .params import PARAMS
@@ -40,18 +41,13 @@ _PROMPT = re.compile(r"^\s*(?:>{1,3}|\$|#|%|\+|\(%[io]\d+\))\s")
 _CODE_CHARS = re.compile(r"[{}\[\]();=<>$%\\&|^~`]")
 _BULLET = re.compile(r"^\s*(?:[•◦▪‣∙*–—-]|\d{1,2}[.)]|\(?[a-z]\))\s+\S")
 _NAV_SEPARATOR = re.compile(r"\s[·|»›]\s|\s[·|»›]$")
-_NAV_LABEL = re.compile(
-    r"^\s*(?:next|previous|prev|up|home|contents|index|categories|category|tags|jump to|skip to)\s*:"
-    r"|\[(?:contents|index)\]",
-    re.IGNORECASE,
-)
+_NAV_WORDS = "next|previous|prev|up|home|contents|index|categories|category|tags|jump to|skip to"
+_NAV_LABEL = re.compile(rf"^\s*(?:{_NAV_WORDS})\s*:|\[(?:contents|index)\]", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
 _CAPTION = re.compile(r"^\s*(?:figure|fig\.|table|listing|plate)\s*\d+[.:]?\s", re.IGNORECASE)
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 _HEADING_KINDS = frozenset({"title", "section-header"})
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s+\w")
-# Words a heading does not end with: a line ending with one runs on into the next ("An alternative is").
-_OPEN_ENDINGS = frozenset("a an the of to and or for with by in on at as is are be from that which".split())
 
 
 @dataclass(frozen=True)
@@ -275,19 +271,10 @@ def _indented(block: _Block, below: _Block | None) -> bool:
 
 
 def _is_heading(block: _Block) -> bool:
+    """A title region of a line or two, or a lone heading-shaped line (headings.py)."""
     if block.kind in _HEADING_KINDS and len(block.lines) <= 2:
         return True
-    if len(block.lines) != 1:
-        return False
-    line = block.lines[0].strip()
-    last = line.split()[-1].lower() if line.split() else ""
-    return (
-        len(line) <= PARAMS.heading_chars
-        and (line[-1].isalnum() or line[-1] in ")]\"'”’")  # not a run-on: "... ,", "... \\"
-        and last not in _OPEN_ENDINGS
-        and sum(ch.isalpha() for ch in line) >= 3
-        and (line[0].isalnum() or line[0] in "\\@.-")
-    )
+    return len(block.lines) == 1 and heading_shaped(block.lines[0])
 
 
 def _groups(blocks: list[_Block]) -> PageUnits:

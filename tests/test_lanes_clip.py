@@ -83,6 +83,7 @@ def test_library_with_text_and_tiny_clip_lanes(tiny_clip, tmp_path):
     lib = Library(tmp_path / "lib", lanes=["text", tiny_clip])
     try:
         assert lib.add([sample]).ok
+        assert lib.wait_for_lanes(300)  # the visual lane encodes behind the add
         hits = lib.search("gnuplot expressions", k=3)
         assert hits and tiny_clip in set().union(*(h.lanes for h in hits))
         page_image = hits[0].image_path

@@ -29,6 +29,7 @@ def test_image_and_text_query_from_the_search_tab(clip_lane: str, small_pdf: Pat
         client = Client(served.url, verbose=False)
         status, *_ = client.predict([handle_file(str(small_pdf))], api_name="/add")
         assert "added (3 pages)" in status
+        assert served.library.wait_for_lanes(300)  # the visual lane encodes behind the add
         reference = served.library.pages("gnuplot-functions.pdf")[1].image_path
 
         gallery, ranking, message, hits = client.predict(

@@ -93,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
         help="render on a Ray cluster (the 'ray' extra): ADDRESS is ray://HEAD:10001 or "
         "HEAD:6379; without it, the cluster this machine belongs to",
     )
+    add.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="return once the text lane has the files; the visual lanes' queued pages are encoded by the "
+        "next add, sync or app on this library (default: wait for them, showing how far they are)",
+    )
     add.set_defaults(run=_add)
 
     sync = commands.add_parser(
@@ -202,10 +209,35 @@ def _add(args: argparse.Namespace) -> int:
         runner = RayRunner(args.ray)  # before the library opens: a missing extra or cluster changes nothing
     with _open(args) as lib:
         report = lib.add(args.paths, replace=args.replace, progress=args.progress, runner=runner)
-    _print_report(report, as_json=args.json)
-    if not args.json:
-        _print_counts(report, empty="nothing to add")
+        _print_report(report, as_json=args.json)
+        if not args.json:
+            _print_counts(report, empty="nothing to add")
+        if args.wait:
+            _wait_for_lanes(lib)
     return OK if report.ok else FAILED
+
+
+PROGRESS_EVERY_S = 10.0  # how often `add` prints the visual lanes' progress while it waits for them
+
+
+def _wait_for_lanes(lib) -> None:
+    """Encode the visual lanes' queued pages, a progress line on stderr every PROGRESS_EVERY_S; the files
+    are searchable by the text lane already, and an interrupted wait resumes with the next add or sync."""
+    if not any(p.queued for p in lib.lane_progress()):
+        return
+    print(
+        "searchable now by the text lane; encoding the visual lanes (Ctrl-C stops, the next add resumes)",
+        file=sys.stderr,
+        flush=True,
+    )
+    while not lib.wait_for_lanes(PROGRESS_EVERY_S):
+        progress = lib.lane_progress()
+        for lane in progress:
+            print(lane.line(), file=sys.stderr, flush=True)
+        if any(lane.error for lane in progress):
+            return
+    for lane in lib.lane_progress():
+        print(lane.line(), file=sys.stderr, flush=True)
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -290,6 +322,7 @@ def _hit_json(hit) -> dict:
 def _list(args: argparse.Namespace) -> int:
     with _open(args) as lib:  # a library that cannot be written opens read-only (listing works)
         documents = lib.documents()
+        progress = lib.lane_progress()
     if args.json:
         _print_json([dataclasses.asdict(d) for d in documents])
         return OK
@@ -297,7 +330,10 @@ def _list(args: argparse.Namespace) -> int:
         print("the library is empty", file=sys.stderr)
     for doc in documents:
         status = "" if doc.status == "complete" else f"  [{doc.status}]"
-        print(f"{doc.name}  ({doc.kind}, {doc.pages} pages, added {doc.added_at}){status}")
+        queued = "".join(f"  [{lane}: {n} pages queued]" for lane, n in doc.queued.items())
+        print(f"{doc.name}  ({doc.kind}, {doc.pages} pages, added {doc.added_at}){status}{queued}")
+    for lane in progress:
+        print(lane.line())
     return OK
 
 

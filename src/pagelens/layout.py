@@ -5,6 +5,7 @@
 <library>/chroma/               embedded Chroma (absent with a `chroma run` server)
 <library>/pages/<doc_id>/<page:05d>.png   page screenshots: the only library files the app serves
 <library>/lanes/<lane>/         lanes' side stores (indexes that live outside Chroma)
+<library>/lane-queue.sqlite     pages the background (visual) lanes have still to encode (index/lane_queue.py)
 <library>/uploads/              the app's copies of uploaded files
 <library>/ui-cache/             the app's boxed copies of cited pages (served, like pages/)
 <library>/ui-settings.json      the app's saved settings
@@ -44,6 +45,10 @@ class LibraryLayout:
     @property
     def lanes(self) -> Path:
         return self.root / "lanes"
+
+    @property
+    def lane_queue(self) -> Path:
+        return self.root / "lane-queue.sqlite"
 
     @property
     def uploads(self) -> Path:

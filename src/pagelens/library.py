@@ -2,7 +2,8 @@
 
 Every file and folder name inside the library comes from `layout.LibraryLayout`; the lanes are a
 `index.laneset.LaneSet`; adding and removing (with the crash-safe pending/complete ledger) is
-`index.writer.Writer`; answering is `rag.agent`. This class only wires them together and checks input.
+`index.writer.Writer`; the visual lanes encode behind an add on a thread, from a queue on disk
+(`index.background.BackgroundLanes`); answering is `rag.agent`. This class only wires them together and checks input.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from .analysis import CorpusStats
 from .config import Settings
 from .conversations import Conversations
 from .errors import DocumentNotFoundError, LibraryLockedError, QueryError, ReadOnlyLibraryError, SettingsError
+from .index.background import BackgroundLanes, LaneProgress
 from .index.catalog import Catalog
 from .index.chroma import ChromaHandle, UnavailableChroma
 from .index.lane import Query
+from .index.lane_queue import LaneQueue
 from .index.laneset import LaneSet
 from .index.lock import LibraryLock, busy_message, unwritable, unwritable_message
 from .index.lock import holder as lock_holder
@@ -67,6 +70,8 @@ class Library:
         self._catalog: Catalog | None = None
         self._lanes: LaneSet | None = None
         self._conversations: Conversations | None = None
+        self._queue: LaneQueue | None = None
+        self._background: BackgroundLanes | None = None
         try:
             self._catalog = Catalog(
                 self.layout.catalog, self.path, writable=not self.read_only, read_only=self._unwritable
@@ -84,6 +89,9 @@ class Library:
                     url=self.settings.chroma_url,
                     namespace=f"pl{self._catalog.library_id()}-",
                 )
+            self._queue = LaneQueue(
+                self.layout.lane_queue, writable=not self.read_only, immutable=self._unwritable
+            )
             self._lanes = LaneSet(
                 names,
                 settings=self.settings,
@@ -92,6 +100,10 @@ class Library:
                 layout=self.layout,
                 factory=create_lane,
                 read_only=self._read_only_why(),
+                queue=self._queue,
+            )
+            self._background = BackgroundLanes(
+                self._queue, self._lanes, self._catalog, batch=self.settings.batch_size
             )
             self._writer = Writer(
                 settings=self.settings, catalog=self._catalog, lanes=self._lanes, layout=self.layout
@@ -169,6 +181,7 @@ class Library:
         renders them on a Ray cluster, and the library is written here exactly as after a local render.
         """
         self._refuse_if_read_only()
+        self.encode_in_background()
         with self._mutex:
             return self._writer.add(
                 [paths] if isinstance(paths, (str, Path)) else paths,
@@ -193,6 +206,7 @@ class Library:
         from .index.sync import sync_folder
 
         self._refuse_if_read_only()
+        self.encode_in_background()
         with self._mutex:
             return sync_folder(
                 self._writer,
@@ -210,6 +224,25 @@ class Library:
         self._refuse_if_read_only()
         with self._mutex:
             return self._writer.remove(name)
+
+    # background lanes ------------------------------------------------------------------------------
+    def encode_in_background(self) -> None:
+        """Start encoding the visual lanes' queued pages on a thread of this process (resuming what a
+        crashed or closed process left); `add` and `sync` start it themselves, the app when it opens.
+        A file is searchable by the text lane as soon as `add` has it; the visual lanes follow. Only the
+        process writing the library encodes (elsewhere this does nothing)."""
+        if not self.read_only:
+            self._background.start()
+
+    def wait_for_lanes(self, timeout: float | None = None) -> bool:
+        """Encode the visual lanes' queued pages and return True once none is left; False after `timeout`
+        seconds, when a lane's encoder failed (`lane_progress` says why) or the library is read-only."""
+        return not self.read_only and self._background.wait(timeout)
+
+    def lane_progress(self) -> list[LaneProgress]:
+        """How far each open visual lane is: `.line()` reads "visual lane clip: 120/500 pages" (empty for
+        a library with the text lane alone). Read-only processes see the writer's progress."""
+        return self._background.progress()
 
     # searching -------------------------------------------------------------------------------------
     def search(
@@ -293,10 +326,23 @@ class Library:
 
     # reading ---------------------------------------------------------------------------------------
     def documents(self) -> list[DocumentInfo]:
-        """Documents by name; a document still being added shows with status 'pending'."""
+        """Documents by name; a document still being added shows with status 'pending', one whose pages a
+        visual lane has still to encode says how many in `queued`."""
         complete = {row.name: row for row in self._catalog.complete_documents()}
         pending = {row.name: row for row in self._catalog.pending_documents() if row.name not in complete}
-        return [row.info() for _, row in sorted({**pending, **complete}.items())]
+        queued = self._queue.counts()
+        open_lanes = self._lanes.background
+        return [
+            replace(
+                row.info(),
+                queued={
+                    lane: queued[lane][row.doc_id]
+                    for lane in open_lanes
+                    if row.doc_id in queued.get(lane, {})
+                },
+            )
+            for _, row in sorted({**pending, **complete}.items())
+        ]
 
     def pages(self, name: str) -> list[Page]:
         """All pages of a document, in order. DocumentNotFoundError (a KeyError) if there is none."""
@@ -373,12 +419,16 @@ class Library:
                 return
             self._closed = True
             try:
+                if self._background is not None:
+                    self._background.close()
                 if self._lanes is not None:
                     if self._catalog is not None and not self.read_only:
                         self._lanes.record()
                     self._lanes.close()
                 if self._catalog is not None:
                     self._catalog.close()
+                if self._queue is not None:
+                    self._queue.close()
                 if self._conversations is not None:
                     self._conversations.close()
             finally:

@@ -239,6 +239,8 @@ class DocumentInfo:
     status: str = "complete"
     source: str = ""  # absolute path of the file it was read from (what `sync` matches folders on)
     content_hash: str = ""  # sha256 of that file's bytes
+    # background (visual) lane -> pages of this document it has still to encode (index/background.py)
+    queued: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 class Corpus(Protocol):

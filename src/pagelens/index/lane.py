@@ -85,6 +85,10 @@ class Lane(ABC):
     """One retrieval lane. Implementations must be safe to call `index` again for a doc (upsert)."""
 
     name: str
+    # True: an add does not wait for this lane; its pages are queued (index/lane_queue.py) and encoded
+    # behind it (index/background.py), and searches fuse whatever the lane holds so far. The visual lanes
+    # are background lanes: their encoders take seconds to minutes a page on a CPU.
+    background: bool = False
 
     @abstractmethod
     def spec(self) -> dict:

@@ -7,6 +7,8 @@ A lane's record in the catalog holds its spec (model ids, versions) and the Chro
   so the next session that opens one re-embeds it instead of serving vectors that miss the change
   (`retire_unopened`);
 - while a lane is being (re)filled its record says `incomplete`, so an interrupted fill is redone.
+With a `LaneQueue`, background lanes (`Lane.background`) are never written here: `index` and a fill put
+their pages in the queue, `delete` cancels queued pages first (index/lane_queue.py says why in that order).
 In a read-only library (`read_only` says why: another process writes it, or its file system is read-only)
 nothing is synced or written; a lane that cannot be searched from this process (its vectors are in an
 embedded Chroma this process may not open, or it is not fully embedded) is left out of `searchable`, and
@@ -30,6 +32,7 @@ from .catalog import Catalog, LaneRecord
 from .chroma import ChromaHandle
 from .fusion import FusedHit, fuse
 from .lane import Lane, LaneContext, Query, TermStatistics
+from .lane_queue import LaneQueue
 from .languages import tagged
 from .prepared import PagePreparer
 
@@ -49,8 +52,10 @@ class LaneSet:
         layout: LibraryLayout,
         factory: LaneFactory,
         read_only: str | None = None,
+        queue: LaneQueue | None = None,
     ) -> None:
         self._settings, self._catalog, self._chroma = settings, catalog, chroma
+        self._queue = queue
         self._layout, self._factory = layout, factory
         self._names = list(names)
         self._read_only = read_only  # set: why this process only reads (e.g. "pid 12 writes this library")
@@ -97,26 +102,46 @@ class LaneSet:
                 "; ".join(f"{n}: {why}" for n, why in self._unavailable.items()),
             )
 
+    @property
+    def background(self) -> list[str]:
+        """The open lanes whose pages go through the queue (none without one)."""
+        if self._queue is None:
+            return []
+        return [name for name, lane in self._lanes.items() if lane.background]
+
     def __getitem__(self, name: str) -> Lane:
         return self._lanes[name]
 
     # fan-out ---------------------------------------------------------------------------------------
     def preparer(self) -> PagePreparer | None:
         """What the worker rendering a file may compute for these lanes (None: the lanes do it all in
-        `index`)."""
-        found = {name: p for name, lane in self._lanes.items() if (p := lane.preparer()) is not None}
+        `index`); background lanes prepare nothing there (their pages are queued)."""
+        background = self.background
+        found = {
+            name: p
+            for name, lane in self._lanes.items()
+            if name not in background and (p := lane.preparer()) is not None
+        }
         return PagePreparer(found) if found else None
 
     def index(self, pages: Sequence[Page], prepared: dict[str, object] | None = None) -> None:
-        """Index whole documents' pages in every lane; `prepared`: lane name -> its preparer's result for
-        these pages (`PreparedPages.lanes`), stored as it is (the other lanes compute their own)."""
+        """Index whole documents' pages in the foreground lanes and queue them for the background lanes;
+        `prepared`: lane name -> its preparer's result for these pages (`PreparedPages.lanes`), stored as
+        it is (the other lanes compute their own)."""
+        background = self.background
         for name, lane in self._lanes.items():
+            if name in background:
+                continue
             if prepared is not None and name in prepared:
                 lane.index_prepared(prepared[name])
             else:
                 lane.index(pages)
+        if background:
+            self._queue.enqueue(background, pages)
 
     def delete(self, doc_ids: Sequence[str]) -> None:
+        if self._queue is not None and doc_ids:
+            self._queue.cancel(doc_ids)
         for lane in self._lanes.values():
             lane.delete(doc_ids)
 
@@ -193,8 +218,11 @@ class LaneSet:
             for collection in set(stored.collections) | self._lane_chroma[name].used:
                 self._chroma.delete_collection(collection)
             shutil.rmtree(self._layout.lane_folder(name), ignore_errors=True)
+            if self._queue is not None:
+                self._queue.drop_lane(name)
             lane = self._lanes[name] = self._create(name)
             spec = lane.spec()
+        background = name in self.background
         from tqdm import tqdm
 
         incomplete = {"incomplete": True}
@@ -211,7 +239,10 @@ class LaneSet:
             untold = [p for p in pages if not p.language and p.text.strip()]
             if untold:  # pages stored before languages were detected: detect and keep them now
                 self._catalog.store_languages([tagged(p) for p in untold])
-            lane.index(pages)
+            if background:
+                self._queue.enqueue([name], pages)
+            else:
+                lane.index(pages)
             self._catalog.set_lane(name, incomplete, self._lane_chroma[name].used)
         self._catalog.set_lane(name, spec, self._lane_chroma[name].used)
 

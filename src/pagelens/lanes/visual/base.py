@@ -150,6 +150,8 @@ class SingleVectorLane(Lane):
     Queries: text -> text tower; image -> image tower; image + text -> a PDV composed vector.
     """
 
+    background = True  # encoded behind the add (index/background.py): seconds a page on a CPU
+
     def __init__(self, name: str, encoder: SingleVectorEncoder, ctx: LaneContext) -> None:
         self.name = name
         self.encoder = encoder

@@ -133,6 +133,8 @@ class TokenStore:
 
 
 class MultiVectorLane(Lane):
+    background = True  # encoded behind the add (index/background.py): minutes a page on a CPU
+
     def __init__(self, name: str, encoder: MultiVectorEncoder, ctx: LaneContext) -> None:
         s = ctx.settings
         self.name, self.encoder, self.settings = name, encoder, s

@@ -94,6 +94,7 @@ def run_eval(
         with Library(folder, lanes=lanes, settings=settings.replace(library=folder)) as library:
             started = time.perf_counter()
             report = library.add(eval_set.doc_paths(), progress=progress)
+            library.wait_for_lanes()  # every lane evaluated on every page (the visual ones encode behind)
             ingest_s = time.perf_counter() - started
             names = {path.name for path in eval_set.doc_paths()}
             pages = {doc.name: library.pages(doc.name) for doc in library.documents() if doc.name in names}

@@ -106,8 +106,10 @@ def build(session: AppSession) -> gr.Blocks:
         return change_updates(handlers.remove(name, username=request.username))
 
     def loading_view():
-        """While the sample corpus loads: its progress, the growing document list, and the timer kept on."""
-        return (*library_updates(handlers.library_view()), gr.Timer(active=bool(session.loading)))
+        """While the sample corpus loads or a visual lane encodes: its progress, the growing document list,
+        and the timer kept on."""
+        view = handlers.library_view()
+        return (*library_updates(view), gr.Timer(active=view.busy))
 
     # every chat handler takes its caller from the request (a private handler reached through a raw
     # queue/join call included), never from its inputs: chats are their owner's (ui/security.py)
@@ -336,6 +338,9 @@ def build(session: AppSession) -> gr.Blocks:
 
         # -- events -------------------------------------------------------------------------------------------
         views = [library_status, docs, to_remove, chat_scope, search_scope, *examples]
+        # refreshes the library while the sample loads or a visual lane encodes behind an add
+        refresh = gr.Timer(2.0, active=bool(session.loading))
+        refreshing = dict(api_visibility="private", show_progress="hidden")
         shown = [
             conversation,
             chat,
@@ -355,7 +360,7 @@ def build(session: AppSession) -> gr.Blocks:
             api_name="add",
             **WRITES,
             show_progress="hidden",  # the rows and the bar in add_status are the progress
-        )
+        ).then(loading_view, None, [*views, refresh], **refreshing)
         folder.upload(
             on_add_folder,
             [folder, replace],
@@ -363,7 +368,7 @@ def build(session: AppSession) -> gr.Blocks:
             api_visibility="private",
             **WRITES,
             show_progress="hidden",
-        )
+        ).then(loading_view, None, [*views, refresh], **refreshing)
         remove.click(
             on_remove,
             to_remove,
@@ -432,7 +437,6 @@ def build(session: AppSession) -> gr.Blocks:
             api_name="settings",
             **WRITES,
         )
-        refresh = gr.Timer(2.0, active=bool(session.loading))
-        refresh.tick(loading_view, None, [*views, refresh], api_visibility="private", show_progress="hidden")
+        refresh.tick(loading_view, None, [*views, refresh], **refreshing)
         app.load(on_load, remembered, [*shown, *views, refresh], api_visibility="private")
     return app

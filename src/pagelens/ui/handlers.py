@@ -45,6 +45,7 @@ class LibraryView:
     documents: str  # HTML list
     names: list[str]  # complete documents (remove, ask within, search within)
     examples: list[str]  # example questions for the empty chat
+    busy: bool = False  # the sample is loading or a visual lane is encoding: the list refreshes itself
 
 
 @dataclass
@@ -112,11 +113,13 @@ class Handlers:
         with self.session.reading():
             library = self.session.library
             docs = library.documents()
+            lanes = library.lane_progress()
             return LibraryView(
-                status=present.library_status(docs, self.session.loading),
+                status=present.library_status(docs, self.session.loading, lanes),
                 documents=present.documents_html(docs),
                 names=[d.name for d in docs if d.status == "complete"],
                 examples=example_questions(library),
+                busy=bool(self.session.loading) or any(p.queued and not p.error for p in lanes),
             )
 
     def add(

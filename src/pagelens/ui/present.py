@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import extras
+from ..index.background import LaneProgress
 from ..lanes.registry import LaneFamily
 from ..language import name as language_name
 from ..types import AddReport, Citation, DocumentInfo, FileOutcome, Hit
@@ -26,8 +27,11 @@ FILE_STATUS = {
 }
 
 
-def library_status(documents: Sequence[DocumentInfo], loading: str = "") -> str:
-    """The one-line library summary shown above the list; while something loads, what is loading."""
+def library_status(
+    documents: Sequence[DocumentInfo], loading: str = "", lanes: Sequence[LaneProgress] = ()
+) -> str:
+    """The one-line library summary shown above the list; while something loads, what is loading; while
+    a visual lane encodes behind the adds (or stopped), how far it is."""
     complete = [d for d in documents if d.status == "complete"]
     pages = sum(d.pages for d in complete)
     line = (
@@ -35,7 +39,8 @@ def library_status(documents: Sequence[DocumentInfo], loading: str = "") -> str:
         if complete
         else "The library is empty: drop files below."
     )
-    return f"{line}\n\n{loading}" if loading else line
+    behind = [lane.line() for lane in lanes if lane.queued or lane.error]
+    return "\n\n".join([line, *filter(None, [loading]), *behind])
 
 
 REPLACE_BOX = "Replace documents with the same name"  # the checkbox under the drop area
@@ -55,6 +60,9 @@ def documents_html(documents: Sequence[DocumentInfo]) -> str:
     for doc in documents:
         name = html.escape(doc.name)
         state = "" if doc.status == "complete" else ' <span class="pl-pending">adding…</span>'
+        if doc.status == "complete" and doc.queued:  # searchable already; a visual lane is behind
+            left = max(doc.queued.values())
+            state = f' <span class="pl-pending" title="searchable now; visual lanes encoding">visual: {left} p. to go</span>'
         rows.append(
             f'<li class="pl-doc" title="{name} · {pages_text(doc.pages)} · {html.escape(doc.kind)}">'
             f'<span class="pl-doc-name">{name}</span>{state}'

@@ -60,6 +60,7 @@ def open_library(settings: Settings, lanes: Sequence[str] | None = None) -> tupl
     if lanes is None and prefs_path(root).is_file():
         lanes = prefs.lanes
     library = Library(root, lanes=lanes, settings=prefs.apply(settings))
+    library.encode_in_background()  # the visual lanes' pages a crash or restart left queued
     return library, library.settings
 
 

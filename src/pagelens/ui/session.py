@@ -136,6 +136,7 @@ class AppSession:
                     self.library.close()
                     try:
                         self.library = Library(updated.library, lanes=updated.lanes, settings=updated)
+                        self.library.encode_in_background()  # a new visual lane's pages were queued
                     except Exception as err:  # a lane whose model cannot load: say so, keep the old lanes
                         self.library = _reopen(updated.library, previous, self.settings)
                         return f"Not saved: the lanes {', '.join(updated.lanes)} cannot be opened: {err}"

@@ -188,6 +188,22 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
     assert present.library_status([], "Loading…").endswith("Loading…")
 
 
+def test_the_library_list_says_how_far_a_visual_lane_is():
+    """A document the text lane has and a visual lane has still to encode is listed as searchable, with
+    the pages to go; the status line says how far the lane is while it works, nothing once it is done."""
+    from pagelens.index.background import LaneProgress
+
+    docs = [DocumentInfo("a.pdf", "d", 40, "pdf", "2026-12-06T10:00:00+00:00", queued={"clip": 12})]
+    assert "visual: 12 p. to go" in present.documents_html(docs)
+    working = present.library_status(docs, "", [LaneProgress("clip", 28, 40, seconds_per_page=2.0)])
+    assert working == "**1** document · **40** pages\n\nvisual lane clip: 28/40 pages, about 24 s left"
+    stopped = present.library_status(docs, "", [LaneProgress("clip", 28, 40, error="OSError: disk full")])
+    assert stopped.endswith("visual lane clip: 28/40 pages, stopped: OSError: disk full")
+    done = [DocumentInfo("a.pdf", "d", 40, "pdf", "2026-12-06T10:00:00+00:00")]
+    assert present.library_status(done, "", [LaneProgress("clip", 40, 40)]) == present.library_status(done)
+    assert "to go" not in present.documents_html(done)
+
+
 def test_each_answer_links_and_highlights_its_own_regions_of_a_page():
     """Two answers citing two passages of one page: each link opens that page with its own answer's
     passages (both of them when one answer cites the page twice); an abstention shows no cited pages."""

@@ -223,13 +223,16 @@ PROGRESS_EVERY_S = 10.0  # how often `add` prints the visual lanes' progress whi
 def _wait_for_lanes(lib) -> None:
     """Encode the visual lanes' queued pages, a progress line on stderr every PROGRESS_EVERY_S; the files
     are searchable by the text lane already, and an interrupted wait resumes with the next add or sync."""
-    if not any(p.queued for p in lib.lane_progress()):
+    progress = lib.lane_progress()
+    if not any(p.queued for p in progress):
         return
     print(
         "searchable now by the text lane; encoding the visual lanes (Ctrl-C stops, the next add resumes)",
         file=sys.stderr,
         flush=True,
     )
+    for lane in progress:  # on a CPU, with the cost estimated from the measured table
+        print(lane.line(), file=sys.stderr, flush=True)
     while not lib.wait_for_lanes(PROGRESS_EVERY_S):
         progress = lib.lane_progress()
         for lane in progress:

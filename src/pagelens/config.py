@@ -83,7 +83,9 @@ class Settings:
     # visual lanes
     dse_model: str = "MrLight/dse-qwen2-2b-mrl-v1"
     dse_dim: int = 1536
-    max_pixels: int = 1024 * 28 * 28
+    # page resolution of the visual lanes; 0: what the library's lanes were indexed with, else 1024 x 28 x 28
+    # with a GPU and 256 x 28 x 28 on a CPU (lanes/visual/cost.py)
+    max_pixels: int = 0
     clip_model: str = "ViT-B-32/laion2b_s34b_b79k"
     colpali_model: str = "vidore/colqwen2-v1.0"
     device: Device = "auto"

@@ -31,6 +31,7 @@ from .ingest.batch import Runner
 from .ingest.progress import ProgressCallback
 from .inputs import capped_text, check_pixels, open_query_image
 from .lanes.registry import create_lane, lane_names
+from .lanes.visual.cost import estimated_seconds, resolve_max_pixels
 from .language import DEFAULT, detect
 from .layout import LibraryLayout
 from .types import AddReport, Answer, Corpus, DocumentInfo, Hit, Page, Step, page_key
@@ -81,6 +82,8 @@ class Library:
             if not names:
                 raise SettingsError("a library needs at least one lane (e.g. lanes=['text'])")
             self.settings = settings.replace(library=self.path, lanes=names)
+            pixels = resolve_max_pixels(self.settings, names, {name: r.spec for name, r in stored.items()})
+            self.settings = self.settings.replace(max_pixels=pixels)
             if self.read_only and not self.settings.chroma_url:
                 self._chroma = UnavailableChroma(self._chroma_why())
             else:
@@ -103,7 +106,11 @@ class Library:
                 queue=self._queue,
             )
             self._background = BackgroundLanes(
-                self._queue, self._lanes, self._catalog, batch=self.settings.batch_size
+                self._queue,
+                self._lanes,
+                self._catalog,
+                batch=self.settings.batch_size,
+                estimate=lambda lane: estimated_seconds(lane, self.settings),
             )
             self._writer = Writer(
                 settings=self.settings, catalog=self._catalog, lanes=self._lanes, layout=self.layout

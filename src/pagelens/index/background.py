@@ -11,8 +11,9 @@ found by the text lane.
   again when the library is next written (lanes upsert by page key).
 - Removing or replacing a document cancels its rows (`LaneSet.delete`); a batch already being encoded
   is deleted from its lane again by this thread before it takes the next one (the queue's `forget` rows).
-- The thread holds no lock that add, remove or search take; `close` waits for the batch in hand (seconds
-  with CLIP, minutes a page with a 2B-parameter model on a CPU) so no write outlives the write lock.
+- The thread holds no lock that add, remove or search take, and runs at a lower priority (`NICE`);
+  `close` waits for the batch in hand (seconds with CLIP, minutes a page with a 2B-parameter model on a
+  CPU) so no write outlives the write lock.
 - A lane whose encoder fails stops here (its rows stay queued) with the reason in `progress`; the next
   process that writes the library tries again.
 """
@@ -20,8 +21,10 @@ found by the text lane.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..types import page_key
@@ -32,6 +35,9 @@ from .laneset import LaneSet
 log = logging.getLogger(__name__)
 
 IDLE_POLL_S = 0.5  # a queued document whose add is still running is looked at again this often
+# The thread runs at this nice value (Linux: per thread; the OpenMP threads torch starts from it inherit
+# it), so on a busy CPU a search or an add gets the cores before the encoder does.
+NICE = 10
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,8 @@ class LaneProgress:
     lane: str
     done: int  # pages the lane holds
     total: int  # pages of complete documents
-    seconds_per_page: float | None = None  # wall seconds a page, as measured here since the library opened
+    seconds_per_page: float | None = None  # wall seconds a page: measured here, else estimated (below)
+    estimated: bool = False  # seconds_per_page comes from the measured CPU table, not from this run
     error: str = ""  # why encoding stopped (tried again when the library is next opened for writing)
 
     @property
@@ -54,7 +61,12 @@ class LaneProgress:
         if self.error:
             return f"{text}, stopped: {self.error}"
         if self.queued and self.seconds_per_page is not None:
-            return f"{text}, about {duration(self.queued * self.seconds_per_page)} left"
+            how = (
+                f" at ~{self.seconds_per_page:.2g} s a page (estimated for this CPU from the measured table)"
+                if self.estimated
+                else ""
+            )
+            return f"{text}, about {duration(self.queued * self.seconds_per_page)} left{how}"
         return text
 
 
@@ -68,8 +80,18 @@ def duration(seconds: float) -> str:
 
 
 class BackgroundLanes:
-    def __init__(self, queue: LaneQueue, lanes: LaneSet, catalog: Catalog, *, batch: int) -> None:
+    def __init__(
+        self,
+        queue: LaneQueue,
+        lanes: LaneSet,
+        catalog: Catalog,
+        *,
+        batch: int,
+        estimate: Callable[[str], float | None] = lambda lane: None,
+    ) -> None:
+        """`estimate(lane)`: wall seconds a page before this process has measured any (None: unknown)."""
         self._queue, self._lanes, self._catalog, self._batch = queue, lanes, catalog, batch
+        self._estimate = estimate
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._errors: dict[str, str] = {}
@@ -112,12 +134,14 @@ class BackgroundLanes:
         for lane in self._lanes.background:
             waiting = sum(n for doc_id, n in queued.get(lane, {}).items() if doc_id in complete)
             pages, seconds = self._timing.get(lane, (0, 0.0))
+            estimate = None if pages or not waiting else self._estimate(lane)
             found.append(
                 LaneProgress(
                     lane,
                     done=total - waiting,
                     total=total,
-                    seconds_per_page=seconds / pages if pages else None,
+                    seconds_per_page=seconds / pages if pages else estimate,
+                    estimated=estimate is not None,
                     error=self._errors.get(lane, ""),
                 )
             )
@@ -132,6 +156,10 @@ class BackgroundLanes:
         return any(lane in working for lane, _ in self._queue.to_forget() + self._queue.documents())
 
     def _run(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+        except OSError:  # not permitted here: the encoder runs at the process's priority
+            log.info("the background lanes run at normal priority")
         while True:
             with self._queue.changed:
                 if self._stopping:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..lanes.visual.cost import GPU_MAX_PIXELS
 from ..lanes.visual.loading import ModelUnavailableError, load_pretrained, model_kwargs, resolve_device
 from .answerer import SYSTEM_PROMPT, Answerer, BackendError, Conversation, page_block, question_block
 from .evidence import EvidencePage
@@ -30,7 +31,7 @@ class TransformersVLMBackend(Answerer):
     def __init__(self, settings: "Settings") -> None:
         self.model_id = settings.vlm_model
         self.device_setting = settings.device
-        self.max_pixels = settings.max_pixels
+        self.max_pixels = settings.max_pixels or GPU_MAX_PIXELS  # 0: a library resolves it; alone, full size
         self.max_new_tokens = settings.llm_max_tokens
         self._loaded: tuple | None = None
         self._lock = threading.Lock()

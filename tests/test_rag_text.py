@@ -165,6 +165,25 @@ def test_decompose_compare_numbered_and_several_questions():
     assert decompose("What is gnuplot? How do I reset rand?") == ["What is gnuplot?", "How do I reset rand?"]
 
 
+def test_decompose_since_when_and_versus():
+    assert decompose("What is a PID file, and since when does it exist?") == [
+        "What is a PID file",
+        "since when does it exist? (PID file)",
+    ]
+    assert decompose("What is a PID file? And since when?") == [
+        "What is a PID file?",
+        "And since when? (PID file)",
+    ]
+    assert decompose("PID files vs lock files?") == ["PID files", "lock files"]
+    assert decompose("gzip versus bzip2: which compresses better?") == [
+        "gzip which compresses better",
+        "bzip2 which compresses better",
+    ]
+    assert decompose("Which is faster, gzip vs. bzip2?") == ["Which is faster gzip", "Which is faster bzip2"]
+    clause = "How does R compare 1 vs 2 digit version numbers?"  # 'vs' inside a clause, not two names
+    assert decompose(clause) == [clause]
+
+
 def test_a_leaning_second_part_borrows_the_first_parts_words():
     parts = decompose("Which gnuplot time function gives the ISO week number, and what range does it return?")
     assert len(parts) == 2 and "gnuplot" in parts[1]

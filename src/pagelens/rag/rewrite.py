@@ -11,8 +11,10 @@ it cited (after an abstention, a follow-up keeps the pages cited last on its top
   as specific as the old focus): "what about Stata files?" after an SPSS question asks about Stata.
   The pages cited last come along as candidates.
 - new topic: anything else; it carries nothing over.
-Decomposition: "compare A and B", numbered or lettered parts, several question marks and ", and what ..."
-clauses become separate sub-questions, each keeping the shared context clause ("In the R manual's example,").
+Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
+", and what ..." clauses (", and since when ...") become separate sub-questions, each keeping the shared
+context clause ("In the R manual's example,"); a part with no words of its own ("and since when?") borrows
+the first part's.
 """
 
 from __future__ import annotations
@@ -234,7 +236,17 @@ _COMPARE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(
-    r",?\s+and\s+(?=(?:what|which|how|where|when|why|who|whether|does|is|are|can)\b)", re.IGNORECASE
+    r",?\s+and\s+(?=(?:(?:since|until|from|for|in|on|at|by|to|with)\s+)?"
+    r"(?:what|which|how|where|when|why|who|whether|does|is|are|can)\b)",
+    re.IGNORECASE,
+)
+# "A vs B", "which is faster, A or B"'s other form "A versus B: which is faster?" (the clause before ',' or
+# after ':' is asked of both); A and B are names of up to four words, not a clause ("how does R read 1 vs 2").
+_NAME = r"(?:[^\s,:;?]+\s+){0,3}[^\s,:;?]+"
+_VERSUS = re.compile(
+    rf"^\s*(?:(?P<lead>[^,:;?]+),\s*)?(?P<a>{_NAME})\s+(?:vs\.?|versus)\s+(?P<b>{_NAME})\s*"
+    r"(?:[:,;]\s*(?P<rest>[^?]+))?\?*\s*$",
+    re.IGNORECASE,
 )
 _WH = re.compile(r"\b(what|which|how|where|when|why|who|whether|does|do|is|are|can)\b", re.IGNORECASE)
 
@@ -271,10 +283,11 @@ def _context_clause(sentence: str) -> str:
 def decompose(query: str) -> list[str]:
     """Sub-questions of a multi-part question (a single-part question yields itself)."""
     text = " ".join(query.split())
-    compare = _COMPARE.match(text)
+    compare = _COMPARE.match(text) or _VERSUS.match(text)
     if compare:
+        lead = (compare.groupdict().get("lead") or "").strip()
         rest = (compare.group("rest") or "").strip()
-        return [f"{compare.group('a')} {rest}".strip(), f"{compare.group('b')} {rest}".strip()]
+        return [" ".join(filter(None, [lead, compare.group(side), rest])) for side in ("a", "b")]
     numbered = [p.strip(" ;,") for p in _NUMBERED.split(text)]
     if len(numbered) > 2 and len(numbered) - 1 <= PARAMS.max_parts:
         lead, parts = numbered[0], [p for p in numbered[1:] if p]
@@ -285,8 +298,8 @@ def decompose(query: str) -> list[str]:
         clauses = _CLAUSE.split(text)
         if len(clauses) > 1:
             parts = [clauses[0]] + [f"{context} {c}".strip() for c in clauses[1:]]
-    parts = [p for p in parts if len(question_terms(p)) >= 1]
-    if len(parts) < 2:
+    parts = [p for p in parts if question_terms(p) or _WH.search(p)]
+    if len(parts) < 2 or not question_terms(parts[0]):
         return [text]
     # a later part that leans on the first ("what range does it return?") borrows its key words
     lead_words = " ".join(_original_words(parts[0], keep=6))

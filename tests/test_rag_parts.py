@@ -1,0 +1,87 @@
+"""Questions with several parts through the whole answer loop (issue 18, item 2), on a real Library over a
+PDF generated with PyMuPDF whose facts sit on different pages: each part is covered from its own page and
+cited, and a part no page covers is named instead of being left out."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from pagelens import Answer, Library, Settings
+from pagelens.rag.rewrite import decompose
+
+PAGES = [
+    (
+        "Run-time directory",
+        "The /run directory holds the run-time files of daemons, such as their sockets and PID files. "
+        "It is a temporary file system, emptied at every boot.",
+    ),
+    (
+        "History of the run-time directory",
+        "The /run directory exists since 2011. Before that year daemons wrote their run-time files "
+        "under /var/run, which is now a symbolic link to /run.",
+    ),
+    (
+        "Lock files",
+        "A lock file marks a device or a resource as busy. Lock files are kept in /run/lock, and a program "
+        "removes its lock file when it releases the resource.",
+    ),
+    (
+        "PID files",
+        "A PID file holds the process number of a running daemon, written as decimal digits and a newline. "
+        "Scripts read it to send the daemon a signal.",
+    ),
+    (
+        "Printing",
+        "The spooler keeps print jobs in a queue and sends them to the printer one after the other. "
+        "Paper sizes are set per printer.",
+    ),
+    (
+        "Fonts",
+        "Fonts are installed per user or for the whole system, and the font cache is rebuilt after "
+        "each installation.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("parts")
+    doc = pymupdf.open()
+    for title, body in PAGES:
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((72, 72), title, fontsize=18, fontname="helv")
+        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11, fontname="helv")
+    path = folder / "runtime-files.pdf"
+    doc.save(path)
+    lib = Library(folder / "library", settings=Settings.from_env(library=folder / "library"))
+    report = lib.add([path], progress=False)
+    assert report.ok, [f.reason for f in report.files]
+    yield lib
+    lib.close()
+
+
+def pages_cited(answer: Answer) -> set[int]:
+    return {c.page for c in answer.citations}
+
+
+def test_what_and_since_when_are_two_parts_each_cited_from_its_own_page(library):
+    answer = library.ask("What is the /run directory, and since when does it exist?")
+    assert any(s.kind == "decompose" for s in answer.steps)
+    assert answer.answerable, answer.text
+    assert {1, 2} <= pages_cited(answer), answer.text
+    assert "daemons" in answer.text and "2011" in answer.text
+
+
+def test_a_versus_question_covers_both_sides_from_their_pages(library):
+    assert decompose("PID files vs lock files?") == ["PID files", "lock files"]
+    answer = library.ask("PID files vs lock files?")
+    assert answer.answerable, answer.text
+    assert {3, 4} <= pages_cited(answer), answer.text
+
+
+def test_a_part_no_page_covers_is_named_not_dropped(library):
+    answer = library.ask("Where are lock files kept, and which company designed the kernel mascot?")
+    assert answer.answerable and 3 in pages_cited(answer), answer.text
+    assert "/run/lock" in answer.text
+    assert "Not found in the library: " in answer.text and "mascot" in answer.text

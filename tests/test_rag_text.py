@@ -74,6 +74,25 @@ def test_after_an_abstention_a_follow_up_keeps_the_pages_of_its_topic():
     assert rewrite("And where can I download their code?", switched).cited_pages == []  # a new topic resets
 
 
+def test_the_topic_keeps_the_words_the_answer_confirmed_and_the_focus_a_turn_replaced():
+    idf = {"whatev": 5.0, "platform": 4.5, "graphic": 2.0, "devic": 2.5}.get  # by stem
+    history = [
+        {"role": "user", "content": "Which single R command opens a new graphics device, whatever platform?"},
+        {"role": "assistant", "content": "dev.new() opens a new graphics device [r-intro.pdf p.74]."},
+    ]
+    turn = rewrite("How do I close it?", history, lambda t: idf(t, 1.0))
+    assert turn.follow_up and turn.focus == ["whatever", "platform"]  # the question's rarest words
+    assert {"device", "graphics"} <= set(turn.topic)  # ... and what the answer was about
+    abstained = [*history[:1], {"role": "assistant", "content": "The library does not answer this question."}]
+    assert "device" not in rewrite("How do I close it?", abstained, lambda t: idf(t, 1.0)).topic
+    spss = [
+        {"role": "user", "content": "Which R function reads SPSS files?"},
+        {"role": "assistant", "content": "read.spss reads SPSS files [r-data.pdf p.1]."},
+    ]
+    switched = rewrite("What about Stata files?", spss, lambda t: {"spss": 5.0, "stata": 5.0}.get(t, 1.0))
+    assert "Stata" in switched.focus and "SPSS" in switched.topic and "SPSS" not in switched.query
+
+
 def test_a_follow_ups_page_that_leaves_the_topic_keeps_part_of_its_confidence():
     from pagelens.rag.agent import _discount_off_topic
     from pagelens.rag.params import PARAMS

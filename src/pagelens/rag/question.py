@@ -164,7 +164,7 @@ class Question:
     follow_up: bool
     parts: tuple[Part, ...]
     context: tuple[str, ...]  # words carried from earlier turns (rules rewrite only)
-    topic: tuple[str, ...]  # the chat topic's most specific words, as written
+    topic: tuple[str, ...]  # the chat topic's most specific words, as written (Rewrite.topic)
     turn: Rewrite  # pages pointed at and cited last (follow-ups)
     language: str = DEFAULT  # the turn's language, detected once on the whole standalone question
 
@@ -209,7 +209,7 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
         follow_up=turn.follow_up,
         parts=tuple(parts),
         context=tuple(context),
-        topic=tuple(turn.focus),
+        topic=tuple(turn.topic),
         turn=turn,
         language=language,
     )

@@ -2,7 +2,10 @@
 
 State (`state_of`): the history (OpenAI-style messages) is replayed turn by turn, keeping the resolved
 standalone query of the last user turn, its focus (its most specific words) and the pages the answer after
-it cited (after an abstention, a follow-up keeps the pages cited last on its topic). Each new turn
+it cited (after an abstention, a follow-up keeps the pages cited last on its topic), and the words of that
+query the answer confirmed: its most specific words that the answer's text holds ("which single R command
+opens a new graphics device, whatever platform I am on?" is about graphics devices, not only about
+"whatever" and "platform", its rarest words). Each new turn
 (`rewrite`) is classified:
 - follow-up: "next/previous/same page" (navigates from the last cited page); a pronoun or demonstrative
   pointing back ("its", "those", "that"); an opener ("and", "what about") or ellipsis before a turn with
@@ -76,6 +79,7 @@ class ChatState:
     query: str = ""  # the resolved standalone query of the last user turn
     focus: list[str] = field(default_factory=list)  # its most specific words, as written
     cited: list[PageRef] = field(default_factory=list)  # pages the answer to it cited
+    confirmed: list[str] = field(default_factory=list)  # its most specific words the answer holds
 
 
 @dataclass
@@ -87,10 +91,19 @@ class Rewrite:
     focus: list[str] = field(default_factory=list)
     anchor_pages: list[PageRef] = field(default_factory=list)  # pages the turn points at directly
     cited_pages: list[PageRef] = field(default_factory=list)  # pages the previous answer cited
+    replaced: list[str] = field(default_factory=list)  # the earlier focus this turn's own words replace
+    confirmed: list[str] = field(default_factory=list)  # the earlier query's words its answer confirmed
 
     @property
     def cited_docs(self) -> list[str]:
         return list(dict.fromkeys(ref.doc for ref in self.cited_pages))
+
+    @property
+    def topic(self) -> list[str]:
+        """The chat's topic for this turn: its focus, the focus it replaced and the words the last answer
+        confirmed ("which state comes out with the highest mean?" after the tax accountants' example stays
+        on that example: a page about none of "highest", the accountants or the incomes leaves the chat)."""
+        return list(dict.fromkeys([*self.focus, *self.replaced, *self.confirmed]))
 
 
 def message_text(message: object) -> str:
@@ -168,11 +181,25 @@ def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatStat
         if role == "user":
             turn = resolve(text, state, idf)
             # a follow-up keeps the topic's pages until an answer cites new ones (an abstention cites none)
-            state = ChatState(query=turn.query, focus=turn.focus, cited=state.cited if turn.follow_up else [])
+            state = ChatState(
+                query=turn.query,
+                focus=turn.focus,
+                cited=state.cited if turn.follow_up else [],
+                confirmed=state.confirmed if turn.follow_up else [],
+            )
         elif role == "assistant" and state.query:
             cited = [PageRef(doc, page) for doc, page, _ in find_labels(text)]
             state.cited = cited or state.cited
+            if cited:
+                state.confirmed = confirmed_focus(state.query, text, idf) or state.confirmed
     return state
+
+
+def confirmed_focus(query: str, answer: str, idf: Idf) -> list[str]:
+    """The most specific words of `query` (as written) that the text of its answer holds."""
+    held = set(question_terms(answer))
+    words = [w for w in _original_words(query, keep=12) if _stem(w) in held]
+    return sorted(words, key=lambda w: -idf(_stem(w)))[: PARAMS.focus_words]
 
 
 def rewrite(question: str, history: Sequence[object] | None, idf: Idf = _flat_idf) -> Rewrite:
@@ -226,6 +253,8 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         focus=focus,
         anchor_pages=anchors,
         cited_pages=list(state.cited),
+        replaced=replaced,
+        confirmed=list(state.confirmed),
     )
 
 

@@ -25,7 +25,7 @@ from .citations import normalise_label, scan_labels, strip_labels
 from .compose import PartEvidence, chosen, compose
 from .evidence import EvidencePage, EvidencePool
 from .extractive import Gloss, PageJudgement, citation_of, glosser, lead_of, rank_pages
-from .lexical import question_terms, terms, words_for
+from .lexical import terms
 from .params import PARAMS
 from .question import Part, Question, analyse
 from .rewrite import message_text, rewrite, role_of
@@ -159,7 +159,7 @@ def _loop(
         searches += 1
     yield _add_neighbours(library, pool, step)
     parts = [PartEvidence(p, []) for p in asked.parts]
-    gloss = glosser(question, dictionaries(settings))
+    gloss = glosser(asked.language, dictionaries(settings))
     for part in parts:
         part.best = _rank(library, part.part, pool, asked, gloss)
     yield _judge_step(parts, step)
@@ -174,7 +174,7 @@ def _loop(
             missing = part.best[0].missing if part.best else list(part.part.terms.weights)
             if not missing:
                 continue
-            query = " ".join(words_for(missing, part.question))
+            query = " ".join(part.part.words_for(missing))
             before = len(pool)
             yield _search(
                 library, query, k, pool, step, why=f"looking for what is missing in: {part.question}"
@@ -311,11 +311,10 @@ def _rank(
 
 def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
     """Lower the confidence of a follow-up's pages that leave the chat's topic (PARAMS.off_topic_factor)."""
-    topic = {t for word in asked.topic for t in question_terms(word)}
-    if not (asked.follow_up and asked.turn.cited_docs and topic):
+    if not (asked.follow_up and asked.turn.cited_docs and asked.topic_terms):
         return
     for judgement in judged:
-        if not topic & set(terms(judgement.page.text)):
+        if not asked.topic_terms & set(terms(judgement.page.text)):
             judgement.confidence *= PARAMS.off_topic_factor
             judgement.gaps.append(
                 Gap(
@@ -342,7 +341,7 @@ def _judge_step(parts: list[PartEvidence], step) -> Step:
         best = part.best[0] if part.best else None
         where = best.page.label if best else "no page"
         verdict = "enough" if _sufficient(part) else "not enough"
-        missing = words_for(best.missing[:4], part.question) if best and best.missing else []
+        missing = part.part.words_for(best.missing[:4]) if best and best.missing else []
         lacks = [g.what for g in best.gaps] if best else []
         lines.append(
             f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})"
@@ -353,7 +352,7 @@ def _judge_step(parts: list[PartEvidence], step) -> Step:
         w
         for part in parts
         if part.best and not _sufficient(part)
-        for w in words_for(part.best[0].missing[:3], part.question)
+        for w in part.part.words_for(part.best[0].missing[:3])
     ]
     title = (
         "Evidence suffices"

@@ -12,7 +12,6 @@ from math import prod
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
 from .extractive import PageJudgement, Passage, citation_of, lead_of, quote_of
-from .lexical import words_for
 from .params import PARAMS
 from .question import Part
 
@@ -82,7 +81,7 @@ def _abstention(parts: list[PartEvidence]) -> Composed:
     missing: list[str] = []
     lacks: list[str] = []
     for part in parts:
-        missing.extend(words_for(part.best[0].missing[:3] if part.best else [], part.question))
+        missing.extend(part.part.words_for(part.best[0].missing[:3] if part.best else []))
         lacks.extend(g.what for g in (part.best[0].gaps if part.best else []) + part.signals)
     said = ["The library does not answer this question."]
     if missing:

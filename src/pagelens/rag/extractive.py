@@ -25,7 +25,6 @@ from math import prod
 from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
 from ..lanes.text.translation import expand
-from ..language import DEFAULT, detect
 from ..types import Citation, Gap, Region
 from .answer_kind import gap
 from .evidence import EvidencePage
@@ -87,13 +86,13 @@ def _phrase_hits(pairs: list[tuple[str, str]], seq: list[str]) -> int:
 Gloss = Callable[[str, str], list[str]]  # (a passage, its page's language) -> terms in the question's
 
 
-def glosser(question: str, dictionary: Callable[[str, str], Dictionary | None]) -> Gloss:
+def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None]) -> Gloss:
     """Glosses of passages on pages in another language than the question: each content word's
     translations into the question's language (up to PARAMS.gloss_terms per word, the text lane's translation
     with full weight), as extra terms of the passage, so coverage, focus and phrases weigh a German
     passage for an English question as they weigh an English one. Nothing for a page in the question's
-    language, or with no dictionary for the pair. Cached per passage for the question."""
-    asked_in = detect(question) or DEFAULT
+    language (`asked_in`, the analysed question's), or with no dictionary for the pair. Cached per passage
+    for the question."""
     done: dict[tuple[str, str], list[str]] = {}
 
     def gloss(text: str, language: str) -> list[str]:

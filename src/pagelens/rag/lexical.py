@@ -40,16 +40,21 @@ def terms(text: str) -> list[str]:
     return analyze(text)
 
 
-def words_for(stems: list[str], question: str) -> list[str]:
+def stem_words(question: str) -> dict[str, str]:
+    """Each stem of a question -> the first word of the question that it stems from, as written."""
+    found: dict[str, str] = {}
+    for word in question.replace("?", " ").split():
+        first = terms(word)[:1]
+        if first and first[0] not in found:
+            found[first[0]] = word.strip(",.;:()\"'")
+    return found
+
+
+def words_for(stems: list[str], question: str | dict[str, str]) -> list[str]:
     """The question's own words for these stems (so a search or a message shows real words), in the
-    stems' order; the stems themselves when no word matches."""
-    words = []
-    for stem_ in stems:
-        for word in question.replace("?", " ").split():
-            if terms(word)[:1] == [stem_]:
-                words.append(word.strip(",.;:()\"'"))
-                break
-    return words or stems
+    stems' order; the stems themselves when no word matches. `question`: its text, or its `stem_words`."""
+    found = stem_words(question) if isinstance(question, str) else question
+    return [found[s] for s in stems if s in found] or stems
 
 
 def question_terms(text: str, language: str | None = None) -> list[str]:

@@ -32,7 +32,7 @@ from typing import Literal
 from ..analysis import CorpusStats
 from ..language import DEFAULT, detect
 from .answer_kind import AnswerKind
-from .lexical import initialisms, question_terms, terms
+from .lexical import initialisms, question_terms, stem_words, terms, words_for
 from .params import PARAMS
 from .rewrite import Rewrite, decompose, split_place
 
@@ -153,6 +153,11 @@ class Part:
     asks: AnswerType
     terms: QuestionTerms
     asks_page: bool = False  # "which page/slide/figure shows ...": the page is the answer
+    words: dict[str, str] = field(default_factory=dict)  # its stems -> its words as written (stem_words)
+
+    def words_for(self, stems: Sequence[str]) -> list[str]:
+        """The part's own words for these stems (lexical.words_for, without reading its text again)."""
+        return words_for(list(stems), self.words)
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,7 @@ class Question:
     topic: tuple[str, ...]  # the chat topic's most specific words, as written (Rewrite.topic)
     turn: Rewrite  # pages pointed at and cited last (follow-ups)
     language: str = DEFAULT  # the turn's language, detected once on the whole standalone question
+    topic_terms: frozenset[str] = frozenset()  # the topic's words, stemmed
 
     @property
     def asks(self) -> AnswerType:
@@ -201,6 +207,7 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
                 asks=answer_type(asked),
                 terms=terms_,
                 asks_page=bool(_WHICH_PAGE.search(part_text)),
+                words=stem_words(part_text),
             )
         )
     return Question(
@@ -212,4 +219,5 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
         topic=tuple(turn.topic),
         turn=turn,
         language=language,
+        topic_terms=frozenset(t for word in turn.topic for t in question_terms(word)),
     )

@@ -6,7 +6,8 @@ shares all its words with the page that documents the option), so the judge also
 - a default ("what is the default X", "when I don't pass X"): does the best passage say "default", or
   show a signature default (`NColors=32766`)?
 - a name written as code (`f()`, `--opt`, `\\cmd`, `an_identifier`): is it, spelled as in the question, in
-  the best passage or its neighbours? (`--max-vsize` is not `--max-ppsize` next to `--min-vsize`.)
+  the best passage or its neighbours? (an option `--max-a` is not answered by a passage on `--max-b` next to
+  `--min-a`.)
 - a number the question states ("the 99% interval", "in 2006"): does the page show it? A page with the
   95% interval does not answer a question about the 99% one.
 - a named thing (a function `f()`, an option `--opt` or `\\cmd`, an `identifier_with_underscores`,
@@ -55,7 +56,7 @@ _SAYS_DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)
 _SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's default value: NColors=32766
 _CODE = (
     r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
-    r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-vsize
+    r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-size
     r"|\\[A-Za-z]+"  # a TeX command: \toprule
     r"|\b\w+_\w+\b"
 )  # an identifier: plain_prethree
@@ -63,15 +64,15 @@ _IDENTIFIER = re.compile(_CODE)
 _CAPITALISED = re.compile(r"[A-Z][a-z]\w*")
 _NAMED = re.compile(
     _CODE + r"|\b[a-z]+[A-Z]\w*\b"  # camelCase
-    r"|\b[A-Z]{2,}\w*\b"  # an acronym or ALL-CAPS name: MIRR
-    r"|(?<=[a-z,] )[A-Z][a-z]\w*"  # a capitalised name inside a sentence: Venn, Rserve
+    r"|\b[A-Z]{2,}\w*\b"  # an acronym or ALL-CAPS name: HTTP
+    r"|(?<=[a-z,] )[A-Z][a-z]\w*"  # a capitalised name inside a sentence (a proper noun)
     r"|\b[a-z]\w*(?= (?:package|function|module|option|command|variable|library)s?\b)"
-)  # writexl package
+)  # the word before "package", "function", ...: a name of that kind
 
 
 # The subject of a question: what it asks the number or default of. The object of "when I don't set the
-# width option", the head noun of "default listening port of", "what table width does", "how many
-# points does", "what is the period of".
+# width option", the head noun of "default <noun> of", "what <noun> does", "how many <noun> does", "what is
+# the <noun> of".
 _SUBJECT_OBJECT = re.compile(
     r"\b(?:don't|do not|doesn't|without)\s+(?:pass|set|give|specify|name|choose|select)\w*\s+"
     r"(?:the |a |an |any )?((?:[\w.\-]+\s+){0,2}?[\w.\-]+?)"

@@ -4,7 +4,7 @@ that every later step reads instead of the question's text.
 `Question` holds the turn as typed and as a standalone query (a follow-up's rewrite), whether it is a
 follow-up, the words it carries from earlier turns, and its parts (`decompose`: conjunctions, "and
 when/where/why" clauses, enumerations, "compare X and Y"). Each `Part` holds what it asks (its text without
-the place it names), that place ("in the manual's eye-disease example": where to look), its weighted terms
+the place it names), that place ("in the user guide's worked example": where to look), its weighted terms
 (`QuestionTerms`: idf weights, word pairs, focus, the names and numbers it states) and the type of answer it
 asks for (`AnswerType`), read from the interrogative's grammar alone:
 
@@ -149,7 +149,7 @@ class Part:
 
     text: str  # the part as asked (a later part may borrow the first part's key words)
     asked: str  # the part without the place it names
-    place: str  # where to look ("in the SNP talk"), "" when the part names none
+    place: str  # where to look ("in the keynote talk"), "" when the part names none
     asks: AnswerType
     terms: QuestionTerms
     asks_page: bool = False  # "which page/slide/figure shows ...": the page is the answer

@@ -11,12 +11,12 @@ opens a new graphics device, whatever platform I am on?" is about graphics devic
   pointing back ("its", "those", "that"); an opener ("and", "what about") or ellipsis before a turn with
   few words of its own; or a turn whose words mostly repeat the topic. It borrows the previous query's
   words it lacks, except the previous focus when it names a new one of its own ("what about X", or a word
-  as specific as the old focus): "what about Stata files?" after an SPSS question asks about Stata.
+  as specific as the old focus): "what about the PNG format?" after a question about PDF asks about PNG.
   The pages cited last come along as candidates.
 - new topic: anything else; it carries nothing over.
 Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
 ", and what ..." clauses (", and since when ...") become separate sub-questions, each keeping the shared
-context clause ("In the R manual's example,"); a part with no words of its own ("and since when?") borrows
+context clause ("In the guide's example,"); a part with no words of its own ("and since when?") borrows
 the first part's.
 """
 
@@ -280,10 +280,10 @@ _VERSUS = re.compile(
 _WH = re.compile(r"\b(what|which|how|where|when|why|who|whether|does|do|is|are|can)\b", re.IGNORECASE)
 
 
-# Where to look, not what is asked: an opening "In/Within the SNP talk," clause (not "For an even n, ...", a
-# condition), or a closing "in the R
-# introduction's eye-disease example" phrase naming a part of the library (example, section, manual, talk...);
-# not "as in the manual's marker example", which says what the answer is like.
+# Where to look, not what is asked: an opening "In/Within <a part of the library>," clause (not "For an even
+# n, ...", a condition), or a closing "in the guide's <topic> example" phrase naming a part of the library
+# (example, section, manual, talk...); not "as in the manual's <topic> example", which says what the answer
+# is like.
 _OPENING_PLACE = re.compile(r"^\s*(?:in|within)\s+[^,?]{3,80},\s*(?=\w)", re.IGNORECASE)
 _CLOSING_PLACE = re.compile(
     r"(?<!\bas)(?<!\blike)\s+(?:in|from|of)\s+(?:the|this|that|their|its)\s+[^?,;]{0,60}?"
@@ -304,7 +304,7 @@ def split_place(question: str) -> tuple[str, str]:
 
 
 def _context_clause(sentence: str) -> str:
-    """The lead-in before the first question word ("In the R manual's example,"), shared by all parts."""
+    """The lead-in before the first question word ("In the guide's example,"), shared by all parts."""
     match = _WH.search(sentence)
     return sentence[: match.start()].strip() if match and match.start() > 0 else ""
 

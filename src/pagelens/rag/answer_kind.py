@@ -5,14 +5,11 @@ shares all its words with the page that documents the option), so the judge also
   question's own ("how many blocks gave the 70% figure?" is not answered by "in 70% of the blocks")?
 - a default ("what is the default X", "when I don't pass X"): does the best passage say "default", or
   show a signature default (`NColors=32766`)?
-- a name written as code (`f()`, `--opt`, `\\cmd`, `an_identifier`): is it, spelled as in the question, in
-  the best passage or its neighbours? (an option `--max-a` is not answered by a passage on `--max-b` next to
-  `--min-a`.)
 - a number the question states ("the 99% interval", "in 2006"): does the page show it? A page with the
   95% interval does not answer a question about the 99% one.
 - a named thing (a function `f()`, an option `--opt` or `\\cmd`, an `identifier_with_underscores`,
-  a CamelCase or ALL-CAPS name, a capitalised name inside the sentence, the word before "package",
-  "function", "option", ...): does any page of the library mention it at all? A library that never
+  a CamelCase or ALL-CAPS name, a capitalised name inside the sentence): does any page of the library (or
+  a document's name) mention it at all? A library that never
   names the thing cannot say anything about it.
 A place or time asked for, and the agreement and meaning of the evidence, are abstain.py's general
 signals (from question.py's answer type), not question-shape checks here.
@@ -35,7 +32,6 @@ from .params import PARAMS
 FAMILY: Mapping[str, str] = {
     "number": "answer",  # a number is asked for and none (but the question's own) is near the subject
     "default": "answer",  # a default is asked for and the best passage states none near the subject
-    "code_name": "answer",  # a name written as code is not spelled as asked near the best passage
     "stated_number": "answer",  # a number the question states is not on the page
     "focus": "focus",
     "unknown_name": "unknown_name",
@@ -60,14 +56,12 @@ _CODE = (
     r"|\\[A-Za-z]+"  # a TeX command: \toprule
     r"|\b\w+_\w+\b"
 )  # an identifier: plain_prethree
-_IDENTIFIER = re.compile(_CODE)
 _CAPITALISED = re.compile(r"[A-Z][a-z]\w*")
 _NAMED = re.compile(
     _CODE + r"|\b[a-z]+[A-Z]\w*\b"  # camelCase
     r"|\b[A-Z]{2,}\w*\b"  # an acronym or ALL-CAPS name: HTTP
     r"|(?<=[a-z,] )[A-Z][a-z]\w*"  # a capitalised name inside a sentence (a proper noun)
-    r"|\b[a-z]\w*(?= (?:package|function|module|option|command|variable|library)s?\b)"
-)  # the word before "package", "function", ...: a name of that kind
+)
 
 
 # The subject of a question: what it asks the number or default of. The object of "when I don't set the
@@ -152,7 +146,6 @@ class AnswerKind:
     number: bool
     default: bool
     names: tuple[str, ...]
-    identifiers: tuple[str, ...] = ()  # the names written as code: f(), --opt, \cmd, an_identifier
     stated: tuple[str, ...] = ()  # the numbers the question states
     subject: tuple[str, ...] = ()  # stemmed terms of what the number or default is asked of
     subject_words: str = ""  # those terms as the question writes them, for messages
@@ -162,14 +155,12 @@ class AnswerKind:
         names = tuple(dict.fromkeys(m.group(0) for m in _NAMED.finditer(question)))
         if detect(question) == "de":  # German capitalises every noun: a capitalised word is no name there
             names = tuple(n for n in names if not _CAPITALISED.fullmatch(n))
-        identifiers = tuple(dict.fromkeys(m.group(0) for m in _IDENTIFIER.finditer(question)))
         stated = tuple(sorted(numbers(question)))
         asked_of = subject(question)
         return cls(
             number=bool(_ASKS_NUMBER.search(question)),
             default=bool(_ASKS_DEFAULT.search(question)),
             names=names,
-            identifiers=identifiers,
             stated=stated,
             subject=asked_of,
             subject_words="/".join(words_for(list(asked_of), question)),
@@ -211,12 +202,6 @@ class AnswerKind:
         ):
             of = f" of {self.subject_words}" if self.subject else ""
             out.append(gap("default", f"a default value{of}"))
-        flat = window.lower()
-        out.extend(
-            gap("code_name", f"{name} (as written in the question)")
-            for name in self.identifiers
-            if name.removesuffix("()").lower() not in flat
-        )
         page_text = page_text or window
         shown = {_value(n) for n in numbers(page_text)}
         unseen = [

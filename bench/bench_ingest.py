@@ -57,13 +57,16 @@ def run_pdf2image(pdf: Path, out: Path, long_side: int) -> int:
     return len(images)
 
 
-def bench_ocr(scan: Path, tmp: Path, settings: Settings, workers: int) -> None:
-    """Each engine twice: its CPU cost per page in this process (OCR only, immune to other users' load on
-    a shared machine), then `ingest_file` end to end with `workers` workers (wall clock). Cache off."""
+def bench_ocr(scan: Path, tmp: Path, settings: Settings, workers: int, engines: list[str]) -> None:
+    """Each engine: its CPU cost per page in this process (OCR only, immune to other users' load on a
+    shared machine), then `ingest_file` and `Library.add` end to end with `workers` workers. Cache off."""
+    from pagelens import Library
+
     pages = ingest_file(scan, name=scan.name, doc_id="scan", out_dir=tmp / "scan-pngs", settings=settings)
     pngs = [Path(page.image_path) for page in pages]
     langs = tuple(settings.ocr_langs)
-    for name, engine in ENGINES.items():
+    for name in engines:
+        engine = ENGINES[name]
         engine.read(pngs[0], langs)  # load the models (rapidocr) / warm the file cache; not timed
         cpu, started = _cpu_seconds(), time.perf_counter()
         chars = sum(len(line.text) for png in pngs for line in engine.read(png, langs))
@@ -73,7 +76,7 @@ def bench_ocr(scan: Path, tmp: Path, settings: Settings, workers: int) -> None:
             f"pages/s on {os.cpu_count()} free cores; one process here {len(pngs) / wall:.2f} pages/s; "
             f"{chars} chars"
         )
-    for name in ENGINES:
+    for name in engines:
         ocr = settings.replace(ocr=name, ocr_cache="off", workers=workers)
         run_pagelens(excerpt(scan, 1, tmp / f"warm-{name}.pdf"), tmp / f"warm-{name}", ocr)  # load models
         load, cpu, started = os.getloadavg()[0], _tree_cpu_seconds(), time.perf_counter()
@@ -83,6 +86,14 @@ def bench_ocr(scan: Path, tmp: Path, settings: Settings, workers: int) -> None:
             f"OCR {name}, ingest_file with {workers} worker(s): {done / took:.2f} pages/s "
             f"({done} pages of {SCANNED}, {took:.1f} s wall, {cpu:.1f} CPU-s, "
             f"load {load:.1f} -> {os.getloadavg()[0]:.1f})"
+        )
+        with Library(tmp / f"ocr-lib-{name}", lanes=["text"], settings=ocr) as lib:
+            load, cpu, started = os.getloadavg()[0], _tree_cpu_seconds(), time.perf_counter()
+            done = lib.add([scan], progress=False).files[0].pages
+            took, cpu = time.perf_counter() - started, _tree_cpu_seconds() - cpu
+        print(
+            f"OCR {name}, Library.add (text lane) with {workers} worker(s): {done / took:.2f} pages/s "
+            f"({took:.1f} s wall, {cpu:.1f} CPU-s, load {load:.1f} -> {os.getloadavg()[0]:.1f})"
         )
 
 
@@ -221,6 +232,7 @@ def main() -> None:
         default="1,2,4",
         help="dev set through Library.add with each of these worker counts, ratios to the first ('': skip)",
     )
+    parser.add_argument("--ocr-engines", default=",".join(ENGINES), help="OCR engines to time")
     parser.add_argument("--add-repeats", type=int, default=3, help="rounds of the --add-workers runs")
     parser.add_argument(
         "--parts",
@@ -257,7 +269,7 @@ def main() -> None:
             bench_render(args, pdfs, tmp, settings)
         if "ocr" in parts and args.ocr_pages and (args.docs / SCANNED).exists():
             scan = excerpt(args.docs / SCANNED, args.ocr_pages, tmp / SCANNED)
-            bench_ocr(scan, tmp, settings, args.ocr_workers)
+            bench_ocr(scan, tmp, settings, args.ocr_workers, args.ocr_engines.split(","))
         if "add" in parts and args.add_workers:
             bench_add(args.docs, tmp, [int(n) for n in args.add_workers.split(",")], args.add_repeats)
         if args.ray:

@@ -33,12 +33,11 @@ FIXED_SIZE = frozenset({"clip"})  # families whose encoder resizes every page to
 
 @dataclass(frozen=True)
 class PageCost:
-    """The measured cost of one page for a lane at a resolution, on this machine's cores."""
+    """The measured cost of one page for a lane at the settings' resolution, on this machine's cores."""
 
     lane: str
     cpu_seconds: float
     cores: int
-    max_pixels: int
 
     @property
     def seconds(self) -> float:
@@ -56,7 +55,7 @@ def page_cost(lane: str, settings: Settings) -> PageCost | None:
         return None
     scale = 1.0 if family.name in FIXED_SIZE else settings.max_pixels / MEASURED_PIXELS
     cores = len(os.sched_getaffinity(0))
-    return PageCost(lane, CPU_SECONDS_A_PAGE[family.name] * scale, cores, settings.max_pixels)
+    return PageCost(lane, CPU_SECONDS_A_PAGE[family.name] * scale, cores)
 
 
 def on_cpu(settings: Settings) -> bool:

@@ -10,8 +10,8 @@ opens a new graphics device, whatever platform I am on?" is about graphics devic
 - follow-up: "next/previous/same page" (navigates from the last cited page); a pronoun or demonstrative
   pointing back ("its", "those", "that"); an opener ("and", "what about") or ellipsis before a turn with
   few words of its own; or a turn whose words mostly repeat the topic. It borrows the previous query's
-  words it lacks, except the previous focus when it names a new one of its own ("what about X", or a word
-  as specific as the old focus): "what about the PNG format?" after a question about PDF asks about PNG.
+  words it lacks, except the previous focus when it names a new one of its own (a word as specific, by
+  idf, as the old focus): "what about the PNG format?" after a question about PDF asks about PNG.
   The pages cited last come along as candidates.
 - new topic: anything else; it carries nothing over.
 Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
@@ -41,7 +41,6 @@ _FOLLOW_UP_START = re.compile(
     r"ok|okay|more on|tell me more|on the|but)\b",
     re.IGNORECASE,
 )
-_REPLACING = re.compile(r"^\s*(and\s+)?(what|how)\s+about\b|\binstead\b|^\s*same\s+for\b", re.IGNORECASE)
 _NEXT = re.compile(r"\b(next|following|subsequent)\s+(page|slide)\b|\bpage\s+after\b", re.IGNORECASE)
 _PREVIOUS = re.compile(r"\b(previous|preceding|prior)\s+(page|slide)\b|\bpage\s+before\b", re.IGNORECASE)
 _SAME = re.compile(r"\b(same|that|this)\s+(page|slide)\b", re.IGNORECASE)
@@ -50,12 +49,11 @@ _POINTING_BACK = re.compile(
     r"\b(its|it|they|them|their|theirs|these|those|such|the two|both)\b", re.IGNORECASE
 )
 # Words that point back whatever the length of the turn: a demonstrative before a noun ("that layout",
-# "those palettes"), "there" that is not "is there", "the Rainbow one", "instead", "and if ...".
+# "those options"), "there" that is not "is there".
 _DEMONSTRATIVE = re.compile(
     r"\b(that|this|these|those|such)\s+(?!is\b|was\b|are\b|were\b|do\b|does\b|did\b|can\b|could\b|will\b|would\b"
     r"|has\b|have\b|had\b|should\b|may\b|might\b|must\b|i\b|you\b|we\b|it\b|the\b|a\b|an\b)[a-z]\w*"
-    r"|(?<!is )(?<!are )\bthere\b(?!\s+(is|are|was|were)\b)|\bthe\s+\w+\s+one\b|\binstead\b"
-    r"|^\s*(and|but|what)\s+if\b",
+    r"|(?<!is )(?<!are )\bthere\b(?!\s+(is|are|was|were)\b)",
     re.IGNORECASE,
 )
 
@@ -235,7 +233,7 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         specific = [
             w for w in new_words if idf(_stem(w)) >= PARAMS.as_specific * top_old and idf is not _flat_idf
         ]
-        if _REPLACING.search(question) or (specific and not _POINTING_BACK.search(question)):
+        if specific and not _POINTING_BACK.search(question):
             replaced = old_focus
     replaced_stems = {_stem(w) for w in replaced}
     carried = [w for w in topic if _stem(w) not in own and _stem(w) not in replaced_stems]

@@ -149,6 +149,7 @@ def test_a_known_file_says_where_it_already_is_and_a_name_clash_names_the_checkb
     row = page.locator("#add-status .pl-unchanged")
     expect(row).to_contain_text(f"already in the library as {GNUPLOT} (3 pages)")
     assert twin.name not in [d.name for d in served.library.documents()]
+    shot(page, "app-known-file-1440x900.png")
 
     [other] = pdf_parts(sample_docs / "gnuplot-expressions.pdf", tmp_path, {GNUPLOT: range(0, 1)})
     drop(page, other)

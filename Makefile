@@ -2,7 +2,8 @@
 #   make app         the app with the offline text lane (no torch; about 1 GB installed)
 #   make app-visual  the same plus the visual lanes (DSE, CLIP, ColPali: torch and friends, about 6 GB)
 #   make test        everything, then the linter (ruff check, ruff format --check) and the whole test suite
-.PHONY: app app-visual test setup lint
+#   make numbers     render the docs' measured tables from docs/numbers/*.json (scripts/doc_numbers.py)
+.PHONY: app app-visual test setup lint numbers
 
 export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
@@ -28,3 +29,7 @@ setup:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+# the docs' measured tables from the files measurements write (measuring again: scripts/doc_numbers.py measure NAME)
+numbers:
+	.venv/bin/python scripts/doc_numbers.py

@@ -1,6 +1,7 @@
 """Ablation of the text lane: nDCG@5 with each signal switched off, on evaluation sets side by side.
 
     .venv/bin/python bench/ablate_text_lane.py ../shared/eval/dev ../shared/eval/dev2 [--work DIR]
+    .venv/bin/python scripts/doc_numbers.py measure ablation [--work DIR]   # the same, for docs/lanes.md
 
 Each set is ingested once into `<work>/<set name>` (kept between runs: a second run only re-indexes);
 every variant is `pagelens eval` on that library with `Settings.text_params` (the lane's
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from pagelens.config import Settings
+from pagelens.eval.numbers import NumbersRun
 from pagelens.eval.run import EvalReport, run_eval
 
 # label -> (text lane parameters, other settings); the first row is the lane as shipped
@@ -73,38 +75,43 @@ def ablate(set_dirs: list[Path], work: Path, variants: dict) -> dict[str, dict[s
     return reports
 
 
-def table(reports: dict[str, dict[str, EvalReport]], sets: list[str]) -> str:
-    """Markdown: a row per variant (and bm25s), overall per set, then per type `set1/set2`."""
+def ndcg(overall: dict[str, float], by_type: dict[str, dict[str, float]]) -> dict:
+    """One report's nDCG@5, overall and per query type."""
+    return {"ndcg@5": overall["ndcg@5"], "by_type": {t: m["ndcg@5"] for t, m in by_type.items()}}
+
+
+def results(reports: dict[str, dict[str, EvalReport]], sets: list[str]) -> dict:
+    """What the table shows, JSON-ready: per variant and set, and plain bm25s (same run) per set."""
     first = next(iter(reports.values()))
-    types = sorted({t for name in sets for t in first[name].by_type})
+    return {
+        "sets": sets,
+        "variants": {
+            label: {name: ndcg(by_set[name].overall, by_set[name].by_type) for name in sets}
+            for label, by_set in reports.items()
+        },
+        "bm25s": {name: ndcg(first[name].baseline_overall, first[name].baseline_by_type) for name in sets},
+    }
 
-    def cell(by_type: dict[str, dict[str, float]], t: str) -> str:
-        return f"{by_type[t]['ndcg@5']:.3f}" if t in by_type else "-"
 
-    def row(label: str, overall: list[float], by_types: list[dict]) -> str:
-        per_type = ["/".join(cell(b, t) for b in by_types) for t in types]
-        return f"| {label} | " + " | ".join([*(f"{v:.3f}" for v in overall), *per_type]) + " |"
+def table(results: dict) -> str:
+    """Markdown: a row per variant (and bm25s), overall per set, then per type `set1/set2`."""
+    sets = results["sets"]
+    rows = {**results["variants"], "plain bm25s (same run)": results["bm25s"]}
+    types = sorted({t for by_set in rows.values() for name in sets for t in by_set[name]["by_type"]})
+
+    def row(label: str, by_set: dict) -> str:
+        per_type = [
+            "/".join(f"{by_set[n]['by_type'][t]:.3f}" if t in by_set[n]["by_type"] else "-" for n in sets)
+            for t in types
+        ]
+        overall = [f"{by_set[name]['ndcg@5']:.3f}" for name in sets]
+        return f"| {label} | " + " | ".join([*overall, *per_type]) + " |"
 
     lines = [
         "| variant | " + " | ".join([*sets, *types]) + " |",
         "|---" * (1 + len(sets) + len(types)) + "|",
     ]
-    for label, by_set in reports.items():
-        lines.append(
-            row(
-                label,
-                [by_set[name].overall["ndcg@5"] for name in sets],
-                [by_set[name].by_type for name in sets],
-            )
-        )
-    lines.append(
-        row(
-            "plain bm25s (same run)",
-            [first[name].baseline_overall["ndcg@5"] for name in sets],
-            [first[name].baseline_by_type for name in sets],
-        )
-    )
-    return "\n".join(lines)
+    return "\n".join(lines + [row(label, by_set) for label, by_set in rows.items()])
 
 
 def main() -> None:
@@ -112,13 +119,18 @@ def main() -> None:
     parser.add_argument("sets", nargs="+", type=Path, help="evaluation set folders")
     parser.add_argument("--work", type=Path, help="library folders (default: a temporary folder)")
     parser.add_argument("--only", nargs="*", help="variant labels to run (default: all)")
+    parser.add_argument("--numbers", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
     args = parser.parse_args()
+    measuring = NumbersRun()
     variants = {
         k: v for k, v in VARIANTS.items() if not args.only or k in args.only or k == "shipped (all signals)"
     }
     with tempfile.TemporaryDirectory(prefix="ablate-") as scratch:
         reports = ablate([s.resolve() for s in args.sets], args.work or Path(scratch), variants)
-    print(table(reports, [s.resolve().name for s in args.sets]))
+    found = results(reports, [s.resolve().name for s in args.sets])
+    print(table(found))
+    if args.numbers:
+        measuring.write(args.numbers, found)
 
 
 if __name__ == "__main__":

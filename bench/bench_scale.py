@@ -4,6 +4,7 @@ lexical search at 1M pages, each against a baseline measured in the same run.
     nice .venv/bin/python bench/bench_scale.py                               # 100,000 and 1,000,000 pages
     nice .venv/bin/python bench/bench_scale.py --dense-pages 25000           # 25k of the 100k through Chroma
     nice .venv/bin/python bench/bench_scale.py --pages 10000 --million 100000   # a quick run
+    nice .venv/bin/python bench/bench_scale.py --numbers docs/numbers/scale.json   # each step's results as JSON
 
 Synthetic pages and queries come from bench_search.py (Zipf vocabulary, dev-like page lengths; queries
 from random pages, and the same queries with two of the ten most frequent words added). Steps, each in a
@@ -48,6 +49,8 @@ from bench_search import (
     percentiles,
     zipf_weights,
 )
+
+from pagelens.eval.numbers import NumbersRun
 
 BATCH = 1_000
 ASK_BASE = 1_000  # pages of the library `ask` is first timed on (the baseline), all of them dense
@@ -447,6 +450,7 @@ def main() -> None:
         default=100_000,
         help="Library.ask at 1,000 pages, then tenfold up to this many pages (0: skip)",
     )
+    parser.add_argument("--numbers", type=Path, metavar="FILE", help="also write each step's results to FILE")
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)  # child mode
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -454,34 +458,43 @@ def main() -> None:
     if args.step:
         print(json.dumps(STEPS[args.step](args)))
         return
+    measuring, steps = NumbersRun(), {}
     with tempfile.TemporaryDirectory(prefix="pagelens-bench-scale-") as scratch:
         if args.pages:
             library = Path(scratch) / "library"
             dense = min(args.dense_pages or args.pages, args.pages)
-            child("library", dense, library)
+            steps["library"] = child("library", dense, library)
             if args.pages > dense:
-                child("extend", args.pages - dense, library)
-            lib = child("measure", dense, library)
-            child("reopen", args.pages, library)
+                steps["extend"] = child("extend", args.pages - dense, library)
+            lib = steps["measure"] = child("measure", dense, library)
+            steps["reopen"] = child("reopen", args.pages, library)
             print(
                 f"text lane p50 vs bm25s p50 at {args.pages}: "
                 f"{lib['search']['p50_ms'] / lib['bm25s']['p50_ms']:.2f}x; "
                 f"slowest add+search vs bm25s rebuild: {lib['add_ratio_vs_rebuild']}",
                 flush=True,
             )
-            small = child("lexical_search", args.pages, library / "lane")
+            small = steps["lexical_search"] = child("lexical_search", args.pages, library / "lane")
         if args.ask:
-            child("ask", args.ask, Path(scratch) / "ask")
+            steps["ask"] = child("ask", args.ask, Path(scratch) / "ask")
         if args.million:
             big_folder = Path(scratch) / "million"
-            child("million_build", args.million, big_folder)
-            big = child("lexical_search", args.million, big_folder)
+            steps["million_build"] = child("million_build", args.million, big_folder)
+            big = steps["million_lexical_search"] = child("lexical_search", args.million, big_folder)
             if args.pages:
                 print(
                     f"lexical p50 at {args.million} vs {args.pages} pages: "
                     f"{big['pruned']['p50_ms'] / small['pruned']['p50_ms']:.1f}x",
                     flush=True,
                 )
+    if args.numbers:
+        sizes = {
+            "pages": args.pages,
+            "dense_pages": args.dense_pages,
+            "million": args.million,
+            "ask": args.ask,
+        }
+        measuring.write(args.numbers, {**sizes, "steps": steps})
 
 
 if __name__ == "__main__":

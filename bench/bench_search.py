@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pagelens.eval.numbers import NumbersRun
+
 VOCABULARY = 30_000
 PAGES_PER_DOC = 50
 QUERIES = 200
@@ -171,11 +173,13 @@ def run_one(count: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--numbers", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: run one size, print JSON
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one)))
         return
+    measuring, sizes = NumbersRun(), {}
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     print(
         f"{'pages':>8} {'index s':>8} {'1st q s':>8} {'p50 ms':>8} {'p95 ms':>8} "
@@ -188,7 +192,7 @@ def main() -> None:
         if child.returncode != 0:
             print(f"{count:>8} failed:\n{child.stderr[-2000:]}")
             continue
-        r = json.loads(child.stdout.strip().splitlines()[-1])
+        r = sizes[str(count)] = json.loads(child.stdout.strip().splitlines()[-1])
         lane, base = r["text_lane"], r["plain_bm25s"]
         print(
             f"{count:>8} {lane['index_s']:>8} {lane['first_search_s']:>8} {lane['p50_ms']:>8} "
@@ -198,6 +202,8 @@ def main() -> None:
             flush=True,
         )
         print("   " + json.dumps(r), flush=True)
+    if args.numbers:
+        measuring.write(args.numbers, {"sizes": sizes})
 
 
 if __name__ == "__main__":

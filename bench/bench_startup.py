@@ -3,6 +3,7 @@ searchable, against what `python -c "import gradio"` alone takes in the same run
 
     .venv/bin/python bench/bench_startup.py            # 3 rounds, each on a fresh (empty) library
     .venv/bin/python bench/bench_startup.py --rounds 5
+    .venv/bin/python scripts/doc_numbers.py measure startup   # the same, written for docs/evaluation.md
 
 Each round, in this order: `python -c "import gradio"` (the baseline: the app cannot start faster than
 its UI library imports), then `python app.py` on a new library folder and a free port, polled until `GET /`
@@ -25,6 +26,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from pagelens.eval.numbers import NumbersRun
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_QUERY = "net present value of a series of cash flows"
@@ -122,7 +125,9 @@ def app_round(env: dict, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--numbers", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
     args = parser.parse_args()
+    measuring = NumbersRun()
     env = {
         **os.environ,
         "GRADIO_ANALYTICS_ENABLED": "False",
@@ -149,8 +154,13 @@ def main() -> None:
         f"page served {median['served']:.1f} s wall (+{median['served'] - median['gradio']:.1f} s over the "
         f"import) / {median['served_cpu']:.1f} s CPU (+{median['served_cpu'] - median['gradio_cpu']:.1f} s); "
         f"sample searchable {median['searchable']:.1f} s wall / {median['searchable_cpu']:.1f} s CPU; "
-        f"load {median['load']:.1f} (2 cores)"
+        f"load {median['load']:.1f} ({os.cpu_count()} cores)"
     )
+    if args.numbers:
+        rounded = [{key: round(value, 2) for key, value in row.items()} for row in rows]
+        measuring.write(
+            args.numbers, {"rounds": rounded, "median": {k: round(v, 2) for k, v in median.items()}}
+        )
 
 
 if __name__ == "__main__":

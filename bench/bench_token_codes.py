@@ -7,6 +7,7 @@ share of the reference top 10 it finds, bytes/page what the sidecar file holds, 
 indexing time (CPU time beside wall time: the machine may be shared).
 
     .venv/bin/python bench/bench_token_codes.py --pages 400 --tokens 1030
+    .venv/bin/python bench/bench_token_codes.py --numbers docs/numbers/token-codes.json   # for the docs
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_muvera import build_corpus, build_queries  # noqa: E402
 
+from pagelens.eval.numbers import NumbersRun  # noqa: E402
 from pagelens.lanes.visual.token_codes import TokenCodec  # noqa: E402
 
 CODECS = [
@@ -46,7 +48,9 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=1030)  # a ColPali-size page (ColQwen2 at 768 px: ~750)
     ap.add_argument("--queries", type=int, default=30)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--numbers", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
     args = ap.parse_args()
+    measuring = NumbersRun()
     rng = np.random.default_rng(args.seed)
     corpus, centres, page_centres = build_corpus(
         rng, args.pages, args.tokens, topics=max(10, args.pages // 40), centres_per_topic=60, background=40
@@ -62,6 +66,7 @@ def main() -> None:
     print(
         f"{'pool':>4} {'dtype':>7} {'recall@10':>9} {'bytes/page':>10} {'vs today':>8} {'encode ms/page':>15}"
     )
+    rows = []
     for codec in CODECS:
         wall, cpu = time.perf_counter(), time.process_time()
         stored = [codec.encode(page) for page in full]
@@ -78,6 +83,24 @@ def main() -> None:
             f"{codec.pool_factor:>4} {codec.dtype:>7} {recall:>9.3f} {size:>10,.0f} {baseline_bytes / size:>7.1f}x "
             f"{wall:>7.1f} ({cpu:.1f} CPU)"
         )
+        rows.append(
+            {
+                **codec.as_dict(),
+                "recall_at_10": round(float(recall), 4),
+                "bytes_per_page": round(float(size)),
+                "smaller_by": round(baseline_bytes / float(size), 2),
+                "encode_ms_wall": round(wall, 2),
+                "encode_ms_cpu": round(cpu, 2),
+            }
+        )
+    if args.numbers:
+        shape = {
+            "pages": args.pages,
+            "tokens": args.tokens,
+            "dims": int(corpus.shape[2]),
+            "queries": args.queries,
+        }
+        measuring.write(args.numbers, {**shape, "seed": args.seed, "codecs": rows})
 
 
 if __name__ == "__main__":

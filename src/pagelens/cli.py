@@ -143,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="also write the results (without the per-query rows) to FILE as JSON, with the commit, date "
-        "and machine load: the files the documentation's tables are rendered from (scripts/numbers.py)",
+        "and machine load: the files the documentation's tables are rendered from (scripts/doc_numbers.py)",
     )
     evaluate.set_defaults(run=_eval)
 

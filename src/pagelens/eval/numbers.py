@@ -1,5 +1,5 @@
 """A measurement's results as a JSON file, with where and when they were measured: the files that the
-documentation's tables are rendered from (`scripts/numbers.py`), so that no number in them is typed by hand.
+documentation's tables are rendered from (`scripts/doc_numbers.py`), so that no number in them is typed by hand.
 
 A record: `name` (the file's stem), `command` (what produced it, as typed), `commit` and `dirty` (the git
 checkout of the working folder, when there is one), `date` (UTC, ISO 8601), `machine` (CPU cores, the load
@@ -41,15 +41,15 @@ class NumbersRun:
         self.load_before = [round(x, 2) for x in os.getloadavg()]
         self._wall = time.monotonic()
         self._cpu = _cpu_s()
+        self.commit = _git("rev-parse", "--short=10", "HEAD")  # the code that runs: read before it runs
+        self.dirty = bool(self.commit and _git("status", "--porcelain", "--untracked-files=no"))
 
     def record(self, name: str, results: dict) -> dict:
-        commit = _git("rev-parse", "--short=10", "HEAD")
-        status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
         return {
             "name": name,
             "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-            "commit": commit,
-            "dirty": bool(status),
+            "commit": self.commit,
+            "dirty": self.dirty,
             "date": datetime.now(UTC).replace(microsecond=0).isoformat(),
             "machine": {
                 "cpus": os.cpu_count(),

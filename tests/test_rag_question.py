@@ -38,6 +38,11 @@ STATS = CorpusStats.from_texts(
         ("Who maintains orphaned packages?", "name"),
         ("And why does it fail?", "reason"),
         ("In the SNP talk, which method won?", "name"),
+        ("When I'm done with the plot, how do I close the window?", "procedure"),  # the main clause asks
+        ("If the socket is missing, where does the daemon look?", "place"),
+        ("When the daemon starts, is the socket created?", "yes_no"),
+        ("When the daemon starts, where does it write?", "place"),
+        ("When does the daemon start, and why?", "time"),
     ],
 )
 def test_the_answer_type_comes_from_the_interrogative(question, asked):

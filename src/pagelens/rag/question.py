@@ -72,6 +72,13 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = tuple(
         ("yes_no", rf"^(?:{_AUXILIARY})\b"),
     )
 )
+# A fronted adverbial clause is not the interrogative: "When I'm done plotting, how do I close it?" asks for a
+# procedure, "If the file is missing, what does R do?" for a name; the main clause after the comma decides.
+_FRONTED_CLAUSE = re.compile(
+    r"^(?:when|whenever|if|once|after|before|while|since|unless)\s+[^,?]{3,80},\s*"
+    rf"(?=(?:what|which|how|where|when|why|who|whom|whose|{_AUXILIARY})\b)",
+    re.IGNORECASE,
+)
 _WHICH_PAGE = re.compile(
     r"\b(which|what)\s+(page|slide|figure|plot|diagram|picture|image|illustration|graph|chart)"
     r"s?\b(?!\s+(?:number|size|type|kind)\b)",
@@ -83,6 +90,7 @@ def answer_type(text: str) -> AnswerType:
     """The type of answer a question (one part) asks for, from its interrogative (table in the module doc)."""
     asked = _LEAD_IN.sub("", " ".join(text.split())).strip()
     asked = re.sub(r"^(?:in|within|for|on|under|according to)\s+[^,?]{3,80},\s*", "", asked, flags=re.I)
+    asked = _FRONTED_CLAUSE.sub("", asked)
     for kind, pattern in _TYPE_RULES:
         if pattern.search(asked):
             return kind

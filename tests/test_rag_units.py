@@ -171,3 +171,34 @@ def test_a_two_part_question_cites_the_page_of_each_part(tmp_path):
     assert "/run" in composed.text and ".pid" in composed.text
     uncovered = compose(evidence[:1] + [PartEvidence(evidence[1].part, [])], threshold=0.1)
     assert "Not found in the library: " in uncovered.text and "named" in uncovered.text
+
+
+def _two_documents(tmp_path, other: str) -> list[EvidencePage]:
+    pump = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Frost", 16),
+                (72, 110, "Drain the pump housing through its lower plug.", 10),
+            ]
+        ],
+    )[0]
+    (tmp_path / "generated.pdf").rename(tmp_path / "pump.pdf")
+    garden = _pages(tmp_path, [[(72, 110, other, 10)]])[0]
+    pump.doc, garden.doc, garden.doc_id = "pump.pdf", "garden.pdf", "h"
+    return [pump, garden]
+
+
+def test_a_supporting_quote_from_another_document_names_what_the_question_is_about(tmp_path):
+    question_text = "How do I drain the pump housing before frost in winter?"
+    for other, cited in (
+        ("In winter, before frost, drain the garden hoses.", False),
+        ("In winter, before frost, drain the pump housing of the fountain.", True),
+    ):
+        pages = _two_documents(tmp_path, other)
+        question = analyse(question_text, rewrite(question_text, []), _stats(pages))
+        part = question.parts[0]
+        judged = [judge_page(part.terms, p) for p in pages]  # the pump page first, as if most relevant
+        composed = compose([PartEvidence(part, judged)], threshold=0.01)
+        assert composed.answerable and "Drain the pump housing" in composed.text
+        assert ("garden.pdf" in {c.doc for c in composed.citations}) is cited, composed.text

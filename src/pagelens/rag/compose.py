@@ -12,6 +12,7 @@ from math import prod
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
 from .extractive import PageJudgement, Passage, citation_of, lead_of, quote_of
+from .lexical import terms
 from .params import PARAMS
 from .question import Part
 
@@ -96,10 +97,17 @@ def _listed(items: list[str], last: str) -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}" if len(items) > 1 else items[0]
 
 
+def _names_focus(passage: Passage, part: PartEvidence) -> bool:
+    """Whether a passage (under its subject) holds one of the part's focus terms (its rarest words)."""
+    return not set(part.part.terms.focus()).isdisjoint(terms(f"{passage.subject} {passage.text}"))
+
+
 def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
     """The lead passage (best of the most relevant page, see `lead_switch`) and up to `supporting` more from
     the top pages: each scoring at least `quote_min_share` of the lead, a sentence rather than a bare title,
-    and saying something the lead and the other quotes do not already say (PARAMS)."""
+    saying something the lead and the other quotes do not already say (PARAMS), and, when it comes from
+    another document than the lead, naming the part's focus (a page of another document that shares only the
+    question's common words, "table" or "rule", is about something else)."""
     top = [j for j in part.best[: PARAMS.quote_pages] if j.best]
     if not top:
         return None, []
@@ -115,6 +123,7 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
         if p is not lead
         and p.score >= PARAMS.quote_min_share * lead.score
         and len(p.text) >= PARAMS.quote_min_chars
+        and (p.page.doc == lead.page.doc or _names_focus(p, part))
     ]
     pool.sort(key=lambda p: -p.score)
     said = [" ".join(lead_of(lead).split())]

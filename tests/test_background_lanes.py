@@ -102,6 +102,31 @@ def test_remove_cancels_queued_pages_and_the_batch_in_hand(clip_lane, pdfs, tmp_
         assert lib._lanes[clip_lane].collection.count() == 5
 
 
+def test_replacing_a_document_cancels_the_old_versions_queued_pages(
+    clip_lane, pdfs, tmp_path, monkeypatch, sample_docs
+):
+    gate = Gate(monkeypatch)
+    with Library(tmp_path / "lib", lanes=["text", clip_lane]) as lib:
+        lib.add(pdfs)
+        assert gate.entered.wait(60)  # the first batch of all.pdf (12 pages) is being encoded
+        old = lib.documents()[0]
+        assert old.name == "all.pdf" and old.queued == {clip_lane: 12}
+        (tmp_path / "v2").mkdir()
+        shorter = pdf_parts(
+            sample_docs / "gnuplot-expressions.pdf", tmp_path / "v2", {"all.pdf": range(0, 3)}
+        )
+        assert [f.status for f in lib.add(shorter, replace=True).files] == ["updated"]
+        new = next(d for d in lib.documents() if d.name == "all.pdf")
+        assert new.doc_id != old.doc_id and new.queued == {clip_lane: 3}  # the old version's 12 are gone
+        assert (clip_lane, old.doc_id) in lib._queue.to_forget()
+
+        gate.open.set()
+        assert lib.wait_for_lanes(120)
+        assert vector_ids(lib, clip_lane, old.doc_id) == []  # the batch in hand is deleted again
+        assert len(vector_ids(lib, clip_lane, new.doc_id)) == 3
+        assert lib._lanes[clip_lane].collection.count() == 3 + 5
+
+
 # open_clip knows the tiny model's architecture only once its JSON config is registered (argv[1])
 REGISTER_TINY_CLIP = "import sys, open_clip; open_clip.add_model_config(sys.argv.pop(1))\n"
 ADD_SLOWLY = (

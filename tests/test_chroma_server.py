@@ -87,4 +87,4 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_a_malformed_server_url_is_refused(tmp_path):
     with pytest.raises(ValueError, match="chroma_url must look like"):
-        Library(tmp_path / "lib", lanes=["words"], settings=Settings.from_env(chroma_url="localhost:8000"))
+        Library(tmp_path / "lib", lanes=["text"], settings=Settings.from_env(chroma_url="localhost:8000"))

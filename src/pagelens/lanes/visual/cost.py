@@ -16,6 +16,7 @@ stored and reranked, not the encoding, which is what a CPU pays for (factor 3 is
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,10 @@ def page_cost(lane: str, settings: Settings) -> PageCost | None:
 
 
 def on_cpu(settings: Settings) -> bool:
+    """Whether the visual lanes run on a CPU. Without torch installed, yes: the lane itself then refuses to
+    open with the install command for the `visual` extra, which this check must not pre-empt."""
+    if importlib.util.find_spec("torch") is None:
+        return True
     from .loading import resolve_device
 
     return resolve_device(settings.device) == "cpu"

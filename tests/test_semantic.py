@@ -106,26 +106,3 @@ def test_a_missing_wheel_is_reported_with_the_install_command():
         semantic.encoder(absent)
     assert time.monotonic() - started < 5
     assert Path(semantic.locate()).name == "model.zip"
-
-
-def test_a_busy_machine_gets_one_blas_thread_and_the_callers_blas_is_left_alone(encoder, monkeypatch):
-    """On a machine with no idle core, spinning BLAS threads cost several times the CPU (semantic.py)."""
-    from threadpoolctl import threadpool_info
-
-    def blas_threads() -> list[int]:  # numpy's own BLAS (torch, imported by other tests, may bring another)
-        return [
-            info["num_threads"]
-            for info in threadpool_info()
-            if info["user_api"] == "blas" and "numpy" in info["filepath"]
-        ]
-
-    before = blas_threads()
-    inside: list[list[int]] = []
-    forward = encoder._forward
-    monkeypatch.setattr(
-        encoder, "_forward", lambda ids, mask: inside.append(blas_threads()) or forward(ids, mask)
-    )
-    monkeypatch.setattr(semantic.os, "getloadavg", lambda: (64.0, 64.0, 64.0))
-    encoder.encode(["a first sentence", "and a second one"])
-    assert inside == [[1] * len(before)] and before
-    assert blas_threads() == before

@@ -13,21 +13,12 @@ The model is what sentence-transformers runs: BERT (6 layers, 384 dims, 12 heads
 LayerNorm eps from config.json), token inputs truncated at `max_seq_length` (256), mean pooling over the
 real tokens, L2 normalisation; so a dot product of two vectors is their cosine. tests/test_semantic.py checks
 parity with transformers' `AutoModel` on the same weights; bench/bench_semantic.py measures the speed.
-
-`encode` runs its matrix products on as many BLAS threads as the load average leaves cores idle, at least
-one. The matrices are small (a batch of sentences times 384 x 1536 weights), and numpy's default of a
-thread per core makes OpenBLAS's threads spin-wait for a core whenever the machine is busy: on the 2-core
-build machine at load 6, 256 sentences took 85 s wall and 47 CPU-s with 2 threads against 11 s and 11
-CPU-s with one; at load 3, 2 threads were only 1.3x faster (10.3 against 13.3 s wall) for 1.3x the CPU.
-The app answers two questions per core at once, so a busy machine is its normal state. The limit holds
-only inside `encode` (threadpoolctl), so the caller's numpy is untouched.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
 import threading
 import zipfile
@@ -97,20 +88,6 @@ def encoder(model: PackagedModel = MINILM) -> SentenceEncoder:
         if model not in _loaded:
             _loaded[model] = SentenceEncoder.from_zip(locate(model), model.weights_sha256)
         return _loaded[model]
-
-
-_blas: list = []  # one threadpoolctl.ThreadpoolController, made at the first encode (it lists the loaded BLAS)
-
-
-def _idle_cores_blas():
-    """A context in which numpy's BLAS runs on the cores the load average leaves idle, at least one (the
-    module docstring says why)."""
-    if not _blas:
-        from threadpoolctl import ThreadpoolController
-
-        _blas.append(ThreadpoolController())
-    idle = len(os.sched_getaffinity(0)) - round(os.getloadavg()[0])
-    return _blas[0].limit(limits=max(1, idle), user_api="blas")
 
 
 def read_safetensors(data: bytes) -> dict[str, np.ndarray]:
@@ -218,13 +195,12 @@ class SentenceEncoder:
         word pieces are truncated. Texts are batched by length so that little padding is computed."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with _idle_cores_blas():
-            for start in range(0, len(order), batch_size):
-                chunk = order[start : start + batch_size]
-                encodings = self.tokenizer.encode_batch([texts[i] for i in chunk])
-                ids = np.array([e.ids for e in encodings], dtype=np.int64)
-                mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
-                out[chunk] = self._forward(ids, mask)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in chunk])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+            out[chunk] = self._forward(ids, mask)
         return out
 
     def similarities(self, query: str, texts: Sequence[str]) -> np.ndarray:

@@ -18,6 +18,7 @@ from gradio_client import Client
 from library_helpers import pdf_parts
 from ui_support import running_app, two_documents
 
+from pagelens.types import Answer, Citation
 from pagelens.ui.uploads import stage_uploads
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -93,6 +94,28 @@ def test_new_chat_is_saved_and_a_reload_keeps_it(browser, served):
     expect(page.locator("#examples button:visible")).to_have_count(3)
     page.locator("#chats label", has_text="How do I reset both seeds").first.click()
     expect(chat).to_contain_text("rand(-1)")
+    page.close()
+
+
+def test_an_answer_quoting_markup_shows_it_as_the_page_has_it(browser, served):
+    """A quote of a page's syntax (`<var>` is an HTML element, `2*3*4` Markdown emphasis) shows as written:
+    nothing swallowed, the rest of the answer not set in italics, its citation still a link."""
+    from playwright.sync_api import expect
+
+    page_one = served.library.pages(GNUPLOT)[0]
+    cite = Citation(GNUPLOT, 1, page_one.doc_id, page_one.image_path)
+    quote = "A summation has the form sum [<var> = <start> : <end>] <expression>, and 2*3*4 is 24."
+    store = served.library.conversations()
+    chat_id = store.create().id
+    store.record(chat_id, "How do I write a summation?", Answer(f"{quote} {cite.label}", [cite], [], True))
+    page = open_app(browser, served)
+    page.locator("#chats label", has_text="How do I write a summation?").first.click()
+    answer = page.locator("#chat [data-testid='bot']", has_text="A summation has").last
+    expect(answer).to_contain_text(quote)
+    assert answer.locator("var, em, i").count() == 0
+    answer.locator("a", has_text=cite.label).click()
+    expect(page.locator("#viewer")).to_contain_text("page 1 of 3")
+    store.delete(chat_id)
     page.close()
 
 

@@ -18,6 +18,7 @@ from .steps import steps_message
 
 _INLINE = re.compile(r"([\\`*_\[\]()<>~|$!])")  # Markdown's inline markers, and the start of HTML
 _LINE_START = re.compile(r"(?m)^(\s*)([#+\-=]|\d+[.)])")  # headings, list items, setext underlines
+_ITEM = re.compile(r"^(\s*- )?(.*)$")  # an answer's line: its list marker (kept), its text (escaped)
 _ESCAPED = re.compile(r"\\([\\`*_\[\]()<>~|$!#+\-=.)])")
 
 OPEN_PAGE = "#pl-page="  # a link whose href starts with this opens the viewer at the page key after it
@@ -41,13 +42,20 @@ def cited_key(answer: int, citation: Citation) -> str:
 
 
 def answer_markdown(text: str, citations: Sequence[Citation], answer: int = 0) -> str:
-    """The answer with each citation label linked to its page, and labels the text lacks listed after it."""
-    text = text.strip()
-    missing = [c.label for c in citations if c.label not in text]
+    """The answer as written, with each citation label linked to its page and labels the text lacks listed
+    after it. Its text is escaped like a user's message but for its list lines ("- " items, indented or
+    not): an answer quotes pages, and a page's `sum [<var> = <start> : <end>]` rendered as Markdown loses
+    `<var>` (an HTML element) and sets the rest of the answer in italics, `2*3*4` loses its stars."""
+    text = "\n".join(
+        _ITEM.sub(lambda m: (m.group(1) or "") + literal(m.group(2)), line)
+        for line in text.strip().split("\n")
+    )
+    missing = [c.label for c in citations if literal(c.label) not in text]
     if missing:
-        text += "\n\nSources: " + " ".join(dict.fromkeys(missing))
+        text += "\n\nSources: " + " ".join(literal(label) for label in dict.fromkeys(missing))
     for citation in {c.label: c for c in reversed(citations)}.values():  # one link per label: its first page
-        text = text.replace(citation.label, f"[{citation.label}]({OPEN_PAGE}{cited_key(answer, citation)})")
+        link = f"[{citation.label}]({OPEN_PAGE}{cited_key(answer, citation)})"
+        text = text.replace(literal(citation.label), link)
     return text
 
 
@@ -111,6 +119,5 @@ def history_from_chat(messages: Sequence[dict]) -> list[dict]:
         if isinstance(content, list):  # Gradio may hand content back as a list of parts
             content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
         if isinstance(content, str) and content.strip():
-            text = unliteral(content) if message["role"] == "user" else content
-            history.append({"role": message["role"], "content": text})
+            history.append({"role": message["role"], "content": unliteral(content)})
     return history

@@ -119,6 +119,33 @@ def test_an_answer_quoting_markup_shows_it_as_the_page_has_it(browser, served):
     page.close()
 
 
+def test_a_long_answer_is_shown_from_its_first_line(browser, served):
+    """Opening a chat whose last answer is longer than the chat box shows its last question at the top and
+    the answer under it, not the answer's end (where an autoscroll to the bottom would leave it)."""
+    from playwright.sync_api import expect
+
+    pages = served.library.pages(GNUPLOT)
+    cites = [Citation(GNUPLOT, p.page, p.doc_id, p.image_path) for p in pages]
+    long_answer = " ".join(" ".join(p.text.split()) for p in pages)[:3000]
+    store = served.library.conversations()
+    chat_id = store.create().id
+    store.record(chat_id, "What is on page 1?", Answer(f"Page one. {cites[0].label}", cites[:1], [], True))
+    store.record(
+        chat_id, "And everything else?", Answer(f"{long_answer} {cites[1].label}", cites[1:2], [], True)
+    )
+    page = open_app(browser, served)
+    page.locator("#chats label", has_text="What is on page 1?").first.click()
+    question = page.locator("#chat [data-testid='user']", has_text="And everything else?")
+    expect(question).to_be_visible()
+    page.wait_for_timeout(1000)  # let any scrolling settle
+    wrap = page.locator("#chat .bubble-wrap").bounding_box()
+    asked = question.bounding_box()
+    assert wrap["height"] < page.locator("#chat .bubble-wrap").evaluate("e => e.scrollHeight")  # it scrolls
+    assert wrap["y"] <= asked["y"] <= wrap["y"] + 60  # the question at the top, its answer's start below it
+    store.delete(chat_id)
+    page.close()
+
+
 def test_a_chat_can_be_renamed_exported_and_deleted(browser, served):
     from playwright.sync_api import expect
 

@@ -21,3 +21,33 @@ new MutationObserver(() => {
     if (label.title !== text) label.title = text;
   });
 }).observe(document.documentElement, { childList: true, subtree: true });
+
+// A new question, an answer arriving, or another chat opened brings the latest question to the top of the
+// chat (the Chatbot's own autoscroll is off): a long answer is read from its first line, not scrolled past
+// to its last. It stays there while the answer is drawn (its height settles after the counts change) until
+// the user scrolls the chat themselves.
+let chatShown = "";
+let chatPinned = false;
+new MutationObserver(() => {
+  const wrap = document.querySelector("#chat .bubble-wrap");
+  const questions = document.querySelectorAll("#chat [data-testid='user']");
+  if (!wrap || !questions.length) {
+    chatShown = "";
+    return;
+  }
+  const latest = questions[questions.length - 1];
+  const answers = document.querySelectorAll("#chat [data-testid='bot']").length;
+  const shown = `${questions.length}/${answers}/${latest.innerText}`;
+  if (shown !== chatShown) {
+    chatShown = shown;
+    chatPinned = true;
+  }
+  if (chatPinned) {
+    wrap.scrollTop += latest.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
+  }
+}).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+for (const type of ["wheel", "touchstart", "mousedown", "keydown"]) {
+  document.addEventListener(type, (event) => {
+    if (event.target.closest && event.target.closest("#chat")) chatPinned = false;
+  }, { passive: true, capture: true });
+}

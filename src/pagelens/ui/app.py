@@ -238,6 +238,7 @@ def build(session: AppSession) -> gr.Blocks:
                             height=520,
                             elem_id="chat",
                             buttons=["copy"],
+                            autoscroll=False,  # app.js brings the latest question to the top instead
                             placeholder="Ask a question about your documents, or try an example below.",
                         )
                         with gr.Row(elem_id="examples") as examples_row:

@@ -82,3 +82,11 @@ def test_a_near_miss_asking_a_time_the_pages_do_not_give_is_abstained_on(quillma
     near_miss = quillmark.ask("When did Quillmark get its plugin manager?")
     assert "answer_type" in {g.kind for g in near_miss.gaps}
     assert not near_miss.answerable and not near_miss.citations
+
+
+def test_a_question_of_two_parts_stands_on_the_part_the_pages_answer(quillmark):
+    """The answer keeps the part that passes the gate and names the other as not found; its confidence is
+    that part's, so the gate applied to `Answer.confidence` (ask_eval) agrees with what the answer did."""
+    answer = quillmark.ask("When was autosave added to Quillmark, and when did it get its plugin manager?")
+    assert answer.answerable and "2019" in answer.text and "Not found in the library" in answer.text
+    assert answer.confidence >= quillmark.settings.answer_min_confidence

@@ -166,7 +166,9 @@ def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_pa
     report = fresh_ask_report(dev_dir, tmp_path)
     assert report.answerable == 64 and report.unanswerable == 23 and report.turns == 56
     assert report.correct >= 44
-    assert report.answered >= 60 and report.abstained >= 18
+    # 17: a question of several parts is answered when any part passes the gate (d068's first part is);
+    # the report counted it abstained until ask_eval gated it as the answerer does (the app never did)
+    assert report.answered >= 60 and report.abstained >= 17
     assert report.turns_correct >= 41 and report.turns_by_kind["switch"]["correct"] >= 7
     assert report.turns_by_kind["unanswerable"]["correct"] >= 3
 

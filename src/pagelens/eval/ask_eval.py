@@ -22,8 +22,12 @@ curve (answerable answered and correct vs unanswerable abstained) at every thres
 cross-validation of the threshold together with the answer-kind factors (rag/params.py `gap_factors`):
 each answer records the gaps its confidence was lowered for, so the confidence under other factors is
 recomputed without asking again. (The recomputation keeps the page that decided the confidence; with
-other factors another page might decide it, so the held-out numbers are an estimate.) Conversations are
-asked with the real threshold, since an abstention changes the history of the next turn.
+other factors another page might decide it, so the held-out numbers are an estimate.) A question of
+several parts is answered part by part: the answer stands when any part passes the threshold (its
+`Answer.confidence` is its most confident part's) and names the parts below it as not found, so its text
+at the threshold is not the open gate's: those questions are asked again with the threshold for the
+reported numbers (the curve keeps the open gate's). Conversations are asked with the real threshold,
+since an abstention changes the history of the next turn.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class AskResult:
     text: str
     gaps: list[tuple[str, float]] = field(default_factory=list)  # family (or kind) and factor of each gap
     gold_in_top: bool = False  # a gold page among the top TOP_HITS hits of a plain search
+    several_parts: bool = False  # the answer loop split the question (a "decompose" step)
 
     @property
     def failure(self) -> str:
@@ -200,8 +205,14 @@ def run_ask_eval(set_dir: str | Path, *, library, conversations: bool = True) ->
     page_texts = {d.name: [p.text for p in library.pages(d.name)] for d in library.documents()}
     open_gate = _with_threshold(library, 0.0)
     results = [_ask_one(open_gate, eval_set, query, page_texts) for query in eval_set.queries]
+    at_threshold = _with_threshold(library, threshold)
+    asked = {
+        r.qid: _ask_one(at_threshold, eval_set, query, page_texts)
+        for r, query in zip(results, eval_set.queries)
+        if r.several_parts
+    }
     turns = _ask_conversations(library, eval_set, page_texts) if conversations else []
-    return _report(results, turns, threshold)
+    return _report(results, turns, threshold, asked)
 
 
 class _with_threshold:
@@ -245,6 +256,7 @@ def _ask_one(library, eval_set: EvalSet, query, page_texts) -> AskResult:
         text=answer.text,
         gaps=[(FAMILY.get(gap.kind, gap.kind), gap.factor) for gap in answer.gaps],
         gold_in_top=bool(set(top) & set(gold)),
+        several_parts=any(step.kind == "decompose" for step in answer.steps),
     )
 
 
@@ -404,8 +416,17 @@ def cross_validate(
     return out
 
 
-def _report(open_results: list[AskResult], turns: list[TurnResult], threshold: float) -> AskReport:
-    results = [_gated(r, threshold) for r in open_results]
+def _report(
+    open_results: list[AskResult],
+    turns: list[TurnResult],
+    threshold: float,
+    asked: Mapping[str, AskResult] | None = None,
+) -> AskReport:
+    """The report at `threshold`: the open gate's answers gated afterwards, but for the questions in `asked`
+    (asked again with the threshold: a question of several parts keeps the parts that pass it and names the
+    others as not found, so its text is not the open gate's)."""
+    asked = asked or {}
+    results = [asked.get(r.qid) or _gated(r, threshold) for r in open_results]
     answerable = [r for r in results if r.answerable_gold]
     unanswerable = [r for r in results if not r.answerable_gold]
     answered = [r for r in answerable if r.answered]

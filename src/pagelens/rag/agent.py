@@ -191,7 +191,7 @@ def _loop(
         part.signals = _signals(part)
     composed = compose(parts, settings.answer_min_confidence)
     draft_text, citations, answerable = composed.text, composed.citations, composed.answerable
-    weakest = min(parts, key=lambda p: p.confidence)
+    decisive = max(parts, key=lambda p: p.confidence)  # compose answers when any part passes the gate
     if generator is not None:
         shown = _shown_pages(parts, anchored, settings.agent_read_pages)
         yield step(
@@ -223,8 +223,8 @@ def _loop(
         citations=citations if answerable else [],
         steps=steps,
         answerable=answerable,
-        confidence=weakest.confidence,
-        gaps=weakest.gaps,
+        confidence=decisive.confidence,
+        gaps=decisive.gaps,
     )
 
 

@@ -227,21 +227,25 @@ def test_each_answer_links_and_highlights_its_own_regions_of_a_page():
 
 
 def test_an_answer_shows_its_quotes_as_the_page_has_them():
-    """Markup in a quoted page (`<var>`, `2*3*4`, `#include`) is escaped, the answerer's list lines and the
-    citation links are kept, and the chat handed back by an API caller gives the text as it was."""
+    """Markup in a quoted page (`<var>`, `2*3*4`, `__init__`, a leading `#`) is escaped, and only that
+    (`ffi_prep_cif (see x)` stays as written); the answerer's list lines and the citation links are kept,
+    and the chat handed back by an API caller gives the text as it was."""
     cite = Citation("a_b.pdf", 12, "d", "/p.png")
     text = (
         "A summation has the form sum [<var> = <start> : <end>] <expression> [a_b.pdf p.12]\n"
         '- "#include <stdio.h> and 2*3*4" [a_b.pdf p.12]\n'
-        '  - "__init__" [a_b.pdf p.12]'
+        '  - "__init__ calls ffi_prep_cif (see x)" [a_b.pdf p.12]\n'
+        "# define X [a_b.pdf p.12]"
     )
     shown = chats.answer_markdown(text, [cite, Citation("c.pdf", 1, "e", "/q.png")])
     lines = shown.split("\n")
-    assert lines[0].startswith(
-        r"A summation has the form sum \[\<var\> = \<start\> : \<end\>\] \<expression\>"
+    assert (
+        lines[0]
+        == r"A summation has the form sum \[\<var> = \<start> : \<end>\] \<expression> [[a_b.pdf p.12]](#pl-page=0/d:00012)"
     )
-    assert lines[1].startswith(r'- "#include \<stdio.h\> and 2\*3\*4" [[a_b.pdf p.12]](#pl-page=0/d:00012)')
-    assert lines[2].startswith(r'  - "\_\_init\_\_" [[a_b.pdf p.12]]')
+    assert lines[1].startswith(r'- "#include \<stdio.h> and 2\*3\*4" [[a_b.pdf p.12]](#pl-page=0/d:00012)')
+    assert lines[2].startswith(r'  - "\_\_init\_\_ calls ffi_prep_cif (see x)" [[a_b.pdf p.12]]')
+    assert lines[3].startswith(r"\# define X [[a_b.pdf p.12]]")
     assert shown.endswith("Sources: [[c.pdf p.1]](#pl-page=0/e:00001)")
     [back] = chats.history_from_chat([{"role": "assistant", "content": shown}])
     assert back["content"].startswith(

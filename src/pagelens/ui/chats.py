@@ -19,6 +19,9 @@ from .steps import steps_message
 _INLINE = re.compile(r"([\\`*_\[\]()<>~|$!])")  # Markdown's inline markers, and the start of HTML
 _LINE_START = re.compile(r"(?m)^(\s*)([#+\-=]|\d+[.)])")  # headings, list items, setext underlines
 _ITEM = re.compile(r"^(\s*- )?(.*)$")  # an answer's line: its list marker (kept), its text (escaped)
+# in an answer's text, what Markdown or HTML would change: inline markers, and `_` but inside a word
+_MARKUP = re.compile(r"[\\`*\[\]<~]|(?<![^\W_])_|_(?![^\W_])")
+_MARKUP_LINE_START = re.compile(r"(?m)^(\s*)([#+\-=>]|\d+[.)])")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]()<>~|$!#+\-=.)])")
 
 OPEN_PAGE = "#pl-page="  # a link whose href starts with this opens the viewer at the page key after it
@@ -27,12 +30,23 @@ OPEN_PAGE = "#pl-page="  # a link whose href starts with this opens the viewer a
 def literal(text: str) -> str:
     """A user's message as typed: Markdown and HTML markers escaped, so `2*3*4` stays `2*3*4` (the chat
     renders every message as Markdown, and answers need their links)."""
-    text = _INLINE.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([#+\-=.)])", r"\\\1", m.group(2)), text)
+    return _escaped(text, _INLINE, _LINE_START)
+
+
+def quoted(text: str) -> str:
+    """Page text in an answer: only what Markdown or HTML would change is escaped (`<var>`, `2*3*4`,
+    `__init__`, a line that starts with `#`), so the Markdown an API caller reads stays close to the page:
+    `ffi_prep_cif` and `(see ...)` are left as they are."""
+    return _escaped(text, _MARKUP, _MARKUP_LINE_START)
+
+
+def _escaped(text: str, inline: re.Pattern, line_start: re.Pattern) -> str:
+    text = inline.sub(r"\\\g<0>", text)
+    return line_start.sub(lambda m: m.group(1) + re.sub(r"([#+\-=>.)])", r"\\\1", m.group(2)), text)
 
 
 def unliteral(text: str) -> str:
-    """The text `literal` escaped."""
+    """The text `literal` or `quoted` escaped."""
     return _ESCAPED.sub(r"\1", text)
 
 
@@ -43,19 +57,19 @@ def cited_key(answer: int, citation: Citation) -> str:
 
 def answer_markdown(text: str, citations: Sequence[Citation], answer: int = 0) -> str:
     """The answer as written, with each citation label linked to its page and labels the text lacks listed
-    after it. Its text is escaped like a user's message but for its list lines ("- " items, indented or
+    after it. Its text is escaped (`quoted`) but for its list markers ("- " items, indented or
     not): an answer quotes pages, and a page's `sum [<var> = <start> : <end>]` rendered as Markdown loses
     `<var>` (an HTML element) and sets the rest of the answer in italics, `2*3*4` loses its stars."""
     text = "\n".join(
-        _ITEM.sub(lambda m: (m.group(1) or "") + literal(m.group(2)), line)
+        _ITEM.sub(lambda m: (m.group(1) or "") + quoted(m.group(2)), line)
         for line in text.strip().split("\n")
     )
-    missing = [c.label for c in citations if literal(c.label) not in text]
+    missing = [c.label for c in citations if quoted(c.label) not in text]
     if missing:
-        text += "\n\nSources: " + " ".join(literal(label) for label in dict.fromkeys(missing))
+        text += "\n\nSources: " + " ".join(quoted(label) for label in dict.fromkeys(missing))
     for citation in {c.label: c for c in reversed(citations)}.values():  # one link per label: its first page
         link = f"[{citation.label}]({OPEN_PAGE}{cited_key(answer, citation)})"
-        text = text.replace(literal(citation.label), link)
+        text = text.replace(quoted(citation.label), link)
     return text
 
 

@@ -202,3 +202,73 @@ def test_a_supporting_quote_from_another_document_names_what_the_question_is_abo
         composed = compose([PartEvidence(part, judged)], threshold=0.01)
         assert composed.answerable and "Drain the pump housing" in composed.text
         assert ("garden.pdf" in {c.doc for c in composed.citations}) is cited, composed.text
+
+
+def test_a_sentence_a_displayed_formula_breaks_leads_on_to_its_end(tmp_path):
+    """A paragraph that stops mid-sentence ("... the threshold age is") goes on into the formula under it,
+    however long the paragraph; a quote that opens code ("we can use a simple function:") shows the code."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (
+                    72,
+                    80,
+                    "We fit a logistic model to the survey counts of every village and estimate for",
+                    10,
+                ),
+                (
+                    72,
+                    94,
+                    "each village the threshold age, the age at which half of the inhabitants show the",
+                    10,
+                ),
+                (
+                    72,
+                    108,
+                    "symptom. If y is the number of inhabitants with the symptom at age x and n the",
+                    10,
+                ),
+                (
+                    72,
+                    122,
+                    "number examined, the model has the form of a binomial count whose probability is",
+                    10,
+                ),
+                (
+                    72,
+                    136,
+                    "a logistic function of a straight line in x with intercept b0 and slope b1. With",
+                    10,
+                ),
+                (72, 150, "the coefficients of that line estimated from the counts the threshold age is", 10),
+                (160, 180, "AGE50 = -b0 / b1", 10),
+                (72, 210, "that is, where the straight line crosses zero. The counts are read first.", 10),
+                (72, 250, "To compute the threshold from a fitted model we can use a simple function:", 10),
+                (84, 268, "> age50 <- function(b) -b[1]/b[2]", 10),
+            ]
+        ],
+    )
+    judged = _judge("How is the threshold age estimated for each village?", page, _stats([page]))
+    lead = lead_of(judged.best)
+    assert judged.best.text.startswith("We fit a logistic model") and "-b0 / b1" in lead
+    colon = next(p for p in judged.passages if p.text.endswith("a simple function:"))
+    assert "-b[1]/b[2]" in quote_of(colon)
+
+
+def test_an_enumeration_a_colon_opens_leads_with_all_its_terms(tmp_path):
+    """ "The following palettes are predefined:" and five terms, each a code line with its definition under
+    it: the lead is the whole enumeration, not its first three groups."""
+    names = ["Grayscale", "Rainbow", "Sunset", "Wheel", "Gradient"]
+    lines = [
+        (72, 60, "Palettes", 16),
+        (72, 100, "The following colour palettes are predefined in palette.asy:", 10),
+    ]
+    for i, name in enumerate(names):
+        lines.append((84, 124 + 36 * i, f"pen[] {name}(int NColors=256);", 10))
+        lines.append((108, 140 + 36 * i, f"a {name.lower()} colour palette;", 10))
+    lines.append((72, 330, "The function cmyk converts any of these palettes to the CMYK colour space.", 10))
+    (page,) = _pages(tmp_path, [lines])
+    judged = _judge("Which colour palettes are predefined in palette.asy?", page, _stats([page]))
+    lead = lead_of(judged.best)
+    assert all(name in lead for name in names), lead

@@ -251,32 +251,46 @@ def _with_subject(passage: Passage, text: str) -> str:
 def lead_of(passage: Passage) -> str:
     """The best candidate's whole group under its subject (units.py): a paragraph from the candidate on
     (after what it points back to), a list with its lead-in and all its items (up to `PARAMS.list_chars`),
-    a code block with its intro, a table row with its header; then the group it opens when it ends by
-    opening one ("... as follows:", "specified by the assignment:"), and the next groups under the same
-    heading while they fit in `PARAMS.lead_chars` (a heading with its body); a list ends the lead."""
+    a code block with its intro, a table row with its header; then what the group leaves open:
+    - the group after one that stops mid-sentence ("In both cases the LD50 is" and its formula);
+    - what a group that opens ("... as follows:", "are predefined:") enumerates: the groups after it while
+      they fit in `PARAMS.list_chars` (a list, or terms with their definitions), up to the end of a list;
+    then the next groups under the same heading, up to `PARAMS.section_groups`, while they fit in
+    `PARAMS.lead_chars` (a heading with its body); a list ends the lead."""
     group = passage.group
     if group is None:
         return clip(_with_subject(passage, passage.text), PARAMS.lead_chars)
     text = group.text_from(passage.text, PARAMS.lead_chars)
-    opens = group.opens
-    limit = PARAMS.list_chars if group.kind == "list" else PARAMS.lead_chars
+    limit = PARAMS.list_chars if group.kind == "list" or group.opens else PARAMS.lead_chars
+    enumerating = group.opens
+    completes = group.opens or group.unfinished  # the next group is taken whatever its size
     closed = group.kind == "list"  # a list ends the lead, unless its last item opens what follows
-    for after in passage.section:
+    for n, after in enumerate(passage.section):
         more = after.text if after.lead and after.lead not in text else after.own_text
-        if not opens and (closed or len(text) + len(more) > PARAMS.lead_chars):
+        fits = len(text) + len(more) <= limit
+        if not completes and (closed or not fits or not enumerating and n >= PARAMS.section_groups):
             break
         text = f"{text} {more}"
-        if after.kind == "list":
+        if after.kind == "list" or after.opens:
             limit = PARAMS.list_chars
-        opens, closed = after.opens, after.kind == "list"
+        elif completes:
+            limit = max(limit, min(len(text), PARAMS.list_chars))  # what completes the group is not cut
+        enumerating = enumerating or after.opens
+        completes, closed = after.opens or after.unfinished, after.kind == "list"
     return clip(_with_subject(passage, text), limit)
 
 
 def quote_of(passage: Passage) -> str:
     """A supporting quote: the candidate under its subject, after what its group carries before it (a list's
-    lead-in, a code block's intro, what a paragraph points back to)."""
-    lead = passage.group.lead if passage.group is not None else ""
-    return clip(_with_subject(passage, f"{lead} {passage.text}" if lead else passage.text))
+    lead-in, a code block's intro, what a paragraph points back to), and followed by the group after it when
+    it is its group's last and leaves it open ("we can use a simple function:" and the function)."""
+    group = passage.group
+    text = f"{group.lead} {passage.text}" if group is not None and group.lead else passage.text
+    if group is not None and group.pieces[-1] == passage.text and (group.opens or group.unfinished):
+        following = passage.section[0] if passage.section else None
+        if following is not None:
+            text = f"{text} {following.own_text}"
+    return clip(_with_subject(passage, text))
 
 
 def citation_of(passage: Passage) -> Citation:

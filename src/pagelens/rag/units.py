@@ -47,6 +47,7 @@ _POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
 _CAPTION = re.compile(r"^\s*(?:figure|fig\.|table|listing|plate)\s*\d+[.:]?\s", re.IGNORECASE)
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 _HEADING_KINDS = frozenset({"title", "section-header"})
+_ENDS_MID_SENTENCE = re.compile(r"\b[a-z]+,?\s*$")  # a lower-case word last: no sentence ends so
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s+\w")
 
 
@@ -94,6 +95,12 @@ class Group:
         """Whether it ends by opening what comes next ("... as follows:")."""
         return self.text.rstrip().endswith(":")
 
+    @property
+    def unfinished(self) -> bool:
+        """Whether it is prose that stops mid-sentence ("In both cases the LD50 is"): the group after it (a
+        displayed formula, the rest of a sentence a code line broke) completes it."""
+        return self.kind == "text" and bool(_ENDS_MID_SENTENCE.search(self.text))
+
     def text_from(self, piece: str, limit: int) -> str:
         """A list or code block whole (their lead-in or intro says what they are); a paragraph from `piece`
         on (the sentence that matches a question best often restates it, and the answer follows), after
@@ -112,10 +119,10 @@ class PageUnits:
     def group_of(self, unit: Unit) -> Group | None:
         return self.groups[unit.group] if 0 <= unit.group < len(self.groups) else None
 
-    def section_after(self, index: int, most: int = PARAMS.section_groups) -> tuple[Group, ...]:
-        """Up to `most` groups after group `index` under the same heading (the rest of its section)."""
+    def section_after(self, index: int) -> tuple[Group, ...]:
+        """The groups after group `index` under the same heading (the rest of its section)."""
         out = []
-        for group in self.groups[index + 1 : index + 1 + most]:
+        for group in self.groups[index + 1 :]:
             if group.kind == "title":
                 break
             out.append(group)

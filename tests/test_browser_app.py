@@ -187,6 +187,11 @@ def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, s
         "() => { const img = document.querySelector('#viewer img');"
         " return img && img.complete && img.naturalWidth > 0; }"
     )
+    strip = page.locator("#cited .grid-wrap").bounding_box()
+    thumbnail = page.locator("#cited .thumbnail-item").first.bounding_box()
+    assert (
+        thumbnail["y"] >= strip["y"] and thumbnail["y"] + thumbnail["height"] <= strip["y"] + strip["height"]
+    )
     shot(page, "app-viewer-1440x900.png")
 
     page.locator("#viewer-next").click()

@@ -57,6 +57,28 @@ def test_boxed_page_without_a_box_is_the_page_and_odd_boxes_are_clamped(page_png
         assert image.getpixel((350, 300)) != (255, 255, 255)
 
 
+def test_a_cited_page_thumbnail_is_cut_around_its_passage(page_png: Path, tmp_path: Path):
+    """The cited pages' strip shows the passage, not the page's top: a 400 x 600 page cited near its foot
+    gives a 400 x 300 cut holding the highlight; a region taller than the cut starts at its top."""
+    low = Citation("a.pdf", 3, "d", str(page_png), region=Region("text", (50, 500, 200, 560)))
+    [(path, label)] = present.citation_gallery([low], tmp_path / "cache")
+    assert label == "[a.pdf p.3]"
+    with Image.open(path) as image:
+        assert image.size == (400, 300)
+        assert image.getpixel((120, 230)) != (
+            255,
+            255,
+            255,
+        )  # page y 530: the highlight, in the cut's lower half
+        assert image.getpixel((120, 20)) == (255, 255, 255)
+    tall = boxed_page(page_png, (50, 100, 200, 580), tmp_path / "cache", window=0.5)
+    with Image.open(tall) as image:
+        assert image.size == (400, 200) and image.getpixel((120, 10)) != (255, 255, 255)  # from the top
+    assert (
+        boxed_page(page_png, (50, 500, 200, 560), tmp_path / "cache") != path
+    )  # the whole page: its own copy
+
+
 def test_prefs_round_trip_and_override_settings(tmp_path: Path):
     defaults = Settings.from_env({}, library=tmp_path, llm_allowed_urls=["http://127.0.0.1:9/v1"])
     assert load_prefs(tmp_path, defaults) == UiPrefs.from_settings(defaults)

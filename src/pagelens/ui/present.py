@@ -13,7 +13,7 @@ from ..lanes.registry import LaneFamily
 from ..language import name as language_name
 from ..types import AddReport, Citation, DocumentInfo, FileOutcome, Hit
 from .snippets import snippet_html, snippet_text
-from .thumbnails import boxed_page
+from .thumbnails import PASSAGE_WINDOW, boxed_page
 
 HIT_COLUMNS = ["rank", "document", "page", "snippet", "lanes"]
 GalleryItem = tuple[str, str]
@@ -177,11 +177,12 @@ def hit_gallery(hits: Sequence[Hit], cache_dir: Path) -> list[GalleryItem]:
 
 
 def citation_gallery(citations: Sequence[Citation], cache_dir: Path) -> list[GalleryItem]:
-    """The cited pages with the cited region highlighted, captioned by the label used in the answer."""
+    """The cited pages with the cited region highlighted, each cut to the passage around it, captioned by the
+    label used in the answer (a click opens the whole page in the viewer)."""
     items = []
     for citation in citations:
         box = citation.region.box if citation.region is not None else None
-        items.append((str(boxed_page(citation.image_path, box, cache_dir)), citation.label))
+        items.append((str(boxed_page(citation.image_path, box, cache_dir, PASSAGE_WINDOW)), citation.label))
     return items
 
 

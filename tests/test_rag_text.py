@@ -398,3 +398,55 @@ def test_answer_kind_reads_numbers_defaults_names_and_subjects_from_the_question
         "\\midrule",
     )
     assert AnswerKind.of("Which Asymptote module draws Venn diagrams?").names == ("Asymptote", "Venn")
+
+
+def test_a_fragment_or_a_word_that_presupposes_the_last_turn_makes_a_follow_up():
+    for question in (
+        "And if the first argument given to the command is a symbol, as in x and 7?",  # a clause, no main one
+        "What about a two by two arrangement of the figures instead?",
+        "Can I point the program at a differently named settings file instead?",
+        "How many colours does the Rainbow one use by default?",
+    ):
+        assert rewrite(question, HISTORY).follow_up, question
+    for question in (
+        "How do I make ctable produce a figure float instead of a table float?",  # "instead of" names both
+        "And in gnuplot, which environment variable sets the terminal type at start-up?",  # its own question
+    ):
+        assert not rewrite(question, HISTORY).follow_up, question
+
+
+def test_a_turn_whose_words_the_last_answer_holds_continues_it():
+    history = [
+        {"role": "user", "content": "What is the difference between Lst[[1]] and Lst[1]?"},
+        {
+            "role": "assistant",
+            "content": "Lst[[1]] is the first component; component names select [r.pdf p.35]",
+        },
+    ]
+    idf = {"abbrevi": 4.0, "compon": 3.0, "name": 2.0}.get
+    assert rewrite("Can I abbreviate component names?", history, lambda t: idf(t, 1.0)).follow_up
+    assert not rewrite("Can I abbreviate file names?", history, lambda t: idf(t, 1.0)).follow_up
+
+
+def test_only_a_noun_phrase_fragment_or_instead_puts_a_new_focus_in_place_of_the_old():
+    history = [
+        {"role": "user", "content": "How do I compute a binomial coefficient in Maxima?"},
+        {"role": "assistant", "content": "binomial (x, y) [maxima.html p.1]"},
+    ]
+    idf = lambda t: {"binomi": 5.0, "maxima": 4.0, "symbol": 5.0, "stirl": 5.0}.get(t, 1.0)  # noqa: E731
+    clause = rewrite("And if the first argument is a symbol?", history, idf)
+    assert clause.follow_up and not clause.replaced and "binomial" in clause.carried_terms
+    substituted = rewrite("And what about Stirling numbers?", history, idf)
+    assert substituted.replaced and "binomial" not in substituted.carried_terms
+
+
+def test_a_label_whose_file_name_holds_page_names_the_whole_file():
+    assert [(d, p) for d, p, _ in find_labels("the gnu [booktabs-page2.png p.1]")] == [
+        ("booktabs-page2.png", 1)
+    ]
+    history = [
+        {"role": "user", "content": "What does a stuffed gnu cost in the booktabs example?"},
+        {"role": "assistant", "content": "92.50 [booktabs-page2.png p.1] - 'gnu' [booktabs-page2.png p.1]"},
+    ]
+    turn = rewrite("Which animal in that table is sold frozen?", history)
+    assert [(r.doc, r.page) for r in turn.cited_pages] == [("booktabs-page2.png", 1)]  # once, whole name

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 _BRACKET = re.compile(r"\[([^\[\]]{1,300})\]")
-_ONE = re.compile(r"(?P<doc>[^;,\[\]]+?)\s*,?\s*(?:pp?\.|page)\s*(?P<page>\d{1,6})", re.IGNORECASE)
+# "p." or "page" after a space or comma: "[booktabs-page2.png p.1]" is page 1 of booktabs-page2.png
+_ONE = re.compile(r"(?P<doc>[^;,\[\]]+?)(?:\s*,\s*|\s+)(?:pp?\.|page)\s*(?P<page>\d{1,6})", re.IGNORECASE)
 
 
 def normalise_label(doc: str, page: int) -> str:

@@ -34,7 +34,7 @@ from ..language import DEFAULT, detect
 from .answer_kind import AnswerKind
 from .lexical import initialisms, question_terms, stem_words, terms, words_for
 from .params import PARAMS
-from .rewrite import Rewrite, decompose, split_place
+from .rewrite import AUXILIARY, Rewrite, decompose, split_place
 
 AnswerType = Literal[
     "number", "time", "place", "reason", "procedure", "yes_no", "definition", "list", "name", "other"
@@ -42,10 +42,6 @@ AnswerType = Literal[
 _ANSWER_KIND_WORDS = frozenset(terms("many much default"))
 
 _LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|also|then|ok|okay|now)\b[\s,]*)+", re.IGNORECASE)
-_AUXILIARY = (
-    r"is|are|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had"
-    r"|isn't|aren't|doesn't|don't|didn't|can't|won't|wouldn't|shouldn't"
-)
 _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
@@ -60,7 +56,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = tuple(
         ),
         (
             "procedure",
-            rf"^how (?:(?:{_AUXILIARY}) (?:i|we|you|one|they|it)\b|to\b)"
+            rf"^how (?:(?:{AUXILIARY}) (?:i|we|you|one|they|it)\b|to\b)"
             r"|\bwhat (?:steps|command|commands|procedure)\b|\bwhat (?:should|must|do) (?:i|we|you) do\b",
         ),
         (
@@ -68,15 +64,15 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = tuple(
             r"^what (?:is|are) (?:an? |the )?[^ ,?]+(?: [^ ,?]+)?\s*\??$|\bmean\b|^define\b|meant by",
         ),
         ("list", r"^(?:list|name)\b|\bwhat (?:are|were) (?:the |all )|\bwhat (?:kinds|types|sorts) of\b"),
-        ("name", rf"^(?:which|who|whom|whose)\b|^what (?!(?:{_AUXILIARY}|if|about)\b)\w+ \w"),
-        ("yes_no", rf"^(?:{_AUXILIARY})\b"),
+        ("name", rf"^(?:which|who|whom|whose)\b|^what (?!(?:{AUXILIARY}|if|about)\b)\w+ \w"),
+        ("yes_no", rf"^(?:{AUXILIARY})\b"),
     )
 )
 # A fronted adverbial clause is not the interrogative: "When I'm done plotting, how do I close it?" asks for a
 # procedure, "If the file is missing, what does R do?" for a name; the main clause after the comma decides.
 _FRONTED_CLAUSE = re.compile(
     r"^(?:when|whenever|if|once|after|before|while|since|unless)\s+[^,?]{3,80},\s*"
-    rf"(?=(?:what|which|how|where|when|why|who|whom|whose|{_AUXILIARY})\b)",
+    rf"(?=(?:what|which|how|where|when|why|who|whom|whose|{AUXILIARY})\b)",
     re.IGNORECASE,
 )
 _WHICH_PAGE = re.compile(

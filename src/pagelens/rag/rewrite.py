@@ -7,11 +7,15 @@ query the answer confirmed: its most specific words that the answer's text holds
 opens a new graphics device, whatever platform I am on?" is about graphics devices, not only about
 "whatever" and "platform", its rarest words). Each new turn
 (`rewrite`) is classified:
-- follow-up: "next/previous/same page" (navigates from the last cited page); a pronoun or demonstrative
-  pointing back ("its", "those", "that"); an opener ("and", "what about") or ellipsis before a turn with
-  few words of its own; or a turn whose words mostly repeat the topic. It borrows the previous query's
-  words it lacks, except the previous focus when it names a new one of its own (a word as specific, by
-  idf, as the old focus): "what about the PNG format?" after a question about PDF asks about PNG.
+- follow-up: "next/previous/same page" (navigates from the last cited page); a fragment (an opener before
+  no question of its own: "And superscripts?", "And if the first argument is a symbol, as in x and 7?"); a
+  word that presupposes what was said ("instead", "as well", "the Rainbow one"); a pronoun or
+  demonstrative pointing back ("its", "those", "that"); an opener ("and", "what about") before a turn with
+  few words of its own; or a turn whose words the last question and its answer mostly hold. It borrows the
+  previous query's words it lacks, except the previous focus when it puts a new thing in its place (`substitutes`: a fragment
+  that is a noun phrase, or "instead") naming a word as specific, by idf, as the old focus: "what about the
+  PNG format?" after a question about PDF asks about PNG, "and if the first argument is a symbol?" still
+  asks about the function of the turn before.
   The pages cited last come along as candidates.
 - new topic: anything else; it carries nothing over.
 Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ..inputs import clean_text
 from .citations import find_labels
-from .lexical import question_terms
+from .lexical import question_terms, terms
 from .params import PARAMS
 
 _ANAPHORA = re.compile(
@@ -57,6 +61,33 @@ _DEMONSTRATIVE = re.compile(
     re.IGNORECASE,
 )
 
+# English grammar, not any set's questions: the auxiliaries that open a yes/no question, the words that open a
+# question of its own, and the conjunctions and "what about" that tie a turn to the one before.
+AUXILIARY = (
+    r"is|are|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had"
+    r"|isn't|aren't|doesn't|don't|didn't|can't|won't|wouldn't|shouldn't"
+)
+_OPENER = re.compile(
+    r"^\s*(?:(?:and|but|or|so|also|then|what about|how about|what of)\b[\s,]*)+", re.IGNORECASE
+)
+_MAIN_CLAUSE = re.compile(rf"^(?:what|which|how|where|when|why|who|whom|whose|{AUXILIARY})\b", re.IGNORECASE)
+_FRONTED = re.compile(
+    r"^(?:if|when|whenever|once|after|before|while|since|unless|for|with|in|on|at)\b[^,?]{0,80},\s*",
+    re.IGNORECASE,
+)
+# Words that presuppose something said before, whatever the length of the turn: contrast and addition
+# adverbs ("a differently named file instead", not "instead of X"; "what else", "as well", a closing
+# "too") and "one" standing for a noun named earlier ("the Rainbow one", "which one").
+_INSTEAD = r"\binstead\b(?!\s+of\b)"
+_PRESUPPOSING = re.compile(
+    rf"{_INSTEAD}|\b(?:else|as well)\b|\btoo\W*$|\b(?:the|which|this|that)\s+(?:[\w-]+\s+)?ones?\b(?![\w-])",
+    re.IGNORECASE,
+)
+# A clause has a verb: an auxiliary or a subordinating conjunction says so without a tagger.
+_CLAUSE_WORD = re.compile(
+    rf"\b(?:{AUXILIARY}|if|when|whenever|once|unless|because|whether|while)\b", re.IGNORECASE
+)
+
 Idf = Callable[[str], float]
 
 
@@ -77,6 +108,7 @@ class ChatState:
     query: str = ""  # the resolved standalone query of the last user turn
     focus: list[str] = field(default_factory=list)  # its most specific words, as written
     cited: list[PageRef] = field(default_factory=list)  # pages the answer to it cited
+    answer: str = ""  # the text of the answer to it ("" before an answer comes)
     confirmed: list[str] = field(default_factory=list)  # its most specific words the answer holds
 
 
@@ -149,9 +181,36 @@ def focus_of(text: str, idf: Idf) -> list[str]:
     return sorted(words, key=lambda w: -idf(_stem(w)))[: PARAMS.focus_words]
 
 
-def is_follow_up(question: str, topic: str = "") -> bool:
+def is_fragment(question: str) -> bool:
+    """A conjunction or "what about" before no question of its own: "And superscripts?", "what about a 2 by 2
+    layout instead?", "And if the first argument is a symbol, as in x and 7?" (a fronted "if ...," clause
+    is not the main clause). "And what does value() return ...?" asks a question of its own."""
+    opener = _OPENER.match(question)
+    if not opener:
+        return False
+    rest = _FRONTED.sub("", question[opener.end() :], count=1)
+    return not _MAIN_CLAUSE.match(rest)
+
+
+def substitutes(question: str) -> bool:
+    """Whether the turn puts a new thing in the place of the old one: a fragment that is a noun phrase ("And
+    superscripts?", "what about Stata files?", "and one compressed with bzip2?") or a turn with "instead";
+    not a fragment that is a clause ("and if the first argument is a symbol?" asks about the same thing)."""
+    if re.search(_INSTEAD, question, re.IGNORECASE):
+        return True
+    opener = _OPENER.match(question)
+    return bool(opener) and is_fragment(question) and not _CLAUSE_WORD.search(question[opener.end() :])
+
+
+def is_follow_up(question: str, topic: str = "", idf: Idf = _flat_idf) -> bool:
+    """Whether `question` continues `topic` (the last question and its answer): navigation, a fragment, a
+    word that presupposes what was said, a pronoun or demonstrative pointing back, a short turn with an
+    opener, or a turn whose words (by idf) the last exchange mostly holds (lexical cohesion: "Can I
+    abbreviate component names when I use the $ form?" after an answer on a list's components)."""
     content = question_terms(question)
     if _NEXT.search(question) or _PREVIOUS.search(question) or _SAME.search(question):
+        return True
+    if is_fragment(question) or _PRESUPPOSING.search(question):
         return True
     # An opener ("and", "also", "what about") marks a follow-up only when the turn has no subject of its
     # own: "and what does value() return for an undefined variable?" is a new question, not about rand().
@@ -165,8 +224,9 @@ def is_follow_up(question: str, topic: str = "") -> bool:
         return True
     if len(content) <= PARAMS.short_turn_terms and bool(_ANAPHORA.search(question) or len(content) <= 1):
         return True
-    topic_terms = set(question_terms(topic))
-    return bool(content) and len(set(content) & topic_terms) / len(set(content)) >= PARAMS.topic_overlap
+    said = set(terms(topic))
+    total = sum(idf(t) for t in set(content))
+    return bool(total) and sum(idf(t) for t in set(content) & said) / total >= PARAMS.cohesion
 
 
 def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatState:
@@ -186,7 +246,11 @@ def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatStat
                 confirmed=state.confirmed if turn.follow_up else [],
             )
         elif role == "assistant" and state.query:
-            cited = [PageRef(doc, page) for doc, page, _ in find_labels(text)]
+            state.answer = text
+            # each page once, in the order the answer cites it (a lead and a quote often share a page)
+            cited = [
+                PageRef(doc, page) for doc, page in dict.fromkeys((d, p) for d, p, _ in find_labels(text))
+            ]
             state.cited = cited or state.cited
             if cited:
                 state.confirmed = confirmed_focus(state.query, text, idf) or state.confirmed
@@ -207,7 +271,7 @@ def rewrite(question: str, history: Sequence[object] | None, idf: Idf = _flat_id
 
 def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
     question = " ".join(question.split())
-    if not state.query or not is_follow_up(question, state.query):
+    if not state.query or not is_follow_up(question, f"{state.query}\n{state.answer}", idf):
         return Rewrite(query=question, own=question, focus=focus_of(question, idf))
     own = set(question_terms(question))
     anchors: list[PageRef] = []
@@ -233,7 +297,7 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         specific = [
             w for w in new_words if idf(_stem(w)) >= PARAMS.as_specific * top_old and idf is not _flat_idf
         ]
-        if specific and not _POINTING_BACK.search(question):
+        if specific and not _POINTING_BACK.search(question) and substitutes(question):
             replaced = old_focus
     replaced_stems = {_stem(w) for w in replaced}
     carried = [w for w in topic if _stem(w) not in own and _stem(w) not in replaced_stems]

@@ -1,0 +1,90 @@
+"""Conversation turns through the whole answer loop, on a real Library over PDFs generated with PyMuPDF: a
+follow-up that is an ellipsis stays on the chat's document, and a standalone question about another
+document does not carry the old topic."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from pagelens import Answer, Library, Settings
+
+DOCS = {
+    "archiver-manual.pdf": [
+        (
+            "The pack function",
+            "Function: pack (files, level). The pack function compresses a list of files into one archive "
+            "at the given compression level. Example: pack ([notes, drafts], 7) writes notes.pak.",
+        ),
+        (
+            "Calling pack with a symbol",
+            "If the first argument of pack is a symbol rather than a list of files to compress into an "
+            "archive, pack returns the call unevaluated, as the noun form 'pack (x, 7).",
+        ),
+    ],
+    "shell-guide.pdf": [
+        (
+            "Arguments of commands",
+            "The first argument given to every shell command is a symbol naming its target, and the "
+            "remaining arguments are options.",
+        ),
+        (
+            "Exit status",
+            "Every shell command returns an exit status: zero for success, any other number for failure.",
+        ),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("conversation")
+    paths = []
+    for name, pages in DOCS.items():
+        doc = pymupdf.open()
+        for title, body in pages:
+            page = doc.new_page(width=595, height=842)
+            page.insert_text((72, 72), title, fontsize=18, fontname="helv")
+            page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11, fontname="helv")
+        doc.save(folder / name)
+        paths.append(folder / name)
+    lib = Library(folder / "library", settings=Settings.from_env(library=folder / "library"))
+    report = lib.add(paths, progress=False)
+    assert report.ok, [f.reason for f in report.files]
+    yield lib
+    lib.close()
+
+
+def docs_cited(answer: Answer) -> set[str]:
+    return {c.doc for c in answer.citations}
+
+
+def chat(library: Library, *turns: str) -> list[Answer]:
+    history: list[dict] = []
+    answers = []
+    for turn in turns:
+        answers.append(library.ask(turn, history=list(history)))
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": answers[-1].text}]
+    return answers
+
+
+def test_an_ellipsis_follow_up_stays_on_the_chats_document(library):
+    question = "And if the first argument given is a symbol?"
+    alone = library.ask(question)
+    assert alone.citations[0].doc == "shell-guide.pdf"  # on its own, it is about the other document
+    first, follow = chat(library, "How do I compress files into an archive with pack?", question)
+    assert docs_cited(first) == {"archiver-manual.pdf"}
+    assert follow.steps[0].kind == "rewrite" and "pack" in follow.steps[0].title
+    assert follow.answerable and docs_cited(follow) == {"archiver-manual.pdf"}
+    assert "unevaluated" in follow.text
+
+
+def test_a_standalone_question_about_another_document_carries_nothing(library):
+    first, switch = chat(
+        library,
+        "How do I compress files into an archive with pack?",
+        "Which exit status does a shell command return for success?",
+    )
+    assert docs_cited(first) == {"archiver-manual.pdf"}
+    assert not any(s.kind == "rewrite" for s in switch.steps)
+    assert docs_cited(switch) == {"shell-guide.pdf"} and "zero" in switch.text

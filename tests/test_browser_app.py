@@ -141,7 +141,9 @@ def test_a_long_answer_is_shown_from_its_first_line(browser, served):
     wrap = page.locator("#chat .bubble-wrap").bounding_box()
     asked = question.bounding_box()
     assert wrap["height"] < page.locator("#chat .bubble-wrap").evaluate("e => e.scrollHeight")  # it scrolls
-    assert wrap["y"] <= asked["y"] <= wrap["y"] + 60  # the question at the top, its answer's start below it
+    assert (
+        wrap["y"] <= asked["y"] <= wrap["y"] + 60
+    )  # the question at the top (under the label), its answer below
     store.delete(chat_id)
     page.close()
 

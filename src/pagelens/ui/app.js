@@ -43,7 +43,9 @@ new MutationObserver(() => {
     chatPinned = true;
   }
   if (chatPinned) {
-    wrap.scrollTop += latest.getBoundingClientRect().top - wrap.getBoundingClientRect().top - 8;
+    const label = document.querySelector("#chat [data-testid='block-label']");  // "Chat", over the top left
+    const top = Math.max(wrap.getBoundingClientRect().top, label ? label.getBoundingClientRect().bottom : 0);
+    wrap.scrollTop += latest.getBoundingClientRect().top - top - 6;
   }
 }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 for (const type of ["wheel", "touchstart", "mousedown", "keydown"]) {

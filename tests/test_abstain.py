@@ -3,12 +3,18 @@ lead, the top pages should agree, and some unit of the lead page should mean wha
 
 from __future__ import annotations
 
+from math import prod
+
 import pymupdf
 import pytest
 
 from pagelens import Library, Settings
-from pagelens.rag.abstain import holds_type, signal_gaps
+from pagelens.rag.abstain import holds_type, signal_gaps, waive
+from pagelens.rag.evidence import EvidencePage
+from pagelens.rag.extractive import judge_page
 from pagelens.rag.params import PARAMS
+from pagelens.rag.question import analyse
+from pagelens.rag.rewrite import rewrite
 
 RELEASES = (
     "Quillmark release notes",
@@ -43,18 +49,20 @@ def test_the_answer_type_asked_has_a_surface_form(asks, text, holds):
 
 def test_signals_name_a_missing_type_and_pages_from_different_documents():
     lead = "The plugin manager lists the installed plugins and lets you disable any of them."
-    gaps = signal_gaps("time", "when did the plugin manager appear", lead, [lead], ["a.pdf", "b.pdf"])
+    gaps = signal_gaps("time", "when did the plugin manager appear", lead, [lead], ["a.pdf", "b.pdf"]).gaps
     kinds = {g.kind: g.factor for g in gaps}
     assert kinds["answer_type"] == PARAMS.type_factor
     assert kinds["disagreement"] == PARAMS.disagreement_factor
-    same = signal_gaps("name", "which tool lists the plugins", lead, [lead], ["a.pdf", "a.pdf"])
+    same = signal_gaps("name", "which tool lists the plugins", lead, [lead], ["a.pdf", "a.pdf"]).gaps
     assert not {g.kind for g in same} & {"answer_type", "disagreement"}
 
 
 def test_the_semantic_signal_fires_only_when_no_unit_means_what_is_asked():
     units = [s.strip() + "." for s in f"{RELEASES[1]} {PLUGINS[1]}".split(".") if s.strip()]  # sentences
-    on_topic = signal_gaps("other", "Which languages does spell checking support?", units[0], units, ["a"])
-    off_topic = signal_gaps("other", "How do I bake sourdough bread at home?", units[0], units, ["a"])
+    on_topic = signal_gaps(
+        "other", "Which languages does spell checking support?", units[0], units, ["a"]
+    ).gaps
+    off_topic = signal_gaps("other", "How do I bake sourdough bread at home?", units[0], units, ["a"]).gaps
     assert "semantic" not in {g.kind for g in on_topic}
     assert "semantic" in {g.kind for g in off_topic}
 
@@ -90,3 +98,37 @@ def test_a_question_of_two_parts_stands_on_the_part_the_pages_answer(quillmark):
     answer = quillmark.ask("When was autosave added to Quillmark, and when did it get its plugin manager?")
     assert answer.answerable and "2019" in answer.text and "Not found in the library" in answer.text
     assert answer.confidence >= quillmark.settings.answer_min_confidence
+
+
+def test_a_paraphrase_that_means_what_is_asked_overrules_the_focus_gap():
+    """The lead means the question (MiniLM) and its page holds enough of the question's weight: the missing
+    rarest words are a paraphrase's, so the focus gap is waived; not with too little of the question on the
+    page, nor when nothing on it means what is asked (then the semantic gap fires instead)."""
+    lead = "The plugin manager lists the installed plugins and lets you disable any of them."
+    asked = "How can I switch off a plugin I installed?"
+    meant = signal_gaps("procedure", asked, lead, [lead], ["a"], coverage=PARAMS.paraphrase_coverage)
+    assert meant.waived == {"focus"} and not meant.gaps
+    assert not signal_gaps("procedure", asked, lead, [lead], ["a"], coverage=0.3).waived
+    off = signal_gaps("procedure", "How do I bake sourdough bread?", lead, [lead], ["a"], coverage=0.9)
+    assert not off.waived and "semantic" in {g.kind for g in off.gaps}
+
+
+def test_waiving_a_gap_gives_back_the_confidence_it_took(tmp_path):
+    pdf = tmp_path / "plugins.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), PLUGINS[0], fontsize=16)
+    page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), PLUGINS[1], fontsize=11)
+    doc.save(pdf)
+    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
+    assert library.add([pdf], progress=False).ok
+    (evidence,) = [EvidencePage.from_page(p, "search") for p in library.pages("plugins.pdf")]
+    question = "Which export formats can an extension contribute?"
+    asked = analyse(question, rewrite(question, []), library.statistics())
+    judged = judge_page(asked.parts[0].terms, evidence)
+    library.close()
+    assert "focus" in {g.kind for g in judged.gaps}  # its rarest words are not on the page
+    others = prod(g.factor for g in judged.gaps if g.kind != "focus")
+    waive(judged, {"focus"})
+    assert "focus" not in {g.kind for g in judged.gaps}
+    assert judged.confidence == pytest.approx(judged.evidence * others)

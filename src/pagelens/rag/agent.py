@@ -18,7 +18,7 @@ from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
 from ..types import Answer, Citation, Corpus, Gap, Step, page_key
-from .abstain import signal_gaps
+from .abstain import signal_gaps, waive
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
@@ -326,13 +326,17 @@ def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
 
 
 def _signals(part: PartEvidence) -> list[Gap]:
-    """abstain.py's gaps of a part: its answer type in the lead, its top pages' agreement, the meaning."""
+    """abstain.py's gaps of a part (its answer type in the lead, its top pages' agreement, the meaning); the
+    gaps of the lead's page that they overrule are dropped from its judgement."""
     lead, _ = chosen(part)
     if lead is None:
         return []
     units = [p.text for p in part.best[0].passages[: PARAMS.abstain_units]]
     docs = [j.page.doc for j in part.best[:2]]
-    return signal_gaps(part.part.asks, part.part.asked, lead_of(lead), units, docs)
+    page = next(j for j in part.best if j.page is lead.page)
+    found = signal_gaps(part.part.asks, part.part.asked, lead_of(lead), units, docs, page.coverage)
+    waive(page, found.waived)
+    return found.gaps
 
 
 def _judge_step(parts: list[PartEvidence], step) -> Step:

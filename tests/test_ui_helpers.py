@@ -335,6 +335,8 @@ def test_steps_become_one_block_of_short_unique_labels():
     message = steps_message(steps, done=False)
     assert message["metadata"] == {"title": BLOCK_TITLE, "status": "pending"}
     assert message["content"].count("\n") == 3
+    asked = steps_message([Step("search", "Searched: what does #include <stdio.h> do")])
+    assert asked["content"] == "1. Looked for “what does #include \\<stdio.h> do”"  # not an HTML tag
 
 
 def test_snippets_mark_the_query_terms():

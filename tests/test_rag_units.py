@@ -272,3 +272,26 @@ def test_an_enumeration_a_colon_opens_leads_with_all_its_terms(tmp_path):
     judged = _judge("Which colour palettes are predefined in palette.asy?", page, _stats([page]))
     lead = lead_of(judged.best)
     assert all(name in lead for name in names), lead
+
+
+def test_a_passage_that_spells_a_name_the_question_writes_as_code_leads(tmp_path):
+    """ "value()" in a question: the passage on the call `value("A")` leads over one that shares more of the
+    question's common words ("name", "variable", "defined") but never names the call."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (
+                    72,
+                    80,
+                    "exists(X) returns 1 if a variable with the name X is defined, 0 if it is not defined.",
+                    10,
+                ),
+                (72, 120, "B = value(A) looks the variable up; an undefined one gives NaN.", 10),
+            ]
+        ],
+    )
+    judged = _judge(
+        "What happens if I pass value() the name of a variable that is not defined?", page, _stats([page])
+    )
+    assert judged.best.text.startswith("B = value(A)")

@@ -64,6 +64,20 @@ _NAMED = re.compile(
 )
 
 
+def code_names(question: str) -> tuple[str, ...]:
+    """The names a question writes as code, as written: `value()`, `--max-size`, `\\toprule`,
+    `plain_prethree`."""
+    return tuple(dict.fromkeys(m.group(0) for m in re.finditer(_CODE, question)))
+
+
+def spells(name: str, text: str) -> bool:
+    """Whether `text` spells a code name as a name, not inside a longer one: a call `value()` as `value(`
+    or `value (` (not the word "value"), `--max-size` but not `--max-size-x`."""
+    call = name.endswith("()")
+    core = re.escape(name.removesuffix("()"))
+    return bool(re.search(rf"(?<![\w\\-]){core}" + (r"\s*\(" if call else r"(?![\w-])"), text))
+
+
 # The subject of a question: what it asks the number or default of. The object of "when I don't set the
 # width option", the head noun of "default <noun> of", "what <noun> does", "how many <noun> does", "what is
 # the <noun> of".

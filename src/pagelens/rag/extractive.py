@@ -26,7 +26,7 @@ from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
 from ..lanes.text.translation import expand
 from ..types import Citation, Gap, Region
-from .answer_kind import gap
+from .answer_kind import gap, spells
 from .evidence import EvidencePage
 from .lexical import letter_words, terms, words_for
 from .params import PARAMS
@@ -145,6 +145,8 @@ def judge_page(
             letter_words(f"{unit.subject} {unit.text}")
         ):
             score += PARAMS.initialism_bonus
+        if question.code and any(spells(name, f"{unit.subject} {unit.text}") for name in question.code):
+            score += PARAMS.code_name_bonus
         score *= PARAMS.kind_weight.get(unit.kind, 1.0)
         score -= PARAMS.position_tie * i  # position: earlier wins a tie
         group = structure.group_of(unit)

@@ -46,6 +46,9 @@ class AnswerParams:
     # Dev: correct 45 -> 46/64 at 0.15 and at 0.3 (a slide's abbreviation), nothing lost; at 0.3 the sample
     # corpus's "net present value of a series of cash flows" leads with npv rather than irr's definition.
     initialism_bonus: float = 0.3
+    # A candidate that spells a name the question writes as code (`value()`, `--max-size`) is about that
+    # thing; its common-word stem ("value") weighs little in coverage.
+    code_name_bonus: float = 0.15
     rank_prior: float = (
         0.3  # page prior: rank_prior / rank for pages a search returned (the text lane ranks well)
     )

@@ -31,7 +31,7 @@ from typing import Literal
 
 from ..analysis import CorpusStats
 from ..language import DEFAULT, detect
-from .answer_kind import AnswerKind
+from .answer_kind import AnswerKind, code_names
 from .lexical import initialisms, question_terms, stem_words, terms, words_for
 from .params import PARAMS
 from .rewrite import AUXILIARY, Rewrite, decompose, split_place
@@ -104,6 +104,7 @@ class QuestionTerms:
     kind: AnswerKind = AnswerKind(number=False, default=False, names=())  # of the question's own words
     unknown: list[str] = field(default_factory=list)  # names in the question that no page mentions
     initialisms: frozenset[str] = frozenset()  # abbreviations of names the question spells out (npv)
+    code: tuple[str, ...] = ()  # the names it writes as code (answer_kind.code_names)
 
     @property
     def total(self) -> float:
@@ -131,6 +132,7 @@ class QuestionTerms:
             kind=kind,
             unknown=kind.unknown(stats.mentions),
             initialisms=frozenset(initialisms(question)),
+            code=code_names(question),
         )
 
     def focus(self, count: int = PARAMS.focus_terms) -> list[str]:

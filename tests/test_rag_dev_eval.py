@@ -16,7 +16,15 @@ import pytest
 from answer_set import DOC, HEADER, QUERIES, UNANSWERABLE, write_answer_set
 
 from pagelens import Library, Settings
-from pagelens.eval.ask_eval import AskResult, calibrate, cross_validate, run_ask_eval
+from pagelens.eval.ask_eval import (
+    AskResult,
+    calibrate,
+    cross_validate,
+    operating_point,
+    run_ask_eval,
+    separation,
+    signal_counts,
+)
 from pagelens.furniture import Furniture
 
 
@@ -149,6 +157,19 @@ def test_calibration_chooses_factors_and_threshold_and_cross_validation_holds_th
     held = cross_validate(results, grid=(0.2, 0.5, 1.0))
     assert held["correct"] == 24 and held["abstained"] == 8 and held["factor_answer_mean"] == 0.2
     assert held["threshold_only_abstained"] < 8  # with the factor as applied (0.5) a threshold alone cannot
+
+
+def test_the_report_says_how_well_the_confidence_separates_and_which_gaps_fire_where():
+    # ten answers at 0.3-0.75, two near misses at 0.5 and 0.05 (a semantic gap on one of each)
+    results = [_result(f"a{i}", True, 0.3 + 0.05 * i) for i in range(10)]
+    results[0].gaps = [("semantic", 0.7)]
+    results += [_result("u0", False, 0.5), _result("u1", False, 0.05, gaps=[("semantic", 0.7)])]
+    assert separation(results) == pytest.approx((5.5 + 10) / 20)  # 5 beat 0.5 and one ties; all beat 0.05
+    assert separation(results[:10]) == 0.0  # nothing to separate from
+    point = operating_point(results)  # answering 9 of 10 at least: u1 only, and 0.3 keeps every answer
+    assert (point.threshold, point.answered, point.abstained) == (0.3, 10, 1)
+    assert operating_point(results, share=0.5).abstained == 2  # at 0.55 both near misses
+    assert signal_counts(results) == {"semantic": {"answerable": 1, "unanswerable": 1}}
 
 
 def fresh_ask_report(eval_dir, tmp_path):

@@ -47,6 +47,7 @@ from .dataset import EvalSet, load_eval_set, resolve_gold, satisfies
 TOP_HITS = 3  # "the right page in hand": a gold page among this many search hits
 FAILURES = ("page_not_in_top", "other_page_cited", "fact_missing", "abstained")
 MIN_ANSWERED_SHARE = 58 / 64  # the calibration's floor: answer at least this share of answerable queries
+TARGET_ANSWERED = 0.9  # the operating point reported: the most abstentions answering this share (issue 18)
 CV_FOLDS = 4
 FACTOR_GRID = (0.1, 0.2, 0.3, 0.5, 0.7, 0.85, 1.0)  # the values each family's factor is chosen from
 
@@ -132,6 +133,12 @@ class AskReport:
     turns_correct: int = 0
     turns_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> turns, correct
     curve: list[CurvePoint] = field(default_factory=list)
+    # how well the confidence orders answerable above unanswerable queries, and at what cost it abstains:
+    separation: float = 0.0  # the chance that an answerable query's confidence exceeds an unanswerable one's
+    operating_point: CurvePoint | None = None  # most abstentions answering >= TARGET_ANSWERED of answerable
+    signals: dict[str, dict[str, int]] = field(
+        default_factory=dict
+    )  # gap kind -> queries it lowered, by gold
     cross_validated: dict[str, float] = field(default_factory=dict)
     calibration: dict = field(default_factory=dict)  # threshold and factors chosen on the whole set
     results: list[AskResult] = field(default_factory=list)
@@ -173,6 +180,21 @@ class AskReport:
             lines.append(
                 "  "
                 + "; ".join(f"{p.threshold:.2f}: {p.answered}/{p.correct}/{p.abstained}" for p in self.curve)
+            )
+        if self.operating_point is not None:
+            point = self.operating_point
+            lines.append(
+                f"confidence separation (AUC, answerable over unanswerable) {self.separation:.3f}; most "
+                f"abstentions answering >= {TARGET_ANSWERED:.0%} of answerable: threshold {point.threshold:.2f}, "
+                f"answered {point.answered}/{self.answerable} ({point.correct} correct), abstained "
+                f"{point.abstained}/{self.unanswerable}"
+            )
+        if self.signals:
+            lines.append(
+                "gaps that lowered the confidence (answerable / unanswerable queries): "
+                + "; ".join(
+                    f"{kind} {n['answerable']}/{n['unanswerable']}" for kind, n in self.signals.items()
+                )
             )
         if self.cross_validated:
             cv = self.cross_validated
@@ -334,6 +356,36 @@ def curve(
     return points
 
 
+def separation(results: Sequence[AskResult]) -> float:
+    """The chance that an answerable query's confidence (as answered) exceeds an unanswerable one's, ties
+    counting half (the area under the ROC curve; 0.5 when the confidence does not separate them)."""
+    kept = [r.confidence if r.answered else 0.0 for r in results if r.answerable_gold]
+    refused = [r.confidence if r.answered else 0.0 for r in results if not r.answerable_gold]
+    if not kept or not refused:
+        return 0.0
+    wins = sum((a > b) + 0.5 * (a == b) for a in kept for b in refused)
+    return wins / (len(kept) * len(refused))
+
+
+def operating_point(results: Sequence[AskResult], share: float = TARGET_ANSWERED) -> CurvePoint | None:
+    """The point of the curve (every confidence as a threshold) with the most unanswerable queries abstained
+    on while answering at least `share` of the answerable ones; ties go to more correct answers."""
+    answerable = sum(r.answerable_gold for r in results)
+    points = [p for p in curve(results) if p.answered >= share * answerable]
+    return max(points, key=lambda p: (p.abstained, p.correct, -p.threshold), default=None)
+
+
+def signal_counts(results: Sequence[AskResult]) -> dict[str, dict[str, int]]:
+    """For each kind (or answer-kind family) of gap, how many answerable and unanswerable queries it
+    lowered: a signal that generalises lowers many more of the second (compare the sets)."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in results:
+        for kind in dict.fromkeys(kind for kind, _ in r.gaps):
+            row = counts.setdefault(kind, {"answerable": 0, "unanswerable": 0})
+            row["answerable" if r.answerable_gold else "unanswerable"] += 1
+    return dict(sorted(counts.items()))
+
+
 @dataclass(frozen=True)
 class Calibration:
     threshold: float
@@ -469,6 +521,9 @@ def _report(
         turns_correct=sum(t.correct for t in turns),
         turns_by_kind=by_kind,
         curve=curve(open_results, steps),
+        separation=separation(open_results),
+        operating_point=operating_point(open_results),
+        signals=signal_counts(open_results),
         cross_validated=cross_validate(open_results) if unanswerable else {},
         calibration=asdict(calibrate(open_results)) if unanswerable else {},
         results=results,

@@ -32,6 +32,10 @@ DOCS = {
             "Exit status",
             "Every shell command returns an exit status: zero for success, any other number for failure.",
         ),
+        (
+            "Shell archives",
+            "A shell archive packs a directory tree into a single script that recreates it.",
+        ),
     ],
 }
 
@@ -73,7 +77,7 @@ def test_an_ellipsis_follow_up_stays_on_the_chats_document(library):
     alone = library.ask(question)
     assert alone.citations[0].doc == "shell-guide.pdf"  # on its own, it is about the other document
     first, follow = chat(library, "How do I compress files into an archive with pack?", question)
-    assert docs_cited(first) == {"archiver-manual.pdf"}
+    assert first.citations[0].doc == "archiver-manual.pdf"
     assert follow.steps[0].kind == "rewrite" and "pack" in follow.steps[0].title
     assert follow.answerable and docs_cited(follow) == {"archiver-manual.pdf"}
     assert "unevaluated" in follow.text
@@ -85,6 +89,14 @@ def test_a_standalone_question_about_another_document_carries_nothing(library):
         "How do I compress files into an archive with pack?",
         "Which exit status does a shell command return for success?",
     )
-    assert docs_cited(first) == {"archiver-manual.pdf"}
+    assert first.citations[0].doc == "archiver-manual.pdf"
     assert not any(s.kind == "rewrite" for s in switch.steps)
     assert docs_cited(switch) == {"shell-guide.pdf"} and "zero" in switch.text
+
+
+def test_the_next_page_is_answered_from_that_page_alone(library):
+    first, follow = chat(
+        library, "What does the pack function do with a list of files?", "And on the next page?"
+    )
+    assert first.citations[0].doc == "archiver-manual.pdf" and first.citations[0].page == 1
+    assert follow.answerable and {(c.doc, c.page) for c in follow.citations} == {("archiver-manual.pdf", 2)}

@@ -295,6 +295,10 @@ def _rank(
     library: Corpus, part: Part, pool: EvidencePool, asked: Question, gloss: Gloss | None = None
 ) -> list[PageJudgement]:
     pages = pool.pages()
+    # A turn that points at pages ("and on the next page?") asks what is on them: the answer and its quotes
+    # come from those pages alone, not from another document that shares the topic's words.
+    pointed = [p for p in pages if p.found_by == "follow-up"]
+    pages = pointed or pages
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
     judged = rank_pages(part.terms, pages, furniture, gloss)
     _discount_off_topic(judged, asked)

@@ -295,3 +295,29 @@ def test_a_passage_that_spells_a_name_the_question_writes_as_code_leads(tmp_path
         "What happens if I pass value() the name of a variable that is not defined?", page, _stats([page])
     )
     assert judged.best.text.startswith("B = value(A)")
+
+
+def test_a_paragraph_takes_the_call_above_it_but_not_the_end_of_a_block(tmp_path):
+    """A short code line right above a paragraph is what it describes when it calls or declares a name
+    (`qqnorm(x)`); the line that closes a loop (`} while (...);`) or ends a longer signature is not."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (84, 80, "> qqnorm(x)", 10),
+                (72, 100, "Plots the sample against the expected normal order scores.", 10),
+                (84, 160, "} while (ret != Z_STREAM_END);", 10),
+                (
+                    72,
+                    180,
+                    "Of course, the stream is closed first and its memory is released to the system.",
+                    10,
+                ),
+                (84, 240, "arrowbar arrow=None);", 10),
+                (72, 260, "Draws the horizontal line at the given height across the picture.", 10),
+            ]
+        ],
+    )
+    leads = {g.own_text.split()[0]: g.lead for g in page_units(page.regions, page.text).groups}
+    assert leads["Plots"] == "> qqnorm(x)"
+    assert leads["Of"] == "" and leads["Draws"] == ""

@@ -45,6 +45,7 @@ _NAV_WORDS = "next|previous|prev|up|home|contents|index|categories|category|tags
 _NAV_LABEL = re.compile(rf"^\s*(?:{_NAV_WORDS})\s*:|\[(?:contents|index)\]", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
 _CAPTION = re.compile(r"^\s*(?:figure|fig\.|table|listing|plate)\s*\d+[.:]?\s", re.IGNORECASE)
+_CALL = re.compile(r"[A-Za-z_][\w.$]*\s*\(")  # a name and its opening parenthesis
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 _HEADING_KINDS = frozenset({"title", "section-header"})
 _ENDS_MID_SENTENCE = re.compile(r"\b[a-z]+,?\s*$")  # a lower-case word last: no sentence ends so
@@ -347,8 +348,14 @@ def _groups(blocks: list[_Block]) -> PageUnits:
 
 
 def _signature(code: str) -> bool:
-    """A short code line with a name in it (`qqnorm(x)`), not debris (`}; };`)."""
-    return len(code) <= PARAMS.signature_chars and sum(ch.isalpha() for ch in code) >= 3
+    """A short code line that calls or declares a name (`qqnorm(x)`, `pen[] Wheel(int n)`), not debris
+    (`}; };`), the end of a block (`} while (ret != Z_OK);`) or the last line of a longer signature
+    (`arrowbar arrow=None);`)."""
+    return (
+        len(code) <= PARAMS.signature_chars
+        and not code.lstrip().startswith(("}", ")", "]"))
+        and bool(_CALL.search(code))
+    )
 
 
 def _piece_box(block: _Block, piece: str) -> Box | None:

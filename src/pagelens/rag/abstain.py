@@ -18,8 +18,8 @@ params.py's `AnswerParams`:
 One signal overrules a page's gap (`Signals.waived`, `waive`): the focus gap (answer_kind.py: none of the
 part's rarest words near the best passage) is dropped when the lead page means what the part asks (the
 cosine above reaches `semantic_floor`) and holds at least `paraphrase_coverage` of the part's idf weight.
-The rarest words of a paraphrase are often not the page's ("send everything R prints to a file" for a page
-on diverting output); a near miss's are, or the meaning differs. Measured with both sets' own questions and
+The rarest words of a paraphrase are often not the page's ("switch off an add-on" for a page on disabling
+plugins); a near miss's are, or the meaning differs. Measured with both sets' own questions and
 the gate as the answerer applies it: on dev2 (never tuned on) 6 of the 7 answerable questions it abstained
 on carried the focus gap, against 1 of its 12 unanswerable ones; on dev 1 of 64 against 8 of 23.
 

@@ -305,9 +305,7 @@ def _rank(
     turn = asked.turn
 
     def relevance(j: PageJudgement) -> float:
-        bonus = {"follow-up": PARAMS.follow_up_bonus, "previous": PARAMS.previous_bonus}.get(
-            j.page.found_by, 0.0
-        )
+        bonus = PARAMS.previous_bonus if j.page.found_by == "previous" else 0.0
         return j.relevance + bonus + (PARAMS.cited_doc_bonus if j.page.doc in turn.cited_docs else 0.0)
 
     return sorted(judged, key=lambda j: -relevance(j))

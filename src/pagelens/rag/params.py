@@ -27,7 +27,6 @@ class AnswerParams:
     salient_words: int = 8  # the most repeated longer words of the best page make that "similar" query
     salient_word_chars: int = 6  # ... each at least this long (shorter words are function words)
     search_more_below: float = 0.55  # a part whose best page scores below this gets extra searches
-    follow_up_bonus: float = 1.0  # relevance bonus of a page the turn points at ("the next page")
     cited_doc_bonus: float = 0.03  # relevance bonus of a page of a document the chat cited
     previous_pages: int = 2  # pages of the last answer a follow-up reconsiders
     previous_bonus: float = 0.15  # relevance bonus of those pages

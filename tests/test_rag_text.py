@@ -410,6 +410,8 @@ def test_a_fragment_or_a_word_that_presupposes_the_last_turn_makes_a_follow_up()
         assert rewrite(question, HISTORY).follow_up, question
     for question in (
         "How do I make ctable produce a figure float instead of a table float?",  # "instead of" names both
+        "How do I set the plot title as well as the axis labels in gnuplot?",
+        "Which one of R's apply functions returns a list for every element?",
         "And in gnuplot, which environment variable sets the terminal type at start-up?",  # its own question
     ):
         assert not rewrite(question, HISTORY).follow_up, question

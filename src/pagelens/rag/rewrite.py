@@ -76,11 +76,13 @@ _FRONTED = re.compile(
     re.IGNORECASE,
 )
 # Words that presuppose something said before, whatever the length of the turn: contrast and addition
-# adverbs ("a differently named file instead", not "instead of X"; "what else", "as well", a closing
-# "too") and "one" standing for a noun named earlier ("the Rainbow one", "which one").
+# adverbs ("a differently named file instead", not "instead of X"; "what else", "as well" but not "as well
+# as X", a closing "too") and "one" standing for a noun named earlier ("the Rainbow one", "which one", not
+# "which one of X", which names its set).
 _INSTEAD = r"\binstead\b(?!\s+of\b)"
 _PRESUPPOSING = re.compile(
-    rf"{_INSTEAD}|\b(?:else|as well)\b|\btoo\W*$|\b(?:the|which|this|that)\s+(?:[\w-]+\s+)?ones?\b(?![\w-])",
+    rf"{_INSTEAD}|\belse\b|\bas well\b(?!\s+as\b)|\btoo\W*$"
+    r"|\b(?:the|which|this|that)\s+(?:[\w-]+\s+)?ones?\b(?![\w-])(?!\s+of\b)",
     re.IGNORECASE,
 )
 # A clause has a verb: an auxiliary or a subordinating conjunction says so without a tagger.

@@ -321,3 +321,27 @@ def test_a_paragraph_takes_the_call_above_it_but_not_the_end_of_a_block(tmp_path
     leads = {g.own_text.split()[0]: g.lead for g in page_units(page.regions, page.text).groups}
     assert leads["Plots"] == "> qqnorm(x)"
     assert leads["Of"] == "" and leads["Draws"] == ""
+
+
+def test_a_paragraph_that_fits_leads_whole_from_its_first_sentence(tmp_path):
+    """The sentence that matches best is the paragraph's second; its first says what it is about."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "Function: benefit_cost (rate, input, output)", 11),
+                (100, 100, "Calculates the ratio of the discounted benefits to the discounted costs.", 10),
+                (
+                    100,
+                    114,
+                    "Notice that the costs and the benefits of every period are discounted at the rate.",
+                    10,
+                ),
+            ]
+        ],
+    )
+    judged = _judge(
+        "Are the costs and benefits of every period discounted at the rate?", page, _stats([page])
+    )
+    assert judged.best.text.startswith("Notice that")
+    assert "Calculates the ratio" in lead_of(judged.best)

@@ -251,7 +251,9 @@ def _with_subject(passage: Passage, text: str) -> str:
 
 
 def lead_of(passage: Passage) -> str:
-    """The best candidate's whole group under its subject (units.py): a paragraph from the candidate on
+    """The best candidate's whole group under its subject (units.py): a paragraph whole when it fits in
+    `PARAMS.lead_chars` (its first sentence says what the best one is about: "Calculates the ratio ...
+    Notice that ..."; the length it adds does not count against what follows), else from the candidate on
     (after what it points back to), a list with its lead-in and all its items (up to `PARAMS.list_chars`),
     a code block with its intro, a table row with its header; then what the group leaves open:
     - the group after one that stops mid-sentence ("In both cases the LD50 is" and its formula);
@@ -264,6 +266,10 @@ def lead_of(passage: Passage) -> str:
         return clip(_with_subject(passage, passage.text), PARAMS.lead_chars)
     text = group.text_from(passage.text, PARAMS.lead_chars)
     limit = PARAMS.list_chars if group.kind == "list" or group.opens else PARAMS.lead_chars
+    before = group.before(passage.text)
+    if before and len(before) + len(text) <= limit:
+        text = group.text  # the paragraph whole: its first sentence says what the best one is about
+        limit += len(before) + 1  # ... at no cost to what follows the best sentence
     enumerating = group.opens
     completes = group.opens or group.unfinished  # the next group is taken whatever its size
     closed = group.kind == "list"  # a list ends the lead, unless its last item opens what follows

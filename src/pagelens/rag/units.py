@@ -111,6 +111,14 @@ class Group:
         at = next((i for i, p in enumerate(self.pieces) if p == piece), 0)
         return " ".join([self.lead, *self.pieces[max(at, len(self.pieces) - len(self.members)) :]]).strip()
 
+    def before(self, piece: str) -> str:
+        """Its own sentences before `piece` ("" for a list, a code block, or the first sentence)."""
+        if self.kind in ("list", "code"):
+            return ""
+        own = len(self.pieces) - len(self.members)
+        at = next((i for i, p in enumerate(self.pieces) if p == piece), own)
+        return " ".join(self.pieces[own:at])
+
 
 @dataclass
 class PageUnits:

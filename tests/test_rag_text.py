@@ -452,3 +452,14 @@ def test_a_label_whose_file_name_holds_page_names_the_whole_file():
     ]
     turn = rewrite("Which animal in that table is sold frozen?", history)
     assert [(r.doc, r.page) for r in turn.cited_pages] == [("booktabs-page2.png", 1)]  # once, whole name
+
+
+def test_an_abstention_is_no_topic_a_turn_continues():
+    history = [
+        {"role": "user", "content": "Where can I download the authors' code?"},
+        {
+            "role": "assistant",
+            "content": "The library does not answer this question. The closest page lacks it.",
+        },
+    ]
+    assert not rewrite("Which page shows the closest library branch?", history).follow_up

@@ -110,7 +110,7 @@ class ChatState:
     query: str = ""  # the resolved standalone query of the last user turn
     focus: list[str] = field(default_factory=list)  # its most specific words, as written
     cited: list[PageRef] = field(default_factory=list)  # pages the answer to it cited
-    answer: str = ""  # the text of the answer to it ("" before an answer comes)
+    answer: str = ""  # the text of the answer to it ("" before an answer comes, or when it cited nothing)
     confirmed: list[str] = field(default_factory=list)  # its most specific words the answer holds
 
 
@@ -248,11 +248,13 @@ def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatStat
                 confirmed=state.confirmed if turn.follow_up else [],
             )
         elif role == "assistant" and state.query:
-            state.answer = text
             # each page once, in the order the answer cites it (a lead and a quote often share a page)
             cited = [
                 PageRef(doc, page) for doc, page in dict.fromkeys((d, p) for d, p, _ in find_labels(text))
             ]
+            # an answer that cites nothing (an abstention) says nothing about the documents: its words (the
+            # question's, "page", "key words") are no topic a next turn could continue
+            state.answer = text if cited else ""
             state.cited = cited or state.cited
             if cited:
                 state.confirmed = confirmed_focus(state.query, text, idf) or state.confirmed

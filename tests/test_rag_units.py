@@ -345,3 +345,24 @@ def test_a_paragraph_that_fits_leads_whole_from_its_first_sentence(tmp_path):
     )
     assert judged.best.text.startswith("Notice that")
     assert "Calculates the ratio" in lead_of(judged.best)
+
+
+def test_a_lead_does_not_end_with_the_heading_of_what_it_leaves_out(tmp_path):
+    """A heading-shaped line the layout does not set apart ("Constants", in body type) heads the paragraph
+    after it: a lead that stops before that paragraph leaves the line out too."""
+    long_line = "Every constant is read once at start-up and cannot be assigned to by a script or by the"
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "The rand function returns a pseudo random number between zero and one; its", 10),
+                (72, 94, "two seeds are set from the clock unless the script gives them explicitly.", 10),
+                (72, 130, "Constants", 10),
+                *[(72, 166 + 14 * i, long_line, 10) for i in range(6)],
+                (72, 250, "user at the prompt.", 10),
+            ]
+        ],
+    )
+    judged = _judge("How does the rand function set its seeds?", page, _stats([page]))
+    lead = lead_of(judged.best)
+    assert lead.startswith("The rand function") and not lead.rstrip(".").endswith("Constants"), lead

@@ -24,6 +24,7 @@ from math import prod
 
 from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
+from ..headings import heading_shaped
 from ..lanes.text.translation import expand
 from ..types import Citation, Gap, Region
 from .answer_kind import gap, spells
@@ -260,7 +261,8 @@ def lead_of(passage: Passage) -> str:
     - what a group that opens ("... as follows:", "are predefined:") enumerates: the groups after it while
       they fit in `PARAMS.list_chars` (a list, or terms with their definitions), up to the end of a list;
     then the next groups under the same heading, up to `PARAMS.section_groups`, while they fit in
-    `PARAMS.lead_chars` (a heading with its body); a list ends the lead."""
+    `PARAMS.lead_chars` (a heading with its body); a list ends the lead, and a heading-shaped line it took
+    last ("Constants", the next entry's term) is left out: it heads what follows, not what the lead says."""
     group = passage.group
     if group is None:
         return clip(_with_subject(passage, passage.text), PARAMS.lead_chars)
@@ -273,11 +275,13 @@ def lead_of(passage: Passage) -> str:
     enumerating = group.opens
     completes = group.opens or group.unfinished  # the next group is taken whatever its size
     closed = group.kind == "list"  # a list ends the lead, unless its last item opens what follows
+    dangling = None  # the text before a heading-shaped line the lead took last: it heads what it left out
     for n, after in enumerate(passage.section):
         more = after.text if after.lead and after.lead not in text else after.own_text
         fits = len(text) + len(more) <= limit
         if not completes and (closed or not fits or not enumerating and n >= PARAMS.section_groups):
             break
+        dangling = text if not completes and after.kind == "text" and heading_shaped(more) else None
         text = f"{text} {more}"
         if after.kind == "list" or after.opens:
             limit = PARAMS.list_chars
@@ -285,7 +289,7 @@ def lead_of(passage: Passage) -> str:
             limit = max(limit, min(len(text), PARAMS.list_chars))  # what completes the group is not cut
         enumerating = enumerating or after.opens
         completes, closed = after.opens or after.unfinished, after.kind == "list"
-    return clip(_with_subject(passage, text), limit)
+    return clip(_with_subject(passage, dangling or text), limit)
 
 
 def quote_of(passage: Passage) -> str:

@@ -90,6 +90,29 @@ def test_a_near_miss_asking_a_time_the_pages_do_not_give_is_abstained_on(quillma
     near_miss = quillmark.ask("When did Quillmark get its plugin manager?")
     assert "answer_type" in {g.kind for g in near_miss.gaps}
     assert not near_miss.answerable and not near_miss.citations
+    assert "type asked (time)" in near_miss.text  # what is missing, in the reader's terms
+
+
+def test_an_abstention_says_what_is_missing_without_the_answerers_own_signals(tmp_path):
+    """The top pages' documents and a cosine are the answerer's reasons to abstain (`Answer.gaps`), not
+    something a reader can act on: the abstention's text leaves them out."""
+    pdfs = []
+    for name, (title, body) in (("notes.pdf", RELEASES), ("plugins.pdf", PLUGINS)):
+        doc = pymupdf.open()
+        page = doc.new_page()
+        page.insert_text((72, 72), title, fontsize=16)
+        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11)
+        doc.save(tmp_path / name)
+        pdfs.append(tmp_path / name)
+    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
+    try:
+        assert library.add(pdfs, progress=False).ok
+        near_miss = library.ask("When did Quillmark get its plugin manager?")
+    finally:
+        library.close()
+    internal = [g.what for g in near_miss.gaps if g.kind in ("semantic", "disagreement")]
+    assert not near_miss.answerable and internal
+    assert not any(what in near_miss.text for what in internal), near_miss.text
 
 
 def test_a_question_of_two_parts_stands_on_the_part_the_pages_answer(quillmark):

@@ -78,12 +78,16 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
 
 
 def _abstention(parts: list[PartEvidence]) -> Composed:
-    """No part covered: say so, with what the best pages lack."""
+    """No part covered: say so, with what the best pages lack: the question's words no page has, and what
+    the closest page lacks in the reader's terms (a number, a default, an answer of the type asked, the
+    question's key words). The other abstention signals (the top pages' documents, a cosine) are the
+    answerer's reasons, not the reader's: `Answer.gaps` carries them."""
     missing: list[str] = []
     lacks: list[str] = []
     for part in parts:
         missing.extend(part.part.words_for(part.best[0].missing[:3] if part.best else []))
-        lacks.extend(g.what for g in (part.best[0].gaps if part.best else []) + part.signals)
+        page_gaps = part.best[0].gaps if part.best else []
+        lacks.extend(g.what for g in page_gaps + [g for g in part.signals if g.kind == "answer_type"])
     said = ["The library does not answer this question."]
     if missing:
         said.append(f"No page found mentions {_listed(list(dict.fromkeys(missing)), 'or')}.")

@@ -11,7 +11,7 @@ from pagelens.analysis import CorpusStats
 from pagelens.ingest.layout import TEXTPAGE_FLAGS, block_regions
 from pagelens.rag.compose import PartEvidence, compose
 from pagelens.rag.evidence import EvidencePage
-from pagelens.rag.extractive import judge_page, lead_of, quote_of
+from pagelens.rag.extractive import citation_of, judge_page, lead_of, quote_of
 from pagelens.rag.question import analyse
 from pagelens.rag.rewrite import rewrite
 from pagelens.rag.units import line_role, page_units
@@ -81,6 +81,11 @@ def test_a_list_split_across_lines_leads_with_its_lead_in_and_all_its_items(tmp_
     lead = lead_of(judged.best)
     assert "drain the water" in lead and "silicone grease" in lead  # the last item too
     assert "warranty" not in lead
+    # a lead's citation highlights the whole list it quotes, not only the item that matched best
+    items = [u.box for u in units.units if u.kind == "list"]
+    box = citation_of(judged.best, whole_group=True).region.box
+    assert box[1] <= min(b[1] for b in items) and box[3] >= max(b[3] for b in items)
+    assert citation_of(judged.best).region.box == judged.best.unit.box
 
 
 def test_a_term_under_its_heading_is_the_subject_of_its_definition(tmp_path):

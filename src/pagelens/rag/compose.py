@@ -61,7 +61,7 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
             continue  # a page pointed at with no text to quote: the part is not covered
         covered.append(part)
         for passage in [lead, *quotes]:
-            citation = citation_of(passage)
+            citation = citation_of(passage, whole_group=passage is lead)
             if all((c.doc_id, c.page) != (citation.doc_id, citation.page) for c in citations):
                 citations.append(citation)
         opening = f"{lead.page.label} shows this. " if part.part.asks_page else ""

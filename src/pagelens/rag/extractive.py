@@ -32,7 +32,7 @@ from .evidence import EvidencePage
 from .lexical import letter_words, terms, words_for
 from .params import PARAMS
 from .question import QuestionTerms
-from .units import Group, PageUnits, Unit, page_units
+from .units import Group, PageUnits, Unit, page_units, union_box
 
 
 @dataclass(frozen=True)
@@ -263,10 +263,16 @@ def lead_of(passage: Passage) -> str:
     then the next groups under the same heading, up to `PARAMS.section_groups`, while they fit in
     `PARAMS.lead_chars` (a heading with its body); a list ends the lead, and a heading-shaped line it took
     last ("Constants", the next entry's term) is left out: it heads what follows, not what the lead says."""
+    return _lead(passage)[0]
+
+
+def _lead(passage: Passage) -> tuple[str, list[Group]]:
+    """The lead's text (lead_of) and the groups it quotes (whose boxes its citation highlights)."""
     group = passage.group
     if group is None:
-        return clip(_with_subject(passage, passage.text), PARAMS.lead_chars)
+        return clip(_with_subject(passage, passage.text), PARAMS.lead_chars), []
     text = group.text_from(passage.text, PARAMS.lead_chars)
+    taken = [group]
     limit = PARAMS.list_chars if group.kind == "list" or group.opens else PARAMS.lead_chars
     before = group.before(passage.text)
     if before and len(before) + len(text) <= limit:
@@ -283,13 +289,16 @@ def lead_of(passage: Passage) -> str:
             break
         dangling = text if not completes and after.kind == "text" and heading_shaped(more) else None
         text = f"{text} {more}"
+        taken.append(after)
         if after.kind == "list" or after.opens:
             limit = PARAMS.list_chars
         elif completes:
             limit = max(limit, min(len(text), PARAMS.list_chars))  # what completes the group is not cut
         enumerating = enumerating or after.opens
         completes, closed = after.opens or after.unfinished, after.kind == "list"
-    return clip(_with_subject(passage, dangling or text), limit)
+    if dangling is not None:
+        text, taken = dangling, taken[:-1]
+    return clip(_with_subject(passage, text), limit), taken
 
 
 def quote_of(passage: Passage) -> str:
@@ -305,5 +314,14 @@ def quote_of(passage: Passage) -> str:
     return clip(_with_subject(passage, text))
 
 
-def citation_of(passage: Passage) -> Citation:
-    return passage.page.citation(quote=quote_of(passage), region=passage.region)
+def citation_of(passage: Passage, whole_group: bool = False) -> Citation:
+    """The passage's page, quoted; its region is the candidate's box, or with `whole_group` (the lead, which
+    quotes its groups whole: a lead-in with its list, a term with its definition) the box around all of
+    them."""
+    region = passage.region
+    if whole_group:
+        text, groups = _lead(passage)
+        box = union_box([g.box for g in groups if g.box is not None])
+        if box is not None:
+            region = Region(passage.unit.kind, box, text)
+    return passage.page.citation(quote=quote_of(passage), region=region)

@@ -76,6 +76,12 @@ class Group:
     pieces: list[str]
     subject: str = ""
     members: list[int] = field(default_factory=list)  # orders of its candidates
+    boxes: list[Box] = field(default_factory=list)  # its candidates' boxes (those that have one)
+
+    @property
+    def box(self) -> Box | None:
+        """The box around all its candidates: what a citation of the whole group highlights."""
+        return union_box(self.boxes)
 
     @property
     def text(self) -> str:
@@ -151,7 +157,7 @@ class _Block:
 
     @property
     def box(self) -> Box | None:
-        return _union([b for b in self.boxes if b is not None])
+        return union_box([b for b in self.boxes if b is not None])
 
 
 def line_role(line: str) -> str:
@@ -303,6 +309,8 @@ def _groups(blocks: list[_Block]) -> PageUnits:
         defined = bool(subject) and bool(groups) and groups[-1].kind == "title" and groups[-1].text == subject
         for piece, box in zip(pieces, boxes):
             group.members.append(len(units))
+            if box is not None:
+                group.boxes.append(box)
             units.append(Unit(piece, box, kind, len(units), len(groups), subject, defined))
         groups.append(group)
 
@@ -330,7 +338,7 @@ def _groups(blocks: list[_Block]) -> PageUnits:
                 block.lines[j : j + PARAMS.code_lines] for j in range(0, len(block.lines), PARAMS.code_lines)
             ]
             boxes = [
-                _union([b for b in block.boxes[j : j + PARAMS.code_lines] if b])
+                union_box([b for b in block.boxes[j : j + PARAMS.code_lines] if b])
                 for j in range(0, len(block.lines), PARAMS.code_lines)
             ]
             intro = [previous.pieces[-1]] if previous and previous.kind == "text" else []
@@ -368,7 +376,7 @@ def _signature(code: str) -> bool:
 
 def _piece_box(block: _Block, piece: str) -> Box | None:
     boxes = [b for line, b in zip(block.lines, block.boxes) if _shares_text(line, piece)]
-    return _union([b for b in boxes if b is not None]) or block.box
+    return union_box([b for b in boxes if b is not None]) or block.box
 
 
 def _shares_text(line: str, piece: str) -> bool:
@@ -403,7 +411,8 @@ def _continues(above: Region, below: Region) -> bool:
     )
 
 
-def _union(boxes: Sequence[Box]) -> Box | None:
+def union_box(boxes: Sequence[Box]) -> Box | None:
+    """The box around these boxes (None for none)."""
     if not boxes:
         return None
     return (

@@ -108,8 +108,11 @@ def test_an_abstention_says_what_is_missing_without_the_answerers_own_signals(tm
     try:
         assert library.add(pdfs, progress=False).ok
         near_miss = library.ask("When did Quillmark get its plugin manager?")
+        elsewhere = library.ask("How do I configure autoscaling of Quillmark plugins on Kubernetes?")
     finally:
         library.close()
+    assert not elsewhere.answerable and "Kubernetes" in elsewhere.text
+    assert elsewhere.text.count("Kubernetes") == 1, elsewhere.text  # said once, not again as a gap
     internal = [g.what for g in near_miss.gaps if g.kind in ("semantic", "disagreement")]
     assert not near_miss.answerable and internal
     assert not any(what in near_miss.text for what in internal), near_miss.text

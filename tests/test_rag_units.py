@@ -11,7 +11,7 @@ from pagelens.analysis import CorpusStats
 from pagelens.ingest.layout import TEXTPAGE_FLAGS, block_regions
 from pagelens.rag.compose import PartEvidence, compose
 from pagelens.rag.evidence import EvidencePage
-from pagelens.rag.extractive import citation_of, judge_page, lead_of, quote_of
+from pagelens.rag.extractive import citation_of, clip, judge_page, lead_of, quote_of
 from pagelens.rag.question import analyse
 from pagelens.rag.rewrite import rewrite
 from pagelens.rag.units import line_role, page_units
@@ -371,3 +371,10 @@ def test_a_lead_does_not_end_with_the_heading_of_what_it_leaves_out(tmp_path):
     judged = _judge("How does the rand function set its seeds?", page, _stats([page]))
     lead = lead_of(judged.best)
     assert lead.startswith("The rand function") and not lead.rstrip(".").endswith("Constants"), lead
+
+
+def test_a_clipped_quote_ends_after_a_whole_sentence_or_word():
+    text = "The default level is 6. It trades speed for size well. " + "Other levels exist " * 20
+    assert clip(text, 80) == "The default level is 6. It trades speed for size well. ..."
+    assert clip("word " * 40, 50).endswith("word...")  # no sentence end: a whole word, never half of one
+    assert clip("short enough.", 80) == "short enough."

@@ -240,8 +240,16 @@ def rank_pages(
 
 
 def clip(text: str, limit: int = PARAMS.quote_chars) -> str:
+    """The text in `limit` characters: cut after its last whole sentence when that keeps at least half of
+    them, else after its last whole word; "..." says that more follows."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3]
+    end = max(cut.rfind(f"{mark} ") for mark in ".;?!")
+    if end >= limit // 2:
+        return cut[: end + 1] + " ..."
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "..."
 
 
 def _with_subject(passage: Passage, text: str) -> str:

@@ -106,6 +106,12 @@ def test_a_term_under_its_heading_is_the_subject_of_its_definition(tmp_path):
     judged = _judge("How do I compute the net present value of a series of cash flows?", page, _stats([page]))
     assert lead_of(judged.best).startswith("Function: npv (rate, values) Calculates")
     assert "irr" not in lead_of(judged.best)
+    # the highlight is what the lead shows: the term line with its definition, not the next entry
+    term, irr = (
+        next(u for u in units.units if u.text.startswith(t)) for t in ("Function: npv", "Function: irr")
+    )
+    box = citation_of(judged.best, whole_group=True).region.box
+    assert box[1] <= term.box[1] and box[3] < irr.box[1]
 
 
 def test_a_table_row_is_read_with_its_header_row(tmp_path):

@@ -42,6 +42,7 @@ class Passage:
     score: float
     group: Group | None = None  # what the answer quotes whole (units.py)
     section: tuple[Group, ...] = ()  # the groups after it under the same heading
+    page_units: tuple[Unit, ...] = field(default=(), repr=False)  # all candidates of its page, in order
 
     @property
     def subject(self) -> str:
@@ -131,6 +132,7 @@ def judge_page(
     coverage = question.coverage(page_terms)
     similarity = similarity or {}
     passages = []
+    on_page = tuple(units)
     for i, unit in enumerate(units):
         own = set(unit_terms[i])
         window = [t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]]
@@ -152,7 +154,7 @@ def judge_page(
         score -= PARAMS.position_tie * i  # position: earlier wins a tie
         group = structure.group_of(unit)
         section = structure.section_after(unit.group) if group else ()
-        passages.append(Passage(page=page, unit=unit, score=score, group=group, section=section))
+        passages.append(Passage(page, unit, score, group, section, on_page))
     passages.sort(key=lambda p: -p.score)
     evidence, gaps = _evidence(question, coverage, passages, units, unit_terms)
     confidence = evidence * prod(found.factor for found in gaps)
@@ -323,13 +325,20 @@ def quote_of(passage: Passage) -> str:
 
 
 def citation_of(passage: Passage, whole_group: bool = False) -> Citation:
-    """The passage's page, quoted; its region is the candidate's box, or with `whole_group` (the lead, which
-    quotes its groups whole: a lead-in with its list, a term with its definition) the box around all of
-    them."""
+    """The passage's page, quoted; its region is the candidate's box, or with `whole_group` (the lead) the
+    box around what the lead shows: the candidates of the page whose text it quotes (its term or heading, a
+    lead-in, the sentences it starts from, up to where it is cut), else around the groups it takes."""
     region = passage.region
     if whole_group:
         text, groups = _lead(passage)
-        box = union_box([g.box for g in groups if g.box is not None])
+        shown = " ".join(text.split())
+        boxes = [u.box for u in passage.page_units if u.box and _opening(u.text) in shown]
+        box = union_box(boxes) or union_box([g.box for g in groups if g.box is not None])
         if box is not None:
             region = Region(passage.unit.kind, box, text)
     return passage.page.citation(quote=quote_of(passage), region=region)
+
+
+def _opening(text: str, chars: int = 60) -> str:
+    """A candidate's first words, by which a quote that shows it is recognised (a cut quote may end in it)."""
+    return " ".join(text.split())[:chars]

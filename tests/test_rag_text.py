@@ -320,7 +320,7 @@ def test_a_lead_stops_at_the_next_entry_of_a_reference():
         QuestionTerms.of("How do I calculate the present value of a future one?", stats), page
     )
     lead = lead_of(judged.best)
-    assert lead.startswith("Function: pv (rate,FV,num) We can calculate") and "pv(0.12,1000,3)" in lead
+    assert lead.startswith("Function: pv (rate,FV,num) — We can calculate") and "pv(0.12,1000,3)" in lead
     assert "annuity_fv" not in lead
 
 

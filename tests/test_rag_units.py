@@ -104,7 +104,7 @@ def test_a_term_under_its_heading_is_the_subject_of_its_definition(tmp_path):
     body = [u for u in units.units if u.text.startswith("Calculates")]
     assert body and body[0].subject == "Function: npv (rate, values)" and body[0].defined
     judged = _judge("How do I compute the net present value of a series of cash flows?", page, _stats([page]))
-    assert lead_of(judged.best).startswith("Function: npv (rate, values) Calculates")
+    assert lead_of(judged.best).startswith("Function: npv (rate, values) — Calculates")
     assert "irr" not in lead_of(judged.best)
     # the highlight is what the lead shows: the term line with its definition, not the next entry
     term, irr = (

@@ -255,10 +255,12 @@ def clip(text: str, limit: int = PARAMS.quote_chars) -> str:
 
 
 def _with_subject(passage: Passage, text: str) -> str:
-    """The text after the heading or term it sits under, unless it already names it."""
+    """The text after the heading or term it sits under, unless it already names it; a dash between them,
+    so that the heading does not read as the first words of the sentence ("2.1 The Basics — ffi_prep_cif
+    returns ...")."""
     subject = " ".join(passage.subject.split())
     flat = " ".join(text.split())
-    return f"{subject} {flat}" if subject and subject not in flat else flat
+    return f"{subject} — {flat}" if subject and subject not in flat else flat
 
 
 def lead_of(passage: Passage) -> str:

@@ -133,6 +133,8 @@ def test_a_table_row_is_read_with_its_header_row(tmp_path):
     assert rows and all(u.text.startswith("Model Flow (l/h) Head (m) Price:") for u in rows)
     judged = _judge("What head does the P-300 pump reach?", page, _stats([page]))
     assert "P-300 3600 14" in judged.best.text
+    lead = lead_of(judged.best)  # the rows after it follow, without the header again
+    assert "P-400 4800 17" in lead and lead.count("Model Flow") == 1, lead
 
 
 def test_navigation_and_debris_never_open_a_quote(tmp_path):

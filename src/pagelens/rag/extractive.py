@@ -296,6 +296,8 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
     dangling = None  # the text before a heading-shaped line the lead took last: it heads what it left out
     for n, after in enumerate(passage.section):
         more = after.text if after.lead and after.lead not in text else after.own_text
+        if after.adds and taken[-1].kind == "table":
+            more = after.adds  # the next row of a table the lead reads: not its header again
         fits = len(text) + len(more) <= limit
         if not completes and (closed or not fits or not enumerating and n >= PARAMS.section_groups):
             break

@@ -77,6 +77,7 @@ class Group:
     subject: str = ""
     members: list[int] = field(default_factory=list)  # orders of its candidates
     boxes: list[Box] = field(default_factory=list)  # its candidates' boxes (those that have one)
+    adds: str = ""  # a table row: what it adds to the row before it (without the header, or the overlap)
 
     @property
     def box(self) -> Box | None:
@@ -344,9 +345,9 @@ def _groups(blocks: list[_Block]) -> PageUnits:
             intro = [previous.pieces[-1]] if previous and previous.kind == "text" else []
             add("code", [" ".join(" ".join(c).split()) for c in chunks], boxes, intro)
         elif block.role == "table":
-            rows = _table_rows(block.lines)
-            for row in rows:
+            for row, added in _table_rows(block.lines):
                 add("table", [row], [block.box])
+                groups[-1].adds = added
         elif block.role == "caption":
             add("caption", [" ".join(block.text.split())], [block.box])
         else:
@@ -432,19 +433,20 @@ def _is_table(lines: list[str]) -> bool:
     return gapped >= 0.6 * len(lines) or short >= 0.8 * len(lines) and len(lines) >= 8
 
 
-def _table_rows(lines: list[str]) -> list[str]:
-    """Rows of a table, each after its header line; cell-per-line tables in windows of lines."""
+def _table_rows(lines: list[str]) -> list[tuple[str, str]]:
+    """Rows of a table, each after its header line, with what it adds to the row before it (a
+    cell-per-line table is read in overlapping windows of lines: each adds the lines after the overlap)."""
     header, rows = " ".join(lines[0].split()), lines[1:]
     if not rows:
-        return [header]
+        return [(header, header)]
     if sum(1 for ln in lines if _CELL_GAP.search(ln)) >= 0.6 * len(lines):
-        chunks = [[row] for row in rows]
+        step, window = 1, 1
     else:
-        step = max(1, PARAMS.table_window // 2)
-        chunks = [rows[i : i + PARAMS.table_window] for i in range(0, max(1, len(rows) - step), step)]
+        step, window = max(1, PARAMS.table_window // 2), PARAMS.table_window
     out = []
-    for chunk in chunks:
-        text = " ".join(" ".join(chunk).split())
+    for i in range(0, max(1, len(rows) - (step if window > 1 else 0)), step):
+        text = " ".join(" ".join(rows[i : i + window]).split())
+        added = " ".join(" ".join(rows[i + (window - step if i else 0) : i + window]).split())
         if text:
-            out.append(f"{header}: {text}")
+            out.append((f"{header}: {text}", added))
     return out

@@ -337,7 +337,8 @@ def citation_of(passage: Passage, whole_group: bool = False) -> Citation:
         text, groups = _lead(passage)
         shown = " ".join(text.split())
         boxes = [u.box for u in passage.page_units if u.box and _opening(u.text) in shown]
-        box = union_box(boxes) or union_box([g.box for g in groups if g.box is not None])
+        taken = [passage.page_units[m].box for g in groups for m in g.members if m < len(passage.page_units)]
+        box = union_box(boxes) or union_box([b for b in taken if b is not None])
         if box is not None:
             region = Region(passage.unit.kind, box, text)
     return passage.page.citation(quote=quote_of(passage), region=region)

@@ -76,13 +76,7 @@ class Group:
     pieces: list[str]
     subject: str = ""
     members: list[int] = field(default_factory=list)  # orders of its candidates
-    boxes: list[Box] = field(default_factory=list)  # its candidates' boxes (those that have one)
     adds: str = ""  # a table row: what it adds to the row before it (without the header, or the overlap)
-
-    @property
-    def box(self) -> Box | None:
-        """The box around all its candidates: what a citation of the whole group highlights."""
-        return union_box(self.boxes)
 
     @property
     def text(self) -> str:
@@ -310,8 +304,6 @@ def _groups(blocks: list[_Block]) -> PageUnits:
         defined = bool(subject) and bool(groups) and groups[-1].kind == "title" and groups[-1].text == subject
         for piece, box in zip(pieces, boxes):
             group.members.append(len(units))
-            if box is not None:
-                group.boxes.append(box)
             units.append(Unit(piece, box, kind, len(units), len(groups), subject, defined))
         groups.append(group)
 

@@ -1,6 +1,6 @@
 """Conversation turns through the whole answer loop, on a real Library over PDFs generated with PyMuPDF: a
 follow-up that is an ellipsis stays on the chat's document, and a standalone question about another
-document does not carry the old topic."""
+document does not carry the old topic; "the next page" past a document's end, or at a page with no text."""
 
 from __future__ import annotations
 
@@ -37,6 +37,15 @@ DOCS = {
             "A shell archive packs a directory tree into a single script that recreates it.",
         ),
     ],
+    # its second page is a picture without words (a drawn shape, no text to read or OCR)
+    "garden-notes.pdf": [
+        (
+            "Watering tomatoes",
+            "Water tomato plants deeply twice a week, at the base of the stem, early in the morning.",
+        ),
+        None,
+        ("Pruning roses", "Prune roses in late winter: cut each cane just above an outward-facing bud."),
+    ],
 }
 
 
@@ -46,8 +55,12 @@ def library(tmp_path_factory):
     paths = []
     for name, pages in DOCS.items():
         doc = pymupdf.open()
-        for title, body in pages:
+        for content in pages:
             page = doc.new_page(width=595, height=842)
+            if content is None:
+                page.draw_rect(pymupdf.Rect(100, 100, 400, 400), color=(0, 0, 1), fill=(0.8, 0.8, 1))
+                continue
+            title, body = content
             page.insert_text((72, 72), title, fontsize=18, fontname="helv")
             page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11, fontname="helv")
         doc.save(folder / name)
@@ -100,3 +113,28 @@ def test_the_next_page_is_answered_from_that_page_alone(library):
     )
     assert first.citations[0].doc == "archiver-manual.pdf" and first.citations[0].page == 1
     assert follow.answerable and {(c.doc, c.page) for c in follow.citations} == {("archiver-manual.pdf", 2)}
+
+
+def test_no_page_past_either_end_of_a_document(library):
+    first, follow = chat(
+        library, "What does pack return when its first argument is a symbol?", "And on the next page?"
+    )
+    assert (first.citations[0].doc, first.citations[0].page) == ("archiver-manual.pdf", 2)  # its last page
+    assert not follow.answerable and not follow.citations
+    assert follow.text == "There is no next page: p.2 is the last page of archiver-manual.pdf."
+    first, back = chat(
+        library, "What does the pack function do with a list of files?", "And on the previous page?"
+    )
+    assert (first.citations[0].doc, first.citations[0].page) == ("archiver-manual.pdf", 1)
+    assert not back.citations and "no previous page: p.1 is the first page" in back.text
+
+
+def test_a_page_without_text_is_said_to_have_none_and_the_chat_moves_past_it(library):
+    first, picture, after = chat(
+        library, "How should I water tomato plants?", "And on the next page?", "And on the next page?"
+    )
+    assert (first.citations[0].doc, first.citations[0].page) == ("garden-notes.pdf", 1)
+    assert [(c.doc, c.page) for c in picture.citations] == [("garden-notes.pdf", 2)]
+    assert "no text to quote" in picture.text and "tomato" not in picture.text
+    assert [(c.doc, c.page) for c in after.citations] == [("garden-notes.pdf", 3)]
+    assert "Prune roses" in after.text

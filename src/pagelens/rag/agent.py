@@ -22,7 +22,7 @@ from .abstain import signal_gaps, waive
 from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
 from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
-from .compose import PartEvidence, chosen, compose
+from .compose import PartEvidence, chosen, compose, no_such_page
 from .evidence import EvidencePage, EvidencePool
 from .extractive import Gloss, PageJudgement, citation_of, glosser, lead_of, rank_pages
 from .lexical import terms
@@ -153,6 +153,11 @@ def _loop(
     anchored = _add_anchors(library, asked, pool)
     if anchored:
         yield step("read", f"Pages the question points at: {', '.join(p.label for p in anchored)}")
+    elif turn.moves:  # "and on the next page?" after a document's last page: nothing to read, nothing to cite
+        text = no_such_page(turn)
+        yield step("answer", text)
+        yield Answer(text=text, citations=[], steps=steps, answerable=False, confidence=0.0)
+        return
     searches = 0
     for part in asked.parts:
         yield _search(library, " ".join([part.text, *asked.context]), k, pool, step)

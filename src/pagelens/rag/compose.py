@@ -15,6 +15,7 @@ from .extractive import PageJudgement, Passage, citation_of, lead_of, quote_of
 from .lexical import terms
 from .params import PARAMS
 from .question import Part
+from .rewrite import Rewrite
 
 
 @dataclass
@@ -58,7 +59,12 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
     for part in answered:
         lead, quotes = chosen(part)
         if lead is None:
-            continue  # a page pointed at with no text to quote: the part is not covered
+            if part in anchored:  # "and on the next page?" at a blank page or a picture: say so, show it
+                page = part.best[0].page
+                covered.append(part)
+                citations.append(page.citation())
+                lines.append(f"{page.label} has no text to quote: it is blank, or a picture without words.")
+            continue
         covered.append(part)
         for passage in [lead, *quotes]:
             citation = citation_of(passage, whole_group=passage is lead)
@@ -75,6 +81,16 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
     if unanswered:
         lines.append("Not found in the library: " + "; ".join(unanswered))
     return Composed("\n".join(lines), citations, True)
+
+
+def no_such_page(turn: Rewrite) -> str:
+    """What a turn that points past either end of a document ("and on the next page?" after its last page)
+    is told: which page there is none beyond, and nothing else (no page read, none cited)."""
+    last = turn.cited_pages[0]
+    if turn.moves == "same":  # its document was removed since
+        return f"{last.doc} is no longer in the library."
+    end = "last" if turn.moves == "next" else "first"
+    return f"There is no {turn.moves} page: p.{last.page} is the {end} page of {last.doc}."
 
 
 def _abstention(parts: list[PartEvidence]) -> Composed:

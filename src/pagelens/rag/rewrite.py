@@ -7,7 +7,7 @@ query the answer confirmed: its most specific words that the answer's text holds
 opens a new graphics device, whatever platform I am on?" is about graphics devices, not only about
 "whatever" and "platform", its rarest words). Each new turn
 (`rewrite`) is classified:
-- follow-up: "next/previous/same page" (navigates from the last cited page); a fragment (an opener before
+- follow-up: "next/previous/same page" (navigates from the last cited page: `moves`); a fragment (an opener before
   no question of its own: "And superscripts?", "And if the first argument is a symbol, as in x and 7?"); a
   word that presupposes what was said ("instead", "as well", "the Rainbow one"); a pronoun or
   demonstrative pointing back ("its", "those", "that"); an opener ("and", "what about") before a turn with
@@ -122,6 +122,9 @@ class Rewrite:
     carried_terms: list[str] = field(default_factory=list)  # words borrowed from earlier turns
     focus: list[str] = field(default_factory=list)
     anchor_pages: list[PageRef] = field(default_factory=list)  # pages the turn points at directly
+    # "next", "previous" or "same": the page the turn points at, from the page the last answer cited first
+    # ("" when it points at none); anchor_pages is empty when that page would come before page 1
+    moves: str = ""
     cited_pages: list[PageRef] = field(default_factory=list)  # pages the previous answer cited
     replaced: list[str] = field(default_factory=list)  # the earlier focus this turn's own words replace
     confirmed: list[str] = field(default_factory=list)  # the earlier query's words its answer confirmed
@@ -268,6 +271,17 @@ def confirmed_focus(query: str, answer: str, idf: Idf) -> list[str]:
     return sorted(words, key=lambda w: -idf(_stem(w)))[: PARAMS.focus_words]
 
 
+_STEP = {"next": 1, "previous": -1, "same": 0}
+
+
+def _moves(question: str) -> str:
+    """Which page, from the one cited last, the turn points at: "next", "previous", "same" or ""."""
+    for moves, pattern in (("next", _NEXT), ("previous", _PREVIOUS), ("same", _SAME)):
+        if pattern.search(question):
+            return moves
+    return ""
+
+
 def rewrite(question: str, history: Sequence[object] | None, idf: Idf = _flat_idf) -> Rewrite:
     """The standalone form of `question` given the chat so far (OpenAI-style messages)."""
     return resolve(question, state_of(history, idf), idf)
@@ -278,15 +292,13 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
     if not state.query or not is_follow_up(question, f"{state.query}\n{state.answer}", idf):
         return Rewrite(query=question, own=question, focus=focus_of(question, idf))
     own = set(question_terms(question))
-    anchors: list[PageRef] = []
-    if state.cited:
-        last = state.cited[0]
-        if _NEXT.search(question):
-            anchors = [PageRef(last.doc, last.page + 1)]
-        elif _PREVIOUS.search(question) and last.page > 1:
-            anchors = [PageRef(last.doc, last.page - 1)]
-        elif _SAME.search(question):
-            anchors = [PageRef(last.doc, last.page)]
+    moves = _moves(question) if state.cited else ""
+    last = state.cited[0] if state.cited else None
+    anchors = (
+        [PageRef(last.doc, last.page + _STEP[moves])]
+        if last and moves and last.page + _STEP[moves] >= 1
+        else []
+    )
     stripped = _NEXT.sub("", _PREVIOUS.sub("", _SAME.sub("", question)))
     stripped = _FOLLOW_UP_START.sub("", stripped).strip(" ?,.")
     if not question_terms(stripped):
@@ -296,7 +308,7 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
     new_words = [w for w in _original_words(stripped, keep=12) if _stem(w) not in topic_stems]
     old_focus = [w for w in state.focus if _stem(w) not in own]
     replaced: list[str] = []
-    if new_words and old_focus and not anchors:
+    if new_words and old_focus and not moves:
         top_old = max(idf(_stem(w)) for w in old_focus)
         specific = [
             w for w in new_words if idf(_stem(w)) >= PARAMS.as_specific * top_old and idf is not _flat_idf
@@ -318,6 +330,7 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         carried_terms=carried,
         focus=focus,
         anchor_pages=anchors,
+        moves=moves,
         cited_pages=list(state.cited),
         replaced=replaced,
         confirmed=list(state.confirmed),

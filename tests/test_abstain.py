@@ -67,6 +67,18 @@ def test_the_semantic_signal_fires_only_when_no_unit_means_what_is_asked():
     assert "semantic" in {g.kind for g in off_topic}
 
 
+def test_the_semantic_signal_is_left_out_for_a_language_the_encoder_does_not_read():
+    """all-MiniLM-L6-v2 reads English only: a German passage scores as low for its own English paraphrase as
+    an unrelated one, so a page in German (or a question in French) gets no semantic gap, nor a waiver."""
+    lead = "Alte Sicherungen werden nach vierzehn Tagen gelöscht."
+    asked = "After how many days are old backups deleted?"
+    english = signal_gaps("number", asked, lead, [lead], ["a"], coverage=0.9, languages=("en", "en")).gaps
+    assert "semantic" in {g.kind for g in english}  # read as English, the German lead means nothing
+    for languages in (("en", "de"), ("fr", "en")):
+        signals = signal_gaps("number", asked, lead, [lead], ["a"], coverage=0.9, languages=languages)
+        assert "semantic" not in {g.kind for g in signals.gaps} and not signals.waived
+
+
 @pytest.fixture(scope="module")
 def quillmark(tmp_path_factory) -> Library:
     folder = tmp_path_factory.mktemp("abstain")

@@ -178,6 +178,16 @@ def test_answers_quote_a_page_in_another_language_and_say_which(library):
     assert "Letters are sorted by postcode" in answer.text and "(English)" in answer.text
 
 
+def test_the_answer_type_asked_is_found_in_a_page_in_another_language(library):
+    """A time asked in English and given in French ("au mois de mars") is found through the words'
+    translations: the French page is not judged as lacking the answer asked for, and it answers."""
+    lib, where = library
+    answer = lib.ask("When does the municipal council vote on the budget?")
+    assert answer.answerable and "answer_type" not in {g.kind for g in answer.gaps}, answer.gaps
+    assert (answer.citations[0].doc, answer.citations[0].page) == where["impots"]
+    assert "au mois de mars" in answer.text
+
+
 def test_a_library_made_before_languages_gets_them_when_its_text_lane_re_indexes(tmp_path, dictionaries):
     """An older library: no languages in its catalog and a text lane of analyzer version 3. Opening it
     re-indexes the lane from the stored pages, detects their languages and keeps them in the catalog, so

@@ -13,7 +13,11 @@ params.py's `AnswerParams`:
   in one place; a near miss scatters over pages that each share some of its words);
 - `semantic`: no unit of the lead page means what the part asks: the highest cosine of the part with the
   lead and the page's best passages under all-MiniLM-L6-v2 (semantic.py) stays below `semantic_floor`.
-  Without the model installed this signal is left out (the lexical evidence decides alone).
+  Without the model installed, or for a question or page in a language it was not trained on (it reads
+  English only: a German passage and its English paraphrase score as unrelated ones), this signal is left
+  out (the lexical evidence decides alone).
+An answer type is looked for in the lead and, on a page in another language than the question, in its
+words' translations (extractive.glossed): "um zwei Uhr" holds a time as "zwei/deuc/twain Uhr/clock".
 
 One signal overrules a page's gap (`Signals.waived`, `waive`): the focus gap (answer_kind.py: none of the
 part's rarest words near the best passage) is dropped when the lead page means what the part asks (the
@@ -51,7 +55,7 @@ _TYPE_FOUND = {
         rf"{_DIGITS}|\b(?:january|february|march|april|may|june|july|august|september|october|november"
         r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|until|before|after"
         r"|during|when|while|once|whenever|first|last|then|now|today|century|decade|year|month|week|day"
-        r"|hour|minute|second|version|release)s?\b",
+        r"|hour|minute|second|version|release|night|midnight|noon|clock)s?\b",
         re.IGNORECASE,
     ),
     "place": re.compile(
@@ -87,10 +91,13 @@ def signal_gaps(
     docs: Sequence[str],
     coverage: float = 0.0,
     params: AnswerParams = PARAMS,
+    *,
+    languages: Sequence[str] = (),
 ) -> Signals:
     """The signals of one question part: `asks` its answer type, `asked` its text, `lead` the passage that
-    would lead its answer, `units` the lead page's best passages, `docs` the documents of its pages in
-    order of relevance, `coverage` the idf-weighted share of the part the lead page holds."""
+    would lead its answer (glossed when its page is in another language: extractive.glossed), `units` the
+    lead page's best passages, `docs` the documents of its pages in order of relevance, `coverage` the
+    idf-weighted share of the part the lead page holds, `languages` the part's and the lead page's."""
     gaps = []
     waived: frozenset[str] = frozenset()
     if not holds_type(asks, lead):
@@ -106,7 +113,7 @@ def signal_gaps(
             )
         )
     texts = [t for t in dict.fromkeys([lead, *units]) if t.strip()]
-    if texts and semantic.available():
+    if texts and semantic.reads(languages) and semantic.available():
         best = float(semantic.encoder().similarities(asked, texts).max())
         if best < params.semantic_floor:
             gaps.append(

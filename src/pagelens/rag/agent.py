@@ -24,7 +24,7 @@ from .backends import backend_for
 from .citations import normalise_label, scan_labels, strip_labels
 from .compose import PartEvidence, chosen, compose, no_such_page
 from .evidence import EvidencePage, EvidencePool
-from .extractive import Gloss, PageJudgement, citation_of, glosser, lead_of, rank_pages
+from .extractive import Gloss, PageJudgement, citation_of, glossed, glosser, lead_of, rank_pages
 from .lexical import terms
 from .params import PARAMS
 from .question import Part, Question, analyse
@@ -193,7 +193,7 @@ def _loop(
         yield _judge_step(parts, step)
 
     for part in parts:
-        part.signals = _signals(part)
+        part.signals = _signals(part, gloss, asked.language)
     composed = compose(parts, settings.answer_min_confidence)
     draft_text, citations, answerable = composed.text, composed.citations, composed.answerable
     decisive = max(parts, key=lambda p: p.confidence)  # compose answers when any part passes the gate
@@ -332,16 +332,25 @@ def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
             )
 
 
-def _signals(part: PartEvidence) -> list[Gap]:
+def _signals(part: PartEvidence, gloss: Gloss, language: str) -> list[Gap]:
     """abstain.py's gaps of a part (its answer type in the lead, its top pages' agreement, the meaning); the
-    gaps of the lead's page that they overrule are dropped from its judgement."""
+    gaps of the lead's page that they overrule are dropped from its judgement. `language`: the question's;
+    the lead is read with its words' translations into it when its page is in another."""
     lead, _ = chosen(part)
     if lead is None:
         return []
     units = [p.text for p in part.best[0].passages[: PARAMS.abstain_units]]
     docs = [j.page.doc for j in part.best[:2]]
     page = next(j for j in part.best if j.page is lead.page)
-    found = signal_gaps(part.part.asks, part.part.asked, lead_of(lead), units, docs, page.coverage)
+    found = signal_gaps(
+        part.part.asks,
+        part.part.asked,
+        glossed(lead_of(lead), lead.page.language, gloss),
+        units,
+        docs,
+        page.coverage,
+        languages=(language, lead.page.language),
+    )
     waive(page, found.waived)
     return found.gaps
 

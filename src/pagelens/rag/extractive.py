@@ -116,6 +116,16 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None]) 
     return gloss
 
 
+def glossed(text: str, language: str, gloss: Gloss | None) -> str:
+    """The text with each word of a page in another language than the question followed by its translations
+    ("vierzehn/fourteen Tagen/day/week"), so that the answer-kind checks, which read the question's
+    language (a number word, "default", a number next to the subject's word), read it too; unchanged in the
+    question's language."""
+    if gloss is None or not language:
+        return text
+    return " ".join("/".join([word, *gloss(word, language)]) for word in text.split())
+
+
 def judge_page(
     question: QuestionTerms,
     page: EvidencePage,
@@ -156,7 +166,9 @@ def judge_page(
         section = structure.section_after(unit.group) if group else ()
         passages.append(Passage(page, unit, score, group, section, on_page))
     passages.sort(key=lambda p: -p.score)
-    evidence, gaps = _evidence(question, coverage, passages, units, unit_terms)
+    evidence, gaps = _evidence(
+        question, coverage, passages, units, unit_terms, lambda t: glossed(t, page.language, gloss)
+    )
     confidence = evidence * prod(found.factor for found in gaps)
     return PageJudgement(
         page=page,
@@ -180,12 +192,13 @@ def _evidence(
     passages: list[Passage],
     units: list[Unit],
     unit_terms: list[list[str]],
+    read: Callable[[str], str] = str,
 ) -> tuple[float, list[Gap]]:
     """How well the page answers (its evidence, before its gaps lower it), and its gaps: the share of the
     question it covers, the share its best passage and that passage's neighbours cover, whether they hold
     the question's focus (its rarest terms; holding none of them is a gap), whether they hold the kind of
-    answer asked for (answer_kind.py: a number, a default, ...), and whether the library mentions the
-    things the question names at all."""
+    answer asked for (answer_kind.py: a number, a default, ...; `read` glosses a page in another language),
+    and whether the library mentions the things the question names at all."""
     if not passages:
         return 0.0, []
     best = passages[0]
@@ -204,7 +217,7 @@ def _evidence(
         + PARAMS.w_focus * focus_share
         + PARAMS.w_score * min(1.0, best.score)
     )
-    gaps = question.kind.gaps(window_text, " ".join(u.text for u in units))
+    gaps = question.kind.gaps(read(window_text), " ".join(u.text for u in units))
     if focus and not focus_share:
         gaps.append(gap("focus", "the question's key words " + ", ".join(words_for(focus, question.text))))
     gaps += [gap("unknown_name", f"{name} (no page mentions it)") for name in question.unknown]

@@ -386,3 +386,35 @@ def test_a_clipped_quote_ends_after_a_whole_sentence_or_word():
     assert clip(text, 80) == "The default level is 6. It trades speed for size well. ..."
     assert clip("word " * 40, 50).endswith("word...")  # no sentence end: a whole word, never half of one
     assert clip("short enough.", 80) == "short enough."
+
+
+def test_a_name_broken_at_a_line_end_is_quoted_whole_where_the_library_writes_it_whole(tmp_path):
+    """ "read.spss" broken after its dot reads whole where the page or the library writes it whole; a word
+    hyphenated at the line end reads whole where it is known, a hyphenated name keeps its hyphen; "e.g."
+    before the next line's word stays two words."""
+    pages = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "Importing from other systems", 14),
+                (72, 110, "Function read.", 10),
+                (72, 124, "spss can read files created by the save and export commands of SPSS, e.g.", 10),
+                (72, 138, "the portable files; it returns a list with one compo-", 10),
+                (72, 152, "nent for each variable, and the --no-", 10),
+                (72, 166, "labels option keeps the codes.", 10),
+            ],
+            [
+                (72, 80, "See read.spss for the options; every component has a name.", 10),
+            ],
+        ],
+    )
+    stats = _stats(pages)
+    text = " ".join(
+        g.text for g in page_units(pages[0].regions, pages[0].text, frequency=stats.frequency).groups
+    )
+    assert "Function read.spss can read files" in text
+    assert "e.g. the portable files" in text
+    assert "one component for each" in text and "the --no-labels option" in text
+    # without the library's words, only the page's own: read.spss is written whole nowhere on the page
+    alone = " ".join(g.text for g in page_units(pages[0].regions, pages[0].text).groups)
+    assert "read. spss" in alone and "compo-nent" in alone

@@ -305,7 +305,7 @@ def _rank(
     pointed = [p for p in pages if p.found_by == "follow-up"]
     pages = pointed or pages
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
-    judged = rank_pages(part.terms, pages, furniture, gloss)
+    judged = rank_pages(part.terms, pages, furniture, gloss, library.statistics().frequency)
     _discount_off_topic(judged, asked)
     turn = asked.turn
 

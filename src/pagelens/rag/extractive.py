@@ -181,9 +181,12 @@ def judge_page(
     )
 
 
-def units_of(page: EvidencePage, furniture: Furniture = NONE) -> PageUnits:
-    """The page's answer units (units.py)."""
-    return page_units(page.regions, page.text, furniture)
+def units_of(
+    page: EvidencePage, furniture: Furniture = NONE, frequency: Callable[[str], int] | None = None
+) -> PageUnits:
+    """The page's answer units (units.py; `frequency`: the library's, which tells a name broken at a line
+    end)."""
+    return page_units(page.regions, page.text, furniture, frequency)
 
 
 def _evidence(
@@ -242,10 +245,11 @@ def rank_pages(
     pages: list[EvidencePage],
     furniture: dict[str, Furniture] | None = None,
     gloss: Gloss | None = None,
+    frequency: Callable[[str], int] | None = None,
 ) -> list[PageJudgement]:
-    """The pages judged against the question, most relevant first."""
+    """The pages judged against the question, most relevant first (`frequency`: units_of's)."""
     furniture = furniture or {}
-    structures = [units_of(p, furniture.get(p.doc, NONE)) for p in pages]
+    structures = [units_of(p, furniture.get(p.doc, NONE), frequency) for p in pages]
     similarity = unit_similarity(question.text, structures)
     judged = [
         judge_page(question, p, furniture.get(p.doc, NONE), similarity, gloss, structure)

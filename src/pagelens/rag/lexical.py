@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Callable, Sequence
 
 from ..analysis import CorpusStats, analyze, name_terms
 from ..index.lane import TermStatistics
@@ -90,6 +91,53 @@ def initialisms(question: str, longest: int = PARAMS.initialism_words) -> set[st
         for start in range(len(content) - size + 1):
             found.add("".join(w[0] for w in content[start : start + size]))
     return found - _COMMON_SHORT
+
+
+# A word hyphenated at a line end ("compo-", "--no-") and the lowercase word the next line opens with.
+_HYPHENATED = re.compile(r"(?:^|(?<=[\s(\[\"'‘`]))(-{0,2}[A-Za-z_][\w.-]*[A-Za-z]-)$")
+_CONTINUATION = re.compile(r"^[a-z][\w.-]*?(?=[\s,;:)\]\"'’]|\.(?:\s|$)|$)")
+# A dotted name broken after its dot by a line end or a space (OCR reads "read.spss" as "read. spss").
+_DOTTED_BREAK = re.compile(r"(?<![\w.-])([A-Za-z_][\w.]*\w\.)[ \n]([a-z][\w.]*\w|[a-z])")
+
+
+def join_lines(lines: Sequence[str], known: Callable[[str], bool]) -> str:
+    """A block's lines as one text, each on its own line, except where a word is broken and the evidence
+    says how it reads whole (`known`: whether the page or the library writes a term whole, as the analyser
+    keeps it): a dotted name broken after its dot by a line end or a space ("Function read." + "spss can
+    read" -> "read.spss" when read.spss is known; never "e.g. the"), a word hyphenated at the line end
+    ("compo-" + "nents" -> "components" when that word is known, else "command-line", "--no-restore": the
+    hyphen stays, the break goes). What follows the break must open with a lowercase letter: a sentence
+    that ends on a name ("... uses read.table.") is followed by a capital."""
+    out = ""
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        end, opening = _HYPHENATED.search(out), _CONTINUATION.match(line)
+        if end and opening:
+            whole = end.group(1)[:-1].lstrip("-_") + opening.group(0)
+            out = out[:-1] + line if known(whole) else out + line
+        else:
+            out = f"{out}\n{line}" if out else line
+    return _DOTTED_BREAK.sub(lambda m: m[1] + m[2] if known(m[1] + m[2]) else m[0], out)
+
+
+def written_whole(
+    texts: Sequence[str], frequency: Callable[[str], int] | None = None
+) -> Callable[[str], bool]:
+    """Whether a word is written whole: among the words of `texts` (a page's), or a term of the library
+    (`frequency`: pages holding an analysed term) that the analyser keeps whole ("read.spss") or reads as
+    one word ("components")."""
+    words: set[str] = set()
+
+    def known(word: str) -> bool:
+        if not words:
+            words.update(w.strip(".,;:()[]\"'‘’“”").lower() for text in texts for w in text.split())
+        if word.lower() in words:
+            return True
+        found = analyze(word) if frequency is not None else []
+        return bool(found) and (len(found) == 1 or found[0] == word.lower()) and frequency(found[0]) > 0
+
+    return known
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")

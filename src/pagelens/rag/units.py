@@ -28,13 +28,13 @@ subject (`Group.text_from`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..furniture import BAND, NONE, Furniture, is_page_number
 from ..headings import heading_shaped
 from ..types import Box, Region
-from .lexical import sentences
+from .lexical import join_lines, sentences, written_whole
 from .params import PARAMS
 
 _PROMPT = re.compile(r"^\s*(?:>{1,3}|\$|#|%|\+|\(%[io]\d+\))\s")
@@ -179,8 +179,15 @@ def line_role(line: str) -> str:
     return "prose"
 
 
-def page_units(regions: Sequence[Region], text: str = "", furniture: Furniture = NONE) -> PageUnits:
-    """The candidates and groups of a page, in reading order, furniture and navigation left out."""
+def page_units(
+    regions: Sequence[Region],
+    text: str = "",
+    furniture: Furniture = NONE,
+    frequency: Callable[[str], int] | None = None,
+) -> PageUnits:
+    """The candidates and groups of a page, in reading order, furniture and navigation left out;
+    `frequency` (the library's pages holding an analysed term) tells a name broken at a line end
+    (lexical.join_lines) where the page alone does not."""
     kept = [r for r in regions if r.text.strip() and not furniture.region_is_furniture(r.text, r.box)]
     if not kept:
         lines_ok = [ln for ln in text.splitlines() if not furniture.covers(ln)]
@@ -196,7 +203,7 @@ def page_units(regions: Sequence[Region], text: str = "", furniture: Furniture =
             if block.role == "heading" and box is not None and box[3] <= BAND * furniture.height:
                 if not _indented(block, below):
                     block.role = "head"  # a running head at the top of the page: a title, not a subject
-    return _groups(blocks)
+    return _groups(blocks, written_whole([text, *(r.text for r in regions)], frequency))
 
 
 def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
@@ -294,7 +301,7 @@ def _is_heading(block: _Block) -> bool:
     return len(block.lines) == 1 and heading_shaped(block.lines[0])
 
 
-def _groups(blocks: list[_Block]) -> PageUnits:
+def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
     units: list[Unit] = []
     groups: list[Group] = []
     subject = ""
@@ -320,7 +327,7 @@ def _groups(blocks: list[_Block]) -> PageUnits:
         elif block.role == "item":
             items, boxes = [], []
             while i < len(blocks) and blocks[i].role == "item":
-                items.append(" ".join(" ".join(blocks[i].lines).split()))
+                items.append(" ".join(join_lines(blocks[i].lines, known).split()))
                 boxes.append(blocks[i].box)
                 i += 1
             lead = [previous.pieces[-1]] if previous and previous.opens and previous.kind == "text" else []
@@ -343,7 +350,7 @@ def _groups(blocks: list[_Block]) -> PageUnits:
         elif block.role == "caption":
             add("caption", [" ".join(block.text.split())], [block.box])
         else:
-            pieces = sentences(block.text)
+            pieces = sentences(join_lines(block.lines, known))
             boxes = [_piece_box(block, p) for p in pieces]
             lead = []
             if previous is not None and pieces and previous.kind != "title":

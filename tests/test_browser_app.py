@@ -10,6 +10,8 @@ Screenshots land in artifacts/ (desktop 1440x900, phone 390x844). `make test` in
 from __future__ import annotations
 
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -162,6 +164,8 @@ def test_a_chat_can_be_renamed_exported_and_deleted(browser, served):
     title.fill("Random seeds")
     page.locator("#rename-chat").click()
     expect(page.locator("#chats")).to_contain_text("Random seeds")
+    expect(title).to_have_value("Random seeds")
+    shot(page, "app-renamed-1440x900.png")
     with page.expect_download() as download:
         page.locator("#export-chat").click()
     exported = Path(download.value.path()).read_text(encoding="utf-8")
@@ -172,6 +176,41 @@ def test_a_chat_can_be_renamed_exported_and_deleted(browser, served):
     expect(page.locator("#chats")).not_to_contain_text("Random seeds")
     expect(page.locator("#chat")).not_to_contain_text("rand(-1)")
     assert "Random seeds" not in [c.title for c in served.library.conversations().list()]
+    page.close()
+
+
+def test_what_is_typed_as_the_answer_ends_is_kept(browser, served, monkeypatch):
+    """Gradio sends a stream's last chunk again when the stream ends. A busy server is simulated by a
+    stream that takes 3 s to end after its answer: a title and the next question typed in that time are
+    kept, and Rename saves the title (it used to be written back to the question's, and the whole-suite run
+    failed the rename test)."""
+    from playwright.sync_api import expect
+
+    ended = threading.Event()
+    answer_stream = served.library.iter_ask
+
+    def slow_to_end(*args, **kwargs):
+        yield from answer_stream(*args, **kwargs)
+        time.sleep(3)
+        ended.set()
+
+    monkeypatch.setattr(served.library, "iter_ask", slow_to_end)
+    page = open_app(browser, served)
+    page.locator("#new-chat").click()
+    ask(page, QUESTION)
+    question = page.locator("#question textarea")
+    expect(question).to_have_value("")  # the question went into the chat
+    page.locator("#chat-tools").get_by_text("Rename, export or delete this chat").click()
+    title = page.locator("#chat-title input")
+    expect(title).not_to_have_value("")  # the turn is saved: its chat has a title
+    title.fill("Random seeds")
+    question.fill("And what does value() do?")
+    assert ended.wait(60)
+    page.wait_for_timeout(1000)  # the stream's end reaches the page
+    assert title.input_value() == "Random seeds"
+    assert question.input_value() == "And what does value() do?"
+    page.locator("#rename-chat").click()
+    expect(page.locator("#chats")).to_contain_text("Random seeds")
     page.close()
 
 

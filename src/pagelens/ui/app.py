@@ -73,10 +73,26 @@ def viewer_updates(view: ViewerView | None) -> tuple:
     return (view.state, view.html) if view is not None else (gr.skip(), gr.skip())
 
 
-def ask_updates(view: AskView) -> tuple:
-    """-> chat, cited gallery, id, the emptied question box, the rest of the conversation, the viewer."""
-    conversation = conversation_updates(view.conversation)
-    return (view.chat, conversation[2], conversation[0], "", *conversation[3:], *viewer_updates(view.viewer))
+CONVERSATION_OUTPUTS = 10  # what conversation_updates returns
+TITLE = 5  # the title box's place among them
+
+
+def ask_updates(view: AskView, *, settled: bool = False) -> tuple:
+    """-> chat, cited gallery, id, the question box, the rest of the conversation, the viewer; each one the
+    view does not change is left as it is. `settled`: a stream's closing chunk, which leaves the title and
+    the viewer alone too (`build.on_ask` says why)."""
+    if view.conversation is None:
+        conversation = [gr.skip()] * CONVERSATION_OUTPUTS
+    else:
+        conversation = list(conversation_updates(view.conversation))
+    if view.taken:
+        conversation[-1] = gr.Row(visible=False)  # the examples row
+    viewer = viewer_updates(view.viewer)
+    if settled:
+        conversation[TITLE] = gr.skip()
+        viewer = viewer_updates(None)
+    question = "" if view.taken and not settled else gr.skip()
+    return (view.chat, conversation[2], conversation[0], question, *conversation[3:], *viewer)
 
 
 def change_updates(view: ChangeView) -> tuple:
@@ -142,11 +158,18 @@ def build(session: AppSession) -> gr.Blocks:
         viewer_at=None,
         request: gr.Request = None,
     ):
+        """Streams the answer. Gradio sends a stream's last chunk twice: as a chunk, then again in the
+        message that ends the event, once the generator has run out; a title typed into the box between the
+        two was written over, and Rename then saved the old one. So the stream closes with a chunk that
+        repeats the last one (an API caller's result) but leaves the title and the viewer alone."""
         username = request.username if request is not None else None
+        view = None
         for view in handlers.ask(
             question, history, conversation_id, docs, chosen, viewer_at, username=username
         ):
             yield ask_updates(view)
+        if view is not None:
+            yield ask_updates(view, settled=True)
 
     def on_open_link(state: ViewerState, key: str, boxes: dict, found: dict):
         """A page link in an answer or a search result: the viewer, shown in the Chat tab."""

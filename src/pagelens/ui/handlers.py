@@ -71,12 +71,17 @@ class ViewerView:
 
 @dataclass
 class AskView:
-    """One step of a streamed answer: the chat as shown now, the conversation around it, and the viewer
-    (None: left as it is)."""
+    """One step of a streamed answer: the chat as shown now, and only what else this step changes, so what
+    the user types meanwhile (the next question, a new title for the chat) is not written over.
+
+    `conversation`: the conversation around the chat once it changed (the turn saved, or a question refused
+    at once); None while the answer streams. `taken`: the question went into the chat, so its box empties.
+    `viewer`: None leaves it as it is."""
 
     chat: list[dict]
-    conversation: ConversationView
+    conversation: ConversationView | None = None
     viewer: ViewerView | None = None
+    taken: bool = False
 
 
 @dataclass
@@ -292,8 +297,8 @@ class Handlers:
                 [Step("wait", "Waiting for the sample corpus", session.loading)] if session.loading else []
             )
             chat.append(steps_message(steps, done=False))
-            shown.show_examples = False
-            yield AskView(chat, shown)
+            shown.show_examples = False  # for a failure's view below
+            yield AskView(chat, taken=True)
             try:
                 settings = session.settings_for(chosen)  # this session's backend choice, one cached each
                 backend = backend_for(settings) or EXTRACTIVE
@@ -303,7 +308,7 @@ class Handlers:
                     if isinstance(item, Step):
                         steps.append(item)
                         chat[-1] = steps_message(steps, done=False)
-                        yield AskView(chat, shown)
+                        yield AskView(chat)
                     elif isinstance(item, Answer):
                         if not item.steps:  # an answerer that streams steps without repeating them
                             item.steps = steps

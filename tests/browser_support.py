@@ -76,7 +76,7 @@ def open_app(browser, served, viewport=DESKTOP, **options):
     page = browser.new_page(viewport=viewport, **options)
     page.set_default_timeout(120_000)
     page.goto(served.url)
-    page.wait_for_selector("#question textarea")
+    page.wait_for_selector("#question textarea:enabled")  # the page's load has shown its chat
     return page
 
 

@@ -214,6 +214,35 @@ def test_what_is_typed_as_the_answer_ends_is_kept(browser, served, monkeypatch):
     page.close()
 
 
+def test_a_slow_page_load_does_not_wipe_a_chat_started_meanwhile(browser, served, monkeypatch):
+    """The page's load writes the whole chat view (a new chat, or the one the browser remembers). When it
+    came after a question's answer, it wiped that chat from the page; the question box now opens when the
+    load is done."""
+    from playwright.sync_api import expect
+
+    loaded = threading.Event()
+    progress = served.library.lane_progress  # read by the page's load (the library's status)
+
+    def slow_progress():
+        time.sleep(8)
+        loaded.set()
+        return progress()
+
+    monkeypatch.setattr(served.library, "lane_progress", slow_progress)
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(120_000)
+    page.goto(served.url)
+    page.wait_for_selector("#question textarea")
+    ask(page, QUESTION)  # as soon as the box takes it
+    opened = page.locator("#chats input:checked")
+    expect(opened).to_have_count(1)  # the turn is saved: its chat is listed and open
+    assert loaded.wait(60)
+    page.wait_for_timeout(1000)  # the load's view reaches the page
+    expect(page.locator("#chat")).to_contain_text("rand(-1)", timeout=1000)
+    expect(opened).to_have_count(1, timeout=1000)
+    page.close()
+
+
 def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, served):
     from playwright.sync_api import expect
 

@@ -130,9 +130,11 @@ def build(session: AppSession) -> gr.Blocks:
     # every chat handler takes its caller from the request (a private handler reached through a raw
     # queue/join call included), never from its inputs: chats are their owner's (ui/security.py)
     def on_load(remembered, request: gr.Request):
-        """The chat the browser remembers, if this user may still open it; else a new one."""
+        """The chat the browser remembers, if this user may still open it; else a new one. The question box
+        and "+ New chat" open only now: a chat started before this wrote its view would be wiped by it."""
         view = handlers.conversation(remembered or "", username=request.username)
-        return (*conversation_updates(view), *loading_view())
+        opened = (gr.Textbox(interactive=True), gr.Button(interactive=True))
+        return (*conversation_updates(view), *loading_view(), *opened)
 
     def on_show(conversation_id, request: gr.Request):
         return conversation_updates(handlers.conversation(conversation_id or "", username=request.username))
@@ -214,7 +216,9 @@ def build(session: AppSession) -> gr.Blocks:
             with gr.Tab("Chat", id="chat"):
                 with gr.Row(elem_id="pl-main"):
                     with gr.Column(scale=1, min_width=250, elem_id="pl-side"):
-                        new_chat = gr.Button("+ New chat", elem_id="new-chat", variant="primary", size="sm")
+                        new_chat = gr.Button(
+                            "+ New chat", elem_id="new-chat", variant="primary", size="sm", interactive=False
+                        )  # until the page's load (on_load)
                         chat_list = gr.Radio(choices=[], label="Chats", elem_id="chats")
                         with gr.Accordion(
                             "Rename, export or delete this chat", open=False, elem_id="chat-tools"
@@ -274,6 +278,7 @@ def build(session: AppSession) -> gr.Blocks:
                             show_label=False,
                             elem_id="question",
                             submit_btn=True,
+                            interactive=False,  # until the page's load (on_load)
                         )
                     with gr.Column(scale=2, min_width=300, elem_id="pl-pages-col"):
                         cited = gr.Gallery(
@@ -462,5 +467,5 @@ def build(session: AppSession) -> gr.Blocks:
             **WRITES,
         )
         refresh.tick(loading_view, None, [*views, refresh], **refreshing)
-        app.load(on_load, remembered, [*shown, *views, refresh], api_visibility="private")
+        app.load(on_load, remembered, [*shown, *views, refresh, question, new_chat], api_visibility="private")
     return app

@@ -38,7 +38,7 @@ class MiniLMScorer:
             self.vectors.update(zip(new, semantic.encoder().encode(new)))
         return np.stack([self.vectors[t] for t in texts])
 
-    def __call__(self, question: str, structures) -> dict[str, float]:
+    def __call__(self, question: str, structures, languages=(), gloss=None) -> dict[str, float]:
         if not question.strip():
             return {}
         work = []

@@ -188,6 +188,22 @@ def test_the_answer_type_asked_is_found_in_a_page_in_another_language(library):
     assert "au mois de mars" in answer.text
 
 
+def test_a_passage_in_another_language_is_compared_with_the_question_through_its_translations(dictionaries):
+    """wordllama compares English with English: a German sentence scores with an English question as an
+    unrelated one does, unless it is read through its words' translations."""
+    from pagelens.bilingual import dictionaries as installed
+    from pagelens.rag.extractive import glosser, unit_similarity
+    from pagelens.rag.units import page_units
+    from pagelens.types import Region
+
+    answer, other = "Alte Sicherungen werden nach vierzehn Tagen gelöscht.", "Der Drucker steht im Keller."
+    structure = page_units([Region("text", (0, 0, 1, 1), answer), Region("text", (0, 2, 1, 3), other)])
+    question = "After how many days are old backups deleted?"
+    plain = unit_similarity(question, [structure])
+    read = unit_similarity(question, [structure], ["de"], glosser("en", installed(dictionaries)))
+    assert read[answer] > plain[answer] + 0.2 and read[answer] > read[other] + 0.2, (plain, read)
+
+
 def test_a_library_made_before_languages_gets_them_when_its_text_lane_re_indexes(tmp_path, dictionaries):
     """An older library: no languages in its catalog and a text lane of analyzer version 3. Opening it
     re-indexes the lane from the stored pages, detects their languages and keeps them in the catalog, so

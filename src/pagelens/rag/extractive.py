@@ -227,15 +227,28 @@ def _evidence(
     return value, gaps
 
 
-def unit_similarity(question: str, structures: Sequence[PageUnits]) -> dict[str, float]:
-    """wordllama cosine of the question with every candidate of these pages (one batch)."""
-    texts = sorted({u.text for structure in structures for u in structure.units})
-    if not texts or not question.strip():
+def unit_similarity(
+    question: str,
+    structures: Sequence[PageUnits],
+    languages: Sequence[str] = (),
+    gloss: Gloss | None = None,
+) -> dict[str, float]:
+    """wordllama cosine of the question with every candidate of these pages (one batch), in the question's
+    language: a candidate of a page in another (`languages`, one per structure) is compared through its
+    words' translations (`gloss`). wordllama compares English with English: "After how many days are old
+    backups deleted?" scores 0.88 with its English answer, 0.04 with the German one (as unrelated sentences
+    do), 0.35 with that German sentence's glossed words."""
+    read: dict[str, str] = {}
+    for structure, language in zip(structures, languages or [""] * len(structures)):
+        for unit in structure.units:
+            translated = gloss(unit.text, language) if gloss and language else []
+            read.setdefault(unit.text, " ".join(translated) or unit.text)
+    if not read or not question.strip():
         return {}
     from ..lanes.text.wordllama import load_wordllama
 
-    model = load_wordllama()
-    vectors = model.embed([question, *texts], norm=True)
+    texts = sorted(read)
+    vectors = load_wordllama().embed([question, *(read[t] for t in texts)], norm=True)
     scores = vectors[1:] @ vectors[0]
     return {text: float(score) for text, score in zip(texts, scores)}
 
@@ -250,7 +263,7 @@ def rank_pages(
     """The pages judged against the question, most relevant first (`frequency`: units_of's)."""
     furniture = furniture or {}
     structures = [units_of(p, furniture.get(p.doc, NONE), frequency) for p in pages]
-    similarity = unit_similarity(question.text, structures)
+    similarity = unit_similarity(question.text, structures, [p.language for p in pages], gloss)
     judged = [
         judge_page(question, p, furniture.get(p.doc, NONE), similarity, gloss, structure)
         for p, structure in zip(pages, structures)

@@ -35,11 +35,3 @@ def _escaped(text: str, inline: re.Pattern, line_start: re.Pattern) -> str:
 def unliteral(text: str) -> str:
     """The text `literal` or `quoted` escaped."""
     return _ESCAPED.sub(r"\1", text)
-
-
-def tagless(text: str) -> str:
-    """A step label quoting a question: only `<` escaped, so `<stdio.h>` shows rather than opening an HTML
-    tag. Labels escaped as page text (`quoted`) left a chat that could not be renamed, exported or deleted
-    (test_browser_app's rename test, bisected to 6543201); why is not yet known, so labels keep their other
-    markup as before."""
-    return text.replace("<", "\\<")

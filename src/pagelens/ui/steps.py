@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from ..conversations import shorten
 from ..types import Step
-from .markup import tagless
+from .markup import quoted
 
 BLOCK_TITLE = "How I found this"
 LABEL_CHARS = 90
@@ -70,7 +70,7 @@ def step_labels(steps: Sequence[Step]) -> list[str]:
 def steps_message(steps: Sequence[Step], *, done: bool = True) -> dict:
     """The chat message holding the block (Gradio folds a message with `metadata.title`)."""
     labels = step_labels(steps)
-    content = "\n".join(f"{n}. {tagless(label)}" for n, label in enumerate(labels, 1)) or "…"
+    content = "\n".join(f"{n}. {quoted(label)}" for n, label in enumerate(labels, 1)) or "…"
     return {
         "role": "assistant",
         "content": content,

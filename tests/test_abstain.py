@@ -105,6 +105,19 @@ def test_a_near_miss_asking_a_time_the_pages_do_not_give_is_abstained_on(quillma
     assert "type asked (time)" in near_miss.text  # what is missing, in the reader's terms
 
 
+def test_a_yes_no_question_about_what_no_page_names_is_abstained_on(quillmark):
+    """A yes/no question "is there a maximum ...?" asks whether a maximum exists: the plugins page, which
+    never names one, cannot say yes, and its silence is no "no"; a question about a thing the page names
+    is answered, and "is there a way to ...?" asks for a means, not for a "way" on the page."""
+    said = quillmark.ask("Is there a plugin manager for installed plugins?")
+    assert said.answerable and "plugin manager" in said.text
+    means = quillmark.ask("Is there a way to disable installed plugins?")
+    assert means.answerable and "disable" in means.text
+    unstated = quillmark.ask("Is there a maximum of installed plugins?")
+    assert "any maximum (asked whether there is one)" in {g.what for g in unstated.gaps}
+    assert not unstated.answerable and not unstated.citations
+
+
 def test_an_abstention_says_what_is_missing_without_the_answerers_own_signals(tmp_path):
     """The top pages' documents and a cosine are the answerer's reasons to abstain (`Answer.gaps`), not
     something a reader can act on: the abstention's text leaves them out."""

@@ -8,7 +8,9 @@ params.py's `AnswerParams`:
 - `answer_type`: the lead passage holds no answer of the type the part asks for: no number for a number,
   no date, duration or time word for a time, no address, path, file name or place phrase for a place
   (`holds_type`: the grammar of answers, not of any set's questions; the other types have no surface
-  form whose absence would show);
+  form whose absence would show); or the lead page never names what a yes/no part asks to exist (the
+  rarest word of "is there a maximum number of rows?": a page without "maximum" cannot say yes, and its
+  silence is no "no");
 - `disagreement`: the two most relevant pages come from different documents (an answer is usually found
   in one place; a near miss scatters over pages that each share some of its words);
 - `semantic`: no unit of the lead page means what the part asks: the highest cosine of the part with the
@@ -93,16 +95,26 @@ def signal_gaps(
     params: AnswerParams = PARAMS,
     *,
     languages: Sequence[str] = (),
+    unstated: Sequence[str] = (),
 ) -> Signals:
     """The signals of one question part: `asks` its answer type, `asked` its text, `lead` the passage that
     would lead its answer (glossed when its page is in another language: extractive.glossed), `units` the
     lead page's best passages, `docs` the documents of its pages in order of relevance, `coverage` the
-    idf-weighted share of the part the lead page holds, `languages` the part's and the lead page's."""
+    idf-weighted share of the part the lead page holds, `languages` the part's and the lead page's,
+    `unstated` what the part asks to exist (question.py's `Part.thing`) when the lead page never names it."""
     gaps = []
     waived: frozenset[str] = frozenset()
     if not holds_type(asks, lead):
         gaps.append(
             Gap("answer_type", f"an answer of the type asked ({asks.replace('_', '/')})", params.type_factor)
+        )
+    elif asks == "yes_no" and unstated:
+        gaps.append(
+            Gap(
+                "answer_type",
+                f"any {', '.join(unstated)} (asked whether there is one)",
+                params.type_factor,
+            )
         )
     if len(docs) > 1 and docs[0] != docs[1]:
         gaps.append(

@@ -193,7 +193,7 @@ def _loop(
         yield _judge_step(parts, step)
 
     for part in parts:
-        part.signals = _signals(part, gloss, asked.language)
+        part.signals = _signals(part, asked, gloss)
     composed = compose(parts, settings.answer_min_confidence)
     draft_text, citations, answerable = composed.text, composed.citations, composed.answerable
     decisive = max(parts, key=lambda p: p.confidence)  # compose answers when any part passes the gate
@@ -332,10 +332,10 @@ def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
             )
 
 
-def _signals(part: PartEvidence, gloss: Gloss, language: str) -> list[Gap]:
+def _signals(part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:
     """abstain.py's gaps of a part (its answer type in the lead, its top pages' agreement, the meaning); the
-    gaps of the lead's page that they overrule are dropped from its judgement. `language`: the question's;
-    the lead is read with its words' translations into it when its page is in another."""
+    gaps of the lead's page that they overrule are dropped from its judgement. The lead is read with its
+    words' translations into the question's language when its page is in another."""
     lead, _ = chosen(part)
     if lead is None:
         return []
@@ -344,12 +344,13 @@ def _signals(part: PartEvidence, gloss: Gloss, language: str) -> list[Gap]:
     page = next(j for j in part.best if j.page is lead.page)
     found = signal_gaps(
         part.part.asks,
-        part.part.asked,
+        " ".join([part.part.asked, *asked.context]),  # a follow-up means its turn with the topic it carries
         glossed(lead_of(lead), lead.page.language, gloss),
         units,
         docs,
         page.coverage,
-        languages=(language, lead.page.language),
+        languages=(asked.language, lead.page.language),
+        unstated=part.part.words_for([t for t in part.part.thing if t in page.missing]),
     )
     waive(page, found.waived)
     return found.gaps

@@ -75,6 +75,18 @@ _FRONTED_CLAUSE = re.compile(
     rf"(?=(?:what|which|how|where|when|why|who|whom|whose|{AUXILIARY})\b)",
     re.IGNORECASE,
 )
+# "Is there a maximum number of rows ...?": the thing a question asks to exist, up to a preposition or a
+# relative word; not "is there a way to change it?", whose infinitive asks for a means (a procedure).
+_EXISTENCE = re.compile(
+    r"^(?:is|are|was|were)\s+there\s+(?:(?:a|an|any|some)\s+)?"
+    r"(?P<thing>(?:(?!(?:of|that|which|who|to|for|in|on|at|with|from|by|than|when|where|if)\b)[\w-]+\s*)+)"
+    r"(?P<rest>[^?]*)",
+    re.IGNORECASE,
+)
+_INFINITIVE = re.compile(
+    r"^to\s+(?!(?:the|a|an|this|that|these|those|its|their|his|her|my|your|our|each|every|any|all)\b)\w",
+    re.IGNORECASE,
+)
 _WHICH_PAGE = re.compile(
     r"\b(which|what)\s+(page|slide|figure|plot|diagram|picture|image|illustration|graph|chart)"
     r"s?\b(?!\s+(?:number|size|type|kind)\b)",
@@ -91,6 +103,15 @@ def answer_type(text: str) -> AnswerType:
         if pattern.search(asked):
             return kind
     return "other"
+
+
+def existence(text: str) -> tuple[str, ...]:
+    """The terms of the thing a yes/no question asks to exist ("is there a maximum number of rows?":
+    maximum, number), () for any other question."""
+    match = _EXISTENCE.match(_LEAD_IN.sub("", " ".join(text.split())).strip())
+    if not match or _INFINITIVE.match(match.group("rest")):
+        return ()
+    return tuple(question_terms(match.group("thing")))
 
 
 @dataclass
@@ -159,11 +180,19 @@ class Part:
     asks: AnswerType
     terms: QuestionTerms
     asks_page: bool = False  # "which page/slide/figure shows ...": the page is the answer
+    exists: tuple[
+        str, ...
+    ] = ()  # the terms of what it asks to exist ("is there a maximum ...?", `existence`)
     words: dict[str, str] = field(default_factory=dict)  # its stems -> its words as written (stem_words)
 
     def words_for(self, stems: Sequence[str]) -> list[str]:
         """The part's own words for these stems (lexical.words_for, without reading its text again)."""
         return words_for(list(stems), self.words)
+
+    @property
+    def thing(self) -> list[str]:
+        """The rarest term of what the part asks to exist (none when it asks no "is there ...?")."""
+        return sorted(self.exists, key=lambda t: -self.terms.weights.get(t, 0.0))[:1]
 
 
 @dataclass(frozen=True)
@@ -213,6 +242,7 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
                 asks=answer_type(asked),
                 terms=terms_,
                 asks_page=bool(_WHICH_PAGE.search(part_text)),
+                exists=existence(asked),
                 words=stem_words(part_text),
             )
         )

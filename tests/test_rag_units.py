@@ -418,3 +418,40 @@ def test_a_name_broken_at_a_line_end_is_quoted_whole_where_the_library_writes_it
     # without the library's words, only the page's own: read.spss is written whole nowhere on the page
     alone = " ".join(g.text for g in page_units(pages[0].regions, pages[0].text).groups)
     assert "read. spss" in alone and "compo-nent" in alone
+
+
+def test_a_definition_list_keeps_each_term_with_its_own_definition(tmp_path):
+    """A definition list as PDFs extract it: a term in one region with its definition ("TOOLHOME"), a term
+    with two names ("--save" / "--no-save", "--help" / "-h"), a term that closes the region of the sentence
+    before it (the lead-in's, the last definition's). Each definition sits under its own term."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Invoking the tool", 14),
+                (72, 90, "The tool accepts the following options:", 10),
+                (72, 104, "--help", 10),
+                (72, 116, "-h", 10),
+                (110, 128, "Print a short help message and exit.", 10),
+                (72, 142, "--version", 10),
+                (110, 156, "Print the version and exit successfully.", 10),
+                (72, 175, "TOOLHOME", 10),
+                (110, 181, "Print the path to the tool's home directory and exit. The installation puts", 10),
+                (110, 193, "everything it needs into this directory, apart from the manual page.", 10),
+                (72, 224, "--save", 10),
+                (72, 236, "--no-save", 10),
+                (110, 252, "Control whether the session is saved at the end, into the home directory.", 10),
+            ]
+        ],
+    )
+    assert any(r.text.startswith("TOOLHOME\nPrint the path") for r in page.regions)  # one region
+    units = page_units(page.regions, page.text)
+    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    assert under["Print a short help m"] == "--help -h"
+    assert under["Print the version an"] == "--version"
+    assert under["Print the path to th"] == "TOOLHOME"
+    assert under["Control whether the "] == "--save --no-save"
+    assert under["The tool accepts the"] == "Invoking the tool"
+    judged = _judge("Which option prints the path to the tool's home directory?", page, _stats([page]))
+    lead = lead_of(judged.best)
+    assert lead.startswith("TOOLHOME — Print the path") and "--version" not in lead, lead

@@ -331,7 +331,8 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
         fits = len(text) + len(more) <= limit
         if not completes and (closed or not fits or not enumerating and n >= PARAMS.section_groups):
             break
-        dangling = text if not completes and after.kind == "text" and heading_shaped(more) else None
+        heads = after.kind == "term" or after.kind == "text" and heading_shaped(more)
+        dangling = text if not completes and heads else None
         text = f"{text} {more}"
         taken.append(after)
         if after.kind == "list" or after.opens:

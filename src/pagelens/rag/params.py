@@ -93,6 +93,13 @@ class AnswerParams:
     signature_chars: int = (
         90  # a code line this short right above a paragraph is what the paragraph describes
     )
+    # A definition list's entry extracted as one region ("RHOME" over "Print the path to the R home
+    # directory ..."): up to this many heading-shaped first lines ...
+    term_lines: int = 3
+    # ... each at most this share of the longest line after them (a paragraph's first line is as long as
+    # the rest) are its term: the subject of the definition after them.
+    term_share: float = 0.5
+    term_alias_chars: int = 12  # a term's next line this short, one word, is another name for it ("-h")
     referent_chars: int = 160  # the longest group a group that opens by pointing back takes with it
     table_window: int = 4  # lines per candidate of a table whose cells are one per line
     section_groups: int = 3  # groups after a lead's own that may join it (a heading's body)

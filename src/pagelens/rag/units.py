@@ -14,6 +14,10 @@ Blocks (runs of lines of one class within a region, or OCR lines stacked closely
 answer quotes whole:
 - a heading (a lone short line with no closing punctuation, or a title region) is the subject of the groups
   below it until the next heading: a reference entry's term ("Function: npv (rate,val)"), a section title;
+- a definition list's term (a few heading-shaped lines with the text indented under them, or short
+  heading-shaped lines a region opens with before its definition, or closes with after a sentence's end)
+  is the subject of the one group after it, its definition; the groups after that are under the heading
+  again, and a lead reads on through the next entries as it reads through paragraphs;
 - a paragraph; a list with its lead-in (the prose block before it that ends with ":") and all its items;
 - a code block with the sentence that introduces it (the last sentence of the prose block before it);
 - a table (a table region, or a block of aligned columns): each row with the table's header row;
@@ -48,7 +52,9 @@ _CAPTION = re.compile(r"^\s*(?:figure|fig\.|table|listing|plate)\s*\d+[.:]?\s", 
 _CALL = re.compile(r"[A-Za-z_][\w.$]*\s*\(")  # a name and its opening parenthesis
 _CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
 _HEADING_KINDS = frozenset({"title", "section-header"})
+_SUBJECTS = frozenset({"title", "term"})  # the groups whose text is the subject of the group after them
 _ENDS_MID_SENTENCE = re.compile(r"\b[a-z]+,?\s*$")  # a lower-case word last: no sentence ends so
+_ENDS = (".", "!", "?", ":")  # a line that ends so ends a sentence or opens what follows
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s+\w")
 
 
@@ -59,7 +65,7 @@ class Unit:
 
     text: str
     box: Box | None
-    kind: str  # text | title | list | code | table | caption | figure
+    kind: str  # text | title | term | list | code | table | caption | figure
     order: int
     group: int = -1  # index into PageUnits.groups
     subject: str = ""
@@ -141,7 +147,7 @@ class PageUnits:
 
 @dataclass
 class _Block:
-    role: str  # prose | item | code | table | heading | head (a running head) | caption | nav
+    role: str  # prose | item | code | table | heading | term | head (a running head) | caption | nav
     lines: list[str]
     boxes: list[Box | None]
     kind: str  # the region's kind
@@ -239,14 +245,74 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
                 last.boxes.append(boxes[i])
                 continue
             blocks.append(_Block(role, [line.strip()], [boxes[i]], kind))
+    blocks = [
+        part
+        for before, block in zip([None, *blocks], blocks)
+        for part in _term_and_definition(
+            block, before is not None and _ENDS_MID_SENTENCE.search(before.lines[-1])
+        )
+    ]
     body = _body_line_height(blocks)
     for i, block in enumerate(blocks):
         below = blocks[i + 1] if i + 1 < len(blocks) else None
-        if block.role == "prose" and _is_heading(block) and (boxless or _stands_out(block, below, body)):
+        if block.role == "prose" and not boxless and _is_term(block, below):
+            block.role = "term"
+        elif block.role == "prose" and _is_heading(block) and (boxless or _stands_out(block, below, body)):
             block.role = "heading"
         elif block.role == "prose" and (block.kind == "caption" or _CAPTION.match(block.lines[0])):
             block.role = "caption"
     return [b for b in blocks if b.role != "nav"]
+
+
+def _term_and_definition(block: _Block, continues: bool = False) -> list[_Block]:
+    """A prose block that holds a definition list's term with lines of text, as one region often does: the
+    term first and its definition after it ("RHOME" / "Print the path to the R home directory ...";
+    "--help" / "-h" / "Print short help ..."), or a sentence and the next entry's term after it ("Print the
+    usage and exit." / "-l, --mathlib"; "... the following options:" / "--help"). Up to `PARAMS.term_lines`
+    heading-shaped lines, each at most `PARAMS.term_share` as long as the block's longest line (a
+    paragraph's lines are as long as each other), after a sentence's end when they close the block, are cut
+    off as the term they are; anything else is unchanged. A block that `continues` the sentence of the
+    block before it ("A simple variable is just a" / "name" / "and an array variable is ...") opens with
+    no term."""
+    lines = block.lines
+    if block.role != "prose" or len(lines) < 2 or block.kind in _HEADING_KINDS:
+        return [block]
+    longest = max(len(line) for line in lines)
+
+    def term(line: str, position: int) -> bool:
+        return _term_line(line, position) and len(line) <= PARAMS.term_share * longest
+
+    first = 0
+    while not continues and first < min(PARAMS.term_lines, len(lines) - 1) and term(lines[first], first):
+        first += 1
+    if all(map(heading_shaped, lines[first:])):
+        first = 0  # short lines over short lines: a menu or a list of names, not a term and its text
+    last = len(lines)
+    while len(lines) - last < PARAMS.term_lines and last - 1 > first and term(lines[last - 1], 1):
+        last -= 1
+    while last < len(lines) and not (heading_shaped(lines[last]) and lines[last - 1].endswith(_ENDS)):
+        last += 1  # the closing term starts with a heading-shaped line after a sentence's end
+    cuts = [(0, first, "term"), (first, last, "prose"), (last, len(lines), "term")]
+    return [_Block(role, lines[a:b], block.boxes[a:b], block.kind) for a, b, role in cuts if b > a]
+
+
+def _is_term(block: _Block, below: _Block | None) -> bool:
+    """A few heading-shaped lines with the block below indented under them and reaching past them: a
+    definition list's term that has several names ("--save" / "--no-save")."""
+    lines = block.lines
+    return (
+        1 < len(lines) <= PARAMS.term_lines
+        and all(_term_line(line, i) for i, line in enumerate(lines))
+        and _indented(block, below)
+        and below.box[2] > block.box[2]  # a definition reaches past its term; a centred line does not
+    )
+
+
+def _term_line(line: str, position: int) -> bool:
+    """A heading-shaped line, or after one a single short word such as an option's other name ("-h")."""
+    flat = line.strip()
+    alias = position > 0 and " " not in flat and flat[-1:].isalnum() and len(flat) <= PARAMS.term_alias_chars
+    return heading_shaped(flat) or alias
 
 
 def _wraps(item: _Block, role: str, box: Box | None) -> bool:
@@ -305,23 +371,30 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
     units: list[Unit] = []
     groups: list[Group] = []
     subject = ""
+    term = ""  # a definition list's term: the subject of the one group after it (its definition)
 
     def add(kind: str, pieces: list[str], boxes: list[Box | None], lead: list[str] = ()) -> None:
-        group = Group(kind=kind, pieces=[*lead, *pieces], subject=subject)
-        defined = bool(subject) and bool(groups) and groups[-1].kind == "title" and groups[-1].text == subject
+        nonlocal term
+        under = term or subject
+        group = Group(kind=kind, pieces=[*lead, *pieces], subject=under)
+        defined = bool(under) and bool(groups) and groups[-1].kind in _SUBJECTS and groups[-1].text == under
         for piece, box in zip(pieces, boxes):
             group.members.append(len(units))
-            units.append(Unit(piece, box, kind, len(units), len(groups), subject, defined))
+            units.append(Unit(piece, box, kind, len(units), len(groups), under, defined))
         groups.append(group)
+        term = ""
 
     i = 0
     while i < len(blocks):
         block = blocks[i]
         previous = groups[-1] if groups else None
         if block.role == "heading":
-            subject = " ".join(block.lines[0].split())
+            subject = " ".join(" ".join(block.lines).split())
             add("title", [subject], [block.box])
             groups[-1].subject = ""
+        elif block.role == "term":
+            add("term", [" ".join(" ".join(block.lines).split())], [block.box])
+            term = groups[-1].text
         elif block.role == "head":
             add("title", [" ".join(block.text.split())], [block.box])
         elif block.role == "item":
@@ -405,7 +478,17 @@ def _continues(above: Region, below: Region) -> bool:
         return False
     # a heading-shaped line does not run on into a line indented under it (a term's definition) nor into
     # a line of smaller type (a heading above its body)
-    heading = _is_heading(_Block("prose", [above.text.strip()], [above.box], above.kind))
+    # nor does a line that ends a sentence (a definition, a lead-in) into the next entry's term: a
+    # heading-shaped line outdented from it or much shorter than it
+    flat = above.text.strip()
+    width, below_width = above.box[2] - above.box[0], below.box[2] - below.box[0]
+    if (
+        flat.endswith(_ENDS)
+        and heading_shaped(below.text)
+        and (above.box[0] - below.box[0] >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
+    ):
+        return False
+    heading = _is_heading(_Block("prose", [flat], [above.box], above.kind))
     return not heading or (
         below.box[0] - above.box[0] < PARAMS.indent_px and height < PARAMS.heading_height * lower
     )

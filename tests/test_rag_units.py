@@ -455,3 +455,33 @@ def test_a_definition_list_keeps_each_term_with_its_own_definition(tmp_path):
     judged = _judge("Which option prints the path to the tool's home directory?", page, _stats([page]))
     lead = lead_of(judged.best)
     assert lead.startswith("TOOLHOME — Print the path") and "--version" not in lead, lead
+
+
+def test_a_title_that_wraps_onto_a_line_of_its_own_leads_with_everything_under_it(tmp_path):
+    """A slide's title whose last line the layout extracts apart ("Harbour") is one heading, not a heading
+    over the title's first lines; a question the title matches leads with the title's body, down to the
+    event line at the slide's foot (a heading-shaped line that heads nothing left out)."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (60, 100, "Mending Nets on the Shore of a Small", 22),
+                (60, 126, "Fishing Village", 22),
+                (230, 156, "Harbour", 22),
+                (200, 240, "Anna Berg", 11),
+                (200, 254, "Ole Lund", 11),
+                (200, 290, "University of Tromso, Norway", 11),
+                (200, 304, "Coastal Museum, Bergen, Norway", 11),
+                (200, 340, "Workshop hosted by the Net Makers Guild", 11),
+                (200, 380, "Nordic Conference on Coastal Crafts, 2019", 11),
+            ]
+        ],
+    )
+    assert any(r.text == "Harbour" for r in page.regions)  # extracted apart
+    units = page_units(page.regions, page.text)
+    title = "Mending Nets on the Shore of a Small Fishing Village Harbour"
+    assert [g.text for g in units.groups if g.kind == "title"] == [title]
+    assert all(g.subject == title for g in units.groups[1:])
+    question = "At which event was the talk on mending nets in a small fishing village harbour given?"
+    lead = lead_of(_judge(question, page, _stats([page])).best)
+    assert lead.startswith(title) and lead.endswith("Nordic Conference on Coastal Crafts, 2019"), lead

@@ -323,13 +323,14 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
     enumerating = group.opens
     completes = group.opens or group.unfinished  # the next group is taken whatever its size
     closed = group.kind == "list"  # a list ends the lead, unless its last item opens what follows
-    dangling = None  # the text before a heading-shaped line the lead took last: it heads what it left out
+    dangling = None  # the text before a heading-shaped line the lead took last
     for n, after in enumerate(passage.section):
         more = after.text if after.lead and after.lead not in text else after.own_text
         if after.adds and taken[-1].kind == "table":
             more = after.adds  # the next row of a table the lead reads: not its header again
         fits = len(text) + len(more) <= limit
-        if not completes and (closed or not fits or not enumerating and n >= PARAMS.section_groups):
+        counted = not enumerating and group.kind != "title"  # a heading leads with its body while it fits
+        if not completes and (closed or not fits or counted and n >= PARAMS.section_groups):
             break
         heads = after.kind == "term" or after.kind == "text" and heading_shaped(more)
         dangling = text if not completes and heads else None
@@ -341,7 +342,7 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
             limit = max(limit, min(len(text), PARAMS.list_chars))  # what completes the group is not cut
         enumerating = enumerating or after.opens
         completes, closed = after.opens or after.unfinished, after.kind == "list"
-    if dangling is not None:
+    if dangling is not None and len(taken) <= len(passage.section):  # it heads what the lead left out
         text, taken = dangling, taken[:-1]
     return clip(_with_subject(passage, text), limit), taken
 

@@ -96,6 +96,8 @@ class AnswerParams:
     # A definition list's entry extracted as one region ("RHOME" over "Print the path to the R home
     # directory ..."): up to this many heading-shaped first lines ...
     term_lines: int = 3
+    # Lines whose heights are within this ratio of each other are set in the same type (a title's lines).
+    same_type: float = 0.8
     # ... each at most this share of the longest line after them (a paragraph's first line is as long as
     # the rest) are its term: the subject of the definition after them.
     term_share: float = 0.5

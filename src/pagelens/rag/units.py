@@ -14,6 +14,7 @@ Blocks (runs of lines of one class within a region, or OCR lines stacked closely
 answer quotes whole:
 - a heading (a lone short line with no closing punctuation, or a title region) is the subject of the groups
   below it until the next heading: a reference entry's term ("Function: npv (rate,val)"), a section title;
+  a title that wraps onto a line the layout extracts apart is one heading (`_title_runs_on`);
 - a definition list's term (a few heading-shaped lines with the text indented under them, or short
   heading-shaped lines a region opens with before its definition, or closes with after a sentence's end)
   is the subject of the one group after it, its definition; the groups after that are under the heading
@@ -261,7 +262,31 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
             block.role = "heading"
         elif block.role == "prose" and (block.kind == "caption" or _CAPTION.match(block.lines[0])):
             block.role = "caption"
-    return [b for b in blocks if b.role != "nav"]
+    blocks = [b for b in blocks if b.role != "nav"]
+    for i in range(len(blocks) - 1, 0, -1):
+        if _title_runs_on(blocks[i - 1], blocks[i], body):
+            above = blocks.pop(i - 1)
+            blocks[i - 1] = _Block(
+                "heading", above.lines + blocks[i - 1].lines, above.boxes + blocks[i - 1].boxes, above.kind
+            )
+    return blocks
+
+
+def _title_runs_on(above: _Block, heading: _Block, body: float) -> bool:
+    """Whether a heading in type taller than the body's ends a title that wraps over lines the layout
+    extracted apart ("On the Complexity of SNP Block Partitioning Under the Perfect Phylogeny" / "Model"):
+    the block right above it is a line or two in type as tall, that does not end a sentence."""
+    if heading.role != "heading" or above.role not in ("prose", "heading") or len(above.lines) > 2:
+        return False
+    if above.box is None or heading.box is None or not body:
+        return False
+    height, over = _line_height(heading), _line_height(above)
+    return (
+        height >= PARAMS.heading_height * body
+        and PARAMS.same_type <= over / max(height, 1e-6) <= 1 / PARAMS.same_type
+        and heading.box[1] - above.box[3] <= height
+        and not above.lines[-1].endswith((*_ENDS, ","))
+    )
 
 
 def _term_and_definition(block: _Block, continues: bool = False) -> list[_Block]:

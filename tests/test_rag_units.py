@@ -485,3 +485,29 @@ def test_a_title_that_wraps_onto_a_line_of_its_own_leads_with_everything_under_i
     question = "At which event was the talk on mending nets in a small fishing village harbour given?"
     lead = lead_of(_judge(question, page, _stats([page])).best)
     assert lead.startswith(title) and lead.endswith("Nordic Conference on Coastal Crafts, 2019"), lead
+
+
+def test_a_supporting_quote_says_what_the_lead_does_not_already_say(tmp_path):
+    """The lead quotes the paragraph whole; a sentence of it, quoted again under its heading ("Nightly
+    backups — ..."), says nothing new and is left out."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "Nightly backups", 14),
+                (72, 100, "Backups of the database start every night at two o'clock.", 10),
+                (72, 114, "The dbsave command writes all tables of the database to /var/backups/till.", 10),
+                (72, 128, "Old backups of the database are deleted after fourteen days.", 10),
+            ]
+        ],
+    )
+    question = "When are old backups of the database deleted?"
+    asked = analyse(question, rewrite(question, []), _stats([page]))
+    part = asked.parts[0]
+    composed = compose([PartEvidence(part, [judge_page(part.terms, page)])], threshold=0.0)
+    lead, *quotes = composed.text.splitlines()
+    assert "fourteen days" in lead
+    shown = " ".join(lead.split())
+    for quote in quotes:
+        sentence = quote.split('"')[1].split(" — ")[-1].rstrip(".")
+        assert sentence not in shown, composed.text

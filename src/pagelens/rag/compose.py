@@ -152,7 +152,8 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
     quotes = []
     for passage in pool:
         text = " ".join(quote_of(passage).split()).rstrip(".")
-        if any(text in seen or seen in text for seen in said):
+        own = " ".join(passage.text.split()).rstrip(".")  # without its subject, which the lead may not repeat
+        if any(text in seen or seen in text or own in seen for seen in said):
             continue
         quotes.append(passage)
         said.append(text)

@@ -511,3 +511,25 @@ def test_a_supporting_quote_says_what_the_lead_does_not_already_say(tmp_path):
     for quote in quotes:
         sentence = quote.split('"')[1].split(" — ")[-1].rstrip(".")
         assert sentence not in shown, composed.text
+
+
+def test_a_paragraph_too_long_to_lead_whole_leads_from_its_start_when_its_best_sentence_is_early(tmp_path):
+    """The sentence that matches best restates the question; the fact is the sentence before it."""
+    lines = [
+        "Eight hours of continuous scanning are typical. That is how long the battery of the Zeta",
+        "scanner lasts on a full charge when its screen is dimmed to the lowest of its five levels.",
+        "A brighter screen shortens it, and so does a cold room, since the cells give less current",
+        "below ten degrees; the status bar shows the remaining time in minutes once it falls under one",
+        "hour, and a warning sounds at ten minutes. The cells age as well: after some three hundred",
+        "charges they hold about four fifths of what they held when new, and the service centre can",
+        "replace them in a day. Spare packs are sold in pairs and are charged in the same cradle.",
+    ]
+    (page,) = _pages(
+        tmp_path, [[(72, 80, "Battery", 14), *[(72, 110 + 14 * i, t, 10) for i, t in enumerate(lines)]]]
+    )
+    judged = _judge(
+        "How long does the battery of the Zeta scanner last on a full charge?", page, _stats([page])
+    )
+    assert judged.best.text.startswith("That is how long")
+    lead = lead_of(judged.best)
+    assert lead.startswith("Battery — Eight hours of continuous scanning") and lead.endswith("..."), lead

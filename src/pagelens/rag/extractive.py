@@ -296,8 +296,9 @@ def _with_subject(passage: Passage, text: str) -> str:
 def lead_of(passage: Passage) -> str:
     """The best candidate's whole group under its subject (units.py): a paragraph whole when it fits in
     `PARAMS.lead_chars` (its first sentence says what the best one is about: "Calculates the ratio ...
-    Notice that ..."; the length it adds does not count against what follows), else from the candidate on
-    (after what it points back to), a list with its lead-in and all its items (up to `PARAMS.list_chars`),
+    Notice that ..."; the length it adds does not count against what follows), from its start when the
+    candidate ends early in it (`PARAMS.early_share` of the limit), else from the candidate on (after what
+    it points back to), a list with its lead-in and all its items (up to `PARAMS.list_chars`),
     a code block with its intro, a table row with its header; then what the group leaves open:
     - the group after one that stops mid-sentence ("In both cases the LD50 is" and its formula);
     - what a group that opens ("... as follows:", "are predefined:") enumerates: the groups after it while
@@ -320,6 +321,8 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
     if before and len(before) + len(text) <= limit:
         text = group.text  # the paragraph whole: its first sentence says what the best one is about
         limit += len(before) + 1  # ... at no cost to what follows the best sentence
+    elif before and len(before) + len(passage.text) <= PARAMS.early_share * limit:
+        text = group.text  # too long to lead whole, its best sentence early: from the start, cut at the end
     enumerating = group.opens
     completes = group.opens or group.unfinished  # the next group is taken whatever its size
     closed = group.kind == "list"  # a list ends the lead, unless its last item opens what follows

@@ -348,6 +348,21 @@ def test_near_misses_lack_the_number_or_default_asked_about():
     # a place ("where can I download X?") is an answer type of question.py, checked by rag/abstain.py
 
 
+def test_a_number_the_question_states_is_on_a_page_that_states_a_range_holding_it():
+    """ "Stata 14" is on a page that says "versions 13 and later" or "versions 10 to 15" (a range holds it),
+    not on one whose range ends before it or that names another version alone."""
+    stats = CorpusStats.from_texts(["Stata files", "filler words only", "more filler text"])
+    question = QuestionTerms.of("What reads files from Stata 14?", stats)
+    for text, holds in (
+        ("For Stata versions 13 and later see the package haven.", True),
+        ("Files from Stata versions 10 to 15 are read by read_dta.", True),
+        ("Files from versions 5 up to 12 of Stata are read by read.dta.", False),
+        ("Files from Stata 12 are read by read.dta.", False),
+    ):
+        found = "stated_number" in _kinds(judge_page(question, _page(text, 1)))
+        assert found is not holds, text
+
+
 def test_a_page_without_the_questions_rarest_words_near_its_best_passage_is_a_focus_gap():
     page = _page("The workshop on algorithms took place in 2006. Many talks were given. It met in Zurich.", 1)
     stats = CorpusStats.from_texts(

@@ -142,6 +142,31 @@ def numbers(text: str) -> set[str]:
     return {m.group(0).rstrip(".,") for m in _NUMBER.finditer(text)}
 
 
+# A range a page states holds every number in it: "versions 13 and later", "5 or more", "3+", "from 5
+# up to 12", "5 to 12", "5-12", "between 5 and 12" (the grammar of ranges, not of any set's questions).
+_FROM = r"(?<![\w.])(\d+(?:\.\d+)?)"
+_OPEN_RANGE = re.compile(
+    rf"{_FROM}\s*(?:\+|(?:and|or)\s+(?:later|above|higher|newer|greater|more|over|up)\b|onwards?\b)",
+    re.IGNORECASE,
+)
+_CLOSED_RANGE = re.compile(
+    rf"(?:\bbetween\s+){_FROM}\s+and\s+(\d+(?:\.\d+)?)(?![\w.])"
+    rf"|{_FROM}\s*(?:-|–|\bto\b|\bup\s+to\b|\bthrough\b)\s*(\d+(?:\.\d+)?)(?![\w.])",
+    re.IGNORECASE,
+)
+
+
+def in_stated_range(value: float, text: str) -> bool:
+    """Whether a range the text states holds `value` ("Stata 14" in "versions 13 and later")."""
+    if any(float(m.group(1)) <= value for m in _OPEN_RANGE.finditer(text)):
+        return True
+    for m in _CLOSED_RANGE.finditer(text):
+        low, high = (float(g) for g in m.groups() if g is not None)
+        if low < high and low <= value <= high:
+            return True
+    return False
+
+
 def _holds_number(text: str, own: set[str]) -> bool:
     """Whether a text holds a number other than the question's own (`own`), in digits or words ("eight";
     not "one", which is mostly a pronoun)."""
@@ -222,8 +247,9 @@ class AnswerKind:
             n
             for n in self.stated
             if not {_value(n), _value(n) / 100} & shown
-            and not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", page_text)
-        ]  # glued: ISO8601
+            and not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", page_text)  # glued: ISO8601
+            and not in_stated_range(_value(n), page_text)
+        ]
         if unseen:
             out.append(gap("stated_number", f"{', '.join(unseen)} (stated in the question)"))
         return out

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from ..bilingual import dictionaries
 from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
-from ..types import Answer, Citation, Corpus, Gap, Step, page_key
+from ..types import Answer, Corpus, Gap, Step, page_key
 from .abstain import signal_gaps, waive
-from .answerer import NOT_ANSWERED, Answerer, BackendError, Conversation
+from .answerer import Answerer, BackendError, Conversation
 from .backends import backend_for
-from .citations import normalise_label, scan_labels, strip_labels
 from .compose import PartEvidence, chosen, compose, no_such_page
 from .evidence import EvidencePage, EvidencePool
 from .extractive import Gloss, PageJudgement, citation_of, glossed, glosser, lead_of, rank_pages
 from .lexical import terms
+from .model_reply import shown_pages, validate
 from .params import PARAMS
 from .question import Part, Question, analyse
 from .rewrite import message_text, rewrite, role_of
@@ -198,7 +197,7 @@ def _loop(
     draft_text, citations, answerable = composed.text, composed.citations, composed.answerable
     decisive = max(parts, key=lambda p: p.confidence)  # compose answers when any part passes the gate
     if generator is not None:
-        shown = _shown_pages(parts, anchored, settings.agent_read_pages)
+        shown = shown_pages(parts, anchored, settings.agent_read_pages)
         yield step(
             "read", f"Showing {len(shown)} pages to {generator.name}", ", ".join(p.label for p in shown)
         )
@@ -212,7 +211,7 @@ def _loop(
             )
         else:
             passages = {j.page.key: citation_of(j.best) for part in parts for j in part.best if j.best}
-            outcome = _validate(reply, shown, passages, step)
+            outcome = validate(reply, shown, passages, step)
             for item in outcome.steps:
                 yield item
             if outcome.answer is not None:
@@ -381,49 +380,6 @@ def _judge_step(parts: list[PartEvidence], step) -> Step:
         else "Evidence is missing" + (f": {', '.join(dict.fromkeys(gaps))}" if gaps else "")
     )
     return step("judge", title, "\n".join(lines))
-
-
-def _shown_pages(parts: list[PartEvidence], anchored: list[EvidencePage], limit: int) -> list[EvidencePage]:
-    shown: dict[str, EvidencePage] = {p.key: p for p in anchored}
-    depth = 0
-    while len(shown) < limit and any(depth < len(p.best) for p in parts):
-        for part in parts:
-            if depth < len(part.best) and len(shown) < limit:
-                shown.setdefault(part.best[depth].page.key, part.best[depth].page)
-        depth += 1
-    return list(shown.values())
-
-
-@dataclass
-class _Validated:
-    steps: list[Step]
-    answer: tuple[str, list[Citation], bool] | None  # None: fall back to the extractive answer
-
-
-def _validate(reply: str, shown: list[EvidencePage], passages: dict[str, Citation], step) -> _Validated:
-    """Keep a model's answer only if it cites pages it was shown (or plainly declines). A cited page
-    carries the passage the extractive scorer found on it (`passages`, by page key) as quote and region."""
-    by_label = {normalise_label(p.doc, p.page): p for p in shown}
-    scan = scan_labels(reply, set(by_label))
-    out: list[Step] = []
-    if scan.unknown:
-        out.append(
-            step("error", "Dropped citations of pages the model was not shown", ", ".join(scan.unknown))
-        )
-    if NOT_ANSWERED in reply and not scan.valid:
-        return _Validated(out, ("The library does not answer this question.", [], False))
-    if not scan.valid:
-        out.append(
-            step(
-                "error",
-                "The model's reply cites no page it was shown; answering extractively",
-                reply.strip()[:300] or "(empty reply)",
-            )
-        )
-        return _Validated(out, None)
-    text = strip_labels(reply, scan.unknown).replace(NOT_ANSWERED, "").strip()
-    citations = [passages.get(by_label[label].key) or by_label[label].citation() for label in scan.valid]
-    return _Validated(out, (text, citations, True))
 
 
 def _backend_or_error(settings: Settings, backend: Answerer | str | None, step) -> Answerer | Step | None:

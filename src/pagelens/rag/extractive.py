@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from math import prod
 
 from ..bilingual import Dictionary
@@ -55,6 +56,12 @@ class Passage:
     @property
     def region(self) -> Region | None:
         return Region(self.unit.kind, self.unit.box, self.unit.text) if self.unit.box else None
+
+    @cached_property
+    def lead(self) -> tuple[str, list[Group]]:
+        """What it leads an answer with (`lead_of`) and the groups that shows, worked out once: the
+        abstention signals, the answer's text, its quotes' check and its citation all read it."""
+        return _lead(self)
 
 
 @dataclass
@@ -306,7 +313,7 @@ def lead_of(passage: Passage) -> str:
     then the next groups under the same heading, up to `PARAMS.section_groups`, while they fit in
     `PARAMS.lead_chars` (a heading with its body); a list ends the lead, and a heading-shaped line it took
     last ("Constants", the next entry's term) is left out: it heads what follows, not what the lead says."""
-    return _lead(passage)[0]
+    return passage.lead[0]
 
 
 def _lead(passage: Passage) -> tuple[str, list[Group]]:
@@ -314,7 +321,7 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
     group = passage.group
     if group is None:
         return clip(_with_subject(passage, passage.text), PARAMS.lead_chars), []
-    text = group.text_from(passage.text, PARAMS.lead_chars)
+    text = group.text_from(passage.text)
     taken = [group]
     limit = PARAMS.list_chars if group.kind == "list" or group.opens else PARAMS.lead_chars
     before = group.before(passage.text)
@@ -369,7 +376,7 @@ def citation_of(passage: Passage, whole_group: bool = False) -> Citation:
     lead-in, the sentences it starts from, up to where it is cut), else around the groups it takes."""
     region = passage.region
     if whole_group:
-        text, groups = _lead(passage)
+        text, groups = passage.lead
         shown = " ".join(text.split())
         boxes = [u.box for u in passage.page_units if u.box and _opening(u.text) in shown]
         taken = [passage.page_units[m].box for g in groups for m in g.members if m < len(passage.page_units)]

@@ -110,21 +110,25 @@ class Group:
         displayed formula, the rest of a sentence a code line broke) completes it."""
         return self.kind == "text" and bool(_ENDS_MID_SENTENCE.search(self.text))
 
-    def text_from(self, piece: str, limit: int) -> str:
+    def _own_at(self, piece: str) -> tuple[int, int]:
+        """Where its own candidates start in `pieces`, and where `piece` stands (its first own one if absent)."""
+        own = len(self.pieces) - len(self.members)
+        return own, max(own, next((i for i, p in enumerate(self.pieces) if p == piece), own))
+
+    def text_from(self, piece: str) -> str:
         """A list or code block whole (their lead-in or intro says what they are); a paragraph from `piece`
         on (the sentence that matches a question best often restates it, and the answer follows), after
         what it points back to."""
         if self.kind in ("list", "code"):
             return self.text
-        at = next((i for i, p in enumerate(self.pieces) if p == piece), 0)
-        return " ".join([self.lead, *self.pieces[max(at, len(self.pieces) - len(self.members)) :]]).strip()
+        _, at = self._own_at(piece)
+        return " ".join([self.lead, *self.pieces[at:]]).strip()
 
     def before(self, piece: str) -> str:
         """Its own sentences before `piece` ("" for a list, a code block, or the first sentence)."""
         if self.kind in ("list", "code"):
             return ""
-        own = len(self.pieces) - len(self.members)
-        at = next((i for i, p in enumerate(self.pieces) if p == piece), own)
+        own, at = self._own_at(piece)
         return " ".join(self.pieces[own:at])
 
 

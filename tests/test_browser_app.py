@@ -182,8 +182,8 @@ def test_a_chat_can_be_renamed_exported_and_deleted(browser, served):
 def test_what_is_typed_as_the_answer_ends_is_kept(browser, served, monkeypatch):
     """Gradio sends a stream's last chunk again when the stream ends. A busy server is simulated by a
     stream that takes 3 s to end after its answer: a title and the next question typed in that time are
-    kept, and Rename saves the title (it used to be written back to the question's, and the whole-suite run
-    failed the rename test)."""
+    kept, and a rename made meanwhile keeps its chat list and export (the title used to be written back to
+    the question's, then the list and export; the whole-suite run failed the rename test)."""
     from playwright.sync_api import expect
 
     ended = threading.Event()
@@ -205,12 +205,16 @@ def test_what_is_typed_as_the_answer_ends_is_kept(browser, served, monkeypatch):
     expect(title).not_to_have_value("")  # the turn is saved: its chat has a title
     title.fill("Random seeds")
     question.fill("And what does value() do?")
+    page.locator("#rename-chat").click()  # renamed before the stream ends
+    expect(page.locator("#chats")).to_contain_text("Random seeds")
     assert ended.wait(60)
     page.wait_for_timeout(1000)  # the stream's end reaches the page
     assert title.input_value() == "Random seeds"
     assert question.input_value() == "And what does value() do?"
-    page.locator("#rename-chat").click()
-    expect(page.locator("#chats")).to_contain_text("Random seeds")
+    expect(page.locator("#chats")).to_contain_text("Random seeds")  # not put back by the stream's end
+    with page.expect_download() as download:
+        page.locator("#export-chat").click()
+    assert Path(download.value.path()).read_text(encoding="utf-8").startswith("# Random seeds")
     page.close()
 
 

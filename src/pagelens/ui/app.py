@@ -74,7 +74,8 @@ def viewer_updates(view: ViewerView | None) -> tuple:
 
 
 CONVERSATION_OUTPUTS = 10  # what conversation_updates returns
-TITLE = 5  # the title box's place among them
+# the title box's, the export's, the chat list's and the remembered id's places among them
+SETTLED_KEEPS = (5, 6, 7, 8)
 
 
 def ask_updates(view: AskView, *, settled: bool = False) -> tuple:
@@ -88,8 +89,9 @@ def ask_updates(view: AskView, *, settled: bool = False) -> tuple:
     if view.taken:
         conversation[-1] = gr.Row(visible=False)  # the examples row
     viewer = viewer_updates(view.viewer)
-    if settled:
-        conversation[TITLE] = gr.skip()
+    if settled:  # what the user may have changed since the last chunk: the title, and by renaming, the list
+        for kept in SETTLED_KEEPS:
+            conversation[kept] = gr.skip()
         viewer = viewer_updates(None)
     question = "" if view.taken and not settled else gr.skip()
     return (view.chat, conversation[2], conversation[0], question, *conversation[3:], *viewer)
@@ -162,8 +164,10 @@ def build(session: AppSession) -> gr.Blocks:
     ):
         """Streams the answer. Gradio sends a stream's last chunk twice: as a chunk, then again in the
         message that ends the event, once the generator has run out; a title typed into the box between the
-        two was written over, and Rename then saved the old one. So the stream closes with a chunk that
-        repeats the last one (an API caller's result) but leaves the title and the viewer alone."""
+        two was written over, and Rename then saved the old one; a rename made between the two had its chat
+        list and export put back. So the stream closes with a chunk that repeats the last one's chat and
+        conversation id (an API caller's result) but leaves the title, the export, the chat list, the
+        remembered id and the viewer alone."""
         username = request.username if request is not None else None
         view = None
         for view in handlers.ask(

@@ -180,9 +180,8 @@ class Part:
     asks: AnswerType
     terms: QuestionTerms
     asks_page: bool = False  # "which page/slide/figure shows ...": the page is the answer
-    exists: tuple[
-        str, ...
-    ] = ()  # the terms of what it asks to exist ("is there a maximum ...?", `existence`)
+    # the terms of what it asks to exist ("is there a maximum ...?", `existence`)
+    exists: tuple[str, ...] = ()
     words: dict[str, str] = field(default_factory=dict)  # its stems -> its words as written (stem_words)
 
     def words_for(self, stems: Sequence[str]) -> list[str]:

@@ -402,10 +402,12 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
     subject = ""
     term = ""  # a definition list's term: the subject of the one group after it (its definition)
 
-    def add(kind: str, pieces: list[str], boxes: list[Box | None], lead: list[str] = ()) -> None:
+    def add(
+        kind: str, pieces: list[str], boxes: list[Box | None], lead: list[str] = (), adds: str = ""
+    ) -> None:
         nonlocal term
         under = term or subject
-        group = Group(kind=kind, pieces=[*lead, *pieces], subject=under)
+        group = Group(kind=kind, pieces=[*lead, *pieces], subject=under, adds=adds)
         defined = bool(under) and bool(groups) and groups[-1].kind in _SUBJECTS and groups[-1].text == under
         for piece, box in zip(pieces, boxes):
             group.members.append(len(units))
@@ -447,8 +449,7 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
             add("code", [" ".join(" ".join(c).split()) for c in chunks], boxes, intro)
         elif block.role == "table":
             for row, added in _table_rows(block.lines):
-                add("table", [row], [block.box])
-                groups[-1].adds = added
+                add("table", [row], [block.box], adds=added)
         elif block.role == "caption":
             add("caption", [" ".join(block.text.split())], [block.box])
         else:

@@ -19,14 +19,15 @@ from pagelens.rag.units import line_role, page_units
 ZOOM = 2.0
 
 
-def _pages(tmp_path, pages: list[list[tuple[float, float, str, float]]]) -> list[EvidencePage]:
-    """A real PDF with these (x, y, text, font size) lines per page, saved, reopened and read as ingest
-    reads it (text blocks as regions, boxes in pixels of a 2x render)."""
+def _pages(tmp_path, pages: list[list[tuple]]) -> list[EvidencePage]:
+    """A real PDF with these (x, y, text, font size[, font]) lines per page (Helvetica unless a font is
+    given: "hebo" is Helvetica Bold), saved, reopened and read as ingest reads it (text blocks as regions,
+    boxes in pixels of a 2x render)."""
     doc = pymupdf.open()
     for lines in pages:
         page = doc.new_page(width=595, height=842)
-        for x, y, text, size in lines:
-            page.insert_text((x, y), text, fontsize=size, fontname="helv")
+        for x, y, text, size, *font in lines:
+            page.insert_text((x, y), text, fontsize=size, fontname=font[0] if font else "helv")
     path = tmp_path / "generated.pdf"
     doc.save(path)
     out = []
@@ -533,3 +534,49 @@ def test_a_paragraph_too_long_to_lead_whole_leads_from_its_start_when_its_best_s
     assert judged.best.text.startswith("That is how long")
     lead = lead_of(judged.best)
     assert lead.startswith("Battery — Eight hours of continuous scanning") and lead.endswith("..."), lead
+
+
+def test_a_bold_line_in_body_type_heads_what_follows_and_ends_the_lead_above_it(tmp_path):
+    """A section heading set in bold at the body's size (and one in larger type at the top of its
+    paragraph's block) is a heading: the lead of the paragraph above it stops there, and the paragraph under
+    it leads under its name. A bold row of data ("Method A: 79.98 81.20") and bold cells of a table's header
+    row are no headings."""
+    rand = [
+        "The function rand() produces a sequence of pseudo-random numbers between 0 and 1 from",
+        "the current value of two internal seeds; rand(-1) resets both seeds to a standard value.",
+    ]
+    using = [
+        "These functions are valid only in the context of data input, in an expression that provides",
+        "an input field of the using specifier in a plot, splot, fit or stats command.",
+    ]
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                *[(72, 80 + 13 * i, t, 10) for i, t in enumerate(rand)],
+                (72, 126, "Using specifier functions", 10, "hebo"),
+                *[(72, 146 + 13 * i, t, 10) for i, t in enumerate(using)],
+                (72, 200, "Method A: 79.98 81.20", 10, "hebo"),
+                (72, 213, "The scores of method A on the two runs of the benchmark, in percent.", 10),
+                (72, 250, "Speed", 10, "hebo"),
+                (200, 250, "Weight", 10, "hebo"),
+                (72, 263, "fast", 10),
+                (200, 263, "light", 10),
+                (72, 300, "Poisson models", 13, "hebo"),
+                (72, 316, "With the Poisson family the default link is the log, which fits counts.", 10),
+            ]
+        ],
+    )
+
+    def kind(words: str) -> set[str]:
+        return {r.kind for r in page.regions if words in r.text}
+
+    assert kind("Using specifier functions") == kind("Poisson models") == {"title"}
+    assert kind("Method A") == kind("Speed") == kind("Weight") == kind("the default link") == {"text"}
+    stats = _stats([page])
+    lead = lead_of(_judge("What does the function rand() produce?", page, stats).best)
+    assert lead.startswith("The function rand()") and "Using specifier" not in lead, lead
+    lead = lead_of(_judge("In which context are using specifier functions valid?", page, stats).best)
+    assert lead.startswith("Using specifier functions — These functions are valid"), lead
+    lead = lead_of(_judge("What is the default link of the Poisson family?", page, stats).best)
+    assert lead.startswith("Poisson models — With the Poisson family"), lead

@@ -66,6 +66,17 @@ def heading_shaped(line: str) -> bool:
     )
 
 
+def title_line(line: str) -> bool:
+    """Whether a line set apart by its type (bold, larger) can be a heading: shaped like one, with letters
+    for at least half of its characters after its numbering and no decimal amount ("8.12 binarytree" can,
+    "Method A: 79.98 81.20" is a row of data, "(2.5)" an equation's number)."""
+    if not heading_shaped(line):
+        return False
+    text = _NUMBERING.sub("", " ".join(line.split()))
+    letters = sum(ch.isalpha() for ch in text)
+    return 2 * letters >= len(text.replace(" ", "")) and not any(_AMOUNT.fullmatch(w) for w in text.split())
+
+
 def heading(text: str, *, strict: bool) -> str:
     """The heading in `text` without its numbering, or "" when `text` is not one."""
     if strict and "\n" in text.strip():

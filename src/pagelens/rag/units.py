@@ -238,6 +238,8 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
             continue
         for i, line in enumerate(lines):
             role = line_role(line)
+            if kind in _HEADING_KINDS and role == "item":
+                role = "prose"  # a numbered title ("2. Installation") heads what follows, it is no list item
             last = blocks[-1] if blocks and (i or _wraps(blocks[-1], role, boxes[i])) else None
             if role == "prose" and last is not None and last.role == "code" and _output(line):
                 role = "code"  # a command's output stays with it
@@ -377,8 +379,9 @@ def _body_line_height(blocks: list[_Block]) -> float:
 
 def _stands_out(block: _Block, below: _Block | None, body: float) -> bool:
     """Whether a heading-shaped line is set apart as one: a numbered section ("5.5 The outer product"),
-    type taller than the body's, or the block below it indented under it (a reference entry's term)."""
-    if _SECTION_NUMBER.match(block.lines[0]):
+    type taller than the body's, or the block below it indented under it (a reference entry's term); a
+    title region is set apart by the layout or by its type (ingest/layout.py: bold, larger)."""
+    if block.kind in _HEADING_KINDS or _SECTION_NUMBER.match(block.lines[0]):
         return True
     if body and _line_height(block) >= PARAMS.heading_height * body:
         return True

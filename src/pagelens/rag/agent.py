@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from math import ceil
 
 from ..bilingual import dictionaries
 from ..config import Settings
@@ -181,7 +182,13 @@ def _loop(
             query = " ".join(part.part.words_for(missing))
             before = len(pool)
             yield _search(
-                library, query, k, pool, step, why=f"looking for what is missing in: {part.question}"
+                library,
+                query,
+                k,
+                pool,
+                step,
+                why=f"looking for what is missing in: {part.question}",
+                share=max(part.part.terms.coverage(set(missing)), 1e-3),
             )
             searches += 1
             new_pages += len(pool) - before
@@ -232,14 +239,20 @@ def _loop(
     )
 
 
-def _search(library: Corpus, query: str, k: int, pool: EvidencePool, step, why: str = "") -> Step:
+def _search(
+    library: Corpus, query: str, k: int, pool: EvidencePool, step, why: str = "", share: float = 1.0
+) -> Step:
+    """Search and add the hits to the pool. A search for `share` of the question's weight (the terms a
+    page lacked) ranks its hits behind the question's own: hit n counts as rank n / share, so the rank
+    prior of a page that holds only the question's incidental words ("whatever platform") stays below that
+    of the question's own top hits."""
     try:
         hits = library.search(query, k)
     except ValueError as err:  # a query the library refuses (nothing searchable in it)
         return step("error", f"Search refused: {query}", str(err))
     new = 0
     for rank, hit in enumerate(hits, start=1):
-        new += pool.add(EvidencePage.from_hit(hit, rank))
+        new += pool.add(EvidencePage.from_hit(hit, ceil(rank / share)))
     top = ", ".join(f"[{h.doc} p.{h.page}]" for h in hits[:5])
     notes = "".join(f"{note}\n" for note in library.search_notes(query))  # translations, missing dictionaries
     detail = (why + "\n" if why else "") + notes + f"top: {top or 'nothing'}; {new} new pages"

@@ -18,7 +18,9 @@ class EvidencePage:
     image_path: str
     regions: list[Region] = field(default_factory=list)
     found_by: str = "search"  # search | neighbour | similar | follow-up
-    rank: int = 0  # best retrieval rank over all searches (0: not retrieved by a search)
+    # best retrieval rank over all searches (0: not retrieved by a search); hit n of a search for a share of
+    # the question (the words a page lacked) counts as rank n / share (agent._search)
+    rank: int = 0
     score: float = 0.0  # retrieval score of that best rank
     language: str = ""  # the page's language (ISO 639-1), "" when not known
 

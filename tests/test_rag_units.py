@@ -580,3 +580,24 @@ def test_a_bold_line_in_body_type_heads_what_follows_and_ends_the_lead_above_it(
     assert lead.startswith("Using specifier functions — These functions are valid"), lead
     lead = lead_of(_judge("What is the default link of the Poisson family?", page, stats).best)
     assert lead.startswith("Poisson models — With the Poisson family"), lead
+
+
+def test_a_table_a_command_printed_is_read_row_by_row_under_its_header(tmp_path):
+    """Code whose output is a table of aligned columns: each row is read with the header row, so the
+    row a question asks about leads (not the first lines of the code block)."""
+    rows = [f"{n:>6}.000  {56000 - 4000 * n:>10}.500  {2800 - 150 * n:>8}.250" for n in range(9)]
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "The repayment schedule of a loan is printed by the schedule command:", 10),
+                (72, 100, "> schedule(0.05, 56000, 12)", 9, "cour"),
+                (72, 112, "     period       balance   interest", 9, "cour"),
+                *[(72, 124 + 12 * i, row, 9, "cour") for i, row in enumerate(rows)],
+            ]
+        ],
+    )
+    tables = [g for g in page_units(page.regions, page.text).groups if g.kind == "table"]
+    assert len(tables) == len(rows) and tables[6].text.startswith("period balance interest: 6.000 32000.500")
+    judged = _judge("What balance does the schedule show after period 6?", page, _stats([page]))
+    assert "32000.500" in lead_of(judged.best), lead_of(judged.best)

@@ -108,6 +108,7 @@ class AnswerParams:
     term_alias_chars: int = 12  # a term's next line this short, one word, is another name for it ("-h")
     referent_chars: int = 160  # the longest group a group that opens by pointing back takes with it
     table_window: int = 4  # lines per candidate of a table whose cells are one per line
+    table_rows: int = 4  # a code block's run of this many lines of aligned columns is the table it printed
     section_groups: int = 3  # groups after a lead's own that may join it (a heading's body)
     code_lines: int = 4  # lines per candidate of a code block (a command's output table is read row by row)
     sentence_chars: int = 360  # a longer sentence (a table, code) is cut into line groups (lexical.sentences)

@@ -252,6 +252,7 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
                 last.boxes.append(boxes[i])
                 continue
             blocks.append(_Block(role, [line.strip()], [boxes[i]], kind))
+    blocks = [part for block in blocks for part in _output_table(block)]
     blocks = [
         part
         for before, block in zip([None, *blocks], blocks)
@@ -276,6 +277,26 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
                 "heading", above.lines + blocks[i - 1].lines, above.boxes + blocks[i - 1].boxes, above.kind
             )
     return blocks
+
+
+def _output_table(block: _Block) -> list[_Block]:
+    """A code block cut around the table a command printed: a run of at least `PARAMS.table_rows` lines
+    of aligned columns (cells apart by runs of spaces), none a prompt, is a table read row by row under its
+    first line, its header ("n  Balance  Interest" over "6.000  32069.354  1827.980"), as a table region
+    is; the code before and after it stay code."""
+    if block.role != "code":
+        return [block]
+    lines, start = block.lines, None
+    for i, line in enumerate([*lines, ""]):
+        if _CELL_GAP.search(line) and not _PROMPT.match(line):
+            start = i if start is None else start
+            continue
+        if start is not None and i - start >= PARAMS.table_rows:
+            cuts = [(0, start, "code"), (start, i, "table"), (i, len(lines), "code")]
+            parts = [_Block(role, lines[a:b], block.boxes[a:b], block.kind) for a, b, role in cuts if b > a]
+            return parts[:-1] + _output_table(parts[-1]) if parts[-1].role == "code" else parts
+        start = None
+    return [block]
 
 
 def _title_runs_on(above: _Block, heading: _Block, body: float) -> bool:

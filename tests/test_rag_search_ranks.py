@@ -59,3 +59,13 @@ def test_the_page_that_answers_what_is_asked_leads_not_the_one_with_its_incident
     answer = library.ask(QUESTION)
     assert answer.answerable and answer.citations[0].page == 1, answer.text
     assert "win.new()" in answer.text.split("\n")[0]
+
+
+def test_each_part_of_a_question_is_ranked_by_its_own_searches(library):
+    pool = EvidencePool()
+    _search(library, "Which command closes a plotting window", 10, pool, lambda *a: None, part=0)
+    _search(library, "whatever platform single installer", 10, pool, lambda *a: None, part=1)
+    first, second = ({p.page: p.rank for p in pool.pages(n)} for n in (0, 1))
+    assert first[2] == 1 and second[5] == 1  # each part's own first hit
+    assert first[5] > 1 and second[2] != 1  # not the other part's
+    assert ranks(pool)[2] == 1 and ranks(pool)[5] == 1  # overall, each page keeps its best rank

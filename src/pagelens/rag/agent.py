@@ -159,14 +159,14 @@ def _loop(
         yield Answer(text=text, citations=[], steps=steps, answerable=False, confidence=0.0)
         return
     searches = 0
-    for part in asked.parts:
-        yield _search(library, " ".join([part.text, *asked.context]), k, pool, step)
+    for n, part in enumerate(asked.parts):
+        yield _search(library, " ".join([part.text, *asked.context]), k, pool, step, part=n)
         searches += 1
     yield _add_neighbours(library, pool, step)
     parts = [PartEvidence(p, []) for p in asked.parts]
     gloss = glosser(asked.language, dictionaries(settings))
-    for part in parts:
-        part.best = _rank(library, part.part, pool, asked, gloss)
+    for n, part in enumerate(parts):
+        part.best = _rank(library, part.part, pool.pages(n), asked, gloss)
     yield _judge_step(parts, step)
 
     while (
@@ -175,7 +175,9 @@ def _loop(
         and time.monotonic() < deadline
     ):
         new_pages = 0
-        for part in (p for p in parts if not _sufficient(p)):
+        for n, part in enumerate(parts):
+            if _sufficient(part):
+                continue
             missing = part.best[0].missing if part.best else list(part.part.terms.weights)
             if not missing:
                 continue
@@ -189,13 +191,14 @@ def _loop(
                 step,
                 why=f"looking for what is missing in: {part.question}",
                 share=max(part.part.terms.coverage(set(missing)), 1e-3),
+                part=n,
             )
             searches += 1
             new_pages += len(pool) - before
         if not new_pages:
             break
-        for part in parts:
-            part.best = _rank(library, part.part, pool, asked, gloss)
+        for n, part in enumerate(parts):
+            part.best = _rank(library, part.part, pool.pages(n), asked, gloss)
         yield _judge_step(parts, step)
 
     for part in parts:
@@ -240,19 +243,27 @@ def _loop(
 
 
 def _search(
-    library: Corpus, query: str, k: int, pool: EvidencePool, step, why: str = "", share: float = 1.0
+    library: Corpus,
+    query: str,
+    k: int,
+    pool: EvidencePool,
+    step,
+    why: str = "",
+    share: float = 1.0,
+    part: int = 0,
 ) -> Step:
     """Search and add the hits to the pool. A search for `share` of the question's weight (the terms a
     page lacked) ranks its hits behind the question's own: hit n counts as rank n / share, so the rank
     prior of a page that holds only the question's incidental words ("whatever platform") stays below that
-    of the question's own top hits."""
+    of the question's own top hits. The ranks are the `part`'s (its index): each part of a question is
+    ranked by its own searches, not by the hits of another part's."""
     try:
         hits = library.search(query, k)
     except ValueError as err:  # a query the library refuses (nothing searchable in it)
         return step("error", f"Search refused: {query}", str(err))
     new = 0
     for rank, hit in enumerate(hits, start=1):
-        new += pool.add(EvidencePage.from_hit(hit, ceil(rank / share)))
+        new += pool.add(EvidencePage.from_hit(hit, ceil(rank / share)), part)
     top = ", ".join(f"[{h.doc} p.{h.page}]" for h in hits[:5])
     notes = "".join(f"{note}\n" for note in library.search_notes(query))  # translations, missing dictionaries
     detail = (why + "\n" if why else "") + notes + f"top: {top or 'nothing'}; {new} new pages"
@@ -309,9 +320,8 @@ def _salient_words(text: str, count: int = PARAMS.salient_words) -> list[str]:
 
 
 def _rank(
-    library: Corpus, part: Part, pool: EvidencePool, asked: Question, gloss: Gloss | None = None
+    library: Corpus, part: Part, pages: list[EvidencePage], asked: Question, gloss: Gloss | None = None
 ) -> list[PageJudgement]:
-    pages = pool.pages()
     # A turn that points at pages ("and on the next page?") asks what is on them: the answer and its quotes
     # come from those pages alone, not from another document that shares the topic's words.
     pointed = [p for p in pages if p.found_by == "follow-up"]

@@ -3,7 +3,7 @@ points at, each remembering how it was found. Only these pages can ever be cited
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..language import name as language_name
 from ..types import Citation, Hit, Page, Region, page_key
@@ -22,6 +22,7 @@ class EvidencePage:
     # the question (the words a page lacked) counts as rank n / share (agent._search)
     rank: int = 0
     score: float = 0.0  # retrieval score of that best rank
+    ranks: dict[int, int] = field(default_factory=dict)  # the best rank in each part's searches (part index)
     language: str = ""  # the page's language (ISO 639-1), "" when not known
 
     @property
@@ -79,16 +80,18 @@ class EvidencePage:
 
 
 class EvidencePool:
-    """Pages gathered so far, keyed by page key; a page found again keeps its best retrieval rank."""
+    """Pages gathered so far, keyed by page key; a page found again keeps its best retrieval rank, overall and
+    in the searches of each part of the question."""
 
     def __init__(self) -> None:
         self._pages: dict[str, EvidencePage] = {}
 
-    def add(self, page: EvidencePage) -> bool:
-        """Add or merge a page; True when it is new."""
-        known = self._pages.get(page.key)
-        if known is None:
-            self._pages[page.key] = page
+    def add(self, page: EvidencePage, part: int = 0) -> bool:
+        """Add or merge a page found by a search of this part (its index); True when it is new."""
+        known = self._pages.setdefault(page.key, page)
+        if page.rank and page.rank < known.ranks.get(part, page.rank + 1):
+            known.ranks[part] = page.rank
+        if known is page:
             return True
         if page.rank and (not known.rank or page.rank < known.rank):
             known.rank, known.score = page.rank, page.score
@@ -100,5 +103,9 @@ class EvidencePool:
     def __len__(self) -> int:
         return len(self._pages)
 
-    def pages(self) -> list[EvidencePage]:
-        return list(self._pages.values())
+    def pages(self, part: int | None = None) -> list[EvidencePage]:
+        """All pages; for a part (its index), as that part sees them: ranked by its own searches alone (a
+        page only another part's search found has no rank), so the hits of one part do not lead another."""
+        if part is None:
+            return list(self._pages.values())
+        return [replace(p, rank=p.ranks.get(part, 0)) for p in self._pages.values()]

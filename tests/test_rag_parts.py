@@ -85,3 +85,19 @@ def test_a_part_no_page_covers_is_named_not_dropped(library):
     assert answer.answerable and 3 in pages_cited(answer), answer.text
     assert "/run/lock" in answer.text
     assert "Not found in the library: " in answer.text and "mascot" in answer.text
+
+
+def test_a_clause_opened_by_a_preposition_or_an_auxiliary_after_and_is_a_part_of_its_own(library):
+    assert decompose("Who released it and under which license is it distributed?") == [
+        "Who released it",
+        "under which license is it distributed? (released)",
+    ]
+    assert len(decompose("How do I restore a file, and do restored files keep their owner?")) == 2
+    assert decompose("How do I read and write files?") == ["How do I read and write files?"]
+    answer = library.ask(
+        "Where are lock files kept, and under which directory did daemons write their run-time files "
+        "before 2011?"
+    )
+    assert any(s.kind == "decompose" for s in answer.steps)
+    assert answer.answerable and {2, 3} <= pages_cited(answer), answer.text
+    assert "/run/lock" in answer.text and "/var/run" in answer.text

@@ -19,9 +19,9 @@ opens a new graphics device, whatever platform I am on?" is about graphics devic
   The pages cited last come along as candidates.
 - new topic: anything else; it carries nothing over.
 Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
-", and what ..." clauses (", and since when ...") become separate sub-questions, each keeping the shared
-context clause ("In the guide's example,"); a part with no words of its own ("and since when?") borrows
-the first part's.
+"and" before a question word or an auxiliary (", and since when ...", "and under which ...", "and do
+they ...") become separate sub-questions, each keeping the shared context clause ("In the guide's
+example,"); a part with no words of its own ("and since when?") borrows the first part's.
 """
 
 from __future__ import annotations
@@ -343,9 +343,15 @@ _COMPARE = re.compile(
     r"(?P<rest>\s+(?:in|on|for|regarding|with respect to)\s+.+)?\s*[?.]?\s*$",
     re.IGNORECASE,
 )
+# ", and what ...", "and under which ...", "and do they ...": a question word or an auxiliary after "and"
+# (a preposition may come first) opens a question of its own.
+_PREPOSITION = (
+    r"since|until|from|for|in|on|at|by|to|with|under|over|about|after|before|during|through|into|of"
+    r"|against|among|between|within|without|via|per"
+)
 _CLAUSE = re.compile(
-    r",?\s+and\s+(?=(?:(?:since|until|from|for|in|on|at|by|to|with)\s+)?"
-    r"(?:what|which|how|where|when|why|who|whether|does|is|are|can)\b)",
+    rf",?\s+and\s+(?=(?:(?:{_PREPOSITION})\s+)?"
+    rf"(?:what|which|how|where|when|why|who|whom|whose|whether|{AUXILIARY})\b)",
     re.IGNORECASE,
 )
 # "A vs B", "which is faster, A or B"'s other form "A versus B: which is faster?" (the clause before ',' or

@@ -138,3 +138,11 @@ def test_a_page_without_text_is_said_to_have_none_and_the_chat_moves_past_it(lib
     assert "no text to quote" in picture.text and "tomato" not in picture.text
     assert [(c.doc, c.page) for c in after.citations] == [("garden-notes.pdf", 3)]
     assert "Prune roses" in after.text
+
+
+def test_a_first_turn_is_answered_as_the_same_question_asked_alone(library):
+    question = "How do I compress files into an archive with pack?"
+    alone = library.ask(question)
+    (first,) = chat(library, question)
+    assert first.text == alone.text and first.confidence == alone.confidence
+    assert [(c.doc, c.page) for c in first.citations] == [(c.doc, c.page) for c in alone.citations]

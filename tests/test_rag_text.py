@@ -74,6 +74,25 @@ def test_after_an_abstention_a_follow_up_keeps_the_pages_of_its_topic():
     assert rewrite("And where can I download their code?", switched).cited_pages == []  # a new topic resets
 
 
+def test_a_follow_up_reconsiders_the_pages_of_the_document_the_last_answer_led_with():
+    history = [
+        {"role": "user", "content": "How do I compute a binomial coefficient in Maxima?"},
+        {
+            "role": "assistant",
+            "content": "binomial (x, y) [maxima-combinatorics.html p.1]\n"
+            '- "the first argument of the distribution function" [r-intro.pdf p.72]\n'
+            '- "binomial (11, 7)" [maxima-combinatorics.html p.2]',
+        },
+    ]
+    turn = rewrite("And what does it give for 11 and 7?", history)
+    assert turn.follow_up and len(turn.cited_pages) == 3
+    assert [(a.doc, a.page) for a in turn.topic_pages] == [
+        ("maxima-combinatorics.html", 1),
+        ("maxima-combinatorics.html", 2),
+    ]  # not the quote from another document that shared a word of the question
+    assert turn.cited_docs == ["maxima-combinatorics.html"]
+
+
 def test_the_topic_keeps_the_words_the_answer_confirmed_and_the_focus_a_turn_replaced():
     idf = {"whatev": 5.0, "platform": 4.5, "graphic": 2.0, "devic": 2.5}.get  # by stem
     history = [

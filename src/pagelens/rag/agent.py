@@ -272,9 +272,9 @@ def _search(
 
 def _add_anchors(library: Corpus, asked: Question, pool: EvidencePool) -> list[EvidencePage]:
     """Pages the turn points at ("the next page"), returned; for another follow-up, the pages the last
-    answer cited join the pool as candidates (found_by "previous")."""
+    answer cited from the document it led with join the pool as candidates (found_by "previous")."""
     turn = asked.turn
-    refs = turn.anchor_pages or (turn.cited_pages[: PARAMS.previous_pages] if turn.follow_up else [])
+    refs = turn.anchor_pages or (turn.topic_pages[: PARAMS.previous_pages] if turn.follow_up else [])
     if not refs:
         return []
     ids = {d.name: d.doc_id for d in library.documents()}

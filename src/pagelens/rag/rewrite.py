@@ -16,7 +16,7 @@ opens a new graphics device, whatever platform I am on?" is about graphics devic
   that is a noun phrase, or "instead") naming a word as specific, by idf, as the old focus: "what about the
   PNG format?" after a question about PDF asks about PNG, "and if the first argument is a symbol?" still
   asks about the function of the turn before.
-  The pages cited last come along as candidates.
+  The pages the last answer cited from the document it led with come along as candidates (`topic_pages`).
 - new topic: anything else; it carries nothing over.
 Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
 "and" before a question word or an auxiliary (", and since when ...", "and under which ...", "and do
@@ -130,8 +130,16 @@ class Rewrite:
     confirmed: list[str] = field(default_factory=list)  # the earlier query's words its answer confirmed
 
     @property
+    def topic_pages(self) -> list[PageRef]:
+        """The pages the previous answer cited from the document it led with: the chat's topic. A quote
+        from another document shared the question's words, not its subject ("the first argument" in a
+        statistics manual, quoted beside the function's own page)."""
+        return [ref for ref in self.cited_pages if ref.doc == self.cited_pages[0].doc]
+
+    @property
     def cited_docs(self) -> list[str]:
-        return list(dict.fromkeys(ref.doc for ref in self.cited_pages))
+        """The document the previous answer led with (`topic_pages`), or none."""
+        return [self.cited_pages[0].doc] if self.cited_pages else []
 
     @property
     def topic(self) -> list[str]:

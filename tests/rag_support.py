@@ -13,10 +13,28 @@ SMALL_CORPUS = ("gnuplot-expressions.pdf", "beamer-conference-talk.pdf")
 
 
 def build_library(folder: Path, docs_dir: Path, names=SMALL_CORPUS, **settings) -> Library:
+    return library_of(folder, [docs_dir / name for name in names], **settings)
+
+
+def library_of(folder: Path, paths: list[Path], **settings) -> Library:
+    """A real Library at `folder` with these files added (the ingest must succeed)."""
     library = Library(folder, settings=Settings.from_env(library=folder, **settings))
-    report = library.add([docs_dir / name for name in names], progress=False)
+    report = library.add(paths, progress=False)
     assert report.ok, [f.reason for f in report.files]
     return library
+
+
+def titled_pages_pdf(path: Path, pages: list[tuple[str, str]]) -> Path:
+    """A PDF generated with PyMuPDF: one page per (title, body), the title set large above the body."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    for title, body in pages:
+        page = doc.new_page(width=595, height=842)
+        page.insert_text((72, 72), title, fontsize=18, fontname="helv")
+        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11, fontname="helv")
+    doc.save(path)
+    return path
 
 
 def dev_query(dev_dir: Path, qid: str) -> dict:

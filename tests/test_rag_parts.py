@@ -4,10 +4,10 @@ cited, and a part no page covers is named instead of being left out."""
 
 from __future__ import annotations
 
-import pymupdf
 import pytest
+from rag_support import library_of, titled_pages_pdf
 
-from pagelens import Answer, Library, Settings
+from pagelens import Answer
 from pagelens.rag.rewrite import decompose
 
 PAGES = [
@@ -47,16 +47,7 @@ PAGES = [
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     folder = tmp_path_factory.mktemp("parts")
-    doc = pymupdf.open()
-    for title, body in PAGES:
-        page = doc.new_page(width=595, height=842)
-        page.insert_text((72, 72), title, fontsize=18, fontname="helv")
-        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11, fontname="helv")
-    path = folder / "runtime-files.pdf"
-    doc.save(path)
-    lib = Library(folder / "library", settings=Settings.from_env(library=folder / "library"))
-    report = lib.add([path], progress=False)
-    assert report.ok, [f.reason for f in report.files]
+    lib = library_of(folder / "library", [titled_pages_pdf(folder / "runtime-files.pdf", PAGES)])
     yield lib
     lib.close()
 

@@ -4,10 +4,9 @@ hits rank behind the question's own (agent._search), and the page that answers w
 
 from __future__ import annotations
 
-import pymupdf
 import pytest
+from rag_support import library_of, titled_pages_pdf
 
-from pagelens import Library, Settings
 from pagelens.rag.agent import _search
 from pagelens.rag.evidence import EvidencePool
 
@@ -28,15 +27,7 @@ QUESTION = "Which single command opens a new plotting window, whatever platform 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ranks")
-    doc = pymupdf.open()
-    for title, body in PAGES:
-        page = doc.new_page(width=595, height=842)
-        page.insert_text((72, 72), title, fontsize=18, fontname="helv")
-        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11, fontname="helv")
-    doc.save(folder / "plotting.pdf")
-    lib = Library(folder / "library", settings=Settings.from_env(library=folder / "library"))
-    report = lib.add([folder / "plotting.pdf"], progress=False)
-    assert report.ok, [f.reason for f in report.files]
+    lib = library_of(folder / "library", [titled_pages_pdf(folder / "plotting.pdf", PAGES)])
     yield lib
     lib.close()
 

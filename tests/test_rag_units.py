@@ -564,6 +564,11 @@ def test_a_bold_line_in_body_type_heads_what_follows_and_ends_the_lead_above_it(
                 (200, 263, "light", 10),
                 (72, 300, "Poisson models", 13, "hebo"),
                 (72, 316, "With the Poisson family the default link is the log, which fits counts.", 10),
+                (72, 360, "Column", 10, "hebo"),
+                (118, 360, "The column(x) function may be used only in the using specifier of a plot.", 10),
+                (72, 374, "It evaluates to the numerical value of the content of column x.", 10),
+                (72, 410, "shutdown", 10, "hebo"),
+                (300, 410, "Command to bring the system down.", 10),
             ]
         ],
     )
@@ -573,6 +578,10 @@ def test_a_bold_line_in_body_type_heads_what_follows_and_ends_the_lead_above_it(
 
     assert kind("Using specifier functions") == kind("Poisson models") == {"title"}
     assert kind("Method A") == kind("Speed") == kind("Weight") == kind("the default link") == {"text"}
+    # a run-in heading (its paragraph goes on a space after it) heads it; a bold cell far from its
+    # neighbour on the row is a table's row label
+    assert kind("Column") == {"title"} and kind("The column(x) function") == {"text"}
+    assert kind("shutdown") == {"text"}
     stats = _stats([page])
     lead = lead_of(_judge("What does the function rand() produce?", page, stats).best)
     assert lead.startswith("The function rand()") and "Using specifier" not in lead, lead
@@ -601,3 +610,45 @@ def test_a_table_a_command_printed_is_read_row_by_row_under_its_header(tmp_path)
     assert len(tables) == len(rows) and tables[6].text.startswith("period balance interest: 6.000 32000.500")
     judged = _judge("What balance does the schedule show after period 6?", page, _stats([page]))
     assert "32000.500" in lead_of(judged.best), lead_of(judged.best)
+
+
+def test_a_table_whose_cells_the_text_layer_breaks_apart_is_read_row_by_row(tmp_path):
+    """A table set cell by cell (the text layer gives each cell a line of its own, in reading order: "Age:",
+    "20", "35", ...) is read by rows, each under the header row, so the row asked about leads with the
+    values of its columns."""
+    table = [
+        ("Age:", ["20", "35", "45", "55", "70"]),
+        ("No. tested:", ["50", "50", "50", "50", "50"]),
+        ("No. blind:", ["6", "17", "26", "37", "44"]),
+    ]
+    cells = [
+        (x, 130 + 14 * row, text, 10)
+        for row, (label, values) in enumerate(table)
+        for x, text in [(72, label), *[(160 + 30 * i, v) for i, v in enumerate(values)]]
+    ]
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "Samples of islander males of various ages were tested for blindness and the", 10),
+                (72, 94, "results recorded. The data are shown below.", 10),
+                *cells,
+                (72, 200, "The first step is to set the data up as a data frame.", 10),
+                (72, 260, "Jens Gramm", 13),
+                (250, 260, "Tzvika Hartman", 13),
+                (72, 290, "Both authors read the data again and found the same counts in every row.", 10),
+                (72, 304, "The counts were published with the paper and are free to use.", 10),
+            ]
+        ],
+    )
+    assert [r.kind for r in page.regions if "Age:" in r.text] == ["table"]
+    # a row of names set apart by wide gaps is no heading, in larger type or not
+    groups = page_units(page.regions, page.text).groups
+    assert not [g for g in groups if g.kind == "title" or g.subject], groups
+    rows = [g.text for g in page_units(page.regions, page.text).groups if g.kind == "table"]
+    assert rows == [
+        "Age: 20 35 45 55 70: No. tested: 50 50 50 50 50",
+        "Age: 20 35 45 55 70: No. blind: 6 17 26 37 44",
+    ]
+    judged = _judge("How many of the males were blind at each age?", page, _stats([page]))
+    assert "No. blind: 6 17 26 37 44" in lead_of(judged.best), lead_of(judged.best)

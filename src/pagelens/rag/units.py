@@ -302,14 +302,16 @@ def _output_table(block: _Block) -> list[_Block]:
 def _title_runs_on(above: _Block, heading: _Block, body: float) -> bool:
     """Whether a heading in type taller than the body's ends a title that wraps over lines the layout
     extracted apart ("On the Complexity of SNP Block Partitioning Under the Perfect Phylogeny" / "Model"):
-    the block right above it is a line or two in type as tall, that does not end a sentence."""
+    the block right above it is a line or two in type as tall, that does not end a sentence. Two title
+    regions (set apart by their type at ingest) need no taller type than the body's to be one."""
     if heading.role != "heading" or above.role not in ("prose", "heading") or len(above.lines) > 2:
         return False
-    if above.box is None or heading.box is None or not body:
+    if above.box is None or heading.box is None:
         return False
+    titles = above.kind in _HEADING_KINDS and heading.kind in _HEADING_KINDS
     height, over = _line_height(heading), _line_height(above)
     return (
-        height >= PARAMS.heading_height * body
+        (titles or bool(body) and height >= PARAMS.heading_height * body)
         and PARAMS.same_type <= over / max(height, 1e-6) <= 1 / PARAMS.same_type
         and heading.box[1] - above.box[3] <= height
         and not above.lines[-1].endswith((*_ENDS, ","))
@@ -414,10 +416,14 @@ def _indented(block: _Block, below: _Block | None) -> bool:
 
 
 def _is_heading(block: _Block) -> bool:
-    """A title region of a line or two, or a lone heading-shaped line (headings.py)."""
+    """A title region of a line or two, or a lone heading-shaped line (headings.py) that is not a row of
+    cells apart by wide gaps ("Jens Gramm1  Tzvika Hartman2  Till Nierhoff3"; a numbered section's number
+    may stand apart from its title)."""
     if block.kind in _HEADING_KINDS and len(block.lines) <= 2:
         return True
-    return len(block.lines) == 1 and heading_shaped(block.lines[0])
+    line = block.lines[0]
+    cells = _CELL_GAP.search(line) and not _SECTION_NUMBER.match(line)
+    return len(block.lines) == 1 and heading_shaped(line) and not cells
 
 
 def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:

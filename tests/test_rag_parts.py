@@ -92,3 +92,43 @@ def test_a_clause_opened_by_a_preposition_or_an_auxiliary_after_and_is_a_part_of
     assert any(s.kind == "decompose" for s in answer.steps)
     assert answer.answerable and {2, 3} <= pages_cited(answer), answer.text
     assert "/run/lock" in answer.text and "/var/run" in answer.text
+
+
+BACKUP_PAGES = [
+    ("Schedule", "Backups run every night at 2 am. The schedule is set in the file /etc/bkp/schedule."),
+    (
+        "Retention",
+        "Old backups are kept for 30 days. After that the cleanup job deletes them from the server.",
+    ),
+    (
+        "Encryption",
+        "Archives are encrypted with AES-256 before they leave the machine. The key is stored in "
+        "/etc/bkp/key and must be readable by root only.",
+    ),
+    ("Compression", "Archives are compressed with zstd at level 3 by default; --level sets another level."),
+    ("Logs", "Every run writes a log to /var/log/bkp.log. Logs older than one year are removed."),
+]
+
+
+@pytest.fixture(scope="module")
+def backups(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("backups")
+    lib = library_of(folder / "library", [titled_pages_pdf(folder / "bkp-manual.pdf", BACKUP_PAGES)])
+    yield lib
+    lib.close()
+
+
+@pytest.mark.parametrize(
+    "question, part, page",
+    [
+        ("How are the archives encrypted, and how long are they kept?", "how long are they kept?", 2),
+        ("Which compression do archives use, and how are they encrypted?", "how are they encrypted?", 3),
+        ("Where is the backup schedule set, and which job deletes them?", "which job deletes them?", 2),
+    ],
+)
+def test_a_part_that_borrows_the_first_parts_words_leads_from_its_own_page(backups, question, part, page):
+    """A part leaning on the first ("how long are they kept?") borrows its key words as context: they say
+    what the part is about, its own words what it asks, so its lead is not the first part's page again."""
+    answer = backups.ask(question)
+    line = next(line for line in answer.text.split("\n") if line.startswith(f"- {part}"))
+    assert line.endswith(f"[bkp-manual.pdf p.{page}]"), answer.text

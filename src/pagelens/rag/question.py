@@ -2,9 +2,10 @@
 that every later step reads instead of the question's text.
 
 `Question` holds the turn as typed and as a standalone query (a follow-up's rewrite), whether it is a
-follow-up, the words it carries from earlier turns, and its parts (`decompose`: conjunctions, "and
+follow-up, the words it carries from earlier turns, and its parts (`parts_of`: conjunctions, "and
 when/where/why" clauses, enumerations, "compare X and Y"). Each `Part` holds what it asks (its text without
-the place it names), that place ("in the user guide's worked example": where to look), its weighted terms
+the place it names), that place ("in the user guide's worked example": where to look), the first part's
+key words a later part borrows ("how long are they kept?": as context, like a follow-up's), its weighted terms
 (`QuestionTerms`: idf weights, word pairs, focus, the names and numbers it states) and the type of answer it
 asks for (`AnswerType`), read from the interrogative's grammar alone:
 
@@ -34,7 +35,7 @@ from ..language import DEFAULT, detect
 from .answer_kind import AnswerKind, code_names
 from .lexical import initialisms, question_terms, stem_words, terms, words_for
 from .params import PARAMS
-from .rewrite import AUXILIARY, Rewrite, decompose, split_place
+from .rewrite import AUXILIARY, Rewrite, parts_of, split_place
 
 AnswerType = Literal[
     "number", "time", "place", "reason", "procedure", "yes_no", "definition", "list", "name", "other"
@@ -229,9 +230,12 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
     context = list(turn.carried_terms) if rules_rewrite else []
     language = detect(turn.query) or DEFAULT
     parts = []
-    for part_text in decompose(turn.own if context else turn.query):
-        asked, place = split_place(part_text)
-        terms_ = QuestionTerms.of(asked, stats, [*context, place] if place else context, language)
+    for own, borrowed in parts_of(turn.own if context else turn.query):
+        # the words a part borrows from the first say what it is about, as a follow-up's carried words do:
+        # context, weighed `PARAMS.context_weight` as much as the part's own words
+        part_text = f"{own} ({' '.join(borrowed)})" if borrowed else own
+        asked, place = split_place(own)
+        terms_ = QuestionTerms.of(asked, stats, [*context, *borrowed, *filter(None, [place])], language)
         terms_.text = " ".join([part_text, *context])
         parts.append(
             Part(

@@ -403,17 +403,24 @@ def _context_clause(sentence: str) -> str:
 
 
 def decompose(query: str) -> list[str]:
-    """Sub-questions of a multi-part question (a single-part question yields itself)."""
+    """Sub-questions of a multi-part question (a single-part question yields itself); a part that borrows
+    the first part's key words shows them in brackets: "what range does it return? (runif function)"."""
+    return [f"{text} ({' '.join(borrowed)})" if borrowed else text for text, borrowed in parts_of(query)]
+
+
+def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The parts of a question, each with the first part's key words it borrows (a later part that leans on
+    the first, "what range does it return?", borrows them; others borrow nothing)."""
     text = " ".join(query.split())
     compare = _COMPARE.match(text) or _VERSUS.match(text)
     if compare:
         lead = (compare.groupdict().get("lead") or "").strip()
         rest = (compare.group("rest") or "").strip()
-        return [" ".join(filter(None, [lead, compare.group(side), rest])) for side in ("a", "b")]
+        return [(" ".join(filter(None, [lead, compare.group(side), rest])), ()) for side in ("a", "b")]
     numbered = [p.strip(" ;,") for p in _NUMBERED.split(text)]
     if len(numbered) > 2 and len(numbered) - 1 <= PARAMS.max_parts:
         lead, parts = numbered[0], [p for p in numbered[1:] if p]
-        return [f"{lead} {part}".strip() for part in parts]
+        return [(f"{lead} {part}".strip(), ()) for part in parts]
     parts = [p.strip() for p in re.split(r"(?<=\?)\s+", text) if p.strip()]
     if len(parts) == 1:
         context = _context_clause(text)
@@ -422,11 +429,10 @@ def decompose(query: str) -> list[str]:
             parts = [clauses[0]] + [f"{context} {c}".strip() for c in clauses[1:]]
     parts = [p for p in parts if question_terms(p) or _WH.search(p)]
     if len(parts) < 2 or not question_terms(parts[0]):
-        return [text]
-    # a later part that leans on the first ("what range does it return?") borrows its key words
-    lead_words = " ".join(_original_words(parts[0], keep=6))
-    return [parts[0]] + [
-        f"{p} ({lead_words})" if _leans_on_context(p) else p for p in parts[1 : PARAMS.max_parts]
+        return [(text, ())]
+    lead_words = tuple(_original_words(parts[0], keep=6))
+    return [(parts[0], ())] + [
+        (p, lead_words if _leans_on_context(p) else ()) for p in parts[1 : PARAMS.max_parts]
     ]
 
 

@@ -34,10 +34,10 @@ REPEATED_SHARE = 0.3
 MIN_REPEATS = 3
 REPEATED_ANYWHERE_SHARE = 0.6
 MIN_PAGES_ANYWHERE = 5
-MAX_FURNITURE_CHARS = 120  # longer text is content even when it repeats
+MAX_FURNITURE_CHARS = 120  # longer text is content even when it repeats (runs of spaces count as one)
 MIN_LETTERS = 4
 CACHED_DOCUMENTS = 512  # documents whose furniture FurnitureCache keeps (a few KB each)
-RULE_VERSION = "2"  # part of the text lane's spec: bump it when a rule here changes what furniture is
+RULE_VERSION = "3"  # part of the text lane's spec: bump it when a rule here changes what furniture is
 
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -145,7 +145,7 @@ def _pieces(page: Page) -> Iterable[tuple[str, bool]]:
     """(text, in band) for each short region of a page and for each of its lines."""
     for region in page.regions:
         text = region.text.strip()
-        if not text or len(text) > MAX_FURNITURE_CHARS:
+        if not text or len(_SPACE.sub(" ", text)) > MAX_FURNITURE_CHARS:  # spaces that align fields: one
             continue
         band = in_band(region.box, page.height)
         yield text, band

@@ -223,3 +223,17 @@ def test_a_library_made_before_languages_gets_them_when_its_text_lane_re_indexes
         assert lib._catalog.languages() == {"de": 2, "en": 2}
         hit = lib.search("Which material conducts heat better than wood?", k=1)[0]
         assert (hit.doc, hit.page, hit.language) == ("de.pdf", 1, "de")
+
+
+def test_a_passage_holds_the_question_words_it_translates(dictionaries):
+    """The dictionaries are not symmetric: German "sendende" glosses as "air, beam, broadcast", while
+    English "send" translates to "sendend". A German passage holds the English question's "send" when it
+    holds one of that word's translations, and holds nothing the question does not ask."""
+    from pagelens.bilingual import dictionaries as installed
+    from pagelens.rag.extractive import glosser
+
+    passage = "Mit --stop wird das an den Prozess zu sendende Signal spezifiziert."
+    question = "Which signal does the daemon send when it stops?"
+    assert "send" not in glosser("en", installed(dictionaries))(passage, "de")
+    read = glosser("en", installed(dictionaries), question)(passage, "de")
+    assert "send" in read and "daemon" not in read, read

@@ -164,7 +164,7 @@ def _loop(
         searches += 1
     yield _add_neighbours(library, pool, step)
     parts = [PartEvidence(p, []) for p in asked.parts]
-    gloss = glosser(asked.language, dictionaries(settings))
+    gloss = glosser(asked.language, dictionaries(settings), " ".join([asked.query, *asked.context]))
     for n, part in enumerate(parts):
         part.best = _rank(library, part.part, pool.pages(n), asked, gloss)
     yield _judge_step(parts, step)

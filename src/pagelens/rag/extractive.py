@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from math import prod
 
+from ..analysis import analyze
 from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
 from ..headings import heading_shaped
-from ..lanes.text.translation import expand
+from ..lanes.text.translation import expand, translations
 from ..types import Citation, Gap, Region
 from .answer_kind import gap, spells
 from .evidence import EvidencePage
@@ -95,14 +96,27 @@ def _phrase_hits(pairs: list[tuple[str, str]], seq: list[str]) -> int:
 Gloss = Callable[[str, str], list[str]]  # (a passage, its page's language) -> terms in the question's
 
 
-def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None]) -> Gloss:
-    """Glosses of passages on pages in another language than the question: each content word's
-    translations into the question's language (up to PARAMS.gloss_terms per word, the text lane's translation
-    with full weight), as extra terms of the passage, so coverage, focus and phrases weigh a German
-    passage for an English question as they weigh an English one. Nothing for a page in the question's
-    language (`asked_in`, the analysed question's), or with no dictionary for the pair. Cached per passage
-    for the question."""
+def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], question: str = "") -> Gloss:
+    """Glosses of passages on pages in another language than the question, in both directions of the
+    dictionaries: each content word's translations into the question's language (up to PARAMS.gloss_terms
+    per word, the text lane's translation with full weight), and each word of the `question` whose
+    translations into the page's language (up to PARAMS.forward_terms) the passage holds. The two differ:
+    German "sendende" glosses as "broadcast", while "send" translates to "sendend". They count as extra
+    terms of the passage, so coverage, focus and phrases weigh a German passage for an English question as
+    they weigh an English one. Nothing for a page in the question's language (`asked_in`, the analysed
+    question's), or with no dictionary for the pair. Cached per passage for the question."""
     done: dict[tuple[str, str], list[str]] = {}
+    forward: dict[str, dict[str, frozenset[str]]] = {}  # page language -> question stem -> translations
+
+    def asked(text: str, language: str) -> set[str]:
+        if language not in forward:
+            forward[language] = translations(
+                question, asked_in, language, dictionary, max_terms=PARAMS.forward_terms
+            )
+        if not forward[language]:
+            return set()
+        held = set(analyze(text, language=language))
+        return {word for word, translated in forward[language].items() if translated & held}
 
     def gloss(text: str, language: str) -> list[str]:
         if not language or language == asked_in:
@@ -117,7 +131,7 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None]) 
                 sense_exponent=1.0,
                 max_terms=PARAMS.gloss_terms,
             )
-            done[(text, language)] = sorted(found.terms)
+            done[(text, language)] = sorted(set(found.terms) | asked(text, language))
         return done[(text, language)]
 
     return gloss

@@ -100,6 +100,31 @@ def expand(
     return expansion
 
 
+def translations(
+    text: str,
+    source: str,
+    target: str,
+    dictionary: Callable[[str, str], Dictionary | None],
+    *,
+    max_terms: int,
+) -> dict[str, frozenset[str]]:
+    """Each content word's stem of `text` (in `source`) -> the terms of its translations into `target`
+    (analysed in `target`, the `max_terms` its senses give most often); empty without a dictionary. The
+    answerer reads a page in `target` with it: a page term among a question word's translations stands for
+    that word ("sendende" for "send", which the German-English direction glosses as "broadcast")."""
+    words = content_words(text, source)
+    found = dictionary(source, target) if words and target != source else None
+    if found is None:
+        return {}
+    stems = stem([word for _, word in words], source)
+    senses = found.lookup(sorted(set(stems)))
+    return {
+        key: frozenset(_weighted(senses[key], target, 1.0, 1.0, max_terms))
+        for key in dict.fromkeys(stems)
+        if key in senses
+    }
+
+
 def _weighted(
     senses: list[list[str]], target: str, weight: float, exponent: float, max_terms: int
 ) -> dict[str, float]:

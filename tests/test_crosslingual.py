@@ -237,3 +237,25 @@ def test_a_passage_holds_the_question_words_it_translates(dictionaries):
     assert "send" not in glosser("en", installed(dictionaries))(passage, "de")
     read = glosser("en", installed(dictionaries), question)(passage, "de")
     assert "send" in read and "daemon" not in read, read
+
+
+def test_a_number_written_as_a_word_of_the_page_s_language_is_a_number(dictionaries):
+    """ "zwei" glosses as "bi, deuce, twain" (the three senses of four that sort first): read as its digits,
+    the German passage holds the number of seconds the English question asks for."""
+    from pagelens.bilingual import dictionaries as installed
+    from pagelens.number_words import number_of
+    from pagelens.rag.answer_kind import AnswerKind
+    from pagelens.rag.extractive import glossed, glosser
+
+    question = "How many seconds does the command wait between runs?"
+    read = glossed(
+        "Der Befehl wartet zwischen den Läufen zwei Sekunden.",
+        "de",
+        glosser("en", installed(dictionaries), question),
+    )
+    assert "zwei/2/" in read and AnswerKind.of(question).gaps(read) == [], read
+    assert (number_of("Vierzehn,", "de"), number_of("cinquante", "fr"), number_of("ein", "de")) == (
+        "14",
+        "50",
+        "",
+    )

@@ -30,6 +30,7 @@ LAYERS = [
         "semantic",
         "answer_backends",
         "language",
+        "number_words",
         "compounds",
         "bilingual",
     },

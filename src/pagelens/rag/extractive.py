@@ -28,6 +28,7 @@ from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
 from ..headings import heading_shaped
 from ..lanes.text.translation import expand, translations
+from ..number_words import number_of
 from ..types import Citation, Gap, Region
 from .answer_kind import gap, spells
 from .evidence import EvidencePage
@@ -138,13 +139,16 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
 
 
 def glossed(text: str, language: str, gloss: Gloss | None) -> str:
-    """The text with each word of a page in another language than the question followed by its translations
-    ("vierzehn/fourteen Tagen/day/week"), so that the answer-kind checks, which read the question's
+    """The text with each word of a page in another language than the question followed by its digits when it
+    is a number word (number_words.py) and its translations ("vierzehn/14/fourteen Tagen/day/week"), so that the answer-kind checks, which read the question's
     language (a number word, "default", a number next to the subject's word), read it too; unchanged in the
     question's language."""
     if gloss is None or not language:
         return text
-    return " ".join("/".join([word, *gloss(word, language)]) for word in text.split())
+    return " ".join(
+        "/".join([word, *filter(None, [number_of(word, language)]), *gloss(word, language)])
+        for word in text.split()
+    )
 
 
 def judge_page(

@@ -107,6 +107,10 @@ BACKUP_PAGES = [
     ),
     ("Compression", "Archives are compressed with zstd at level 3 by default; --level sets another level."),
     ("Logs", "Every run writes a log to /var/log/bkp.log. Logs older than one year are removed."),
+    (
+        "Where the key is stored",
+        "The key is stored in /root/.ssh on each client; the key is stored with mode 600.",
+    ),
 ]
 
 
@@ -124,11 +128,17 @@ def backups(tmp_path_factory):
         ("How are the archives encrypted, and how long are they kept?", "how long are they kept?", 2),
         ("Which compression do archives use, and how are they encrypted?", "how are they encrypted?", 3),
         ("Where is the backup schedule set, and which job deletes them?", "which job deletes them?", 2),
+        # no pronoun: the first part's words still say which key
+        (
+            "Which algorithm encrypts the archives, and where is the key stored?",
+            "where is the key stored?",
+            3,
+        ),
     ],
 )
 def test_a_part_that_borrows_the_first_parts_words_leads_from_its_own_page(backups, question, part, page):
-    """A part leaning on the first ("how long are they kept?") borrows its key words as context: they say
-    what the part is about, its own words what it asks, so its lead is not the first part's page again."""
+    """A later part ("how long are they kept?") borrows the first part's key words as context: they say what
+    the part is about, its own words what it asks, so its lead is not the first part's page again."""
     answer = backups.ask(question)
     line = next(line for line in answer.text.split("\n") if line.startswith(f"- {part}"))
     assert line.endswith(f"[bkp-manual.pdf p.{page}]"), answer.text

@@ -200,7 +200,10 @@ def test_decompose_compare_numbered_and_several_questions():
         "Tell me: what rand(-1) does",
         "Tell me: what lambertw computes",
     ]
-    assert decompose("What is gnuplot? How do I reset rand?") == ["What is gnuplot?", "How do I reset rand?"]
+    assert decompose("What is gnuplot? How do I reset rand?") == [
+        "What is gnuplot?",
+        "How do I reset rand? (gnuplot)",  # the first part's words it lacks, as context (parts_of)
+    ]
 
 
 def test_decompose_since_when_and_versus():

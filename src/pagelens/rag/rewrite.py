@@ -21,7 +21,8 @@ opens a new graphics device, whatever platform I am on?" is about graphics devic
 Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
 "and" before a question word or an auxiliary (", and since when ...", "and under which ...", "and do
 they ...") become separate sub-questions, each keeping the shared context clause ("In the guide's
-example,"); a part with no words of its own ("and since when?") borrows the first part's.
+example,"); every later part borrows the first part's key words it lacks, as context ("and since when?"
+is about the first part's subject).
 """
 
 from __future__ import annotations
@@ -409,8 +410,11 @@ def decompose(query: str) -> list[str]:
 
 
 def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The parts of a question, each with the first part's key words it borrows (a later part that leans on
-    the first, "what range does it return?", borrows them; others borrow nothing)."""
+    """The parts of a question, each with the first part's key words it borrows: every later part borrows
+    those it lacks ("what range does it return?" asks about the first part's function; "How do I reset
+    rand?" after "What is gnuplot?" is about gnuplot's rand), as context that says what it is about
+    (question.analyse weighs them as a follow-up's carried words); compared or numbered parts borrow
+    nothing (they share their lead already)."""
     text = " ".join(query.split())
     compare = _COMPARE.match(text) or _VERSUS.match(text)
     if compare:
@@ -432,9 +436,6 @@ def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
         return [(text, ())]
     lead_words = tuple(_original_words(parts[0], keep=6))
     return [(parts[0], ())] + [
-        (p, lead_words if _leans_on_context(p) else ()) for p in parts[1 : PARAMS.max_parts]
+        (p, tuple(w for w in lead_words if _stem(w) not in set(question_terms(p))))
+        for p in parts[1 : PARAMS.max_parts]
     ]
-
-
-def _leans_on_context(part: str) -> bool:
-    return len(question_terms(part)) <= 1 or bool(_ANAPHORA.search(part))

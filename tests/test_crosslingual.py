@@ -259,3 +259,18 @@ def test_a_number_written_as_a_word_of_the_page_s_language_is_a_number(dictionar
         "50",
         "",
     )
+
+
+def test_a_question_word_spelled_like_a_word_of_the_passage_is_held(dictionaries):
+    """No FreeDict dictionary pairs English "default" with French "par défaut" (fra-eng glosses "défaut" as
+    "damage, absence, lack"): spelled alike, the words are one (cognate), and the French passage holds the
+    question's "default"; a word spelled otherwise ("error", "erreur") is left to the dictionaries."""
+    from pagelens.bilingual import dictionaries as installed
+    from pagelens.lanes.text.translation import cognate
+    from pagelens.rag.extractive import glosser
+
+    passage = "Le nombre d'erreurs est par défaut de 50."
+    question = "After how many errors does the program stop by default?"
+    assert "default" not in glosser("en", installed(dictionaries))(passage, "fr")
+    assert "default" in glosser("en", installed(dictionaries), question)(passage, "fr")
+    assert cognate("interv", "intervall") and not cognate("error", "erreur") and not cognate("file", "fil")

@@ -27,7 +27,7 @@ from ..analysis import analyze
 from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
 from ..headings import heading_shaped
-from ..lanes.text.translation import expand, translations
+from ..lanes.text.translation import cognate, expand, translations
 from ..number_words import number_of
 from ..types import Citation, Gap, Region
 from .answer_kind import gap, spells
@@ -101,23 +101,24 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
     """Glosses of passages on pages in another language than the question, in both directions of the
     dictionaries: each content word's translations into the question's language (up to PARAMS.gloss_terms
     per word, the text lane's translation with full weight), and each word of the `question` whose
-    translations into the page's language (up to PARAMS.forward_terms) the passage holds. The two differ:
-    German "sendende" glosses as "broadcast", while "send" translates to "sendend". They count as extra
-    terms of the passage, so coverage, focus and phrases weigh a German passage for an English question as
-    they weigh an English one. Nothing for a page in the question's language (`asked_in`, the analysed
-    question's), or with no dictionary for the pair. Cached per passage for the question."""
+    translations into the page's language (up to PARAMS.forward_terms) the passage holds, or that is spelled
+    like one of its words (`cognate`: "default" and "défaut", which no dictionary pairs). The directions
+    differ: German "sendende" glosses as "broadcast", while "send" translates to "sendend". They count as
+    extra terms of the passage, so coverage, focus and phrases weigh a German passage for an English
+    question as they weigh an English one. Nothing for a page in the question's language (`asked_in`, the
+    analysed question's). Cached per passage for the question."""
     done: dict[tuple[str, str], list[str]] = {}
     forward: dict[str, dict[str, frozenset[str]]] = {}  # page language -> question stem -> translations
+    question_stems = set(analyze(question, query=True, language=asked_in)) if question else set()
 
     def asked(text: str, language: str) -> set[str]:
         if language not in forward:
             forward[language] = translations(
                 question, asked_in, language, dictionary, max_terms=PARAMS.forward_terms
             )
-        if not forward[language]:
-            return set()
         held = set(analyze(text, language=language))
-        return {word for word, translated in forward[language].items() if translated & held}
+        found = {word for word, translated in forward[language].items() if translated & held}
+        return found | {word for word in question_stems if any(cognate(word, term) for term in held)}
 
     def gloss(text: str, language: str) -> list[str]:
         if not language or language == asked_in:

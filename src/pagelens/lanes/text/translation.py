@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ...analysis import analyze, raw_terms, stem, stopwords
 from ...bilingual import Dictionary, missing_note
@@ -123,6 +125,21 @@ def translations(
         for key in dict.fromkeys(stems)
         if key in senses
     }
+
+
+@lru_cache(maxsize=65536)
+def cognate(a: str, b: str, *, shortest: int = 5, ratio: float = 0.8) -> bool:
+    """Whether two stems of different languages are spelled alike enough to be one word borrowed or
+    inherited by both ("default" and French "defaut", "interv" and German "intervall", "process" and French
+    "processus"; accents are folded already): both at least `shortest` letters, and one begins with the
+    other or their similarity (difflib's ratio: twice the matched letters over both lengths) reaches
+    `ratio`. False friends pass ("actual", French "actuel": current); a dictionary does not know "par
+    défaut", and a reader of both languages sees the likeness."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < shortest or not (a.isalpha() and b.isalpha()):
+        return False
+    return a.startswith(b) or b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= ratio
 
 
 def _weighted(

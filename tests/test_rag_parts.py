@@ -140,5 +140,13 @@ def test_a_part_that_borrows_the_first_parts_words_leads_from_its_own_page(backu
     """A later part ("how long are they kept?") borrows the first part's key words as context: they say what
     the part is about, its own words what it asks, so its lead is not the first part's page again."""
     answer = backups.ask(question)
-    line = next(line for line in answer.text.split("\n") if line.startswith(f"- {part}"))
+    line = next(line for line in answer.text.split("\n") if line.startswith("- ") and part in line)
     assert line.endswith(f"[bkp-manual.pdf p.{page}]"), answer.text
+
+
+def test_a_passage_that_answers_two_parts_is_quoted_once_under_both(library):
+    """Both parts of the question sit in one paragraph: it leads once, under both parts, not twice."""
+    answer = library.ask("Where are lock files kept, and who removes a lock file?")
+    assert answer.answerable and pages_cited(answer) == {3}, answer.text
+    assert answer.text.count("Lock files are kept in /run/lock") == 1, answer.text
+    assert answer.text.startswith("- Where are lock files kept; who removes a lock file?"), answer.text

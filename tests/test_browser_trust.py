@@ -116,25 +116,28 @@ def test_uploads_show_a_row_per_file_at_once_and_one_bar_that_never_goes_back(
     page = open_app(browser, served, viewport=viewport, **({"is_mobile": True} if viewport is PHONE else {}))
     page.wait_for_selector("#add-status", state="attached")
     page.evaluate(WATCH_UPLOADS_JS)
-    drop(page, *files)
-    status = page.locator("#add-status")
-    expect(status.locator(".pl-file")).to_have_count(3)  # every file has its row before it is done
-    expect(status.locator(".pl-reading").first).to_be_visible()
-    status.scroll_into_view_if_needed()
-    box, docs = status.bounding_box(), page.locator("#documents").bounding_box()
-    assert (
-        box["y"] + box["height"] <= docs["y"] + 1 or docs["y"] + docs["height"] <= box["y"] + 1
-    )  # no overlap
-    assert status.locator(".pl-file b", has_text=long_name).count() == 1  # the whole name, not "r.pdf"
-    shot(page, f"app-upload-progress-{size}.png")
-    expect(status).to_contain_text("Done: 3 added", timeout=300_000)
-    expect(status.locator(".pl-added", has_text=f"short {size}.pdf")).to_contain_text("added (1 page)")
-    bar = page.evaluate("window.plBar")
-    assert len(bar) >= 3 and bar == sorted(bar) and bar[-1] == 1000  # one bar, never backwards, full
-    assert any("pl-queued" in rows or "pl-reading" in rows for rows in page.evaluate("window.plRows"))
-    for path in files:
-        assert served.library.remove(path.name)
-    page.close()
+    try:
+        drop(page, *files)
+        status = page.locator("#add-status")
+        expect(status.locator(".pl-file")).to_have_count(3)  # every file has its row before it is done
+        # on a quiet machine the 31 pages may all be read before this line runs: the rows' history (plRows,
+        # below) shows that they were queued or read first, whatever this moment shows
+        status.scroll_into_view_if_needed()
+        box, docs = status.bounding_box(), page.locator("#documents").bounding_box()
+        assert (
+            box["y"] + box["height"] <= docs["y"] + 1 or docs["y"] + docs["height"] <= box["y"] + 1
+        )  # no overlap
+        assert status.locator(".pl-file b", has_text=long_name).count() == 1  # the whole name, not "r.pdf"
+        shot(page, f"app-upload-progress-{size}.png")
+        expect(status).to_contain_text("Done: 3 added", timeout=300_000)
+        expect(status.locator(".pl-added", has_text=f"short {size}.pdf")).to_contain_text("added (1 page)")
+        bar = page.evaluate("window.plBar")
+        assert len(bar) >= 3 and bar == sorted(bar) and bar[-1] == 1000  # one bar, never backwards, full
+        assert any("pl-queued" in rows or "pl-reading" in rows for rows in page.evaluate("window.plRows"))
+    finally:  # the module's other tests count the library's documents
+        for path in files:
+            served.library.remove(path.name)
+        page.close()
 
 
 def test_a_known_file_says_where_it_already_is_and_a_name_clash_names_the_checkbox(

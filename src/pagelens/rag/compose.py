@@ -53,8 +53,9 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
     anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
     answered = [p for p in parts if p.confidence >= threshold or p in anchored]
     lines: list[str] = []  # what stands above the parts' entries (a blank page pointed at)
-    entries: dict[str, list[str]] = {}  # each lead with its page label -> the parts it answers
-    quoted: dict[str, list[str]] = {}  # ... -> its quotes' lines
+    entries: dict[
+        str, tuple[list[str], list[str]]
+    ] = {}  # each lead and label -> its parts, its quotes' lines
     citations: list[Citation] = []
     covered = []
     asked_in = detect(" ".join(p.question for p in parts)) or DEFAULT  # a quote in another language says so
@@ -74,17 +75,15 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
                 citations.append(citation)
         opening = f"{lead.page.label} shows this. " if part.part.asks_page else ""
         text = f"{opening}{lead_of(lead)} {lead.page.label_in(asked_in)}"
-        entries.setdefault(text, []).append(part.question)  # a lead that answers two parts is shown once
-        shown = quoted.setdefault(text, [])
-        shown.extend(
-            line
-            for line in (f'- "{quote_of(q)}" {q.page.label_in(asked_in)}' for q in quotes)
-            if line not in shown
-        )
+        questions, shown = entries.setdefault(text, ([], []))  # a lead that answers two parts is shown once
+        questions.append(part.question)
+        for q in quotes:
+            if (line := f'- "{quote_of(q)}" {q.page.label_in(asked_in)}') not in shown:
+                shown.append(line)
     indent = "  " if len(parts) > 1 else ""
-    for text, questions in entries.items():
+    for text, (questions, shown) in entries.items():
         lines.append(f"- {'; '.join(questions)}: {text}" if len(parts) > 1 else text)
-        lines.extend(indent + quote for quote in quoted[text])
+        lines.extend(indent + quote for quote in shown)
     if not covered or not citations:
         return _abstention(parts)
     unanswered = [p.question for p in parts if p not in covered]

@@ -140,10 +140,10 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
 
 
 def glossed(text: str, language: str, gloss: Gloss | None) -> str:
-    """The text with each word of a page in another language than the question followed by its digits when it
-    is a number word (number_words.py) and its translations ("vierzehn/14/fourteen Tagen/day/week"), so that the answer-kind checks, which read the question's
-    language (a number word, "default", a number next to the subject's word), read it too; unchanged in the
-    question's language."""
+    """The text with each word of a page in another language than the question followed by its digits when
+    it is a number word (number_words.py) and its translations ("vierzehn/14/fourteen Tagen/day/week"), so
+    that the answer-kind checks, which read the question's language (a number word, "default", a number
+    next to the subject's word), read it too; unchanged in the question's language."""
     if gloss is None or not language:
         return text
     return " ".join(

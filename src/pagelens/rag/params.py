@@ -76,7 +76,7 @@ class AnswerParams:
     # citation precision 0.577 -> 0.521, not taken.
     supporting: int = 3
     gloss_terms: int = 3  # translations per word of a passage in another language than the question
-    forward_terms: int = 4  # translations per question word looked for on such a passage (the search's)
+    forward_terms: int = 4  # translations per question word looked for on such a passage
 
     # --- composing the answer (compose.py) ---
     quote_pages: int = 2  # supporting quotes come from this many of a part's top pages

@@ -652,3 +652,78 @@ def test_a_table_whose_cells_the_text_layer_breaks_apart_is_read_row_by_row(tmp_
     ]
     judged = _judge("How many of the males were blind at each age?", page, _stats([page]))
     assert "No. blind: 6 17 26 37 44" in lead_of(judged.best), lead_of(judged.best)
+
+
+def test_a_setting_key_heads_its_description_and_ends_the_lead_above_it(tmp_path):
+    """A reference of settings names each setting by its key on a line of its own ("KeepAlive="), the
+    description indented under it: the key is the description's subject, so a question about what the
+    description says leads with the key, and the lead of the description above stops before the next key
+    instead of ending with it."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "IdleTimeoutSec=", 10),
+                (
+                    100,
+                    74,
+                    "Takes a time span. Connections without traffic for this long are closed by the",
+                    10,
+                ),
+                (100, 87, "daemon. Defaults to 90s.", 10),
+                (72, 105, "KeepAlive=", 10),
+                (
+                    100,
+                    119,
+                    "Takes a boolean argument. If true, idle connections to the relay are kept open",
+                    10,
+                ),
+                (100, 132, "with probes, so a later request needs no new handshake. Defaults to false.", 10),
+                (72, 150, "RetryLimit=, RetryDelaySec=", 10),
+                (
+                    100,
+                    164,
+                    "How often a failed delivery is tried again, and how long to wait in between.",
+                    10,
+                ),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    assert under["Takes a time span."] == "IdleTimeoutSec="
+    assert under["If true, idle connec"] == "KeepAlive="
+    assert under["How often a failed d"] == "RetryLimit=, RetryDelaySec="
+    stats = _stats([page])
+    lead = lead_of(_judge("How do I keep idle connections to the relay open?", page, stats).best)
+    assert lead.startswith("KeepAlive= — Takes a boolean argument.") and "Retry" not in lead, lead
+    lead = lead_of(_judge("When are connections without traffic closed?", page, stats).best)
+    assert lead.startswith("IdleTimeoutSec= — ") and not lead.endswith("KeepAlive="), lead
+
+
+def test_a_section_title_at_the_outer_margin_is_not_part_of_the_bold_lines_above_it(tmp_path):
+    """A manual page's synopsis ends with bold command lines at the body's indent, and the next section's
+    bold title stands right under them at the outer margin: it heads its own section (the paragraph under
+    it is under "DESCRIPTION"), not a term made of the lines above it."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (50, 60, "SYNOPSIS", 10, "hebo"),
+                (86, 74, "relayd [--config file] [--verbose] host", 10),
+                (86, 90, "relayd --help", 10, "hebo"),
+                (86, 106, "relayd --version", 10, "hebo"),
+                (50, 122, "DESCRIPTION", 10, "hebo"),
+                (86, 136, "The relay daemon forwards messages from local clients to the remote host and", 10),
+                (86, 149, "keeps a queue on disk while the host cannot be reached.", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    assert "DESCRIPTION" in [g.text for g in units.groups if g.kind == "title"]
+    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    assert under["The relay daemon for"] == "DESCRIPTION"
+    lead = lead_of(
+        _judge("What does the relay daemon do while the host cannot be reached?", page, _stats([page])).best
+    )
+    assert lead.startswith("DESCRIPTION — The relay daemon forwards"), lead

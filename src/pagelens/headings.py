@@ -29,6 +29,7 @@ HEADING_CHARS = 80  # a heading line is at most this long
 TITLE_WORDS = (2, 9)  # a heading has this many words (fewer: a label; more: a sentence)
 _NUMBERING = re.compile(r"^[\dIVXivx]+(\.\d+)*[.)]?\s+")
 _AMOUNT = re.compile(r"[$€£]?\d*[.,]\d+%?|[$€£]\d+")  # a price or measurement: a table row, not a heading
+_SETTING_KEYS = re.compile(r"[A-Za-z][\w.-]*=(?:,\s*[A-Za-z][\w.-]*=)*")  # "Storage=", "A=, B="
 # Words a heading does not end with: a line ending with one runs on into the next ("An alternative is").
 _OPEN_ENDINGS = frozenset("a an the of to and or for with by in on at as is are be from that which".split())
 
@@ -64,6 +65,14 @@ def heading_shaped(line: str) -> bool:
         and sum(ch.isalpha() for ch in line) >= 3
         and (line[0].isalnum() or line[0] in "\\@.-")
     )
+
+
+def term_shaped(line: str) -> bool:
+    """Whether one line is shaped like a heading or a term, a setting's key among them: one or more names
+    each followed by "=" ("Persistent=", "RateLimitIntervalSec=, RateLimitBurst="), as a reference of
+    settings heads each setting's description. The answerer's units read terms so; ingest's title regions
+    (`title_line`) keep to `heading_shaped`."""
+    return heading_shaped(line) or bool(_SETTING_KEYS.fullmatch(line.strip()))
 
 
 def title_line(line: str) -> bool:

@@ -26,7 +26,7 @@ from math import prod
 from ..analysis import analyze
 from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
-from ..headings import heading_shaped
+from ..headings import term_shaped
 from ..lanes.text.translation import cognate, expand, translations
 from ..number_words import number_of
 from ..types import Citation, Gap, Region
@@ -361,7 +361,7 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
         counted = not enumerating and group.kind != "title"  # a heading leads with its body while it fits
         if not completes and (closed or not fits or counted and n >= PARAMS.section_groups):
             break
-        heads = after.kind == "term" or after.kind == "text" and heading_shaped(more)
+        heads = after.kind == "term" or after.kind == "text" and term_shaped(more)
         dangling = text if not completes and heads else None
         text = f"{text} {more}"
         taken.append(after)

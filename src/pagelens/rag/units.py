@@ -13,8 +13,10 @@ separated blocks of its text. Each region's lines are classed by their shape, ne
 Blocks (runs of lines of one class within a region, or OCR lines stacked closely) then make the groups an
 answer quotes whole:
 - a heading (a lone short line with no closing punctuation, or a title region) is the subject of the groups
-  below it until the next heading: a reference entry's term ("Function: npv (rate,val)"), a section title;
-  a title that wraps onto a line the layout extracts apart is one heading (`_title_runs_on`);
+  below it until the next heading: a reference entry's term ("Function: npv (rate,val)"), a setting's key
+  ("Persistent=", headings.term_shaped), a section title; a title that wraps onto a line the layout
+  extracts apart is one heading (`_title_runs_on`), but a title at an outer margin under lines in heading
+  type ("DESCRIPTION" under a synopsis' last bold line) opens a section of its own (`_outdented`);
 - a definition list's term (a few heading-shaped lines with the text indented under them, or short
   heading-shaped lines a region opens with before its definition, or closes with after a sentence's end)
   is the subject of the one group after it, its definition; the groups after that are under the heading
@@ -37,7 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..furniture import BAND, NONE, Furniture, is_page_number
-from ..headings import heading_shaped
+from ..headings import term_shaped
 from ..types import Box, Region
 from .lexical import join_lines, sentences, written_whole
 from .params import PARAMS
@@ -312,6 +314,7 @@ def _title_runs_on(above: _Block, heading: _Block, body: float) -> bool:
     height, over = _line_height(heading), _line_height(above)
     return (
         (titles or bool(body) and height >= PARAMS.heading_height * body)
+        and not _outdented(above.box, heading.box)
         and PARAMS.same_type <= over / max(height, 1e-6) <= 1 / PARAMS.same_type
         and heading.box[1] - above.box[3] <= height
         and not above.lines[-1].endswith((*_ENDS, ","))
@@ -339,15 +342,22 @@ def _term_and_definition(block: _Block, continues: bool = False) -> list[_Block]
     first = 0
     while not continues and first < min(PARAMS.term_lines, len(lines) - 1) and term(lines[first], first):
         first += 1
-    if all(map(heading_shaped, lines[first:])):
+    if all(map(term_shaped, lines[first:])):
         first = 0  # short lines over short lines: a menu or a list of names, not a term and its text
     last = len(lines)
     while len(lines) - last < PARAMS.term_lines and last - 1 > first and term(lines[last - 1], 1):
         last -= 1
-    while last < len(lines) and not (heading_shaped(lines[last]) and lines[last - 1].endswith(_ENDS)):
+    while last < len(lines) and not (term_shaped(lines[last]) and lines[last - 1].endswith(_ENDS)):
         last += 1  # the closing term starts with a heading-shaped line after a sentence's end
     cuts = [(0, first, "term"), (first, last, "prose"), (last, len(lines), "term")]
     return [_Block(role, lines[a:b], block.boxes[a:b], block.kind) for a, b, role in cuts if b > a]
+
+
+def _outdented(above: Box, below: Box) -> bool:
+    """Whether a line starts `PARAMS.indent_px` or more left of the line above it without reaching past its
+    right end: it opens something of its own at an outer margin ("DESCRIPTION" under the indented last line
+    of a synopsis), where a title that wraps goes on at its left edge, or centred, wider on both sides."""
+    return above[0] - below[0] >= PARAMS.indent_px and below[2] <= above[2]
 
 
 def _is_term(block: _Block, below: _Block | None) -> bool:
@@ -366,7 +376,7 @@ def _term_line(line: str, position: int) -> bool:
     """A heading-shaped line, or after one a single short word such as an option's other name ("-h")."""
     flat = line.strip()
     alias = position > 0 and " " not in flat and flat[-1:].isalnum() and len(flat) <= PARAMS.term_alias_chars
-    return heading_shaped(flat) or alias
+    return term_shaped(flat) or alias
 
 
 def _wraps(item: _Block, role: str, box: Box | None) -> bool:
@@ -423,7 +433,7 @@ def _is_heading(block: _Block) -> bool:
         return True
     line = block.lines[0]
     cells = _CELL_GAP.search(line) and not _SECTION_NUMBER.match(line)
-    return len(block.lines) == 1 and heading_shaped(line) and not cells
+    return len(block.lines) == 1 and term_shaped(line) and not cells
 
 
 def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
@@ -536,6 +546,8 @@ def _continues(above: Region, below: Region) -> bool:
     overlap = min(above.box[2], below.box[2]) - max(above.box[0], below.box[0])
     if not (-0.5 * height <= gap <= 0.8 * height and overlap > 0):
         return False
+    if above.kind in _HEADING_KINDS and _outdented(above.box, below.box):
+        return False  # two title regions at different margins head two sections
     # a heading-shaped line does not run on into a line indented under it (a term's definition) nor into
     # a line of smaller type (a heading above its body)
     # nor does a line that ends a sentence (a definition, a lead-in) into the next entry's term: a
@@ -544,7 +556,7 @@ def _continues(above: Region, below: Region) -> bool:
     width, below_width = above.box[2] - above.box[0], below.box[2] - below.box[0]
     if (
         flat.endswith(_ENDS)
-        and heading_shaped(below.text)
+        and term_shaped(below.text)
         and (above.box[0] - below.box[0] >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
     ):
         return False

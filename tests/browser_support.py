@@ -84,3 +84,13 @@ def ask(page, question: str) -> None:
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
+
+
+def settled(page) -> None:
+    """Wait until the page's events have ended: Gradio marks each output's status tracker `generating`
+    while a stream runs and shows a progress text while it is queued. A test types into a box after this
+    unless it means to type mid-stream: Playwright types within milliseconds of an update that may still be
+    landing in that box, which a person cannot."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".wrap.generating, .progress-text")).to_have_count(0)

@@ -74,12 +74,9 @@ def expand(
     """Weighted terms of `text` (in `source`) translated into each of `targets` (the parameters are the
     text lane's `translation_*`, see the module's docstring)."""
     expansion = Expansion()
-    words = content_words(text, source)
-    if not words:
+    stems, pairs = _lookup_keys(text, source)
+    if not stems:
         return expansion
-    stems = stem([word for _, word in words], source)
-    at = [position for position, _ in words]
-    pairs = [f"{a} {b}" for a, b, i, j in zip(stems, stems[1:], at, at[1:]) if j == i + 1]  # adjacent words
     for target in targets:
         if target == source:
             continue
@@ -114,11 +111,10 @@ def translations(
     (analysed in `target`, the `max_terms` its senses give most often); empty without a dictionary. The
     answerer reads a page in `target` with it: a page term among a question word's translations stands for
     that word ("sendende" for "send", which the German-English direction glosses as "broadcast")."""
-    words = content_words(text, source)
-    found = dictionary(source, target) if words and target != source else None
+    stems, _ = _lookup_keys(text, source)
+    found = dictionary(source, target) if stems and target != source else None
     if found is None:
         return {}
-    stems = stem([word for _, word in words], source)
     senses = found.lookup(sorted(set(stems)))
     return {
         key: frozenset(_weighted(senses[key], target, 1.0, 1.0, max_terms))
@@ -140,6 +136,17 @@ def cognate(a: str, b: str, *, shortest: int = 5, ratio: float = 0.8) -> bool:
     if min(len(a), len(b)) < shortest or not (a.isalpha() and b.isalpha()):
         return False
     return a.startswith(b) or b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= ratio
+
+
+def _lookup_keys(text: str, source: str) -> tuple[list[str], list[str]]:
+    """The stems of `text`'s content words, in order, and each two adjacent ones (nothing between them in
+    the text) as one key: a dictionary entry may be a pair ("frequency distribution")."""
+    words = content_words(text, source)
+    if not words:
+        return [], []
+    stems = stem([word for _, word in words], source)
+    at = [position for position, _ in words]
+    return stems, [f"{a} {b}" for a, b, i, j in zip(stems, stems[1:], at, at[1:]) if j == i + 1]
 
 
 def _weighted(

@@ -4,6 +4,8 @@ without OCR pages, so it builds in seconds; and the dev-set queries by id."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pagelens import Library, Settings
@@ -22,6 +24,16 @@ def library_of(folder: Path, paths: list[Path], **settings) -> Library:
     report = library.add(paths, progress=False)
     assert report.ok, [f.reason for f in report.files]
     return library
+
+
+@contextmanager
+def titled_pages_library(folder: Path, name: str, pages: list[tuple[str, str]]) -> Iterator[Library]:
+    """A real Library at `folder`/library holding one PDF, `name`, of these titled pages; closed after."""
+    library = library_of(folder / "library", [titled_pages_pdf(folder / name, pages)])
+    try:
+        yield library
+    finally:
+        library.close()
 
 
 def titled_pages_pdf(path: Path, pages: list[tuple[str, str]]) -> Path:

@@ -5,7 +5,7 @@ cited, and a part no page covers is named instead of being left out."""
 from __future__ import annotations
 
 import pytest
-from rag_support import library_of, titled_pages_pdf
+from rag_support import titled_pages_library
 
 from pagelens import Answer
 from pagelens.rag.rewrite import decompose
@@ -46,10 +46,8 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("parts")
-    lib = library_of(folder / "library", [titled_pages_pdf(folder / "runtime-files.pdf", PAGES)])
-    yield lib
-    lib.close()
+    with titled_pages_library(tmp_path_factory.mktemp("parts"), "runtime-files.pdf", PAGES) as lib:
+        yield lib
 
 
 def pages_cited(answer: Answer) -> set[int]:
@@ -116,10 +114,8 @@ BACKUP_PAGES = [
 
 @pytest.fixture(scope="module")
 def backups(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("backups")
-    lib = library_of(folder / "library", [titled_pages_pdf(folder / "bkp-manual.pdf", BACKUP_PAGES)])
-    yield lib
-    lib.close()
+    with titled_pages_library(tmp_path_factory.mktemp("backups"), "bkp-manual.pdf", BACKUP_PAGES) as lib:
+        yield lib
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ hits rank behind the question's own (agent._search), and the page that answers w
 from __future__ import annotations
 
 import pytest
-from rag_support import library_of, titled_pages_pdf
+from rag_support import titled_pages_library
 
 from pagelens.rag.agent import _search
 from pagelens.rag.evidence import EvidencePool
@@ -26,10 +26,8 @@ QUESTION = "Which single command opens a new plotting window, whatever platform 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ranks")
-    lib = library_of(folder / "library", [titled_pages_pdf(folder / "plotting.pdf", PAGES)])
-    yield lib
-    lib.close()
+    with titled_pages_library(tmp_path_factory.mktemp("ranks"), "plotting.pdf", PAGES) as lib:
+        yield lib
 
 
 def ranks(pool: EvidencePool) -> dict[int, int]:

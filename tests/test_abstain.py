@@ -9,9 +9,10 @@ import pymupdf
 import pytest
 
 from pagelens import Library, Settings
-from pagelens.rag.abstain import holds_type, signal_gaps, waive
+from pagelens.rag.abstain import absent_words, holds_type, signal_gaps, waive, without_words
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import judge_page
+from pagelens.rag.lexical import question_terms, terms
 from pagelens.rag.params import PARAMS
 from pagelens.rag.question import analyse
 from pagelens.rag.rewrite import rewrite
@@ -183,3 +184,46 @@ def test_waiving_a_gap_gives_back_the_confidence_it_took(tmp_path):
     waive(judged, {"focus"})
     assert "focus" not in {g.kind for g in judged.gaps}
     assert judged.confidence == pytest.approx(judged.evidence * others)
+
+
+def test_absent_words_leave_out_the_kind_asked_and_the_documents_name():
+    """ "How long ..." asks for a duration, which a page states as a value, not as the word "long"; a word of
+    the lead document's name says where to look. Neither is what the page lacks of the question."""
+    asked = "How long does Quillmark keep crash reports?"
+    missing = question_terms(asked)
+    absent = absent_words(asked, missing, "quillmark-notes.pdf")
+    assert absent == {*terms("crash reports keep")}
+    assert without_words(asked, absent) == "How long does Quillmark"
+
+
+@pytest.mark.parametrize(
+    ("asked", "unmet"),
+    [
+        ("What is the biggest plugin Quillmark can load?", True),  # the page says nothing of sizes
+        ("Which Python version do Quillmark plugins need?", True),
+        ("How can I switch off a plugin I installed?", False),  # a paraphrase of "disable any of them"
+        ("Which plugins can add key bindings?", False),  # every word is on the page
+    ],
+)
+def test_a_part_whose_absent_words_pull_it_away_from_the_page_asks_what_it_does_not_say(asked, unmet):
+    """The plugins page means Quillmark's plugins; a near miss asks a relation of them the page does not
+    state, and without the words the page lacks the part is closer to the page than with them. A
+    paraphrase's absent words carry meaning the page has: the part is no closer without them."""
+    lead = PLUGINS[1]
+    units = [s.strip() + "." for s in lead.split(".") if s.strip()]
+    absent = absent_words(asked, [t for t in question_terms(asked) if t not in terms(lead)], "plugins.pdf")
+    signals = signal_gaps("other", asked, lead, units, ["a"], coverage=0.6, absent=absent)
+    found = {g.kind: g.factor for g in signals.gaps}
+    assert ("unmet_ask" in found) is unmet, signals.gaps
+    if unmet:
+        assert found["unmet_ask"] < 0.5 and not signals.waived  # a subject's match waives no focus gap
+
+
+def test_a_near_miss_about_a_documented_subject_is_abstained_on_and_its_answer_kept(quillmark):
+    """End to end on generated pages: the plugins page documents Quillmark's plugins but no size limit."""
+    near_miss = quillmark.ask("What is the biggest plugin Quillmark can load?")
+    assert "unmet_ask" in {g.kind for g in near_miss.gaps}
+    assert not near_miss.answerable and not near_miss.citations
+    answered = quillmark.ask("How can I switch off a Quillmark plugin I installed?")
+    assert answered.answerable and "disable" in answered.text
+    assert all(g.factor > 0.5 for g in answered.gaps if g.kind == "unmet_ask")  # a paraphrase's pull is weak

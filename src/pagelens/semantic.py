@@ -217,10 +217,15 @@ class SentenceEncoder:
 
     def similarities(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """Cosine of `query` with each text (float32, shape (len(texts),))."""
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        vectors = self.encode([query, *texts])
-        return vectors[1:] @ vectors[0]
+        return self.cross_similarities([query], texts)[0]
+
+    def cross_similarities(self, queries: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        """Cosine of each query with each text (float32, shape (len(queries), len(texts))), encoded in one
+        batch."""
+        if not texts or not queries:
+            return np.zeros((len(queries), len(texts)), dtype=np.float32)
+        vectors = self.encode([*queries, *texts])
+        return vectors[: len(queries)] @ vectors[len(queries) :].T
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         batch, length = ids.shape

@@ -17,13 +17,25 @@ params.py's `AnswerParams`:
   lead and the page's best passages under all-MiniLM-L6-v2 (semantic.py) stays below `semantic_floor`.
   Without the model installed, or for a question or page in a language it was not trained on (it reads
   English only: a German passage and its English paraphrase score as unrelated ones), this signal is left
-  out (the lexical evidence decides alone).
+  out (the lexical evidence decides alone);
+- `unmet_ask`: the page means the part's subject but not what it asks of it. A near miss ("what is the
+  biggest file gzip can compress?") names a documented subject and asks a relation the page does not state;
+  the words of the part that the lead page lacks ("biggest") then pull its meaning away from the page: the
+  part without them ("what is the file gzip can compress?") is closer to the page's best passage than the
+  part is. The pull (the part's best cosine minus that of the part without its absent words, under the same
+  encoder) lowers the confidence to exp(`ask_pull_slope` x pull) where the part without them still means
+  the page (`subject_floor`); a paraphrase's absent words carry meaning the page has ("keep the original
+  around" for "keep input files"), so the part is closer with them and nothing is lost. Words that cannot
+  be on the page are not absent: the word that asks for the answer's kind ("how many/long/much") and the
+  words of the lead document's own name (where to look, not what is asked). Measured with the gate as the
+  answerer applies it (numbers in params.py).
 An answer type is looked for in the lead and, on a page in another language than the question, in its
 words' translations (extractive.glossed): "um zwei Uhr" holds a time as "zwei/deuc/twain Uhr/clock".
 
 One signal overrules a page's gap (`Signals.waived`, `waive`): the focus gap (answer_kind.py: none of the
 part's rarest words near the best passage) is dropped when the lead page means what the part asks (the
-cosine above reaches `semantic_floor`) and holds at least `paraphrase_coverage` of the part's idf weight.
+cosine above reaches `semantic_floor`, and no `unmet_ask` pull says it means the subject only) and holds at
+least `paraphrase_coverage` of the part's idf weight.
 The rarest words of a paraphrase are often not the page's ("switch off an add-on" for a page on disabling
 plugins); a near miss's are, or the meaning differs. Measured with both sets' own questions and
 the gate as the answerer applies it: on dev2 (never tuned on) 6 of the 7 answerable questions it abstained
@@ -39,11 +51,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from math import prod
+from math import exp, prod
 
 from .. import semantic
 from ..types import Gap
 from .extractive import PageJudgement
+from .lexical import terms
 from .params import PARAMS, AnswerParams
 
 _DIGITS = r"(?<![\w.])\d+(?:[.,]\d+)*"
@@ -76,6 +89,26 @@ def holds_type(asks: str, text: str) -> bool:
     return found is None or bool(found.search(text))
 
 
+# "how many/much/long/often ...": the word after "how" asks for the kind of answer (a number, a duration),
+# which the page states as a value, not as that word.
+_ASKED_KIND = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
+
+
+def absent_words(asked: str, missing: Collection[str], document: str = "") -> frozenset[str]:
+    """The stems of `missing` (the part's terms its lead page lacks) that say what is asked: not the word
+    that asks for the kind of answer ("how long"), nor a word of the lead document's name ("gnuplot" for
+    gnuplot-manual.pdf: it says where to look)."""
+    kind = {t for m in _ASKED_KIND.finditer(asked) for t in terms(m.group(1))}
+    named = set(terms(re.sub(r"[\W_]+", " ", document)))
+    return frozenset(t for t in missing if t not in kind and t not in named)
+
+
+def without_words(text: str, stems: Collection[str]) -> str:
+    """`text` without the words all of whose terms are in `stems` (function words and punctuation stay)."""
+    kept = [w for w in text.split() if not ((found := terms(w)) and all(t in stems for t in found))]
+    return " ".join(kept)
+
+
 @dataclass(frozen=True)
 class Signals:
     """A part's abstention signals: the gaps that lower its confidence, and the kinds of the pages' own gaps
@@ -96,12 +129,15 @@ def signal_gaps(
     *,
     languages: Sequence[str] = (),
     unstated: Sequence[str] = (),
+    absent: Collection[str] = (),
 ) -> Signals:
     """The signals of one question part: `asks` its answer type, `asked` its text, `lead` the passage that
     would lead its answer (glossed when its page is in another language: extractive.glossed), `units` the
     lead page's best passages, `docs` the documents of its pages in order of relevance, `coverage` the
     idf-weighted share of the part the lead page holds, `languages` the part's and the lead page's,
-    `unstated` what the part asks to exist (question.py's `Part.thing`) when the lead page never names it."""
+    `unstated` what the part asks to exist (question.py's `Part.thing`) when the lead page never names it,
+    `absent` the stems of the part's words that say what is asked and the lead page lacks
+    (`absent_words`)."""
     gaps = []
     waived: frozenset[str] = frozenset()
     if not holds_type(asks, lead):
@@ -126,7 +162,9 @@ def signal_gaps(
         )
     texts = [t for t in dict.fromkeys([lead, *units]) if t.strip()]
     if texts and semantic.reads(languages) and semantic.available():
-        best = float(semantic.encoder().similarities(asked, texts).max())
+        subject = without_words(asked, absent)
+        queries = [asked, subject] if subject.strip() and subject != asked else [asked]
+        best, *rest = (float(c) for c in semantic.encoder().cross_similarities(queries, texts).max(axis=1))
         if best < params.semantic_floor:
             gaps.append(
                 Gap(
@@ -135,7 +173,17 @@ def signal_gaps(
                     params.semantic_factor,
                 )
             )
-        elif coverage >= params.paraphrase_coverage:
+        pull = best - rest[0] if rest else 0.0
+        if pull < 0 and rest[0] >= params.subject_floor:
+            gaps.append(
+                Gap(
+                    "unmet_ask",
+                    f"a passage about what is asked of its subject ({rest[0]:.2f} without the words the page"
+                    f" lacks, {best:.2f} with them)",
+                    exp(params.ask_pull_slope * pull),
+                )
+            )
+        elif best >= params.semantic_floor and coverage >= params.paraphrase_coverage:
             waived = frozenset({"focus"})
     return Signals(gaps, waived)
 

@@ -18,7 +18,7 @@ from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
 from ..types import Answer, Corpus, Gap, Step, page_key
-from .abstain import signal_gaps, waive
+from .abstain import absent_words, signal_gaps, waive
 from .answerer import Answerer, BackendError, Conversation
 from .backends import backend_for
 from .compose import PartEvidence, chosen, compose, no_such_page
@@ -373,6 +373,8 @@ def _signals(part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:
         page.coverage,
         languages=(asked.language, lead.page.language),
         unstated=part.part.words_for([t for t in part.part.thing if t in page.missing]),
+        # "which page shows ...": the page is the answer, its picture holds the words its text lacks
+        absent=() if part.part.asks_page else absent_words(part.part.asked, page.missing, lead.page.doc),
     )
     waive(page, found.waived)
     return found.gaps

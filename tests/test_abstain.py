@@ -36,6 +36,9 @@ PLUGINS = (
         ("number", "It keeps twelve log files.", True),
         ("number", "It keeps several log files.", False),
         ("time", "Added in version 2.4, released in March 2019.", True),
+        ("version", "Added in version 2.4, released in March 2019.", True),
+        ("version", "Supported since APT 1.1.", True),
+        ("version", "The plugin manager checks for updates every 24 hours.", False),  # a time, no release
         ("time", "The plugin manager lists the installed plugins.", False),
         ("place", "Drafts are stored in the drafts folder.", True),
         ("place", "See https://example.org for the sources.", True),

@@ -24,6 +24,9 @@ STATS = CorpusStats.from_texts(
         ("What is the maximum length of a line?", "number"),
         ("When was the format introduced?", "time"),
         ("In what year were the incomes collected?", "time"),
+        ("In which version did the format change?", "version"),
+        ("Since which dpkg release is the option supported?", "version"),
+        ("Which release notes mention the format?", "name"),  # a noun after "release": no version asked
         ("Where do PID files go?", "place"),
         ("Why isn't it exactly 50 Hz?", "reason"),
         ("How do I compute the net present value of a series of cash flows?", "procedure"),

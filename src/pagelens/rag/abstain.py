@@ -6,7 +6,8 @@ its vocabulary with them and term coverage hardly tells it from an answerable on
 elsewhere; each that fails is a `Gap` of its own kind, lowering the part's confidence by its factor in
 params.py's `AnswerParams`:
 - `answer_type`: the lead passage holds no answer of the type the part asks for: no number for a number,
-  no date, duration or time word for a time, no address, path, file name or place phrase for a place
+  no release number ("version 2.4", "v3", "1.1") for a version, no date, duration or time word for a time,
+  no address, path, file name or place phrase for a place
   (`holds_type`: the grammar of answers, not of any set's questions; the other types have no surface
   form whose absence would show); or the lead page never names what a yes/no part asks to exist (the
   rarest word of "is there a maximum number of rows?": a page without "maximum" cannot say yes, and its
@@ -73,6 +74,8 @@ _TYPE_FOUND = {
         r"|hour|minute|second|version|release|night|midnight|noon|clock)s?\b",
         re.IGNORECASE,
     ),
+    # a release is named by its number: "version 2.4", "release 13", "v3", "APT 1.1", "2.38.1"
+    "version": re.compile(r"\b(?:versions?|releases?|v)\s*\d+\b|(?<![\w.])\d+(?:\.\d+)+\b", re.IGNORECASE),
     "place": re.compile(
         r"(?:https?|ftp)://|\bwww\.|[\w-]+\.(?:org|com|net|edu|gov|io|de|fr|uk)\b|(?:^|[\s(])[~.]?/\w"
         r"|\w\\\w|\b\w+\.\w{1,4}\b|\b(?:in|on|at|from|under|inside|into|within|below|above|near)\s+"

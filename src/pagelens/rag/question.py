@@ -12,6 +12,7 @@ asks for (`AnswerType`), read from the interrogative's grammar alone:
 | type       | asked as                                                                 |
 |------------|--------------------------------------------------------------------------|
 | number     | "how many/much/long/...", "what is the size/value/number/... of"           |
+| version    | "which/what (...) version/release", "since which version"                |
 | time       | "when", "since when", "what year/date/time/day"                          |
 | place      | "where"                                                                  |
 | reason     | "why", "for what reason", "how come"                                     |
@@ -38,7 +39,17 @@ from .params import PARAMS
 from .rewrite import AUXILIARY, Rewrite, parts_of, split_place
 
 AnswerType = Literal[
-    "number", "time", "place", "reason", "procedure", "yes_no", "definition", "list", "name", "other"
+    "number",
+    "version",
+    "time",
+    "place",
+    "reason",
+    "procedure",
+    "yes_no",
+    "definition",
+    "list",
+    "name",
+    "other",
 ]
 _ANSWER_KIND_WORDS = frozenset(terms("many much default"))
 
@@ -47,6 +58,10 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
         ("reason", r"^why\b|\bfor what reason\b|^how come\b|\bwhat is the reason\b"),
+        (  # "which version of X", "which X release was ..." (not "which release notes ...")
+            "version",
+            rf"\b(?:which|what)\s+(?:[\w.-]+\s+)?(?:version|release)s?\s*(?:[?,.]|$|of\b|(?:{AUXILIARY})\b)",
+        ),
         ("time", r"^(?:since )?when\b|\b(?:what|which|in what) (?:year|date|time|day|month|version)s?\b"),
         ("place", r"^where\b"),
         (

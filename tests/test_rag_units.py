@@ -727,3 +727,35 @@ def test_a_section_title_at_the_outer_margin_is_not_part_of_the_bold_lines_above
         _judge("What does the relay daemon do while the host cannot be reached?", page, _stats([page])).best
     )
     assert lead.startswith("DESCRIPTION — The relay daemon forwards"), lead
+
+
+def test_a_label_over_indented_entries_does_not_run_on_into_the_first_term(tmp_path):
+    """A label that opens a group of option entries ("General options:") stands one line above the first
+    entry's term, which is indented under it: the term heads its own definition, not the label's line
+    (the definition was read under the entry above the label)."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "-u, --user name", 10),
+                (
+                    100,
+                    74,
+                    "Checks for processes owned by the user with this name. Used alone, it acts on",
+                    10,
+                ),
+                (100, 87, "every process of that user.", 10),
+                (50, 105, "General options:", 10),
+                (72, 119, "-g, --group group", 10),
+                (100, 133, "Changes to this group when the process is started.", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    assert under["Checks for processes"] == "-u, --user name"
+    assert under["Changes to this grou"] == "-g, --group group"
+    lead = lead_of(
+        _judge("Which option changes the group when the process starts?", page, _stats([page])).best
+    )
+    assert lead.startswith("-g, --group group — Changes to this group"), lead

@@ -551,13 +551,14 @@ def _continues(above: Region, below: Region) -> bool:
     # a heading-shaped line does not run on into a line indented under it (a term's definition) nor into
     # a line of smaller type (a heading above its body)
     # nor does a line that ends a sentence (a definition, a lead-in) into the next entry's term: a
-    # heading-shaped line outdented from it or much shorter than it
+    # heading-shaped line at another margin than it (outdented, or indented under a label such as
+    # "General options:") or much shorter than it
     flat = above.text.strip()
     width, below_width = above.box[2] - above.box[0], below.box[2] - below.box[0]
     if (
         flat.endswith(_ENDS)
         and term_shaped(below.text)
-        and (above.box[0] - below.box[0] >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
+        and (abs(above.box[0] - below.box[0]) >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
     ):
         return False
     heading = _is_heading(_Block("prose", [flat], [above.box], above.kind))

@@ -1,6 +1,7 @@
 """Conversation turns through the whole answer loop, on a real Library over PDFs generated with PyMuPDF: a
 follow-up that is an ellipsis stays on the chat's document, and a standalone question about another
-document does not carry the old topic; "the next page" past a document's end, or at a page with no text."""
+document does not carry the old topic; "the next page" past a document's end, or at a page with no text; a
+follow-up about another entry of the page the last answer quoted leads with that entry, not the quoted one."""
 
 from __future__ import annotations
 
@@ -49,11 +50,33 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("conversation")
+# one page of entries that share their words: a follow-up about the second entry carries the words of the first
+STRINGS = {
+    "strings-manual.pdf": [
+        (
+            "String functions",
+            "trim(s) returns the string s stripped of its leading and trailing whitespace. This is useful when "
+            "fields read from a file were padded with blanks to a fixed width: compare trim(name) with the value "
+            "you expect, because a padded field never equals it. Tabs and newlines count as whitespace as well, "
+            "so a line read with its end of line still attached comes back without it.\n\n"
+            "words(s) returns the number of words in the string s, where a word is any run of characters between "
+            "blanks. Use word(s, n) to get the n-th of them: word(s, 1) is the first and word(s, words(s)) the "
+            "last one. Both treat a quoted phrase as a single word, so a title in double quotes is counted once "
+            "and returned whole.\n\n"
+            "upper(s) returns the string s in capital letters and lower(s) in small ones; neither changes the "
+            "digits, blanks or punctuation in it, and both return a new string, leaving s as it was.",
+        ),
+        (
+            "Numeric functions",
+            "abs(x) returns the absolute value of x. sqrt(x) returns the square root of x.",
+        ),
+    ]
+}
+
+
+def _library(folder, docs: dict) -> Library:
     paths = []
-    for name, pages in DOCS.items():
+    for name, pages in docs.items():
         doc = pymupdf.open()
         for content in pages:
             page = doc.new_page(width=595, height=842)
@@ -68,6 +91,19 @@ def library(tmp_path_factory):
     lib = Library(folder / "library", settings=Settings.from_env(library=folder / "library"))
     report = lib.add(paths, progress=False)
     assert report.ok, [f.reason for f in report.files]
+    return lib
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    lib = _library(tmp_path_factory.mktemp("conversation"), DOCS)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def strings(tmp_path_factory):
+    lib = _library(tmp_path_factory.mktemp("strings"), STRINGS)
     yield lib
     lib.close()
 
@@ -146,3 +182,23 @@ def test_a_first_turn_is_answered_as_the_same_question_asked_alone(library):
     (first,) = chat(library, question)
     assert first.text == alone.text and first.confidence == alone.confidence
     assert [(c.doc, c.page) for c in first.citations] == [(c.doc, c.page) for c in alone.citations]
+
+
+def test_a_follow_up_about_another_entry_leads_with_that_entry_not_the_one_quoted_last(strings):
+    first, follow = chat(
+        strings,
+        "Which function strips leading and trailing whitespace from a string?",
+        "And how do I count the words in a string?",
+    )
+    assert first.text.startswith("String functions — trim(s)")
+    # the turn carries the first one's words (strips, leading, trailing), which trim's entry holds; the answer
+    # it gave already quoted that entry, so the entry naming the turn's own words leads
+    assert follow.steps[0].kind == "rewrite" and "whitespace" in follow.steps[0].title
+    assert follow.text.startswith("String functions — words(s) returns the number of words")
+    # a follow-up asking more of the entry it quoted still reads that entry
+    _, again = chat(
+        strings,
+        "Which function strips leading and trailing whitespace from a string?",
+        "Does it also remove tabs and newlines?",
+    )
+    assert again.text.startswith("String functions — trim(s)") and "Tabs and newlines" in again.text

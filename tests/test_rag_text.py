@@ -500,3 +500,22 @@ def test_an_abstention_is_no_topic_a_turn_continues():
         },
     ]
     assert not rewrite("Which page shows the closest library branch?", history).follow_up
+
+
+def test_a_turn_without_a_subject_of_its_own_is_about_the_chats_focus():
+    history = [
+        {"role": "user", "content": "Which tool converts Kelvinator spreadsheets to plain text?"},
+        {"role": "assistant", "content": "kelv2txt converts a spreadsheet to text [tools.pdf p.3]."},
+    ]
+    idf = {"kelvin": 6.0, "spreadsheet": 3.0, "convert": 2.0, "default": 1.0, "valu": 1.5, "gnuplot": 5.0}
+    turn = rewrite("What is the default value?", history, lambda t: idf.get(t, 1.0))
+    assert turn.follow_up and turn.subject == ["Kelvinator", "spreadsheets"]
+    stats = CorpusStats.from_texts(["Kelvinator spreadsheets to text", "the default value", "gnuplot"])
+    asked = analyse("What is the default value?", turn, stats)
+    assert "kelvin" in asked.parts[0].terms.focus()  # the focus gap looks for the chat's subject too
+    # a turn that names a thing nearly as specific as the chat's focus has a subject of its own
+    own = rewrite("Which value does gnuplot print by default?", history, lambda t: idf.get(t, 1.0))
+    assert not own.follow_up and not own.subject
+    # a follow-up with its own specific words (by a pronoun) carries the topic as context, not as its subject
+    pointed = rewrite("Does it read gnuplot files?", history, lambda t: idf.get(t, 1.0))
+    assert pointed.follow_up and not pointed.subject

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from math import ceil
 
 from ..bilingual import dictionaries
@@ -329,6 +330,7 @@ def _rank(
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
     judged = rank_pages(part.terms, pages, furniture, gloss, library.statistics().frequency)
     _discount_off_topic(judged, asked)
+    _discount_said(judged, asked, part)
     turn = asked.turn
 
     def relevance(j: PageJudgement) -> float:
@@ -352,6 +354,33 @@ def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
                     what=f"nothing about {', '.join(asked.topic)} (the topic so far)",
                 )
             )
+
+
+def _word_grams(text: str) -> set[tuple[str, ...]]:
+    words = text.lower().split()
+    return set(zip(*(words[i:] for i in range(PARAMS.said_gram))))
+
+
+def _discount_said(judged: list[PageJudgement], asked: Question, part: Part) -> None:
+    """A follow-up asks for something the last answer did not say: a passage that answer quoted already
+    (`said_share` of its word runs are in it) and that names none of the turn's focus terms scores
+    `said_factor` as much, so that the page's next passage leads ("and how do I count the words?" after the
+    answer quoting trim's entry); a quoted passage that names them is read again for another of its facts
+    ("is that also available from a menu on Windows?"). The pages' order stays."""
+    said = _word_grams(asked.turn.said) if asked.follow_up and not asked.turn.moves else set()
+    focus = set(part.terms.focus())
+    if not said:
+        return
+    for judgement in judged:
+        passages = [
+            replace(p, score=p.score * PARAMS.said_factor)
+            if (grams := _word_grams(p.text))
+            and len(grams & said) >= PARAMS.said_share * len(grams)
+            and focus.isdisjoint(terms(p.text))
+            else p
+            for p in judgement.passages
+        ]
+        judgement.passages = sorted(passages, key=lambda p: -p.score)
 
 
 def _signals(part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:

@@ -35,6 +35,13 @@ class AnswerParams:
     # manual's other chapters); it keeps this share. Dev turns: 41 -> 42/56 with the chat's own documents
     # included, single questions unchanged (follow-ups only).
     off_topic_factor: float = 0.5
+    # A follow-up asks for something the last answer did not say: a passage that answer quoted (`said_share`
+    # of its runs of `said_gram` words are in it) and that names none of the turn's focus terms scores
+    # `said_factor` as much. Dev turns 50 -> 51/56 at 0.8 (49 at 0.5: follow-ups are often answered by the
+    # passage quoted last, read again for another of its facts); dev2 11/23, nm 6/11, xl 4/9 unchanged.
+    said_gram: int = 4
+    said_share: float = 0.5
+    said_factor: float = 0.8
     abstain_units: int = 8  # the lead page's best passages whose meaning abstain.py compares with the part
 
     # --- scoring candidates and pages (extractive.py) ---
@@ -142,6 +149,10 @@ class AnswerParams:
     # On dev the turns that switch to another document hold at most 0.11 of theirs, the follow-ups without
     # any other mark 0.39; dev 43 turns at 0.3 and at 0.4 (dev2 9/23, unchanged).
     cohesion: float = 0.3
+    # A turn whose rarest word's idf is below this share of the chat focus' has no subject of its own: it is a
+    # follow-up, and the focus is its subject. Standalone questions of dev, nm and xl asked after unrelated
+    # first turns score at least 0.47 (none below); "What is the default value?" after an SPSS question 0.32.
+    own_subject: float = 0.4
     focus_words: int = 2  # the most specific words of a question that make its focus
     as_specific: float = 0.8  # a new word this close to the old focus' idf replaces it
     max_parts: int = 4  # a question is split into at most this many parts

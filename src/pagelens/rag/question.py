@@ -142,6 +142,7 @@ class QuestionTerms:
     unknown: list[str] = field(default_factory=list)  # names in the question that no page mentions
     initialisms: frozenset[str] = frozenset()  # abbreviations of names the question spells out (npv)
     code: tuple[str, ...] = ()  # the names it writes as code (answer_kind.code_names)
+    subject: tuple[str, ...] = ()  # a follow-up's subject taken from the chat (Rewrite.subject), stemmed
 
     @property
     def total(self) -> float:
@@ -149,13 +150,20 @@ class QuestionTerms:
 
     @classmethod
     def of(
-        cls, question: str, stats: CorpusStats, context: Sequence[str] = (), language: str | None = None
+        cls,
+        question: str,
+        stats: CorpusStats,
+        context: Sequence[str] = (),
+        language: str | None = None,
+        subject: Sequence[str] = (),
     ) -> "QuestionTerms":
         """Terms of a question weighted by idf; `context`: words a follow-up carries from earlier turns,
         weighted `PARAMS.context_weight` as much (they say where to look; the turn's own words say what is
-        asked); `language`: the whole turn's (a short part alone is easily misread: "Where do PID files
-        go")."""
+        asked); `subject`: the chat's focus words a follow-up without a subject of its own is about ("what
+        is that option's default?"), weighted as its own words and among its focus; `language`: the whole
+        turn's (a short part alone is easily misread: "Where do PID files go")."""
         order = question_terms(question, language)
+        about = tuple(t for t in question_terms(" ".join(subject), language) if t not in order)
         weights = {t: stats.idf(t) for t in order}
         for term in question_terms(" ".join(context), language):
             weights.setdefault(term, PARAMS.context_weight * stats.idf(term))
@@ -170,13 +178,15 @@ class QuestionTerms:
             unknown=kind.unknown(stats.mentions),
             initialisms=frozenset(initialisms(question)),
             code=code_names(question),
+            subject=about,
         )
 
     def focus(self, count: int = PARAMS.focus_terms) -> list[str]:
-        """The question's rarest terms (its own words only, not the context a follow-up carries, nor the
-        words that ask for a kind of answer: "how many", "by default")."""
+        """The question's rarest terms (its own words and a follow-up's subject only, not the context a
+        follow-up carries, nor the words that ask for a kind of answer: "how many", "by default")."""
         own = [t for t in self.pairs_terms if t in self.weights and t not in _ANSWER_KIND_WORDS]
-        return sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
+        top = sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
+        return top + [t for t in self.subject if t in self.weights and t not in top]
 
     def coverage(self, found: set[str]) -> float:
         total = self.total
@@ -250,7 +260,13 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
         # context, weighed `PARAMS.context_weight` as much as the part's own words
         part_text = f"{own} ({' '.join(borrowed)})" if borrowed else own
         asked, place = split_place(own)
-        terms_ = QuestionTerms.of(asked, stats, [*context, *borrowed, *filter(None, [place])], language)
+        terms_ = QuestionTerms.of(
+            asked,
+            stats,
+            [*context, *borrowed, *filter(None, [place])],
+            language,
+            subject=turn.subject if rules_rewrite else (),
+        )
         terms_.text = " ".join([part_text, *context])
         parts.append(
             Part(

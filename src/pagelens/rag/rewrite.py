@@ -129,6 +129,9 @@ class Rewrite:
     cited_pages: list[PageRef] = field(default_factory=list)  # pages the previous answer cited
     replaced: list[str] = field(default_factory=list)  # the earlier focus this turn's own words replace
     confirmed: list[str] = field(default_factory=list)  # the earlier query's words its answer confirmed
+    # the chat's focus, taken as the subject of a turn that has none of its own (`has_own_subject`)
+    subject: list[str] = field(default_factory=list)
+    said: str = ""  # the text of the last answer (a follow-up asks for something it did not say)
 
     @property
     def topic_pages(self) -> list[PageRef]:
@@ -216,11 +219,22 @@ def substitutes(question: str) -> bool:
     return bool(opener) and is_fragment(question) and not _CLAUSE_WORD.search(question[opener.end() :])
 
 
-def is_follow_up(question: str, topic: str = "", idf: Idf = _flat_idf) -> bool:
+def has_own_subject(question: str, focus: Sequence[str], idf: Idf) -> bool:
+    """Whether a turn names a thing of its own: a word nearly as specific (by idf, `PARAMS.own_subject`) as
+    the chat's focus. "What is the default value?" or "Which argument controls the encoding?" after a
+    question about an SPSS reader name nothing as specific as "SPSS": they ask about the thing the chat is
+    on; "In gnuplot, which environment variable ...?" names gnuplot."""
+    top = max((idf(_stem(w)) for w in focus), default=0.0)
+    own = max((idf(t) for t in question_terms(question)), default=0.0)
+    return not top or own >= PARAMS.own_subject * top
+
+
+def is_follow_up(question: str, topic: str = "", idf: Idf = _flat_idf, focus: Sequence[str] = ()) -> bool:
     """Whether `question` continues `topic` (the last question and its answer): navigation, a fragment, a
     word that presupposes what was said, a pronoun or demonstrative pointing back, a short turn with an
-    opener, or a turn whose words (by idf) the last exchange mostly holds (lexical cohesion: "Can I
-    abbreviate component names when I use the $ form?" after an answer on a list's components)."""
+    opener, a turn without a subject of its own (`has_own_subject`, given the chat's `focus`), or a turn whose
+    words (by idf) the last exchange mostly holds (lexical cohesion: "Can I abbreviate component names when I
+    use the $ form?" after an answer on a list's components)."""
     content = question_terms(question)
     if _NEXT.search(question) or _PREVIOUS.search(question) or _SAME.search(question):
         return True
@@ -237,6 +251,8 @@ def is_follow_up(question: str, topic: str = "", idf: Idf = _flat_idf) -> bool:
     ):
         return True
     if len(content) <= PARAMS.short_turn_terms and bool(_ANAPHORA.search(question) or len(content) <= 1):
+        return True
+    if idf is not _flat_idf and not has_own_subject(question, focus, idf):
         return True
     said = set(terms(topic))
     total = sum(idf(t) for t in set(content))
@@ -298,7 +314,7 @@ def rewrite(question: str, history: Sequence[object] | None, idf: Idf = _flat_id
 
 def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
     question = " ".join(question.split())
-    if not state.query or not is_follow_up(question, f"{state.query}\n{state.answer}", idf):
+    if not state.query or not is_follow_up(question, f"{state.query}\n{state.answer}", idf, state.focus):
         return Rewrite(query=question, own=question, focus=focus_of(question, idf))
     own = set(question_terms(question))
     moves = _moves(question) if state.cited else ""
@@ -343,6 +359,10 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         cited_pages=list(state.cited),
         replaced=replaced,
         confirmed=list(state.confirmed),
+        subject=[]
+        if replaced or has_own_subject(question, state.focus, idf)
+        else [w for w in state.focus if _stem(w) not in own],
+        said=state.answer,
     )
 
 

@@ -519,3 +519,20 @@ def test_a_turn_without_a_subject_of_its_own_is_about_the_chats_focus():
     # a follow-up with its own specific words (by a pronoun) carries the topic as context, not as its subject
     pointed = rewrite("Does it read gnuplot files?", history, lambda t: idf.get(t, 1.0))
     assert pointed.follow_up and not pointed.subject
+
+
+def test_a_follow_up_keeps_its_question_word_and_what_if_asks_about_the_case_just_discussed():
+    history = [
+        {"role": "user", "content": "Which tool converts Kelvinator spreadsheets to plain text?"},
+        {"role": "assistant", "content": "kelv2txt converts a spreadsheet to text [tools.pdf p.3]."},
+    ]
+    stats = CorpusStats.from_texts(["Kelvinator spreadsheets to text", "formulas folder", "password"])
+    for question, asks in (
+        ("And how do I convert a whole folder of them?", "procedure"),  # not "do I convert ...?", a yes/no
+        ("Why does it drop the formulas?", "reason"),
+    ):
+        turn = rewrite(question, history, stats.idf)
+        assert turn.follow_up and turn.own.split()[0].lower() in ("how", "why")
+        assert analyse(question, turn, stats).asks == asks, question
+    assert rewrite("What if the spreadsheet is protected by a password?", history, stats.idf).follow_up
+    assert not rewrite("What does the password option of kelv2txt do?", [], stats.idf).follow_up

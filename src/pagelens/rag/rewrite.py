@@ -78,11 +78,11 @@ _FRONTED = re.compile(
 )
 # Words that presuppose something said before, whatever the length of the turn: contrast and addition
 # adverbs ("a differently named file instead", not "instead of X"; "what else", "as well" but not "as well
-# as X", a closing "too") and "one" standing for a noun named earlier ("the Rainbow one", "which one", not
-# "which one of X", which names its set).
+# as X", a closing "too"), an opening "what if" (a change to the case just discussed) and "one" standing for
+# a noun named earlier ("the Rainbow one", "which one", not "which one of X", which names its set).
 _INSTEAD = r"\binstead\b(?!\s+of\b)"
 _PRESUPPOSING = re.compile(
-    rf"{_INSTEAD}|\belse\b|\bas well\b(?!\s+as\b)|\btoo\W*$"
+    rf"{_INSTEAD}|\belse\b|\bas well\b(?!\s+as\b)|\btoo\W*$|^\W*(?:(?:and|but|so)\s+)?what if\b"
     r"|\b(?:the|which|this|that)\s+(?:[\w-]+\s+)?ones?\b(?![\w-])(?!\s+of\b)",
     re.IGNORECASE,
 )
@@ -325,7 +325,7 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         else []
     )
     stripped = _NEXT.sub("", _PREVIOUS.sub("", _SAME.sub("", question)))
-    stripped = _FOLLOW_UP_START.sub("", stripped).strip(" ?,.")
+    stripped = _OPENER.sub("", stripped).strip(" ?,.")
     if not question_terms(stripped):
         stripped = ""
     topic = _original_words(state.query, keep=10)

@@ -759,3 +759,39 @@ def test_a_label_over_indented_entries_does_not_run_on_into_the_first_term(tmp_p
         _judge("Which option changes the group when the process starts?", page, _stats([page])).best
     )
     assert lead.startswith("-g, --group group — Changes to this group"), lead
+
+
+def test_a_supporting_quote_from_an_entry_shows_the_entry_whole(tmp_path):
+    """A supporting quote from the paragraph right under a term shows that paragraph whole when it fits
+    (entry_quote_chars), with its box: the fact is often a sentence after the one that matches ("The
+    command accepts no interval below 0.1 seconds" after "Sets the refresh interval."); a sentence of a
+    longer paragraph is quoted alone."""
+    entry = [
+        "Sets the refresh interval. The command accepts no interval below 0.1 seconds; smaller",
+        "values are raised to it. Both a comma and a point work as the decimal mark.",
+    ]
+    long_entry = [
+        f"Sentence {n} of a long description of the precise mode, which runs on and on." for n in range(8)
+    ]
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "-n, --interval seconds", 10),
+                *[(100, 74 + 13 * i, t, 10) for i, t in enumerate(entry)],
+                (72, 110, "-p, --precise", 10),
+                *[(100, 124 + 13 * i, t, 10) for i, t in enumerate(long_entry)],
+            ]
+        ],
+    )
+    judged = _judge("What refresh interval does the command set?", page, _stats([page]))
+    (refresh,) = [p for p in judged.passages if p.text.startswith("Sets the refresh interval")]
+    quote = quote_of(refresh)
+    assert quote.startswith("-n, --interval seconds — Sets the refresh") and "below 0.1 seconds" in quote
+    region = citation_of(refresh).region
+    assert region.box[3] - region.box[1] > 1.5 * (refresh.unit.box[3] - refresh.unit.box[1])  # both lines
+    (precise,) = [p for p in judged.passages if p.text.startswith("Sentence 3")]
+    assert (
+        quote_of(precise)
+        == "-p, --precise — Sentence 3 of a long description of the precise mode, which runs on and on."
+    )

@@ -379,8 +379,14 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
 def quote_of(passage: Passage) -> str:
     """A supporting quote: the candidate under its subject, after what its group carries before it (a list's
     lead-in, a code block's intro, what a paragraph points back to), and followed by the group after it when
-    it is its group's last and leaves it open ("we can use a simple function:" and the function)."""
+    it is its group's last and leaves it open ("we can use a simple function:" and the function). A
+    sentence of the paragraph right under a term or heading quotes that paragraph whole when it fits in
+    `PARAMS.entry_quote_chars` (`_quotes_entry`): a reference entry is one unit, and the fact a question
+    asks for is often a sentence or two after the one that matches it ("-n, --interval seconds — Sets the
+    update interval. The command accepts no interval below 0.1 seconds; ...")."""
     group = passage.group
+    if _quotes_entry(passage):
+        return clip(_with_subject(passage, group.text), PARAMS.entry_quote_chars)
     text = f"{group.lead} {passage.text}" if group is not None and group.lead else passage.text
     if group is not None and group.pieces[-1] == passage.text and (group.opens or group.unfinished):
         following = passage.section[0] if passage.section else None
@@ -389,11 +395,27 @@ def quote_of(passage: Passage) -> str:
     return clip(_with_subject(passage, text))
 
 
+def _quotes_entry(passage: Passage) -> bool:
+    """Whether a supporting quote shows its candidate's whole paragraph (quote_of)."""
+    group = passage.group
+    return (
+        group is not None
+        and passage.unit.defined
+        and group.kind == "text"
+        and len(_with_subject(passage, group.text)) <= PARAMS.entry_quote_chars
+    )
+
+
 def citation_of(passage: Passage, whole_group: bool = False) -> Citation:
-    """The passage's page, quoted; its region is the candidate's box, or with `whole_group` (the lead) the
-    box around what the lead shows: the candidates of the page whose text it quotes (its term or heading, a
-    lead-in, the sentences it starts from, up to where it is cut), else around the groups it takes."""
+    """The passage's page, quoted; its region is the candidate's box (its paragraph's when the quote shows
+    it whole), or with `whole_group` (the lead) the box around what the lead shows: the candidates of the
+    page whose text it quotes (its term or heading, a lead-in, the sentences it starts from, up to where it
+    is cut), else around the groups it takes."""
     region = passage.region
+    if _quotes_entry(passage) and not whole_group:
+        boxes = [passage.page_units[m].box for m in passage.group.members if m < len(passage.page_units)]
+        box = union_box([b for b in boxes if b is not None])
+        region = Region(passage.unit.kind, box, passage.group.text) if box is not None else region
     if whole_group:
         text, groups = passage.lead
         shown = " ".join(text.split())

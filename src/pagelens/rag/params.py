@@ -71,6 +71,9 @@ class AnswerParams:
     w_focus: float = 0.25  # ... the share of the question's focus terms in that window ...
     w_score: float = 0.2  # ... and its best candidate's score (capped at 1)
     quote_chars: int = 300  # a supporting quote is cut to this
+    # ... but one from the paragraph right under a term or heading (a reference entry) shows the paragraph
+    # whole when it fits in this (extractive.quote_of): the fact is often a sentence after the one matched.
+    entry_quote_chars: int = 480
     lead_chars: int = 480  # a lead (a group and the section after it) is cut to this
     list_chars: int = 800  # a list leads whole, up to this
     # A paragraph too long to lead whole leads from its start when its best sentence ends within this share

@@ -795,3 +795,24 @@ def test_a_supporting_quote_from_an_entry_shows_the_entry_whole(tmp_path):
         quote_of(precise)
         == "-p, --precise — Sentence 3 of a long description of the precise mode, which runs on and on."
     )
+
+
+def test_a_command_line_that_wraps_under_a_hanging_indent_is_no_heading(tmp_path):
+    """A manual page's synopsis line wraps onto lines indented under it (a hanging indent), as a term's
+    definition is indented under the term; but what stands under it is more of the command (options in
+    brackets, code by its shape), so the line is no heading: the synopsis stays under "SYNOPSIS"."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (50, 60, "SYNOPSIS", 10, "hebo"),
+                (86, 74, "relayd [--accept-remote-hosts] [--allow-all-names] [--allow-bad-names]", 10),
+                (120, 87, "[--retry n] [--wait s] [--queue d] host", 10),
+                (50, 105, "DESCRIPTION", 10, "hebo"),
+                (86, 119, "The relay daemon forwards messages from local clients to the remote host.", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    assert [g.text for g in units.groups if g.kind == "title"] == ["SYNOPSIS", "DESCRIPTION"]
+    assert {u.subject for u in units.units if "--retry" in u.text or "--allow" in u.text} == {"SYNOPSIS"}

@@ -412,13 +412,15 @@ def _body_line_height(blocks: list[_Block]) -> float:
 
 def _stands_out(block: _Block, below: _Block | None, body: float) -> bool:
     """Whether a heading-shaped line is set apart as one: a numbered section ("5.5 The outer product"),
-    type taller than the body's, or the block below it indented under it (a reference entry's term); a
-    title region is set apart by the layout or by its type (ingest/layout.py: bold, larger)."""
+    type taller than the body's, or the block below it indented under it (a reference entry's term) unless
+    that block is code (a synopsis' command line wrapping under a hanging indent: "adduser [--quiet]" over
+    "[--comment Kommentar] [--conf Datei]"); a title region is set apart by the layout or by its type
+    (ingest/layout.py: bold, larger)."""
     if block.kind in _HEADING_KINDS or _SECTION_NUMBER.match(block.lines[0]):
         return True
     if body and _line_height(block) >= PARAMS.heading_height * body:
         return True
-    return _indented(block, below)
+    return _indented(block, below) and below.role != "code"  # over code: a command that wraps (synopsis)
 
 
 def _indented(block: _Block, below: _Block | None) -> bool:

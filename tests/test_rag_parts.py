@@ -146,3 +146,35 @@ def test_a_passage_that_answers_two_parts_is_quoted_once_under_both(library):
     assert answer.answerable and pages_cited(answer) == {3}, answer.text
     assert answer.text.count("Lock files are kept in /run/lock") == 1, answer.text
     assert answer.text.startswith("- Where are lock files kept; who removes a lock file?"), answer.text
+
+
+def test_a_paragraph_whose_sentences_answer_two_parts_is_shown_once(tmp_path):
+    """Each part leads with its own sentence of one paragraph (the error's, the warning's), and the
+    paragraphs under the same heading follow it as far as they fit, which the sentence's place in its
+    paragraph changes. The answer shows the paragraph once, under both parts (it showed it twice, each
+    reading cut at another place)."""
+    diagnostics = "\n\n".join(
+        [
+            "Exit status is normally 0; if an error occurs, exit status is 1. If a warning occurs, exit "
+            "status is 2.",
+            "Invalid options were given on the command line: the usage is printed, nothing is compressed, "
+            "and the files named are left as they were. A file that is not in zipper format is left alone, "
+            "and the files after it are still read and compressed one by one. A corrupt file is reported "
+            "and skipped, and the data up to the point of failure can be recovered with the recovery tool.",
+            "A file that is already compressed keeps its name and size.",
+        ]
+    )
+    pages = [
+        (
+            "Usage",
+            "zipper [-k] [-v] file: compresses each file in place and adds the suffix .zp to its name.",
+        ),
+        ("Diagnostics", diagnostics),
+    ]
+    with titled_pages_library(tmp_path, "zipper.pdf", pages) as library:
+        answer = library.ask("What exit status does zipper return after an error, and what after a warning?")
+    assert answer.answerable and pages_cited(answer) == {2}, answer.text
+    assert answer.text.count("If a warning occurs, exit status is 2") == 1, answer.text
+    assert answer.text.startswith("- What exit status does zipper return after an error; what after"), (
+        answer.text
+    )

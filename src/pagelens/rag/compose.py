@@ -53,9 +53,10 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
     anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
     answered = [p for p in parts if p.confidence >= threshold or p in anchored]
     lines: list[str] = []  # what stands above the parts' entries (a blank page pointed at)
-    entries: dict[
-        str, tuple[list[str], list[str]]
-    ] = {}  # each lead and label -> its parts, its quotes' lines
+    # each lead (its page, and the group it is quoted in, else its unit) -> what shows it, its parts, its
+    # quotes' lines: a group two parts lead with (one sentence each) is shown once, as the longer of the two
+    # readings (the sentence's place in its group decides how much of the section after it fits)
+    entries: dict[tuple[str, int, str], tuple[str, list[str], list[str]]] = {}
     citations: list[Citation] = []
     covered = []
     asked_in = detect(" ".join(p.question for p in parts)) or DEFAULT  # a quote in another language says so
@@ -75,13 +76,15 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
                 citations.append(citation)
         opening = f"{lead.page.label} shows this. " if part.part.asks_page else ""
         text = f"{opening}{lead_of(lead)} {lead.page.label_in(asked_in)}"
-        questions, shown = entries.setdefault(text, ([], []))  # a lead that answers two parts is shown once
+        key = (lead.page.doc_id, lead.page.page, lead.group.text if lead.group else lead.text)
+        shown_as, questions, shown = entries.get(key, (text, [], []))
+        entries[key] = (max(shown_as, text, key=len), questions, shown)
         questions.append(part.question)
         for q in quotes:
             if (line := f'- "{quote_of(q)}" {q.page.label_in(asked_in)}') not in shown:
                 shown.append(line)
     indent = "  " if len(parts) > 1 else ""
-    for text, (questions, shown) in entries.items():
+    for text, questions, shown in entries.values():
         lines.append(f"- {'; '.join(questions)}: {text}" if len(parts) > 1 else text)
         lines.extend(indent + quote for quote in shown)
     if not covered or not citations:

@@ -186,18 +186,20 @@ def fresh_ask_report(eval_dir, tmp_path):
 def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_path):
     report = fresh_ask_report(dev_dir, tmp_path)
     assert report.answerable == 64 and report.unanswerable == 23 and report.turns == 56
-    assert report.correct >= 52  # 54 on main 90612b6, less a margin of two
-    # 17: a question of several parts is answered when any part passes the gate (d068's first part is);
-    # the report counted it abstained until ask_eval gated it as the answerer does (the app never did)
-    assert report.answered >= 62 and report.abstained >= 17
-    assert report.turns_correct >= 48 and report.turns_by_kind["switch"]["correct"] >= 7  # 50 on 90612b6
+    assert report.correct >= 52  # 54 on main 85bf336, less a margin of two
+    # answered: 62 of 64 on 85bf336 (unmet_ask abstains on d001 and d034, both answered wrongly before);
+    # abstained: 20 of 23 on 85bf336, less two
+    assert report.answered >= 62 and report.abstained >= 18
+    assert report.turns_correct >= 48 and report.turns_by_kind["switch"]["correct"] >= 7  # 50 on 85bf336
     assert report.turns_by_kind["unanswerable"]["correct"] >= 3
 
 
 @pytest.mark.slow
 def test_dev2_set_answers_hold_on_documents_never_tuned_on(dev2_dir, tmp_path):
-    """dev2 is a check, never tuned on: the gate sits at the numbers reached on main 90612b6 minus a margin
-    of two (text lane, extractive: 31/46 correct, 44/46 answered, 11/23 turns)."""
+    """dev2 is a check, never tuned on: the gate sits near the numbers reached on main 85bf336 (text lane,
+    extractive: 30/46 correct, 43/46 answered, 8/12 abstained, 12/23 turns), a margin of two below the
+    abstentions and turns, one below correct and answered (the 0.9 answered that issue 18 asks for is 42)."""
     report = fresh_ask_report(dev2_dir, tmp_path)
     assert report.answerable == 46 and report.unanswerable == 12 and report.turns == 23
-    assert report.correct >= 29 and report.answered >= 42 and report.turns_correct >= 9
+    assert report.correct >= 29 and report.answered >= 42 and report.turns_correct >= 10
+    assert report.abstained >= 6

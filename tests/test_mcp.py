@@ -118,9 +118,11 @@ def test_search_get_page_and_a_confined_add_over_stdio(sample_library, offline_e
                 ("capybara.md", "updated")
             ]
 
-            answer = await client.call_tool("ask", {"question": "What do capybaras need every day?"})
+            # asked of the replaced text: "what do they need every day?" is no longer answered by it (abstained)
+            answer = await client.call_tool("ask", {"question": "What do capybaras like to bathe in?"})
             assert not answer.is_error
             assert any(c["doc"] == "capybara.md" for c in answer.structured_content["citations"])
+            assert "mud baths" in answer.structured_content["answer"]
 
     asyncio.run(session())
 

@@ -160,7 +160,8 @@ class QuestionTerms:
         """Terms of a question weighted by idf; `context`: words a follow-up carries from earlier turns,
         weighted `PARAMS.context_weight` as much (they say where to look; the turn's own words say what is
         asked); `subject`: the chat's focus words a follow-up without a subject of its own is about ("what
-        is that option's default?"), weighted as its own words and among its focus; `language`: the whole
+        is that option's default?"), counted among its focus where the context weighs them (their weight
+        stays the context's: weighed as the turn's own words, dev2 lost a turn); `language`: the whole
         turn's (a short part alone is easily misread: "Where do PID files go")."""
         order = question_terms(question, language)
         about = tuple(t for t in question_terms(" ".join(subject), language) if t not in order)

@@ -1,7 +1,9 @@
-"""Check an evaluation set built from rendered manual pages (eval/xl, eval/nm) against its PDFs.
+"""Check an evaluation set (eval/xl, eval/nm: rendered manual pages; eval/hd: HTML) against its pages.
 
-Each set's check.py calls check(its folder), after its build.py has rendered docs/. It checks what the dev set's README asks of a set (keys as there): unique ids; every gold page exists;
-every evidence phrase (5-12 words) occurs, whitespace collapsed, on the FIRST listed gold page;
+Each set's check.py calls check(its folder), after its build.py has filled docs/; a set whose documents
+are not PDFs passes the text of each document's pages (eval/hd: pagelens' own HTML layout). It checks
+what the dev set's README asks of a set (keys as there): unique ids; every gold page exists; every
+evidence phrase (5-12 words) occurs, whitespace collapsed, on the FIRST listed gold page;
 unanswerable queries have gold [], answer and evidence null; answers.jsonl has one entry for each
 answerable query and the reference answer satisfies its must_contain (lower-cased substring, whitespace
 collapsed, the scoring's rule); conversations start with a `first` turn and unanswerable turns have
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pymupdf
@@ -31,13 +34,21 @@ def satisfies(answer: str, must_contain: list[list[str]]) -> bool:
     return all(any(collapse(alt).lower() in text for alt in group) for group in must_contain)
 
 
-def check(set_dir: Path) -> None:
-    """Print every problem of the set in set_dir and a summary; exit 1 when there is any."""
-    problems: list[str] = []
-    pages: dict[str, list[str]] = {}
-    for pdf in sorted((set_dir / "docs").glob("*.pdf")):
+def pdf_pages(docs: Path) -> dict[str, list[str]]:
+    """The text of each page of every PDF in docs/, by file name."""
+    pages = {}
+    for pdf in sorted(docs.glob("*.pdf")):
         with pymupdf.open(pdf) as doc:
-            pages[pdf.name] = [collapse(p.get_text()) for p in doc]
+            pages[pdf.name] = [p.get_text() for p in doc]
+    return pages
+
+
+def check(set_dir: Path, page_texts: Mapping[str, Sequence[str]] | None = None) -> None:
+    """Print every problem of the set in set_dir and a summary; exit 1 when there is any. page_texts: each
+    document's page texts by name (default: the PDFs in docs/)."""
+    problems: list[str] = []
+    raw = pdf_pages(set_dir / "docs") if page_texts is None else page_texts
+    pages = {name: [collapse(text) for text in texts] for name, texts in raw.items()}
     if not pages:
         sys.exit(f"check: {set_dir / 'docs'} is empty: run {set_dir / 'build.py'} first")
 

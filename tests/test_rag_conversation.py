@@ -1,7 +1,8 @@
 """Conversation turns through the whole answer loop, on a real Library over PDFs generated with PyMuPDF: a
 follow-up that is an ellipsis stays on the chat's document, and a standalone question about another
 document does not carry the old topic; "the next page" past a document's end, or at a page with no text; a
-follow-up about another entry of the page the last answer quoted leads with that entry, not the quoted one."""
+follow-up about another entry of the page the last answer quoted leads with that entry, not the quoted one; a
+follow-up whose pronoun points back is not answered from a page that names nothing of the chat's subject."""
 
 from __future__ import annotations
 
@@ -74,6 +75,31 @@ STRINGS = {
 }
 
 
+# a command's manual, and a guide whose page shares a follow-up's own words but is about another thing
+TOOLS = {
+    "tidy-manual.pdf": [
+        (
+            "The tidy command",
+            "tidy (folder) removes temporary files from a folder and all of its subfolders: editor backups, "
+            "core dumps and files whose names end in .tmp.",
+        ),
+        (
+            "Options of tidy",
+            "tidy --dry-run only lists the files tidy would remove, so you can check them first. "
+            "tidy --keep PATTERN spares the files whose names match PATTERN.",
+        ),
+    ],
+    "backup-guide.pdf": [
+        (
+            "Previewing a backup",
+            "Before the first real run, preview a backup job: the preview shows which files it would delete "
+            "from the target and which it would copy.",
+        ),
+        ("Schedules", "A backup job runs every night at two unless a schedule says otherwise."),
+    ],
+}
+
+
 def _library(folder, docs: dict) -> Library:
     paths = []
     for name, pages in docs.items():
@@ -104,6 +130,13 @@ def library(tmp_path_factory):
 @pytest.fixture(scope="module")
 def strings(tmp_path_factory):
     lib = _library(tmp_path_factory.mktemp("strings"), STRINGS)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def tools(tmp_path_factory):
+    lib = _library(tmp_path_factory.mktemp("tools"), TOOLS)
     yield lib
     lib.close()
 
@@ -202,3 +235,17 @@ def test_a_follow_up_about_another_entry_leads_with_that_entry_not_the_one_quote
         "Does it also remove tabs and newlines?",
     )
     assert again.text.startswith("String functions — trim(s)") and "Tabs and newlines" in again.text
+
+
+def test_a_follow_up_whose_pronoun_points_back_is_about_the_chats_subject(tools):
+    first, follow = chat(
+        tools,
+        "Which command removes temporary files from a folder?",
+        "Can it show a preview of the files first?",
+    )
+    assert first.citations[0].doc == "tidy-manual.pdf"
+    # "it" is the command: a page that previews a backup job shares the turn's own words (preview, files,
+    # first) but names nothing of the chat's subject, so it does not answer (it did while the turn's own
+    # words alone made its focus)
+    assert follow.steps[0].kind == "rewrite"
+    assert "backup-guide.pdf" not in docs_cited(follow)

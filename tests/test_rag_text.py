@@ -516,9 +516,13 @@ def test_a_turn_without_a_subject_of_its_own_is_about_the_chats_focus():
     # a turn that names a thing nearly as specific as the chat's focus has a subject of its own
     own = rewrite("Which value does gnuplot print by default?", history, lambda t: idf.get(t, 1.0))
     assert not own.follow_up and not own.subject
-    # a follow-up with its own specific words (by a pronoun) carries the topic as context, not as its subject
+    # a follow-up whose pronoun points back is about the chat's focus, whatever words of its own it names
     pointed = rewrite("Does it read gnuplot files?", history, lambda t: idf.get(t, 1.0))
-    assert pointed.follow_up and not pointed.subject
+    assert pointed.follow_up and pointed.subject == ["Kelvinator", "spreadsheets"]
+    # ... not one whose demonstrative names a thing of its own, nor one that puts a new thing in its place
+    for own_thing in ("Does that gnuplot reader print by default?", "And what about gnuplot files instead?"):
+        turn = rewrite(own_thing, history, lambda t: idf.get(t, 1.0))
+        assert turn.follow_up and not turn.subject, own_thing
 
 
 def test_a_follow_up_keeps_its_question_word_and_what_if_asks_about_the_case_just_discussed():

@@ -129,7 +129,8 @@ class Rewrite:
     cited_pages: list[PageRef] = field(default_factory=list)  # pages the previous answer cited
     replaced: list[str] = field(default_factory=list)  # the earlier focus this turn's own words replace
     confirmed: list[str] = field(default_factory=list)  # the earlier query's words its answer confirmed
-    # the chat's focus, taken as the subject of a turn that has none of its own (`has_own_subject`)
+    # the chat's focus, taken as the subject of a turn that has none of its own or points back at it
+    # (`_about_the_focus`)
     subject: list[str] = field(default_factory=list)
     said: str = ""  # the text of the last answer (a follow-up asks for something it did not say)
 
@@ -359,11 +360,23 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         cited_pages=list(state.cited),
         replaced=replaced,
         confirmed=list(state.confirmed),
-        subject=[]
-        if replaced or has_own_subject(question, state.focus, idf)
-        else [w for w in state.focus if _stem(w) not in own],
+        subject=[w for w in state.focus if _stem(w) not in own]
+        if _about_the_focus(question, replaced, state, idf)
+        else [],
         said=state.answer,
     )
+
+
+def _about_the_focus(question: str, replaced: Sequence[str], state: ChatState, idf: Idf) -> bool:
+    """Whether the chat's focus is the subject of a follow-up: a turn that names no thing of its own
+    (`has_own_subject`), or one whose pronoun points back at it ("Does it read gnuplot files?" after a
+    question on a spreadsheet converter: "it" is the converter, gnuplot files what it is asked of); not one
+    that puts a new thing in its place (`replaced`). A demonstrative before a noun ("that option's
+    default") names its own thing (dev turns -1 when it counted too). With pronouns: dev turns 50/56
+    unchanged, eval/xl 4 -> 5/9, eval/nm 6/11, dev2 (checked) 12 -> 13/23."""
+    if replaced:
+        return False
+    return not has_own_subject(question, state.focus, idf) or bool(_POINTING_BACK.search(question))
 
 
 _NUMBERED = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[.)]|\(?[a-h]\))\s+", re.IGNORECASE)

@@ -35,6 +35,14 @@ PLUGINS = (
         ("number", "It keeps 7 log files.", True),
         ("number", "It keeps twelve log files.", True),
         ("number", "It keeps several log files.", False),
+        # digits that name or point rather than count: a manual's section, a note, a release, an item
+        ("number", "See blockdev(8) and the notes [2] for the device setup.", False),
+        ("number", "The option was added in version 1.19.3 of the tool.", False),
+        ("number", "The steps are as follows: 1. Unpack the archive.", False),
+        ("number", "Since version 1.2 it keeps 7 log files (see logrotate(8)).", True),
+        ("number", "The limit is 10. Beyond that, files are dropped.", True),
+        ("time", "Added in version 1.19.3 of the tool.", True),  # a release says when
+        ("time", "See sd_notify(3) for the protocol.", False),
         ("time", "Added in version 2.4, released in March 2019.", True),
         ("version", "Added in version 2.4, released in March 2019.", True),
         ("version", "Supported since APT 1.1.", True),
@@ -230,3 +238,35 @@ def test_a_near_miss_about_a_documented_subject_is_abstained_on_and_its_answer_k
     answered = quillmark.ask("How can I switch off a Quillmark plugin I installed?")
     assert answered.answerable and "disable" in answered.text
     assert all(g.factor > 0.5 for g in answered.gaps if g.kind == "unmet_ask")  # a paraphrase's pull is weak
+
+
+def test_a_count_asked_of_a_page_whose_digits_only_name_things_is_abstained_on(tmp_path):
+    """A manual's section "export(1)", a release "2.4.1" and a note "[3]" hold no amount: "how many ...?"
+    answered from that page would quote no number; a page that states one is answered."""
+    pdf = tmp_path / "quillmark.pdf"
+    doc = pymupdf.open()
+    for title, body in (
+        (
+            "Quillmark exports",
+            "Quillmark exports drafts through the export(1) command, described in the "
+            "manual of release 2.4.1 [3]. Exports can be written as PDF or as HTML.",
+        ),
+        (
+            "Quillmark backups",
+            "Quillmark copies each draft to the backups folder and keeps those backups for 14 days.",
+        ),
+    ):
+        page = doc.new_page()
+        page.insert_text((72, 72), title, fontsize=16)
+        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11)
+    doc.save(pdf)
+    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
+    try:
+        assert library.add([pdf], progress=False).ok
+        counted = library.ask("How many days does Quillmark keep draft backups?")
+        named = library.ask("How many exports can Quillmark write at the same time?")
+    finally:
+        library.close()
+    assert counted.answerable and "14 days" in counted.text
+    assert "answer_type" in {g.kind for g in named.gaps}
+    assert not named.answerable and not named.citations

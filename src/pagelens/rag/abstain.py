@@ -5,8 +5,9 @@ A near-miss question is about a documented topic and asks for something the page
 its vocabulary with them and term coverage hardly tells it from an answerable one. These signals look
 elsewhere; each that fails is a `Gap` of its own kind, lowering the part's confidence by its factor in
 params.py's `AnswerParams`:
-- `answer_type`: the lead passage holds no answer of the type the part asks for: no number for a number,
-  no release number ("version 2.4", "v3", "1.1") for a version, no date, duration or time word for a time,
+- `answer_type`: the lead passage holds no answer of the type the part asks for: no number for a number
+  (digits that name rather than count do not count: a manual's section "sd_notify(3)", a note "[1]", a
+  release "version 1.19.3", a list item's "1."), no release number ("version 2.4", "v3", "1.1") for a version, no date, duration or time word for a time,
   no address, path, file name or place phrase for a place
   (`holds_type`: the grammar of answers, not of any set's questions; the other types have no surface
   form whose absence would show); or the lead page never names what a yes/no part asks to exist (the
@@ -85,11 +86,32 @@ _TYPE_FOUND = {
 }
 
 
+# Digits that name or point rather than count: a manual page's section ("sd_notify(3)", "blockdev(8)"), a
+# note's mark ("Generators[1]"), a release ("version 1.19", "1.19.3") and a list item's number after a
+# colon or a sentence ("... as follows: 1. Unpack"). A lead whose only digits are these holds no amount or
+# moment ("how many copies are kept?" on a page citing "sd_notify(3)"); for a time a release still counts
+# ("since version 1.17" answers "when").
+_NAMING_DIGITS = (
+    r"[\w.-]\(\d[a-z]{0,3}\)"
+    r"|\[\d+\]"
+    r"|(?:^|(?<=[:.;\u2022])(?:/\S*)?\s+)\d{1,2}\.(?=\s+[^\W\d_])"  # glosses follow a word: "suit:/follow 1."
+)
+_RELEASE_DIGITS = r"\b(?:versions?|releases?)\S*\s+v?\d+(?:\.\d+)*|(?<![\w.])v?\d+(?:\.\d+){2,}"
+_NOT_AMOUNT = {
+    "number": re.compile(f"{_NAMING_DIGITS}|{_RELEASE_DIGITS}", re.IGNORECASE),
+    "time": re.compile(_NAMING_DIGITS, re.IGNORECASE),
+}
+
+
 def holds_type(asks: str, text: str) -> bool:
     """Whether `text` can hold an answer of the type asked (question.py's AnswerType); the types without a
-    telling surface form (names, lists, procedures, definitions, reasons, yes/no) always pass."""
+    telling surface form (names, lists, procedures, definitions, reasons, yes/no) always pass. Digits that
+    name rather than count (`_NOT_AMOUNT`) hold no number or time."""
     found = _TYPE_FOUND.get(asks)
-    return found is None or bool(found.search(text))
+    if found is None:
+        return True
+    naming = _NOT_AMOUNT.get(asks)
+    return bool(found.search(naming.sub(" ", text) if naming else text))
 
 
 # "how many/much/long/often ...": the word after "how" asks for the kind of answer (a number, a duration),

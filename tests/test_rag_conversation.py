@@ -1,6 +1,6 @@
 """Conversation turns through the whole answer loop, on a real Library over PDFs generated with PyMuPDF: a
 follow-up that is an ellipsis stays on the chat's document, and a standalone question about another
-document does not carry the old topic; "the next page" past a document's end, or at a page with no text; a
+document (one that opens in a place the chat never named too, pronoun or not) does not carry the old topic; "the next page" past a document's end, or at a page with no text; a
 follow-up about another entry of the page the last answer quoted leads with that entry, not the quoted one; a
 follow-up whose pronoun points back is not answered from a page that names nothing of the chat's subject."""
 
@@ -172,6 +172,18 @@ def test_a_standalone_question_about_another_document_carries_nothing(library):
         "Which exit status does a shell command return for success?",
     )
     assert first.citations[0].doc == "archiver-manual.pdf"
+    assert not any(s.kind == "rewrite" for s in switch.steps)
+    assert docs_cited(switch) == {"shell-guide.pdf"} and "zero" in switch.text
+
+
+def test_a_turn_that_opens_in_a_place_the_chat_never_named_is_a_new_topic(library):
+    first, switch = chat(
+        library,
+        "How do I compress files into an archive with pack?",
+        "In a shell, what does a command return as its status for success?",
+    )
+    assert first.citations[0].doc == "archiver-manual.pdf"
+    # "its" points inside the turn (the command's status), not back at pack: nothing is carried over
     assert not any(s.kind == "rewrite" for s in switch.steps)
     assert docs_cited(switch) == {"shell-guide.pdf"} and "zero" in switch.text
 

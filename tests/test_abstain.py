@@ -270,3 +270,41 @@ def test_a_count_asked_of_a_page_whose_digits_only_name_things_is_abstained_on(t
     assert counted.answerable and "14 days" in counted.text
     assert "answer_type" in {g.kind for g in named.gaps}
     assert not named.answerable and not named.citations
+
+
+def test_a_name_in_code_that_the_lead_page_never_writes_is_a_gap():
+    """A part naming an option, a call or an identifier its lead page never writes is answered from a page
+    about something else; a name the page writes, or a word of the lead document's name, is no gap."""
+    lead = "--max-snapshots=<n> [default: 100] The maximum number of snapshots recorded."
+    asked = "What is the default value of --max-stackframe?"
+    absent = absent_words(asked, [t for t in question_terms(asked) if t not in terms(lead)], "massif.html")
+    unwritten = signal_gaps("other", asked, lead, [lead], ["a"], absent=absent).gaps
+    assert [g.factor for g in unwritten if g.kind == "unwritten_name"] == [PARAMS.unwritten_name_factor]
+    asked = "What is the default value of --max-snapshots?"
+    absent = absent_words(asked, [t for t in question_terms(asked) if t not in terms(lead)], "massif.html")
+    written = signal_gaps("other", asked, lead, [lead], ["a"], absent=absent).gaps
+    assert "unwritten_name" not in {g.kind for g in written}
+
+
+def test_a_question_about_an_option_the_pages_never_write_is_abstained_on(tmp_path):
+    pdf = tmp_path / "quillmark-options.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Quillmark options", fontsize=16)
+    page.insert_textbox(
+        pymupdf.Rect(72, 100, 520, 400),
+        "--max-drafts=<n> [default: 100] The maximum number of drafts Quillmark keeps open. "
+        "--max-depth=<n> [default: 8] The deepest outline level Quillmark shows.",
+        fontsize=11,
+    )
+    doc.save(pdf)
+    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
+    try:
+        assert library.add([pdf], progress=False).ok
+        written = library.ask("What is Quillmark's default value for --max-drafts?")
+        unwritten = library.ask("What is Quillmark's default value for --max-undo?")
+    finally:
+        library.close()
+    assert written.answerable and "100" in written.text
+    assert "unwritten_name" in {g.kind for g in unwritten.gaps}
+    assert not unwritten.answerable and not unwritten.citations

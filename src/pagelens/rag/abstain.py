@@ -13,6 +13,10 @@ params.py's `AnswerParams`:
   form whose absence would show); or the lead page never names what a yes/no part asks to exist (the
   rarest word of "is there a maximum number of rows?": a page without "maximum" cannot say yes, and its
   silence is no "no");
+- `unwritten_name`: the part names a thing in code (answer_kind.code_names: an option "--max-stackframe",
+  a call "value()", an identifier "ssh_config") and its lead page never writes it (one of its terms is
+  among the `absent` words): the page is about something else, however much of the rest it shares (the
+  unknown-name gap asks the same of the whole library);
 - `disagreement`: the two most relevant pages come from different documents (an answer is usually found
   in one place; a near miss scatters over pages that each share some of its words);
 - `semantic`: no unit of the lead page means what the part asks: the highest cosine of the part with the
@@ -57,6 +61,7 @@ from math import exp, prod
 
 from .. import semantic
 from ..types import Gap
+from .answer_kind import code_names
 from .extractive import PageJudgement
 from .lexical import terms
 from .params import PARAMS, AnswerParams
@@ -175,6 +180,15 @@ def signal_gaps(
                 "answer_type",
                 f"any {', '.join(unstated)} (asked whether there is one)",
                 params.type_factor,
+            )
+        )
+    unwritten = [name for name in code_names(asked) if set(terms(name)) & set(absent)]
+    if unwritten:
+        gaps.append(
+            Gap(
+                "unwritten_name",
+                f"a page that writes {', '.join(unwritten)}",
+                params.unwritten_name_factor,
             )
         )
     if len(docs) > 1 and docs[0] != docs[1]:

@@ -329,7 +329,6 @@ def _rank(
     pages = pointed or pages
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
     judged = rank_pages(part.terms, pages, furniture, gloss, library.statistics().frequency)
-    _discount_off_topic(judged, asked)
     _discount_said(judged, asked, part)
     turn = asked.turn
 
@@ -338,22 +337,6 @@ def _rank(
         return j.relevance + bonus + (PARAMS.cited_doc_bonus if j.page.doc in turn.cited_docs else 0.0)
 
     return sorted(judged, key=lambda j: -relevance(j))
-
-
-def _discount_off_topic(judged: list[PageJudgement], asked: Question) -> None:
-    """Lower the confidence of a follow-up's pages that leave the chat's topic (PARAMS.off_topic_factor)."""
-    if not (asked.follow_up and asked.turn.cited_docs and asked.topic_terms):
-        return
-    for judgement in judged:
-        if not asked.topic_terms & set(terms(judgement.page.text)):
-            judgement.confidence *= PARAMS.off_topic_factor
-            judgement.gaps.append(
-                Gap(
-                    kind="off_topic",
-                    factor=PARAMS.off_topic_factor,
-                    what=f"nothing about {', '.join(asked.topic)} (the topic so far)",
-                )
-            )
 
 
 def _word_grams(text: str) -> set[tuple[str, ...]]:

@@ -132,8 +132,13 @@ def _listed(items: list[str], last: str) -> str:
 
 
 def _names_focus(passage: Passage, part: PartEvidence) -> bool:
-    """Whether a passage (under its subject) holds one of the part's focus terms (its rarest words)."""
-    return not set(part.part.terms.focus()).isdisjoint(terms(f"{passage.subject} {passage.text}"))
+    """Whether a passage (under its subject) holds one of the part's focus terms (its rarest words) and, for
+    a part that carries context (a follow-up's topic, a later part's borrowed words), one of those: "and if
+    the first argument is a symbol?" after a question on a function is not answered by a shell guide's
+    first argument."""
+    held = set(terms(f"{passage.subject} {passage.text}"))
+    context = part.part.terms.context
+    return not set(part.part.terms.focus()).isdisjoint(held) and (not context or not context.isdisjoint(held))
 
 
 def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:

@@ -30,11 +30,6 @@ class AnswerParams:
     cited_doc_bonus: float = 0.03  # relevance bonus of a page of a document the chat cited
     previous_pages: int = 2  # pages of the last answer a follow-up reconsiders
     previous_bonus: float = 0.15  # relevance bonus of those pages
-    # A follow-up ("where can I get their code?") asks about the chat's topic: a page that names none of the
-    # topic's focus words answers another question, in another document or in the one the chat cites (a
-    # manual's other chapters); it keeps this share. Dev turns: 41 -> 42/56 with the chat's own documents
-    # included, single questions unchanged (follow-ups only).
-    off_topic_factor: float = 0.5
     # A follow-up asks for something the last answer did not say: a passage that answer quoted (`said_share`
     # of its runs of `said_gram` words are in it) and that names none of the turn's focus terms scores
     # `said_factor` as much. Dev turns 50 -> 51/56 at 0.8 (49 at 0.5: follow-ups are often answered by the

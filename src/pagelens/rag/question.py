@@ -189,6 +189,11 @@ class QuestionTerms:
         top = sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
         return top + [t for t in self.subject if t in self.weights and t not in top]
 
+    @property
+    def context(self) -> set[str]:
+        """The terms it carries as context (a follow-up's topic, a later part's borrowed words, a place)."""
+        return set(self.weights) - set(self.pairs_terms)
+
     def coverage(self, found: set[str]) -> float:
         total = self.total
         return sum(w for t, w in self.weights.items() if t in found) / total if total else 0.0
@@ -230,10 +235,8 @@ class Question:
     follow_up: bool
     parts: tuple[Part, ...]
     context: tuple[str, ...]  # words carried from earlier turns (rules rewrite only)
-    topic: tuple[str, ...]  # the chat topic's most specific words, as written (Rewrite.topic)
     turn: Rewrite  # pages pointed at and cited last (follow-ups)
     language: str = DEFAULT  # the turn's language, detected once on the whole standalone question
-    topic_terms: frozenset[str] = frozenset()  # the topic's words, stemmed
 
     @property
     def asks(self) -> AnswerType:
@@ -287,8 +290,6 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
         follow_up=turn.follow_up,
         parts=tuple(parts),
         context=tuple(context),
-        topic=tuple(turn.topic),
         turn=turn,
         language=language,
-        topic_terms=frozenset(t for word in turn.topic for t in question_terms(word)),
     )

@@ -2,10 +2,7 @@
 
 State (`state_of`): the history (OpenAI-style messages) is replayed turn by turn, keeping the resolved
 standalone query of the last user turn, its focus (its most specific words) and the pages the answer after
-it cited (after an abstention, a follow-up keeps the pages cited last on its topic), and the words of that
-query the answer confirmed: its most specific words that the answer's text holds ("which single R command
-opens a new graphics device, whatever platform I am on?" is about graphics devices, not only about
-"whatever" and "platform", its rarest words). Each new turn
+it cited (after an abstention, a follow-up keeps the pages cited last on its topic). Each new turn
 (`rewrite`) is classified:
 - follow-up: "next/previous/same page" (navigates from the last cited page: `moves`); a fragment (an opener before
   no question of its own: "And superscripts?", "And if the first argument is a symbol, as in x and 7?"); a
@@ -112,7 +109,6 @@ class ChatState:
     focus: list[str] = field(default_factory=list)  # its most specific words, as written
     cited: list[PageRef] = field(default_factory=list)  # pages the answer to it cited
     answer: str = ""  # the text of the answer to it ("" before an answer comes, or when it cited nothing)
-    confirmed: list[str] = field(default_factory=list)  # its most specific words the answer holds
 
 
 @dataclass
@@ -128,7 +124,6 @@ class Rewrite:
     moves: str = ""
     cited_pages: list[PageRef] = field(default_factory=list)  # pages the previous answer cited
     replaced: list[str] = field(default_factory=list)  # the earlier focus this turn's own words replace
-    confirmed: list[str] = field(default_factory=list)  # the earlier query's words its answer confirmed
     # the chat's focus, taken as the subject of a turn that has none of its own or points back at it
     # (`_about_the_focus`)
     subject: list[str] = field(default_factory=list)
@@ -145,13 +140,6 @@ class Rewrite:
     def cited_docs(self) -> list[str]:
         """The document the previous answer led with (`topic_pages`), or none."""
         return [self.cited_pages[0].doc] if self.cited_pages else []
-
-    @property
-    def topic(self) -> list[str]:
-        """The chat's topic for this turn: its focus, the focus it replaced and the words the last answer
-        confirmed ("which state comes out with the highest mean?" after the tax accountants' example stays
-        on that example: a page about none of "highest", the accountants or the incomes leaves the chat)."""
-        return list(dict.fromkeys([*self.focus, *self.replaced, *self.confirmed]))
 
 
 def message_text(message: object) -> str:
@@ -287,7 +275,6 @@ def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatStat
                 query=turn.query,
                 focus=turn.focus,
                 cited=state.cited if turn.follow_up else [],
-                confirmed=state.confirmed if turn.follow_up else [],
             )
         elif role == "assistant" and state.query:
             # each page once, in the order the answer cites it (a lead and a quote often share a page)
@@ -298,16 +285,7 @@ def state_of(history: Sequence[object] | None, idf: Idf = _flat_idf) -> ChatStat
             # question's, "page", "key words") are no topic a next turn could continue
             state.answer = text if cited else ""
             state.cited = cited or state.cited
-            if cited:
-                state.confirmed = confirmed_focus(state.query, text, idf) or state.confirmed
     return state
-
-
-def confirmed_focus(query: str, answer: str, idf: Idf) -> list[str]:
-    """The most specific words of `query` (as written) that the text of its answer holds."""
-    held = set(question_terms(answer))
-    words = [w for w in _original_words(query, keep=12) if _stem(w) in held]
-    return sorted(words, key=lambda w: -idf(_stem(w)))[: PARAMS.focus_words]
 
 
 _STEP = {"next": 1, "previous": -1, "same": 0}
@@ -372,7 +350,6 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
         moves=moves,
         cited_pages=list(state.cited),
         replaced=replaced,
-        confirmed=list(state.confirmed),
         subject=[w for w in state.focus if _stem(w) not in own]
         if _about_the_focus(question, replaced, state, idf)
         else [],

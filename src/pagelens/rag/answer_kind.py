@@ -96,7 +96,7 @@ _SUBJECT_HEAD = (
     ),
     re.compile(
         r"\b(?:what|which|how many|how much)\s+((?:[\w\-]+\s+){0,2}?[\w\-]+)\s+(?:does|do|did|is|are|"
-        r"was|were|will|can|should|would|has|have|get|gets)\b",
+        r"was|were|will|can|could|may|might|must|shall|should|would|has|have|get|gets)\b",
         re.IGNORECASE,
     ),
     re.compile(r"\bwhat is the\s+((?:[\w\-]+\s+)?[\w\-]+)\s+of\b", re.IGNORECASE),

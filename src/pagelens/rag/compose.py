@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import prod
+from pathlib import PurePath
 
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
@@ -131,6 +132,13 @@ def _listed(items: list[str], last: str) -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}" if len(items) > 1 else items[0]
 
 
+def _named_documents(part: PartEvidence, docs: set[str]) -> set[str]:
+    """The documents among `docs` whose name the part names ("gzip" for gzip.pdf, "mount" for mount.pdf):
+    a word of the file name without its suffix that is one of the part's own terms."""
+    own = set(part.part.terms.pairs_terms)
+    return {doc for doc in docs if not own.isdisjoint(terms(PurePath(doc).stem.replace(".", " ")))}
+
+
 def _names_focus(passage: Passage, part: PartEvidence) -> bool:
     """Whether a passage (under its subject) holds one of the part's focus terms (its rarest words) and, for
     a part that carries context (a follow-up's topic, a later part's borrowed words), one of those: "and if
@@ -141,28 +149,37 @@ def _names_focus(passage: Passage, part: PartEvidence) -> bool:
     return not set(part.part.terms.focus()).isdisjoint(held) and (not context or not context.isdisjoint(held))
 
 
+def _top_score(judgement: PageJudgement) -> float:
+    return max(p.score for p in judgement.passages[:2])
+
+
 def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
     """The lead passage (best of the most relevant page, see `lead_switch`) and up to `supporting` more from
     the top pages: each scoring at least `quote_min_share` of the lead, a sentence rather than a bare title,
     saying something the lead and the other quotes do not already say (PARAMS), and, when it comes from
     another document than the lead, naming the part's focus (a page of another document that shares only the
-    question's common words, "table" or "rule", is about something else)."""
+    question's common words, "table" or "rule", is about something else) and, when the part names the
+    documents to read ("gzip" for gzip.pdf, `_named_documents`), coming from one of those (grep's exit
+    status is no answer to "what exit status does gzip return?")."""
     top = [j for j in part.best[: PARAMS.quote_pages] if j.best]
     if not top:
         return None, []
-    lead = top[0].best
-    rival = max((j.best for j in top[1:]), key=lambda p: p.score, default=None)
+    # a page's best passage may lead in place of one that scores more (extractive._lead_first): pages and
+    # quotes are weighed by their best score
+    lead, score = top[0].best, _top_score(top[0])
+    rival = max(top[1:], key=_top_score, default=None)
     pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
-    if rival is not None and not pointed_at and rival.score > PARAMS.lead_switch * lead.score:
-        lead = rival
+    if rival is not None and not pointed_at and _top_score(rival) > PARAMS.lead_switch * score:
+        lead, score = rival.best, _top_score(rival)
+    named = _named_documents(part, {j.page.doc for j in top})
     pool = [
         p
         for j in top
         for p in j.passages[: PARAMS.supporting + 1]
         if p is not lead
-        and p.score >= PARAMS.quote_min_share * lead.score
+        and p.score >= PARAMS.quote_min_share * score
         and len(p.text) >= PARAMS.quote_min_chars
-        and (p.page.doc == lead.page.doc or _names_focus(p, part))
+        and (p.page.doc == lead.page.doc or _names_focus(p, part) and (p.page.doc in named or not named))
     ]
     pool.sort(key=lambda p: -p.score)
     said = [" ".join(lead_of(lead).split())]

@@ -12,8 +12,10 @@ sentences, a list's items, a code block, a table row, each under its heading or 
 - position: earlier candidates win ties.
 A page's confidence combines the share of the question it covers anywhere with its best candidate.
 
-The lead (`lead_of`) is the best candidate's whole group under its subject (a list with all its items, a
-code block with its intro, a reference entry under its term), with the group it opens ("... as follows:").
+The candidate that leads is the page's best unless that lacks the kind of answer asked (a number, a default)
+and a close one holds it (`_lead_first`). The lead (`lead_of`) is its whole group under its subject (a list
+with all its items, a code block with its intro, a reference entry under its term), with the group it opens
+("... as follows:").
 """
 
 from __future__ import annotations
@@ -192,9 +194,13 @@ def judge_page(
         section = structure.section_after(unit.group) if group else ()
         passages.append(Passage(page, unit, score, group, section, on_page))
     passages.sort(key=lambda p: -p.score)
-    evidence, gaps = _evidence(
-        question, coverage, passages, units, unit_terms, lambda t: glossed(t, page.language, gloss)
-    )
+
+    def read(text: str) -> str:
+        return glossed(text, page.language, gloss)
+
+    # the page's evidence is its best-scoring candidate's; the lead may be another (_lead_first)
+    evidence, gaps = _evidence(question, coverage, passages, units, unit_terms, read)
+    passages = _lead_first(passages, question, read)
     confidence = evidence * prod(found.factor for found in gaps)
     return PageJudgement(
         page=page,
@@ -205,6 +211,34 @@ def judge_page(
         missing=question.missing(page_terms),
         gaps=gaps,
     )
+
+
+def _holds_asked(question: QuestionTerms, text: str) -> bool:
+    """Whether a text holds the kind of answer the question asks for (True when it asks for none): a number
+    or a default near what it is asked of (answer_kind.AnswerKind)."""
+    return not [g for g in question.kind.gaps(text, text) if g.kind in ("number", "default")]
+
+
+def _lead_first(
+    passages: list[Passage], question: QuestionTerms, read: Callable[[str], str]
+) -> list[Passage]:
+    """The candidates best first, but for the one to lead an answer: when the best lacks the kind of answer
+    asked (`_holds_asked`: a number for "how many", a default for "by default", read through its
+    translations on a page in another language), the best candidate scoring at least `lead_kind_share` as
+    much that holds it ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence
+    that shares most words with the question)."""
+    if len(passages) < 2 or _holds_asked(question, read(f"{passages[0].subject} {passages[0].text}")):
+        return passages
+    floor = PARAMS.lead_kind_share * passages[0].score
+    first = next(
+        (
+            p
+            for p in passages[1:]
+            if p.score >= floor and _holds_asked(question, read(f"{p.subject} {p.text}"))
+        ),
+        None,
+    )
+    return passages if first is None else [first, *(p for p in passages if p is not first)]
 
 
 def units_of(

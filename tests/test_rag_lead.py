@@ -1,0 +1,123 @@
+"""Which passage leads an answer and what comes with it, on a real library (text lane, Chroma) over PDFs
+generated with PyMuPDF: the sentence that shares most words with the question may lack the kind of answer
+asked (a number, a default), and a close candidate of the same page that holds it leads instead
+(extractive.py `_lead_first`); a question that names a document gets no supporting quote from another one
+(compose.py `chosen`)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pymupdf
+import pytest
+from rag_support import library_of
+
+from pagelens.rag import extractive
+from pagelens.rag.params import PARAMS
+
+
+def _paragraph(x: int, y: int, text: str) -> list[tuple]:
+    """The text set in 10-point lines of up to 90 characters from (x, y) down, 14 points apart."""
+    return [(x, y + 14 * n, line, 10) for n, line in enumerate(textwrap.wrap(text, 90))]
+
+
+# (x, y, text, size[, font]): a settings reference, a setting's key set in bold above its description
+LINES = [
+    (72, 60, "Journal settings", 16, "hebo"),
+    (72, 100, "journald stores the journal on disk and forwards a copy of it to the console.", 10),
+    (72, 140, "BurstLimit=", 11, "hebo"),
+    *_paragraph(
+        84,
+        158,
+        "Further messages logged by a service within the interval are dropped until the interval is over. "
+        "Rate limits apply to each service separately, so that two services which log a lot do not "
+        "interfere with each other's limits. The interval can be given in seconds, minutes or hours, and "
+        "setting either value to 0 turns the limit off entirely. A message about the number of messages "
+        "that were lost is written to the journal once the interval is over, so that the loss can be seen "
+        "later. Note that the effective limit is multiplied by a factor derived from the free disk space "
+        "of the file system. Defaults to 10000 messages per service in 30s.",
+    ),
+    (72, 290, "Storage=", 11, "hebo"),
+    (84, 308, "Where the journal is kept: on disk, in memory, or nowhere at all.", 10),
+]
+# a man page: its DIAGNOSTICS paragraph, then the messages it prints, each over its explanation
+SQUASH = [
+    (72, 60, "SQUASH(1)", 10),
+    (72, 90, "DIAGNOSTICS", 11, "hebo"),
+    *_paragraph(
+        84,
+        108,
+        "Exit status is normally 0; if an error occurs, exit status is 1. If a warning occurs, it is 2.",
+    ),
+    (84, 140, "Usage: squash [-cdfhklLnNrtvV19] [-S suffix] [file ...]", 10, "cour"),
+    (96, 154, "Invalid options were specified on the command line.", 10),
+    (84, 172, "file: not in squash format", 10),
+    (96, 186, "The file specified to unsquash has not been compressed.", 10),
+    (72, 220, "BUGS", 11, "hebo"),
+    (84, 238, "The --best option may compress worse than the default level on small files.", 10),
+]
+# another tool's manual with an exit status of its own
+FINDTEXT = [
+    (72, 60, "FINDTEXT(1)", 10),
+    (72, 90, "EXIT STATUS", 11, "hebo"),
+    *_paragraph(
+        84,
+        108,
+        "The exit status is 0 if a line is selected, 1 if no lines were selected, and 2 if an error "
+        "occurred; with the quiet option an error still returns 0 when a line was selected.",
+    ),
+]
+QUESTION = "With the default settings, how many messages may a service log before journald drops them?"
+
+
+def _pdf(path: Path, lines: list[tuple] = LINES) -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for x, y, text, size, *font in lines:
+        page.insert_text((x, y), text, fontsize=size, fontname=font[0] if font else "helv")
+    doc.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lead")
+    # the gate open: these tests are about which passage leads, not whether the page suffices
+    lib = library_of(
+        folder / "library",
+        [
+            _pdf(folder / "journal.pdf"),
+            _pdf(folder / "squash.pdf", SQUASH),
+            _pdf(folder / "findtext.pdf", FINDTEXT),
+        ],
+        answer_min_confidence=0.0,
+    )
+    yield lib
+    lib.close()
+
+
+def test_a_number_asked_for_leads_with_the_candidate_that_states_it(library):
+    answer = library.ask(QUESTION)
+    lead = answer.text.splitlines()[0]
+    assert "10000 messages" in lead, answer.text
+    assert lead.startswith("BurstLimit="), answer.text  # under the key it describes
+
+
+def test_without_the_answer_kind_the_sentence_sharing_most_words_leads(library, monkeypatch):
+    """The same question with the answer kind's switch off (no candidate scores enough to take the lead):
+    the description's first sentence leads, and the description is too long to show its last."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(extractive, "PARAMS", replace(PARAMS, lead_kind_share=10.0))
+    lead = library.ask(QUESTION).text.splitlines()[0]
+    assert "10000" not in lead and lead.startswith("BurstLimit= — Further messages"), lead
+
+
+def test_a_question_naming_a_document_gets_no_quote_from_another(library):
+    answer = library.ask("What is the exit status of squash when an error occurs?")
+    assert {c.doc for c in answer.citations} == {"squash.pdf"}, answer.text
+    assert "findtext" not in answer.text, answer.text
+    # not naming a document, the other manual's exit status may support the answer
+    other = library.ask("Which exit status means that an error occurred?")
+    assert {c.doc for c in other.citations} == {"findtext.pdf", "squash.pdf"}, other.text

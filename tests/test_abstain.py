@@ -284,6 +284,13 @@ def test_a_name_in_code_that_the_lead_page_never_writes_is_a_gap():
     absent = absent_words(asked, [t for t in question_terms(asked) if t not in terms(lead)], "massif.html")
     written = signal_gaps("other", asked, lead, [lead], ["a"], absent=absent).gaps
     assert "unwritten_name" not in {g.kind for g in written}
+    # a one-letter option is too short a name for the page's silence to say it is about something else
+    lead = "The blocking factor is the number of 512-byte blocks in a record."
+    asked = "With tar's -b blocking factor, how big does a record get?"
+    absent = absent_words(asked, [t for t in question_terms(asked) if t not in terms(lead)], "tar.pdf")
+    assert "-b" in absent
+    letter = signal_gaps("other", asked, lead, [lead], ["a"], absent=absent).gaps
+    assert "unwritten_name" not in {g.kind for g in letter}
 
 
 def test_a_question_about_an_option_the_pages_never_write_is_abstained_on(tmp_path):

@@ -82,3 +82,22 @@ def test_a_follow_up_carries_the_topic_and_points_at_pages():
         .parts[0]
         .asks_page
     )
+
+
+def test_a_one_letter_option_weighs_where_a_page_writes_it_and_is_no_gap_where_none_does():
+    """`-k` is a term (analysis.letter_option); gzip's page writes it, so it weighs as the question's rarest
+    word. No page writes `%M` apart (a format string glues it: "%Mmax"), so it weighs nothing and is not
+    a name the library lacks: a question about it is not abstained on for that alone."""
+    stats = CorpusStats.from_texts(
+        [
+            "-k --keep Keep (don't delete) input files during compression. gzip reduces the size of files.",
+            "The format string %Uuser %Mmax)k prints the resources.",
+            "Other page about gzip and files and the format string.",
+        ]
+    )
+    kept = analyse("What does gzip -k do?", rewrite("What does gzip -k do?", []), stats).parts[0].terms
+    assert kept.weights["-k"] > kept.weights["gzip"] and kept.code == ("-k",)
+    specifier = "What does %M mean in the format string?"
+    glued = analyse(specifier, rewrite(specifier, []), stats).parts[0].terms
+    assert "%M" not in glued.weights and glued.code == ("%M",) and glued.unknown == []
+    assert "format" in glued.weights

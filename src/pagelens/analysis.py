@@ -114,6 +114,13 @@ def raw_words(text: str) -> list[list[str]]:
     return words
 
 
+def letter_option(term: str) -> bool:
+    """Whether an analysed term is a one-letter option or format specifier (`-k`, `%M`). That no page holds
+    one says little: a page may write it glued to literal text ("%Mmax" in a format string) or its letter
+    alone in a table of specifiers ("M  Maximum resident set size")."""
+    return len(term) == 2 and term[0] in "-%"
+
+
 def raw_terms(text: str) -> list[str]:
     """Lowercased terms: each compound token plus its camelCase/dot/underscore parts."""
     return [term for word in raw_words(text) for term in word]

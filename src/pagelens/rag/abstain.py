@@ -16,7 +16,8 @@ params.py's `AnswerParams`:
 - `unwritten_name`: the part names a thing in code (answer_kind.code_names: an option "--max-stackframe",
   a call "value()", an identifier "ssh_config") and its lead page never writes it (one of its terms is
   among the `absent` words): the page is about something else, however much of the rest it shares (the
-  unknown-name gap asks the same of the whole library);
+  unknown-name gap asks the same of the whole library); not a one-letter option ("-b"), a name too short
+  for a page's silence to say so: tar's page on "the blocking factor" need not write -b;
 - `disagreement`: the two most relevant pages come from different documents (an answer is usually found
   in one place; a near miss scatters over pages that each share some of its words);
 - `semantic`: no unit of the lead page means what the part asks: the highest cosine of the part with the
@@ -60,6 +61,7 @@ from dataclasses import dataclass
 from math import exp, prod
 
 from .. import semantic
+from ..analysis import letter_option
 from ..types import Gap
 from .answer_kind import code_names
 from .extractive import PageJudgement
@@ -182,7 +184,12 @@ def signal_gaps(
                 params.type_factor,
             )
         )
-    unwritten = [name for name in code_names(asked) if set(terms(name)) & set(absent)]
+    # not a one-letter option (`letter_option`): a page may describe "the blocking factor" without its -b
+    unwritten = [
+        name
+        for name in code_names(asked)
+        if (found := set(terms(name))) & set(absent) and not any(map(letter_option, found))
+    ]
     if unwritten:
         gaps.append(
             Gap(

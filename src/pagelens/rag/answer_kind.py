@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
+from ..analysis import letter_option
 from ..language import detect
 from ..types import Gap
 from .lexical import question_terms, terms, words_for
@@ -53,6 +54,7 @@ _SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's defaul
 _CODE = (
     r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
     r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-size
+    r"|(?<![\w%-])[-%][A-Za-z](?![\w-])"  # a one-letter option or format specifier: -k, -N, %M
     r"|(?<![\w%-])[-%][A-Za-z](?![\w-])"  # a one-letter option or format specifier: -k, -N, %M
     r"|\\[A-Za-z]+"  # a TeX command: \toprule
     r"|\b\w+_\w+\b"
@@ -214,8 +216,13 @@ class AnswerKind:
         )
 
     def unknown(self, known: Callable[[str], bool]) -> list[str]:
-        """The names no page of the library holds (`known`: whether any page holds a stemmed term)."""
-        return [name for name in self.names if (stems := terms(name)) and not any(known(t) for t in stems)]
+        """The names no page of the library holds (`known`: whether any page holds a stemmed term); not a
+        one-letter option (`analysis.letter_option`)."""
+        return [
+            name
+            for name in self.names
+            if (stems := terms(name)) and not any(known(t) or letter_option(t) for t in stems)
+        ]
 
     def gaps(self, window: str, page_text: str = "") -> list[Gap]:
         """What the asked-for kind of answer needs and the best passage with its neighbours (`window`) or

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..analysis import CorpusStats
+from ..analysis import CorpusStats, letter_option
 from ..language import DEFAULT, detect
 from .answer_kind import AnswerKind, code_names
 from .lexical import initialisms, question_terms, stem_words, terms, words_for
@@ -165,7 +165,8 @@ class QuestionTerms:
         turn's (a short part alone is easily misread: "Where do PID files go")."""
         order = question_terms(question, language)
         about = tuple(t for t in question_terms(" ".join(subject), language) if t not in order)
-        weights = {t: stats.idf(t) for t in order}
+        # a one-letter option no page holds weighs nothing (`letter_option`): its absence is no gap
+        weights = {t: stats.idf(t) for t in order if stats.mentions(t) or not letter_option(t)}
         for term in question_terms(" ".join(context), language):
             weights.setdefault(term, PARAMS.context_weight * stats.idf(term))
         pairs = [(a, b) for a, b in zip(order, order[1:]) if a != b]

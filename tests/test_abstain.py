@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from math import prod
 
-import pymupdf
 import pytest
+from rag_support import library_of, titled_pages_library, titled_pages_pdf
 
-from pagelens import Library, Settings
+from pagelens import Library
 from pagelens.rag.abstain import absent_words, holds_type, signal_gaps, waive, without_words
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import judge_page
@@ -93,18 +93,10 @@ def test_the_semantic_signal_is_left_out_for_a_language_the_encoder_does_not_rea
 
 @pytest.fixture(scope="module")
 def quillmark(tmp_path_factory) -> Library:
-    folder = tmp_path_factory.mktemp("abstain")
-    pdf = folder / "quillmark.pdf"
-    doc = pymupdf.open()
-    for title, body in (RELEASES, PLUGINS):
-        page = doc.new_page()
-        page.insert_text((72, 72), title, fontsize=16)
-        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11)
-    doc.save(pdf)
-    library = Library(folder / "lib", settings=Settings.from_env(library=folder / "lib"))
-    assert library.add([pdf], progress=False).ok
-    yield library
-    library.close()
+    with titled_pages_library(
+        tmp_path_factory.mktemp("abstain"), "quillmark.pdf", [RELEASES, PLUGINS]
+    ) as lib:
+        yield lib
 
 
 def test_a_near_miss_asking_a_time_the_pages_do_not_give_is_abstained_on(quillmark):
@@ -133,17 +125,12 @@ def test_a_yes_no_question_about_what_no_page_names_is_abstained_on(quillmark):
 def test_an_abstention_says_what_is_missing_without_the_answerers_own_signals(tmp_path):
     """The top pages' documents and a cosine are the answerer's reasons to abstain (`Answer.gaps`), not
     something a reader can act on: the abstention's text leaves them out."""
-    pdfs = []
-    for name, (title, body) in (("notes.pdf", RELEASES), ("plugins.pdf", PLUGINS)):
-        doc = pymupdf.open()
-        page = doc.new_page()
-        page.insert_text((72, 72), title, fontsize=16)
-        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11)
-        doc.save(tmp_path / name)
-        pdfs.append(tmp_path / name)
-    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
+    pdfs = [
+        titled_pages_pdf(tmp_path / name, [page])
+        for name, page in (("notes.pdf", RELEASES), ("plugins.pdf", PLUGINS))
+    ]
+    library = library_of(tmp_path / "lib", pdfs)
     try:
-        assert library.add(pdfs, progress=False).ok
         near_miss = library.ask("When did Quillmark get its plugin manager?")
         elsewhere = library.ask("How do I configure autoscaling of Quillmark plugins on Kubernetes?")
     finally:
@@ -177,14 +164,7 @@ def test_a_paraphrase_that_means_what_is_asked_overrules_the_focus_gap():
 
 
 def test_waiving_a_gap_gives_back_the_confidence_it_took(tmp_path):
-    pdf = tmp_path / "plugins.pdf"
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 72), PLUGINS[0], fontsize=16)
-    page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), PLUGINS[1], fontsize=11)
-    doc.save(pdf)
-    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
-    assert library.add([pdf], progress=False).ok
+    library = library_of(tmp_path / "lib", [titled_pages_pdf(tmp_path / "plugins.pdf", [PLUGINS])])
     (evidence,) = [EvidencePage.from_page(p, "search") for p in library.pages("plugins.pdf")]
     question = "Which export formats can an extension contribute?"
     asked = analyse(question, rewrite(question, []), library.statistics())
@@ -243,9 +223,7 @@ def test_a_near_miss_about_a_documented_subject_is_abstained_on_and_its_answer_k
 def test_a_count_asked_of_a_page_whose_digits_only_name_things_is_abstained_on(tmp_path):
     """A manual's section "export(1)", a release "2.4.1" and a note "[3]" hold no amount: "how many ...?"
     answered from that page would quote no number; a page that states one is answered."""
-    pdf = tmp_path / "quillmark.pdf"
-    doc = pymupdf.open()
-    for title, body in (
+    pages = [
         (
             "Quillmark exports",
             "Quillmark exports drafts through the export(1) command, described in the "
@@ -255,18 +233,10 @@ def test_a_count_asked_of_a_page_whose_digits_only_name_things_is_abstained_on(t
             "Quillmark backups",
             "Quillmark copies each draft to the backups folder and keeps those backups for 14 days.",
         ),
-    ):
-        page = doc.new_page()
-        page.insert_text((72, 72), title, fontsize=16)
-        page.insert_textbox(pymupdf.Rect(72, 100, 520, 400), body, fontsize=11)
-    doc.save(pdf)
-    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
-    try:
-        assert library.add([pdf], progress=False).ok
+    ]
+    with titled_pages_library(tmp_path, "quillmark.pdf", pages) as library:
         counted = library.ask("How many days does Quillmark keep draft backups?")
         named = library.ask("How many exports can Quillmark write at the same time?")
-    finally:
-        library.close()
     assert counted.answerable and "14 days" in counted.text
     assert "answer_type" in {g.kind for g in named.gaps}
     assert not named.answerable and not named.citations
@@ -294,24 +264,14 @@ def test_a_name_in_code_that_the_lead_page_never_writes_is_a_gap():
 
 
 def test_a_question_about_an_option_the_pages_never_write_is_abstained_on(tmp_path):
-    pdf = tmp_path / "quillmark-options.pdf"
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 72), "Quillmark options", fontsize=16)
-    page.insert_textbox(
-        pymupdf.Rect(72, 100, 520, 400),
+    options = (
+        "Quillmark options",
         "--max-drafts=<n> [default: 100] The maximum number of drafts Quillmark keeps open. "
         "--max-depth=<n> [default: 8] The deepest outline level Quillmark shows.",
-        fontsize=11,
     )
-    doc.save(pdf)
-    library = Library(tmp_path / "lib", settings=Settings.from_env(library=tmp_path / "lib"))
-    try:
-        assert library.add([pdf], progress=False).ok
+    with titled_pages_library(tmp_path, "quillmark-options.pdf", [options]) as library:
         written = library.ask("What is Quillmark's default value for --max-drafts?")
         unwritten = library.ask("What is Quillmark's default value for --max-undo?")
-    finally:
-        library.close()
     assert written.answerable and "100" in written.text
     assert "unwritten_name" in {g.kind for g in unwritten.gaps}
     assert not unwritten.answerable and not unwritten.citations

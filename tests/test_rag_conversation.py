@@ -165,25 +165,18 @@ def test_an_ellipsis_follow_up_stays_on_the_chats_document(library):
     assert "unevaluated" in follow.text
 
 
-def test_a_standalone_question_about_another_document_carries_nothing(library):
-    first, switch = chat(
-        library,
-        "How do I compress files into an archive with pack?",
+@pytest.mark.parametrize(
+    "turn",
+    [
         "Which exit status does a shell command return for success?",
-    )
-    assert first.citations[0].doc == "archiver-manual.pdf"
-    assert not any(s.kind == "rewrite" for s in switch.steps)
-    assert docs_cited(switch) == {"shell-guide.pdf"} and "zero" in switch.text
-
-
-def test_a_turn_that_opens_in_a_place_the_chat_never_named_is_a_new_topic(library):
-    first, switch = chat(
-        library,
-        "How do I compress files into an archive with pack?",
+        # opens in a place the chat never named: "its" points inside the turn (the command's status), not
+        # back at pack
         "In a shell, what does a command return as its status for success?",
-    )
+    ],
+)
+def test_a_standalone_question_about_another_document_carries_nothing(library, turn):
+    first, switch = chat(library, "How do I compress files into an archive with pack?", turn)
     assert first.citations[0].doc == "archiver-manual.pdf"
-    # "its" points inside the turn (the command's status), not back at pack: nothing is carried over
     assert not any(s.kind == "rewrite" for s in switch.steps)
     assert docs_cited(switch) == {"shell-guide.pdf"} and "zero" in switch.text
 

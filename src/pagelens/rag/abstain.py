@@ -65,7 +65,7 @@ from ..analysis import letter_option
 from ..types import Gap
 from .answer_kind import code_names
 from .extractive import PageJudgement
-from .lexical import terms
+from .lexical import name_words, terms
 from .params import PARAMS, AnswerParams
 
 _DIGITS = r"(?<![\w.])\d+(?:[.,]\d+)*"
@@ -131,7 +131,7 @@ def absent_words(asked: str, missing: Collection[str], document: str = "") -> fr
     that asks for the kind of answer ("how long"), nor a word of the lead document's name ("gnuplot" for
     gnuplot-manual.pdf: it says where to look)."""
     kind = {t for m in _ASKED_KIND.finditer(asked) for t in terms(m.group(1))}
-    named = set(terms(re.sub(r"[\W_]+", " ", document)))
+    named = name_words(document)
     return frozenset(t for t in missing if t not in kind and t not in named)
 
 

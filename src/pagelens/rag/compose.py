@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import prod
-from pathlib import PurePath
 
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
 from .extractive import PageJudgement, Passage, citation_of, lead_of, quote_of
-from .lexical import terms
+from .lexical import name_words, terms
 from .params import PARAMS
 from .question import Part
 from .rewrite import Rewrite
@@ -136,7 +135,7 @@ def _named_documents(part: PartEvidence, docs: set[str]) -> set[str]:
     """The documents among `docs` whose name the part names ("gzip" for gzip.pdf, "mount" for mount.pdf):
     a word of the file name without its suffix that is one of the part's own terms."""
     own = set(part.part.terms.pairs_terms)
-    return {doc for doc in docs if not own.isdisjoint(terms(PurePath(doc).stem.replace(".", " ")))}
+    return {doc for doc in docs if not own.isdisjoint(name_words(doc))}
 
 
 def _names_focus(passage: Passage, part: PartEvidence) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Sequence
+from pathlib import PurePath
 
 from ..analysis import CorpusStats, analyze, name_terms
 from ..index.lane import TermStatistics
@@ -39,6 +40,12 @@ _MEANING = re.compile(
 def terms(text: str) -> list[str]:
     """Stemmed content terms of page text, in order."""
     return analyze(text)
+
+
+def name_words(document: str) -> frozenset[str]:
+    """The terms of a document's file name without its suffix: what a question names it by ("gnuplot" and
+    "manual" for gnuplot-manual.pdf, "journald" and "conf" for journald.conf.pdf)."""
+    return frozenset(terms(re.sub(r"[\W_]+", " ", PurePath(document).stem)))
 
 
 def stem_words(question: str) -> dict[str, str]:

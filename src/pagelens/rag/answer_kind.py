@@ -55,7 +55,6 @@ _CODE = (
     r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
     r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-size
     r"|(?<![\w%-])[-%][A-Za-z](?![\w-])"  # a one-letter option or format specifier: -k, -N, %M
-    r"|(?<![\w%-])[-%][A-Za-z](?![\w-])"  # a one-letter option or format specifier: -k, -N, %M
     r"|\\[A-Za-z]+"  # a TeX command: \toprule
     r"|\b\w+_\w+\b"
 )  # an identifier: plain_prethree

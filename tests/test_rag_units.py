@@ -816,3 +816,63 @@ def test_a_command_line_that_wraps_under_a_hanging_indent_is_no_heading(tmp_path
     units = page_units(page.regions, page.text)
     assert [g.text for g in units.groups if g.kind == "title"] == ["SYNOPSIS", "DESCRIPTION"]
     assert {u.subject for u in units.units if "--retry" in u.text or "--allow" in u.text} == {"SYNOPSIS"}
+
+
+def _paragraph(x: float, y: float, text: str, width: int = 85) -> list[tuple]:
+    """A paragraph's lines (10 pt, 14 pt apart) for `_pages`, wrapped at `width` characters."""
+    import textwrap
+
+    return [(x, y + 14 * i, line, 10) for i, line in enumerate(textwrap.wrap(text, width))]
+
+
+def _answer(question_text: str, pages: list[EvidencePage]) -> str:
+    stats = _stats(pages)
+    question = analyse(question_text, rewrite(question_text, []), stats)
+    evidence = []
+    for part in question.parts:
+        judged = sorted((judge_page(part.terms, p) for p in pages), key=lambda j: -j.relevance)
+        evidence.append(PartEvidence(part, judged))
+    return compose(evidence, threshold=0.05).text
+
+
+def test_two_parts_that_lead_with_one_paragraph_show_both_sentences(tmp_path):
+    filler = (
+        "The compressor keeps a window of recent bytes in memory and looks for repeated strings in it. "
+        "Memory use grows with the window, and the window grows with the memory the caller allows. "
+        "Streams may be flushed at any point, at some cost in compression of what follows. "
+    )
+    text = (
+        "The squash routine takes a compression level in the range -1 to 9 as its second argument. "
+        + filler
+        + filler
+        + "The constant SQ_DEFAULT, equal to -1, is a compromise between speed and size and is the same as "
+        "level 6. " + filler + filler
+    )
+    pages = _pages(tmp_path, [[(72, 60, "Compressing", 16), *_paragraph(72, 110, text)]])
+    answer = _answer(
+        "Which level is SQ_DEFAULT the same as, and what range of levels does squash take?", pages
+    )
+    # the parts lead with two sentences of one paragraph, too far apart for one cut: it is read from the
+    # earlier, and the later follows after "..."
+    lead = answer.splitlines()[0]
+    assert "range -1 to 9" in lead and "same as level 6" in lead
+
+
+def test_a_part_whose_words_a_long_item_holds_past_the_cut_shows_that_sentence(tmp_path):
+    item = (
+        "- match elements say what a file must hold at an offset to be of the type. "
+        + "Each match element has a type, an offset and a value, which are required. "
+        + "The type says how the value is read: as a string, or as a number of one of several sizes and "
+        "byte orders, which the reader converts before it compares anything with the bytes. "
+        * 6
+        + "The optional mask is a number that is combined with the bytes with AND before the comparison."
+    )
+    lines = _paragraph(84, 110, item)
+    lines = [lines[0]] + [(96, y, line, size) for _, y, line, size in lines[1:]]  # wrapped under the bullet
+    pages = _pages(tmp_path, [[(72, 60, "Magic rules", 16), *lines]])
+    answer = _answer("Which attributes of a match element are required, and what does the mask do?", pages)
+    lead = answer.splitlines()[0]
+    assert "which are required" in lead
+    assert (
+        "... The optional mask is a number that is combined with the bytes with AND" in lead
+    )  # past the cut

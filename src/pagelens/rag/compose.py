@@ -11,7 +11,7 @@ from math import prod
 
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
-from .extractive import PageJudgement, Passage, citation_of, lead_of, quote_of
+from .extractive import PageJudgement, Passage, citation_of, lead_of, lead_showing, quote_of
 from .lexical import name_words, terms
 from .params import PARAMS
 from .question import Part
@@ -53,10 +53,10 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
     anchored = [p for p in parts if p.best and p.best[0].page.found_by == "follow-up"]
     answered = [p for p in parts if p.confidence >= threshold or p in anchored]
     lines: list[str] = []  # what stands above the parts' entries (a blank page pointed at)
-    # each lead (its page, and the group it is quoted in, else its unit) -> what shows it, its parts, its
-    # quotes' lines: a group two parts lead with (one sentence each) is shown once, as the longer of the two
-    # readings (the sentence's place in its group decides how much of the section after it fits)
-    entries: dict[tuple[str, int, str], tuple[str, list[str], list[str]]] = {}
+    # each lead (its page, and the group it is quoted in, else its unit) -> its parts' leads, its parts, its
+    # quotes' lines: a group two parts lead with (one sentence each) is shown once, read from the earlier
+    # sentence and showing the other (extractive.lead_showing)
+    entries: dict[tuple[str, int, str], tuple[list[Passage], list[PartEvidence], list[str]]] = {}
     citations: list[Citation] = []
     covered = []
     asked_in = detect(" ".join(p.question for p in parts)) or DEFAULT  # a quote in another language says so
@@ -74,17 +74,20 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
             citation = citation_of(passage, whole_group=passage is lead)
             if all((c.doc_id, c.page) != (citation.doc_id, citation.page) for c in citations):
                 citations.append(citation)
-        opening = f"{lead.page.label} shows this. " if part.part.asks_page else ""
-        text = f"{opening}{lead_of(lead)} {lead.page.label_in(asked_in)}"
         key = (lead.page.doc_id, lead.page.page, lead.group.text if lead.group else lead.text)
-        shown_as, questions, shown = entries.get(key, (text, [], []))
-        entries[key] = (max(shown_as, text, key=len), questions, shown)
-        questions.append(part.question)
+        leads, served, shown = entries.setdefault(key, ([], [], []))
+        leads.append(lead)
+        served.append(part)
         for q in quotes:
             if (line := f'- "{quote_of(q)}" {q.page.label_in(asked_in)}') not in shown:
                 shown.append(line)
     indent = "  " if len(parts) > 1 else ""
-    for text, questions, shown in entries.values():
+    for leads, served, shown in entries.values():
+        lead = leads[0]
+        opening = f"{lead.page.label} shows this. " if any(p.part.asks_page for p in served) else ""
+        showing = lead_showing(lead, leads[1:], [p.part.terms.focus() for p in served])
+        text = f"{opening}{showing} {lead.page.label_in(asked_in)}"
+        questions = [p.question for p in served]
         lines.append(f"- {'; '.join(questions)}: {text}" if len(parts) > 1 else text)
         lines.extend(indent + quote for quote in shown)
     if not covered or not citations:

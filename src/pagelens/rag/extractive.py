@@ -34,7 +34,7 @@ from ..number_words import number_of
 from ..types import Citation, Gap, Region
 from .answer_kind import gap, spells
 from .evidence import EvidencePage
-from .lexical import letter_words, terms, words_for
+from .lexical import letter_words, sentences, terms, words_for
 from .params import PARAMS
 from .question import QuestionTerms
 from .units import Group, PageUnits, Unit, page_units, union_box
@@ -367,6 +367,37 @@ def lead_of(passage: Passage) -> str:
     `PARAMS.lead_chars` (a heading with its body); a list ends the lead, and a heading-shaped line it took
     last ("Constants", the next entry's term) is left out: it heads what follows, not what the lead says."""
     return passage.lead[0]
+
+
+def lead_showing(
+    passage: Passage, others: Sequence[Passage] = (), focus: Sequence[Sequence[str]] = ()
+) -> str:
+    """The lead (`lead_of`) of an answer whose parts it serves, showing what each part asks: it reads from
+    the earliest of the parts' candidates in its group (`others`: the other parts' leads there; "deflateInit()
+    takes levels -1 to 9 ... Z_DEFAULT_COMPRESSION is level 6" for a question on both), and a part's
+    candidate, or the first sentence of the groups it quotes that holds one of a part's focus terms (`focus`,
+    stemmed, one sequence per part), that its cut left out follows it after "...", each cut to
+    `PARAMS.quote_chars` (a table row nested in a long list item: "mask No The number to AND the value in the
+    file with ..." after the item's start)."""
+    first = min([passage, *others], key=lambda p: p.unit.order)
+    text = lead_of(first)
+    shown = " ".join(text.split())
+    held = set(terms(text))
+    missing = [p.text for p in [passage, *others] if _opening(p.text) not in shown]
+    units = [first.page_units[m].text for g in first.lead[1] for m in g.members if m < len(first.page_units)]
+    for terms_ in focus:
+        if not terms_ or not held.isdisjoint(terms_):
+            continue
+        found = next((s for u in units for s in sentences(u) if not set(terms_).isdisjoint(terms(s))), None)
+        if found is not None:
+            missing.append(found)
+    for more in dict.fromkeys(missing):
+        flat = " ".join(more.split())
+        if flat in shown:
+            continue
+        text = f"{text if text.endswith('...') else text + ' ...'} {clip(flat)}"
+        shown = " ".join(text.split())
+    return text
 
 
 def _lead(passage: Passage) -> tuple[str, list[Group]]:

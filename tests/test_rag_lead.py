@@ -68,6 +68,25 @@ FINDTEXT = [
         "occurred; with the quiet option an error still returns 0 when a line was selected.",
     ),
 ]
+# a specification's two sections: the first ends in a sentence full of the question's words, the second's
+# heading and lead-in are what the question asks
+SPEC = [
+    (72, 60, "Shared type database", 16, "hebo"),
+    (72, 100, "2.11. Subclassing", 13, "hebo"),
+    *_paragraph(
+        72,
+        124,
+        "A type may be a subclass of another. Note that a file type may be a subclass of an alias: a "
+        "vendor file type replaced by an official one keeps its file name patterns.",
+    ),
+    (72, 180, "2.12. Recommended checking order", 13, "hebo"),
+    *_paragraph(
+        72, 204, "Applications may use the methods in any order. However, the recommended order of the checks is:"
+    ),
+    (84, 232, "- If a type is given explicitly, use it instead of guessing.", 10),
+    (84, 246, "- Otherwise, match the name against the glob patterns.", 10),
+    (84, 260, "- If that fails, sniff the contents with the magic rules.", 10),
+]
 QUESTION = "With the default settings, how many messages may a service log before journald drops them?"
 
 
@@ -90,6 +109,7 @@ def library(tmp_path_factory):
             _pdf(folder / "journal.pdf"),
             _pdf(folder / "squash.pdf", SQUASH),
             _pdf(folder / "findtext.pdf", FINDTEXT),
+            _pdf(folder / "typespec.pdf", SPEC),
         ],
         answer_min_confidence=0.0,
     )
@@ -121,3 +141,17 @@ def test_a_question_naming_a_document_gets_no_quote_from_another(library):
     # not naming a document, the other manual's exit status may support the answer
     other = library.ask("Which exit status means that an error occurred?")
     assert {c.doc for c in other.citations} == {"findtext.pdf", "squash.pdf"}, other.text
+
+
+@pytest.mark.parametrize("separate", [True, False])
+def test_a_sentence_does_not_borrow_the_next_sections_heading(library, monkeypatch, separate):
+    """A candidate's neighbours count with it only under the same heading: the first section's last sentence
+    shares the question's file type words, the second section's heading its order and checking; read with
+    that heading as its neighbour (`separate` off: the window of the two units around it, as before) the
+    first section's sentence leads."""
+    if not separate:
+        monkeypatch.setattr(
+            extractive, "neighbourhood", lambda units, i: list(range(max(0, i - 1), min(len(units), i + 2)))
+        )
+    lead = library.ask("In what order does the spec recommend checking a file to find its file type?").text
+    assert lead.startswith("2.12. Recommended checking order") == separate, lead

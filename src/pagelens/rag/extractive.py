@@ -173,7 +173,7 @@ def judge_page(
     on_page = tuple(units)
     for i, unit in enumerate(units):
         own = set(unit_terms[i])
-        window = [t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]]
+        window = [t for j in neighbourhood(units, i) for t in unit_terms[j]]
         phrases = min(PARAMS.phrase_bonus_max, PARAMS.phrase_bonus * _phrase_hits(question.pairs, window))
         score = (
             PARAMS.w_own * question.coverage(own)
@@ -211,6 +211,13 @@ def judge_page(
         missing=question.missing(page_terms),
         gaps=gaps,
     )
+
+
+def neighbourhood(units: Sequence[Unit], i: int) -> list[int]:
+    """The positions of a candidate and its neighbours that read with it: the one before and the one after,
+    when they sit under the same heading or term. A section's last sentence does not borrow the next section's
+    heading ("2.12. Recommended checking order" is not context for the last line of "2.11. Subclassing")."""
+    return [j for j in range(max(0, i - 1), min(len(units), i + 2)) if units[j].subject == units[i].subject]
 
 
 def _holds_asked(question: QuestionTerms, text: str) -> bool:
@@ -270,8 +277,8 @@ def _evidence(
         if best.unit.order < len(units) and units[best.unit.order] is best.unit
         else units.index(best.unit)
     )
-    window_terms = {t for j in range(max(0, i - 1), min(len(units), i + 2)) for t in unit_terms[j]}
-    window_text = " ".join(units[j].text for j in range(max(0, i - 1), min(len(units), i + 2)))
+    window_terms = {t for j in neighbourhood(units, i) for t in unit_terms[j]}
+    window_text = " ".join(units[j].text for j in neighbourhood(units, i))
     focus = question.focus()
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
     value = (

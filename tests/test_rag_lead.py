@@ -81,7 +81,9 @@ SPEC = [
     ),
     (72, 180, "2.12. Recommended checking order", 13, "hebo"),
     *_paragraph(
-        72, 204, "Applications may use the methods in any order. However, the recommended order of the checks is:"
+        72,
+        204,
+        "Applications may use the methods in any order. However, the recommended order of the checks is:",
     ),
     (84, 232, "- If a type is given explicitly, use it instead of guessing.", 10),
     (84, 246, "- Otherwise, match the name against the glob patterns.", 10),

@@ -136,6 +136,19 @@ def test_without_the_answer_kind_the_sentence_sharing_most_words_leads(library, 
     assert "10000" not in lead and lead.startswith("BurstLimit= — Further messages"), lead
 
 
+@pytest.mark.parametrize("bonus", [PARAMS.named_doc_bonus, 0.0])
+def test_the_document_a_question_names_leads(library, monkeypatch, bonus):
+    """The other manual's exit status paragraph shares more of the question's words ("exit status", "error
+    occurred"); the question names squash, whose page leads with `named_doc_bonus` (and only with it)."""
+    from dataclasses import replace
+
+    from pagelens.rag import agent
+
+    monkeypatch.setattr(agent, "PARAMS", replace(PARAMS, named_doc_bonus=bonus))
+    answer = library.ask("Which exit status does squash return when an error occurred?")
+    assert (answer.citations[0].doc == "squash.pdf") == bool(bonus), answer.text
+
+
 def test_a_question_naming_a_document_gets_no_quote_from_another(library):
     answer = library.ask("What is the exit status of squash when an error occurs?")
     assert {c.doc for c in answer.citations} == {"squash.pdf"}, answer.text

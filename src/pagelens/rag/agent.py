@@ -25,7 +25,7 @@ from .backends import backend_for
 from .compose import PartEvidence, chosen, compose, no_such_page
 from .evidence import EvidencePage, EvidencePool
 from .extractive import Gloss, PageJudgement, citation_of, glossed, glosser, lead_of, rank_pages
-from .lexical import terms
+from .lexical import named, terms
 from .model_reply import shown_pages, validate
 from .params import PARAMS
 from .question import Part, Question, analyse
@@ -331,9 +331,11 @@ def _rank(
     judged = rank_pages(part.terms, pages, furniture, gloss, library.statistics().frequency)
     _discount_said(judged, asked, part)
     turn = asked.turn
+    named_docs = named(part.terms.pairs_terms, {j.page.doc for j in judged})
 
     def relevance(j: PageJudgement) -> float:
         bonus = PARAMS.previous_bonus if j.page.found_by == "previous" else 0.0
+        bonus += PARAMS.named_doc_bonus if j.page.doc in named_docs else 0.0
         return j.relevance + bonus + (PARAMS.cited_doc_bonus if j.page.doc in turn.cited_docs else 0.0)
 
     return sorted(judged, key=lambda j: -relevance(j))

@@ -12,7 +12,7 @@ from math import prod
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
 from .extractive import PageJudgement, Passage, citation_of, lead_of, lead_showing, quote_of
-from .lexical import name_words, terms
+from .lexical import named, terms
 from .params import PARAMS
 from .question import Part
 from .rewrite import Rewrite
@@ -134,13 +134,6 @@ def _listed(items: list[str], last: str) -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}" if len(items) > 1 else items[0]
 
 
-def _named_documents(part: PartEvidence, docs: set[str]) -> set[str]:
-    """The documents among `docs` whose name the part names ("gzip" for gzip.pdf, "mount" for mount.pdf):
-    a word of the file name without its suffix that is one of the part's own terms."""
-    own = set(part.part.terms.pairs_terms)
-    return {doc for doc in docs if not own.isdisjoint(name_words(doc))}
-
-
 def _names_focus(passage: Passage, part: PartEvidence) -> bool:
     """Whether a passage (under its subject) holds one of the part's focus terms (its rarest words) and, for
     a part that carries context (a follow-up's topic, a later part's borrowed words), one of those: "and if
@@ -161,7 +154,7 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
     saying something the lead and the other quotes do not already say (PARAMS), and, when it comes from
     another document than the lead, naming the part's focus (a page of another document that shares only the
     question's common words, "table" or "rule", is about something else) and, when the part names the
-    documents to read ("gzip" for gzip.pdf, `_named_documents`), coming from one of those (grep's exit
+    documents to read ("gzip" for gzip.pdf, `lexical.named`), coming from one of those (grep's exit
     status is no answer to "what exit status does gzip return?")."""
     top = [j for j in part.best[: PARAMS.quote_pages] if j.best]
     if not top:
@@ -173,7 +166,7 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
     pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
     if rival is not None and not pointed_at and _top_score(rival) > PARAMS.lead_switch * score:
         lead, score = rival.best, _top_score(rival)
-    named = _named_documents(part, {j.page.doc for j in top})
+    named_docs = named(part.part.terms.pairs_terms, {j.page.doc for j in top})
     pool = [
         p
         for j in top
@@ -181,7 +174,11 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
         if p is not lead
         and p.score >= PARAMS.quote_min_share * score
         and len(p.text) >= PARAMS.quote_min_chars
-        and (p.page.doc == lead.page.doc or _names_focus(p, part) and (p.page.doc in named or not named))
+        and (
+            p.page.doc == lead.page.doc
+            or _names_focus(p, part)
+            and (p.page.doc in named_docs or not named_docs)
+        )
     ]
     pool.sort(key=lambda p: -p.score)
     said = [" ".join(lead_of(lead).split())]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePath
 
 from ..analysis import CorpusStats, analyze, name_terms
@@ -46,6 +46,13 @@ def name_words(document: str) -> frozenset[str]:
     """The terms of a document's file name without its suffix: what a question names it by ("gnuplot" and
     "manual" for gnuplot-manual.pdf, "journald" and "conf" for journald.conf.pdf)."""
     return frozenset(terms(re.sub(r"[\W_]+", " ", PurePath(document).stem)))
+
+
+def named(own: Iterable[str], documents: Iterable[str]) -> set[str]:
+    """The documents whose name a question's own terms name ("gzip" for gzip.pdf, "mount" for mount.pdf):
+    a word of the file name without its suffix (`name_words`) that is one of those terms."""
+    own = set(own)
+    return {doc for doc in documents if not own.isdisjoint(name_words(doc))}
 
 
 def stem_words(question: str) -> dict[str, str]:

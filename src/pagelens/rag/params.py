@@ -28,6 +28,7 @@ class AnswerParams:
     salient_word_chars: int = 6  # ... each at least this long (shorter words are function words)
     search_more_below: float = 0.55  # a part whose best page scores below this gets extra searches
     cited_doc_bonus: float = 0.03  # relevance bonus of a page of a document the chat cited
+    named_doc_bonus: float = 0.1  # relevance bonus of a page of a document the question names (lexical.named)
     previous_pages: int = 2  # pages of the last answer a follow-up reconsiders
     previous_bonus: float = 0.15  # relevance bonus of those pages
     # A follow-up asks for something the last answer did not say: a passage that answer quoted (`said_share`

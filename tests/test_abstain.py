@@ -12,7 +12,7 @@ from pagelens import Library
 from pagelens.rag.abstain import absent_words, holds_type, signal_gaps, waive, without_words
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import judge_page
-from pagelens.rag.lexical import question_terms, terms
+from pagelens.rag.lexical import named, question_terms, terms
 from pagelens.rag.params import PARAMS
 from pagelens.rag.question import analyse
 from pagelens.rag.rewrite import rewrite
@@ -275,3 +275,62 @@ def test_a_question_about_an_option_the_pages_never_write_is_abstained_on(tmp_pa
     assert written.answerable and "100" in written.text
     assert "unwritten_name" in {g.kind for g in unwritten.gaps}
     assert not unwritten.answerable and not unwritten.citations
+
+
+def test_a_document_is_named_by_every_word_of_its_file_name():
+    docs = ["gnu-time.html", "massif.html", ".pdf"]  # a name without words names nothing
+    assert named(question_terms("Which GNU time format specifier prints the peak?"), docs, whole=True) == {
+        "gnu-time.html"
+    }
+    assert named(question_terms("How much time does the peak take?"), docs, whole=True) == set()
+    assert named(question_terms("How much time does the peak take?"), docs) == {"gnu-time.html"}  # one word
+
+
+def test_a_lead_from_another_document_than_the_one_the_question_names_is_a_gap():
+    lead = "Massif records a peak only when the memory allocation size exceeds the previous peak."
+    asked = "Which GNU time format specifier prints the peak memory size?"
+    elsewhere = signal_gaps(
+        "name", asked, lead, [lead], ["a"], named=["gnu-time.html"], lead_doc="massif.html"
+    )
+    assert [g.factor for g in elsewhere.gaps if g.kind == "other_document"] == [PARAMS.other_document_factor]
+    inside = signal_gaps(
+        "name", asked, lead, [lead], ["a"], named=["gnu-time.html"], lead_doc="gnu-time.html"
+    )
+    unnamed = signal_gaps("name", asked, lead, [lead], ["a"], lead_doc="massif.html")
+    assert "other_document" not in {g.kind for g in inside.gaps + unnamed.gaps}
+
+
+def test_a_question_naming_a_document_answered_from_another_one_carries_the_gap(tmp_path):
+    """The question names tallyho-stats.pdf ("tallyho stats"), whose page lacks what it asks; memprobe.pdf
+    describes it, and leads: the answer would be about memprobe, which the question did not ask about."""
+    pdfs = [
+        titled_pages_pdf(tmp_path / name, [page])
+        for name, page in (
+            (
+                "tallyho-stats.pdf",
+                (
+                    "Tallyho stats fields",
+                    "The tallyho stats report counts the files read and the files written by a job. "
+                    "The files field sums both.",
+                ),
+            ),
+            (
+                "memprobe.pdf",
+                (
+                    "Memprobe fields",
+                    "The peak field holds the peak resident memory size of the process, in kilobytes.",
+                ),
+            ),
+        )
+    ]
+    library = library_of(tmp_path / "library", pdfs)
+    try:
+        elsewhere = library.ask(
+            "Which tallyho stats field holds the peak resident memory size of the process?"
+        )
+        own = library.ask("Which tallyho stats field counts the files read and written?")
+    finally:
+        library.close()
+    assert "other_document" in {g.kind for g in elsewhere.gaps}
+    assert own.answerable and "tallyho-stats.pdf" in {c.doc for c in own.citations}
+    assert "other_document" not in {g.kind for g in own.gaps}

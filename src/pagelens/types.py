@@ -154,7 +154,7 @@ class Gap:
     """What the best evidence for a question lacks (rag/answer_kind.py), and the confidence share it keeps."""
 
     kind: str  # number | default | stated_number | focus | unknown_name (answer_kind.py, extractive.py)
-    # | answer_type | disagreement | semantic | unmet_ask (abstain.py)
+    # | answer_type | unwritten_name | other_document | disagreement | semantic | unmet_ask (abstain.py)
     what: str  # in words, for the judge step and the abstention message
     factor: float
 

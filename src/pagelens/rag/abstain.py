@@ -18,6 +18,9 @@ params.py's `AnswerParams`:
   among the `absent` words): the page is about something else, however much of the rest it shares (the
   unknown-name gap asks the same of the whole library); not a one-letter option ("-b"), a name too short
   for a page's silence to say so: tar's page on "the blocking factor" need not write -b;
+- `other_document`: the part names a document in hand by every word of its file name ("GNU time" for
+  gnu-time.html: `lexical.named`, whole) and its lead comes from another document: the answer would be
+  about something the question did not ask (a massif manual's peak for GNU time's format specifier);
 - `disagreement`: the two most relevant pages come from different documents (an answer is usually found
   in one place; a near miss scatters over pages that each share some of its words);
 - `semantic`: no unit of the lead page means what the part asks: the highest cosine of the part with the
@@ -162,6 +165,8 @@ def signal_gaps(
     languages: Sequence[str] = (),
     unstated: Sequence[str] = (),
     absent: Collection[str] = (),
+    named: Collection[str] = (),
+    lead_doc: str = "",
 ) -> Signals:
     """The signals of one question part: `asks` its answer type, `asked` its text, `lead` the passage that
     would lead its answer (glossed when its page is in another language: extractive.glossed), `units` the
@@ -169,7 +174,8 @@ def signal_gaps(
     idf-weighted share of the part the lead page holds, `languages` the part's and the lead page's,
     `unstated` what the part asks to exist (question.py's `Part.thing`) when the lead page never names it,
     `absent` the stems of the part's words that say what is asked and the lead page lacks
-    (`absent_words`)."""
+    (`absent_words`), `named` the documents in hand that the part names by their whole name
+    (`lexical.named`, whole) and `lead_doc` the lead's document."""
     gaps = []
     waived: frozenset[str] = frozenset()
     if not holds_type(asks, lead):
@@ -196,6 +202,14 @@ def signal_gaps(
                 "unwritten_name",
                 f"a page that writes {', '.join(unwritten)}",
                 params.unwritten_name_factor,
+            )
+        )
+    if named and lead_doc not in named:
+        gaps.append(
+            Gap(
+                "other_document",
+                f"a passage from {', '.join(named)} (the document the question names)",
+                params.other_document_factor,
             )
         )
     if len(docs) > 1 and docs[0] != docs[1]:

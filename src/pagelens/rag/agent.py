@@ -378,6 +378,7 @@ def _signals(part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:
     units = [p.text for p in part.best[0].passages[: PARAMS.abstain_units]]
     docs = [j.page.doc for j in part.best[:2]]
     page = next(j for j in part.best if j.page is lead.page)
+    own = part.part.terms.pairs_terms
     found = signal_gaps(
         part.part.asks,
         " ".join([part.part.asked, *asked.context]),  # a follow-up means its turn with the topic it carries
@@ -389,6 +390,8 @@ def _signals(part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:
         unstated=part.part.words_for([t for t in part.part.thing if t in page.missing]),
         # "which page shows ...": the page is the answer, its picture holds the words its text lacks
         absent=() if part.part.asks_page else absent_words(part.part.asked, page.missing, lead.page.doc),
+        named=sorted(named(own, {j.page.doc for j in part.best}, whole=True)),
+        lead_doc=lead.page.doc,
     )
     waive(page, found.waived)
     return found.gaps

@@ -48,11 +48,16 @@ def name_words(document: str) -> frozenset[str]:
     return frozenset(terms(re.sub(r"[\W_]+", " ", PurePath(document).stem)))
 
 
-def named(own: Iterable[str], documents: Iterable[str]) -> set[str]:
+def named(own: Iterable[str], documents: Iterable[str], whole: bool = False) -> set[str]:
     """The documents whose name a question's own terms name ("gzip" for gzip.pdf, "mount" for mount.pdf):
-    a word of the file name without its suffix (`name_words`) that is one of those terms."""
+    a word of the file name without its suffix (`name_words`) that is one of those terms; with `whole`,
+    every word of it ("GNU time" names gnu-time.html, "time" alone does not)."""
     own = set(own)
-    return {doc for doc in documents if not own.isdisjoint(name_words(doc))}
+    return {
+        doc
+        for doc in documents
+        if (words := name_words(doc)) and (words <= own if whole else not own.isdisjoint(words))
+    }
 
 
 def stem_words(question: str) -> dict[str, str]:

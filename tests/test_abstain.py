@@ -9,7 +9,8 @@ import pytest
 from rag_support import library_of, titled_pages_library, titled_pages_pdf
 
 from pagelens import Library
-from pagelens.rag.abstain import absent_words, holds_type, signal_gaps, waive, without_words
+from pagelens.rag.abstain import absent_words, holds_type, numbered, signal_gaps, waive, without_words
+from pagelens.rag.answer_kind import asked_heads
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import judge_page
 from pagelens.rag.lexical import named, question_terms, terms
@@ -334,3 +335,34 @@ def test_a_question_naming_a_document_answered_from_another_one_carries_the_gap(
     assert "other_document" in {g.kind for g in elsewhere.gaps}
     assert own.answerable and "tallyho-stats.pdf" in {c.doc for c in own.citations}
     assert "other_document" not in {g.kind for g in own.gaps}
+
+
+def test_a_noun_its_document_writes_beside_numbers_names_a_quantity():
+    pages = ["The server listens on port 8750. The sync service uses port 8751.", "A relay has its own port."]
+    assert numbered(["port", "relay"], pages) == ["port"]  # 2 of its 3 places stand beside a number
+    assert numbered(["port"], pages[1:]) == []  # once, without a number: nothing says it is a quantity
+    assert asked_heads("What port does the relay use?") == ("port",)
+    assert asked_heads("What value does the relay use?") == ()  # a generic head asks for no kind
+
+
+SERVER = (
+    "Quillmark server",
+    "The Quillmark server listens on port 8750 by default. The sync service uses port 8751, and the admin "
+    "console binds to port 8752 when it is enabled.",
+)
+RELAY = (
+    "Quillmark relay",
+    "The Quillmark relay forwards drafts between servers. The relay runs on a port of its own, chosen when "
+    "the relay is installed.",
+)
+
+
+def test_a_quantity_asked_of_a_lead_without_a_number_is_abstained_on(tmp_path):
+    """ "What port ...?" asks for a number: the document writes its ports with numbers, and the relay's page
+    names its port without one, so it cannot say which."""
+    with titled_pages_library(tmp_path, "quillmark-network.pdf", [SERVER, RELAY]) as library:
+        stated = library.ask("What port does the Quillmark server listen on?")
+        unstated = library.ask("What port does the Quillmark relay run on?")
+    assert stated.answerable and "8750" in stated.text
+    assert "a number for the port asked" in {g.what for g in unstated.gaps}
+    assert not unstated.answerable and not unstated.citations

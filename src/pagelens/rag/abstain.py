@@ -13,6 +13,12 @@ params.py's `AnswerParams`:
   form whose absence would show); or the lead page never names what a yes/no part asks to exist (the
   rarest word of "is there a maximum number of rows?": a page without "maximum" cannot say yes, and its
   silence is no "no");
+- `answer_type` also where the part asks for a thing its lead's own document writes as a quantity: the
+  head noun of what is asked ("uid" in "what uid does www-data have?", `answer_kind.asked_heads`) stands
+  beside a number in at least `numbered_share` of the places the document writes it, and at least
+  `numbered_least` times ("uid 33", "uid/gid 41"), and the lead holds no number (a Majordomo note that it
+  "has a statically allocated uid" does not say which). Whether a noun names a quantity is read from the
+  document, not from a list of nouns (`numbered`);
 - `unwritten_name`: the part names a thing in code (answer_kind.code_names: an option "--max-stackframe",
   a call "value()", an identifier "ssh_config") and its lead page never writes it (one of its terms is
   among the `absent` words): the page is about something else, however much of the rest it shares (the
@@ -124,6 +130,33 @@ def holds_type(asks: str, text: str) -> bool:
     return bool(found.search(naming.sub(" ", text) if naming else text))
 
 
+_NUMBER_TOKEN = re.compile(r"^\(?[-+]?\d+(?:[.,]\d+)*\)?[,.;:]?$")
+
+
+def numbered(stems: Collection[str], texts: Sequence[str], params: AnswerParams = PARAMS) -> list[str]:
+    """The stems that these texts (a document's pages) write as a quantity: a word holding one stands beside a
+    number (one of the two words after it, or the word before it: "uid 33", "port 22", "33 uid") in at
+    least `params.numbered_share` of its places, and at least `params.numbered_least` times."""
+    seen = {stem: 0 for stem in stems}
+    counted = dict(seen)
+    for text in texts:
+        tokens = text.split()
+        for i, token in enumerate(tokens):
+            lower = token.lower()
+            hit = [s for s in seen if s[:4] in lower and s in terms(token)]
+            if not hit:
+                continue
+            beside = tokens[i + 1 : i + 3] + tokens[max(i - 1, 0) : i]
+            for stem in hit:
+                seen[stem] += 1
+                counted[stem] += any(_NUMBER_TOKEN.match(t) for t in beside)
+    return [
+        s
+        for s in stems
+        if counted[s] >= params.numbered_least and counted[s] >= params.numbered_share * seen[s]
+    ]
+
+
 # "how many/much/long/often ...": the word after "how" asks for the kind of answer (a number, a duration),
 # which the page states as a value, not as that word.
 _ASKED_KIND = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
@@ -167,6 +200,7 @@ def signal_gaps(
     absent: Collection[str] = (),
     named: Collection[str] = (),
     lead_doc: str = "",
+    quantities: Sequence[str] = (),
 ) -> Signals:
     """The signals of one question part: `asks` its answer type, `asked` its text, `lead` the passage that
     would lead its answer (glossed when its page is in another language: extractive.glossed), `units` the
@@ -175,7 +209,8 @@ def signal_gaps(
     `unstated` what the part asks to exist (question.py's `Part.thing`) when the lead page never names it,
     `absent` the stems of the part's words that say what is asked and the lead page lacks
     (`absent_words`), `named` the documents in hand that the part names by their whole name
-    (`lexical.named`, whole) and `lead_doc` the lead's document."""
+    (`lexical.named`, whole), `lead_doc` the lead's document and `quantities` the head nouns of what the
+    part asks for that the lead's document writes as quantities (`numbered`), as the part writes them."""
     gaps = []
     waived: frozenset[str] = frozenset()
     if not holds_type(asks, lead):
@@ -190,6 +225,8 @@ def signal_gaps(
                 params.type_factor,
             )
         )
+    elif quantities and asks not in ("number", "time", "version") and not holds_type("number", lead):
+        gaps.append(Gap("answer_type", f"a number for the {', '.join(quantities)} asked", params.type_factor))
     # not a one-letter option (`letter_option`): a page may describe "the blocking factor" without its -b
     unwritten = [
         name

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..furniture import furniture_of
 from ..inputs import bounded_history, clean_text
 from ..types import Answer, Corpus, Gap, Step, page_key
-from .abstain import absent_words, signal_gaps, waive
+from .abstain import absent_words, numbered, signal_gaps, waive
 from .answerer import Answerer, BackendError, Conversation
 from .backends import backend_for
 from .compose import PartEvidence, chosen, compose, no_such_page
@@ -203,7 +203,7 @@ def _loop(
         yield _judge_step(parts, step)
 
     for part in parts:
-        part.signals = _signals(part, asked, gloss)
+        part.signals = _signals(library, part, asked, gloss)
     composed = compose(parts, settings.answer_min_confidence)
     draft_text, citations, answerable = composed.text, composed.citations, composed.answerable
     decisive = max(parts, key=lambda p: p.confidence)  # compose answers when any part passes the gate
@@ -368,7 +368,7 @@ def _discount_said(judged: list[PageJudgement], asked: Question, part: Part) -> 
         judgement.passages = sorted(passages, key=lambda p: -p.score)
 
 
-def _signals(part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:
+def _signals(library: Corpus, part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:
     """abstain.py's gaps of a part (its answer type in the lead, its top pages' agreement, the meaning); the
     gaps of the lead's page that they overrule are dropped from its judgement. The lead is read with its
     words' translations into the question's language when its page is in another."""
@@ -392,6 +392,9 @@ def _signals(part: PartEvidence, asked: Question, gloss: Gloss) -> list[Gap]:
         absent=() if part.part.asks_page else absent_words(part.part.asked, page.missing, lead.page.doc),
         named=sorted(named(own, {j.page.doc for j in part.best}, whole=True)),
         lead_doc=lead.page.doc,
+        quantities=part.part.words_for(numbered(heads, [p.text or "" for p in library.pages(lead.page.doc)]))
+        if (heads := part.part.terms.kind.heads)
+        else [],
     )
     waive(page, found.waived)
     return found.gaps

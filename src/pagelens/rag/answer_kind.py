@@ -105,16 +105,22 @@ _SUBJECT_HEAD = (
 _GENERIC = frozenset(terms("value number option setting one amount kind default"))
 
 
+def asked_heads(question: str) -> tuple[str, ...]:
+    """The stemmed head nouns of what a question asks for: "uid" in "what uid does X have?", "interval" in
+    "what is the default commit interval of ...?" (not a generic one: a value, a number, an option)."""
+    found = [
+        heads[-1]
+        for pattern in _SUBJECT_HEAD
+        for m in pattern.finditer(question)
+        if (heads := [t for t in question_terms(m.group(1)) if t not in _GENERIC])
+    ]
+    return tuple(dict.fromkeys(found))
+
+
 def subject(question: str) -> tuple[str, ...]:
     """The stemmed terms of what the question asks the number or default of (may be empty)."""
     found = [t for m in _SUBJECT_OBJECT.finditer(question) for t in question_terms(m.group(1))]
-    for pattern in _SUBJECT_HEAD:
-        found += [
-            heads[-1]
-            for m in pattern.finditer(question)
-            if (heads := [t for t in question_terms(m.group(1)) if t not in _GENERIC])
-        ]
-    return tuple(dict.fromkeys(t for t in found if t not in _GENERIC))
+    return tuple(dict.fromkeys(t for t in [*found, *asked_heads(question)] if t not in _GENERIC))
 
 
 def near(
@@ -190,6 +196,7 @@ class AnswerKind:
     stated: tuple[str, ...] = ()  # the numbers the question states
     subject: tuple[str, ...] = ()  # stemmed terms of what the number or default is asked of
     subject_words: str = ""  # those terms as the question writes them, for messages
+    heads: tuple[str, ...] = ()  # stemmed head nouns of what it asks for (`asked_heads`)
 
     @classmethod
     def of(cls, question: str) -> "AnswerKind":
@@ -205,6 +212,7 @@ class AnswerKind:
             stated=stated,
             subject=asked_of,
             subject_words="/".join(words_for(list(asked_of), question)),
+            heads=asked_heads(question),
         )
 
     def _states_default(self, word: str) -> bool:

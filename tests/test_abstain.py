@@ -10,6 +10,7 @@ from rag_support import library_of, titled_pages_library, titled_pages_pdf
 
 from pagelens import Library
 from pagelens.rag.abstain import absent_words, holds_type, numbered, signal_gaps, waive, without_words
+from pagelens.rag.agent import document_texts
 from pagelens.rag.answer_kind import asked_heads
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import judge_page
@@ -366,3 +367,12 @@ def test_a_quantity_asked_of_a_lead_without_a_number_is_abstained_on(tmp_path):
     assert stated.answerable and "8750" in stated.text
     assert "a number for the port asked" in {g.what for g in unstated.gaps}
     assert not unstated.answerable and not unstated.citations
+
+
+def test_a_document_that_left_the_library_gives_no_texts(tmp_path):
+    """The quantity check reads the lead's whole document; a sync may remove it while a question is being
+    answered: then nothing is read, and the answer goes on without that evidence."""
+    with titled_pages_library(tmp_path, "quillmark-network.pdf", [SERVER, RELAY]) as library:
+        assert any("8750" in text for text in document_texts(library, "quillmark-network.pdf"))
+        assert library.remove("quillmark-network.pdf")
+        assert document_texts(library, "quillmark-network.pdf") == []

@@ -392,12 +392,21 @@ def _signals(library: Corpus, part: PartEvidence, asked: Question, gloss: Gloss)
         absent=() if part.part.asks_page else absent_words(part.part.asked, page.missing, lead.page.doc),
         named=sorted(named(own, {j.page.doc for j in part.best}, whole=True)),
         lead_doc=lead.page.doc,
-        quantities=part.part.words_for(numbered(heads, [p.text or "" for p in library.pages(lead.page.doc)]))
+        quantities=part.part.words_for(numbered(heads, document_texts(library, lead.page.doc)))
         if (heads := part.part.terms.kind.heads)
         else [],
     )
     waive(page, found.waived)
     return found.gaps
+
+
+def document_texts(library: Corpus, doc: str) -> list[str]:
+    """The texts of a document's pages; none when it left the library while the question was answered (a
+    sync that removed it): what it wrote is no longer evidence."""
+    try:
+        return [page.text or "" for page in library.pages(doc)]
+    except KeyError:
+        return []
 
 
 def _judge_step(parts: list[PartEvidence], step) -> Step:

@@ -92,11 +92,13 @@ SPEC = [
 QUESTION = "With the default settings, how many messages may a service log before journald drops them?"
 
 
-def _pdf(path: Path, lines: list[tuple] = LINES) -> Path:
+def _pdf(path: Path, lines: list[tuple] = LINES, *more: list[tuple]) -> Path:
+    """A PDF of one page of `lines`, and one more page per list of lines in `more`."""
     doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    for x, y, text, size, *font in lines:
-        page.insert_text((x, y), text, fontsize=size, fontname=font[0] if font else "helv")
+    for page_lines in [lines, *more]:
+        page = doc.new_page(width=595, height=842)
+        for x, y, text, size, *font in page_lines:
+            page.insert_text((x, y), text, fontsize=size, fontname=font[0] if font else "helv")
     doc.save(path)
     return path
 
@@ -170,3 +172,47 @@ def test_a_sentence_does_not_borrow_the_next_sections_heading(library, monkeypat
         )
     lead = library.ask("In what order does the spec recommend checking a file to find its file type?").text
     assert lead.startswith("2.12. Recommended checking order") == separate, lead
+
+
+def _steps(cut: bool) -> list[list[tuple]]:
+    """A procedure whose list runs over a page break, its second item cut mid-sentence at the first page's
+    end (`cut`), or the same list broken after a whole item."""
+    second = "- Otherwise, match the file name against the name patterns." + (" If after" if cut else "")
+    rest = [(84, 60, "this exactly one pattern matches, use its type as the result.", 10)] if cut else []
+    return [
+        [
+            (72, 60, "Identifying a file", 16, "hebo"),
+            *_paragraph(
+                72,
+                100,
+                "Applications may use the methods in any order. The recommended order of the probes is:",
+            ),
+            (84, 128, "- If the sender states a type explicitly, use it instead of guessing.", 10),
+            (84, 142, second, 10),
+        ],
+        [
+            *rest,
+            (84, 74, "- If no pattern matches, sniff the contents with the magic rules.", 10),
+            (84, 88, "- If no magic rule matches either, use application/octet-stream.", 10),
+        ],
+    ]
+
+
+@pytest.mark.parametrize("cut", [True, False])
+def test_a_lead_cut_by_the_page_break_goes_on_from_the_next_page(tmp_path, cut):
+    """The list's second item stops mid-sentence at the page's end: the answer goes on with the next page's
+    first lines (the rest of the item and the list's later items) and cites that page too; a list broken
+    after a whole item keeps to its page."""
+    lib = library_of(
+        tmp_path / "library", [_pdf(tmp_path / "probes.pdf", *_steps(cut))], answer_min_confidence=0.0
+    )
+    try:
+        answer = lib.ask("In what order should the probes identify a file?")
+    finally:
+        lib.close()
+    lead = answer.text.splitlines()[0]
+    cited = [(c.doc, c.page) for c in answer.citations]
+    assert cited[0] == ("probes.pdf", 1), answer.text
+    assert ("If after [probes.pdf p.1] this exactly one pattern matches" in lead) == cut, answer.text
+    assert ("magic rules" in lead and lead.endswith("[probes.pdf p.2]")) == cut, answer.text
+    assert (("probes.pdf", 2) in cited) == cut, answer.text

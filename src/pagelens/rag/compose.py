@@ -11,7 +11,17 @@ from math import prod
 
 from ..language import DEFAULT, detect
 from ..types import Citation, Gap
-from .extractive import PageJudgement, Passage, citation_of, lead_of, lead_showing, quote_of
+from .evidence import EvidencePage
+from .extractive import (
+    PageJudgement,
+    Passage,
+    citation_of,
+    continuation,
+    lead_of,
+    lead_showing,
+    quote_of,
+    runs_on,
+)
 from .lexical import named, terms
 from .params import PARAMS
 from .question import Part
@@ -87,6 +97,12 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
         opening = f"{lead.page.label} shows this. " if any(p.part.asks_page for p in served) else ""
         showing = lead_showing(lead, leads[1:], [p.part.terms.focus() for p in served])
         text = f"{opening}{showing} {lead.page.label_in(asked_in)}"
+        if showing == lead_of(lead) and (rest := _continued(lead, served)) is not None:
+            page, citation = rest
+            text = (
+                f"{text} {citation.quote} {page.label_in(asked_in)}"  # the lead goes on over the page break
+            )
+            citations.append(citation)
         questions = [p.question for p in served]
         lines.append(f"- {'; '.join(questions)}: {text}" if len(parts) > 1 else text)
         lines.extend(indent + quote for quote in shown)
@@ -96,6 +112,24 @@ def compose(parts: list[PartEvidence], threshold: float) -> Composed:
     if unanswered:
         lines.append("Not found in the library: " + "; ".join(unanswered))
     return Composed("\n".join(lines), citations, True)
+
+
+def _continued(lead: Passage, served: list[PartEvidence]) -> tuple[EvidencePage, Citation] | None:
+    """The rest of a lead that runs off its page (extractive.runs_on), from the next page of its document
+    when that page is in hand (the search adds the neighbours of its top hits), and that page."""
+    if not runs_on(lead):
+        return None
+    after = next(
+        (
+            j
+            for part in served
+            for j in part.best
+            if j.page.doc_id == lead.page.doc_id and j.page.page == lead.page.page + 1
+        ),
+        None,
+    )
+    citation = continuation(after, lead.lead[1][-1].kind == "list") if after is not None else None
+    return None if citation is None else (after.page, citation)
 
 
 def no_such_page(turn: Rewrite) -> str:

@@ -20,6 +20,7 @@ with all its items, a code block with its intro, a reference entry under its ter
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -405,6 +406,44 @@ def lead_showing(
         text = f"{text if text.endswith('...') else text + ' ...'} {clip(flat)}"
         shown = " ".join(text.split())
     return text
+
+
+def runs_on(passage: Passage) -> bool:
+    """Whether the lead runs off its page: what it shows ends with the page's last candidate, uncut, in a
+    group cut short by the page break (`Group.cut_short`)."""
+    text, groups = passage.lead
+    last = groups[-1] if groups else None
+    return (
+        last is not None
+        and last.cut_short
+        and not text.endswith("...")
+        and max(last.members, default=-1) == len(passage.page_units) - 1
+    )
+
+
+_FINISHES = re.compile(r"[.!?](?:\s|$)")  # a sentence ends here
+
+
+def continuation(page: PageJudgement, listed: bool = False) -> Citation | None:
+    """What the first group of `page` (the page after a lead that `runs_on`) adds to it: its citation,
+    quoting the group whole and, after a list (`listed`), the list's items that follow it there, cut at
+    `PARAMS.list_chars`; nothing when the page opens with a heading (a new section, not the rest of the
+    last one) or with a group in which no sentence ends."""
+    first = min(page.passages, key=lambda p: p.unit.order, default=None)
+    if first is None or first.group is None or "title" in (first.unit.kind, first.group.kind):
+        return None
+    if not _FINISHES.search(first.group.text):
+        return None  # no sentence ends in it: not the rest of one (a running head "Chapter 8: ... 38")
+    groups = [first.group]
+    for after in first.section if listed else ():
+        if after.kind != "list" or len(" ".join(g.text for g in groups)) >= PARAMS.list_chars:
+            break
+        groups.append(after)
+    text = clip(" ".join(" ".join(g.text for g in groups).split()), PARAMS.list_chars)
+    boxes = [first.page_units[m].box for g in groups for m in g.members if m < len(first.page_units)]
+    box = union_box([b for b in boxes if b is not None])
+    region = Region(first.group.kind, box, text) if box is not None else first.region
+    return page.page.citation(quote=text, region=region)
 
 
 def _lead(passage: Passage) -> tuple[str, list[Group]]:

@@ -112,6 +112,13 @@ class Group:
         displayed formula, the rest of a sentence a code line broke) completes it."""
         return self.kind == "text" and bool(_ENDS_MID_SENTENCE.search(self.text))
 
+    @property
+    def cut_short(self) -> bool:
+        """Whether its prose (a paragraph, a list's last item) stops mid-sentence or opens what follows: at
+        a page's end, the next page's first group goes on with it ("• Otherwise, ... If after" and "the glob
+        match, magic ..." over the page break)."""
+        return self.kind in ("text", "list") and (self.opens or bool(_ENDS_MID_SENTENCE.search(self.text)))
+
     def _own_at(self, piece: str) -> tuple[int, int]:
         """Where its own candidates start in `pieces`, and where `piece` stands (its first own one if absent)."""
         own = len(self.pieces) - len(self.members)

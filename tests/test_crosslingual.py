@@ -274,3 +274,49 @@ def test_a_question_word_spelled_like_a_word_of_the_passage_is_held(dictionaries
     assert "default" not in glosser("en", installed(dictionaries))(passage, "fr")
     assert "default" in glosser("en", installed(dictionaries), question)(passage, "fr")
     assert cognate("interv", "intervall") and not cognate("error", "erreur") and not cognate("file", "fil")
+
+
+def test_a_default_named_by_a_rare_sense_of_a_word_of_the_page_is_read(dictionaries):
+    """German "Vorgabe" is "default" in one of its 18 senses, and "default" is "Vorgabe" in one of its 21,
+    so neither direction's most given translations pair them ("Vorgabe" glosses as "allow, object,
+    requirement"). Each naming the other, the words are one meaning (translation.mutual): the answer-kind
+    check reads the German sentence as stating the default the English question asks for, and the
+    question is answered from it. A translation that German-English does not give back as "default"
+    ("säumig", of "säumig werden") does not stand for it."""
+    from pagelens.bilingual import dictionaries as installed
+    from pagelens.lanes.text.translation import translations
+    from pagelens.rag.answer_kind import AnswerKind
+    from pagelens.rag.extractive import glossed, glosser
+
+    question = "How long does the daemon wait for the disk by default?"
+    found = translations(question, "en", "de", installed(dictionaries), max_terms=4, every=True)
+    assert "vorgab" in found["default"] and "saumig" not in found["default"]
+    assert "vorgab" not in translations(question, "en", "de", installed(dictionaries), max_terms=4)["default"]
+    read = glossed("Die Vorgabe ist 45 Sekunden.", "de", glosser("en", installed(dictionaries), question))
+    assert "Vorgabe/" in read and "default" in read and AnswerKind.of(question).gaps(read) == [], read
+
+
+def test_a_german_page_stating_a_default_as_vorgabe_answers(tmp_path, dictionaries):
+    """End to end: a German manual page whose option's default is written "Die Vorgabe ist 45 Sekunden."
+    answers the English question for that default, citing the page, where the page's best passage lacked
+    a default before and the answer was abstained on (confidence under 0.1)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_pdf(
+        docs / "flushd.de.pdf",
+        [
+            "flushd(8)\nflushd schreibt gepufferte Daten regelmäßig auf die Festplatte und prüft, ob die "
+            "Festplatte jeden Schreibvorgang bestätigt.\n--sync-timeout Sekunden\nSetzt die Zeit, die "
+            "flushd auf die Bestätigung der Festplatte wartet. Die Vorgabe ist 45 Sekunden. Wird diese Zeit "
+            "überschritten, bricht flushd den Schreibvorgang mit einem Fehler ab.\n--quiet\nUnterdrückt "
+            "alle Meldungen von flushd.",
+            "flushd(8)\nDateien\n/etc/flushd.conf enthält die Einstellungen von flushd, eine Zeile je "
+            "Einstellung. Kommentare beginnen mit einem Doppelkreuz.",
+        ],
+    )
+    settings = dictionaries.replace(library=tmp_path / "library")
+    with Library(tmp_path / "library", settings=settings) as lib:
+        assert lib.add([docs]).ok
+        answer = lib.ask("How long does flushd wait for the disk's confirmation by default?")
+    assert answer.answerable and "45" in answer.text, (answer.confidence, answer.text)
+    assert [(c.doc, c.page) for c in answer.citations][:1] == [("flushd.de.pdf", 1)]

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from math import prod
+from typing import Protocol
 
 from ..analysis import analyze
 from ..bilingual import Dictionary
@@ -97,7 +98,11 @@ def _phrase_hits(pairs: list[tuple[str, str]], seq: list[str]) -> int:
     return sum(1 for pair in pairs if pair in adjacent)
 
 
-Gloss = Callable[[str, str], list[str]]  # (a passage, its page's language) -> terms in the question's
+class Gloss(Protocol):
+    """(a passage, its page's language) -> terms in the question's; with `every`, each question word that
+    any mutual translation of it stands for (`glosser`)."""
+
+    def __call__(self, text: str, language: str, *, every: bool = False) -> list[str]: ...
 
 
 def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], question: str = "") -> Gloss:
@@ -108,25 +113,29 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
     like one of its words (`cognate`: "default" and "défaut", which no dictionary pairs). The directions
     differ: German "sendende" glosses as "broadcast", while "send" translates to "sendend". They count as
     extra terms of the passage, so coverage, focus and phrases weigh a German passage for an English
-    question as they weigh an English one. Nothing for a page in the question's language (`asked_in`, the
-    analysed question's). Cached per passage for the question."""
-    done: dict[tuple[str, str], list[str]] = {}
-    forward: dict[str, dict[str, frozenset[str]]] = {}  # page language -> question stem -> translations
+    question as they weigh an English one. With `every`, a question word stands for each of its mutual
+    translations too (translation.mutual: "Vorgabe" for "default"), however rare their sense: too many to
+    weigh a passage with (big dictionaries pair a word with all its senses), but what the answer-kind checks
+    read (`glossed`), which look for one word's meaning ("default") near the subject. Nothing for a page in
+    the question's language (`asked_in`, the analysed question's). Cached per passage for the question."""
+    done: dict[tuple[str, str, bool], list[str]] = {}
+    # (page language, every) -> question stem -> translations
+    forward: dict[tuple[str, bool], dict[str, frozenset[str]]] = {}
     question_stems = set(analyze(question, query=True, language=asked_in)) if question else set()
 
-    def asked(text: str, language: str) -> set[str]:
-        if language not in forward:
-            forward[language] = translations(
-                question, asked_in, language, dictionary, max_terms=PARAMS.forward_terms
+    def asked(text: str, language: str, every: bool) -> set[str]:
+        if (language, every) not in forward:
+            forward[(language, every)] = translations(
+                question, asked_in, language, dictionary, max_terms=PARAMS.forward_terms, every=every
             )
         held = set(analyze(text, language=language))
-        found = {word for word, translated in forward[language].items() if translated & held}
+        found = {word for word, translated in forward[(language, every)].items() if translated & held}
         return found | {word for word in question_stems if any(cognate(word, term) for term in held)}
 
-    def gloss(text: str, language: str) -> list[str]:
+    def gloss(text: str, language: str, *, every: bool = False) -> list[str]:
         if not language or language == asked_in:
             return []
-        if (text, language) not in done:
+        if (text, language, every) not in done:
             found = expand(
                 text,
                 language,
@@ -136,8 +145,8 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
                 sense_exponent=1.0,
                 max_terms=PARAMS.gloss_terms,
             )
-            done[(text, language)] = sorted(set(found.terms) | asked(text, language))
-        return done[(text, language)]
+            done[(text, language, every)] = sorted(set(found.terms) | asked(text, language, every))
+        return done[(text, language, every)]
 
     return gloss
 
@@ -146,11 +155,12 @@ def glossed(text: str, language: str, gloss: Gloss | None) -> str:
     """The text with each word of a page in another language than the question followed by its digits when
     it is a number word (number_words.py) and its translations ("vierzehn/14/fourteen Tagen/day/week"), so
     that the answer-kind checks, which read the question's language (a number word, "default", a number
-    next to the subject's word), read it too; unchanged in the question's language."""
+    next to the subject's word), read it too, with every mutual translation of the question's words
+    ("Die Vorgabe/default ist 60 Sekunden": `glosser`); unchanged in the question's language."""
     if gloss is None or not language:
         return text
     return " ".join(
-        "/".join([word, *filter(None, [number_of(word, language)]), *gloss(word, language)])
+        "/".join([word, *filter(None, [number_of(word, language)]), *gloss(word, language, every=True)])
         for word in text.split()
     )
 

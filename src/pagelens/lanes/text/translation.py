@@ -106,21 +106,49 @@ def translations(
     dictionary: Callable[[str, str], Dictionary | None],
     *,
     max_terms: int,
+    every: bool = False,
 ) -> dict[str, frozenset[str]]:
     """Each content word's stem of `text` (in `source`) -> the terms of its translations into `target`
-    (analysed in `target`, the `max_terms` its senses give most often); empty without a dictionary. The
-    answerer reads a page in `target` with it: a page term among a question word's translations stands for
-    that word ("sendende" for "send", which the German-English direction glosses as "broadcast")."""
+    (analysed in `target`, the `max_terms` its senses give most often; with `every`, also each `mutual`
+    one); empty without a dictionary. The answerer reads a page in `target` with it: a page term among a
+    question word's translations stands for that word ("sendende" for "send", which the German-English
+    direction glosses as "broadcast")."""
     stems, _ = _lookup_keys(text, source)
     found = dictionary(source, target) if stems and target != source else None
     if found is None:
         return {}
     senses = found.lookup(sorted(set(stems)))
+    back = dictionary(target, source) if every else None
     return {
         key: frozenset(_weighted(senses[key], target, 1.0, 1.0, max_terms))
+        | mutual(key, senses[key], target, back)
         for key in dict.fromkeys(stems)
         if key in senses
     }
+
+
+def mutual(key: str, senses: list[list[str]], target: str, back: Dictionary | None) -> frozenset[str]:
+    """The one-word translations of a word (its stem `key`, its `senses` into `target`) that the other
+    direction (`back`) translates into that word again by one of their senses, however rare: German
+    "Vorgabe" for "default" (the sixth of "default"'s 21 senses; the most given are "Ausfall",
+    "Voreinstellung", "uneinbringbar"), which German-English translates as "default" in its fifth of 18.
+    Many: a big dictionary pairs a word with the words of all its senses ("default" and "Schuldner", which
+    translates back as "defaulter"; 22 German words for "default"), so only what reads a page for one
+    meaning uses them (the answer-kind checks: a default near the subject), not what weighs a passage."""
+    if back is None:
+        return frozenset()
+    analysed = (analyze(translation, language=target) for sense in senses for translation in sense)
+    candidates = sorted({found[0] for found in analysed if len(found) == 1})
+    returned = back.lookup(candidates)
+    return frozenset(
+        term
+        for term in candidates
+        if any(
+            analyze(translation, language=back.target) == [key]
+            for sense in returned.get(term, [])
+            for translation in sense
+        )
+    )
 
 
 @lru_cache(maxsize=65536)

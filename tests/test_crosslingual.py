@@ -320,3 +320,48 @@ def test_a_german_page_stating_a_default_as_vorgabe_answers(tmp_path, dictionari
         answer = lib.ask("How long does flushd wait for the disk's confirmation by default?")
     assert answer.answerable and "45" in answer.text, (answer.confidence, answer.text)
     assert [(c.doc, c.page) for c in answer.citations][:1] == [("flushd.de.pdf", 1)]
+
+
+def test_a_french_default_a_few_small_words_from_its_subject_is_near_it(dictionaries):
+    """French says in 16 words what English says in 12 ("Modifie le nombre d'erreurs au delà duquel frobd
+    s'arrête. Il est par défaut égal à 50."): counted in all its words, "défaut" and "50" are 9 and 12 words
+    from "erreurs", past `near_words` 8; counted without the page's stop words (le, au, duquel, il, est,
+    par, à), 5 and 7. The English question's default and number are found beside its subject."""
+    from pagelens.analysis import stopwords
+    from pagelens.bilingual import dictionaries as installed
+    from pagelens.rag.answer_kind import AnswerKind
+    from pagelens.rag.extractive import glossed, glosser
+
+    question = "After how many errors does frobd stop by default?"
+    text = "Modifie le nombre d’erreurs au delà duquel frobd s’arrête. Il est par défaut égal à 50."
+    read = glossed(text, "fr", glosser("en", installed(dictionaries), question))
+    kind = AnswerKind.of(question)
+    assert [g.kind for g in kind.gaps(read, text)] == ["number", "default"], read
+    assert kind.gaps(read, text, stopwords("fr")) == [], read
+    # English words are all counted: a question about an English page is read as before
+    english = (
+        "Changes the number of errors after which the program and all of its many helpers stop at once; 50."
+    )
+    assert [g.kind for g in kind.gaps(english, english, frozenset())] == ["number", "default"]
+
+
+def test_a_french_page_stating_a_default_in_more_words_answers(tmp_path, dictionaries):
+    """End to end: the French option's default stated two sentences on, in French's longer wording, answers
+    the English question, citing the page (abstained on before: number and default gaps)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_pdf(
+        docs / "frobd.fr.pdf",
+        [
+            "frobd(8)\nfrobd vérifie les paquets installés et signale chaque erreur qu’il trouve.\n"
+            "--max-erreurs=nombre\nModifie le nombre d’erreurs au delà duquel frobd s’arrête. Il est par "
+            "défaut égal à 50.\n--silencieux\nN’affiche aucun message.",
+            "frobd(8)\nFichiers\n/etc/frobd.conf contient les réglages de frobd, un par ligne.",
+        ],
+    )
+    settings = dictionaries.replace(library=tmp_path / "library")
+    with Library(tmp_path / "library", settings=settings) as lib:
+        assert lib.add([docs]).ok
+        answer = lib.ask("After how many errors does frobd stop by default?")
+    assert answer.answerable and "50" in answer.text, (answer.confidence, answer.text)
+    assert [(c.doc, c.page) for c in answer.citations][:1] == [("frobd.fr.pdf", 1)]

@@ -51,6 +51,7 @@ _ASKS_DEFAULT = re.compile(
 )
 _SAYS_DEFAULT = re.compile(r"\bdefault", re.IGNORECASE)
 _SIGNATURE_DEFAULT = re.compile(r"([A-Za-z_][\w.]*)=\d")  # a signature's default value: NColors=32766
+_PUNCTUATION = ".,;:!?()«»\"'„“”"  # around a word, not of it
 _CODE = (
     r"[A-Za-z_][\w.]*\(\)"  # a function call: density()
     r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-size
@@ -124,12 +125,23 @@ def subject(question: str) -> tuple[str, ...]:
 
 
 def near(
-    text: str, stems: Collection[str], mark: Callable[[str], bool], words: int = PARAMS.near_words
+    text: str,
+    stems: Collection[str],
+    mark: Callable[[str], bool],
+    words: int = PARAMS.near_words,
+    filler: Collection[str] = frozenset(),
 ) -> bool:
-    """Whether a word of `text` that `mark` accepts is within `words` words of a word with one of `stems`."""
+    """Whether a word of `text` that `mark` accepts is within `words` words of a word with one of `stems`,
+    not counting the words in `filler` (a page's stop words where it is in another language than the
+    question: `words` is counted in the question's language, and French or German take more small words to
+    say the same: "le nombre d'erreurs au delà duquel dpkg s'arrête. Il est par défaut égal à 50")."""
     tokens = text.split()
-    at = [i for i, token in enumerate(tokens) if set(terms(token)) & set(stems)]
-    return any(abs(i - j) <= words for j, token in enumerate(tokens) if mark(token) for i in at)
+    position, counted = [], 0
+    for token in tokens:
+        position.append(counted)
+        counted += token.split("/")[0].strip(_PUNCTUATION).lower() not in filler
+    at = [position[i] for i, token in enumerate(tokens) if set(terms(token)) & set(stems)]
+    return any(abs(i - position[j]) <= words for j, token in enumerate(tokens) if mark(token) for i in at)
 
 
 def gap(kind: str, what: str, factors: Mapping[str, float] = PARAMS.gap_factors) -> Gap:
@@ -231,13 +243,13 @@ class AnswerKind:
             if (stems := terms(name)) and not any(known(t) or letter_option(t) for t in stems)
         ]
 
-    def gaps(self, window: str, page_text: str = "") -> list[Gap]:
+    def gaps(self, window: str, page_text: str = "", filler: Collection[str] = frozenset()) -> list[Gap]:
         """What the asked-for kind of answer needs and the best passage with its neighbours (`window`) or
-        its page lacks."""
+        its page lacks (`filler`: words not counted in the distance to the subject, `near`)."""
         out = []
         own = set(self.stated)
         if self.number and not (
-            near(window, self.subject, lambda w: _holds_number(w, own))
+            near(window, self.subject, lambda w: _holds_number(w, own), filler=filler)
             if self.subject
             else _holds_number(window, own)
         ):
@@ -250,7 +262,7 @@ class AnswerKind:
                 )
             )
         if self.default and not (
-            near(window, self.subject, self._states_default)
+            near(window, self.subject, self._states_default, filler=filler)
             if self.subject
             else _SAYS_DEFAULT.search(window) or _SIGNATURE_DEFAULT.search(window)
         ):

@@ -27,7 +27,7 @@ from functools import cached_property
 from math import prod
 from typing import Protocol
 
-from ..analysis import analyze
+from ..analysis import analyze, stopwords
 from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
 from ..headings import term_shaped
@@ -209,9 +209,13 @@ def judge_page(
     def read(text: str) -> str:
         return glossed(text, page.language, gloss)
 
+    # a page in another language than the question's: its stop words do not count in the answer-kind
+    # checks' distance to the subject (answer_kind.near)
+    foreign = gloss is not None and question.language and page.language not in ("", question.language)
+    filler = stopwords(page.language) if foreign else frozenset()
     # the page's evidence is its best-scoring candidate's; the lead may be another (_lead_first)
-    evidence, gaps = _evidence(question, coverage, passages, units, unit_terms, read)
-    passages = _lead_first(passages, question, read)
+    evidence, gaps = _evidence(question, coverage, passages, units, unit_terms, read, filler)
+    passages = _lead_first(passages, question, read, filler)
     confidence = evidence * prod(found.factor for found in gaps)
     return PageJudgement(
         page=page,
@@ -231,28 +235,31 @@ def neighbourhood(units: Sequence[Unit], i: int) -> list[int]:
     return [j for j in range(max(0, i - 1), min(len(units), i + 2)) if units[j].subject == units[i].subject]
 
 
-def _holds_asked(question: QuestionTerms, text: str) -> bool:
+def _holds_asked(question: QuestionTerms, text: str, filler: frozenset[str] = frozenset()) -> bool:
     """Whether a text holds the kind of answer the question asks for (True when it asks for none): a number
     or a default near what it is asked of (answer_kind.AnswerKind)."""
-    return not [g for g in question.kind.gaps(text, text) if g.kind in ("number", "default")]
+    return not [g for g in question.kind.gaps(text, text, filler) if g.kind in ("number", "default")]
 
 
 def _lead_first(
-    passages: list[Passage], question: QuestionTerms, read: Callable[[str], str]
+    passages: list[Passage],
+    question: QuestionTerms,
+    read: Callable[[str], str],
+    filler: frozenset[str] = frozenset(),
 ) -> list[Passage]:
     """The candidates best first, but for the one to lead an answer: when the best lacks the kind of answer
     asked (`_holds_asked`: a number for "how many", a default for "by default", read through its
     translations on a page in another language), the best candidate scoring at least `lead_kind_share` as
     much that holds it ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence
     that shares most words with the question)."""
-    if len(passages) < 2 or _holds_asked(question, read(f"{passages[0].subject} {passages[0].text}")):
+    if len(passages) < 2 or _holds_asked(question, read(f"{passages[0].subject} {passages[0].text}"), filler):
         return passages
     floor = PARAMS.lead_kind_share * passages[0].score
     first = next(
         (
             p
             for p in passages[1:]
-            if p.score >= floor and _holds_asked(question, read(f"{p.subject} {p.text}"))
+            if p.score >= floor and _holds_asked(question, read(f"{p.subject} {p.text}"), filler)
         ),
         None,
     )
@@ -274,11 +281,13 @@ def _evidence(
     units: list[Unit],
     unit_terms: list[list[str]],
     read: Callable[[str], str] = str,
+    filler: frozenset[str] = frozenset(),
 ) -> tuple[float, list[Gap]]:
     """How well the page answers (its evidence, before its gaps lower it), and its gaps: the share of the
     question it covers, the share its best passage and that passage's neighbours cover, whether they hold
     the question's focus (its rarest terms; holding none of them is a gap), whether they hold the kind of
-    answer asked for (answer_kind.py: a number, a default, ...; `read` glosses a page in another language),
+    answer asked for (answer_kind.py: a number, a default, ...; `read` glosses a page in another language,
+    whose stop words, `filler`, do not count in the distance to the subject),
     and whether the library mentions the things the question names at all."""
     if not passages:
         return 0.0, []
@@ -298,7 +307,7 @@ def _evidence(
         + PARAMS.w_focus * focus_share
         + PARAMS.w_score * min(1.0, best.score)
     )
-    gaps = question.kind.gaps(read(window_text), " ".join(u.text for u in units))
+    gaps = question.kind.gaps(read(window_text), " ".join(u.text for u in units), filler)
     if focus and not focus_share:
         gaps.append(gap("focus", "the question's key words " + ", ".join(words_for(focus, question.text))))
     gaps += [gap("unknown_name", f"{name} (no page mentions it)") for name in question.unknown]

@@ -143,6 +143,7 @@ class QuestionTerms:
     initialisms: frozenset[str] = frozenset()  # abbreviations of names the question spells out (npv)
     code: tuple[str, ...] = ()  # the names it writes as code (answer_kind.code_names)
     subject: tuple[str, ...] = ()  # a follow-up's subject taken from the chat (Rewrite.subject), stemmed
+    language: str = ""  # the turn's, where it was given
 
     @property
     def total(self) -> float:
@@ -181,6 +182,7 @@ class QuestionTerms:
             initialisms=frozenset(initialisms(question)),
             code=code_names(question),
             subject=about,
+            language=language or "",
         )
 
     def focus(self, count: int = PARAMS.focus_terms) -> list[str]:

@@ -876,3 +876,48 @@ def test_a_part_whose_words_a_long_item_holds_past_the_cut_shows_that_sentence(t
     assert (
         "... The optional mask is a number that is combined with the bytes with AND" in lead
     )  # past the cut
+
+
+def test_a_close_candidate_that_holds_the_type_asked_leads(tmp_path):
+    """ "Since which version ...?": the sentence that shares most words with the question names no release;
+    the close one that does ("6.0.0") leads, as the answer-type signal reads the lead."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "squash(path)", 16),
+                (72, 110, "squash() throws a TypeError when the path it is given is not a string.", 10),
+                (72, 160, "History", 16),
+                (72, 200, "squash() began to throw for such a path in release 6.0.0.", 10),
+            ]
+        ],
+    )
+    judged = _judge(
+        "Since which version does squash() throw when the path is not a string?", page, _stats([page])
+    )
+    assert "6.0.0" in lead_of(judged.best)
+
+
+def test_a_close_page_whose_passage_holds_the_default_asked_for_leads(tmp_path):
+    """The first page's best passage says which signal is sent but not the default; the next page's entry
+    that states it ("TERM by default"), scoring less but close, leads, as a page's own close candidate
+    would."""
+    pages = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "stopd", 16),
+                (72, 110, "--stop: when stopping a daemon, stopd sends the daemon the signal which", 10),
+                (72, 124, "was given with --signal, and waits until the daemon exits.", 10),
+            ],
+            [
+                (72, 60, "Options", 16),
+                (72, 110, "--signal: the signal that stopd sends, TERM by default.", 10),
+            ],
+        ],
+    )
+    text = "Which signal does stopd send by default when stopping a daemon?"
+    (part,) = analyse(text, rewrite(text, []), _stats(pages)).parts
+    # the pages in the order the loop ranked them (its bonuses put the --stop page first)
+    composed = compose([PartEvidence(part, [judge_page(part.terms, p) for p in pages])], threshold=0.05)
+    assert composed.text.startswith("Options — --signal: the signal that stopd sends, TERM by default.")

@@ -81,6 +81,59 @@ def spells(name: str, text: str) -> bool:
     return bool(re.search(rf"(?<![\w\\-]){core}" + (r"\s*\(" if call else r"(?![\w-])"), text))
 
 
+_DIGITS = r"(?<![\w.])\d+(?:[.,]\d+)*"
+_NUMBER_WORDS = (
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred"
+    r"|thousand|million|billion|dozen|half|twice|once|double|single)\b"
+)
+_TYPE_FOUND = {
+    "number": re.compile(rf"{_DIGITS}|{_NUMBER_WORDS}", re.IGNORECASE),
+    "time": re.compile(
+        rf"{_DIGITS}|\b(?:january|february|march|april|may|june|july|august|september|october|november"
+        r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|since|until|before|after"
+        r"|during|when|while|once|whenever|first|last|then|now|today|century|decade|year|month|week|day"
+        r"|hour|minute|second|version|release|night|midnight|noon|clock)s?\b",
+        re.IGNORECASE,
+    ),
+    # a release is named by its number: "version 2.4", "release 13", "v3", "APT 1.1", "2.38.1"
+    "version": re.compile(r"\b(?:versions?|releases?|v)\s*\d+\b|(?<![\w.])\d+(?:\.\d+)+\b", re.IGNORECASE),
+    "place": re.compile(
+        r"(?:https?|ftp)://|\bwww\.|[\w-]+\.(?:org|com|net|edu|gov|io|de|fr|uk)\b|(?:^|[\s(])[~.]?/\w"
+        r"|\w\\\w|\b\w+\.\w{1,4}\b|\b(?:in|on|at|from|under|inside|into|within|below|above|near)\s+"
+        r"(?:the|a|an|your|its|their|this|that|each|every|[A-Z~./$])",
+        re.IGNORECASE,
+    ),
+}
+
+
+# Digits that name or point rather than count: a manual page's section ("sd_notify(3)", "blockdev(8)"), a
+# note's mark ("Generators[1]"), a release ("version 1.19", "1.19.3") and a list item's number after a
+# colon or a sentence ("... as follows: 1. Unpack"). A lead whose only digits are these holds no amount or
+# moment ("how many copies are kept?" on a page citing "sd_notify(3)"); for a time a release still counts
+# ("since version 1.17" answers "when").
+_NAMING_DIGITS = (
+    r"[\w.-]\(\d[a-z]{0,3}\)"
+    r"|\[\d+\]"
+    r"|(?:^|(?<=[:.;\u2022])(?:/\S*)?\s+)\d{1,2}\.(?=\s+[^\W\d_])"  # glosses follow a word: "suit:/follow 1."
+)
+_RELEASE_DIGITS = r"\b(?:versions?|releases?)\S*\s+v?\d+(?:\.\d+)*|(?<![\w.])v?\d+(?:\.\d+){2,}"
+_NOT_AMOUNT = {
+    "number": re.compile(f"{_NAMING_DIGITS}|{_RELEASE_DIGITS}", re.IGNORECASE),
+    "time": re.compile(_NAMING_DIGITS, re.IGNORECASE),
+}
+
+
+def holds_type(asks: str, text: str) -> bool:
+    """Whether `text` can hold an answer of the type asked (question.py's AnswerType); the types without a
+    telling surface form (names, lists, procedures, definitions, reasons, yes/no) always pass. Digits that
+    name rather than count (`_NOT_AMOUNT`) hold no number or time."""
+    found = _TYPE_FOUND.get(asks)
+    if found is None:
+        return True
+    naming = _NOT_AMOUNT.get(asks)
+    return bool(found.search(naming.sub(" ", text) if naming else text))
+
+
 # The subject of a question: what it asks the number or default of. The object of "when I don't set the
 # width option", the head noun of "default <noun> of", "what <noun> does", "how many <noun> does", "what is
 # the <noun> of".

@@ -1,4 +1,5 @@
-"""The extractive answer: for each part of the question, a lead (the best passage's whole unit, cited) and
+"""The extractive answer: for each part of the question, a lead (the best passage's whole unit, cited; from
+another top page when the first's lacks the kind of answer asked and the other's, close, holds it) and
 up to `PARAMS.supporting` quotes from its top pages; a part no page covers well enough is named as not
 found rather than left out, and an answer with no text or no citation is never answerable (it abstains
 instead).
@@ -182,6 +183,17 @@ def _top_score(judgement: PageJudgement) -> float:
     return max(p.score for p in judgement.passages[:2])
 
 
+def _leads_instead(first: PageJudgement, rival: PageJudgement, score: float) -> bool:
+    """Whether another top page's best passage leads in place of the first page's (`score`): when it scores
+    `lead_switch` as much; or, as a page's own close candidate does, when the first lacks the kind of
+    answer asked (a default, a number, a release: extractive._holds_asked) and the rival, scoring at least
+    `lead_kind_share` as much, holds it ("... zu sendende Signal spezifiziert (standardmäßig TERM)" on the
+    next page of a manual, for "which signal does it send by default?")."""
+    if not first.holds_asked and rival.holds_asked:
+        return _top_score(rival) >= PARAMS.lead_kind_share * score
+    return _top_score(rival) > PARAMS.lead_switch * score
+
+
 def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
     """The lead passage (best of the most relevant page, see `lead_switch`) and up to `supporting` more from
     the top pages: each scoring at least `quote_min_share` of the lead, a sentence rather than a bare title,
@@ -198,7 +210,7 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
     lead, score = top[0].best, _top_score(top[0])
     rival = max(top[1:], key=_top_score, default=None)
     pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
-    if rival is not None and not pointed_at and _top_score(rival) > PARAMS.lead_switch * score:
+    if rival is not None and not pointed_at and _leads_instead(top[0], rival, score):
         lead, score = rival.best, _top_score(rival)
     named_docs = named(part.part.terms.pairs_terms, {j.page.doc for j in top})
     pool = [

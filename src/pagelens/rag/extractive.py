@@ -12,8 +12,8 @@ sentences, a list's items, a code block, a table row, each under its heading or 
 - position: earlier candidates win ties.
 A page's confidence combines the share of the question it covers anywhere with its best candidate.
 
-The candidate that leads is the page's best unless that lacks the kind of answer asked (a number, a default)
-and a close one holds it (`_lead_first`). The lead (`lead_of`) is its whole group under its subject (a list
+The candidate that leads is the page's best unless that lacks the kind of answer asked (a number, a default,
+or in its lead the type its part asks: a release, a time, a place) and a close one holds it (`_lead_first`). The lead (`lead_of`) is its whole group under its subject (a list
 with all its items, a code block with its intro, a reference entry under its term), with the group it opens
 ("... as follows:").
 """
@@ -34,7 +34,7 @@ from ..headings import term_shaped
 from ..lanes.text.translation import cognate, expand, translations
 from ..number_words import number_of
 from ..types import Citation, Gap, Region
-from .answer_kind import gap, spells
+from .answer_kind import gap, holds_type, spells
 from .evidence import EvidencePage
 from .lexical import letter_words, sentences, terms, words_for
 from .params import PARAMS
@@ -79,6 +79,7 @@ class PageJudgement:
     missing: list[str] = field(default_factory=list)  # question terms the page lacks, most important first
     gaps: list[Gap] = field(default_factory=list)  # what the asked-for answer needs and the evidence lacks
     evidence: float = 0.0  # how well the page covers the question, before its gaps
+    holds_asked: bool = True  # its best passage holds the kind of answer asked (`_holds_asked`)
 
     @property
     def best(self) -> Passage | None:
@@ -225,6 +226,7 @@ def judge_page(
         evidence=evidence,
         missing=question.missing(page_terms),
         gaps=gaps,
+        holds_asked=bool(passages) and _holds_asked(question, passages[0], read, filler),
     )
 
 
@@ -235,10 +237,20 @@ def neighbourhood(units: Sequence[Unit], i: int) -> list[int]:
     return [j for j in range(max(0, i - 1), min(len(units), i + 2)) if units[j].subject == units[i].subject]
 
 
-def _holds_asked(question: QuestionTerms, text: str, filler: frozenset[str] = frozenset()) -> bool:
-    """Whether a text holds the kind of answer the question asks for (True when it asks for none): a number
-    or a default near what it is asked of (answer_kind.AnswerKind)."""
-    return not [g for g in question.kind.gaps(text, text, filler) if g.kind in ("number", "default")]
+def _holds_asked(
+    question: QuestionTerms,
+    passage: Passage,
+    read: Callable[[str], str],
+    filler: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether a candidate holds the kind of answer the question asks for (True when it asks for none): a
+    number or a default near what it is asked of (answer_kind.AnswerKind; `filler`: a foreign page's stop
+    words, which do not count in the distance), and its lead an answer of the type its part asks for where
+    that has a surface form (answer_kind.holds_type: a number, a time, a release, a place), as abstain.py's
+    answer-type signal reads it."""
+    text = read(f"{passage.subject} {passage.text}")
+    kinds = [g for g in question.kind.gaps(text, text, filler) if g.kind in ("number", "default")]
+    return not kinds and holds_type(question.asks, read(lead_of(passage)))
 
 
 def _lead_first(
@@ -248,20 +260,15 @@ def _lead_first(
     filler: frozenset[str] = frozenset(),
 ) -> list[Passage]:
     """The candidates best first, but for the one to lead an answer: when the best lacks the kind of answer
-    asked (`_holds_asked`: a number for "how many", a default for "by default", read through its
-    translations on a page in another language), the best candidate scoring at least `lead_kind_share` as
+    asked (`_holds_asked`: a number for "how many", a default for "by default", a release for "since which
+    version", read through its translations on a page in another language), the best candidate scoring at least `lead_kind_share` as
     much that holds it ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence
     that shares most words with the question)."""
-    if len(passages) < 2 or _holds_asked(question, read(f"{passages[0].subject} {passages[0].text}"), filler):
+    if len(passages) < 2 or _holds_asked(question, passages[0], read, filler):
         return passages
     floor = PARAMS.lead_kind_share * passages[0].score
     first = next(
-        (
-            p
-            for p in passages[1:]
-            if p.score >= floor and _holds_asked(question, read(f"{p.subject} {p.text}"), filler)
-        ),
-        None,
+        (p for p in passages[1:] if p.score >= floor and _holds_asked(question, p, read, filler)), None
     )
     return passages if first is None else [first, *(p for p in passages if p is not first)]
 

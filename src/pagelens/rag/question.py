@@ -144,6 +144,7 @@ class QuestionTerms:
     code: tuple[str, ...] = ()  # the names it writes as code (answer_kind.code_names)
     subject: tuple[str, ...] = ()  # a follow-up's subject taken from the chat (Rewrite.subject), stemmed
     language: str = ""  # the turn's, where it was given
+    asks: str = "other"  # the answer type its part asks for (Part.asks), which a lead should hold
 
     @property
     def total(self) -> float:
@@ -275,12 +276,13 @@ def analyse(text: str, turn: Rewrite, stats: CorpusStats, *, rules_rewrite: bool
             subject=turn.subject if rules_rewrite else (),
         )
         terms_.text = " ".join([part_text, *context])
+        terms_.asks = answer_type(asked)
         parts.append(
             Part(
                 text=part_text,
                 asked=asked,
                 place=place,
-                asks=answer_type(asked),
+                asks=terms_.asks,
                 terms=terms_,
                 asks_page=bool(_WHICH_PAGE.search(part_text)),
                 exists=existence(asked),

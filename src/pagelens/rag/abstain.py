@@ -7,8 +7,8 @@ elsewhere; each that fails is a `Gap` of its own kind, lowering the part's confi
 params.py's `AnswerParams`:
 - `answer_type`: the lead passage holds no answer of the type the part asks for: no number for a number
   (digits that name rather than count do not count: a manual's section "sd_notify(3)", a note "[1]", a
-  release "version 1.19.3", a list item's "1."), no release number ("version 2.4", "v3", "1.1") for a version, no date, duration or time word for a time,
-  no address, path, file name or place phrase for a place
+  release "version 1.19.3", a list item's "1."), no release number ("version 2.4", "v3", "1.1") for a
+  version, no date, duration or time word for a time, no address, path, file name or place phrase for a place
   (answer_kind.holds_type: the grammar of answers, not of any set's questions; the other types have no surface
   form whose absence would show); or the lead page never names what a yes/no part asks to exist (the
   rarest word of "is there a maximum number of rows?": a page without "maximum" cannot say yes, and its

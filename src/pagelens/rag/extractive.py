@@ -13,9 +13,10 @@ sentences, a list's items, a code block, a table row, each under its heading or 
 A page's confidence combines the share of the question it covers anywhere with its best candidate.
 
 The candidate that leads is the page's best unless that lacks the kind of answer asked (a number, a default,
-or in its lead the type its part asks: a release, a time, a place) and a close one holds it (`_lead_first`). The lead (`lead_of`) is its whole group under its subject (a list
-with all its items, a code block with its intro, a reference entry under its term), with the group it opens
-("... as follows:").
+or in its lead the type its part asks: a release, a time, a place) and a close one holds it (`_lead_first`).
+The lead (`lead_of`) is its whole group under its subject (a list with all its items, a code block with its
+intro, a reference entry under its term), with the group it opens ("... as follows:"); a lead cut by the
+page break goes on from the next page (`runs_on`, `continuation`).
 """
 
 from __future__ import annotations
@@ -261,9 +262,9 @@ def _lead_first(
 ) -> list[Passage]:
     """The candidates best first, but for the one to lead an answer: when the best lacks the kind of answer
     asked (`_holds_asked`: a number for "how many", a default for "by default", a release for "since which
-    version", read through its translations on a page in another language), the best candidate scoring at least `lead_kind_share` as
-    much that holds it ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence
-    that shares most words with the question)."""
+    version", read through its translations on a page in another language), the best candidate scoring at
+    least `lead_kind_share` as much that holds it ("Defaults to 10000 messages in 30s." under RateLimitBurst=
+    rather than the sentence that shares most words with the question)."""
     if len(passages) < 2 or _holds_asked(question, passages[0], read, filler):
         return passages
     floor = PARAMS.lead_kind_share * passages[0].score

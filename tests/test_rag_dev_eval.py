@@ -196,10 +196,10 @@ def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_pa
 
 @pytest.mark.slow
 def test_dev2_set_answers_hold_on_documents_never_tuned_on(dev2_dir, tmp_path):
-    """dev2 is a check, never tuned on: the gate sits near the numbers reached on main b170e64 (text lane,
-    extractive: 30/46 correct, 43/46 answered, 8/12 abstained, 13/23 turns), a margin of two below the
-    abstentions, one below correct, answered and turns (the 0.9 answered that issue 18 asks for is 42)."""
+    """dev2 is a check, never tuned on: the gate sits near the numbers reached on main 89b9c40 (text lane,
+    extractive: 30/46 correct, 43/46 answered, 9/12 abstained, 13/23 turns), one below each (the 0.9
+    answered that issue 18 asks for is 42)."""
     report = fresh_ask_report(dev2_dir, tmp_path)
     assert report.answerable == 46 and report.unanswerable == 12 and report.turns == 23
     assert report.correct >= 29 and report.answered >= 42 and report.turns_correct >= 12
-    assert report.abstained >= 6
+    assert report.abstained >= 8

@@ -13,6 +13,8 @@ A region is furniture when its text, with digits folded to '#' and whitespace co
 and "42 gnuplot 5.4" are one line), either
 - lies in the top or bottom band of the page (BAND of its height) on at least REPEATED_SHARE of the
   document's pages (and on at least MIN_REPEATS pages), or
+- lies in the band on at least MIN_REPEATS pages, numbered: a page number at its start or end ("Chapter 8:
+  Probability distributions 38", a book's running head that names its chapter, on each of its pages), or
 - lies in the band and is only a page number ("12", "- 12 -", "Page 12", "12 / 40", roman numerals), or
 - appears anywhere on the page on at least REPEATED_ANYWHERE_SHARE of a document of at least
   MIN_PAGES_ANYWHERE pages (a slide deck's footer line placed mid-page by the layout), and has at least
@@ -37,7 +39,7 @@ MIN_PAGES_ANYWHERE = 5
 MAX_FURNITURE_CHARS = 120  # longer text is content even when it repeats (runs of spaces count as one)
 MIN_LETTERS = 4
 CACHED_DOCUMENTS = 512  # documents whose furniture FurnitureCache keeps (a few KB each)
-RULE_VERSION = "3"  # part of the text lane's spec: bump it when a rule here changes what furniture is
+RULE_VERSION = "4"  # part of the text lane's spec: bump it when a rule here changes what furniture is
 
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -117,7 +119,11 @@ class Furniture:
             band_pages.update(seen_band)
             any_pages.update(seen_any)
         count = len(pages)
-        in_band = {s for s, n in band_pages.items() if n >= max(MIN_REPEATS, REPEATED_SHARE * count)}
+        in_band = {
+            s
+            for s, n in band_pages.items()
+            if n >= max(MIN_REPEATS, REPEATED_SHARE * count) or n >= MIN_REPEATS and _numbered(s)
+        }
         anywhere = set()
         if count >= MIN_PAGES_ANYWHERE:
             share = REPEATED_ANYWHERE_SHARE * count
@@ -135,6 +141,12 @@ def in_band(box, height: float) -> bool:
     if height <= 0:
         return False
     return box[3] <= BAND * height or box[1] >= (1 - BAND) * height
+
+
+def _numbered(sig: str) -> bool:
+    """Whether a signature (digits folded to '#') starts or ends with a number and has words: a running
+    head with its page number."""
+    return (sig.startswith("#") or sig.endswith("#")) and _letters(sig) >= MIN_LETTERS
 
 
 def _letters(text: str) -> int:

@@ -296,14 +296,25 @@ def test_a_default_named_by_a_rare_sense_of_a_word_of_the_page_is_read(dictionar
     assert "Vorgabe/" in read and "default" in read and AnswerKind.of(question).gaps(read) == [], read
 
 
+def _ask_pages(tmp_path, dictionaries, name: str, pages: list[str], question: str):
+    """The answer to `question` from a library holding one PDF, `name`, of these pages' texts."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_pdf(docs / name, pages)
+    settings = dictionaries.replace(library=tmp_path / "library")
+    with Library(tmp_path / "library", settings=settings) as lib:
+        assert lib.add([docs]).ok
+        return lib.ask(question)
+
+
 def test_a_german_page_stating_a_default_as_vorgabe_answers(tmp_path, dictionaries):
     """End to end: a German manual page whose option's default is written "Die Vorgabe ist 45 Sekunden."
     answers the English question for that default, citing the page, where the page's best passage lacked
     a default before and the answer was abstained on (confidence under 0.1)."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    write_pdf(
-        docs / "flushd.de.pdf",
+    answer = _ask_pages(
+        tmp_path,
+        dictionaries,
+        "flushd.de.pdf",
         [
             "flushd(8)\nflushd schreibt gepufferte Daten regelmäßig auf die Festplatte und prüft, ob die "
             "Festplatte jeden Schreibvorgang bestätigt.\n--sync-timeout Sekunden\nSetzt die Zeit, die "
@@ -313,11 +324,8 @@ def test_a_german_page_stating_a_default_as_vorgabe_answers(tmp_path, dictionari
             "flushd(8)\nDateien\n/etc/flushd.conf enthält die Einstellungen von flushd, eine Zeile je "
             "Einstellung. Kommentare beginnen mit einem Doppelkreuz.",
         ],
+        "How long does flushd wait for the disk's confirmation by default?",
     )
-    settings = dictionaries.replace(library=tmp_path / "library")
-    with Library(tmp_path / "library", settings=settings) as lib:
-        assert lib.add([docs]).ok
-        answer = lib.ask("How long does flushd wait for the disk's confirmation by default?")
     assert answer.answerable and "45" in answer.text, (answer.confidence, answer.text)
     assert [(c.doc, c.page) for c in answer.citations][:1] == [("flushd.de.pdf", 1)]
 
@@ -348,20 +356,17 @@ def test_a_french_default_a_few_small_words_from_its_subject_is_near_it(dictiona
 def test_a_french_page_stating_a_default_in_more_words_answers(tmp_path, dictionaries):
     """End to end: the French option's default stated two sentences on, in French's longer wording, answers
     the English question, citing the page (abstained on before: number and default gaps)."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    write_pdf(
-        docs / "frobd.fr.pdf",
+    answer = _ask_pages(
+        tmp_path,
+        dictionaries,
+        "frobd.fr.pdf",
         [
             "frobd(8)\nfrobd vérifie les paquets installés et signale chaque erreur qu’il trouve.\n"
             "--max-erreurs=nombre\nModifie le nombre d’erreurs au delà duquel frobd s’arrête. Il est par "
             "défaut égal à 50.\n--silencieux\nN’affiche aucun message.",
             "frobd(8)\nFichiers\n/etc/frobd.conf contient les réglages de frobd, un par ligne.",
         ],
+        "After how many errors does frobd stop by default?",
     )
-    settings = dictionaries.replace(library=tmp_path / "library")
-    with Library(tmp_path / "library", settings=settings) as lib:
-        assert lib.add([docs]).ok
-        answer = lib.ask("After how many errors does frobd stop by default?")
     assert answer.answerable and "50" in answer.text, (answer.confidence, answer.text)
     assert [(c.doc, c.page) for c in answer.citations][:1] == [("frobd.fr.pdf", 1)]

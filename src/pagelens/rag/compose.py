@@ -179,10 +179,6 @@ def _names_focus(passage: Passage, part: PartEvidence) -> bool:
     return not set(part.part.terms.focus()).isdisjoint(held) and (not context or not context.isdisjoint(held))
 
 
-def _top_score(judgement: PageJudgement) -> float:
-    return max(p.score for p in judgement.passages[:2])
-
-
 def _leads_instead(first: PageJudgement, rival: PageJudgement, score: float) -> bool:
     """Whether another top page's best passage leads in place of the first page's (`score`): when it scores
     `lead_switch` as much; or, as a page's own close candidate does, when the first lacks the kind of
@@ -190,8 +186,8 @@ def _leads_instead(first: PageJudgement, rival: PageJudgement, score: float) -> 
     `lead_kind_share` as much, holds it ("... zu sendende Signal spezifiziert (standardmäßig TERM)" on the
     next page of a manual, for "which signal does it send by default?")."""
     if not first.holds_asked and rival.holds_asked:
-        return _top_score(rival) >= PARAMS.lead_kind_share * score
-    return _top_score(rival) > PARAMS.lead_switch * score
+        return rival.top_score >= PARAMS.lead_kind_share * score
+    return rival.top_score > PARAMS.lead_switch * score
 
 
 def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
@@ -207,11 +203,11 @@ def chosen(part: PartEvidence) -> tuple[Passage | None, list[Passage]]:
         return None, []
     # a page's best passage may lead in place of one that scores more (extractive._lead_first): pages and
     # quotes are weighed by their best score
-    lead, score = top[0].best, _top_score(top[0])
-    rival = max(top[1:], key=_top_score, default=None)
+    lead, score = top[0].best, top[0].top_score
+    rival = max(top[1:], key=lambda j: j.top_score, default=None)
     pointed_at = lead.page.found_by == "follow-up"  # "and the next page?": that page leads
     if rival is not None and not pointed_at and _leads_instead(top[0], rival, score):
-        lead, score = rival.best, _top_score(rival)
+        lead, score = rival.best, rival.top_score
     named_docs = named(part.part.terms.pairs_terms, {j.page.doc for j in top})
     pool = [
         p

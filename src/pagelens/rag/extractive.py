@@ -87,6 +87,12 @@ class PageJudgement:
         return self.passages[0] if self.passages else None
 
     @property
+    def top_score(self) -> float:
+        """The best score of its passages: the first or, when `_lead_first` put a candidate holding the asked
+        kind of answer in front of it, the second."""
+        return max((p.score for p in self.passages[:2]), default=0.0)
+
+    @property
     def relevance(self) -> float:
         """What orders the pages in hand (the lead and the quotes come from the first): the confidence, but
         for the focus gap, which only sharpens abstention (the evidence already weighs the focus, and a

@@ -204,15 +204,19 @@ class SentenceEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """One unit vector per text (float32, shape (len(texts), dim)); texts longer than `max_tokens`
-        word pieces are truncated. Texts are batched by length so that little padding is computed."""
+        word pieces are truncated. Texts are batched by their length in word pieces (`_batches`) so that
+        little padding is computed: a question of 12 pieces asked beside a passage of 250 would otherwise
+        cost as much as the passage."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in chunk])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
-            out[chunk] = self._forward(ids, mask)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch(list(texts))  # padded to the longest
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        lengths = mask.sum(axis=1).astype(int)
+        for chunk in _batches(lengths, batch_size):
+            width = int(lengths[chunk].max())
+            out[chunk] = self._forward(ids[chunk, :width], mask[chunk, :width])
         return out
 
     def similarities(self, query: str, texts: Sequence[str]) -> np.ndarray:
@@ -252,3 +256,24 @@ class SentenceEncoder:
         mean = x.mean(axis=-1, keepdims=True)
         var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
         return (x - mean) / np.sqrt(var + np.float32(self.eps)) * weights[0] + weights[1]
+
+
+BATCH_STRETCH = 1.25  # a batch's longest text in word pieces over its shortest, at most (`_batches`)
+
+
+def _batches(lengths: np.ndarray, size: int) -> list[list[int]]:
+    """The texts' indices in batches of at most `size`, shortest first, each batch's longest at most
+    `BATCH_STRETCH` times its shortest (or 8 pieces longer): padding a batch to its longest costs more than
+    the few more matrix products of another batch."""
+    batches: list[list[int]] = []
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        last = batches[-1] if batches else None
+        if (
+            last
+            and len(last) < size
+            and lengths[i] <= max(BATCH_STRETCH * lengths[last[0]], lengths[last[0]] + 8)
+        ):
+            last.append(i)
+        else:
+            batches.append([i])
+    return batches

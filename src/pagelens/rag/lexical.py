@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from pathlib import PurePath
 
 from ..analysis import CorpusStats, analyze, name_terms
@@ -38,8 +39,17 @@ _MEANING = re.compile(
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed content terms of page text, in order."""
-    return analyze(text)
+    """Stemmed content terms of page text, in order. Remembered for the `TERMS_CACHED` texts read last:
+    the units of a page are read again for every question (and part, and turn) that reaches the page."""
+    return list(_analysed(text))
+
+
+TERMS_CACHED = 16384  # texts (units, sentences, words: about 40 MB at most)
+
+
+@lru_cache(maxsize=TERMS_CACHED)
+def _analysed(text: str) -> tuple[str, ...]:
+    return tuple(analyze(text))
 
 
 def name_words(document: str) -> frozenset[str]:

@@ -14,6 +14,7 @@ from multilingual_corpus import ENGLISH, GERMAN, QUESTIONS, write_corpus, write_
 from pagelens import Library, Settings
 from pagelens.analysis import analyze
 from pagelens.eval.run import format_report, run_eval
+from pagelens.lanes.text.translation import respelled
 from pagelens.language import detect, page_languages
 
 DICTD = Path("/usr/share/dictd")
@@ -370,3 +371,48 @@ def test_a_french_page_stating_a_default_in_more_words_answers(tmp_path, diction
     )
     assert answer.answerable and "50" in answer.text, (answer.confidence, answer.text)
     assert [(c.doc, c.page) for c in answer.citations][:1] == [("frobd.fr.pdf", 1)]
+
+
+def test_a_question_word_is_also_stemmed_as_the_page_s_language_stems_it():
+    """A name written alike in both languages is cut differently by each stemmer: the question's own words,
+    stemmed as a French page indexes them, are its alternatives (a stem both cut alike is no pair)."""
+    assert respelled("What does pinger show for each machine in /home?", "en", "fr") == [
+        ("pinger", "ping"),
+        ("home", "hom"),
+    ]
+    assert respelled("Where is sources.list.d?", "en", "fr") == []  # a token whole: its parts are not
+
+
+def test_a_name_on_a_french_page_is_found_as_french_stems_it(tmp_path, dictionaries):
+    """`pinger` is `ping` on a French page and `pinger` in the English question: without the question's
+    words stemmed as French stems them, an English page on the same topic leads; with them, the French
+    page that names the command does, and a page holding both forms counts the word once."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_pdf(
+        docs / "outils.fr.pdf",
+        [
+            "pinger(1)\npinger envoie un paquet à chaque machine du réseau et affiche le temps de réponse "
+            "de chacune. La liste des machines est lue dans /etc/pinger.conf.",
+            "sauvegarde(8)\nLe démon copie chaque nuit les répertoires des utilisateurs vers le serveur de "
+            "sauvegarde.",
+        ],
+    )
+    write_pdf(
+        docs / "notes.pdf",
+        [
+            "Network monitoring\nA monitoring tool sends a packet to each machine on the network and shows "
+            "how long each machine takes to answer.",
+            "Backups\nThe backup daemon copies every user's folders to the backup server each night.",
+        ],
+    )
+    question = "What does pinger show for each machine?"
+    firsts = []
+    for weight in (1.0, 0.0):
+        folder = tmp_path / f"library-{weight}"
+        settings = dictionaries.replace(library=folder, text_params={"translation_respelled_weight": weight})
+        with Library(folder, settings=settings) as lib:
+            assert lib.add([docs]).ok
+            hit = lib.search(question, k=1)[0]
+            firsts.append((hit.doc, hit.page))
+    assert firsts == [("outils.fr.pdf", 1), ("notes.pdf", 1)]

@@ -78,10 +78,13 @@ def test_pruned_top_k_equals_exhaustive_scoring(
         if translated
         else None
     )
-    rows, scores = snapshot.top(terms, bigram_weight, K, allowed, extra, compounds)
+    # a word as another language stems it, counted once at a weight that is not a part count's inverse
+    respelled = [(terms[-1], VOCABULARY[int(rng.integers(0, 40))])] if compound else []
+    rows, scores = snapshot.top(terms, bigram_weight, K, allowed, extra, compounds, respelled, 0.7)
     live = np.concatenate([p.live if p.live is not None else np.ones(p.segment.size, bool) for p in parts])
     want_rows, want_scores = expected_top(
-        snapshot.scores(terms, bigram_weight, extra, compounds), live if allowed is None else live & allowed
+        snapshot.scores(terms, bigram_weight, extra, compounds, respelled, 0.7),
+        live if allowed is None else live & allowed,
     )
     assert rows.tolist() == want_rows.tolist()
     assert scores.tobytes() == want_scores.tobytes()
@@ -124,3 +127,13 @@ def test_block_maxima_survive_saving_merging_and_are_added_to_old_segments(tmp_p
     upgraded = Segment.load(tmp_path / "old")
     assert np.array_equal(upgraded.bi.blocks.ratio, second.bi.blocks.ratio)
     assert not Segment.add_block_maxima(tmp_path / "old")
+
+
+def test_a_word_and_its_respelled_form_count_once():
+    """A question's word and its stem in a page's language (`pinger`, French `ping`): a page holding only
+    the other form scores it at the weight given, a page holding both scores the word alone."""
+    segment = Segment.build(["d:1", "d:2", "d:3"], [["pinger", "ping", "x"], ["ping", "x", "y"], ["z", "x"]])
+    snapshot = Snapshot(1, (_Part(0, segment, 0, None),), 1.5, 0.5)
+    own, other = snapshot.scores(["pinger"], 0.0), snapshot.scores(["ping"], 0.0)
+    both = snapshot.scores(["pinger"], 0.0, respelled=[("pinger", "ping")], respelled_weight=0.5)
+    assert both[0] == own[0] and both[1] == np.float32(other[1] / np.float32(2)) and both[2] == 0

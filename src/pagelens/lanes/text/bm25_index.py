@@ -132,16 +132,19 @@ class Snapshot:
         bigram_weight: float,
         extra: Mapping[str, float] | None = None,
         compounds: Sequence[Sequence[str]] = (),
+        respelled: Sequence[tuple[str, str]] = (),
+        respelled_weight: float = 1.0,
     ) -> np.ndarray:
         """BM25 of every row (dead rows 0): unigram BM25, plus the `extra` terms (a question's
         translations) each counted at its weight, plus `bigram_weight` times term-pair BM25; then each
-        compound word (its own term, then its parts' terms) counted once: on the rows that lack the whole
-        word, the mean BM25 of its parts (`expEYES` -> exp + eyes, `t1enc.sty` -> t1enc + sty)."""
+        word counted once (`counted_once`): on the rows that lack its own term, its other terms' BM25 over
+        their divisor (a compound's parts: `expEYES` -> exp + eyes, `t1enc.sty` -> t1enc + sty)."""
         out = self._sum(self._query_terms(terms, bigram_weight, extra))
-        if compounds:
+        words = counted_once(compounds, respelled, respelled_weight)
+        if words:
             extra = np.zeros(self.size, dtype=np.float32)
-            for word in compounds:
-                parts = self._sum(self._query_terms(word[1:], 0.0)) / np.float32(len(word) - 1)
+            for word, divisor in words:
+                parts = self._sum(self._query_terms(word[1:], 0.0)) / divisor
                 extra += np.where(self._sum(self._query_terms(word[:1], 0.0)) > 0, np.float32(0.0), parts)
             out += extra
         return out
@@ -161,6 +164,8 @@ class Snapshot:
         allowed: np.ndarray | None = None,
         extra: Mapping[str, float] | None = None,
         compounds: Sequence[Sequence[str]] = (),
+        respelled: Sequence[tuple[str, str]] = (),
+        respelled_weight: float = 1.0,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The `k` rows of highest `scores` (ties: lower row first) and their scores, equal bit for bit to
         `scores` at those rows, without scoring every posting: rows of score 0, dead rows and rows outside
@@ -170,11 +175,9 @@ class Snapshot:
         )
         fallbacks = [
             PartFallback(
-                next(iter(self._query_terms(word[:1], 0.0)), None),
-                self._query_terms(word[1:], 0.0),
-                np.float32(len(word) - 1),
+                next(iter(self._query_terms(word[:1], 0.0)), None), self._query_terms(word[1:], 0.0), divisor
             )
-            for word in compounds
+            for word, divisor in counted_once(compounds, respelled, respelled_weight)
         ]
         query = self._query_terms(terms, bigram_weight, extra)
         return top_k(self.parts, query, k, bounds, allowed, [f for f in fallbacks if f.parts])
@@ -233,6 +236,19 @@ class Snapshot:
         return [
             self.parts[o].segment.keys[r - offsets[o]].decode() for o, r in zip(owner.tolist(), rows.tolist())
         ]
+
+
+def counted_once(
+    compounds: Sequence[Sequence[str]], respelled: Sequence[tuple[str, str]], respelled_weight: float
+) -> list[tuple[Sequence[str], np.float32]]:
+    """The query's words counted once, each as (its own term, then its other terms) with the divisor of
+    the others' BM25 on the rows that lack its own term: a compound word's parts score their mean; a word
+    as another language's stemmer cuts it (`respelled`: `fuser` -> `fus` on a French page, translation.py)
+    scores `respelled_weight` times its BM25, so a page holding both forms counts the word once."""
+    words = [(word, np.float32(len(word) - 1)) for word in compounds]
+    if respelled_weight > 0:
+        words += [(pair, np.float32(1 / respelled_weight)) for pair in respelled]
+    return words
 
 
 @dataclass(frozen=True)

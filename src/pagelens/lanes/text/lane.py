@@ -140,7 +140,14 @@ class TextLane(Lane):
         compounds = [w for w in words if len(w) > 1] if self.params.part_fallback else []
         scope = None if query.docs is None else snapshot.rows_of(query.docs)
         top_rows, top_scores = snapshot.top(
-            terms, self.params.bigram_weight, self.params.bm25_candidates, scope, expansion.terms, compounds
+            terms,
+            self.params.bigram_weight,
+            self.params.bm25_candidates,
+            scope,
+            expansion.terms,
+            compounds,
+            expansion.respelled,
+            self.params.translation_respelled_weight,
         )
         dense = self._dense_page_scores(query)
         best = float(top_scores[0]) if len(top_scores) else 0.0
@@ -164,7 +171,7 @@ class TextLane(Lane):
         if not ranks_by_looks:
             matches = self._looks_matches([key for key, _ in ranked], looks)
         region_terms = self._lexical.regions([key for key, _ in ranked])
-        query_terms = set(terms) | set(expansion.terms)
+        query_terms = set(terms) | set(expansion.terms) | {there for _, there in expansion.respelled}
         return [
             LaneHit(
                 key=key,
@@ -189,6 +196,7 @@ class TextLane(Lane):
             weight=p.translation_weight,
             sense_exponent=p.translation_sense_exponent,
             max_terms=p.translation_terms,
+            respell=p.translation_respelled_weight > 0 and p.stemming,  # unstemmed, no form differs
         )
 
     def term_statistics(self) -> TermStatistics:

@@ -54,6 +54,9 @@ class TextLaneParams:
     translation_weight: float = 0.8
     translation_sense_exponent: float = 0.5
     translation_terms: int = 12
+    # the share of BM25 a page without a question's own term gets for that word as the page's language
+    # stems it (`fuser` -> `fus` on a French page; translation.py; 0: off): 1, the same word counted once
+    translation_respelled_weight: float = 1.0
     part_fallback: bool = True  # a query's compound word counts once (Snapshot.scores)
 
     @classmethod

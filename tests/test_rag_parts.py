@@ -178,3 +178,15 @@ def test_a_paragraph_whose_sentences_answer_two_parts_is_shown_once(tmp_path):
     assert answer.text.startswith("- What exit status does zipper return after an error; what after"), (
         answer.text
     )
+
+
+def test_a_lead_in_without_a_content_word_belongs_to_its_question_word():
+    """ "Since which version ..., and in which version ...?": "Since" opens the first part's question, it is
+    no context for the second (a lead-in with content words is: "In the guide's example, ...")."""
+    assert decompose(
+        "Since which version does it throw for a non-string path, and in which version was it added?"
+    )[1].startswith("in which version was it added?")
+    assert decompose("In the guide's example, what is x and what is y?") == [
+        "In the guide's example, what is x",
+        "In the guide's example, what is y?",
+    ]

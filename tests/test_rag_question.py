@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pagelens.analysis import CorpusStats
+from pagelens.rag.lexical import question_terms
 from pagelens.rag.question import analyse, answer_type
 from pagelens.rag.rewrite import rewrite
 
@@ -101,3 +102,15 @@ def test_a_one_letter_option_weighs_where_a_page_writes_it_and_is_no_gap_where_n
     glued = analyse(specifier, rewrite(specifier, []), stats).parts[0].terms
     assert "%M" not in glued.weights and glued.code == ("%M",) and glued.unknown == []
     assert "format" in glued.weights
+
+
+def test_since_asks_for_a_time_and_is_no_term_of_the_question():
+    """ "Since which version ...?" asks for a release: "since" is no word the page must hold (a page that
+    writes "supported since 1.1" is found by "supported" and answers by its number)."""
+    assert question_terms("Since which APT version is the deb822 format supported?") == [
+        "apt",
+        "version",
+        "deb822",
+        "format",
+        "support",
+    ]

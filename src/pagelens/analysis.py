@@ -49,7 +49,7 @@ when where whether which while who whom why will with within would yet you your 
 QUERY_STOPWORDS = STOPWORDS | frozenset(
     """
 how get got give gives given take takes use using used want wants need needs way ways tell find show shows
-something anything thing things kind sort instead actually really exactly happen happens
+something anything thing things kind sort instead actually really exactly happen happens since
 """.split()
 )
 

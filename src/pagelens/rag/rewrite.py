@@ -421,9 +421,12 @@ def split_place(question: str) -> tuple[str, str]:
 
 
 def _context_clause(sentence: str) -> str:
-    """The lead-in before the first question word ("In the guide's example,"), shared by all parts."""
+    """The lead-in before the first question word ("In the guide's example,"), shared by all parts; a
+    lead-in without a content word ("Since", "In", "Up to") belongs to its question word ("Since which
+    version ..."), not to the later parts ("Since in which version was it added?")."""
     match = _WH.search(sentence)
-    return sentence[: match.start()].strip() if match and match.start() > 0 else ""
+    lead_in = sentence[: match.start()].strip() if match else ""
+    return lead_in if question_terms(lead_in) else ""
 
 
 def decompose(query: str) -> list[str]:

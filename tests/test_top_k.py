@@ -137,3 +137,15 @@ def test_a_word_and_its_respelled_form_count_once():
     own, other = snapshot.scores(["pinger"], 0.0), snapshot.scores(["ping"], 0.0)
     both = snapshot.scores(["pinger"], 0.0, respelled=[("pinger", "ping")], respelled_weight=0.5)
     assert both[0] == own[0] and both[1] == np.float32(other[1] / np.float32(2)) and both[2] == 0
+
+
+def test_a_respelled_form_rarer_than_the_word_weighs_no_more_than_the_word():
+    """`alternatives` is `altern` on three pages and German `alternativ` (another word) on one: the page
+    holding only that form scores it at the idf of `altern`, not at its own higher one."""
+    pages = [["altern", "a"], ["altern", "b"], ["altern", "c"], ["alternativ", "d"], ["e"], ["f"]]
+    segment = Segment.build([f"d:{n}" for n in range(1, 7)], pages)
+    snapshot = Snapshot(1, (_Part(0, segment, 0, None),), 1.5, 0.5)
+    both = snapshot.scores(["altern"], 0.0, respelled=[("altern", "alternativ")])
+    own, other = snapshot.scores(["altern"], 0.0), snapshot.scores(["alternativ"], 0.0)
+    assert both[0] == own[0] and 0 < both[3] < other[3]
+    assert np.isclose(both[3], own[0], rtol=1e-5)  # the same length and term frequency: the same score

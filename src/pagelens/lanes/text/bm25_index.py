@@ -140,7 +140,7 @@ class Snapshot:
         word counted once (`counted_once`): on the rows that lack its own term, its other terms' BM25 over
         their divisor (a compound's parts: `expEYES` -> exp + eyes, `t1enc.sty` -> t1enc + sty)."""
         out = self._sum(self._query_terms(terms, bigram_weight, extra))
-        words = counted_once(compounds, respelled, respelled_weight)
+        words = self.counted_once(compounds, respelled, respelled_weight)
         if words:
             extra = np.zeros(self.size, dtype=np.float32)
             for word, divisor in words:
@@ -148,6 +148,31 @@ class Snapshot:
                 extra += np.where(self._sum(self._query_terms(word[:1], 0.0)) > 0, np.float32(0.0), parts)
             out += extra
         return out
+
+    def counted_once(
+        self,
+        compounds: Sequence[Sequence[str]],
+        respelled: Sequence[tuple[str, str]],
+        respelled_weight: float,
+    ) -> list[tuple[Sequence[str], np.float32]]:
+        """The query's words counted once, each as (its own term, then its other terms) with the divisor of
+        the others' BM25 on the rows that lack its own term. A compound word's parts score their mean. A
+        word as another language's stemmer cuts it (`respelled`: `fuser` -> `fus` on a French page,
+        translation.py) scores `respelled_weight` times its BM25, at most the idf of the question's own term
+        where the library holds that term: a form rarer there than the word itself is likely another word
+        of that language (`alternatives` -> German `alternativ`, "alternative", on one page of eval/xl's
+        where the French pages hold `altern`)."""
+        words = [(word, np.float32(len(word) - 1)) for word in compounds]
+        if respelled_weight > 0:
+            for own, there in respelled:
+                weight = respelled_weight
+                if self.document_frequency(own) and self.document_frequency(there):
+                    weight *= min(1.0, self._idf(own) / self._idf(there))
+                words.append(((own, there), np.float32(1 / weight)))
+        return words
+
+    def _idf(self, term: str) -> float:
+        return float(idf(self.live_rows, self.document_frequency(term)))
 
     def _sum(self, query: list[QueryTerm]) -> np.ndarray:
         out = np.zeros(self.size, dtype=np.float32)
@@ -177,7 +202,7 @@ class Snapshot:
             PartFallback(
                 next(iter(self._query_terms(word[:1], 0.0)), None), self._query_terms(word[1:], 0.0), divisor
             )
-            for word, divisor in counted_once(compounds, respelled, respelled_weight)
+            for word, divisor in self.counted_once(compounds, respelled, respelled_weight)
         ]
         query = self._query_terms(terms, bigram_weight, extra)
         return top_k(self.parts, query, k, bounds, allowed, [f for f in fallbacks if f.parts])
@@ -218,8 +243,7 @@ class Snapshot:
                 chosen.append(TermPostings(index, term_index, rows, tf, self._norm(index, name)))
             if not df:
                 continue
-            idf = np.log1p((self.live_rows - df + 0.5) / (df + 0.5))
-            out.append(QueryTerm(name, np.float32(idf * weight * counts[h]), chosen))
+            out.append(QueryTerm(name, np.float32(idf(self.live_rows, df) * weight * counts[h]), chosen))
         return out
 
     def rows_of(self, doc_ids: Iterable[str]) -> np.ndarray:
@@ -238,17 +262,9 @@ class Snapshot:
         ]
 
 
-def counted_once(
-    compounds: Sequence[Sequence[str]], respelled: Sequence[tuple[str, str]], respelled_weight: float
-) -> list[tuple[Sequence[str], np.float32]]:
-    """The query's words counted once, each as (its own term, then its other terms) with the divisor of
-    the others' BM25 on the rows that lack its own term: a compound word's parts score their mean; a word
-    as another language's stemmer cuts it (`respelled`: `fuser` -> `fus` on a French page, translation.py)
-    scores `respelled_weight` times its BM25, so a page holding both forms counts the word once."""
-    words = [(word, np.float32(len(word) - 1)) for word in compounds]
-    if respelled_weight > 0:
-        words += [(pair, np.float32(1 / respelled_weight)) for pair in respelled]
-    return words
+def idf(rows: int, df: int) -> np.float64:
+    """BM25's inverse document frequency of a term on `df` of `rows` pages (Lucene's, never negative)."""
+    return np.log1p((rows - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ languages with bilingual dictionaries (`bilingual.py`), as extra BM25 terms of l
   and `hom` on a French page, `code` is `cod` on a German one), so the question's own words, stemmed as
   a page of each target language indexes them, are alternatives of the question's terms: a page without
   the question's own term scores that form at `respelled_weight` of its BM25, and a page holding both
-  counts the word once (`bm25_index.counted_once`). At weight 1 (the same word), eval/xl's nDCG@5 rose
+  counts the word once (`Snapshot.counted_once`). At weight 1 (the same word), eval/xl's nDCG@5 rose
   0.771 -> 0.823 (0.3-0.85: 0.797-0.813; 1.3 costs dev2's tables); added as one more translated term
   instead of counted once: 0.786.
 - Without a dictionary for a pair, the note says which package installs one.

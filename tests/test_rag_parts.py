@@ -190,3 +190,12 @@ def test_a_lead_in_without_a_content_word_belongs_to_its_question_word():
         "In the guide's example, what is x",
         "In the guide's example, what is y?",
     ]
+
+
+def test_a_part_with_a_literal_of_its_own_borrows_no_literal_of_the_first():
+    """The parts are the alternatives asked about: the second part is about '.index', not 'index.coffee.md'."""
+    first, second = decompose(
+        "What does Node's path.extname return for 'index.coffee.md', and what for '.index'?"
+    )
+    assert "'index.coffee.md'" in first and "index.coffee.md" not in second, second
+    assert "path.extname" in second

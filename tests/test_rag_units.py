@@ -311,6 +311,20 @@ def test_a_passage_that_spells_a_name_the_question_writes_as_code_leads(tmp_path
     assert judged.best.text.startswith("B = value(A)")
 
 
+def test_a_passage_that_writes_a_literal_the_question_quotes_leads(tmp_path):
+    """'.index' quoted in a question is matched as written: its analysed word "index" is in every line of
+    the examples, `.index.md` is another literal (a dot that goes on is part of the name)."""
+    examples = [
+        "extname('index.html') returns '.html' for a page.",
+        "extname('.index.md') returns '.md' for a hidden page with an extension.",
+        "extname('.index') returns an empty string for a hidden page.",
+        "extname('index') returns an empty string for a plain name.",
+    ]
+    (page,) = _pages(tmp_path, [[(72, 80 + 40 * i, line, 10) for i, line in enumerate(examples)]])
+    judged = _judge("What does extname return for '.index', where the dot comes first?", page, _stats([page]))
+    assert judged.best.text.startswith("extname('.index')"), judged.best.text
+
+
 def test_a_paragraph_takes_the_call_above_it_but_not_the_end_of_a_block(tmp_path):
     """A short code line right above a paragraph is what it describes when it calls or declares a name
     (`qqnorm(x)`); the line that closes a loop (`} while (...);`) or ends a longer signature is not."""

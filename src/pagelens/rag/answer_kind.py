@@ -57,8 +57,9 @@ _CODE = (
     r"|(?<!\w)--?[a-z][\w-]+"  # an option: --max-size
     r"|(?<![\w%-])[-%][A-Za-z](?![\w-])"  # a one-letter option or format specifier: -k, -N, %M
     r"|\\[A-Za-z]+"  # a TeX command: \toprule
-    r"|\b\w+_\w+\b"
-)  # an identifier: plain_prethree
+    r"|\b\w+_\w+\b"  # an identifier: plain_prethree
+    r"|(?<=['`‘])[^\s'`‘’]*[^\w\s'`‘’][^\s'`‘’]*(?=['`’])"  # a quoted literal with a sign in it: '.index'
+)
 _CAPITALISED = re.compile(r"[A-Z][a-z]\w*")
 _NAMED = re.compile(
     _CODE + r"|\b[a-z]+[A-Z]\w*\b"  # camelCase
@@ -69,16 +70,18 @@ _NAMED = re.compile(
 
 def code_names(question: str) -> tuple[str, ...]:
     """The names a question writes as code, as written: `value()`, `--max-size`, `-k`, `\\toprule`,
-    `plain_prethree`."""
+    `plain_prethree`, and a literal it quotes that holds a sign ('.index', 'index.coffee.md': the page writes
+    it as it is; a quoted plain word is a word)."""
     return tuple(dict.fromkeys(m.group(0) for m in re.finditer(_CODE, question)))
 
 
 def spells(name: str, text: str) -> bool:
     """Whether `text` spells a code name as a name, not inside a longer one: a call `value()` as `value(`
-    or `value (` (not the word "value"), `--max-size` but not `--max-size-x`."""
+    or `value (` (not the word "value"), `--max-size` but not `--max-size-x`, `.index` but not `.index.md`
+    (a dot that ends a sentence ends the name too)."""
     call = name.endswith("()")
     core = re.escape(name.removesuffix("()"))
-    return bool(re.search(rf"(?<![\w\\-]){core}" + (r"\s*\(" if call else r"(?![\w-])"), text))
+    return bool(re.search(rf"(?<![\w\\-]){core}" + (r"\s*\(" if call else r"(?![\w-]|\.\w)"), text))
 
 
 _DIGITS = r"(?<![\w.])\d+(?:[.,]\d+)*"

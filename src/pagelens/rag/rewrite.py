@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..inputs import clean_text
+from .answer_kind import code_names
 from .citations import find_labels
 from .lexical import question_terms, terms
 from .params import PARAMS
@@ -440,7 +441,9 @@ def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
     those it lacks ("what range does it return?" asks about the first part's function; "How do I reset
     rand?" after "What is gnuplot?" is about gnuplot's rand), as context that says what it is about
     (question.analyse weighs them as a follow-up's carried words); compared or numbered parts borrow
-    nothing (they share their lead already)."""
+    nothing (they share their lead already), and a part that writes a code name or quoted literal of its
+    own borrows none of the first part's: they are the alternatives asked about ("what does extname return
+    for 'index.coffee.md', and what for '.index'?")."""
     text = " ".join(query.split())
     compare = _COMPARE.match(text) or _VERSUS.match(text)
     if compare:
@@ -461,7 +464,15 @@ def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
     if len(parts) < 2 or not question_terms(parts[0]):
         return [(text, ())]
     lead_words = tuple(_original_words(parts[0], keep=6))
+    lead_names = set(code_names(parts[0]))
     return [(parts[0], ())] + [
-        (p, tuple(w for w in lead_words if _stem(w) not in set(question_terms(p))))
+        (
+            p,
+            tuple(
+                w
+                for w in lead_words
+                if _stem(w) not in set(question_terms(p)) and not (w in lead_names and code_names(p))
+            ),
+        )
         for p in parts[1 : PARAMS.max_parts]
     ]

@@ -12,6 +12,7 @@ from pagelens.ingest.layout import TEXTPAGE_FLAGS, block_regions
 from pagelens.rag.compose import PartEvidence, compose
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import citation_of, clip, judge_page, lead_of, quote_of
+from pagelens.rag.lexical import join_lines
 from pagelens.rag.question import analyse
 from pagelens.rag.rewrite import rewrite
 from pagelens.rag.units import line_role, page_units
@@ -373,6 +374,14 @@ def test_a_paragraph_that_fits_leads_whole_from_its_first_sentence(tmp_path):
     )
     assert judged.best.text.startswith("Notice that")
     assert "Calculates the ratio" in lead_of(judged.best)
+
+
+def test_an_option_broken_at_a_line_end_before_its_value_keeps_its_hyphen_and_loses_the_break():
+    lines = ["you can use the --pages-as-", "heap=yes. When this option is enabled"]
+    assert (
+        join_lines(lines, lambda word: False)
+        == "you can use the --pages-as-heap=yes. When this option is enabled"
+    )
 
 
 def test_a_lead_does_not_end_with_the_heading_of_what_it_leaves_out(tmp_path):

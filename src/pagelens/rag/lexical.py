@@ -124,7 +124,7 @@ def initialisms(question: str, longest: int = PARAMS.initialism_words) -> set[st
 
 # A word hyphenated at a line end ("compo-", "--no-") and the lowercase word the next line opens with.
 _HYPHENATED = re.compile(r"(?:^|(?<=[\s(\[\"'‘`]))(-{0,2}[A-Za-z_][\w.-]*[A-Za-z]-)$")
-_CONTINUATION = re.compile(r"^[a-z][\w.-]*?(?=[\s,;:)\]\"'’]|\.(?:\s|$)|$)")
+_CONTINUATION = re.compile(r"^[a-z][\w.-]*?(?=[\s,;:)\]\"'’=]|\.(?:\s|$)|$)")
 # A dotted name broken after its dot by a line end or a space (OCR reads "read.spss" as "read. spss").
 _DOTTED_BREAK = re.compile(r"(?<![\w.-])([A-Za-z_][\w.]*\w\.)[ \n]([a-z][\w.]*\w|[a-z])")
 
@@ -134,8 +134,8 @@ def join_lines(lines: Sequence[str], known: Callable[[str], bool]) -> str:
     says how it reads whole (`known`: whether the page or the library writes a term whole, as the analyser
     keeps it): a dotted name broken after its dot by a line end or a space ("Function read." + "spss can
     read" -> "read.spss" when read.spss is known; never "e.g. the"), a word hyphenated at the line end
-    ("compo-" + "nents" -> "components" when that word is known, else "command-line", "--no-restore": the
-    hyphen stays, the break goes). What follows the break must open with a lowercase letter: a sentence
+    ("compo-" + "nents" -> "components" when that word is known, else "command-line", "--no-restore",
+    "--pages-as-" + "heap=yes" -> "--pages-as-heap=yes": the hyphen stays, the break goes). What follows the break must open with a lowercase letter: a sentence
     that ends on a name ("... uses read.table.") is followed by a capital."""
     out = ""
     for line in (ln.strip() for ln in lines):

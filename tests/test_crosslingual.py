@@ -277,19 +277,6 @@ def test_a_question_word_spelled_like_a_word_of_the_passage_is_held(dictionaries
     assert cognate("interv", "intervall") and not cognate("error", "erreur") and not cognate("file", "fil")
 
 
-def test_a_question_word_the_page_s_language_stems_otherwise_is_held(dictionaries):
-    """A French passage naming `pinger` and `/home` holds `ping` and `hom`: the question's words, stemmed as
-    French stems them, are held by it (too short for `cognate`), as the text lane finds the page by them."""
-    from pagelens.bilingual import dictionaries as installed
-    from pagelens.rag.extractive import glosser
-
-    passage = "pinger lit la liste des machines dans /home/reseau."
-    question = "Where does pinger read its machines from, in /home?"
-    assert "pinger" not in glosser("en", installed(dictionaries))(passage, "fr")
-    read = glosser("en", installed(dictionaries), question)(passage, "fr")
-    assert {"pinger", "home"} <= set(read), read
-
-
 def test_a_default_named_by_a_rare_sense_of_a_word_of_the_page_is_read(dictionaries):
     """German "Vorgabe" is "default" in one of its 18 senses, and "default" is "Vorgabe" in one of its 21,
     so neither direction's most given translations pair them ("Vorgabe" glosses as "allow, object,

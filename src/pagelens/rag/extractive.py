@@ -32,7 +32,7 @@ from ..analysis import analyze, stopwords
 from ..bilingual import Dictionary
 from ..furniture import NONE, Furniture
 from ..headings import term_shaped
-from ..lanes.text.translation import cognate, expand, respelled, translations
+from ..lanes.text.translation import cognate, expand, translations
 from ..number_words import number_of
 from ..types import Citation, Gap, Region
 from .answer_kind import gap, holds_type, spells
@@ -117,9 +117,8 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
     """Glosses of passages on pages in another language than the question, in both directions of the
     dictionaries: each content word's translations into the question's language (up to PARAMS.gloss_terms
     per word, the text lane's translation with full weight), and each word of the `question` whose
-    translations into the page's language (up to PARAMS.forward_terms) the passage holds, that is spelled
-    like one of its words (`cognate`: "default" and "défaut", which no dictionary pairs), or that the page's
-    language stems as one of its words (`respelled`: "fuser" is `fus` on a French page). The directions
+    translations into the page's language (up to PARAMS.forward_terms) the passage holds, or that is spelled
+    like one of its words (`cognate`: "default" and "défaut", which no dictionary pairs). The directions
     differ: German "sendende" glosses as "broadcast", while "send" translates to "sendend". They count as
     extra terms of the passage, so coverage, focus and phrases weigh a German passage for an English
     question as they weigh an English one. With `every`, a question word stands for each of its mutual
@@ -130,7 +129,6 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
     done: dict[tuple[str, str, bool], list[str]] = {}
     # (page language, every) -> question stem -> translations
     forward: dict[tuple[str, bool], dict[str, frozenset[str]]] = {}
-    spelled: dict[str, list[tuple[str, str]]] = {}  # page language -> the question's respelled words
     question_stems = set(analyze(question, query=True, language=asked_in)) if question else set()
 
     def asked(text: str, language: str, every: bool) -> set[str]:
@@ -138,10 +136,8 @@ def glosser(asked_in: str, dictionary: Callable[[str, str], Dictionary | None], 
             forward[(language, every)] = translations(
                 question, asked_in, language, dictionary, max_terms=PARAMS.forward_terms, every=every
             )
-            spelled[language] = respelled(question, asked_in, language)
         held = set(analyze(text, language=language))
         found = {word for word, translated in forward[(language, every)].items() if translated & held}
-        found |= {own for own, there in spelled[language] if there in held}
         return found | {word for word in question_stems if any(cognate(word, term) for term in held)}
 
     def gloss(text: str, language: str, *, every: bool = False) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from pagelens.analysis import CorpusStats
+from pagelens.analysis import CorpusStats, joined_words
 from pagelens.ingest.layout import TEXTPAGE_FLAGS, block_regions
 from pagelens.rag.compose import PartEvidence, compose
 from pagelens.rag.evidence import EvidencePage
@@ -382,6 +382,24 @@ def test_an_option_broken_at_a_line_end_before_its_value_keeps_its_hyphen_and_lo
         join_lines(lines, lambda word: False)
         == "you can use the --pages-as-heap=yes. When this option is enabled"
     )
+
+
+def test_a_word_the_page_writes_whole_answers_for_the_two_words_of_the_question(tmp_path):
+    """ "user name" in the question, "Usernames" on the page (`analysis.joined_words`): that sentence holds
+    the question's two words, and leads over one that holds them apart."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 80, "The name of a user's group is set by the user option of the command.", 10),
+                (72, 120, "Usernames may only be up to 32 characters long.", 10),
+            ]
+        ],
+    )
+    judged = _judge("How long may a user name be?", page, _stats([page]))
+    assert judged.best.text.startswith("Usernames may only"), judged.best.text
+    assert joined_words("a user name", {"usernam": 1}.get) == {"usernam": ("user", "name")}
+    assert joined_words("the user name", {"theus": 1}.get) == {}  # a stop word joins nothing
 
 
 def test_a_lead_does_not_end_with_the_heading_of_what_it_leaves_out(tmp_path):

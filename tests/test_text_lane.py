@@ -229,6 +229,31 @@ def test_a_compound_word_of_a_query_counts_once(lane_env, tmp_path):
     summed.close()
 
 
+def test_two_query_words_the_library_writes_as_one_find_the_page_that_does(lane_env, tmp_path):
+    """ "user name": the page that writes "Usernames" holds neither word; joined (joined_weight) it is found
+    first, over pages that hold both words apart; off (0), one of those leads."""
+    chroma, open_lane = lane_env
+    pages = [
+        generated_page("adduser", 1, "Usernames may only be up to 32 characters long."),
+        generated_page("adduser", 2, "The name of a user's group is set by the user option."),
+        *(
+            generated_page("adduser", n, f"Filler page {n}: each user has a long name and a shell.")
+            for n in range(3, 9)
+        ),
+    ]
+    lane = open_lane(text_dense_weight=0.0)
+    apart = TextLane(
+        LaneContext(Settings(), chroma.scoped(), tmp_path / "apart"), replace(lane.params, joined_weight=0.0)
+    )
+    for opened in (lane, apart):
+        opened.index(pages)
+    query = Query("How long may a user name be?")
+    assert lane.search(query, 1)[0].key == pages[0].key
+    assert apart.search(query, 1)[0].key != pages[0].key
+    lane.close()
+    apart.close()
+
+
 def test_text_lane_parameters_come_from_settings_and_only_index_time_ones_reindex(monkeypatch):
     monkeypatch.setenv("PAGELENS_TEXT_PARAMS", "b=0.75,negation=0,passage_words=60")
     params = TextLaneParams.from_settings(Settings.from_env(text_dense_weight=0.0))

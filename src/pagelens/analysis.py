@@ -162,6 +162,24 @@ def analyze(
     ]
 
 
+def joined_words(
+    text: str, known: Callable[[str], int], language: str = DEFAULT
+) -> dict[str, tuple[str, ...]]:
+    """The terms of two adjacent words of a question that the library writes as one ("user name" ->
+    username, "file system" -> filesystem, "box plot" -> boxplot; `known`: pages holding a term), each with
+    the terms of its two words: a page that writes the word whole holds neither of its halves."""
+    stop = stopwords(language, query=True)
+    words = [w[0] for w in raw_words(text)]
+    found: dict[str, tuple[str, ...]] = {}
+    for a, b in zip(words, words[1:]):
+        if not (a.isalpha() and b.isalpha()) or a in stop or b in stop:
+            continue
+        whole = analyze(a + b, language=language)
+        if len(whole) == 1 and whole[0] not in found and known(whole[0]):
+            found[whole[0]] = (*analyze(a, language=language), *analyze(b, language=language))
+    return found
+
+
 def stem(terms: list[str], language: str = DEFAULT) -> list[str]:
     """Snowball stems of lowercased terms in `language`, accents folded."""
     return [fold(t) for t in _stemmer(language or DEFAULT).stemWords(terms)]

@@ -184,6 +184,7 @@ def judge_page(
     structure = structure or units_of(page, furniture)
     units = structure.units
     unit_terms = [terms(u.text) + (gloss(u.text, page.language) if gloss else []) for u in units]
+    unit_terms = [ts + question.halves(ts) for ts in unit_terms] if question.joined else unit_terms
     subject_terms = {u.subject: set(terms(u.subject)) for u in units if u.defined}
     page_terms = {t for ts in unit_terms for t in ts} or set(terms(page.text))
     coverage = question.coverage(page_terms)

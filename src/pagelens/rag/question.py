@@ -27,11 +27,11 @@ asks for (`AnswerType`), read from the interrogative's grammar alone:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..analysis import CorpusStats, letter_option
+from ..analysis import CorpusStats, joined_words, letter_option
 from ..language import DEFAULT, detect
 from .answer_kind import AnswerKind, code_names
 from .lexical import initialisms, question_terms, stem_words, terms, words_for
@@ -145,6 +145,9 @@ class QuestionTerms:
     subject: tuple[str, ...] = ()  # a follow-up's subject taken from the chat (Rewrite.subject), stemmed
     language: str = ""  # the turn's, where it was given
     asks: str = "other"  # the answer type its part asks for (Part.asks), which a lead should hold
+    # a term the library writes for two adjacent words of the question -> their terms ("usernam" for "user
+    # name": analysis.joined_words)
+    joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -184,6 +187,7 @@ class QuestionTerms:
             code=code_names(question),
             subject=about,
             language=language or "",
+            joined=joined_words(question, stats.frequency, language or DEFAULT),
         )
 
     def focus(self, count: int = PARAMS.focus_terms) -> list[str]:
@@ -192,6 +196,11 @@ class QuestionTerms:
         own = [t for t in self.pairs_terms if t in self.weights and t not in _ANSWER_KIND_WORDS]
         top = sorted(dict.fromkeys(own), key=lambda t: -self.weights[t])[:count]
         return top + [t for t in self.subject if t in self.weights and t not in top]
+
+    def halves(self, found: Iterable[str]) -> list[str]:
+        """The terms of the question's two words that a joined term among `found` writes as one: a unit
+        holding "usernames" holds "user name" for the question."""
+        return [t for term in found if term in self.joined for t in self.joined[term]]
 
     @property
     def context(self) -> set[str]:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import wordllama
 
-from ...analysis import ANALYZER_VERSION
+from ...analysis import ANALYZER_VERSION, joined_words
 from ...bilingual import dictionaries
 from ...errors import StoreUnavailableError, UnknownLaneError
 from ...furniture import RULE_VERSION
@@ -135,6 +135,9 @@ class TextLane(Lane):
         words = self._terms.words(query.text, language=language, query=True)
         terms = self._terms.lexical_terms(query.text, words, query=True)
         expansion = self.translate(query.text, language, query.languages)
+        if self.params.joined_weight:
+            joined = joined_words(query.text, snapshot.document_frequency, language)
+            expansion.merge({term: self.params.joined_weight for term in joined if term not in terms})
         # a compound word counts once (Snapshot.scores); the scope filters rows before the top-k is taken;
         # the top-k skips what cannot reach it, exactly
         compounds = [w for w in words if len(w) > 1] if self.params.part_fallback else []

@@ -58,6 +58,9 @@ class TextLaneParams:
     # stems it (`fuser` -> `fus` on a French page; translation.py; 0: off): 1, the same word counted once
     translation_respelled_weight: float = 1.0
     part_fallback: bool = True  # a query's compound word counts once (Snapshot.scores)
+    # two adjacent query words the library writes as one ("user name" -> username: TextTerms.joined) add that
+    # term at this weight (0: off)
+    joined_weight: float = 1.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TextLaneParams":

@@ -92,6 +92,21 @@ def test_a_clause_opened_by_a_preposition_or_an_auxiliary_after_and_is_a_part_of
     assert "/run/lock" in answer.text and "/var/run" in answer.text
 
 
+def test_a_closing_phrase_that_repeats_the_preposition_asks_the_question_again_of_what_it_names():
+    assert decompose("What does it mean when tar exits with 1, and with 2?") == [
+        "What does it mean when tar exits with 1?",
+        "What does it mean when tar exits with 2?",
+    ]
+    assert decompose("How do I install it on Linux and on Windows?") == [
+        "How do I install it on Linux?",
+        "How do I install it on Windows?",
+    ]
+    # a question word after the preposition opens a clause of its own, asked as it stands
+    assert decompose("Which files are compressed with gzip, and with what level?")[1].startswith(
+        "with what level?"
+    )
+
+
 BACKUP_PAGES = [
     ("Schedule", "Backups run every night at 2 am. The schedule is set in the file /etc/bkp/schedule."),
     (

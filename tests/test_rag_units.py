@@ -159,6 +159,83 @@ def test_navigation_and_debris_never_open_a_quote(tmp_path):
     assert lead_of(judged.best).startswith("The pump stops")
 
 
+def test_a_row_keyed_by_a_number_the_question_states_leads(tmp_path):
+    """A table row whose first cell is a number the question states ("signal 2") is the row asked about: it
+    leads, though the paragraph above the table shares more of the question's words."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Signals", 14),
+                *_paragraph(
+                    72,
+                    90,
+                    "The daemon reacts to the signals sent to its process. Each signal the daemon handles is "
+                    "listed below by its number with what the daemon does when it receives that signal; a "
+                    "signal the daemon receives that is not listed stops it.",
+                ),
+                (72, 150, "Number      Name      Action", 10),
+                (72, 166, "1      HUP      reloads its configuration files", 10),
+                (72, 182, "2      INT      stops at once, without cleaning up", 10),
+                (72, 198, "10      USR1      writes its statistics to the log", 10),
+                (72, 214, "15      TERM      stops after the current request", 10),
+            ]
+        ],
+    )
+    rows = [u for u in page_units(page.regions, page.text).units if u.kind == "table"]
+    assert [u.key for u in rows] == ["1", "2", "10", "15"]
+    judged = _judge("What does the daemon do when it receives signal 2?", page, _stats([page]))
+    assert lead_of(judged.best).startswith("Signals — Number Name Action: 2 INT stops at once"), lead_of(
+        judged.best
+    )
+
+
+def test_each_part_of_a_gapped_question_leads_with_the_entry_tagged_by_its_value(tmp_path):
+    """A manual's exit statuses, each tag set apart from its text ("1  Some files differ ..."), extracted as
+    one region: each line is an entry keyed by its tag, and "exits with 1, and with 2" asks of each (a
+    gapped part, rewrite.parts_of): each part leads with its entry, not with the sentence on exit
+    statuses in general that shares most of the question's words."""
+    pages = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "EXIT STATUS", 11, "hebo"),
+                *_paragraph(
+                    84,
+                    80,
+                    "The exit status of squash tells whether it did what it was asked to do and, if it did "
+                    "not, what kind of error it met.",
+                ),
+                *[
+                    line
+                    for y, tag, text in [
+                        (120, "0", "Success."),
+                        (140, "1", "Some files differ from their copies in the archive."),
+                        (160, "2", "A fatal error: nothing was written."),
+                    ]
+                    for line in [(84, y, tag, 10), (120, y, text, 10)]
+                ],
+                *_paragraph(
+                    84,
+                    180,
+                    "When a program that squash runs exits with an exit status other than zero, squash exits "
+                    "with that status too, which means that the status may be any other number.",
+                ),
+            ]
+        ],
+    )
+    entries = [u for u in page_units(pages[0].regions, pages[0].text).units if u.key]
+    assert [(u.key, u.text) for u in entries] == [
+        ("0", "0 Success."),
+        ("1", "1 Some files differ from their copies in the archive."),
+        ("2", "2 A fatal error: nothing was written."),
+    ]
+    answer = _answer("What does it mean when squash exits with 1, and with 2?", pages)
+    first, second = [line for line in answer.splitlines() if line.startswith("- ")]
+    assert first.startswith("- What does it mean when squash exits with 1?: EXIT STATUS — 1 Some"), answer
+    assert second.startswith("- What does it mean when squash exits with 2?: EXIT STATUS — 2 A fatal"), answer
+
+
 def test_a_two_part_question_cites_the_page_of_each_part(tmp_path):
     pages = _pages(
         tmp_path,

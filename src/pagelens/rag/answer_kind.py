@@ -44,6 +44,7 @@ _ASKS_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")  # not the digit of a name: hsv2rgb, β0
+_RATE = re.compile(r"\s*%")  # after a number: a percentage, a rate rather than a value that keys an entry
 _ASKS_DEFAULT = re.compile(
     r"\bdefaults?\b|\bwhen I (?:don't|do not) (?:pass|set|give|specify)\b"
     r"|\bwithout (?:giving|passing|setting|specifying)\b",
@@ -262,6 +263,7 @@ class AnswerKind:
     default: bool
     names: tuple[str, ...]
     stated: tuple[str, ...] = ()  # the numbers the question states
+    keys: tuple[str, ...] = ()  # those of them that may key an entry (not a percentage: `states_key`)
     subject: tuple[str, ...] = ()  # stemmed terms of what the number or default is asked of
     subject_words: str = ""  # those terms as the question writes them, for messages
     heads: tuple[str, ...] = ()  # stemmed head nouns of what it asks for (`asked_heads`)
@@ -272,12 +274,15 @@ class AnswerKind:
         if detect(question) == "de":  # German capitalises every noun: a capitalised word is no name there
             names = tuple(n for n in names if not _CAPITALISED.fullmatch(n))
         stated = tuple(sorted(numbers(question)))
+        found = _NUMBER.finditer(question)
+        bare = {m.group(0).rstrip(".,") for m in found if not _RATE.match(question, m.end())}  # no rate
         asked_of = subject(question)
         return cls(
             number=bool(_ASKS_NUMBER.search(question)),
             default=bool(_ASKS_DEFAULT.search(question)),
             names=names,
             stated=stated,
+            keys=tuple(n for n in stated if n in bare),
             subject=asked_of,
             subject_words="/".join(words_for(list(asked_of), question)),
             heads=asked_heads(question),
@@ -289,6 +294,13 @@ class AnswerKind:
         return bool(_SAYS_DEFAULT.search(word)) or any(
             set(terms(m.group(1))) & set(self.subject) for m in _SIGNATURE_DEFAULT.finditer(word)
         )
+
+    def states_key(self, key: str) -> bool:
+        """Whether the question states the number that keys a candidate (units.Unit.key: a table row's first
+        cell, an entry's tag), by value: "period 6" keys the row "6.000 32069.354 ...", "exits with 2" the
+        entry tagged "2"; a percentage ("at 12%") is a rate, not the row of period 12."""
+        flat = key.strip(_PUNCTUATION)
+        return bool(_NUMBER.fullmatch(flat)) and any(_value(flat) == _value(n) for n in self.keys)
 
     def unknown(self, known: Callable[[str], bool]) -> list[str]:
         """The names no page of the library holds (`known`: whether any page holds a stemmed term); not a

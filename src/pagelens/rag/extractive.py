@@ -89,7 +89,7 @@ class PageJudgement:
     @property
     def top_score(self) -> float:
         """The best score of its passages: the first or, when `_lead_first` put a candidate holding the asked
-        kind of answer in front of it, the second."""
+        kind of answer (or keyed by a value the question states) in front of it, the second."""
         return max((p.score for p in self.passages[:2]), default=0.0)
 
     @property
@@ -208,6 +208,8 @@ def judge_page(
             score += PARAMS.initialism_bonus
         if question.code and any(spells(name, f"{unit.subject} {unit.text}") for name in question.code):
             score += PARAMS.code_name_bonus
+        if unit.key and question.kind.states_key(unit.key):
+            score += PARAMS.key_bonus  # the entry asked about (units.Unit.key)
         score *= PARAMS.kind_weight.get(unit.kind, 1.0)
         score -= PARAMS.position_tie * i  # position: earlier wins a tie
         group = structure.group_of(unit)
@@ -269,16 +271,32 @@ def _lead_first(
 ) -> list[Passage]:
     """The candidates best first, but for the one to lead an answer: when the best lacks the kind of answer
     asked (`_holds_asked`: a number for "how many", a default for "by default", a release for "since which
-    version", read through its translations on a page in another language), the best candidate scoring at
-    least `lead_kind_share` as much that holds it ("Defaults to 10000 messages in 30s." under RateLimitBurst=
-    rather than the sentence that shares most words with the question)."""
-    if len(passages) < 2 or _holds_asked(question, passages[0], read, filler):
+    version", read through its translations on a page in another language), or when the page has an entry
+    keyed by a value the question states (`_keyed`: the row of period 6, the entry of exit status 2) and
+    the best is not one, the best candidate scoring at least `lead_kind_share` as much that holds it and is
+    keyed so ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence that
+    shares most words with the question; "This means that some fatal, unrecoverable error occurred." in the
+    entry tagged 2 rather than a sentence on exit codes in general); failing that, one that holds it."""
+    if len(passages) < 2:
         return passages
     floor = PARAMS.lead_kind_share * passages[0].score
-    first = next(
-        (p for p in passages[1:] if p.score >= floor and _holds_asked(question, p, read, filler)), None
-    )
-    return passages if first is None else [first, *(p for p in passages if p is not first)]
+    keyed = any(p.score >= floor and _keyed(question, p) for p in passages)
+
+    def leads(passage: Passage, keys: bool) -> bool:
+        return _holds_asked(question, passage, read, filler) and (not keys or _keyed(question, passage))
+
+    for keys in dict.fromkeys([keyed, False]):
+        if leads(passages[0], keys):
+            return passages
+        first = next((p for p in passages[1:] if p.score >= floor and leads(p, keys)), None)
+        if first is not None:
+            return [first, *(p for p in passages if p is not first)]
+    return passages
+
+
+def _keyed(question: QuestionTerms, passage: Passage) -> bool:
+    """Whether a candidate is keyed by a value the question states (units.Unit.key, AnswerKind.states_key)."""
+    return bool(passage.unit.key) and question.kind.states_key(passage.unit.key)
 
 
 def units_of(

@@ -51,6 +51,10 @@ class AnswerParams:
     # A candidate that spells a name the question writes as code (`value()`, `--max-size`) is about that
     # thing; its common-word stem ("value") weighs little in coverage.
     code_name_bonus: float = 0.15
+    # A candidate keyed by a value the question states (a table row whose first cell is 6 for "after period
+    # 6", the entry tagged 2 for "exits with 2": units.Unit.key) is the entry asked about; the question's
+    # other words are the table's or the list's, which every row or entry shares.
+    key_bonus: float = 0.3
     rank_prior: float = (
         0.3  # page prior: rank_prior / rank for pages a search returned (the text lane ranks well)
     )
@@ -122,6 +126,7 @@ class AnswerParams:
     term_share: float = 0.5
     term_alias_chars: int = 12  # a term's next line this short, one word, is another name for it ("-h")
     referent_chars: int = 160  # the longest group a group that opens by pointing back takes with it
+    tag_chars: int = 8  # an entry's tag set apart from its text (an exit status, a signal) is this short
     table_window: int = 4  # lines per candidate of a table whose cells are one per line
     table_rows: int = 4  # a code block's run of this many lines of aligned columns is the table it printed
     section_groups: int = 3  # groups after a lead's own that may join it (a heading's body)

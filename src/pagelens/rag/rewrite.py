@@ -18,7 +18,9 @@ it cited (after an abstention, a follow-up keeps the pages cited last on its top
 Decomposition: "compare A and B" and "A vs B", numbered or lettered parts, several question marks and
 "and" before a question word or an auxiliary (", and since when ...", "and under which ...", "and do
 they ...") become separate sub-questions, each keeping the shared context clause ("In the guide's
-example,"); every later part borrows the first part's key words it lacks, as context ("and since when?"
+example,"); a closing "and" with the last phrase's preposition again and no verb of its own (", and with 2")
+asks the question again of what it names ("What does it mean when tar exits with 1, and with 2?" is asked of
+1 and of 2); every later part borrows the first part's key words it lacks, as context ("and since when?"
 is about the first part's subject).
 """
 
@@ -395,6 +397,13 @@ _VERSUS = re.compile(
     r"(?:[:,;]\s*(?P<rest>[^?]+))?\?*\s*$",
     re.IGNORECASE,
 )
+# "... exits with 1, and with 2?": the closing phrase repeats the preposition before the last phrase of the
+# question and stands in for that phrase (a gapped clause: the question is asked again of what it names).
+_GAPPED = re.compile(
+    rf"^(?P<head>.+\b(?P<preposition>{_PREPOSITION})\s+)(?P<a>[^,;?]+?),?\s+and\s+(?P=preposition)\s+"
+    rf"(?P<b>{_NAME})\s*\?*\s*$",
+    re.IGNORECASE,
+)
 _WH = re.compile(r"\b(what|which|how|where|when|why|who|whether|does|do|is|are|can)\b", re.IGNORECASE)
 
 
@@ -440,10 +449,10 @@ def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
     """The parts of a question, each with the first part's key words it borrows: every later part borrows
     those it lacks ("what range does it return?" asks about the first part's function; "How do I reset
     rand?" after "What is gnuplot?" is about gnuplot's rand), as context that says what it is about
-    (question.analyse weighs them as a follow-up's carried words); compared or numbered parts borrow
-    nothing (they share their lead already), and a part that writes a code name or quoted literal of its
-    own borrows none of the first part's: they are the alternatives asked about ("what does extname return
-    for 'index.coffee.md', and what for '.index'?")."""
+    (question.analyse weighs them as a follow-up's carried words); compared, numbered or gapped parts
+    borrow nothing (they share their lead already), and a part that writes a code name or quoted literal of
+    its own borrows none of the first part's: they are the alternatives asked about ("what does extname
+    return for 'index.coffee.md', and what for '.index'?")."""
     text = " ".join(query.split())
     compare = _COMPARE.match(text) or _VERSUS.match(text)
     if compare:
@@ -458,8 +467,11 @@ def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
     if len(parts) == 1:
         context = _context_clause(text)
         clauses = _CLAUSE.split(text)
+        gapped = _GAPPED.match(text)
         if len(clauses) > 1:
             parts = [clauses[0]] + [f"{context} {c}".strip() for c in clauses[1:]]
+        elif gapped:  # asked again of another thing: it borrows nothing (it shares its words already)
+            return [(f"{gapped.group('head')}{gapped.group(side)}?", ()) for side in ("a", "b")]
     parts = [p for p in parts if question_terms(p) or _WH.search(p)]
     if len(parts) < 2 or not question_terms(parts[0]):
         return [(text, ())]

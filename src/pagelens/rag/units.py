@@ -24,12 +24,16 @@ answer quotes whole:
 - a paragraph; a list with its lead-in (the prose block before it that ends with ":") and all its items;
 - a code block with the sentence that introduces it (the last sentence of the prose block before it);
 - a table (a table region, or a block of aligned columns): each row with the table's header row;
+- an entry that opens with a short tag set apart from its text by a wide gap ("1  Some files differ. ...",
+  a manual's exit status or signal number in the tag column of a tagged paragraph);
 - a caption ("Figure 3: ...", "Table 2. ...", a caption region), which names what the figure above shows.
 A paragraph whose first sentence points back ("These commands produce ...") takes the short group before
 it, and one right under a short code line (a call or signature: `qqnorm(x)`) takes that line.
 Candidates (`Unit`) are the pieces scored against a question: a paragraph's sentences, each list item, a
 code block, a table row; each knows its group and subject, so an answer leads with the whole group under its
-subject (`Group.text_from`).
+subject (`Group.text_from`), and the value that keys it, where one does: a table row's first cell, an
+entry's tag (`Unit.key`), which a question that states that value asks about ("after period 6", "exits
+with 2").
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ _SUBJECTS = frozenset({"title", "term"})  # the groups whose text is the subject
 _ENDS_MID_SENTENCE = re.compile(r"\b[a-z]+,?\s*$")  # a lower-case word last: no sentence ends so
 _ENDS = (".", "!", "?", ":")  # a line that ends so ends a sentence or opens what follows
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s+\w")
+_CELLS = re.compile(r" {2,}|\t")  # what sets a table's cells (or an entry's tag) apart
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class Unit:
     group: int = -1  # index into PageUnits.groups
     subject: str = ""
     defined: bool = False  # it sits right under its subject (the first group after the heading or term)
+    key: str = ""  # the value that keys its group: a table row's first cell, an entry's tag (`_tag`)
 
 
 @dataclass
@@ -262,6 +268,7 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
                 continue
             blocks.append(_Block(role, [line.strip()], [boxes[i]], kind))
     blocks = [part for block in blocks for part in _output_table(block)]
+    blocks = [part for block in blocks for part in _tagged_entries(block)]
     blocks = [
         part
         for before, block in zip([None, *blocks], blocks)
@@ -306,6 +313,19 @@ def _output_table(block: _Block) -> list[_Block]:
             return parts[:-1] + _output_table(parts[-1]) if parts[-1].role == "code" else parts
         start = None
     return [block]
+
+
+def _tagged_entries(block: _Block) -> list[_Block]:
+    """A prose block that opens with a tagged line (`_tag`: "0  Success.") cut into its entries, one at each
+    tagged line, the lines without a tag continuing the entry above (its text wrapped under the tag): a
+    manual's exit statuses extracted as one region are entries keyed 0, 1, 2, not one paragraph."""
+    if block.role != "prose" or not _tag(block.lines[:1]):
+        return [block]
+    starts = [i for i, line in enumerate(block.lines) if _tag([line])]
+    return [
+        _Block("prose", block.lines[a:b], block.boxes[a:b], block.kind)
+        for a, b in zip(starts, [*starts[1:], len(block.lines)])
+    ]
 
 
 def _title_runs_on(above: _Block, heading: _Block, body: float) -> bool:
@@ -452,7 +472,12 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
     term = ""  # a definition list's term: the subject of the one group after it (its definition)
 
     def add(
-        kind: str, pieces: list[str], boxes: list[Box | None], lead: list[str] = (), adds: str = ""
+        kind: str,
+        pieces: list[str],
+        boxes: list[Box | None],
+        lead: list[str] = (),
+        adds: str = "",
+        key: str = "",
     ) -> None:
         nonlocal term
         under = term or subject
@@ -460,7 +485,7 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
         defined = bool(under) and bool(groups) and groups[-1].kind in _SUBJECTS and groups[-1].text == under
         for piece, box in zip(pieces, boxes):
             group.members.append(len(units))
-            units.append(Unit(piece, box, kind, len(units), len(groups), under, defined))
+            units.append(Unit(piece, box, kind, len(units), len(groups), under, defined, key))
         groups.append(group)
         term = ""
 
@@ -497,8 +522,8 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
             intro = [previous.pieces[-1]] if previous and previous.kind == "text" else []
             add("code", [" ".join(" ".join(c).split()) for c in chunks], boxes, intro)
         elif block.role == "table":
-            for row, added in _table_rows(block.lines):
-                add("table", [row], [block.box], adds=added)
+            for row, added, key in _table_rows(block.lines):
+                add("table", [row], [block.box], adds=added, key=key)
         elif block.role == "caption":
             add("caption", [" ".join(block.text.split())], [block.box])
         else:
@@ -510,7 +535,10 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
                     lead = [previous.text]  # what it points back to
                 elif previous.kind == "code" and _signature(previous.own_text):
                     lead = [previous.own_text]  # the call or signature it describes
-            add("title" if block.kind in _HEADING_KINDS else "text", pieces, boxes, lead)
+            if block.kind in _HEADING_KINDS:
+                add("title", pieces, boxes, lead)
+            else:
+                add("text", pieces, boxes, lead, key=_tag(block.lines))
         i += 1
     return PageUnits(units, groups)
 
@@ -597,12 +625,21 @@ def _is_table(lines: list[str]) -> bool:
     return gapped >= 0.6 * len(lines) or short >= 0.8 * len(lines) and len(lines) >= 8
 
 
-def _table_rows(lines: list[str]) -> list[tuple[str, str]]:
+def _tag(lines: list[str]) -> str:
+    """The tag an entry opens with: a first word of up to `PARAMS.tag_chars` set apart from the text after
+    it by a wide gap, as a manual's tagged paragraph sets an exit status or a signal number ("1  Some files
+    differ."); "" for none."""
+    cells = _CELLS.split(lines[0].strip(), maxsplit=1) if lines else []
+    return cells[0] if len(cells) == 2 and " " not in cells[0] and len(cells[0]) <= PARAMS.tag_chars else ""
+
+
+def _table_rows(lines: list[str]) -> list[tuple[str, str, str]]:
     """Rows of a table, each after its header line, with what it adds to the row before it (a
-    cell-per-line table is read in overlapping windows of lines: each adds the lines after the overlap)."""
+    cell-per-line table is read in overlapping windows of lines: each adds the lines after the overlap) and
+    its key: its first cell ("" for a window of lines, whose first line is no row's)."""
     header, rows = " ".join(lines[0].split()), lines[1:]
     if not rows:
-        return [(header, header)]
+        return [(header, header, "")]
     if sum(1 for ln in lines if _CELL_GAP.search(ln)) >= 0.6 * len(lines):
         step, window = 1, 1
     else:
@@ -612,5 +649,5 @@ def _table_rows(lines: list[str]) -> list[tuple[str, str]]:
         text = " ".join(" ".join(rows[i : i + window]).split())
         added = " ".join(" ".join(rows[i + (window - step if i else 0) : i + window]).split())
         if text:
-            out.append((f"{header}: {text}", added))
+            out.append((f"{header}: {text}", added, "" if window > 1 else _CELLS.split(rows[i].strip())[0]))
     return out

@@ -186,7 +186,7 @@ def fresh_ask_report(eval_dir, tmp_path):
 def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_path):
     report = fresh_ask_report(dev_dir, tmp_path)
     assert report.answerable == 64 and report.unanswerable == 23 and report.turns == 56
-    assert report.correct >= 52  # 54 on main 85bf336, less a margin of two
+    assert report.correct >= 53  # 55 on main 91aa2af, less a margin of two
     # answered: 62 of 64 on 85bf336 (unmet_ask abstains on d001 and d034, both answered wrongly before);
     # abstained: 20 of 23 on 85bf336, less two
     assert report.answered >= 62 and report.abstained >= 18
@@ -196,10 +196,10 @@ def test_dev_set_answer_correctness_abstention_and_conversations(dev_dir, tmp_pa
 
 @pytest.mark.slow
 def test_dev2_set_answers_hold_on_documents_never_tuned_on(dev2_dir, tmp_path):
-    """dev2 is a check, never tuned on: the gate sits near the numbers reached on main 89b9c40 (text lane,
-    extractive: 30/46 correct, 43/46 answered, 9/12 abstained, 13/23 turns), one below each (the 0.9
+    """dev2 is a check, never tuned on: the gate sits near the numbers reached on main 91aa2af (text lane,
+    extractive: 31/46 correct, 43/46 answered, 9/12 abstained, 13/23 turns), one below each (the 0.9
     answered that issue 18 asks for is 42)."""
     report = fresh_ask_report(dev2_dir, tmp_path)
     assert report.answerable == 46 and report.unanswerable == 12 and report.turns == 23
-    assert report.correct >= 29 and report.answered >= 42 and report.turns_correct >= 12
+    assert report.correct >= 30 and report.answered >= 42 and report.turns_correct >= 12
     assert report.abstained >= 8

@@ -57,13 +57,13 @@ _NAV_LABEL = re.compile(rf"^\s*(?:{_NAV_WORDS})\s*:|\[(?:contents|index)\]", re.
 _POINTS_BACK = re.compile(r"(?:This|These|That|Those|Such|They|It)\b")
 _CAPTION = re.compile(r"^\s*(?:figure|fig\.|table|listing|plate)\s*\d+[.:]?\s", re.IGNORECASE)
 _CALL = re.compile(r"[A-Za-z_][\w.$]*\s*\(")  # a name and its opening parenthesis
-_CELL_GAP = re.compile(r"\S(?: {2,}|\t)\S")
+_CELLS = re.compile(r" {2,}|\t")  # what sets a table's cells (or an entry's tag) apart
+_CELL_GAP = re.compile(rf"\S(?:{_CELLS.pattern})\S")  # such a gap between two cells
 _HEADING_KINDS = frozenset({"title", "section-header"})
 _SUBJECTS = frozenset({"title", "term"})  # the groups whose text is the subject of the group after them
 _ENDS_MID_SENTENCE = re.compile(r"\b[a-z]+,?\s*$")  # a lower-case word last: no sentence ends so
 _ENDS = (".", "!", "?", ":")  # a line that ends so ends a sentence or opens what follows
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s+\w")
-_CELLS = re.compile(r" {2,}|\t")  # what sets a table's cells (or an entry's tag) apart
 
 
 @dataclass(frozen=True)

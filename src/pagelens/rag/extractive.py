@@ -208,8 +208,8 @@ def judge_page(
             score += PARAMS.initialism_bonus
         if question.code and any(spells(name, f"{unit.subject} {unit.text}") for name in question.code):
             score += PARAMS.code_name_bonus
-        if unit.key and question.kind.states_key(unit.key):
-            score += PARAMS.key_bonus  # the entry asked about (units.Unit.key)
+        if _keyed(question, unit):
+            score += PARAMS.key_bonus  # the entry asked about
         score *= PARAMS.kind_weight.get(unit.kind, 1.0)
         score -= PARAMS.position_tie * i  # position: earlier wins a tie
         group = structure.group_of(unit)
@@ -280,10 +280,10 @@ def _lead_first(
     if len(passages) < 2:
         return passages
     floor = PARAMS.lead_kind_share * passages[0].score
-    keyed = any(p.score >= floor and _keyed(question, p) for p in passages)
+    keyed = any(p.score >= floor and _keyed(question, p.unit) for p in passages)
 
     def leads(passage: Passage, keys: bool) -> bool:
-        return _holds_asked(question, passage, read, filler) and (not keys or _keyed(question, passage))
+        return _holds_asked(question, passage, read, filler) and (not keys or _keyed(question, passage.unit))
 
     for keys in dict.fromkeys([keyed, False]):
         if leads(passages[0], keys):
@@ -294,9 +294,9 @@ def _lead_first(
     return passages
 
 
-def _keyed(question: QuestionTerms, passage: Passage) -> bool:
+def _keyed(question: QuestionTerms, unit: Unit) -> bool:
     """Whether a candidate is keyed by a value the question states (units.Unit.key, AnswerKind.states_key)."""
-    return bool(passage.unit.key) and question.kind.states_key(passage.unit.key)
+    return bool(unit.key) and question.kind.states_key(unit.key)
 
 
 def units_of(

@@ -477,14 +477,9 @@ def parts_of(query: str) -> list[tuple[str, tuple[str, ...]]]:
         return [(text, ())]
     lead_words = tuple(_original_words(parts[0], keep=6))
     lead_names = set(code_names(parts[0]))
-    return [(parts[0], ())] + [
-        (
-            p,
-            tuple(
-                w
-                for w in lead_words
-                if _stem(w) not in set(question_terms(p)) and not (w in lead_names and code_names(p))
-            ),
-        )
-        for p in parts[1 : PARAMS.max_parts]
-    ]
+
+    def borrowed(part: str) -> tuple[str, ...]:
+        own, names = set(question_terms(part)), lead_names if code_names(part) else set()
+        return tuple(w for w in lead_words if _stem(w) not in own and w not in names)
+
+    return [(parts[0], ())] + [(p, borrowed(p)) for p in parts[1 : PARAMS.max_parts]]

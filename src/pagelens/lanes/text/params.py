@@ -58,8 +58,8 @@ class TextLaneParams:
     # stems it (`fuser` -> `fus` on a French page; translation.py; 0: off): 1, the same word counted once
     translation_respelled_weight: float = 1.0
     part_fallback: bool = True  # a query's compound word counts once (Snapshot.scores)
-    # two adjacent query words the library writes as one ("user name" -> username: TextTerms.joined) add that
-    # term at this weight (0: off)
+    # two adjacent query words the library writes as one ("user name" -> username: analysis.joined_words)
+    # add that term at this weight (0: off)
     joined_weight: float = 1.0
 
     @classmethod

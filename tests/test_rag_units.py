@@ -1039,3 +1039,40 @@ def test_a_close_page_whose_passage_holds_the_default_asked_for_leads(tmp_path):
     # the pages in the order the loop ranked them (its bonuses put the --stop page first)
     composed = compose([PartEvidence(part, [judge_page(part.terms, p) for p in pages])], threshold=0.05)
     assert composed.text.startswith("Options — --signal: the signal that stopd sends, TERM by default.")
+
+
+def test_an_option_written_as_code_heads_the_description_indented_under_it(tmp_path):
+    """A reference of options whose syntax reads as code ("--limit=<m.n> [default: 1.0]") over a
+    description indented under it: the syntax line is the description's term, so the description is not
+    read under the option before it and does not become the intro of a code block. A command after a prompt
+    keeps what it printed under it as its output, and a line that opens a block keeps its body."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Command-line options", 14),
+                (72, 90, "--version", 10),
+                (110, 110, "Show the version number.", 10),
+                (72, 135, "--limit=<m.n> [default: 1.0]", 10),
+                (110, 155, "The share of the total below which entries are merged into one.", 10),
+                (72, 180, "--width=<4..1000> [default: 72]", 10),
+                (110, 200, "Width of the graph, in columns.", 10),
+                (72, 225, "> summary(fit)", 10),
+                (110, 245, "Residual standard error on the fitted model", 10),
+                (72, 270, "while (left > 0) {", 10),
+                (110, 290, "the loop body reads the next chunk here", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    assert under["The share of the tot"] == "--limit=<m.n> [default: 1.0]"
+    assert under["Width of the graph, "] == "--width=<4..1000> [default: 72]"
+    assert under["Show the version num"] == "--version"
+    assert not any(g.kind == "code" and "Show the version" in g.text for g in units.groups)
+    assert under["Residual standard er"] != "> summary(fit)"
+    assert under["the loop body reads "] != "while (left > 0) {"
+    judged = _judge("What is the default width of the graph?", page, _stats([page]))
+    assert lead_of(judged.best).startswith("--width=<4..1000> [default: 72] — Width of the graph"), lead_of(
+        judged.best
+    )

@@ -17,7 +17,8 @@ answer quotes whole:
   ("Persistent=", headings.term_shaped), a section title; a title that wraps onto a line the layout
   extracts apart is one heading (`_title_runs_on`), but a title at an outer margin under lines in heading
   type ("DESCRIPTION" under a synopsis' last bold line) opens a section of its own (`_outdented`);
-- a definition list's term (a few heading-shaped lines with the text indented under them, or short
+- a definition list's term (a few heading-shaped lines with the text indented under them, one code line
+  so over its text (an option's syntax, "--threshold=<m.n> [default: 1.0]"), or short
   heading-shaped lines a region opens with before its definition, or closes with after a sentence's end)
   is the subject of the one group after it, its definition; the groups after that are under the heading
   again, and a lead reads on through the next entries as it reads through paragraphs;
@@ -63,6 +64,7 @@ _HEADING_KINDS = frozenset({"title", "section-header"})
 _SUBJECTS = frozenset({"title", "term"})  # the groups whose text is the subject of the group after them
 _ENDS_MID_SENTENCE = re.compile(r"\b[a-z]+,?\s*$")  # a lower-case word last: no sentence ends so
 _ENDS = (".", "!", "?", ":")  # a line that ends so ends a sentence or opens what follows
+_OPENS = ("{", "(", "[", ":")  # a code line ending so opens a block: what is indented under it is its body
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.\d+(?:\.\d+)*)\s+\w")
 
 
@@ -279,7 +281,7 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
     body = _body_line_height(blocks)
     for i, block in enumerate(blocks):
         below = blocks[i + 1] if i + 1 < len(blocks) else None
-        if block.role == "prose" and not boxless and _is_term(block, below):
+        if block.role in ("prose", "code") and not boxless and _is_term(block, below):
             block.role = "term"
         elif block.role == "prose" and _is_heading(block) and (boxless or _stands_out(block, below, body)):
             block.role = "heading"
@@ -389,14 +391,32 @@ def _outdented(above: Box, below: Box) -> bool:
 
 def _is_term(block: _Block, below: _Block | None) -> bool:
     """A few heading-shaped lines with the block below indented under them and reaching past them: a
-    definition list's term that has several names ("--save" / "--no-save")."""
+    definition list's term that has several names ("--save" / "--no-save"); or one line with prose so
+    indented under it that is code, an option's syntax over its description ("--threshold=<m.n>
+    [default: 1.0]" over "The significance threshold ..."), which read as code would take the description
+    above it as its intro and leave the one below it without a subject."""
     lines = block.lines
+    if len(lines) == 1 and block.role == "code":
+        return _code_term(lines[0]) and below is not None and below.role == "prose" and _defines(block, below)
     return (
-        1 < len(lines) <= PARAMS.term_lines
+        block.role == "prose"
+        and 1 < len(lines) <= PARAMS.term_lines
         and all(_term_line(line, i) for i, line in enumerate(lines))
-        and _indented(block, below)
-        and below.box[2] > block.box[2]  # a definition reaches past its term; a centred line does not
+        and _defines(block, below)
     )
+
+
+def _defines(block: _Block, below: _Block | None) -> bool:
+    """Whether the block below is indented under `block` and reaches past it, as a definition under its
+    term does (a centred line does not reach past)."""
+    return _indented(block, below) and below.box[2] > block.box[2]
+
+
+def _code_term(line: str) -> bool:
+    """A code line that can name what is indented under it: with letters, no prompt (what a command prints
+    is indented under it) and not opening a block (`{`, `:`: its body is)."""
+    flat = line.strip()
+    return any(ch.isalpha() for ch in flat) and not _PROMPT.match(line) and not flat.endswith(_OPENS)
 
 
 def _term_line(line: str, position: int) -> bool:

@@ -1076,3 +1076,27 @@ def test_an_option_written_as_code_heads_the_description_indented_under_it(tmp_p
     assert lead_of(judged.best).startswith("--width=<4..1000> [default: 72] — Width of the graph"), lead_of(
         judged.best
     )
+
+
+def test_an_entry_under_a_section_title_and_the_next_entry_at_its_margin_stand_apart(tmp_path):
+    """A manual's options: "OPTIONS" at the outer margin, each option's name set in under it in the same
+    bold type, its text indented under the name; an option whose name fits the indent starts its text on
+    the name's line. The option's name is no second line of the section title (it is set in, not centred
+    under it), and the line back at the names' margin does not run on from the text above it."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (50, 60, "OPTIONS", 10, "hebo"),
+                (86, 74, "-k --keep", 10, "hebo"),
+                (122, 88, "Keep (don't delete) input files during compression or decompression.", 10),
+                (86, 106, "-l --list For each compressed file, list the following fields:", 10),
+                (122, 124, "compressed size: size of the compressed file", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text)
+    titles = [g.text for g in units.groups if g.kind == "title"]
+    assert titles[:2] == ["OPTIONS", "-k --keep"], titles
+    keep = next(g for g in units.groups if "Keep (don't delete)" in g.text)
+    assert "--list" not in keep.text, keep.text

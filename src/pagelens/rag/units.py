@@ -16,7 +16,9 @@ answer quotes whole:
   below it until the next heading: a reference entry's term ("Function: npv (rate,val)"), a setting's key
   ("Persistent=", headings.term_shaped), a section title; a title that wraps onto a line the layout
   extracts apart is one heading (`_title_runs_on`), but a title at an outer margin under lines in heading
-  type ("DESCRIPTION" under a synopsis' last bold line) opens a section of its own (`_outdented`);
+  type ("DESCRIPTION" under a synopsis' last bold line) opens a section of its own (`_outdented`), and one
+  set in under a title and reaching past it is an entry under that section ("-a --ascii" under "OPTIONS",
+  `_set_in`);
 - a definition list's term (a few heading-shaped lines with the text indented under them, one code line
   so over its text (an option's syntax, "--threshold=<m.n> [default: 1.0]"), or short
   heading-shaped lines a region opens with before its definition, or closes with after a sentence's end)
@@ -344,6 +346,7 @@ def _title_runs_on(above: _Block, heading: _Block, body: float) -> bool:
     return (
         (titles or bool(body) and height >= PARAMS.heading_height * body)
         and not _outdented(above.box, heading.box)
+        and not _set_in(above.box, heading.box)
         and PARAMS.same_type <= over / max(height, 1e-6) <= 1 / PARAMS.same_type
         and heading.box[1] - above.box[3] <= height
         and not above.lines[-1].endswith((*_ENDS, ","))
@@ -380,6 +383,13 @@ def _term_and_definition(block: _Block, continues: bool = False) -> list[_Block]
         last += 1  # the closing term starts with a heading-shaped line after a sentence's end
     cuts = [(0, first, "term"), (first, last, "prose"), (last, len(lines), "term")]
     return [_Block(role, lines[a:b], block.boxes[a:b], block.kind) for a, b, role in cuts if b > a]
+
+
+def _set_in(above: Box, below: Box) -> bool:
+    """Whether a line starts `PARAMS.indent_px` or more right of the line above it and reaches past its
+    right end: it stands under it as an entry under its section title ("-a --ascii" under "OPTIONS"), where
+    a title that wraps goes on at its left edge, or within it, centred ("Harbour")."""
+    return below[0] - above[0] >= PARAMS.indent_px and below[2] > above[2]
 
 
 def _outdented(above: Box, below: Box) -> bool:
@@ -610,11 +620,13 @@ def _continues(above: Region, below: Region) -> bool:
     # nor does a line that ends a sentence (a definition, a lead-in) into the next entry's term: a
     # heading-shaped line at another margin than it (outdented, or indented under a label such as
     # "General options:") or much shorter than it
+    # nor does a line that ends a sentence into a line at an outer margin, the next entry's term and the
+    # start of its text on one line ("Keep (don't delete) input files ..." / "-l --list For each ...")
     flat = above.text.strip()
     width, below_width = above.box[2] - above.box[0], below.box[2] - below.box[0]
-    if (
-        flat.endswith(_ENDS)
-        and term_shaped(below.text)
+    if flat.endswith(_ENDS) and (
+        above.box[0] - below.box[0] >= PARAMS.indent_px
+        or term_shaped(below.text)
         and (abs(above.box[0] - below.box[0]) >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
     ):
         return False

@@ -401,8 +401,8 @@ def _outdented(above: Box, below: Box) -> bool:
 
 def _is_term(block: _Block, below: _Block | None) -> bool:
     """A few heading-shaped lines with the block below indented under them and reaching past them: a
-    definition list's term that has several names ("--save" / "--no-save"); or one line with prose so
-    indented under it that is code, an option's syntax over its description ("--threshold=<m.n>
+    definition list's term that has several names ("--save" / "--no-save"); or one code line with prose so
+    indented under it (`_code_term`), an option's syntax over its description ("--threshold=<m.n>
     [default: 1.0]" over "The significance threshold ..."), which read as code would take the description
     above it as its intro and leave the one below it without a subject."""
     lines = block.lines

@@ -1100,3 +1100,28 @@ def test_an_entry_under_a_section_title_and_the_next_entry_at_its_margin_stand_a
     assert titles[:2] == ["OPTIONS", "-k --keep"], titles
     keep = next(g for g in units.groups if "Keep (don't delete)" in g.text)
     assert "--list" not in keep.text, keep.text
+
+
+def test_a_lead_does_not_read_on_into_a_chart_drawn_in_characters(tmp_path):
+    """A paragraph followed by a memory graph drawn in characters (as a profiler's manual prints one): the
+    lead is the paragraph, and does not go on into the drawing, which says nothing in words."""
+    chart = ["3.952^ #", "@#:", ":@@#:", "@@::::@@#:", "@ :: :@@#::", "@@@ :: :@@#::", "0 +------------>"]
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Peak measurement", 14),
+                *_paragraph(
+                    72,
+                    90,
+                    "The peak inaccuracy option sets how far below the true peak a recorded peak may be. "
+                    "The following graph is from a run of a web browser.",
+                ),
+                *[(72, 130 + 12 * i, line, 10, "cour") for i, line in enumerate(chart)],
+            ]
+        ],
+    )
+    judged = _judge("What does the peak inaccuracy option set?", page, _stats([page]))
+    lead = lead_of(judged.best)
+    assert lead.startswith("Peak measurement — The peak inaccuracy option sets"), lead
+    assert "@@" not in lead, lead

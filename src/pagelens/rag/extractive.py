@@ -424,7 +424,8 @@ def lead_of(passage: Passage) -> str:
     - what a group that opens ("... as follows:", "are predefined:") enumerates: the groups after it while
       they fit in `PARAMS.list_chars` (a list, or terms with their definitions), up to the end of a list;
     then the next groups under the same heading, up to `PARAMS.section_groups`, while they fit in
-    `PARAMS.lead_chars` (a heading with its body); a list ends the lead, and a heading-shaped line it took
+    `PARAMS.lead_chars` (a heading with its body), but no chart drawn in characters (`_drawing`, valgrind's
+    memory graph); a list ends the lead, and a heading-shaped line it took
     last ("Constants", the next entry's term) is left out: it heads what follows, not what the lead says."""
     return passage.lead[0]
 
@@ -524,6 +525,8 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
         counted = not enumerating and group.kind != "title"  # a heading leads with its body while it fits
         if not completes and (closed or not fits or counted and n >= PARAMS.section_groups):
             break
+        if not completes and after.kind in ("code", "table") and _drawing(after.own_text):
+            break  # a chart drawn in characters says nothing the lead's prose goes on with
         heads = after.kind == "term" or after.kind == "text" and term_shaped(more)
         dangling = text if not completes and heads else None
         text = f"{text} {more}"
@@ -537,6 +540,19 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
     if dangling is not None and len(taken) <= len(passage.section):  # it heads what the lead left out
         text, taken = dangling, taken[:-1]
     return clip(_with_subject(passage, text), limit), taken
+
+
+def _drawing(text: str) -> bool:
+    """A chart drawn in characters ("MB: | :@@#:: | @@:@@@ ::"): at least `PARAMS.drawing_chars` characters,
+    under `PARAMS.drawing_share` of them letters or digits, of several kinds of sign (a rule, "-----", heads
+    a table's rows; a line of code such as `});` is short)."""
+    flat = text.replace(" ", "")
+    signs = {ch for ch in flat if not ch.isalnum()}
+    return (
+        len(flat) >= PARAMS.drawing_chars
+        and len(signs) >= PARAMS.drawing_signs
+        and sum(ch.isalnum() for ch in flat) < PARAMS.drawing_share * len(flat)
+    )
 
 
 def quote_of(passage: Passage) -> str:

@@ -130,6 +130,12 @@ class AnswerParams:
     table_window: int = 4  # lines per candidate of a table whose cells are one per line
     table_rows: int = 4  # a code block's run of this many lines of aligned columns is the table it printed
     section_groups: int = 3  # groups after a lead's own that may join it (a heading's body)
+    # a code block or table row that no lead reads on into, being a chart drawn in characters
+    # (extractive._drawing): this many characters or more, under this share letters or digits, this many
+    # kinds of sign or more
+    drawing_chars: int = 6
+    drawing_share: float = 0.4
+    drawing_signs: int = 3
     code_lines: int = 4  # lines per candidate of a code block (a command's output table is read row by row)
     sentence_chars: int = 360  # a longer sentence (a table, code) is cut into line groups (lexical.sentences)
 

@@ -15,7 +15,7 @@ from pagelens.rag.extractive import citation_of, clip, judge_page, lead_of, quot
 from pagelens.rag.lexical import join_lines
 from pagelens.rag.question import analyse
 from pagelens.rag.rewrite import rewrite
-from pagelens.rag.units import line_role, page_units
+from pagelens.rag.units import PageUnits, line_role, page_units
 
 ZOOM = 2.0
 
@@ -52,6 +52,11 @@ def _pages(tmp_path, pages: list[list[tuple]]) -> list[EvidencePage]:
 
 def _stats(pages: list[EvidencePage]) -> CorpusStats:
     return CorpusStats.from_texts([p.text for p in pages] + ["filler words only", "more filler text"])
+
+
+def _subjects(units: PageUnits) -> dict[str, str]:
+    """Each prose candidate's first 20 characters -> the heading or term it sits under."""
+    return {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
 
 
 def _judge(question: str, page: EvidencePage, stats: CorpusStats):
@@ -565,7 +570,7 @@ def test_a_definition_list_keeps_each_term_with_its_own_definition(tmp_path):
     )
     assert any(r.text.startswith("TOOLHOME\nPrint the path") for r in page.regions)  # one region
     units = page_units(page.regions, page.text)
-    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    under = _subjects(units)
     assert under["Print a short help m"] == "--help -h"
     assert under["Print the version an"] == "--version"
     assert under["Print the path to th"] == "TOOLHOME"
@@ -808,7 +813,7 @@ def test_a_setting_key_heads_its_description_and_ends_the_lead_above_it(tmp_path
         ],
     )
     units = page_units(page.regions, page.text)
-    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    under = _subjects(units)
     assert under["Takes a time span."] == "IdleTimeoutSec="
     assert under["If true, idle connec"] == "KeepAlive="
     assert under["How often a failed d"] == "RetryLimit=, RetryDelaySec="
@@ -839,7 +844,7 @@ def test_a_section_title_at_the_outer_margin_is_not_part_of_the_bold_lines_above
     )
     units = page_units(page.regions, page.text)
     assert "DESCRIPTION" in [g.text for g in units.groups if g.kind == "title"]
-    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    under = _subjects(units)
     assert under["The relay daemon for"] == "DESCRIPTION"
     lead = lead_of(
         _judge("What does the relay daemon do while the host cannot be reached?", page, _stats([page])).best
@@ -870,7 +875,7 @@ def test_a_label_over_indented_entries_does_not_run_on_into_the_first_term(tmp_p
         ],
     )
     units = page_units(page.regions, page.text)
-    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    under = _subjects(units)
     assert under["Checks for processes"] == "-u, --user name"
     assert under["Changes to this grou"] == "-g, --group group"
     lead = lead_of(
@@ -1065,7 +1070,7 @@ def test_an_option_written_as_code_heads_the_description_indented_under_it(tmp_p
         ],
     )
     units = page_units(page.regions, page.text)
-    under = {u.text[:20]: u.subject for u in units.units if u.kind == "text"}
+    under = _subjects(units)
     assert under["The share of the tot"] == "--limit=<m.n> [default: 1.0]"
     assert under["Width of the graph, "] == "--width=<4..1000> [default: 72]"
     assert under["Show the version num"] == "--version"

@@ -417,9 +417,9 @@ def _is_term(block: _Block, below: _Block | None) -> bool:
 
 
 def _defines(block: _Block, below: _Block | None) -> bool:
-    """Whether the block below is indented under `block` and reaches past it, as a definition under its
-    term does (a centred line does not reach past)."""
-    return _indented(block, below) and below.box[2] > block.box[2]
+    """Whether the block below is set in under `block` (`_set_in`: indented and reaching past it), as a
+    definition under its term is (a centred line does not reach past)."""
+    return bool(below and below.box and block.box) and _set_in(block.box, below.box)
 
 
 def _code_term(line: str) -> bool:
@@ -617,17 +617,16 @@ def _continues(above: Region, below: Region) -> bool:
         return False  # two title regions at different margins head two sections
     # a heading-shaped line does not run on into a line indented under it (a term's definition) nor into
     # a line of smaller type (a heading above its body)
-    # nor does a line that ends a sentence (a definition, a lead-in) into the next entry's term: a
-    # heading-shaped line at another margin than it (outdented, or indented under a label such as
+    # nor does a line that ends a sentence (a definition, a lead-in) into a line at an outer margin (the
+    # next entry's term, with the start of its text on its line: "Keep (don't delete) input files ..." /
+    # "-l --list For each ..."), nor into a heading-shaped line indented under it (under a label such as
     # "General options:") or much shorter than it
-    # nor does a line that ends a sentence into a line at an outer margin, the next entry's term and the
-    # start of its text on one line ("Keep (don't delete) input files ..." / "-l --list For each ...")
     flat = above.text.strip()
     width, below_width = above.box[2] - above.box[0], below.box[2] - below.box[0]
     if flat.endswith(_ENDS) and (
         above.box[0] - below.box[0] >= PARAMS.indent_px
         or term_shaped(below.text)
-        and (abs(above.box[0] - below.box[0]) >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
+        and (below.box[0] - above.box[0] >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
     ):
         return False
     heading = _is_heading(_Block("prose", [flat], [above.box], above.kind))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from math import prod
 from typing import Protocol
 
@@ -226,7 +226,7 @@ def judge_page(
     filler = stopwords(page.language) if foreign else frozenset()
     # the page's evidence is its best-scoring candidate's; the lead may be another (_lead_first)
     evidence, gaps = _evidence(question, coverage, passages, units, unit_terms, read, filler)
-    passages = _lead_first(passages, question, read, filler)
+    passages, holds_asked = _lead_first(passages, question, read, filler)
     confidence = evidence * prod(found.factor for found in gaps)
     return PageJudgement(
         page=page,
@@ -236,7 +236,7 @@ def judge_page(
         evidence=evidence,
         missing=question.missing(page_terms),
         gaps=gaps,
-        holds_asked=bool(passages) and _holds_asked(question, passages[0], read, filler),
+        holds_asked=holds_asked,
     )
 
 
@@ -268,7 +268,7 @@ def _lead_first(
     question: QuestionTerms,
     read: Callable[[str], str],
     filler: frozenset[str] = frozenset(),
-) -> list[Passage]:
+) -> tuple[list[Passage], bool]:
     """The candidates best first, but for the one to lead an answer: when the best lacks the kind of answer
     asked (`_holds_asked`: a number for "how many", a default for "by default", a release for "since which
     version", read through its translations on a page in another language), or when the page has an entry
@@ -276,22 +276,30 @@ def _lead_first(
     the best is not one, the best candidate scoring at least `lead_kind_share` as much that holds it and is
     keyed so ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence that
     shares most words with the question; "This means that some fatal, unrecoverable error occurred." in the
-    entry tagged 2 rather than a sentence on exit codes in general); failing that, one that holds it."""
-    if len(passages) < 2:
-        return passages
+    entry tagged 2 rather than a sentence on exit codes in general); failing that, one that holds it. Also
+    whether the candidate it puts first holds the kind of answer asked."""
+    if not passages:
+        return passages, False
+
+    @cache
+    def holds(i: int) -> bool:
+        return _holds_asked(question, passages[i], read, filler)
+
     floor = PARAMS.lead_kind_share * passages[0].score
     keyed = any(p.score >= floor and _keyed(question, p.unit) for p in passages)
 
-    def leads(passage: Passage, keys: bool) -> bool:
-        return _holds_asked(question, passage, read, filler) and (not keys or _keyed(question, passage.unit))
+    def leads(i: int, keys: bool) -> bool:
+        return holds(i) and (not keys or _keyed(question, passages[i].unit))
 
     for keys in dict.fromkeys([keyed, False]):
-        if leads(passages[0], keys):
-            return passages
-        first = next((p for p in passages[1:] if p.score >= floor and leads(p, keys)), None)
+        if leads(0, keys):
+            return passages, True
+        first = next(
+            (i for i in range(1, len(passages)) if passages[i].score >= floor and leads(i, keys)), None
+        )
         if first is not None:
-            return [first, *(p for p in passages if p is not first)]
-    return passages
+            return [passages[first], *(p for i, p in enumerate(passages) if i != first)], True
+    return passages, holds(0)
 
 
 def _keyed(question: QuestionTerms, unit: Unit) -> bool:

@@ -450,6 +450,17 @@ def test_only_a_noun_phrase_fragment_or_instead_puts_a_new_focus_in_place_of_the
     assert substituted.replaced and "binomial" not in substituted.carried_terms
 
 
+def test_a_new_thing_replaces_the_old_one_not_what_was_asked_of_it():
+    history = [
+        {"role": "user", "content": "What is the default for ServerAliveCountMax?"},
+        {"role": "assistant", "content": "The default value is 3. [ssh_config.pdf p.16]"},
+    ]
+    idf = lambda t: {"serveralivecountmax": 6.0, "serveraliveinterv": 6.0, "default": 2.0}.get(t, 1.0)  # noqa: E731
+    turn = rewrite("and for ServerAliveInterval?", history, idf)
+    assert turn.replaced == ["ServerAliveCountMax"]
+    assert "default" in turn.carried_terms and "default" in turn.query
+
+
 def test_a_label_whose_file_name_holds_page_names_the_whole_file():
     assert [(d, p) for d, p, _ in find_labels("the gnu [booktabs-page2.png p.1]")] == [
         ("booktabs-page2.png", 1)

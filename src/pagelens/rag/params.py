@@ -172,7 +172,9 @@ class AnswerParams:
     # first turns score at least 0.47 (none below); "What is the default value?" after an SPSS question 0.32.
     own_subject: float = 0.4
     focus_words: int = 2  # the most specific words of a question that make its focus
-    as_specific: float = 0.8  # a new word this close to the old focus' idf replaces it
+    # a new word this close to the old focus' top idf replaces the old focus' words this close to it (the old
+    # thing, not what was asked of it: "default")
+    as_specific: float = 0.8
     max_parts: int = 4  # a question is split into at most this many parts
 
     # --- abstention signals (abstain.py) ---

@@ -334,7 +334,9 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
             w for w in new_words if idf(_stem(w)) >= PARAMS.as_specific * top_old and idf is not _flat_idf
         ]
         if specific and not _POINTING_BACK.search(question) and substitutes(question):
-            replaced = old_focus
+            # the new thing takes the place of the old one, not of what was asked of it: "and for
+            # ServerAliveInterval?" after "What is the default for ServerAliveCountMax?" still asks the default
+            replaced = [w for w in old_focus if idf(_stem(w)) >= PARAMS.as_specific * top_old]
     replaced_stems = {_stem(w) for w in replaced}
     carried = [w for w in topic if _stem(w) not in own and _stem(w) not in replaced_stems]
     query = " ".join(filter(None, [stripped, f"({' '.join(carried)})" if carried else ""])) or question

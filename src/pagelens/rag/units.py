@@ -369,7 +369,7 @@ def _term_and_definition(block: _Block, continues: bool = False) -> list[_Block]
     longest = max(len(line) for line in lines)
 
     def term(line: str, position: int) -> bool:
-        return _term_line(line, position) and len(line) <= PARAMS.term_share * longest
+        return _term_line(line, alias=position > 0) and len(line) <= PARAMS.term_share * longest
 
     first = 0
     while not continues and first < min(PARAMS.term_lines, len(lines) - 1) and term(lines[first], first):
@@ -401,7 +401,8 @@ def _outdented(above: Box, below: Box) -> bool:
 
 def _is_term(block: _Block, below: _Block | None) -> bool:
     """A few heading-shaped lines with the block below indented under them and reaching past them: a
-    definition list's term that has several names ("--save" / "--no-save"); or one code line with prose so
+    definition list's term that has several names ("--save" / "--no-save"; a short one may come first: "-a" /
+    "--append"); or one code line with prose so
     indented under it (`_code_term`), an option's syntax over its description ("--threshold=<m.n>
     [default: 1.0]" over "The significance threshold ..."), which read as code would take the description
     above it as its intro and leave the one below it without a subject."""
@@ -411,7 +412,8 @@ def _is_term(block: _Block, below: _Block | None) -> bool:
     return (
         block.role == "prose"
         and 1 < len(lines) <= PARAMS.term_lines
-        and all(_term_line(line, i) for i, line in enumerate(lines))
+        and all(_term_line(line, alias=True) for line in lines)
+        and any(map(term_shaped, lines))
         and _defines(block, below)
     )
 
@@ -429,10 +431,11 @@ def _code_term(line: str) -> bool:
     return any(ch.isalpha() for ch in flat) and not _PROMPT.match(line) and not flat.endswith(_OPENS)
 
 
-def _term_line(line: str, position: int) -> bool:
-    """A heading-shaped line, or after one a single short word such as an option's other name ("-h")."""
+def _term_line(line: str, alias: bool) -> bool:
+    """A heading-shaped line, or where `alias` allows a single short word such as an option's other name
+    ("-h")."""
     flat = line.strip()
-    alias = position > 0 and " " not in flat and flat[-1:].isalnum() and len(flat) <= PARAMS.term_alias_chars
+    alias = alias and " " not in flat and flat[-1:].isalnum() and len(flat) <= PARAMS.term_alias_chars
     return term_shaped(flat) or alias
 
 

@@ -464,6 +464,10 @@ def test_an_option_broken_at_a_line_end_before_its_value_keeps_its_hyphen_and_lo
         join_lines(lines, lambda word: False)
         == "you can use the --pages-as-heap=yes. When this option is enabled"
     )
+    # a long option broken after its dashes: the dashes stay with its name, whatever the name is
+    broken = ["a function named by an --", "alloc-fn option is ignored"]
+    assert join_lines(broken, lambda word: True) == "a function named by an --alloc-fn option is ignored"
+    assert join_lines(["as said --", "And then"], lambda word: True) == "as said --\nAnd then"
 
 
 def test_a_word_the_page_writes_whole_answers_for_the_two_words_of_the_question(tmp_path):

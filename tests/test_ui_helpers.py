@@ -350,6 +350,13 @@ def test_snippets_mark_the_query_terms():
     assert "&lt;script&gt;" in snippet_html("<script> alert", "script")
 
 
+def test_snippets_read_a_word_broken_at_a_line_end_whole():
+    text = "If the server does not answer, ssh will dis-\nconnect. To disconnect at once, use the --\nkill option."
+    snippet = snippet_html(text, "when does ssh disconnect")
+    assert "<mark>disconnect.</mark>" in snippet and "dis-" not in snippet
+    assert "--kill" in snippet
+
+
 def test_viewer_state_moves_within_the_document_and_zooms():
     state = ViewerState(doc="a.pdf", page=1)
     assert state.moved(-1, 3).page == 1 and state.moved(1, 3).page == 2 and state.moved(9, 3).page == 3

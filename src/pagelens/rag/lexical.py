@@ -123,7 +123,7 @@ def initialisms(question: str, longest: int = PARAMS.initialism_words) -> set[st
 
 
 # A word hyphenated at a line end ("compo-", "--no-") and the lowercase word the next line opens with.
-_HYPHENATED = re.compile(r"(?:^|(?<=[\s(\[\"'‘`]))(-{0,2}[A-Za-z_][\w.-]*[A-Za-z]-)$")
+_HYPHENATED = re.compile(r"(?:^|(?<=[\s(\[\"'‘`]))(-{0,2}[A-Za-z_][\w.-]*[A-Za-z]-|--)$")
 _CONTINUATION = re.compile(r"^[a-z][\w.-]*?(?=[\s,;:)\]\"'’=]|\.(?:\s|$)|$)")
 # A dotted name broken after its dot by a line end or a space (OCR reads "read.spss" as "read. spss").
 _DOTTED_BREAK = re.compile(r"(?<![\w.-])([A-Za-z_][\w.]*\w\.)[ \n]([a-z][\w.]*\w|[a-z])")
@@ -135,7 +135,8 @@ def join_lines(lines: Sequence[str], known: Callable[[str], bool]) -> str:
     keeps it): a dotted name broken after its dot by a line end or a space ("Function read." + "spss can
     read" -> "read.spss" when read.spss is known; never "e.g. the"), a word hyphenated at the line end
     ("compo-" + "nents" -> "components" when that word is known, else "command-line", "--no-restore",
-    "--pages-as-" + "heap=yes" -> "--pages-as-heap=yes": the hyphen stays, the break goes). What follows the break must open with a lowercase letter: a sentence
+    "--pages-as-" + "heap=yes" -> "--pages-as-heap=yes", a long option broken after its dashes: "an --" +
+    "alloc-fn option" -> "an --alloc-fn option": the hyphen stays, the break goes). What follows the break must open with a lowercase letter: a sentence
     that ends on a name ("... uses read.table.") is followed by a capital."""
     out = ""
     for line in (ln.strip() for ln in lines):
@@ -143,8 +144,8 @@ def join_lines(lines: Sequence[str], known: Callable[[str], bool]) -> str:
             continue
         end, opening = _HYPHENATED.search(out), _CONTINUATION.match(line)
         if end and opening:
-            whole = end.group(1)[:-1].lstrip("-_") + opening.group(0)
-            out = out[:-1] + line if known(whole) else out + line
+            stem = end.group(1)[:-1].lstrip("-_")
+            out = out[:-1] + line if stem and known(stem + opening.group(0)) else out + line
         else:
             out = f"{out}\n{line}" if out else line
     return _DOTTED_BREAK.sub(lambda m: m[1] + m[2] if known(m[1] + m[2]) else m[0], out)

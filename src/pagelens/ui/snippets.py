@@ -1,13 +1,17 @@
 """A search hit's snippet: the passage of the page with the most query terms, the terms marked.
 
 Terms match case-insensitively on word starts (so "seed" marks "seeds"); question words and very short
-words are not marked. Output is HTML-escaped text with `<mark>` around matches.
+words are not marked. Output is HTML-escaped text with `<mark>` around matches. A word hyphenated at a line
+end reads whole ("dis-" + "connect" -> "disconnect" where the page writes it whole, else "dis-connect"; "an
+--" + "alloc-fn" -> "an --alloc-fn": rag.lexical.join_lines), not as two words ("dis- connect").
 """
 
 from __future__ import annotations
 
 import html
 import re
+
+from ..rag.lexical import join_lines, written_whole
 
 SNIPPET_WORDS = 36
 MIN_TERM_CHARS = 3
@@ -27,7 +31,8 @@ def query_terms(query: str) -> list[str]:
 
 def snippet_html(text: str, query: str, words: int = SNIPPET_WORDS) -> str:
     """The best window of `words` words of `text` for `query`, escaped, with matched terms in <mark>."""
-    tokens = (text or "").split()
+    text = text or ""
+    tokens = join_lines(text.splitlines(), written_whole([text])).split()
     if not tokens:
         return ""
     terms = query_terms(query)

@@ -121,6 +121,31 @@ def test_a_term_under_its_heading_is_the_subject_of_its_definition(tmp_path):
     assert box[1] <= term.box[1] and box[3] < irr.box[1]
 
 
+def test_the_highlight_of_a_lead_leaves_out_the_heading_far_above_it(tmp_path):
+    """A lead names the heading it sits under ("Command-line Options — --depth=..."); the page view
+    highlights the entry it quotes, not everything from that heading down to it."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Command-line Options", 16),
+                (72, 100, "--heap=<yes|no> [default: yes]", 10),
+                (100, 116, "Specifies whether heap profiling should be done at all by the tool.", 10),
+                (72, 140, "--stacks=<yes|no> [default: no]", 10),
+                (100, 156, "Specifies whether stack profiling should be done. This slows the tool down.", 10),
+                (72, 180, "--depth=<number> [default: 30]", 10),
+                (100, 196, "Maximum depth of the allocation trees recorded for detailed snapshots.", 10),
+            ]
+        ],
+    )
+    judged = _judge("What is the default value of the command-line option --depth?", page, _stats([page]))
+    assert lead_of(judged.best).startswith("Command-line Options — --depth=<number> [default: 30] Maximum")
+    units = page_units(page.regions, page.text).units
+    depth, stacks = (next(u for u in units if u.text.startswith(t)) for t in ("--depth", "This slows"))
+    box = citation_of(judged.best, whole_group=True).region.box
+    assert box[1] == depth.box[1] and box[1] > stacks.box[3] and box[3] >= units[-1].box[3]
+
+
 def test_a_table_row_is_read_with_its_header_row(tmp_path):
     (page,) = _pages(
         tmp_path,

@@ -332,12 +332,7 @@ def _evidence(
     and whether the library mentions the things the question names at all."""
     if not passages:
         return 0.0, []
-    best = passages[0]
-    i = (
-        best.unit.order
-        if best.unit.order < len(units) and units[best.unit.order] is best.unit
-        else units.index(best.unit)
-    )
+    i = _position(units, passages[0].unit)
     window_terms = {t for j in neighbourhood(units, i) for t in unit_terms[j]}
     window_text = " ".join(units[j].text for j in neighbourhood(units, i))
     focus = question.focus()
@@ -346,13 +341,19 @@ def _evidence(
         PARAMS.w_page * coverage
         + PARAMS.w_best * question.coverage(window_terms)
         + PARAMS.w_focus * focus_share
-        + PARAMS.w_score * min(1.0, best.score)
+        + PARAMS.w_score * min(1.0, passages[0].score)
     )
     gaps = question.kind.gaps(read(window_text), " ".join(u.text for u in units), filler)
     if focus and not focus_share:
         gaps.append(gap("focus", "the question's key words " + ", ".join(words_for(focus, question.text))))
     gaps += [gap("unknown_name", f"{name} (no page mentions it)") for name in question.unknown]
     return value, gaps
+
+
+def _position(units: Sequence[Unit], unit: Unit) -> int:
+    """Where a candidate stands among its page's (its `order`, unless the page's list was cut)."""
+    at = unit.order
+    return at if at < len(units) and units[at] is unit else units.index(unit)
 
 
 def unit_similarity(
@@ -595,9 +596,9 @@ def _quotes_entry(passage: Passage) -> bool:
 
 def citation_of(passage: Passage, whole_group: bool = False) -> Citation:
     """The passage's page, quoted; its region is the candidate's box (its paragraph's when the quote shows
-    it whole), or with `whole_group` (the lead) the box around what the lead shows: the candidates of the
-    page whose text it quotes (its term or heading, a lead-in, the sentences it starts from, up to where it
-    is cut), else around the groups it takes."""
+    it whole), or with `whole_group` (the lead) the box around what the lead shows: the run of the page's
+    candidates whose text it quotes that holds the lead's own (`_shown_run`: its term, a lead-in, the
+    sentences it starts from, up to where it is cut), else around the groups it takes."""
     region = passage.region
     if _quotes_entry(passage) and not whole_group:
         boxes = [passage.page_units[m].box for m in passage.group.members if m < len(passage.page_units)]
@@ -606,12 +607,29 @@ def citation_of(passage: Passage, whole_group: bool = False) -> Citation:
     if whole_group:
         text, groups = passage.lead
         shown = " ".join(text.split())
-        boxes = [u.box for u in passage.page_units if u.box and _opening(u.text) in shown]
+        boxes = [passage.page_units[i].box for i in _shown_run(passage, shown)]
         taken = [passage.page_units[m].box for g in groups for m in g.members if m < len(passage.page_units)]
         box = union_box(boxes) or union_box([b for b in taken if b is not None])
         if box is not None:
             region = Region(passage.unit.kind, box, text)
     return passage.page.citation(quote=quote_of(passage), region=region)
+
+
+def _shown_run(passage: Passage, shown: str) -> list[int]:
+    """The positions of the page's candidates with a box that `shown` quotes, next to each other around the
+    passage's own: a heading far above the lead, whose name the lead carries ("9.4. Massif Command-line
+    Options — --depth=<number> ..."), or a table's header row over the row it quotes, is not part of what the
+    page view highlights, nor is what lies between them. All of them when the passage's own is not shown."""
+    units = passage.page_units
+    at = {i for i, u in enumerate(units) if u.box and _opening(u.text) in shown}
+    start = end = _position(units, passage.unit)
+    if start not in at:
+        return sorted(at)
+    while start - 1 in at:
+        start -= 1
+    while end + 1 in at:
+        end += 1
+    return list(range(start, end + 1))
 
 
 def _opening(text: str, chars: int = 60) -> str:

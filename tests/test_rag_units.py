@@ -121,6 +121,48 @@ def test_a_term_under_its_heading_is_the_subject_of_its_definition(tmp_path):
     assert box[1] <= term.box[1] and box[3] < irr.box[1]
 
 
+def test_a_definition_set_in_under_its_term_says_what_the_term_is(tmp_path):
+    """A definition set in under its term is about that term: "staff" counts among its own words, so the entry of
+    the group asked about leads over another entry's sentence that holds the question's common words
+    ("Debian", "group"), and the page does not lack the question's rarest word."""
+    page, other = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "plugdev", 10),
+                (
+                    100,
+                    76,
+                    "Members of this group can access removable devices without any configuration.",
+                    10,
+                ),
+                (72, 100, "staff", 10),
+                (
+                    100,
+                    116,
+                    "Allows users to add local modifications to the system without root privileges.",
+                    10,
+                ),
+                (100, 130, "Compare with group adm, which is more related to monitoring.", 10),
+                (72, 154, "users", 10),
+                (100, 170, "While Debian systems give each user their own group, some prefer one group.", 10),
+            ],
+            [
+                (72, 60, "Groups on Debian", 14),
+                (
+                    72,
+                    90,
+                    "Every Debian system has a group for each user, and groups for its own services.",
+                    10,
+                ),
+            ],
+        ],
+    )
+    judged = _judge("What is the staff group for on Debian?", page, _stats([page, other]))
+    assert lead_of(judged.best).startswith("staff — Allows users"), lead_of(judged.best)
+    assert not judged.gaps
+
+
 def test_the_highlight_of_a_lead_leaves_out_the_heading_far_above_it(tmp_path):
     """A lead names the heading it sits under ("Command-line Options — --depth=..."); the page view
     highlights the entry it quotes, not everything from that heading down to it."""

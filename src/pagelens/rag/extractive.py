@@ -5,7 +5,11 @@ Candidates and the groups they belong to come from the page's structure (units.p
 sentences, a list's items, a code block, a table row, each under its heading or term); page furniture
 (furniture.py) and navigation are never candidates. Each candidate is scored by
 - coverage: the idf-weighted share of the question's analysed terms it holds, alone and with its
-  neighbours and its subject (the heading or term it sits under; the proximity of those terms),
+  neighbours and its subject (the heading or term it sits under; the proximity of those terms); the
+  definition set in under its term holds the term's terms as its own (it says what the term is: "Allows
+  users to add local modifications ..." under "staff" answers "what is the staff group for?"; a section's
+  paragraphs, at their heading's margin, say more than what the section is), and a page's evidence counts
+  the subject of its best candidate right under one,
 - phrases: question word pairs found next to each other,
 - similarity: wordllama cosine between question and candidate (catches paraphrases),
 - region kind: a title or caption restates a topic more often than it answers, and
@@ -192,7 +196,7 @@ def judge_page(
     passages = []
     on_page = tuple(units)
     for i, unit in enumerate(units):
-        own = set(unit_terms[i])
+        own = set(unit_terms[i]) | (subject_terms[unit.subject] if unit.entry else set())
         window = [t for j in neighbourhood(units, i) for t in unit_terms[j]]
         phrases = min(PARAMS.phrase_bonus_max, PARAMS.phrase_bonus * _phrase_hits(question.pairs, window))
         score = (
@@ -334,6 +338,8 @@ def _evidence(
         return 0.0, []
     i = _position(units, passages[0].unit)
     window_terms = {t for j in neighbourhood(units, i) for t in unit_terms[j]}
+    if units[i].defined:
+        window_terms |= set(terms(units[i].subject))  # a definition is about its term
     window_text = " ".join(units[j].text for j in neighbourhood(units, i))
     focus = question.focus()
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0

@@ -83,6 +83,9 @@ class Unit:
     subject: str = ""
     defined: bool = False  # it sits right under its subject (the first group after the heading or term)
     key: str = ""  # the value that keys its group: a table row's first cell, an entry's tag (`_tag`)
+    # it sits right under its subject and set in under it, as a definition list's entry is under its term
+    # ("staff" over "Allows users to ..."), where a section's paragraphs keep their heading's margin
+    entry: bool = False
 
 
 @dataclass
@@ -516,9 +519,11 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
         under = term or subject
         group = Group(kind=kind, pieces=[*lead, *pieces], subject=under, adds=adds)
         defined = bool(under) and bool(groups) and groups[-1].kind in _SUBJECTS and groups[-1].text == under
+        above = units[groups[-1].members[-1]].box if defined and groups[-1].members else None
+        entry = bool(above and boxes and boxes[0]) and boxes[0][0] - above[0] >= PARAMS.indent_px
         for piece, box in zip(pieces, boxes):
             group.members.append(len(units))
-            units.append(Unit(piece, box, kind, len(units), len(groups), under, defined, key))
+            units.append(Unit(piece, box, kind, len(units), len(groups), under, defined, key, entry))
         groups.append(group)
         term = ""
 

@@ -617,7 +617,8 @@ def test_a_name_broken_at_a_line_end_is_quoted_whole_where_the_library_writes_it
 
 def test_a_definition_list_keeps_each_term_with_its_own_definition(tmp_path):
     """A definition list as PDFs extract it: a term in one region with its definition ("TOOLHOME"), a term
-    with two names ("--save" / "--no-save", "--help" / "-h", "-a" / "--append"), a term that closes the region of the sentence
+    with two names ("--save" / "--no-save", "--help" / "-h", "-a" / "--append"), settings' keys wrapped
+    after a comma, a term that closes the region of the sentence
     before it (the lead-in's, the last definition's). Each definition sits under its own term."""
     (page,) = _pages(
         tmp_path,
@@ -639,6 +640,9 @@ def test_a_definition_list_keeps_each_term_with_its_own_definition(tmp_path):
                 (72, 272, "-a", 10),
                 (72, 284, "--append", 10),
                 (110, 300, "Append the report to the output file instead of overwriting it.", 10),
+                (72, 320, "MaxUse=, KeepFree=, MaxFileSize=,", 10),
+                (72, 332, "MaxFiles=", 10),
+                (110, 348, "Enforce size limits on the files the tool stores in its home directory.", 10),
             ]
         ],
     )
@@ -650,6 +654,7 @@ def test_a_definition_list_keeps_each_term_with_its_own_definition(tmp_path):
     assert under["Print the path to th"] == "TOOLHOME"
     assert under["Control whether the "] == "--save --no-save"
     assert under["Append the report to"] == "-a --append"  # its short name first
+    assert under["Enforce size limits "] == "MaxUse=, KeepFree=, MaxFileSize=, MaxFiles="  # wrapped keys
     assert under["The tool accepts the"] == "Invoking the tool"
     judged = _judge("Which option prints the path to the tool's home directory?", page, _stats([page]))
     lead = lead_of(judged.best)

@@ -72,7 +72,12 @@ def term_shaped(line: str) -> bool:
     each followed by "=" ("Persistent=", "RateLimitIntervalSec=, RateLimitBurst="), as a reference of
     settings heads each setting's description. The answerer's units read terms so; ingest's title regions
     (`title_line`) keep to `heading_shaped`."""
-    return heading_shaped(line) or bool(_SETTING_KEYS.fullmatch(line.strip()))
+    return heading_shaped(line) or setting_keys(line)
+
+
+def setting_keys(text: str) -> bool:
+    """Whether a text is one or more settings' keys, each followed by "=" ("Storage=", "A=, B=")."""
+    return bool(_SETTING_KEYS.fullmatch(" ".join(text.split())))
 
 
 def title_line(line: str) -> bool:

@@ -46,7 +46,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..furniture import BAND, NONE, Furniture, is_page_number
-from ..headings import term_shaped
+from ..headings import setting_keys, term_shaped
 from ..types import Box, Region
 from .lexical import join_lines, sentences, written_whole
 from .params import PARAMS
@@ -405,7 +405,7 @@ def _outdented(above: Box, below: Box) -> bool:
 def _is_term(block: _Block, below: _Block | None) -> bool:
     """A few heading-shaped lines with the block below indented under them and reaching past them: a
     definition list's term that has several names ("--save" / "--no-save"; a short one may come first: "-a" /
-    "--append"); or one code line with prose so
+    "--append"; settings' keys wrapped after a comma); or one code line with prose so
     indented under it (`_code_term`), an option's syntax over its description ("--threshold=<m.n>
     [default: 1.0]" over "The significance threshold ..."), which read as code would take the description
     above it as its intro and leave the one below it without a subject."""
@@ -415,8 +415,13 @@ def _is_term(block: _Block, below: _Block | None) -> bool:
     return (
         block.role == "prose"
         and 1 < len(lines) <= PARAMS.term_lines
-        and all(_term_line(line, alias=True) for line in lines)
-        and any(map(term_shaped, lines))
+        and (
+            all(_term_line(line, alias=True) for line in lines)
+            and any(map(term_shaped, lines))
+            or setting_keys(
+                " ".join(lines)
+            )  # keys wrapped after a comma: "SystemMaxUse=, ..." / "RuntimeMaxUse="
+        )
         and _defines(block, below)
     )
 

@@ -9,7 +9,7 @@ sentences, a list's items, a code block, a table row, each under its heading or 
   definition set in under its term holds the term's terms as its own (it says what the term is: "Allows
   users to add local modifications ..." under "staff" answers "what is the staff group for?"; a section's
   paragraphs, at their heading's margin, say more than what the section is), and a page's evidence counts
-  the subject of its best candidate right under one,
+  the heading or term right above its best candidate (whether it holds the question's focus),
 - phrases: question word pairs found next to each other,
 - similarity: wordllama cosine between question and candidate (catches paraphrases),
 - region kind: a title or caption restates a topic more often than it answers, and

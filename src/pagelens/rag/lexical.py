@@ -136,8 +136,9 @@ def join_lines(lines: Sequence[str], known: Callable[[str], bool]) -> str:
     read" -> "read.spss" when read.spss is known; never "e.g. the"), a word hyphenated at the line end
     ("compo-" + "nents" -> "components" when that word is known, else "command-line", "--no-restore",
     "--pages-as-" + "heap=yes" -> "--pages-as-heap=yes", a long option broken after its dashes: "an --" +
-    "alloc-fn option" -> "an --alloc-fn option": the hyphen stays, the break goes). What follows the break must open with a lowercase letter: a sentence
-    that ends on a name ("... uses read.table.") is followed by a capital."""
+    "alloc-fn option" -> "an --alloc-fn option": the hyphen stays, the break goes). What follows the break
+    must open with a lowercase letter: a sentence that ends on a name ("... uses read.table.") is followed
+    by a capital."""
     out = ""
     for line in (ln.strip() for ln in lines):
         if not line:

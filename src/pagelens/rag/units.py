@@ -415,12 +415,11 @@ def _is_term(block: _Block, below: _Block | None) -> bool:
     return (
         block.role == "prose"
         and 1 < len(lines) <= PARAMS.term_lines
+        # heading-shaped lines, or settings' keys wrapped after a comma ("SystemMaxUse=, ..." / "RuntimeMaxUse=")
         and (
             all(_term_line(line, alias=True) for line in lines)
             and any(map(term_shaped, lines))
-            or setting_keys(
-                " ".join(lines)
-            )  # keys wrapped after a comma: "SystemMaxUse=, ..." / "RuntimeMaxUse="
+            or setting_keys(" ".join(lines))
         )
         and _defines(block, below)
     )

@@ -461,6 +461,19 @@ def test_a_new_thing_replaces_the_old_one_not_what_was_asked_of_it():
     assert "default" in turn.carried_terms and "default" in turn.query
 
 
+def test_a_turn_with_a_question_of_its_own_does_not_carry_what_the_last_one_asked():
+    history = [
+        {"role": "user", "content": "What is the default value of the Massif --depth option?"},
+        {"role": "assistant", "content": "--depth=<number> [default: 30] [valgrind-massif.html p.9]"},
+    ]
+    idf = lambda t: {"massif": 5.0, "depth": 5.0, "cost": 4.0, "increas": 3.0}.get(t, 1.0)  # noqa: E731
+    turn = rewrite("And what does increasing it cost?", history, idf)
+    assert turn.follow_up and {"Massif", "depth"} <= set(turn.carried_terms)
+    assert not {"default", "value"} & set(turn.carried_terms)
+    fragment = rewrite("And for --threshold?", history, idf)  # a fragment still asks what the last turn asked
+    assert "default" in fragment.carried_terms
+
+
 def test_a_label_whose_file_name_holds_page_names_the_whole_file():
     assert [(d, p) for d, p, _ in find_labels("the gnu [booktabs-page2.png p.1]")] == [
         ("booktabs-page2.png", 1)

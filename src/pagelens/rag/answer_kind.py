@@ -127,6 +127,13 @@ _NOT_AMOUNT = {
 }
 
 
+def asking_words(question: str) -> set[str]:
+    """The stemmed words with which a question asks for a number or a default ("What is the default value
+    of", "how many"): what it asks of its subject, not the subject."""
+    spans = [m.group(0) for pattern in (_ASKS_NUMBER, _ASKS_DEFAULT) for m in pattern.finditer(question)]
+    return {t for span in spans for t in question_terms(span)}
+
+
 def holds_type(asks: str, text: str) -> bool:
     """Whether `text` can hold an answer of the type asked (question.py's AnswerType); the types without a
     telling surface form (names, lists, procedures, definitions, reasons, yes/no) always pass. Digits that

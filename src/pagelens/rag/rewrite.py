@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..inputs import clean_text
-from .answer_kind import code_names
+from .answer_kind import asking_words, code_names
 from .citations import find_labels
 from .lexical import question_terms, terms
 from .params import PARAMS
@@ -337,8 +337,10 @@ def resolve(question: str, state: ChatState, idf: Idf = _flat_idf) -> Rewrite:
             # the new thing takes the place of the old one, not of what was asked of it: "and for
             # ServerAliveInterval?" after "What is the default for ServerAliveCountMax?" still asks the default
             replaced = [w for w in old_focus if idf(_stem(w)) >= PARAMS.as_specific * top_old]
-    replaced_stems = {_stem(w) for w in replaced}
-    carried = [w for w in topic if _stem(w) not in own and _stem(w) not in replaced_stems]
+    # a turn that asks a question of its own does not carry what the last one asked of its subject ("the
+    # default value of --depth", then "And what does increasing it cost?"); a fragment does ("and for X?")
+    dropped = {_stem(w) for w in replaced} | (set() if is_fragment(question) else asking_words(state.query))
+    carried = [w for w in topic if _stem(w) not in own and _stem(w) not in dropped]
     query = " ".join(filter(None, [stripped, f"({' '.join(carried)})" if carried else ""])) or question
     focus = (
         sorted(new_words, key=lambda w: -idf(_stem(w)))[: PARAMS.focus_words]

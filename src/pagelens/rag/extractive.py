@@ -26,7 +26,7 @@ page break goes on from the next page (`runs_on`, `continuation`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from math import prod
@@ -201,8 +201,7 @@ def judge_page(
         phrases = min(PARAMS.phrase_bonus_max, PARAMS.phrase_bonus * _phrase_hits(question.pairs, window))
         score = (
             PARAMS.w_own * question.coverage(own)
-            + PARAMS.w_window
-            * question.coverage(set(window) | (subject_terms[unit.subject] if unit.defined else set()))
+            + PARAMS.w_window * question.coverage(_held_around(unit, window, subject_terms))
             + phrases
             + PARAMS.w_sim * max(0.0, similarity.get(unit.text, 0.0))
         )
@@ -229,7 +228,7 @@ def judge_page(
     foreign = gloss is not None and question.language and page.language not in ("", question.language)
     filler = stopwords(page.language) if foreign else frozenset()
     # the page's evidence is its best-scoring candidate's; the lead may be another (_lead_first)
-    evidence, gaps = _evidence(question, coverage, passages, units, unit_terms, read, filler)
+    evidence, gaps = _evidence(question, coverage, passages, units, unit_terms, subject_terms, read, filler)
     passages, holds_asked = _lead_first(passages, question, read, filler)
     confidence = evidence * prod(found.factor for found in gaps)
     return PageJudgement(
@@ -242,6 +241,13 @@ def judge_page(
         gaps=gaps,
         holds_asked=holds_asked,
     )
+
+
+def _held_around(unit: Unit, window: Sequence[str], subject_terms: Mapping[str, set[str]]) -> set[str]:
+    """The terms a candidate's window holds (`window`: its neighbours' and its own), with its subject's where
+    it sits right under its heading or term (`subject_terms`: those subjects' terms): a definition is about
+    its term."""
+    return set(window) | (subject_terms[unit.subject] if unit.defined else set())
 
 
 def neighbourhood(units: Sequence[Unit], i: int) -> list[int]:
@@ -325,21 +331,23 @@ def _evidence(
     passages: list[Passage],
     units: list[Unit],
     unit_terms: list[list[str]],
+    subject_terms: Mapping[str, set[str]],
     read: Callable[[str], str] = str,
     filler: frozenset[str] = frozenset(),
 ) -> tuple[float, list[Gap]]:
     """How well the page answers (its evidence, before its gaps lower it), and its gaps: the share of the
-    question it covers, the share its best passage and that passage's neighbours cover, whether they hold
-    the question's focus (its rarest terms; holding none of them is a gap), whether they hold the kind of
-    answer asked for (answer_kind.py: a number, a default, ...; `read` glosses a page in another language,
-    whose stop words, `filler`, do not count in the distance to the subject),
-    and whether the library mentions the things the question names at all."""
+    question it covers, the share its best passage and that passage's neighbours cover (with the heading or
+    term it sits right under, as its score reads them: `_held_around`), whether they hold the question's
+    focus (its rarest terms; holding none of them is a gap), whether they hold the kind of answer asked for
+    (answer_kind.py: a number, a default, ...; `read` glosses a page in another language, whose stop words,
+    `filler`, do not count in the distance to the subject), and whether the library mentions the things
+    the question names at all."""
     if not passages:
         return 0.0, []
     i = _position(units, passages[0].unit)
-    window_terms = {t for j in neighbourhood(units, i) for t in unit_terms[j]}
-    if units[i].defined:
-        window_terms |= set(terms(units[i].subject))  # a definition is about its term
+    window_terms = _held_around(
+        units[i], [t for j in neighbourhood(units, i) for t in unit_terms[j]], subject_terms
+    )
     window_text = " ".join(units[j].text for j in neighbourhood(units, i))
     focus = question.focus()
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0

@@ -388,11 +388,16 @@ def _term_and_definition(block: _Block, continues: bool = False) -> list[_Block]
     return [_Block(role, lines[a:b], block.boxes[a:b], block.kind) for a, b, role in cuts if b > a]
 
 
+def _indented_by(above: Box, below: Box) -> bool:
+    """Whether a line starts `PARAMS.indent_px` or more right of the line above it."""
+    return below[0] - above[0] >= PARAMS.indent_px
+
+
 def _set_in(above: Box, below: Box) -> bool:
     """Whether a line starts `PARAMS.indent_px` or more right of the line above it and reaches past its
     right end: it stands under it as an entry under its section title ("-a --ascii" under "OPTIONS"), where
     a title that wraps goes on at its left edge, or within it, centred ("Harbour")."""
-    return below[0] - above[0] >= PARAMS.indent_px and below[2] > above[2]
+    return _indented_by(above, below) and below[2] > above[2]
 
 
 def _outdented(above: Box, below: Box) -> bool:
@@ -491,7 +496,7 @@ def _stands_out(block: _Block, below: _Block | None, body: float) -> bool:
 
 
 def _indented(block: _Block, below: _Block | None) -> bool:
-    return bool(below and below.box and block.box and below.box[0] - block.box[0] >= PARAMS.indent_px)
+    return bool(below and below.box and block.box) and _indented_by(block.box, below.box)
 
 
 def _is_heading(block: _Block) -> bool:
@@ -524,7 +529,7 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
         group = Group(kind=kind, pieces=[*lead, *pieces], subject=under, adds=adds)
         defined = bool(under) and bool(groups) and groups[-1].kind in _SUBJECTS and groups[-1].text == under
         above = units[groups[-1].members[-1]].box if defined and groups[-1].members else None
-        entry = bool(above and boxes and boxes[0]) and boxes[0][0] - above[0] >= PARAMS.indent_px
+        entry = bool(above and boxes and boxes[0]) and _indented_by(above, boxes[0])
         for piece, box in zip(pieces, boxes):
             group.members.append(len(units))
             units.append(Unit(piece, box, kind, len(units), len(groups), under, defined, key, entry))
@@ -638,13 +643,11 @@ def _continues(above: Region, below: Region) -> bool:
     if flat.endswith(_ENDS) and (
         above.box[0] - below.box[0] >= PARAMS.indent_px
         or term_shaped(below.text)
-        and (below.box[0] - above.box[0] >= PARAMS.indent_px or below_width <= PARAMS.term_share * width)
+        and (_indented_by(above.box, below.box) or below_width <= PARAMS.term_share * width)
     ):
         return False
     heading = _is_heading(_Block("prose", [flat], [above.box], above.kind))
-    return not heading or (
-        below.box[0] - above.box[0] < PARAMS.indent_px and height < PARAMS.heading_height * lower
-    )
+    return not heading or (not _indented_by(above.box, below.box) and height < PARAMS.heading_height * lower)
 
 
 def union_box(boxes: Sequence[Box]) -> Box | None:

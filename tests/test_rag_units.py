@@ -149,8 +149,8 @@ def test_a_definition_set_in_under_its_term_says_what_the_term_is(tmp_path):
 
 
 def test_the_highlight_of_a_lead_leaves_out_the_heading_far_above_it(tmp_path):
-    """A lead names the heading it sits under ("Command-line Options — --depth=..."); the page view
-    highlights the entry it quotes, not everything from that heading down to it."""
+    """A lead names what it sits under; the page view highlights the entry it quotes (from its term,
+    "--depth=<number> [default: 30]"), not everything from the section's heading down to it."""
     (page,) = _pages(
         tmp_path,
         [
@@ -166,7 +166,10 @@ def test_the_highlight_of_a_lead_leaves_out_the_heading_far_above_it(tmp_path):
         ],
     )
     judged = _judge("What is the default value of the command-line option --depth?", page, _stats([page]))
-    assert lead_of(judged.best).startswith("Command-line Options — --depth=<number> [default: 30] Maximum")
+    # the entry of the option the question names leads (extractive._keyed), under its term
+    assert lead_of(judged.best).startswith("--depth=<number> [default: 30] — Maximum depth"), lead_of(
+        judged.best
+    )
     units = page_units(page.regions, page.text).units
     depth, stacks = (next(u for u in units if u.text.startswith(t)) for t in ("--depth", "This slows"))
     box = citation_of(judged.best, whole_group=True).region.box
@@ -245,6 +248,42 @@ def test_a_row_keyed_by_a_number_the_question_states_leads(tmp_path):
     assert lead_of(judged.best).startswith("Signals — Number Name Action: 2 INT stops at once"), lead_of(
         judged.best
     )
+
+
+def test_the_entry_of_the_setting_a_question_names_leads(tmp_path):
+    """A settings reference where one entry mentions the next setting ("If, for example, RetryDelay (see
+    below) is set to 15 and RetryCount is left at the default ..."): asked for RetryDelay's default, the
+    answer leads from RetryDelay's own entry, under its term, not from the sentence in RetryCount's that
+    names it beside the word "default"."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "RetryCount", 10, "hebo"),
+                *_paragraph(
+                    96,
+                    76,
+                    "Sets the number of retries the client makes before it gives up on a server that does "
+                    "not answer. The default value is 3. If, for example, RetryDelay (see below) is set to 15 "
+                    "and RetryCount is left at the default, the client gives up after about 45 seconds.",
+                ),
+                (72, 140, "RetryDelay", 10, "hebo"),
+                *_paragraph(
+                    96,
+                    156,
+                    "Sets the seconds the client waits between two retries. The default is 0, which means "
+                    "that the client retries at once.",
+                ),
+            ]
+        ],
+    )
+    subjects = _subjects(page_units(page.regions, page.text))
+    assert (
+        subjects["The default is 0, wh"] == "RetryDelay" and subjects["The default value is"] == "RetryCount"
+    ), subjects
+    judged = _judge("What is the default for RetryDelay?", page, _stats([page]))
+    quote = quote_of(judged.best)
+    assert quote.startswith("RetryDelay — ") and "The default is 0" in quote, quote
 
 
 def test_each_part_of_a_gapped_question_leads_with_the_entry_tagged_by_its_value(tmp_path):

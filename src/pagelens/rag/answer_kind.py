@@ -62,6 +62,7 @@ _CODE = (
     r"|(?<=['`‘])[^\s'`‘’]*[^\w\s'`‘’][^\s'`‘’]*(?=['`’])"  # a quoted literal with a sign in it: '.index'
 )
 _CAPITALISED = re.compile(r"[A-Z][a-z]\w*")
+_PLAIN_CAPITALISED = re.compile(r"[A-Z][a-z]+")
 _NAMED = re.compile(
     _CODE + r"|\b[a-z]+[A-Z]\w*\b"  # camelCase
     r"|\b[A-Z]{2,}\w*\b"  # an acronym or ALL-CAPS name: HTTP
@@ -294,6 +295,13 @@ class AnswerKind:
             subject_words="/".join(words_for(list(asked_of), question)),
             heads=asked_heads(question),
         )
+
+    @property
+    def entry_names(self) -> tuple[str, ...]:
+        """The names that can head an entry of their own: written in code or with capitals inside
+        (ServerAliveInterval, --threshold), not a plain capitalised word ("Host", "Massif"), which names
+        what a whole section or manual is about as often as one entry."""
+        return tuple(n for n in self.names if not _PLAIN_CAPITALISED.fullmatch(n))
 
     def _states_default(self, word: str) -> bool:
         """The word "default", or a signature default of the subject (NColors=32766 for colors, not

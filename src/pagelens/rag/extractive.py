@@ -282,9 +282,9 @@ def _lead_first(
     """The candidates best first, but for the one to lead an answer: when the best lacks the kind of answer
     asked (`_holds_asked`: a number for "how many", a default for "by default", a release for "since which
     version", read through its translations on a page in another language), or when the page has an entry
-    keyed by a value the question states (`_keyed`: the row of period 6, the entry of exit status 2) and
-    the best is not one, the best candidate scoring at least `lead_kind_share` as much that holds it and is
-    keyed so ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence that
+    keyed by a value the question states or the entry of a thing it names in code (`_keyed`: the row of
+    period 6, the entry of exit status 2, ServerAliveInterval's entry) and the best is not one, the best
+    candidate scoring at least `lead_kind_share` as much that holds it and is keyed so ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence that
     shares most words with the question; "This means that some fatal, unrecoverable error occurred." in the
     entry tagged 2 rather than a sentence on exit codes in general); failing that, one that holds it. Also
     whether the candidate it puts first holds the kind of answer asked."""
@@ -313,8 +313,14 @@ def _lead_first(
 
 
 def _keyed(question: QuestionTerms, unit: Unit) -> bool:
-    """Whether a candidate is keyed by a value the question states (units.Unit.key, AnswerKind.states_key)."""
-    return bool(unit.key) and question.kind.states_key(unit.key)
+    """Whether a candidate is keyed by a value the question states (units.Unit.key, AnswerKind.states_key),
+    or sits in the entry of a thing the question names in code (AnswerKind.entry_names): its subject (the term
+    or heading it sits under) opens with that name ("The default is 0 ..." under ServerAliveInterval, not
+    the sentence of ServerAliveCountMax's entry that mentions ServerAliveInterval beside "default")."""
+    if unit.key and question.kind.states_key(unit.key):
+        return True
+    head = unit.subject.split()[0] if unit.subject.strip() else ""
+    return any(head.startswith(name) and spells(name, head) for name in question.kind.entry_names)
 
 
 def units_of(

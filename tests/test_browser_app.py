@@ -22,6 +22,7 @@ from ui_support import running_app, two_documents
 
 from pagelens.types import Answer, Citation
 from pagelens.ui.uploads import stage_uploads
+from pagelens.ui.viewer import ViewerState, viewer_html
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -251,7 +252,7 @@ def test_a_slow_page_load_does_not_wipe_a_chat_started_meanwhile(browser, served
     page.close()
 
 
-def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, served):
+def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, served, documents):
     from playwright.sync_api import expect
 
     page = open_app(browser, served)
@@ -285,6 +286,14 @@ def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, s
     original = page.request.get(served.url.rstrip("/") + link.get_attribute("href").split("#")[0])
     assert original.ok and original.headers["content-type"] == "application/pdf"
     page.close()
+    # a document added from a folder is not served: the viewer says where its original is
+    finance = documents["finance"].name
+    html = viewer_html(served.library, ViewerState(doc=finance, page=1))
+    assert (
+        f'<span class="pl-original-missing">Original: {finance}, in the folder it was added from</span>'
+        in html
+    )
+    assert 'pl-original"' not in html
 
 
 def test_uploads_clear_the_box_and_show_each_file_with_its_status(

@@ -47,6 +47,18 @@ def servable(library: Library, doc: DocumentInfo) -> Path | None:
     return path if path.is_file() else None
 
 
+def unserved(library: Library, doc: DocumentInfo) -> str:
+    """Where a document's original is, when the app does not open it (`servable` found none), in the
+    reader's words: the app serves its own upload copies only, so a document added from a folder is opened
+    from that folder."""
+    if not doc.source:
+        return "Original: not kept in the library"
+    uploads = LibraryLayout(Path(library.path)).uploads.resolve()
+    if Path(doc.source).is_relative_to(uploads):
+        return "Original: the uploaded file is no longer in the library"
+    return f"Original: {Path(doc.source).name}, in the folder it was added from"
+
+
 def original_url(doc: DocumentInfo, page: int) -> str:
     """The link for a document's original at `page` (PDF viewers honour `#page=`)."""
     return f"{ROUTE}/{doc.doc_id}" + (f"#page={page}" if doc.kind == "pdf" else "")

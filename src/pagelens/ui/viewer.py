@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from ..language import name as language_name
 from ..library import Library
 from ..types import Box, DocumentInfo, Page
-from .originals import original_url, servable
+from .originals import original_url, servable, unserved
 from .thumbnails import PADDING_SHARE
 
 ZOOMS = (50, 75, 100, 125, 150, 200, 300)  # percent of the viewer's width
@@ -102,10 +102,7 @@ def _overlay(page: Page, box: Box) -> str:
 
 def _original_link(library: Library, doc: DocumentInfo, page: int) -> str:
     if servable(library, doc) is None:
-        return (
-            '<span class="pl-original-missing" title="added from a folder outside the library">original not '
-            "stored in the library</span>"
-        )
+        return f'<span class="pl-original-missing">{html.escape(unserved(library, doc))}</span>'
     return (
         f'<a class="pl-original" href="{html.escape(original_url(doc, page))}" target="_blank" '
         f'rel="noopener">Open the original at this page ↗</a>'

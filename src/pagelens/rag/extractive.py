@@ -12,6 +12,9 @@ sentences, a list's items, a code block, a table row, each under its heading or 
   the heading or term right above its best candidate (whether it holds the question's focus),
 - phrases: question word pairs found next to each other,
 - similarity: wordllama cosine between question and candidate (catches paraphrases),
+- the entry asked about: a table row or tagged entry keyed by a value the question states, or an entry
+  under a name it writes in code (`_keyed`: ServerAliveInterval's, not ServerAliveCountMax's, which
+  mentions it),
 - region kind: a title or caption restates a topic more often than it answers, and
 - position: earlier candidates win ties.
 A page's confidence combines the share of the question it covers anywhere with its best candidate.
@@ -284,10 +287,11 @@ def _lead_first(
     version", read through its translations on a page in another language), or when the page has an entry
     keyed by a value the question states or the entry of a thing it names in code (`_keyed`: the row of
     period 6, the entry of exit status 2, ServerAliveInterval's entry) and the best is not one, the best
-    candidate scoring at least `lead_kind_share` as much that holds it and is keyed so ("Defaults to 10000 messages in 30s." under RateLimitBurst= rather than the sentence that
-    shares most words with the question; "This means that some fatal, unrecoverable error occurred." in the
-    entry tagged 2 rather than a sentence on exit codes in general); failing that, one that holds it. Also
-    whether the candidate it puts first holds the kind of answer asked."""
+    candidate scoring at least `lead_kind_share` as much that holds it and is keyed so ("Defaults to 10000
+    messages in 30s." under RateLimitBurst= rather than the sentence that shares most words with the
+    question; "This means that some fatal, unrecoverable error occurred." in the entry tagged 2 rather than
+    a sentence on exit codes in general); failing that, one that holds it. Also whether the candidate it
+    puts first holds the kind of answer asked."""
     if not passages:
         return passages, False
 
@@ -319,7 +323,7 @@ def _keyed(question: QuestionTerms, unit: Unit) -> bool:
     the sentence of ServerAliveCountMax's entry that mentions ServerAliveInterval beside "default")."""
     if unit.key and question.kind.states_key(unit.key):
         return True
-    head = unit.subject.split()[0] if unit.subject.strip() else ""
+    head = next(iter(unit.subject.split()), "")
     return any(head.startswith(name) and spells(name, head) for name in question.kind.entry_names)
 
 

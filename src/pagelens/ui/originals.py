@@ -41,8 +41,11 @@ def servable(library: Library, doc: DocumentInfo) -> Path | None:
     if not doc.source:
         return None
     path = Path(doc.source)
-    uploads = LibraryLayout(Path(library.path)).uploads.resolve()
-    if not path.is_absolute() or os.path.realpath(path) != str(path) or not path.is_relative_to(uploads):
+    if (
+        not path.is_absolute()
+        or os.path.realpath(path) != str(path)
+        or not path.is_relative_to(_uploads(library))
+    ):
         return None
     return path if path.is_file() else None
 
@@ -53,10 +56,14 @@ def unserved(library: Library, doc: DocumentInfo) -> str:
     from that folder."""
     if not doc.source:
         return "Original: not kept in the library"
-    uploads = LibraryLayout(Path(library.path)).uploads.resolve()
-    if Path(doc.source).is_relative_to(uploads):
+    if Path(doc.source).is_relative_to(_uploads(library)):
         return "Original: the uploaded file is no longer in the library"
     return f"Original: {Path(doc.source).name}, in the folder it was added from"
+
+
+def _uploads(library: Library) -> Path:
+    """The library's uploads folder, resolved: the only folder the app serves originals from."""
+    return LibraryLayout(Path(library.path)).uploads.resolve()
 
 
 def original_url(doc: DocumentInfo, page: int) -> str:

@@ -216,3 +216,54 @@ def test_a_lead_cut_by_the_page_break_goes_on_from_the_next_page(tmp_path, cut):
     assert ("If after [probes.pdf p.1] this exactly one pattern matches" in lead) == cut, answer.text
     assert ("magic rules" in lead and lead.endswith("[probes.pdf p.2]")) == cut, answer.text
     assert (("probes.pdf", 2) in cited) == cut, answer.text
+
+
+# a finance reference over two pages: irr's entry names the net present value and cash flows; npv's entry,
+# among others on the next page, does not spell its own name out
+IRR = [
+    (72, 60, "Function: irr (val,IO)", 11, "hebo"),
+    *_paragraph(
+        84,
+        78,
+        "IRR (Internal Rate of Return) is the value of rate which makes Net Present Value zero. flowValues "
+        "is a list of varying cash flows, I0 is the initial investment.",
+    ),
+    (72, 130, "Function: benefit_cost (rate,input,output)", 11, "hebo"),
+    *_paragraph(
+        84,
+        148,
+        "Calculates the ratio Benefit/Cost. Benefit is the Net Present Value (NPV) of the inputs, and Cost "
+        "is the Net Present Value (NPV) of the outputs.",
+    ),
+]
+NPV = [
+    (72, 60, "Function: saving (rate,amount,num)", 11, "hebo"),
+    *_paragraph(
+        84,
+        78,
+        "The table that represents the values in a constant and periodic saving can be found by saving. "
+        "amount represents the desired quantity and num the number of periods to save.",
+    ),
+    (72, 130, "Function: npv (rate,val)", 11, "hebo"),
+    *_paragraph(
+        84,
+        148,
+        "Calculates the present value of a value series to evaluate the viability in a project. val is a "
+        "list of varying cash flows.",
+    ),
+]
+
+
+def test_the_entry_of_an_abbreviation_leads_over_an_entry_that_spells_the_name_out(tmp_path):
+    """Asked how to compute "the net present value", the answer leads with npv's entry (its term is the
+    name's abbreviation), on the page that matches the question's words less, not with an entry of the other
+    page that mentions the net present value (benefit_cost's, which also writes "NPV", or irr's)."""
+    lib = library_of(
+        tmp_path / "library", [_pdf(tmp_path / "finance.pdf", IRR, NPV)], answer_min_confidence=0.0
+    )
+    try:
+        answer = lib.ask("How do I compute the net present value of a series of cash flows?")
+    finally:
+        lib.close()
+    assert answer.text.startswith("Function: npv (rate,val) — Calculates"), answer.text
+    assert (answer.citations[0].doc, answer.citations[0].page) == ("finance.pdf", 2), answer.text

@@ -318,13 +318,24 @@ def _lead_first(
 
 def _keyed(question: QuestionTerms, unit: Unit) -> bool:
     """Whether a candidate is keyed by a value the question states (units.Unit.key, AnswerKind.states_key),
-    or sits in the entry of a thing the question names in code (AnswerKind.entry_names): its subject (the term
-    or heading it sits under) opens with that name ("The default is 0 ..." under ServerAliveInterval, not
-    the sentence of ServerAliveCountMax's entry that mentions ServerAliveInterval beside "default")."""
+    or sits in the entry of a thing the question names: its subject (the term or heading it sits under) opens
+    with a name the question writes in code (AnswerKind.entry_names: "The default is 0 ..." under
+    ServerAliveInterval, not the sentence of ServerAliveCountMax's entry that mentions ServerAliveInterval
+    beside "default"), or with the abbreviation of a name it spells out (`Function: npv` for "net present
+    value", not irr's entry, which mentions the net present value)."""
     if unit.key and question.kind.states_key(unit.key):
         return True
-    head = next(iter(unit.subject.split()), "")
-    return any(head.startswith(name) and spells(name, head) for name in question.kind.entry_names)
+    head = _entry_name(unit.subject)
+    return any(head.startswith(name) and spells(name, head) for name in question.kind.entry_names) or bool(
+        question.initialisms and question.initialisms.intersection(letter_words(head)[:1])
+    )
+
+
+def _entry_name(subject: str) -> str:
+    """The word a subject opens with, past a category label that ends in a colon ("npv" of "Function: npv
+    (rate,val)", "ServerAliveInterval" of itself)."""
+    words = subject.split()
+    return words[1] if len(words) > 1 and words[0].endswith(":") else next(iter(words), "")
 
 
 def units_of(

@@ -271,6 +271,8 @@ def test_the_viewer_opens_a_cited_page_and_steps_through_the_document(browser, s
     assert (
         thumbnail["y"] >= strip["y"] and thumbnail["y"] + thumbnail["height"] <= strip["y"] + strip["height"]
     )
+    caption = page.locator("#cited .thumbnail-item .caption-label").first  # shown whole, the page in it
+    assert caption.evaluate("e => e.scrollWidth <= e.clientWidth") and caption.inner_text().endswith(" p.1]")
     shot(page, "app-viewer-1440x900.png")
 
     page.locator("#viewer-next").click()

@@ -110,7 +110,7 @@ def test_search_within_chosen_documents(added, client: Client, served, tmp_path:
     assert status.startswith("Search failed: no document named 'no-such.pdf'")
 
     chat, cited, *_ = client.predict(QUESTION, [], None, ["r-manual.pdf"], api_name="/ask")
-    assert all(item["caption"].startswith("[r-manual.pdf") for item in cited)
+    assert all(item["caption"].startswith("[r-manual.pdf") for item in cited)  # short enough to show whole
     assert "[gnuplot functions.pdf" not in text_of(chat[-1])
     assert served.library.remove("r-manual.pdf")
 
@@ -134,7 +134,7 @@ def test_ask_saves_the_conversation_and_follows_up_in_it(added, client: Client, 
     answer = chat[-1]
     assert answer["role"] == "assistant" and "[[gnuplot functions.pdf p.1]](#pl-page=" in text_of(answer)
     assert cited and all(Path(item["image"]).is_file() for item in cited)
-    assert "[gnuplot functions.pdf p.1]" in [item["caption"] for item in cited]
+    assert "[gnuplot fu….pdf p.1]" in [item["caption"] for item in cited]  # present.caption
 
     follow_up, _, same, *_ = client.predict(
         "What does value() return for a name that is not a defined variable?",
@@ -216,7 +216,7 @@ def test_first_start_serves_at_once_and_loads_the_sample_corpus(tmp_path: Path, 
             f"first start: page served after {serving:.1f} s, sample question answered after {answered:.1f} s"
         )
         assert "[maxima-finance.html p." in text_of(chat[-1])
-        assert any(item["caption"].startswith("[maxima-finance.html p.") for item in cited)
+        assert any(item["caption"].startswith("[maxima-fi….html p.") for item in cited)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -191,6 +191,13 @@ def test_records_to_components(tmp_path: Path, page_png: Path):
 
     cite = Citation(doc="a.pdf", page=3, doc_id="d", image_path=str(page_png))
     assert present.citation_gallery([cite], tmp_path / "cache") == [(str(page_png), "[a.pdf p.3]")]
+    # a label too long to show under a thumbnail keeps its page and extension, cut in the document's name
+    long = dataclasses.replace(cite, doc="maxima-finance.html", page=6)
+    assert (
+        present.caption(long) == "[maxima-fi….html p.6]"
+        and len(present.caption(long)) == present.CAPTION_CHARS
+    )
+    assert present.caption(dataclasses.replace(cite, doc="x" * 40, page=100)).endswith("… p.100]")
 
     report = AddReport(
         [

@@ -43,6 +43,9 @@ def library_status(
     return "\n\n".join([line, *filter(None, [loading]), *behind])
 
 
+# A cited page's caption shows whole under its thumbnail up to this many characters (12 px type in the
+# 168 px cell's 133 px label); Gradio cuts a longer one at its end, which loses the page number.
+CAPTION_CHARS = 21
 REPLACE_BOX = "Replace documents with the same name"  # the checkbox under the drop area
 DOCUMENTS_HEADING = "Your documents"
 
@@ -178,12 +181,27 @@ def hit_gallery(hits: Sequence[Hit], cache_dir: Path) -> list[GalleryItem]:
 
 def citation_gallery(citations: Sequence[Citation], cache_dir: Path) -> list[GalleryItem]:
     """The cited pages with the cited region highlighted, each cut to the passage around it, captioned by the
-    label used in the answer (a click opens the whole page in the viewer)."""
+    label used in the answer, fitted to the thumbnail (`caption`; a click opens the whole page in the
+    viewer)."""
     items = []
     for citation in citations:
         box = citation.region.box if citation.region is not None else None
-        items.append((str(boxed_page(citation.image_path, box, cache_dir, PASSAGE_WINDOW)), citation.label))
+        items.append(
+            (str(boxed_page(citation.image_path, box, cache_dir, PASSAGE_WINDOW)), caption(citation))
+        )
     return items
+
+
+def caption(citation: Citation, limit: int = CAPTION_CHARS) -> str:
+    """The citation's label as the answer writes it, its document name cut in the middle when the whole would
+    not show under a thumbnail: the name's start, its extension and the page stay ("[maxima-fi….html p.6]")."""
+    label = citation.label
+    if len(label) <= limit:
+        return label
+    stem, dot, extension = citation.doc.rpartition(".")
+    ending = f"{dot}{extension}" if stem and len(extension) <= 5 else ""
+    tail = f"{ending} p.{citation.page}]"
+    return f"{label[: max(limit - len(tail) - 1, 2)]}…{tail}"
 
 
 def installed_lanes_markdown(families: Sequence[LaneFamily]) -> str:

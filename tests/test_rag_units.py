@@ -8,6 +8,7 @@ from __future__ import annotations
 import pymupdf
 
 from pagelens.analysis import CorpusStats, joined_words
+from pagelens.ingest.html import A4_POINTS
 from pagelens.ingest.layout import TEXTPAGE_FLAGS, block_regions
 from pagelens.rag.compose import PartEvidence, compose
 from pagelens.rag.evidence import EvidencePage
@@ -31,22 +32,29 @@ def _pages(tmp_path, pages: list[list[tuple]]) -> list[EvidencePage]:
             page.insert_text((x, y), text, fontsize=size, fontname=font[0] if font else "helv")
     path = tmp_path / "generated.pdf"
     doc.save(path)
-    out = []
     with pymupdf.open(path) as reopened:
-        for number, page in enumerate(reopened, start=1):
-            textpage = page.get_textpage(flags=TEXTPAGE_FLAGS)
-            size = (int(page.rect.width * ZOOM), int(page.rect.height * ZOOM))
-            regions = block_regions(textpage, pymupdf.Matrix(ZOOM, ZOOM), size)
-            out.append(
-                EvidencePage(
-                    doc="generated.pdf",
-                    page=number,
-                    doc_id="g",
-                    text=page.get_text(),
-                    image_path="",
-                    regions=regions,
-                )
+        return _read(reopened, "generated.pdf")
+
+
+def _html_pages(markup: str) -> list[EvidencePage]:
+    """HTML laid out on A4 pages as ingest lays it out (ingest/html.py), read as ingest reads it."""
+    with pymupdf.open(stream=markup.encode(), filetype="html") as doc:
+        doc.layout(width=A4_POINTS[0], height=A4_POINTS[1], fontsize=11)
+        return _read(doc, "generated.html")
+
+
+def _read(doc: pymupdf.Document, name: str) -> list[EvidencePage]:
+    """Each page of `doc` as the answerer gets it: ingest's regions (boxes in pixels of a 2x render)."""
+    out = []
+    for number, page in enumerate(doc, start=1):
+        textpage = page.get_textpage(flags=TEXTPAGE_FLAGS)
+        size = (int(page.rect.width * ZOOM), int(page.rect.height * ZOOM))
+        regions = block_regions(textpage, pymupdf.Matrix(ZOOM, ZOOM), size)
+        out.append(
+            EvidencePage(
+                doc=name, page=number, doc_id="g", text=page.get_text(), image_path="", regions=regions
             )
+        )
     return out
 
 
@@ -248,6 +256,32 @@ def test_a_row_keyed_by_a_number_the_question_states_leads(tmp_path):
     assert lead_of(judged.best).startswith("Signals — Number Name Action: 2 INT stops at once"), lead_of(
         judged.best
     )
+
+
+def test_an_api_reference_heading_with_its_permalink_heads_its_section():
+    """An HTML API reference as Node's is set: each heading names a call in code, followed by its permalink
+    mark (Node's "#", Sphinx's "¶": a link of its own) and a metadata line in body type ("Added in:
+    v0.9.3"). The mark is no part of the heading, so the heading reads as one and heads its section; the
+    metadata line is the section's first line, not a heading that takes the section over; a heading that
+    names a call is no code."""
+    (page,) = _html_pages(
+        "<p>A TypeError is thrown if path is not a string.</p>"
+        '<h3><code>path.delimiter</code><a class="mark" href="#path_delimiter">#</a></h3>'
+        "<div>Added in: v0.9.3</div><ul><li>&lt;string&gt;</li></ul>"
+        "<p>Provides the platform-specific path delimiter:</p>"
+        "<ul><li><code>;</code> for Windows</li><li><code>:</code> for POSIX</li></ul>"
+        '<h3><code>path.resolve([...paths])</code><a class="headerlink" href="#path_resolve">¶</a></h3>'
+        "<div>Added in: v0.3.4</div><ul><li>Returns: &lt;string&gt;</li></ul>"
+        "<p>The path.resolve() method resolves a sequence of paths into an absolute path.</p>"
+    )
+    titles = [r.text for r in page.regions if r.kind == "title"]
+    assert titles == ["path.delimiter", "path.resolve([...paths])"], page.regions
+    units = page_units(page.regions, page.text)
+    subjects = {u.text[:20]: u.subject for u in units.units}
+    assert subjects["A TypeError is throw"] == "", subjects  # the heading below does not run into it
+    assert subjects["Added in: v0.9.3"] == subjects["• ; for Windows"] == "path.delimiter", subjects
+    [resolves] = [u for u in units.units if "resolves a sequence" in u.text]
+    assert resolves.subject == subjects["Added in: v0.3.4"] == "path.resolve([...paths])", subjects
 
 
 def test_the_entry_of_the_setting_a_question_names_leads(tmp_path):

@@ -34,6 +34,7 @@ _RUN_IN_EM = 2.0  # a run-in heading stands this many of its type's size from it
 _GRID_ROWS = 3  # a block of at least this many rows ...
 _GRID_SHARE = 0.6  # ... this share of them parted into cells is a table
 _BOLD = pymupdf.TEXT_FONT_BOLD
+_PERMALINK_MARKS = frozenset({"#", "¶", "§", "🔗"})  # an HTML heading's anchor to itself (`_unmarked`)
 
 
 # the layout model's classes -> pagelens region kinds
@@ -94,7 +95,7 @@ def block_regions(
             if min(x1 - x0, y1 - y0) >= _MIN_FIGURE_PT:
                 regions.append(Region("figure", to_box((x0, y0, x1, y1), to_pixels, image_size)))
             continue
-        rows = _rows([line for line in block["lines"] if _text(line).strip()])
+        rows = _rows([_unmarked(line) for line in block["lines"] if _text(line).strip()])
         if not rows:
             continue
         if _runs_in(rows, body):
@@ -117,6 +118,16 @@ def block_regions(
 
 def _text(line: dict) -> str:
     return "".join(span["text"] for span in line["spans"])
+
+
+def _unmarked(line: dict) -> dict:
+    """The line without a permalink mark set as a span of its own at its end: the anchor an HTML page puts
+    after each heading (Node's "path.delimiter" + "#", Sphinx's "¶"), which is not part of the heading and
+    kept it from reading as one ("path.delimiter#" ends in no letter; it ran into the paragraph above)."""
+    spans = [span for span in line["spans"] if span["text"].strip()]
+    if len(spans) > 1 and spans[-1]["text"].strip() in _PERMALINK_MARKS:
+        return {**line, "spans": line["spans"][: line["spans"].index(spans[-1])]}
+    return line
 
 
 def _rows(lines: list[dict]) -> list[list[dict]]:

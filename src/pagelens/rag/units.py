@@ -260,8 +260,10 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
             continue
         for i, line in enumerate(lines):
             role = line_role(line)
-            if kind in _HEADING_KINDS and role == "item":
-                role = "prose"  # a numbered title ("2. Installation") heads what follows, it is no list item
+            if kind in _HEADING_KINDS and role in ("item", "code"):
+                # a numbered title ("2. Installation") heads what follows, it is no list item; a title that
+                # names a call ("path.resolve([...paths])", set in heading type) is no code either
+                role = "prose"
             last = blocks[-1] if blocks and (i or _wraps(blocks[-1], role, boxes[i])) else None
             if role == "prose" and last is not None and last.role == "code" and _output(line):
                 role = "code"  # a command's output stays with it
@@ -288,7 +290,12 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
         below = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.role in ("prose", "code") and not boxless and _is_term(block, below):
             block.role = "term"
-        elif block.role == "prose" and _is_heading(block) and (boxless or _stands_out(block, below, body)):
+        elif (
+            block.role == "prose"
+            and _is_heading(block)
+            and (boxless or _stands_out(block, below, body))
+            and not _opens_section(blocks[i - 1] if i else None, block, below)
+        ):
             block.role = "heading"
         elif block.role == "prose" and (block.kind == "caption" or _CAPTION.match(block.lines[0])):
             block.role = "caption"
@@ -480,6 +487,21 @@ def _body_line_height(blocks: list[_Block]) -> float:
     paragraphs = [b for b in body if len(b.lines) > 1]  # lone lines' boxes vary more (OCR)
     heights = sorted(_line_height(b) for b in paragraphs or body)
     return heights[len(heights) // 2] if heights else 0.0
+
+
+def _opens_section(above: _Block | None, block: _Block, below: _Block | None) -> bool:
+    """Whether a heading-shaped line in body type is the first line of the section whose title, set in
+    heading type (a title region), stands right above it, not a heading of its own: an API reference's
+    "Added in: v0.9.3" under "path.delimiter" (the list below it is indented by its bullets, not under it
+    as a definition is under its term). A numbered line still heads its own section."""
+    return (
+        above is not None
+        and above.role == "heading"
+        and above.kind in _HEADING_KINDS
+        and block.kind not in _HEADING_KINDS
+        and not _SECTION_NUMBER.match(block.lines[0])
+        and (below is None or below.role == "item" or not _indented(block, below))
+    )
 
 
 def _stands_out(block: _Block, below: _Block | None, body: float) -> bool:

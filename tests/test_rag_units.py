@@ -284,6 +284,26 @@ def test_an_api_reference_heading_with_its_permalink_heads_its_section():
     assert resolves.subject == subjects["Added in: v0.3.4"] == "path.resolve([...paths])", subjects
 
 
+def test_a_table_of_contents_is_a_list_of_names_that_does_not_answer():
+    """An HTML page's nested table of contents (HTML sets its levels' marks as •, ○ and ■, apart from the
+    item by two spaces) is a list of names, not a table whose first row heads the rest ("■ Windows vs.
+    POSIX: ■ path.delimiter"); naming every section, it is no answer: the text under the heading the
+    question names leads, though it does not repeat the name that the contents' item is."""
+    names = ["Windows vs. POSIX", "path.basename(path)", "path.delimiter", "path.dirname(path)"]
+    (page,) = _html_pages(
+        "<ul><li>Table of contents<ul><li>Path<ul>"
+        + "".join(f"<li>{name}</li>" for name in [*names, "path.extname(path)", "path.format(object)"])
+        + "</ul></li></ul></li></ul>"
+        "<h3><code>path.delimiter</code></h3>"
+        "<p>The separator of the PATH variable's entries: a semicolon on Windows, a colon on POSIX.</p>"
+    )
+    units = page_units(page.regions, page.text).units
+    contents = [u.text for u in units if u.kind == "contents"]
+    assert [item.split(maxsplit=1)[1] for item in contents[2:6]] == names, [(u.kind, u.text) for u in units]
+    judged = _judge("What is path.delimiter on Windows?", page, _stats([page]))
+    assert judged.best.text.startswith("The separator of the PATH"), judged.best.text
+
+
 def test_the_entry_of_the_setting_a_question_names_leads(tmp_path):
     """A settings reference where one entry mentions the next setting ("If, for example, RetryDelay (see
     below) is set to 15 and RetryCount is left at the default ..."): asked for RetryDelay's default, the

@@ -59,9 +59,12 @@ class AnswerParams:
     rank_prior: float = (
         0.3  # page prior: rank_prior / rank for pages a search returned (the text lane ranks well)
     )
-    # A title or caption restates a topic more often than it answers; a running head or foot rarely answers.
+    # A title or caption restates a topic more often than it answers; a running head or foot rarely answers,
+    # nor does a table of contents (units._contents), which names every section of the document.
     kind_weight: Mapping[str, float] = field(
-        default_factory=lambda: _frozen({"title": 0.8, "header": 0.6, "footer": 0.6, "caption": 0.95})
+        default_factory=lambda: _frozen(
+            {"title": 0.8, "header": 0.6, "footer": 0.6, "caption": 0.95, "contents": 0.5}
+        )
     )
     w_own: float = 0.45  # a candidate's score: coverage of the question by its own terms ...
     w_window: float = 0.30  # ... by its window (neighbours and subject) ...
@@ -126,6 +129,11 @@ class AnswerParams:
     # the rest) are its term: the subject of the definition after them.
     term_share: float = 0.5
     term_alias_chars: int = 12  # a term's next line this short, one word, is another name for it ("-h")
+    # A list of at least this many items, each a bare name of at most `contents_chars` (no sentence, no
+    # lead-in above it), is a table of contents or a navigation list (units._contents): it names what the
+    # document holds and says nothing of it
+    contents_items: int = 6
+    contents_chars: int = 40
     referent_chars: int = 160  # the longest group a group that opens by pointing back takes with it
     tag_chars: int = 8  # an entry's tag set apart from its text (an exit status, a signal) is this short
     table_window: int = 4  # lines per candidate of a table whose cells are one per line

@@ -53,7 +53,10 @@ from .params import PARAMS
 
 _PROMPT = re.compile(r"^\s*(?:>{1,3}|\$|#|%|\+|\(%[io]\d+\))\s")
 _CODE_CHARS = re.compile(r"[{}\[\]();=<>$%\\&|^~`]")
-_BULLET = re.compile(r"^\s*(?:[•◦▪‣∙*–—-]|\d{1,2}[.)]|\(?[a-z]\))\s+\S")
+# a list item's mark: HTML's disc, circle and square (•, ○, ■: the marks of a nested list's levels), other
+# bullets and dashes, a number or a letter
+_BULLET_MARK = re.compile(r"^\s*(?:[•◦○▪■□‣∙*–—-]|\d{1,2}[.)]|\(?[a-z]\))\s+")
+_BULLET = re.compile(_BULLET_MARK.pattern + r"\S")  # a line that opens with the mark
 _NAV_SEPARATOR = re.compile(r"\s[·|»›]\s|\s[·|»›]$")
 _NAV_WORDS = "next|previous|prev|up|home|contents|index|categories|category|tags|jump to|skip to"
 _NAV_LABEL = re.compile(rf"^\s*(?:{_NAV_WORDS})\s*:|\[(?:contents|index)\]", re.IGNORECASE)
@@ -578,7 +581,7 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
                 boxes.append(blocks[i].box)
                 i += 1
             lead = [previous.pieces[-1]] if previous and previous.opens and previous.kind == "text" else []
-            add("list", items, boxes, lead)
+            add("contents" if not lead and _contents(items) else "list", items, boxes, lead)
             continue
         elif block.role == "code":
             chunks = [
@@ -610,6 +613,16 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
                 add("text", pieces, boxes, lead, key=_tag(block.lines))
         i += 1
     return PageUnits(units, groups)
+
+
+def _contents(items: list[str]) -> bool:
+    """Whether a list is a table of contents or a navigation list: at least `PARAMS.contents_items` items,
+    each a bare name of at most `PARAMS.contents_chars` shaped like a heading ("■ path.delimiter", "• Web
+    Crypto API"), not a sentence."""
+    names = [_BULLET_MARK.sub("", item) for item in items]
+    return len(names) >= PARAMS.contents_items and all(
+        len(name) <= PARAMS.contents_chars and term_shaped(name) for name in names
+    )
 
 
 def _signature(code: str) -> bool:
@@ -685,8 +698,9 @@ def union_box(boxes: Sequence[Box]) -> Box | None:
 
 
 def _is_table(lines: list[str]) -> bool:
-    """A block of aligned columns (cells separated by runs of spaces) or of one short cell per line."""
-    if len(lines) < 4:
+    """A block of aligned columns (cells separated by runs of spaces) or of one short cell per line; not a
+    list, whose marks stand apart from its items ("■  path.delimiter")."""
+    if len(lines) < 4 or all(_BULLET.match(line) for line in lines):
         return False
     gapped = sum(1 for ln in lines if _CELL_GAP.search(ln.strip()))
     short = sum(1 for ln in lines if len(ln.strip()) <= 24)

@@ -279,6 +279,15 @@ def test_an_api_reference_heading_with_its_permalink_heads_its_section():
     units = page_units(page.regions, page.text)
     subjects = {u.text[:20]: u.subject for u in units.units}
     assert subjects["A TypeError is throw"] == "", subjects  # the heading below does not run into it
+    # the paragraph at the outer margin under the one-item list is not that item's next line
+    assert [
+        u.kind
+        for u in units.units
+        if u.text in ("• <string>", "Provides the platform-specific path delimiter:")
+    ] == [
+        "list",
+        "text",
+    ], [u.text for u in units.units]
     assert subjects["Added in: v0.9.3"] == subjects["• ; for Windows"] == "path.delimiter", subjects
     [resolves] = [u for u in units.units if "resolves a sequence" in u.text]
     assert resolves.subject == subjects["Added in: v0.3.4"] == "path.resolve([...paths])", subjects

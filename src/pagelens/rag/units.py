@@ -674,6 +674,8 @@ def _continues(above: Region, below: Region) -> bool:
     # "-l --list For each ..."), nor into a heading-shaped line indented under it (under a label such as
     # "General options:") or much shorter than it
     flat = above.text.strip()
+    if _BULLET.match(flat) and above.box[0] - below.box[0] >= PARAMS.indent_px:
+        return False  # a list item's next line is set right of its mark; one left of the mark is not its own
     width, below_width = above.box[2] - above.box[0], below.box[2] - below.box[0]
     if flat.endswith(_ENDS) and (
         above.box[0] - below.box[0] >= PARAMS.indent_px

@@ -267,3 +267,43 @@ def test_the_entry_of_an_abbreviation_leads_over_an_entry_that_spells_the_name_o
         lib.close()
     assert answer.text.startswith("Function: npv (rate,val) — Calculates"), answer.text
     assert (answer.citations[0].doc, answer.citations[0].page) == ("finance.pdf", 2), answer.text
+
+
+# a profiler's manual: a worked example that uses an option on one page, the option's entry on the next
+EXAMPLE = [
+    (72, 60, "5. The Output Graph", 13, "hebo"),
+    *_paragraph(
+        72,
+        84,
+        "For a short-running program like this one, we can use the --time-unit=B option of the profiler to "
+        "specify that we want the time unit of the graph to be the number of bytes allocated on the heap, "
+        "so that the graph of the program's time shows its allocations.",
+    ),
+]
+OPTIONS = [
+    (72, 60, "6. Command-line Options", 13, "hebo"),
+    (72, 90, "--depth=<number> [default: 30]", 10, "cour"),
+    *_paragraph(96, 106, "Maximum depth of the allocation trees recorded for detailed snapshots."),
+    (72, 130, "--time-unit=<i|ms|B> [default: i]", 10, "cour"),
+    *_paragraph(
+        96,
+        146,
+        "The unit used for the profiling: instructions executed (i), wallclock milliseconds (ms), or "
+        "bytes allocated and freed (B), the most reproducible across machines.",
+    ),
+]
+
+
+def test_the_entry_of_the_option_a_question_names_leads_over_another_page_that_uses_it(tmp_path):
+    """Asked what an option does, the answer leads with the option's own entry, under its term on the page
+    of the options, not with the sentence of a worked example on the page that matches more of the
+    question's words ("... use the --time-unit=B option of the profiler to specify ... time unit ...")."""
+    lib = library_of(
+        tmp_path / "library", [_pdf(tmp_path / "profiler.pdf", EXAMPLE, OPTIONS)], answer_min_confidence=0.0
+    )
+    try:
+        answer = lib.ask("What does the profiler's --time-unit option do?")
+    finally:
+        lib.close()
+    assert answer.text.startswith("--time-unit=<i|ms|B> [default: i] — The unit used"), answer.text
+    assert (answer.citations[0].doc, answer.citations[0].page) == ("profiler.pdf", 2), answer.text

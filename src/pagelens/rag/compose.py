@@ -182,10 +182,14 @@ def _names_focus(passage: Passage, part: PartEvidence) -> bool:
 def _leads_instead(first: PageJudgement, rival: PageJudgement, score: float) -> bool:
     """Whether another top page's best passage leads in place of the first page's (`score`): when it scores
     `lead_switch` as much; or, as a page's own close candidate does, when the first lacks the kind of
-    answer asked (a default, a number, a release: extractive._holds_asked) and the rival, scoring at least
-    `lead_kind_share` as much, holds it ("... zu sendende Signal spezifiziert (standardmäßig TERM)" on the
-    next page of a manual, for "which signal does it send by default?")."""
-    if not first.holds_asked and rival.holds_asked:
+    answer asked (a default, a number, a release: extractive._holds_asked) or is not in the entry of a
+    thing the question names (extractive._named_entry: an option it writes in code) and the rival, scoring
+    at least `lead_kind_share` as much, holds it or is in that entry ("... zu sendende Signal spezifiziert
+    (standardmäßig TERM)" on the next page of a manual, for "which signal does it send by default?";
+    "--time-unit=<i|ms|B> [default: i] — The time unit used for the profiling ..." on the page of the
+    options, for "What does Massif's --time-unit option do?", not the example on another page that uses
+    it)."""
+    if (not first.holds_asked and rival.holds_asked) or (not first.named_entry and rival.named_entry):
         return rival.top_score >= PARAMS.lead_kind_share * score
     return rival.top_score > PARAMS.lead_switch * score
 

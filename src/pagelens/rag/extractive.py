@@ -88,6 +88,7 @@ class PageJudgement:
     gaps: list[Gap] = field(default_factory=list)  # what the asked-for answer needs and the evidence lacks
     evidence: float = 0.0  # how well the page covers the question, before its gaps
     holds_asked: bool = True  # its best passage holds the kind of answer asked (`_holds_asked`)
+    named_entry: bool = False  # its best passage is in the entry of a thing the question names (`_keyed`)
 
     @property
     def best(self) -> Passage | None:
@@ -243,6 +244,7 @@ def judge_page(
         missing=question.missing(page_terms),
         gaps=gaps,
         holds_asked=holds_asked,
+        named_entry=bool(passages) and _named_entry(question, passages[0].unit),
     )
 
 
@@ -323,8 +325,11 @@ def _keyed(question: QuestionTerms, unit: Unit) -> bool:
     ServerAliveInterval, not the sentence of ServerAliveCountMax's entry that mentions ServerAliveInterval
     beside "default"), or with the abbreviation of a name it spells out (`Function: npv` for "net present
     value", not irr's entry, which mentions the net present value)."""
-    if unit.key and question.kind.states_key(unit.key):
-        return True
+    return bool(unit.key and question.kind.states_key(unit.key)) or _named_entry(question, unit)
+
+
+def _named_entry(question: QuestionTerms, unit: Unit) -> bool:
+    """Whether a candidate sits in the entry of a thing the question names (`_keyed`)."""
     head = _entry_name(unit.subject)
     return any(head.startswith(name) and spells(name, head) for name in question.kind.entry_names) or bool(
         question.initialisms and question.initialisms.intersection(letter_words(head)[:1])

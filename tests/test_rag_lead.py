@@ -307,3 +307,36 @@ def test_the_entry_of_the_option_a_question_names_leads_over_another_page_that_u
         lib.close()
     assert answer.text.startswith("--time-unit=<i|ms|B> [default: i] — The unit used"), answer.text
     assert (answer.citations[0].doc, answer.citations[0].page) == ("profiler.pdf", 2), answer.text
+
+
+# a maintenance manual whose section on the filter goes on over the page break
+FILTER = [
+    (72, 60, "6. Checks", 13, "hebo"),
+    *_paragraph(72, 84, "Check the hoses for cracks once a month, and the seal of the cap once a season."),
+    (72, 200, "7. Cleaning the filter", 13, "hebo"),
+    *_paragraph(
+        72, 224, "Unscrew the filter cap by hand and pull the filter cartridge straight out of its housing."
+    ),
+]
+FILTER_GOES_ON = [
+    *_paragraph(
+        72, 60, "Rinse the mesh under warm running water, then let it dry for one hour before it goes back."
+    ),
+    (72, 110, "8. Storage", 13, "hebo"),
+    *_paragraph(72, 134, "Store the pump in a dry room where it cannot freeze."),
+]
+
+
+def test_a_section_that_goes_on_over_the_page_break_keeps_its_heading(tmp_path):
+    """The first lines of a page that go on with the section of the page before sit under that section's
+    heading: the answer they lead reads "7. Cleaning the filter — Rinse the mesh ...", cited on the page
+    that holds them."""
+    lib = library_of(
+        tmp_path / "library", [_pdf(tmp_path / "pump.pdf", FILTER, FILTER_GOES_ON)], answer_min_confidence=0.0
+    )
+    try:
+        answer = lib.ask("How long should the rinsed filter mesh dry?")
+    finally:
+        lib.close()
+    assert answer.text.startswith("7. Cleaning the filter — Rinse the mesh"), answer.text
+    assert (answer.citations[0].doc, answer.citations[0].page) == ("pump.pdf", 2), answer.text

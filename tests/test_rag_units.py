@@ -14,6 +14,7 @@ from pagelens.rag.compose import PartEvidence, compose
 from pagelens.rag.evidence import EvidencePage
 from pagelens.rag.extractive import citation_of, clip, judge_page, lead_of, quote_of
 from pagelens.rag.lexical import join_lines
+from pagelens.rag.params import PARAMS
 from pagelens.rag.question import analyse
 from pagelens.rag.rewrite import rewrite
 from pagelens.rag.units import PageUnits, line_role, page_units
@@ -101,6 +102,23 @@ def test_a_list_split_across_lines_leads_with_its_lead_in_and_all_its_items(tmp_
     box = citation_of(judged.best, whole_group=True).region.box
     assert box[1] <= min(b[1] for b in items) and box[3] >= max(b[3] for b in items)
     assert citation_of(judged.best).region.box == judged.best.unit.box
+
+
+def test_a_lead_s_heading_does_not_shorten_what_it_quotes(tmp_path):
+    """A paragraph that fits in `lead_chars` leads whole under its heading, however long the heading: the
+    heading is what the text is about, not part of the quote's length."""
+    body = (
+        "Rinse the mesh under warm running water until no grit is left in it. Shake it out and let it dry "
+        "for one hour on a clean towel, away from a heater, so that the fine mesh does not warp. Check the "
+        "seal of the cap for cracks while it dries and replace it when it is brittle. Put the mesh back "
+        "with its flat side towards the pump, then screw the cap on by hand until it stops, never with a "
+        "tool, as the thread of the cap is plastic and breaks easily."
+    )
+    assert len(body) < PARAMS.lead_chars < len(body) + 60
+    heading = "7.2 Cleaning, drying and refitting the filter of the garden pump"
+    (page,) = _pages(tmp_path, [[(72, 60, heading, 14, "hebo"), *_paragraph(72, 90, body)]])
+    judged = _judge("How long should the rinsed mesh dry?", page, _stats([page]))
+    assert lead_of(judged.best) == f"{heading} — {body}"
 
 
 def test_a_term_under_its_heading_is_the_subject_of_its_definition(tmp_path):

@@ -16,7 +16,7 @@ from math import ceil
 
 from ..bilingual import dictionaries
 from ..config import Settings
-from ..furniture import furniture_of
+from ..furniture import NONE, Furniture, furniture_of
 from ..inputs import bounded_history, clean_text
 from ..types import Answer, Corpus, Gap, Step, page_key
 from .abstain import absent_words, numbered, signal_gaps, waive
@@ -24,7 +24,16 @@ from .answerer import Answerer, BackendError, Conversation
 from .backends import backend_for
 from .compose import PartEvidence, chosen, compose, no_such_page
 from .evidence import EvidencePage, EvidencePool
-from .extractive import Gloss, PageJudgement, citation_of, glossed, glosser, lead_of, rank_pages
+from .extractive import (
+    Gloss,
+    PageJudgement,
+    citation_of,
+    closing_heading,
+    glossed,
+    glosser,
+    lead_of,
+    rank_pages,
+)
 from .lexical import named, terms
 from .model_reply import shown_pages, validate
 from .params import PARAMS
@@ -328,6 +337,7 @@ def _rank(
     pointed = [p for p in pages if p.found_by == "follow-up"]
     pages = pointed or pages
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
+    _carry_headings(library, pages, furniture)
     judged = rank_pages(part.terms, pages, furniture, gloss, library.statistics().frequency)
     _discount_said(judged, asked, part)
     turn = asked.turn
@@ -339,6 +349,19 @@ def _rank(
         return j.relevance + bonus + (PARAMS.cited_doc_bonus if j.page.doc in turn.cited_docs else 0.0)
 
     return sorted(judged, key=lambda j: -relevance(j))
+
+
+def _carry_headings(library: Corpus, pages: list[EvidencePage], furniture: dict[str, Furniture]) -> None:
+    """Sets each page's `carried` heading, once: the heading in force at the end of the page before it in
+    its document, which the page's first lines sit under when a section goes on over the page break (the
+    rest of "path.join([...paths])" at the top of the next page)."""
+    todo = [p for p in pages if p.carried is None]
+    before = {
+        p.key: p for p in library.get_pages([page_key(p.doc_id, p.page - 1) for p in todo if p.page > 1])
+    }
+    for page in todo:
+        previous = before.get(page_key(page.doc_id, page.page - 1))
+        page.carried = closing_heading(previous, furniture.get(page.doc, NONE)) if previous else ""
 
 
 def _word_grams(text: str) -> set[tuple[str, ...]]:

@@ -24,6 +24,9 @@ class EvidencePage:
     score: float = 0.0  # retrieval score of that best rank
     ranks: dict[int, int] = field(default_factory=dict)  # the best rank in each part's searches (part index)
     language: str = ""  # the page's language (ISO 639-1), "" when not known
+    # the heading the page's first lines sit under when its section began on the page before
+    # (units.PageUnits.closing of that page; agent._carry_headings)
+    carried: str | None = None  # None: not looked up yet
 
     @property
     def key(self) -> str:

@@ -41,7 +41,7 @@ from ..furniture import NONE, Furniture
 from ..headings import term_shaped
 from ..lanes.text.translation import cognate, expand, translations
 from ..number_words import number_of
-from ..types import Citation, Gap, Region
+from ..types import Citation, Gap, Page, Region
 from .answer_kind import gap, holds_type, spells
 from .evidence import EvidencePage
 from .lexical import letter_words, sentences, terms, words_for
@@ -348,7 +348,15 @@ def units_of(
 ) -> PageUnits:
     """The page's answer units (units.py; `frequency`: the library's, which tells a name broken at a line
     end)."""
-    return page_units(page.regions, page.text, furniture, frequency)
+    return page_units(page.regions, page.text, furniture, frequency, page.carried or "")
+
+
+def closing_heading(page: Page, furniture: Furniture = NONE) -> str:
+    """The heading in force at the end of a page (units.PageUnits.closing): the next page's `carried`; none
+    for a slide, whose headings head only the slide ("Corollary" is not the subject of the next frame)."""
+    if page.looks and "slide" in page.looks[0].kinds:
+        return ""
+    return page_units(page.regions, page.text, furniture).closing
 
 
 def _evidence(
@@ -588,7 +596,8 @@ def _lead(passage: Passage) -> tuple[str, list[Group]]:
         completes, closed = after.opens or after.unfinished, after.kind == "list"
     if dangling is not None and len(taken) <= len(passage.section):  # it heads what the lead left out
         text, taken = dangling, taken[:-1]
-    return clip(_with_subject(passage, text), limit), taken
+    led = _with_subject(passage, text)
+    return clip(led, limit + len(led) - len(" ".join(text.split()))), taken  # the subject costs nothing
 
 
 def _drawing(text: str) -> bool:

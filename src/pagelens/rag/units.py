@@ -161,6 +161,7 @@ class Group:
 class PageUnits:
     units: list[Unit]
     groups: list[Group]
+    closing: str = ""  # the heading in force at the page's end: what the next page's first lines sit under
 
     def group_of(self, unit: Unit) -> Group | None:
         return self.groups[unit.group] if 0 <= unit.group < len(self.groups) else None
@@ -220,10 +221,12 @@ def page_units(
     text: str = "",
     furniture: Furniture = NONE,
     frequency: Callable[[str], int] | None = None,
+    carried: str = "",
 ) -> PageUnits:
     """The candidates and groups of a page, in reading order, furniture and navigation left out;
     `frequency` (the library's pages holding an analysed term) tells a name broken at a line end
-    (lexical.join_lines) where the page alone does not."""
+    (lexical.join_lines) where the page alone does not; `carried` (the previous page's `closing` heading)
+    is the subject of the lines before the page's first heading: a section goes on over a page break."""
     kept = [r for r in regions if r.text.strip() and not furniture.region_is_furniture(r.text, r.box)]
     if not kept:
         lines_ok = [ln for ln in text.splitlines() if not furniture.covers(ln)]
@@ -239,7 +242,7 @@ def page_units(
             if block.role == "heading" and box is not None and box[3] <= BAND * furniture.height:
                 if not _indented(block, below):
                     block.role = "head"  # a running head at the top of the page: a title, not a subject
-    return _groups(blocks, written_whole([text, *(r.text for r in regions)], frequency))
+    return _groups(blocks, written_whole([text, *(r.text for r in regions)], frequency), carried)
 
 
 def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
@@ -535,10 +538,10 @@ def _is_heading(block: _Block) -> bool:
     return len(block.lines) == 1 and term_shaped(line) and not cells
 
 
-def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
+def _groups(blocks: list[_Block], known: Callable[[str], bool], carried: str = "") -> PageUnits:
     units: list[Unit] = []
     groups: list[Group] = []
-    subject = ""
+    subject = closing = carried
     term = ""  # a definition list's term: the subject of the one group after it (its definition)
 
     def add(
@@ -569,6 +572,10 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
             subject = " ".join(" ".join(block.lines).split())
             add("title", [subject], [block.box])
             groups[-1].subject = ""
+            # only a heading set apart by type or numbered heads the next page too: a line that reads as
+            # one by its shape alone may be a sentence's last words at the page's foot
+            strong = block.kind in _HEADING_KINDS or _SECTION_NUMBER.match(block.lines[0])
+            closing = subject if strong else ""
         elif block.role == "term":
             add("term", [" ".join(" ".join(block.lines).split())], [block.box])
             term = groups[-1].text
@@ -612,7 +619,7 @@ def _groups(blocks: list[_Block], known: Callable[[str], bool]) -> PageUnits:
             else:
                 add("text", pieces, boxes, lead, key=_tag(block.lines))
         i += 1
-    return PageUnits(units, groups)
+    return PageUnits(units, groups, closing)
 
 
 def _contents(items: list[str]) -> bool:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import DESKTOP, PHONE, ask, drop, open_app, shot
+from browser_support import DESKTOP, PHONE, ask, drop, open_app, settled, shot
 from library_helpers import pdf_parts
 from ui_support import running_app, two_documents
 
@@ -226,12 +226,14 @@ def test_a_two_turn_chat_then_an_abstention_in_plain_words(browser, served, size
     chat = page.locator("#chat")
     ask(page, QUESTION)
     expect(chat.locator("a", has_text=f"[{GNUPLOT} p.1]").first).to_be_visible()
+    settled(page)  # the answer's stream has ended: a follow-up typed while it lands was lost (its Enter)
     ask(page, FOLLOW_UP)
     expect(chat.locator("a", has_text=f"[{GNUPLOT} p.2]").first).to_be_visible()
     expect(page.locator("#viewer")).to_contain_text("page 2 of 3")
     chat.scroll_into_view_if_needed()
     shot(page, f"app-two-turns-{size}.png")
 
+    settled(page)
     ask(page, "In gnuplot, what does 2*3*4 print in the *terminal* window of Antarctica's penguin colony?")
     expect(chat).to_contain_text("does not answer", timeout=120_000)
     user = chat.locator('[data-testid="user"]').last

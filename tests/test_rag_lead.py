@@ -121,6 +121,19 @@ def library(tmp_path_factory):
     lib.close()
 
 
+def _answer(tmp_path: Path, name: str, pages: list[list[tuple]], question: str):
+    """The answer to `question` from a library of one PDF, `name`, of these pages, the gate open."""
+    lib = library_of(tmp_path / "library", [_pdf(tmp_path / name, *pages)], answer_min_confidence=0.0)
+    try:
+        return lib.ask(question)
+    finally:
+        lib.close()
+
+
+def _first_cited(answer) -> tuple[str, int]:
+    return answer.citations[0].doc, answer.citations[0].page
+
+
 def test_a_number_asked_for_leads_with_the_candidate_that_states_it(library):
     answer = library.ask(QUESTION)
     lead = answer.text.splitlines()[0]
@@ -203,13 +216,7 @@ def test_a_lead_cut_by_the_page_break_goes_on_from_the_next_page(tmp_path, cut):
     """The list's second item stops mid-sentence at the page's end: the answer goes on with the next page's
     first lines (the rest of the item and the list's later items) and cites that page too; a list broken
     after a whole item keeps to its page."""
-    lib = library_of(
-        tmp_path / "library", [_pdf(tmp_path / "probes.pdf", *_steps(cut))], answer_min_confidence=0.0
-    )
-    try:
-        answer = lib.ask("In what order should the probes identify a file?")
-    finally:
-        lib.close()
+    answer = _answer(tmp_path, "probes.pdf", _steps(cut), "In what order should the probes identify a file?")
     lead = answer.text.splitlines()[0]
     cited = [(c.doc, c.page) for c in answer.citations]
     assert cited[0] == ("probes.pdf", 1), answer.text
@@ -258,15 +265,10 @@ def test_the_entry_of_an_abbreviation_leads_over_an_entry_that_spells_the_name_o
     """Asked how to compute "the net present value", the answer leads with npv's entry (its term is the
     name's abbreviation), on the page that matches the question's words less, not with an entry of the other
     page that mentions the net present value (benefit_cost's, which also writes "NPV", or irr's)."""
-    lib = library_of(
-        tmp_path / "library", [_pdf(tmp_path / "finance.pdf", IRR, NPV)], answer_min_confidence=0.0
-    )
-    try:
-        answer = lib.ask("How do I compute the net present value of a series of cash flows?")
-    finally:
-        lib.close()
+    question = "How do I compute the net present value of a series of cash flows?"
+    answer = _answer(tmp_path, "finance.pdf", [IRR, NPV], question)
     assert answer.text.startswith("Function: npv (rate,val) — Calculates"), answer.text
-    assert (answer.citations[0].doc, answer.citations[0].page) == ("finance.pdf", 2), answer.text
+    assert _first_cited(answer) == ("finance.pdf", 2), answer.text
 
 
 # a profiler's manual: a worked example that uses an option on one page, the option's entry on the next
@@ -298,15 +300,11 @@ def test_the_entry_of_the_option_a_question_names_leads_over_another_page_that_u
     """Asked what an option does, the answer leads with the option's own entry, under its term on the page
     of the options, not with the sentence of a worked example on the page that matches more of the
     question's words ("... use the --time-unit=B option of the profiler to specify ... time unit ...")."""
-    lib = library_of(
-        tmp_path / "library", [_pdf(tmp_path / "profiler.pdf", EXAMPLE, OPTIONS)], answer_min_confidence=0.0
+    answer = _answer(
+        tmp_path, "profiler.pdf", [EXAMPLE, OPTIONS], "What does the profiler's --time-unit option do?"
     )
-    try:
-        answer = lib.ask("What does the profiler's --time-unit option do?")
-    finally:
-        lib.close()
     assert answer.text.startswith("--time-unit=<i|ms|B> [default: i] — The unit used"), answer.text
-    assert (answer.citations[0].doc, answer.citations[0].page) == ("profiler.pdf", 2), answer.text
+    assert _first_cited(answer) == ("profiler.pdf", 2), answer.text
 
 
 # a maintenance manual whose section on the filter goes on over the page break
@@ -331,12 +329,8 @@ def test_a_section_that_goes_on_over_the_page_break_keeps_its_heading(tmp_path):
     """The first lines of a page that go on with the section of the page before sit under that section's
     heading: the answer they lead reads "7. Cleaning the filter — Rinse the mesh ...", cited on the page
     that holds them."""
-    lib = library_of(
-        tmp_path / "library", [_pdf(tmp_path / "pump.pdf", FILTER, FILTER_GOES_ON)], answer_min_confidence=0.0
+    answer = _answer(
+        tmp_path, "pump.pdf", [FILTER, FILTER_GOES_ON], "How long should the rinsed filter mesh dry?"
     )
-    try:
-        answer = lib.ask("How long should the rinsed filter mesh dry?")
-    finally:
-        lib.close()
     assert answer.text.startswith("7. Cleaning the filter — Rinse the mesh"), answer.text
-    assert (answer.citations[0].doc, answer.citations[0].page) == ("pump.pdf", 2), answer.text
+    assert _first_cited(answer) == ("pump.pdf", 2), answer.text

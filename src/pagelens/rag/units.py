@@ -25,11 +25,15 @@ answer quotes whole:
   is the subject of the one group after it, its definition; the groups after that are under the heading
   again, and a lead reads on through the next entries as it reads through paragraphs;
 - a paragraph; a list with its lead-in (the prose block before it that ends with ":") and all its items;
+  a list of six or more bare names with no lead-in is a table of contents or a navigation list (kind
+  "contents", `_contents`), which names every section and answers none;
 - a code block with the sentence that introduces it (the last sentence of the prose block before it);
 - a table (a table region, or a block of aligned columns): each row with the table's header row;
 - an entry that opens with a short tag set apart from its text by a wide gap ("1  Some files differ. ...",
   a manual's exit status or signal number in the tag column of a tagged paragraph);
 - a caption ("Figure 3: ...", "Table 2. ...", a caption region), which names what the figure above shows.
+The lines before a page's first heading sit under the heading the page before ended in (`carried`: a
+section goes on over the page break), when that one was set apart by type or numbered.
 A paragraph whose first sentence points back ("These commands produce ...") takes the short group before
 it, and one right under a short code line (a call or signature: `qqnorm(x)`) takes that line.
 Candidates (`Unit`) are the pieces scored against a question: a paragraph's sentences, each list item, a
@@ -80,7 +84,7 @@ class Unit:
 
     text: str
     box: Box | None
-    kind: str  # text | title | term | list | code | table | caption | figure
+    kind: str  # text | title | term | list | contents | code | table | caption | figure
     order: int
     group: int = -1  # index into PageUnits.groups
     subject: str = ""
@@ -161,7 +165,8 @@ class Group:
 class PageUnits:
     units: list[Unit]
     groups: list[Group]
-    closing: str = ""  # the heading in force at the page's end: what the next page's first lines sit under
+    # the last heading set apart by type or numbered (else the carried one): the next page's `carried`
+    closing: str = ""
 
     def group_of(self, unit: Unit) -> Group | None:
         return self.groups[unit.group] if 0 <= unit.group < len(self.groups) else None

@@ -331,6 +331,30 @@ def test_a_table_of_contents_is_a_list_of_names_that_does_not_answer():
     assert judged.best.text.startswith("The separator of the PATH"), judged.best.text
 
 
+def test_a_term_too_short_to_look_like_a_heading_heads_its_definition(tmp_path):
+    """A manual's filesystem options: "ro" and "rw" (two letters, no heading's shape) each over its text set
+    in under it are terms, the subjects of their definitions, as the longer "sync" is."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (96, 60, "ro", 10),
+                (114, 74, "Mount the filesystem read-only.", 10),
+                (96, 96, "rw", 10),
+                (114, 110, "Mount the filesystem read-write.", 10),
+                (96, 132, "sync", 10),
+                (114, 146, "All I/O to the filesystem should be done synchronously.", 10),
+            ]
+        ],
+    )
+    subjects = {u.text: u.subject for u in page_units(page.regions, page.text).units if u.kind == "text"}
+    assert subjects == {
+        "Mount the filesystem read-only.": "ro",
+        "Mount the filesystem read-write.": "rw",
+        "All I/O to the filesystem should be done synchronously.": "sync",
+    }, subjects
+
+
 def test_the_entry_of_the_setting_a_question_names_leads(tmp_path):
     """A settings reference where one entry mentions the next setting ("If, for example, RetryDelay (see
     below) is set to 15 and RetryCount is left at the default ..."): asked for RetryDelay's default, the

@@ -428,13 +428,16 @@ def _outdented(above: Box, below: Box) -> bool:
 def _is_term(block: _Block, below: _Block | None) -> bool:
     """A few heading-shaped lines with the block below indented under them and reaching past them: a
     definition list's term that has several names ("--save" / "--no-save"; a short one may come first: "-a" /
-    "--append"; settings' keys wrapped after a comma); or one code line with prose so
+    "--append"; settings' keys wrapped after a comma), or one short word ("ro"); or one code line with prose so
     indented under it (`_code_term`), an option's syntax over its description ("--threshold=<m.n>
     [default: 1.0]" over "The significance threshold ..."), which read as code would take the description
     above it as its intro and leave the one below it without a subject."""
     lines = block.lines
     if len(lines) == 1 and block.role == "code":
         return _code_term(lines[0]) and below is not None and below.role == "prose" and _defines(block, below)
+    if len(lines) == 1 and block.role == "prose" and not term_shaped(lines[0]):
+        # a name too short to be shaped like a heading, over its text set in under it: mount's "ro", "rw"
+        return _term_line(lines[0], alias=True) and _defines(block, below)
     return (
         block.role == "prose"
         and 1 < len(lines) <= PARAMS.term_lines

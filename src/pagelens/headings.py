@@ -40,7 +40,7 @@ def page_titles(pages: Sequence[Page]) -> list[str]:
     titles = []
     for page in pages:
         title = page.title
-        if not title and page.looks and "slide" in page.looks[0].kinds:
+        if not title and page.is_slide:
             furniture = furniture or Furniture.of(pages)
             title = next(
                 (

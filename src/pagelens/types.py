@@ -80,6 +80,11 @@ class Page:
         return page_key(self.doc_id, self.page)
 
     @property
+    def is_slide(self) -> bool:
+        """Whether ingest's looks read the page as a slide (`looks_vocab`): its headings head only it."""
+        return bool(self.looks) and "slide" in self.looks[0].kinds
+
+    @property
     def figure_text(self) -> str:
         """Text read inside the page's raster figures (OCR at ingest, `ingest/figure_text.py`), which its
         text layer lacks: a figure region's text is never text-layer text."""

@@ -354,7 +354,7 @@ def units_of(
 def closing_heading(page: Page, furniture: Furniture = NONE) -> str:
     """The heading in force at the end of a page (units.PageUnits.closing): the next page's `carried`; none
     for a slide, whose headings head only the slide ("Corollary" is not the subject of the next frame)."""
-    if page.looks and "slide" in page.looks[0].kinds:
+    if page.is_slide:
         return ""
     return page_units(page.regions, page.text, furniture).closing
 

@@ -355,6 +355,34 @@ def test_a_term_too_short_to_look_like_a_heading_heads_its_definition(tmp_path):
     }, subjects
 
 
+def test_a_letter_key_heads_its_definition_under_the_section_it_sits_in(tmp_path):
+    """GNU time's format letters: "M" (also a roman numeral, as a page number may be) over its text set in
+    under it is a key, not a page number; its definition leads with it ("M — Maximum ...": the letter opens
+    the word "Maximum", yet is not written there), and a key with no word of its own is about the section
+    it sits in ("memory" is only in the heading). A plot's axis letter over its legend stays no key."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "Time Resources", 14, "hebo"),
+                (72, 90, "E", 10),
+                (96, 104, "Maximum elapsed real time of the process, in seconds.", 10),
+                (72, 140, "Memory Resources", 14, "hebo"),
+                (72, 170, "M", 10),
+                (96, 184, "Maximum resident set size of the process, in Kilobytes.", 10),
+                (72, 206, "D", 10),
+                (96, 220, "Average size of the unshared data area, in Kilobytes.", 10),
+                (300, 400, "x", 10),
+                (320, 414, "sin(2πx) cos(2πx)", 10),
+            ]
+        ],
+    )
+    units = page_units(page.regions, page.text).units
+    assert [u.text for u in units if u.kind == "term"] == ["E", "M", "D"]
+    answer = _answer("Which format letter prints the maximum memory of the process?", [page])
+    assert answer.startswith("M — Maximum resident set size"), answer
+
+
 def test_the_entry_of_the_setting_a_question_names_leads(tmp_path):
     """A settings reference where one entry mentions the next setting ("If, for example, RetryDelay (see
     below) is set to 15 and RetryCount is left at the default ..."): asked for RetryDelay's default, the

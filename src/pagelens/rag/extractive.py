@@ -194,6 +194,9 @@ def judge_page(
     unit_terms = [terms(u.text) + (gloss(u.text, page.language) if gloss else []) for u in units]
     unit_terms = [ts + question.halves(ts) for ts in unit_terms] if question.joined else unit_terms
     subject_terms = {u.subject: set(terms(u.subject)) for u in units if u.defined}
+    for unit in units:  # a term with no word of its own ("M") names its entry by the section it sits in
+        if unit.kind == "term" and unit.text in subject_terms and not subject_terms[unit.text]:
+            subject_terms[unit.text] = set(terms(unit.subject))
     page_terms = {t for ts in unit_terms for t in ts} or set(terms(page.text))
     coverage = question.coverage(page_terms)
     similarity = similarity or {}
@@ -467,7 +470,8 @@ def _with_subject(passage: Passage, text: str) -> str:
     returns ...")."""
     subject = " ".join(passage.subject.split())
     flat = " ".join(text.split())
-    return f"{subject} — {flat}" if subject and subject not in flat else flat
+    named = re.search(rf"(?<!\w){re.escape(subject)}(?!\w)", flat) if subject else True
+    return flat if named else f"{subject} — {flat}"
 
 
 def lead_of(passage: Passage) -> str:

@@ -123,6 +123,10 @@ class AnswerParams:
     # A definition list's entry extracted as one region ("RHOME" over "Print the path to the R home
     # directory ..."): up to this many heading-shaped first lines ...
     term_lines: int = 3
+    # A letter over a text set in under it is a definition list's key ("M" over "Maximum resident set size
+    # ...", not a page number) when that text's first line has at least this many words of letters alone (a
+    # plot's axis letter "x" over its legend "sin(2πx) cos(2πx)" is no key).
+    letter_term_words: int = 3
     # Lines whose heights are within this ratio of each other are set in the same type (a title's lines).
     same_type: float = 0.8
     # ... each at most this share of the longest line after them (a paragraph's first line is as long as

@@ -23,7 +23,8 @@ answer quotes whole:
   so over its text (an option's syntax, "--threshold=<m.n> [default: 1.0]"), or short
   heading-shaped lines a region opens with before its definition, or closes with after a sentence's end)
   is the subject of the one group after it, its definition; the groups after that are under the heading
-  again, and a lead reads on through the next entries as it reads through paragraphs;
+  again, and a lead reads on through the next entries as it reads through paragraphs; a lone letter that
+  could be a roman page number ("M", "x") is a term where a sentence is set in under it (`_letter_term`);
 - a paragraph; a list with its lead-in (the prose block before it that ends with ":") and all its items;
   a list of six or more bare names with no lead-in is a table of contents or a navigation list (kind
   "contents", `_contents`), which names every section and answers none;
@@ -299,7 +300,12 @@ def _blocks(regions: list[Region], boxless: bool) -> list[_Block]:
     body = _body_line_height(blocks)
     for i, block in enumerate(blocks):
         below = blocks[i + 1] if i + 1 < len(blocks) else None
-        if block.role in ("prose", "code") and not boxless and _is_term(block, below):
+        if not boxless and (
+            block.role in ("prose", "code")
+            and _is_term(block, below)
+            or block.role == "nav"
+            and _letter_term(block, below)
+        ):
             block.role = "term"
         elif (
             block.role == "prose"
@@ -447,6 +453,20 @@ def _is_term(block: _Block, below: _Block | None) -> bool:
             and any(map(term_shaped, lines))
             or setting_keys(" ".join(lines))
         )
+        and _defines(block, below)
+    )
+
+
+def _letter_term(block: _Block, below: _Block | None) -> bool:
+    """A line that reads as a page number only by taking its letters for a roman numeral ("M", "D", "xi"),
+    over a definition set in under it: a definition list's key (GNU time's format letters: "M" over "Maximum
+    resident set size ..."), which names what follows; a page number stands alone, and a plot's axis letter
+    stands over no sentence (`letter_term_words`)."""
+    return (
+        len(block.lines) == 1
+        and block.lines[0].isalpha()
+        and below is not None
+        and sum(w.isalpha() for w in below.lines[0].split()) >= PARAMS.letter_term_words
         and _defines(block, below)
     )
 

@@ -114,6 +114,11 @@ def raw_words(text: str) -> list[list[str]]:
     return words
 
 
+def letter_count(text: str) -> int:
+    """How many letters `text` holds (any script's): what tells a line of words from code, numbers or marks."""
+    return sum(map(str.isalpha, text))
+
+
 def letter_option(term: str) -> bool:
     """Whether an analysed term is a one-letter option or format specifier (`-k`, `%M`). That no page holds
     one says little: a page may write it glued to literal text ("%Mmax" in a format string) or its letter

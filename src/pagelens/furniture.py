@@ -29,6 +29,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .analysis import letter_count
 from .types import Corpus, Page
 
 BAND = 0.09  # top and bottom share of the page height where running heads and feet live
@@ -127,7 +128,7 @@ class Furniture:
         anywhere = set()
         if count >= MIN_PAGES_ANYWHERE:
             share = REPEATED_ANYWHERE_SHARE * count
-            anywhere = {s for s, n in any_pages.items() if n >= share and _letters(s) >= MIN_LETTERS}
+            anywhere = {s for s, n in any_pages.items() if n >= share and letter_count(s) >= MIN_LETTERS}
         heights = Counter(page.height for page in pages)
         height = float(heights.most_common(1)[0][0]) if heights else 0.0
         return cls(frozenset(in_band), frozenset(anywhere), height)
@@ -146,11 +147,7 @@ def in_band(box, height: float) -> bool:
 def _numbered(sig: str) -> bool:
     """Whether a signature (digits folded to '#') starts or ends with a number and has words: a running
     head with its page number."""
-    return (sig.startswith("#") or sig.endswith("#")) and _letters(sig) >= MIN_LETTERS
-
-
-def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return (sig.startswith("#") or sig.endswith("#")) and letter_count(sig) >= MIN_LETTERS
 
 
 def _pieces(page: Page) -> Iterable[tuple[str, bool]]:

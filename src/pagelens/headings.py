@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .analysis import letter_count
 from .furniture import Furniture
 from .types import Page
 
@@ -62,7 +63,7 @@ def heading_shaped(line: str) -> bool:
     return (
         (line[-1].isalnum() or line[-1] in ")]\"'”’")  # not a run-on: "... ,", "... \\"
         and line.split()[-1].lower() not in _OPEN_ENDINGS
-        and sum(ch.isalpha() for ch in line) >= 3
+        and letter_count(line) >= 3
         and (line[0].isalnum() or line[0] in "\\@.-")
     )
 
@@ -87,7 +88,7 @@ def title_line(line: str) -> bool:
     if not heading_shaped(line):
         return False
     text = _NUMBERING.sub("", " ".join(line.split()))
-    letters = sum(ch.isalpha() for ch in text)
+    letters = letter_count(text)
     return 2 * letters >= len(text.replace(" ", "")) and not any(_AMOUNT.fullmatch(w) for w in text.split())
 
 
@@ -99,7 +100,7 @@ def heading(text: str, *, strict: bool) -> str:
     words = text.split()
     if not TITLE_WORDS[0] <= len(words) <= TITLE_WORDS[1]:
         return ""
-    letters = sum(ch.isalpha() for ch in text)
+    letters = letter_count(text)
     if letters < 0.75 * len(text.replace(" ", "")) or any(_AMOUNT.fullmatch(word) for word in words):
         return ""
     if strict and (not text[0].isupper() or not heading_shaped(text) or any(c in text for c in "()=_;,")):

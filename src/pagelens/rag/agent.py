@@ -176,7 +176,7 @@ def _loop(
     parts = [PartEvidence(p, []) for p in asked.parts]
     gloss = glosser(asked.language, dictionaries(settings), " ".join([asked.query, *asked.context]))
     for n, part in enumerate(parts):
-        part.best = _rank(library, part.part, pool.pages(n), asked, gloss)
+        part.best = _rank(library, part.part, pool, n, asked, gloss)
     yield _judge_step(parts, step)
 
     while (
@@ -208,7 +208,7 @@ def _loop(
         if not new_pages:
             break
         for n, part in enumerate(parts):
-            part.best = _rank(library, part.part, pool.pages(n), asked, gloss)
+            part.best = _rank(library, part.part, pool, n, asked, gloss)
         yield _judge_step(parts, step)
 
     for part in parts:
@@ -330,15 +330,17 @@ def _salient_words(text: str, count: int = PARAMS.salient_words) -> list[str]:
 
 
 def _rank(
-    library: Corpus, part: Part, pages: list[EvidencePage], asked: Question, gloss: Gloss | None = None
+    library: Corpus, part: Part, pool: EvidencePool, n: int, asked: Question, gloss: Gloss | None = None
 ) -> list[PageJudgement]:
+    """The pool's pages judged for part `n`, most relevant first."""
+    pages = pool.pages(n)
     # A turn that points at pages ("and on the next page?") asks what is on them: the answer and its quotes
     # come from those pages alone, not from another document that shares the topic's words.
     pointed = [p for p in pages if p.found_by == "follow-up"]
     pages = pointed or pages
     furniture = furniture_of(library, {(p.doc, p.doc_id) for p in pages})
-    _carry_headings(library, pages, furniture)
-    judged = rank_pages(part.terms, pages, furniture, gloss, library.statistics().frequency)
+    _carry_headings(library, pages, furniture, pool.carried)
+    judged = rank_pages(part.terms, pages, furniture, gloss, library.statistics().frequency, pool.units)
     _discount_said(judged, asked, part)
     turn = asked.turn
     named_docs = named(part.terms.pairs_terms, {j.page.doc for j in judged})
@@ -351,17 +353,23 @@ def _rank(
     return sorted(judged, key=lambda j: -relevance(j))
 
 
-def _carry_headings(library: Corpus, pages: list[EvidencePage], furniture: dict[str, Furniture]) -> None:
-    """Sets each page's `carried` heading, once: the heading in force at the end of the page before it in
-    its document, which the page's first lines sit under when a section goes on over the page break (the
-    rest of "path.join([...paths])" at the top of the next page)."""
-    todo = [p for p in pages if p.carried is None]
+def _carry_headings(
+    library: Corpus, pages: list[EvidencePage], furniture: dict[str, Furniture], known: dict[str, str]
+) -> None:
+    """Sets each page's `carried` heading: the heading in force at the end of the page before it in its
+    document, which the page's first lines sit under when a section goes on over the page break (the rest
+    of "path.join([...paths])" at the top of the next page); `known`: those found already, by page key,
+    which this fills in."""
+    todo = [p for p in pages if p.carried is None and p.key not in known]
     before = {
         p.key: p for p in library.get_pages([page_key(p.doc_id, p.page - 1) for p in todo if p.page > 1])
     }
     for page in todo:
         previous = before.get(page_key(page.doc_id, page.page - 1))
-        page.carried = closing_heading(previous, furniture.get(page.doc, NONE)) if previous else ""
+        known[page.key] = closing_heading(previous, furniture.get(page.doc, NONE)) if previous else ""
+    for page in pages:
+        if page.carried is None:
+            page.carried = known[page.key]
 
 
 def _word_grams(text: str) -> set[tuple[str, ...]]:

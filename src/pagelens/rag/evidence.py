@@ -4,9 +4,13 @@ points at, each remembering how it was found. Only these pages can ever be cited
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from ..language import name as language_name
 from ..types import Citation, Hit, Page, Region, page_key
+
+if TYPE_CHECKING:
+    from .units import PageUnits
 
 
 @dataclass
@@ -88,6 +92,11 @@ class EvidencePool:
 
     def __init__(self) -> None:
         self._pages: dict[str, EvidencePage] = {}
+        # What the ask has read of its pages, by page key, kept over its rounds and parts (each judges every
+        # page again): the heading a page's first lines sit under (`EvidencePage.carried`) and its answer
+        # units, which that heading, the document's furniture and the library's frequencies fix for the ask.
+        self.carried: dict[str, str] = {}
+        self.units: dict[str, PageUnits] = {}
 
     def add(self, page: EvidencePage, part: int = 0) -> bool:
         """Add or merge a page found by a search of this part (its index); True when it is new."""

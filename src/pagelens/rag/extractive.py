@@ -439,10 +439,16 @@ def rank_pages(
     furniture: dict[str, Furniture] | None = None,
     gloss: Gloss | None = None,
     frequency: Callable[[str], int] | None = None,
+    built: dict[str, PageUnits] | None = None,
 ) -> list[PageJudgement]:
-    """The pages judged against the question, most relevant first (`frequency`: units_of's)."""
+    """The pages judged against the question, most relevant first (`frequency`: units_of's; `built`: the
+    pages' units already built with these furniture and frequencies, by page key, which this fills in)."""
     furniture = furniture or {}
-    structures = [units_of(p, furniture.get(p.doc, NONE), frequency) for p in pages]
+    built = {} if built is None else built
+    for page in pages:
+        if page.key not in built:
+            built[page.key] = units_of(page, furniture.get(page.doc, NONE), frequency)
+    structures = [built[p.key] for p in pages]
     similarity = unit_similarity(question.text, structures, [p.language for p in pages], gloss)
     judged = [
         judge_page(question, p, furniture.get(p.doc, NONE), similarity, gloss, structure)

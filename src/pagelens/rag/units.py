@@ -50,6 +50,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..analysis import letter_count
 from ..furniture import BAND, NONE, Furniture, is_page_number
 from ..headings import setting_keys, term_shaped
 from ..types import Box, Region
@@ -201,7 +202,7 @@ class _Block:
 def line_role(line: str) -> str:
     """code | item | nav | prose: what a line is, from its shape (module doc)."""
     flat = line.strip()
-    letters = sum(ch.isalpha() for ch in flat)
+    letters = letter_count(flat)
     if (
         _NAV_LABEL.search(flat)
         or len(_NAV_SEPARATOR.findall(f" {flat}")) >= 1
@@ -506,7 +507,7 @@ def _wraps(item: _Block, role: str, box: Box | None) -> bool:
 def _output(line: str) -> bool:
     """An indented line, or one with fewer letters than other characters: what a command printed."""
     flat = line.strip()
-    return line[:1].isspace() or 2 * sum(ch.isalpha() for ch in flat) < len(flat.replace(" ", ""))
+    return line[:1].isspace() or 2 * letter_count(flat) < len(flat.replace(" ", ""))
 
 
 def _line_height(block: _Block) -> float:

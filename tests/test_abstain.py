@@ -40,6 +40,8 @@ PLUGINS = (
         # digits that name or point rather than count: a manual's section, a note, a release, an item
         ("number", "See blockdev(8) and the notes [2] for the device setup.", False),
         ("number", "The option was added in version 1.19.3 of the tool.", False),
+        ("number", "Configuration fragments (since dpkg1.15.4).", False),  # a release glued to its name
+        ("number", "Fragments are read from /etc/dpkg/dpkg.cfg.d/[0-9a-zA-Z_-]* files.", False),  # a range
         ("number", "The steps are as follows: 1. Unpack the archive.", False),
         ("number", "Since version 1.2 it keeps 7 log files (see logrotate(8)).", True),
         ("number", "The limit is 10. Beyond that, files are dropped.", True),

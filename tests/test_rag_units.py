@@ -383,6 +383,32 @@ def test_a_letter_key_heads_its_definition_under_the_section_it_sits_in(tmp_path
     assert answer.startswith("M — Maximum resident set size"), answer
 
 
+def test_an_option_whose_term_states_its_default_answers_what_its_default_is(tmp_path):
+    """Valgrind's option entries write the default in the term ("--depth=<number> [default: 30]") and
+    describe the option under it: asked for the default, the entry answers with no number or default
+    missing (the term it sits under is read with it), and none of the page's manual references
+    ("see massif-visualizer(1)") counts as the number asked for."""
+    (page,) = _pages(
+        tmp_path,
+        [
+            [
+                (72, 60, "--stacks=<yes|no> [default: no]", 10),
+                (96, 76, "Specifies whether stack profiling should be done.", 10),
+                (96, 90, "Stack snapshots read best in massif-visualizer(1), a viewer.", 10),
+                (72, 114, "--depth=<number> [default: 30]", 10),
+                (96, 130, "Maximum depth of the allocation trees recorded for detailed snapshots.", 10),
+                (96, 144, "Increasing it will make Massif run more slowly and use more memory.", 10),
+            ]
+        ],
+    )
+    judged = _judge("What is the default value of the --depth option in Massif?", page, _stats([page]))
+    assert [g.kind for g in judged.gaps if g.kind in ("number", "default")] == [], judged.gaps
+    assert lead_of(judged.best).startswith("--depth=<number> [default: 30] — "), lead_of(judged.best)
+    judged = _judge("How many stack snapshots can a viewer read?", page, _stats([page]))
+    assert judged.best.unit.text.startswith("Stack snapshots")
+    assert "number" in [g.kind for g in judged.gaps], judged.gaps
+
+
 def test_the_entry_of_the_setting_a_question_names_leads(tmp_path):
     """A settings reference where one entry mentions the next setting ("If, for example, RetryDelay (see
     below) is set to 15 and RetryCount is left at the default ..."): asked for RetryDelay's default, the

@@ -112,16 +112,17 @@ _TYPE_FOUND = {
 
 
 # Digits that name or point rather than count: a manual page's section ("sd_notify(3)", "blockdev(8)"), a
-# note's mark ("Generators[1]"), a release ("version 1.19", "1.19.3") and a list item's number after a
+# note's mark ("Generators[1]"), a pattern's range ("[0-9]"), a release ("version 1.19", "1.19.3", glued to its name: "dpkg1.15.4") and a list item's number after a
 # colon or a sentence ("... as follows: 1. Unpack"). A lead whose only digits are these holds no amount or
 # moment ("how many copies are kept?" on a page citing "sd_notify(3)"); for a time a release still counts
 # ("since version 1.17" answers "when").
 _NAMING_DIGITS = (
     r"[\w.-]\(\d[a-z]{0,3}\)"
     r"|\[\d+\]"
+    r"|\[[^\]\s]*\d-\d[^\]\s]*\]"  # a pattern's character range: "[0-9a-zA-Z_-]*"
     r"|(?:^|(?<=[:.;\u2022])(?:/\S*)?\s+)\d{1,2}\.(?=\s+[^\W\d_])"  # glosses follow a word: "suit:/follow 1."
 )
-_RELEASE_DIGITS = r"\b(?:versions?|releases?)\S*\s+v?\d+(?:\.\d+)*|(?<![\w.])v?\d+(?:\.\d+){2,}"
+_RELEASE_DIGITS = r"\b(?:versions?|releases?)\S*\s+v?\d+(?:\.\d+)*|(?<![\d.])v?\d+(?:\.\d+){2,}"
 _NOT_AMOUNT = {
     "number": re.compile(f"{_NAMING_DIGITS}|{_RELEASE_DIGITS}", re.IGNORECASE),
     "time": re.compile(_NAMING_DIGITS, re.IGNORECASE),
@@ -254,8 +255,9 @@ def in_stated_range(value: float, text: str) -> bool:
 
 def _holds_number(text: str, own: set[str]) -> bool:
     """Whether a text holds a number other than the question's own (`own`), in digits or words ("eight";
-    not "one", which is mostly a pronoun)."""
-    return bool(numbers(text) - own) or bool(_NUMBER_WORD.search(text))
+    not "one", which is mostly a pronoun), and other than digits that name or point (`_NOT_AMOUNT`:
+    "apt-transport-mirror(1)" counts nothing)."""
+    return bool(numbers(_NOT_AMOUNT["number"].sub(" ", text)) - own) or bool(_NUMBER_WORD.search(text))
 
 
 def _value(number: str) -> float:

@@ -385,7 +385,8 @@ def _evidence(
     window_terms = _held_around(
         units[i], [t for j in neighbourhood(units, i) for t in unit_terms[j]], subject_terms
     )
-    window_text = " ".join(units[j].text for j in neighbourhood(units, i))
+    above = [units[i].subject] if units[i].defined else []  # an option's term holds its default
+    window_text = " ".join(above + [units[j].text for j in neighbourhood(units, i)])
     focus = question.focus()
     focus_share = sum(1 for t in focus if t in window_terms) / len(focus) if focus else 0.0
     value = (

@@ -100,6 +100,23 @@ TOOLS = {
 }
 
 
+# a topic's words on its first page only: a follow-up on the next page carries words that page lacks
+PATHS = {
+    "pathkit-manual.pdf": [
+        (
+            "Joining paths",
+            "In Node.js, path.join(...paths) joins all given path segments together using the separator of "
+            "the platform as a delimiter, then normalizes the resulting path.",
+        ),
+        (
+            "Windows",
+            "On Windows the separator is the backslash, and a path that starts with a drive letter such as C: "
+            "is absolute. The win32 variant of each method gives the Windows behaviour on every platform.",
+        ),
+    ]
+}
+
+
 def _library(folder, docs: dict) -> Library:
     paths = []
     for name, pages in docs.items():
@@ -137,6 +154,13 @@ def strings(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tools(tmp_path_factory):
     lib = _library(tmp_path_factory.mktemp("tools"), TOOLS)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory):
+    lib = _library(tmp_path_factory.mktemp("paths"), PATHS)
     yield lib
     lib.close()
 
@@ -254,3 +278,17 @@ def test_a_follow_up_whose_pronoun_points_back_is_about_the_chats_subject(tools)
     # words alone made its focus)
     assert follow.steps[0].kind == "rewrite"
     assert "backup-guide.pdf" not in docs_cited(follow)
+
+
+def test_a_follow_up_is_not_turned_away_for_the_topic_words_its_page_leaves_unsaid(paths):
+    """A follow-up "And on Windows?" after a question on joining paths in Node.js carries "join path
+    segments Node.js"; the page on Windows writes none of them. Those words name the topic the chat is on,
+    not what the turn asks of it, so their absence does not pull the page's meaning away from the question
+    (abstain.py's unmet_ask): the turn is answered from that page. A turn asking what the library does not
+    hold ("And in Rust crates?") is still turned away, its own missing word named."""
+    first, follow = chat(paths, "How do I join path segments in Node.js?", "And on Windows?")
+    assert first.citations[0].page == 1
+    assert follow.answerable and follow.citations[0].page == 2, follow.text
+    assert not [g for g in follow.gaps if g.kind == "unmet_ask"], follow.gaps
+    unrelated = chat(paths, "How do I join path segments in Node.js?", "And in Rust crates?")[1]
+    assert not unrelated.answerable and "mentions Rust" in unrelated.text, unrelated.text

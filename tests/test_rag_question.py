@@ -114,3 +114,18 @@ def test_since_asks_for_a_time_and_is_no_term_of_the_question():
         "format",
         "support",
     ]
+
+
+def test_a_message_names_the_words_a_follow_up_carries_as_the_reader_wrote_them():
+    """A word that analyses into several stems ("Node.js": node.j, node, js) is named as written, and where
+    none of the turn's own words is among the stems a message names, the words it carries from earlier
+    turns are (not their stems)."""
+    history = [
+        {"role": "user", "content": "How do I join path segments in Node.js?"},
+        {"role": "assistant", "content": "path.join() joins the segments."},
+    ]
+    part = analyse("And on Windows?", rewrite("And on Windows?", history), STATS).parts[0]
+    assert part.shown(["node.j", "node", "js"]) == ["Node.js"]
+    assert part.shown(["window", "node.j"]) == ["Windows"]  # the turn's own words first
+    alone = analyse("Is Node.js fast?", rewrite("Is Node.js fast?", []), STATS).parts[0]
+    assert alone.words_for(["node", "js"]) == ["Node.js"]

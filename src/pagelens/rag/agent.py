@@ -420,7 +420,10 @@ def _signals(library: Corpus, part: PartEvidence, asked: Question, gloss: Gloss)
         languages=(asked.language, lead.page.language),
         unstated=part.part.words_for([t for t in part.part.thing if t in page.missing]),
         # "which page shows ...": the page is the answer, its picture holds the words its text lacks
-        absent=() if part.part.asks_page else absent_words(part.part.asked, page.missing, lead.page.doc),
+        # the words a follow-up carries (or a later part borrows) name the topic, not what is asked of it
+        absent=()
+        if part.part.asks_page
+        else absent_words(part.part.asked, [t for t in page.missing if t in own], lead.page.doc),
         named=sorted(named(own, {j.page.doc for j in part.best}, whole=True)),
         lead_doc=lead.page.doc,
         quantities=part.part.words_for(numbered(heads, document_texts(library, lead.page.doc)))
@@ -446,7 +449,7 @@ def _judge_step(parts: list[PartEvidence], step) -> Step:
         best = part.best[0] if part.best else None
         where = best.page.label if best else "no page"
         verdict = "enough" if _sufficient(part) else "not enough"
-        missing = part.part.words_for(best.missing[:4]) if best and best.missing else []
+        missing = part.part.shown(best.missing[:4]) if best and best.missing else []
         lacks = [g.what for g in best.gaps] if best else []
         lines.append(
             f"{part.question}: best {where}, confidence {part.confidence:.2f} ({verdict})"
@@ -457,7 +460,7 @@ def _judge_step(parts: list[PartEvidence], step) -> Step:
         w
         for part in parts
         if part.best and not _sufficient(part)
-        for w in part.part.words_for(part.best[0].missing[:3])
+        for w in part.part.shown(part.best[0].missing[:3])
     ]
     title = (
         "Evidence suffices"

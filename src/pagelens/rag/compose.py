@@ -151,7 +151,7 @@ def _abstention(parts: list[PartEvidence]) -> Composed:
     missing: list[str] = []
     lacks: list[str] = []
     for part in parts:
-        missing.extend(part.part.words_for(part.best[0].missing[:3] if part.best else []))
+        missing.extend(part.part.shown(part.best[0].missing[:3] if part.best else []))
         page_gaps = part.best[0].gaps if part.best else []
         if missing:  # the words no page has are said already; their gaps would say them again
             page_gaps = [g for g in page_gaps if g.kind not in ("focus", "unknown_name")]

@@ -71,12 +71,12 @@ def named(own: Iterable[str], documents: Iterable[str], whole: bool = False) -> 
 
 
 def stem_words(question: str) -> dict[str, str]:
-    """Each stem of a question -> the first word of the question that it stems from, as written."""
+    """Each stem of a question -> the first word of the question that it stems from, as written (every stem
+    of a word that analyses into several: "node.j", "node" and "js" of "Node.js")."""
     found: dict[str, str] = {}
     for word in question.replace("?", " ").split():
-        first = terms(word)[:1]
-        if first and first[0] not in found:
-            found[first[0]] = word.strip(",.;:()\"'")
+        for term in terms(word):
+            found.setdefault(term, word.strip(",.;:()\"'"))
     return found
 
 
@@ -84,7 +84,7 @@ def words_for(stems: list[str], question: str | dict[str, str]) -> list[str]:
     """The question's own words for these stems (so a search or a message shows real words), in the
     stems' order; the stems themselves when no word matches. `question`: its text, or its `stem_words`."""
     found = stem_words(question) if isinstance(question, str) else question
-    return [found[s] for s in stems if s in found] or stems
+    return list(dict.fromkeys(found[s] for s in stems if s in found)) or stems
 
 
 def question_terms(text: str, language: str | None = None) -> list[str]:

@@ -233,6 +233,13 @@ class Part:
         """The part's own words for these stems (lexical.words_for, without reading its text again)."""
         return words_for(list(stems), self.words)
 
+    def shown(self, stems: Sequence[str]) -> list[str]:
+        """The reader's words for these stems, for a message: the part's own, or where none of them is
+        among the stems, those the turn carries from earlier turns ("No page found mentions Node.js", not
+        its stems "node.j, node or js")."""
+        own = [s for s in stems if s in self.words]
+        return self.words_for(own) if own else words_for(list(stems), self.terms.text)
+
     @property
     def thing(self) -> list[str]:
         """The rarest term of what the part asks to exist (none when it asks no "is there ...?")."""

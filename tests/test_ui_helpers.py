@@ -435,6 +435,8 @@ def test_example_questions_are_real_questions_or_none():
     assert question_about("Using specifier functions", words) == "How do I use specifier functions?"
     assert question_about("Plotting data", words) == "How do I plot data?"
     assert question_about("Frobbing widgets", words) == ""  # no plain form the document uses
+    assert question_about("Colin Watson", words) == ""  # a name: its words are never written in lower case
+    assert question_about("Memory Resources", words | {"memory"}) == "What are Memory Resources?"
     for fragment in [
         "these markers are predefined",  # a clause
         "These markers",  # a pointing opener

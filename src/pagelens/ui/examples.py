@@ -9,7 +9,8 @@ precedence?", plural heads take "are") or opens with a gerund whose plain form t
 ("Using specifier functions" -> "How do I use specifier functions?"). Anything that reads as a clause or a
 fragment is skipped: a verb such as is/are/has/can ("these markers are predefined"), an opening pronoun
 or determiner ("These markers"), a closing participle ("emu stuffed"), a closing function word ("Tables
-of"). The examples are spread over documents (one heading per document in turn) and within a document
+of"); so is a name (every word capitalised, none written in lower case anywhere in its document: a credited
+author, "Colin Watson"). The examples are spread over documents (one heading per document in turn) and within a document
 (its first page is often a cover, so later headings come first). Nothing depends on particular documents.
 """
 
@@ -60,8 +61,9 @@ def _in_sentence(title: str) -> str:
 
 
 def question_about(heading: str, words: set[str]) -> str:
-    """The question a heading asks, or "" when it is no topic (see the module's rules). `words`: the
-    lower-case words of the heading's document (a gerund's plain form must be one of them)."""
+    """The question a heading asks, or "" when it is no topic (see the module's rules). `words`: the words
+    its document writes in lower case (a gerund's plain form must be one of them; a heading none of whose
+    words is one is a name)."""
     tokens = heading.split()
     lowered = [t.lower().strip(",:;") for t in tokens]
     if any(t in _FINITE for t in lowered) or lowered[0] in _OPENERS or lowered[-1] in _CLOSERS:
@@ -72,6 +74,9 @@ def question_about(heading: str, words: set[str]) -> str:
         return ""  # a label ("Default value: false"), digits, symbols or code, not a topic
     if any(t[1:] != t[1:].lower() and not t.isupper() for t in tokens):
         return ""  # "UrbanPop": an identifier or a table's column names
+    named = [t.lower() for t in tokens if not t.isupper()]
+    if all(t[:1].isupper() for t in tokens) and not any(t in words for t in named):
+        return ""  # "Colin Watson": a name (a person's, a place's), which its document never writes in lower case
     if len(lowered) > 1 and lowered[-1].endswith("ed") and not tokens[-1].isupper():
         return ""  # "emu stuffed": a participle closes a fragment
     if any(len(t) > 4 and t.endswith("ly") for t in lowered[1:-1]):
@@ -103,7 +108,7 @@ def _titles(library: Library, name: str) -> list[str]:
     pages_seen: dict[str, set[int]] = {}
     words: set[str] = set()
     for page in library.pages(name)[:PAGES_LOOKED_AT]:
-        words.update(w.lower() for w in _WORD.findall(page.text))
+        words.update(w for w in _WORD.findall(page.text) if w.islower())
         candidates = [(page.title, True)] + [(r.text, r.kind == "title") for r in page.regions]
         for text, marked_title in candidates:
             title = headings.heading(text, strict=not marked_title) if text else ""

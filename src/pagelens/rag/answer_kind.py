@@ -112,10 +112,11 @@ _TYPE_FOUND = {
 
 
 # Digits that name or point rather than count: a manual page's section ("sd_notify(3)", "blockdev(8)"), a
-# note's mark ("Generators[1]"), a pattern's range ("[0-9]"), a release ("version 1.19", "1.19.3", glued to its name: "dpkg1.15.4") and a list item's number after a
-# colon or a sentence ("... as follows: 1. Unpack"). A lead whose only digits are these holds no amount or
-# moment ("how many copies are kept?" on a page citing "sd_notify(3)"); for a time a release still counts
-# ("since version 1.17" answers "when").
+# note's mark ("Generators[1]"), a pattern's range ("[0-9]"), a release ("version 1.19", "1.19.3", or glued
+# to its name as PDF text extraction joins them: "dpkg1.15.4") and a list item's number after a colon or a
+# sentence ("... as follows: 1. Unpack"). A lead whose only digits are these holds no amount or moment
+# ("how many copies are kept?" on a page citing "sd_notify(3)"); for a time a release still counts ("since
+# version 1.17" answers "when").
 _NAMING_DIGITS = (
     r"[\w.-]\(\d[a-z]{0,3}\)"
     r"|\[\d+\]"

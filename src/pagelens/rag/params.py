@@ -53,8 +53,9 @@ class AnswerParams:
     code_name_bonus: float = 0.15
     # A candidate keyed by a value the question states (a table row whose first cell is 6 for "after period
     # 6", the entry tagged 2 for "exits with 2": units.Unit.key), or in the entry of a name it writes in
-    # code (under the term ServerAliveInterval), is the entry asked about; the question's other words are
-    # the table's or the list's, which every row or entry shares.
+    # code (under the term ServerAliveInterval) or abbreviates (under "Function: npv" for "net present
+    # value"), is the entry asked about; the question's other words are the table's or the list's, which
+    # every row or entry shares.
     key_bonus: float = 0.3
     rank_prior: float = (
         0.3  # page prior: rank_prior / rank for pages a search returned (the text lane ranks well)

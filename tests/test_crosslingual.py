@@ -96,6 +96,21 @@ def test_an_english_question_reaches_a_german_page_only_through_the_dictionary(l
         lib.__init__(lib.path, settings=lib.settings)  # reopen for the module's other tests
 
 
+def test_a_german_compound_the_dictionary_lacks_is_translated_by_its_parts(library):
+    """The words "Imkerausrüstung" and "Handyfotos" are in no German-English dictionary entry; their parts are
+    ("Imker" beekeeper, "Ausrüstung" equipment; "Handy", "Fotos"), so a German question with them reaches
+    the English page on beekeeping equipment and the one on phone photos (without the split: the German
+    page on bees, a French page)."""
+    lib, where = library
+    for question, page, part in [
+        ("Was kostet eine Imkerausrüstung?", "beekeeping", "imkerausrüstung (imker) → apiarist"),
+        ("Wie sichere ich meine Handyfotos?", "photos", "handyfotos (fotos) → pictur"),
+    ]:
+        hits = lib.search(question, k=5)
+        assert (hits[0].doc, hits[0].page) == where[page], (question, hits[:2])
+        assert any(part in note for note in lib.search_notes(question)), lib.search_notes(question)
+
+
 def test_questions_in_every_direction_find_their_page(library):
     lib, where = library
     first = {q.text: (hits[0].doc, hits[0].page) for q in QUESTIONS for hits in [lib.search(q.text, k=5)]}

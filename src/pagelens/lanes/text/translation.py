@@ -6,6 +6,8 @@ languages with bilingual dictionaries (`bilingual.py`), as extra BM25 terms of l
   inside a sentence: those pass through unchanged, as they are written the same in every language. Two
   adjacent content words (nothing between them) are looked up as a pair too (`frequency distribution` ->
   `Häufigkeitsverteilung`), and each word alone.
+- A German word the dictionary lacks is split into parts it has (compounds.py, on the dictionary's
+  headwords: "Zeiteinheit" -> "zeit" + "einheit"), each translated as a word ("time", "unit").
 - Into which languages: only those of the library's pages (the searched documents' when a search is
   scoped), other than the question's own.
 - Weights: a word's translations share its senses. A translation given by `s` of the word's `n` senses
@@ -26,13 +28,14 @@ languages with bilingual dictionaries (`bilingual.py`), as extra BM25 terms of l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 from ...analysis import analyze, raw_terms, raw_words, stem, stopwords
 from ...bilingual import Dictionary, missing_note
+from ...compounds import CompoundSplitter
 from ...language import name
 
 _CODE = re.compile(r"[._()\[\]{}=/\\]|\d")
@@ -106,6 +109,12 @@ def expand(
                 terms = _weighted(senses[key], target, weight, sense_exponent, max_terms)
                 expansion.merge(terms)
                 shown.append(f"{key} → {', '.join(list(terms)[:3])}")
+        for word, parts in _compound_parts(text, source, senses, found):
+            part_senses = found.lookup([key for _, key in parts])
+            for part, key in parts:
+                terms = _weighted(part_senses[key], target, weight, sense_exponent, max_terms)
+                expansion.merge(terms)
+                shown.append(f"{word} ({part}) → {', '.join(list(terms)[:3])}")
         expansion.notes.append(
             f"translated into {name(target)}: {'; '.join(shown)}"
             if shown
@@ -188,6 +197,36 @@ def cognate(a: str, b: str, *, shortest: int = 5, ratio: float = 0.8) -> bool:
     if min(len(a), len(b)) < shortest or not (a.isalpha() and b.isalpha()):
         return False
     return a.startswith(b) or b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= ratio
+
+
+class _Headwords(dict):
+    """Stem -> 1 where the dictionary has senses for it, looked up as compounds.py asks: the counts it weighs
+    a split's parts by, every headword counting once."""
+
+    def __init__(self, found: Dictionary) -> None:
+        super().__init__()
+        self.found = found
+
+    def get(self, key: str, default: int = 0) -> int:
+        if key not in self:
+            self[key] = int(bool(self.found.lookup([key])))
+        return self[key] or default
+
+
+def _compound_parts(
+    text: str, source: str, senses: Mapping[str, object], found: Dictionary
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The German words of `text` the dictionary lacks (no sense under their stem) that split into parts it
+    has (compounds.py, on the dictionary's headwords instead of a document's words: "Zeiteinheit" ->
+    "zeit" + "einheit", looked up as "time" and "unit"), each with its parts and their stems."""
+    if source != "de":
+        return []
+    splitter = CompoundSplitter(_Headwords(found), lambda word: stem([word], source)[0])
+    out = []
+    for _, word in content_words(text, source):
+        if stem([word], source)[0] not in senses and (parts := splitter.parts(word)):
+            out.append((word, list(zip(parts, stem(parts, source)))))
+    return out
 
 
 def _lookup_keys(text: str, source: str) -> tuple[list[str], list[str]]:

@@ -200,6 +200,7 @@ class TextLane(Lane):
             sense_exponent=p.translation_sense_exponent,
             max_terms=p.translation_terms,
             respell=p.translation_respelled_weight > 0 and p.stemming,  # unstemmed, no form differs
+            compounds=True,
         )
 
     def term_statistics(self) -> TermStatistics:

@@ -6,8 +6,9 @@ languages with bilingual dictionaries (`bilingual.py`), as extra BM25 terms of l
   inside a sentence: those pass through unchanged, as they are written the same in every language. Two
   adjacent content words (nothing between them) are looked up as a pair too (`frequency distribution` ->
   `Häufigkeitsverteilung`), and each word alone.
-- A German word the dictionary lacks is split into parts it has (compounds.py, on the dictionary's
-  headwords: "Zeiteinheit" -> "zeit" + "einheit"), each translated as a word ("time", "unit").
+- A German word of the question that the dictionary lacks is split into parts it has (compounds.py, on
+  the dictionary's headwords: "Zeiteinheit" -> "zeit" + "einheit"), each translated as a word ("time",
+  "unit").
 - Into which languages: only those of the library's pages (the searched documents' when a search is
   scoped), other than the question's own.
 - Weights: a word's translations share its senses. A translation given by `s` of the word's `n` senses
@@ -84,10 +85,13 @@ def expand(
     sense_exponent: float,
     max_terms: int,
     respell: bool = False,
+    compounds: bool = False,
 ) -> Expansion:
-    """Weighted terms of `text` (in `source`) translated into each of `targets`, and with `respell` its
-    own words as each target language stems them (the parameters are the text lane's `translation_*`,
-    see the module's docstring)."""
+    """Weighted terms of `text` (in `source`) translated into each of `targets`, with `respell` its own
+    words as each target language stems them, and with `compounds` the parts of a German word the
+    dictionary lacks translated (the parameters are the text lane's `translation_*`, see the module's
+    docstring). A question's words are split; a German passage glossed for the answerer
+    (extractive.glosser) is not: split, eval/xl lost an answer and the answerer took 25% longer."""
     expansion = Expansion()
     if respell:
         forms = (pair for target in targets if target != source for pair in respelled(text, source, target))
@@ -109,7 +113,7 @@ def expand(
                 terms = _weighted(senses[key], target, weight, sense_exponent, max_terms)
                 expansion.merge(terms)
                 shown.append(f"{key} → {', '.join(list(terms)[:3])}")
-        for word, parts in _compound_parts(text, source, senses, found):
+        for word, parts in _compound_parts(text, source, senses, found) if compounds else []:
             part_senses = found.lookup([key for _, key in parts])
             for part, key in parts:
                 terms = _weighted(part_senses[key], target, weight, sense_exponent, max_terms)

@@ -359,8 +359,8 @@ def _carry_headings(
     """Sets each page's `carried` heading: the heading in force at the end of the page before it in its
     document, which the page's first lines sit under when a section goes on over the page break (the rest
     of "path.join([...paths])" at the top of the next page); `known`: those found already, by page key,
-    which this fills in."""
-    todo = [p for p in pages if p.carried is None and p.key not in known]
+    which this fills in (the pages are the pool's fresh copies, so `known` is the only record)."""
+    todo = [p for p in pages if p.key not in known]
     before = {
         p.key: p for p in library.get_pages([page_key(p.doc_id, p.page - 1) for p in todo if p.page > 1])
     }
@@ -368,8 +368,7 @@ def _carry_headings(
         previous = before.get(page_key(page.doc_id, page.page - 1))
         known[page.key] = closing_heading(previous, furniture.get(page.doc, NONE)) if previous else ""
     for page in pages:
-        if page.carried is None:
-            page.carried = known[page.key]
+        page.carried = known[page.key]
 
 
 def _word_grams(text: str) -> set[tuple[str, ...]]:
